@@ -1,0 +1,105 @@
+//! The C ABI signature of each operation, shared by the Rust `extern "C"`
+//! functions and the C header so that the two can never disagree.
+
+use crate::ir::{Callable, Owner};
+use crate::types::{ArgType, ReturnKind};
+
+/// A C ABI parameter or return type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CType {
+    /// `int32_t`.
+    I32,
+    /// `intptr_t` (byte counts).
+    IntPtr,
+    /// `size_t`.
+    Size,
+    /// `const uint8_t *`.
+    ConstBytes,
+    /// `uint8_t *`.
+    MutBytes,
+    /// `const char *` (UTF-8 text, not NUL-terminated).
+    ConstChar,
+    /// `char *`.
+    MutChar,
+    /// `const <addr struct> *`.
+    ConstAddr,
+    /// `<addr struct> *`.
+    MutAddr,
+    /// `int32_t *`.
+    MutI32,
+    /// `<addrinfo struct> *`.
+    MutAddrinfo,
+}
+
+/// One C ABI parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    /// Name (the same in C and Rust).
+    pub name: String,
+    /// Type.
+    pub ty: CType,
+}
+
+fn p(name: impl Into<String>, ty: CType) -> Param {
+    Param { name: name.into(), ty }
+}
+
+/// Name of the length parameter that follows a pointer argument.
+pub fn len_name(arg: &str) -> String {
+    format!("{arg}_len")
+}
+
+/// Name of the millisecond parameter of a timeout argument.
+pub fn ms_name(arg: &str) -> String {
+    format!("{arg}_ms")
+}
+
+/// The C ABI parameters of an operation, in order.
+pub fn params(c: &Callable) -> Vec<Param> {
+    let mut out = Vec::new();
+    if c.owner == Owner::Socket {
+        out.push(p("fd", CType::I32));
+    }
+    for a in c.abi_args() {
+        let n = a.name.as_str();
+        match a.ty {
+            ArgType::Int | ArgType::Bool | ArgType::Port => out.push(p(n, CType::I32)),
+            ArgType::Timeout => out.push(p(ms_name(n), CType::I32)),
+            ArgType::Bytes | ArgType::Optval => out.extend([p(n, CType::ConstBytes), p(len_name(n), CType::Size)]),
+            ArgType::Buffer => out.extend([p(n, CType::MutBytes), p(len_name(n), CType::Size)]),
+            ArgType::Host => out.extend([p(n, CType::ConstChar), p(len_name(n), CType::Size)]),
+            ArgType::Address => out.push(p(n, CType::ConstAddr)),
+            ArgType::Size | ArgType::Str => {}
+        }
+    }
+    match c.returns {
+        ReturnKind::Str => out.extend([p("out", CType::MutChar), p("out_len", CType::Size)]),
+        k if k.byte_output() => out.extend([p("out", CType::MutBytes), p("out_len", CType::Size)]),
+        _ => {}
+    }
+    match c.returns {
+        ReturnKind::SocketAddress => out.push(p("peer", CType::MutAddr)),
+        ReturnKind::BytesAddress => out.push(p("from", CType::MutAddr)),
+        ReturnKind::Address => out.push(p("out", CType::MutAddr)),
+        ReturnKind::Timeout => out.push(p("out_ms", CType::MutI32)),
+        ReturnKind::Addrinfo => out.extend([p("out", CType::MutAddrinfo), p("out_cap", CType::Size)]),
+        _ => {}
+    }
+    out
+}
+
+/// The C ABI return type.
+pub fn ret(c: &Callable) -> CType {
+    if c.returns.returns_count() { CType::IntPtr } else { CType::I32 }
+}
+
+/// What the return value means, for docs.
+pub fn ret_doc(c: &Callable) -> &'static str {
+    match c.returns {
+        ReturnKind::Socket | ReturnKind::SocketAddress => "the new socket's fd (>= 0), or -errno",
+        ReturnKind::Addrinfo => "the number of results written (>= 0), or a negative getaddrinfo code",
+        ReturnKind::Str => "the length written, or -errno",
+        k if k.returns_count() => "a byte count or flags (>= 0), or -errno",
+        _ => "0, or -errno",
+    }
+}

@@ -1,0 +1,105 @@
+//! Diagnostics for bad specs: `spec/FILE.toml:LINE:COL: message`, then the
+//! offending line with a label and a hint, rendered by codespan-reporting.
+
+use std::fmt;
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::term::{self, Config};
+
+/// Index of a spec file inside [`SpecFiles`].
+pub type FileId = usize;
+
+/// The spec files as loaded, kept for rendering diagnostics.
+#[derive(Default)]
+pub struct SpecFiles {
+    files: SimpleFiles<String, String>,
+}
+
+impl SpecFiles {
+    /// Adds a file under its display path (e.g. `spec/socket.toml`).
+    pub fn add(&mut self, path: String, text: String) -> FileId {
+        self.files.add(path, text)
+    }
+
+    /// The text of a file.
+    pub fn text(&self, id: FileId) -> &str {
+        self.files.get(id).map(|f| f.source().as_str()).unwrap_or("")
+    }
+
+    /// `path:line:col` of a byte offset.
+    pub fn location(&self, id: FileId, offset: usize) -> String {
+        let name = self.files.name(id).unwrap_or_else(|_| "<unknown>".into());
+        match self.files.location(id, offset) {
+            Ok(loc) => format!("{name}:{}:{}", loc.line_number, loc.column_number),
+            Err(_) => name,
+        }
+    }
+}
+
+/// One problem found in the spec, pointing at its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file the problem is in.
+    pub file: FileId,
+    /// Byte range of the offending text.
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// Short text under the highlighted span.
+    pub label: String,
+    /// What was expected, or how to fix it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `span` of `file`.
+    pub fn new(file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Diagnostic { file, span, label: String::new(), message, hint: None }
+    }
+
+    /// Sets the label shown under the span.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the hint (what was expected).
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Renders as `path:line:col: error: message` followed by the source excerpt.
+    pub fn render(&self, files: &SpecFiles) -> String {
+        let mut report = Report::error()
+            .with_message(&self.message)
+            .with_labels(vec![Label::primary(self.file, self.span.clone()).with_message(&self.label)]);
+        if let Some(hint) = &self.hint {
+            report = report.with_notes(vec![format!("expected: {hint}")]);
+        }
+        let body = term::emit_into_string(&Config::default(), &files.files, &report)
+            .unwrap_or_else(|e| format!("(could not render source excerpt: {e})\n"));
+        format!("{}: error: {}\n{}", files.location(self.file, self.span.start), self.message, body)
+    }
+}
+
+/// All diagnostics of one run, rendered.
+#[derive(Debug)]
+pub struct SpecErrors {
+    /// Each diagnostic, already rendered with its source excerpt.
+    pub rendered: Vec<String>,
+}
+
+impl fmt::Display for SpecErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in &self.rendered {
+            f.write_str(r)?;
+        }
+        write!(f, "{} error(s) in the spec", self.rendered.len())
+    }
+}
+
+impl std::error::Error for SpecErrors {}

@@ -1,0 +1,122 @@
+//! `generated/include/usocket.h`: the C ABI for firmware written in C.
+
+use serde::Serialize;
+
+use super::{GENERATED_LINE, Output, templates};
+use crate::abi::{self, CType};
+use crate::ir::{FieldType, Spec};
+use crate::naming::Names;
+
+#[derive(Serialize)]
+struct Item {
+    name: String,
+    value: String,
+    doc: String,
+}
+
+#[derive(Serialize)]
+struct Field {
+    decl: String,
+    doc: String,
+}
+
+#[derive(Serialize)]
+struct Struct {
+    name: String,
+    doc: String,
+    fields: Vec<Field>,
+}
+
+#[derive(Serialize)]
+struct Function {
+    name: String,
+    ret: String,
+    params: String,
+    doc: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Context {
+    generated: &'static str,
+    guard: String,
+    doc: Vec<String>,
+    constants: Vec<Item>,
+    errnos: Vec<Item>,
+    gai_errors: Vec<Item>,
+    structs: Vec<Struct>,
+    functions: Vec<Function>,
+}
+
+/// The C spelling of a C ABI type.
+pub fn c_type(names: &Names, t: CType) -> String {
+    match t {
+        CType::I32 => "int32_t".into(),
+        CType::IntPtr => "intptr_t".into(),
+        CType::Size => "size_t".into(),
+        CType::ConstBytes => "const uint8_t *".into(),
+        CType::MutBytes => "uint8_t *".into(),
+        CType::ConstChar => "const char *".into(),
+        CType::MutChar => "char *".into(),
+        CType::ConstAddr => format!("const {} *", names.c_struct("addr")),
+        CType::MutAddr => format!("{} *", names.c_struct("addr")),
+        CType::MutI32 => "int32_t *".into(),
+        CType::MutAddrinfo => format!("{} *", names.c_struct("addrinfo")),
+    }
+}
+
+/// `type name` with the pointer star next to the name.
+fn decl(ty: &str, name: &str) -> String {
+    if ty.ends_with('*') { format!("{ty}{name}") } else { format!("{ty} {name}") }
+}
+
+fn field_decl(names: &Names, name: &str, ty: &FieldType) -> String {
+    match ty {
+        FieldType::U8 => format!("uint8_t {name}"),
+        FieldType::U16 => format!("uint16_t {name}"),
+        FieldType::U32 => format!("uint32_t {name}"),
+        FieldType::I32 => format!("int32_t {name}"),
+        FieldType::Bytes(n) => format!("uint8_t {name}[{n}]"),
+        FieldType::Struct(s) => format!("{} {name}", names.c_struct(s)),
+    }
+}
+
+/// One line of a C comment: `*/` cannot appear inside.
+fn comment(text: &str) -> String {
+    text.replace("*/", "* /")
+}
+
+/// Emits the header.
+pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
+    let names = Names::new(&spec.module);
+    let item = |name: &str, value: i64, doc: &str| Item { name: names.c_macro(name), value: format!("({value})"), doc: comment(doc) };
+    let functions = spec
+        .callables()
+        .filter(|c| c.returns.has_abi())
+        .map(|c| {
+            let params: Vec<String> = abi::params(c).iter().map(|p| decl(&c_type(&names, p.ty), &p.name)).collect();
+            let mut doc: Vec<String> = c.doc.lines().map(comment).collect();
+            doc.push(format!("Returns {}.", abi::ret_doc(c)));
+            Function { name: names.c_fn(c), ret: c_type(&names, abi::ret(c)), params: params.join(", "), doc }
+        })
+        .collect();
+    let ctx = Context {
+        generated: GENERATED_LINE,
+        guard: names.include_guard(),
+        doc: spec.module.doc.lines().map(comment).collect(),
+        constants: spec.constants.iter().map(|c| item(&c.name, c.value, &c.doc)).collect(),
+        errnos: spec.errnos.iter().map(|e| item(&e.name, e.value, &e.message)).collect(),
+        gai_errors: spec.gai_errors.iter().map(|e| item(&e.name, e.value, &e.message)).collect(),
+        structs: spec
+            .structs
+            .iter()
+            .map(|s| Struct {
+                name: names.c_struct(&s.name),
+                doc: comment(&s.doc),
+                fields: s.fields.iter().map(|f| Field { decl: field_decl(&names, &f.name, &f.ty), doc: comment(&f.doc) }).collect(),
+            })
+            .collect(),
+        functions,
+    };
+    let text = templates::render("usocket.h.j2", &ctx)?;
+    Ok(vec![Output::new(format!("generated/include/{}", names.header()), text)])
+}

@@ -1,0 +1,327 @@
+//! The validated, resolved spec every emitter works from. Names are resolved,
+//! values typed, and every cross-reference checked.
+
+use serde::Serialize;
+
+use crate::types::{ArgType, ReturnKind};
+
+/// The whole spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The module.
+    pub module: Module,
+    /// Module-level functions, in spec order.
+    pub functions: Vec<Callable>,
+    /// Socket methods, in spec order.
+    pub methods: Vec<Callable>,
+    /// Constants, in spec order.
+    pub constants: Vec<Constant>,
+    /// Positive error numbers, in spec order.
+    pub errnos: Vec<ErrorCode>,
+    /// getaddrinfo errors (negative), in spec order.
+    pub gai_errors: Vec<ErrorCode>,
+    /// Error rules.
+    pub rules: Vec<Rule>,
+    /// Fixtures, by name order.
+    pub fixtures: Vec<Fixture>,
+    /// Behaviour cases.
+    pub cases: Vec<Case>,
+    /// Differences from CPython.
+    pub differences: Vec<Difference>,
+    /// C ABI structs.
+    pub structs: Vec<Struct>,
+    /// Glue sizes.
+    pub limits: Limits,
+}
+
+impl Spec {
+    /// Functions then methods.
+    pub fn callables(&self) -> impl Iterator<Item = &Callable> {
+        self.functions.iter().chain(&self.methods)
+    }
+
+    /// A function or method by name (methods first, as cases mostly call them).
+    pub fn method(&self, name: &str) -> Option<&Callable> {
+        self.methods.iter().find(|m| m.name == name)
+    }
+}
+
+/// The module.
+#[derive(Debug, Clone, Serialize)]
+pub struct Module {
+    /// Python name.
+    pub name: String,
+    /// Other import names.
+    pub aliases: Vec<String>,
+    /// Prefix of C symbols.
+    pub c_prefix: String,
+    /// Docstring.
+    pub doc: String,
+}
+
+/// Where a callable lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Owner {
+    /// A module-level function.
+    Module,
+    /// A socket method (first C ABI argument: the fd).
+    Socket,
+}
+
+/// A function or method.
+#[derive(Debug, Clone)]
+pub struct Callable {
+    /// Python name.
+    pub name: String,
+    /// Module function or socket method.
+    pub owner: Owner,
+    /// Return kind.
+    pub returns: ReturnKind,
+    /// Documentation.
+    pub doc: String,
+    /// Arguments.
+    pub args: Vec<Arg>,
+    /// Waits according to the timeout.
+    pub blocks: bool,
+    /// Reachable from Python.
+    pub python: bool,
+    /// Takes keyword arguments.
+    pub keywords: bool,
+    /// Why it is an extension, when it is.
+    pub extension: Option<String>,
+}
+
+impl Callable {
+    /// Number of required arguments.
+    pub fn required(&self) -> usize {
+        self.args.iter().filter(|a| a.default.is_none()).count()
+    }
+
+    /// The `size` argument that sizes the output buffer, for sized outputs.
+    pub fn output_size_arg(&self) -> Option<&Arg> {
+        if self.returns.sized_output() {
+            self.args.iter().find(|a| a.ty == ArgType::Size && a.limits.is_none())
+        } else {
+            None
+        }
+    }
+
+    /// Arguments that reach the C ABI (not folded into an output or a buffer length, not glue-only).
+    pub fn abi_args(&self) -> impl Iterator<Item = &Arg> {
+        let out = self.output_size_arg().map(|a| a.name.clone());
+        self.args
+            .iter()
+            .filter(move |a| a.ty != ArgType::Str && a.limits.is_none() && Some(&a.name) != out.as_ref())
+    }
+}
+
+/// One argument.
+#[derive(Debug, Clone)]
+pub struct Arg {
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub ty: ArgType,
+    /// Default, when optional.
+    pub default: Option<Value>,
+    /// Documentation.
+    pub doc: String,
+    /// Accepted strings, when restricted.
+    pub choices: Vec<String>,
+    /// For a size: the buffer argument it caps.
+    pub limits: Option<String>,
+}
+
+/// A resolved literal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Value {
+    /// None.
+    None,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A str.
+    Str(String),
+    /// bytes.
+    Bytes(Vec<u8>),
+    /// A constant: its name and value.
+    Const(String, i64),
+    /// A case variable.
+    Var(String),
+    /// A tuple.
+    Tuple(Vec<Value>),
+}
+
+/// A constant.
+#[derive(Debug, Clone, Serialize)]
+pub struct Constant {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: i64,
+    /// Group.
+    pub group: String,
+    /// CPython's value on Linux.
+    pub linux: Option<i64>,
+    /// Exported to Python.
+    pub python: bool,
+    /// Documentation.
+    pub doc: String,
+    /// Why it is an extension, when it is.
+    pub extension: Option<String>,
+}
+
+/// Which error namespace a code belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Namespace {
+    /// Positive errno.
+    Errno,
+    /// Negative getaddrinfo codes.
+    Gai,
+}
+
+/// An error number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorCode {
+    /// Name.
+    pub name: String,
+    /// Number.
+    pub value: i64,
+    /// Meaning.
+    pub message: String,
+    /// Namespace.
+    pub namespace: Namespace,
+}
+
+/// What an operation does in a rule's situation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// OSError with this code.
+    Error(ErrorCode),
+    /// This Python exception.
+    Exception(String),
+    /// This value.
+    Returns(Value),
+}
+
+/// An error rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Identifier.
+    pub id: String,
+    /// Situation.
+    pub when: String,
+    /// Callables it covers.
+    pub methods: Vec<String>,
+    /// Outcome.
+    pub outcome: Outcome,
+}
+
+/// A fixture.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    /// Name.
+    pub name: String,
+    /// What it sets up.
+    pub doc: String,
+    /// Steps.
+    pub steps: Vec<Step>,
+}
+
+/// A behaviour case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Identifier.
+    pub id: String,
+    /// Rule demonstrated.
+    pub rule: Option<String>,
+    /// Fixture name.
+    pub fixture: String,
+    /// What it shows.
+    pub doc: String,
+    /// Steps after the fixture.
+    pub steps: Vec<Step>,
+}
+
+/// One step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Variable bound to the result.
+    pub bind: Option<String>,
+    /// Tuple item bound instead of the whole result.
+    pub index: Option<usize>,
+    /// Socket variable the method is called on (None: module function).
+    pub on: Option<String>,
+    /// Callable name.
+    pub call: String,
+    /// Positional arguments.
+    pub args: Vec<Value>,
+    /// Expected outcome (None: must succeed).
+    pub expect: Option<Outcome>,
+    /// Repeat until this error, at most this many calls.
+    pub until: Option<(ErrorCode, u32)>,
+}
+
+/// A difference from CPython.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    /// Identifier.
+    pub id: String,
+    /// On the reference page.
+    pub page: bool,
+    /// One line.
+    pub summary: String,
+    /// Explanation.
+    pub detail: String,
+}
+
+/// A C ABI struct.
+#[derive(Debug, Clone)]
+pub struct Struct {
+    /// Spec name.
+    pub name: String,
+    /// Documentation.
+    pub doc: String,
+    /// Fields.
+    pub fields: Vec<Field>,
+}
+
+/// Type of a struct field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// u8.
+    U8,
+    /// u16.
+    U16,
+    /// u32.
+    U32,
+    /// i32.
+    I32,
+    /// u8[N].
+    Bytes(usize),
+    /// Another struct (by spec name).
+    Struct(String),
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub ty: FieldType,
+    /// Documentation.
+    pub doc: String,
+}
+
+/// Sizes the glue uses.
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    /// Most getaddrinfo results.
+    pub max_addrinfo: u32,
+    /// Chunk size for unbounded reads.
+    pub read_chunk: u32,
+}

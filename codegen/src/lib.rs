@@ -1,0 +1,79 @@
+//! The usocket generator: reads the TOML spec, validates it into a typed IR
+//! ([`ir::Spec`]) and emits the Rust core, the C header, the MicroPython glue,
+//! the docs and the stubs. [`sync`] writes or checks `generated/`.
+
+pub mod abi;
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod naming;
+pub mod raw;
+pub mod sync;
+pub mod types;
+pub mod validate;
+
+use std::fs;
+use std::path::Path;
+
+use diag::{SpecErrors, SpecFiles};
+
+/// Why loading or generating failed.
+#[derive(Debug)]
+pub enum Error {
+    /// A file could not be read or written.
+    Io {
+        /// The path involved.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The spec is invalid; each diagnostic is rendered.
+    Spec(SpecErrors),
+    /// An emitter failed (a generator bug, reported rather than panicking).
+    Emit(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io { path, source } => write!(f, "{path}: {source}"),
+            Error::Spec(e) => write!(f, "{e}"),
+            Error::Emit(e) => write!(f, "generator error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Loads every `*.toml` under `spec_dir` (sorted by name) and validates it.
+/// Paths in diagnostics are shown as `display_dir/FILE.toml`.
+pub fn load_spec(spec_dir: &Path, display_dir: &str) -> Result<ir::Spec, Error> {
+    let io = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
+    let mut paths: Vec<_> = fs::read_dir(spec_dir)
+        .map_err(|e| io(spec_dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut texts = Vec::new();
+    for p in &paths {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        texts.push((format!("{display_dir}/{name}"), fs::read_to_string(p).map_err(|e| io(p, e))?));
+    }
+    load_texts(texts)
+}
+
+/// Validates spec files given as (display path, text) pairs.
+pub fn load_texts(texts: Vec<(String, String)>) -> Result<ir::Spec, Error> {
+    let mut files = SpecFiles::default();
+    let ids: Vec<_> = texts.into_iter().map(|(path, text)| files.add(path, text)).collect();
+    let inputs: Vec<_> = ids.iter().map(|&id| (id, files.text(id))).collect();
+    validate::validate(&inputs, &|id, offset| files.location(id, offset))
+        .map_err(|diags| Error::Spec(SpecErrors { rendered: diags.iter().map(|d| d.render(&files)).collect() }))
+}
+
+/// Loads the spec and runs every emitter.
+pub fn generate(spec_dir: &Path, display_dir: &str) -> Result<Vec<emit::Output>, Error> {
+    let spec = load_spec(spec_dir, display_dir)?;
+    emit::generate(&spec).map_err(Error::Emit)
+}

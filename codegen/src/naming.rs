@@ -1,0 +1,72 @@
+//! Every generated name, in one place: C symbols, macros, Rust items, glue
+//! objects. Emitters and templates never build names themselves.
+
+use crate::ir::{Callable, Module};
+
+/// Names derived from the module's C prefix.
+#[derive(Debug, Clone)]
+pub struct Names {
+    prefix: String,
+}
+
+impl Names {
+    /// Names for a module.
+    pub fn new(module: &Module) -> Self {
+        Names { prefix: module.c_prefix.clone() }
+    }
+
+    /// The C prefix (`usocket`).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// C ABI function: `usocket_recv`.
+    pub fn c_fn(&self, c: &Callable) -> String {
+        format!("{}_{}", self.prefix, c.name)
+    }
+
+    /// C macro for a constant or errno: `USOCKET_AF_INET`.
+    pub fn c_macro(&self, name: &str) -> String {
+        format!("{}_{}", self.prefix.to_uppercase(), name)
+    }
+
+    /// C struct typedef: `usocket_addr_t`.
+    pub fn c_struct(&self, name: &str) -> String {
+        format!("{}_{}_t", self.prefix, name)
+    }
+
+    /// Include guard of the header.
+    pub fn include_guard(&self) -> String {
+        format!("{}_H", self.prefix.to_uppercase())
+    }
+
+    /// Header file name.
+    pub fn header(&self) -> String {
+        format!("{}.h", self.prefix)
+    }
+
+    /// Rust struct name for a spec struct: `addr` → `Addr`, `addrinfo` → `Addrinfo`.
+    pub fn rust_struct(name: &str) -> String {
+        name.split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// Glue C function implementing a method or function: `usocket_py_recv`.
+    pub fn glue_fn(&self, c: &Callable) -> String {
+        format!("{}_py_{}", self.prefix, c.name)
+    }
+
+    /// Glue function object: `usocket_py_recv_obj`.
+    pub fn glue_obj(&self, c: &Callable) -> String {
+        format!("{}_py_{}_obj", self.prefix, c.name)
+    }
+
+    /// Glue symbol with a fixed role: `usocket_py_<what>`.
+    pub fn glue(&self, what: &str) -> String {
+        format!("{}_py_{}", self.prefix, what)
+    }
+}

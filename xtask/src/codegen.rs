@@ -1,0 +1,45 @@
+//! `cargo xtask codegen [--check]`.
+
+use std::time::Instant;
+
+use usocket_codegen::sync::{Mode, sync};
+
+/// Regenerates (or checks) `generated/`, printing each file's state.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mode = match args {
+        [] => Mode::Write,
+        [flag] if flag == "--check" => Mode::Check,
+        _ => return Err("usage: cargo xtask codegen [--check]".into()),
+    };
+    let start = Instant::now();
+    let report = sync(&crate::root(), mode).map_err(|e| e.to_string())?;
+    let elapsed = start.elapsed();
+    for path in &report.unchanged {
+        println!("unchanged  {path}");
+    }
+    for s in &report.changed {
+        let verb = match mode {
+            Mode::Write if s.detail.starts_with("orphaned") => "removed  ",
+            Mode::Write => "written  ",
+            Mode::Check => "STALE    ",
+        };
+        let first = s.detail.lines().next().unwrap_or("");
+        println!("{verb}  {}  ({first})", s.path);
+        if mode == Mode::Check {
+            for line in s.detail.lines().skip(1) {
+                println!("{line}");
+            }
+        }
+    }
+    println!(
+        "{} files: {} changed, {} unchanged, in {:.1} ms",
+        report.changed.len() + report.unchanged.len(),
+        report.changed.len(),
+        report.unchanged.len(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    if mode == Mode::Check && !report.changed.is_empty() {
+        return Err("generated/ is stale: run `cargo xtask codegen`".into());
+    }
+    Ok(())
+}
