@@ -82,7 +82,10 @@ impl Diagnostic {
         }
         let body = term::emit_into_string(&Config::default(), &files.files, &report)
             .unwrap_or_else(|e| format!("(could not render source excerpt: {e})\n"));
-        format!("{}: error: {}\n{}", files.location(self.file, self.span.start), self.message, body)
+        // codespan repeats `error: message` above the excerpt; the first line already says it.
+        let header = format!("error: {}\n", self.message);
+        let excerpt = body.strip_prefix(header.as_str()).unwrap_or(&body);
+        format!("{}: error: {}\n{}", files.location(self.file, self.span.start), self.message, excerpt)
     }
 }
 

@@ -87,6 +87,8 @@ pub struct Callable {
     pub python: bool,
     /// Takes keyword arguments.
     pub keywords: bool,
+    /// Releases the socket (a no-op from Python when already closed).
+    pub closes: bool,
     /// Why it is an extension, when it is.
     pub extension: Option<String>,
 }

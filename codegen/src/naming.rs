@@ -1,7 +1,8 @@
 //! Every generated name, in one place: C symbols, macros, Rust items, glue
 //! objects. Emitters and templates never build names themselves.
 
-use crate::ir::{Callable, Module};
+use crate::ir::{Callable, Module, Owner};
+use crate::types::ReturnKind;
 
 /// Names derived from the module's C prefix.
 #[derive(Debug, Clone)]
@@ -68,5 +69,28 @@ impl Names {
     /// Glue symbol with a fixed role: `usocket_py_<what>`.
     pub fn glue(&self, what: &str) -> String {
         format!("{}_py_{}", self.prefix, what)
+    }
+
+    /// Docs page file name: `usocket.md`, `usocket.rst`.
+    pub fn docs_page(&self, ext: &str) -> String {
+        format!("{}.{ext}", self.prefix)
+    }
+
+    /// Stub file names, one per import name: `socket.pyi`, `usocket.pyi`.
+    pub fn stub_files(module: &Module) -> Vec<String> {
+        std::iter::once(&module.name).chain(&module.aliases).map(|n| format!("{n}.pyi")).collect()
+    }
+
+    /// The Python class of socket objects (`socket`), as the stubs spell the socket return kind.
+    pub fn python_class() -> &'static str {
+        ReturnKind::Socket.python_stub()
+    }
+
+    /// Python name qualified by module or class: `socket.getaddrinfo`, `socket.recv`.
+    pub fn python_qualified(module: &Module, c: &Callable) -> String {
+        match c.owner {
+            Owner::Module => format!("{}.{}", module.name, c.name),
+            Owner::Socket => format!("{}.{}", Self::python_class(), c.name),
+        }
     }
 }

@@ -83,6 +83,9 @@ pub struct RawCallable {
     /// Accepts keyword arguments from Python.
     #[serde(default)]
     pub keywords: bool,
+    /// Releases the socket: Python may call it again on a closed socket (a no-op).
+    #[serde(default)]
+    pub closes: bool,
     /// Why this is beyond the reference page, when it is.
     pub extension: Option<String>,
 }

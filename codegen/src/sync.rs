@@ -105,11 +105,11 @@ fn first_difference(current: &str, expected: &str) -> String {
             out.push_str(&format!("     {l}\n"));
         }
     }
-    for i in at..(at + 3).min(cur.len()) {
-        out.push_str(&format!("  -  {}\n", cur[i]));
+    for l in cur.iter().skip(at).take(3) {
+        out.push_str(&format!("  -  {l}\n"));
     }
-    for i in at..(at + 3).min(exp.len()) {
-        out.push_str(&format!("  +  {}\n", exp[i]));
+    for l in exp.iter().skip(at).take(3) {
+        out.push_str(&format!("  +  {l}\n"));
     }
     out
 }

@@ -80,6 +80,11 @@ pub fn validate(files: &[(FileId, &str)], locate: &dyn Fn(FileId, usize) -> Stri
                 let span = e.span().unwrap_or(0..0);
                 let message = e.message().trim().to_string();
                 let (msg, hint) = split_expected(&message);
+                let msg = name_key(text, &span, msg);
+                let hint = match msg.strip_prefix("missing field `").and_then(|k| k.strip_suffix('`')) {
+                    Some(key) if hint.is_empty() => format!("a `{key} = ...` key in this table"),
+                    _ => hint,
+                };
                 ck.err(file, span, msg, "here", hint);
             }
         }
@@ -99,6 +104,25 @@ fn split_expected(message: &str) -> (String, String) {
     match message.split_once(", expected ") {
         Some((m, e)) => (m.to_string(), e.to_string()),
         None => (message.to_string(), String::new()),
+    }
+}
+
+/// Adds the key to toml's "invalid type: …" (whose span is the value, after `key =`).
+fn name_key(text: &str, span: &Range<usize>, msg: String) -> String {
+    let Some((what, rest)) = msg.split_once(": ").filter(|(w, _)| w.starts_with("invalid ")) else {
+        return msg;
+    };
+    let key = text.get(..span.start).and_then(|b| b.trim_end().strip_suffix('=')).map(str::trim_end).map(|b| {
+        let start = b
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        &b[start..]
+    });
+    match key {
+        Some(k) if !k.is_empty() => format!("{what} for `{k}`: {rest}"),
+        _ => msg,
     }
 }
 
@@ -142,7 +166,7 @@ fn check_ident(ck: &mut Checker, file: FileId, name: &Spanned<String>, what: &st
 }
 
 fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) -> Option<Spec> {
-    let module = build_module(ck, &m.module)?;
+    let module = build_module(ck, &m.module, m.functions.first().map_or(0, |f| f.0))?;
     let constants = build_constants(ck, &m.constants, locate);
     let consts: HashMap<String, i64> = constants.iter().map(|c| (c.name.clone(), c.value)).collect();
     let errnos = build_codes(ck, &m.errnos, Namespace::Errno, locate);
@@ -157,6 +181,14 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
         errnos.iter().chain(&gai_errors).map(|e| (e.name.clone(), e.clone())).collect();
     let functions = build_callables(ck, &m.functions, Owner::Module, &consts, locate);
     let methods = build_callables(ck, &m.methods, Owner::Socket, &consts, locate);
+    let constructors = functions.iter().filter(|f| f.returns == ReturnKind::Socket && f.python).count();
+    if constructors != 1 {
+        let (file, span) = m.functions.first().map(|(f, c)| (*f, c.get_ref().returns.span())).unwrap_or((0, 0..0));
+        ck.err(file, span, format!("{constructors} Python functions return `socket`"), "constructor", "exactly one module function returning socket: it becomes the socket type's constructor");
+    }
+    if !methods.iter().any(|m| m.closes) {
+        ck.diags.push(Diagnostic::new(m.methods.first().map(|x| x.0).unwrap_or(0), 0..0, "no method has `closes = true`").label("missing").hint("one method (close) with closes = true: the finaliser calls it"));
+    }
     let callables: HashMap<String, Callable> =
         functions.iter().chain(&methods).map(|c| (c.name.clone(), c.clone())).collect();
     let scope = Scope { consts: &consts, codes: &codes, functions: &functions, methods: &methods };
@@ -183,12 +215,21 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
 }
 
 /// Codes the generated C ABI itself returns (bad fd, bad pointer, no stack, getaddrinfo misuse).
-const REQUIRED_CODES: [(&str, &str); 4] = [("EBADF", "errno"), ("EINVAL", "errno"), ("ENODEV", "errno"), ("EAI_SYSTEM", "gai_error")];
+const REQUIRED_CODES: [(&str, &str); 7] = [
+    ("EBADF", "errno"),
+    ("EINVAL", "errno"),
+    ("ENODEV", "errno"),
+    ("EAGAIN", "errno"),
+    ("EINTR", "errno"),
+    ("EAI_SYSTEM", "gai_error"),
+    ("EAI_INTR", "gai_error"),
+];
 
-fn build_module(ck: &mut Checker, items: &[InFile<RawModule>]) -> Option<Module> {
+/// `near`: the file to point at when no file has `[module]` (the module functions' file).
+fn build_module(ck: &mut Checker, items: &[InFile<RawModule>], near: FileId) -> Option<Module> {
     let Some((file, first)) = items.first() else {
         ck.diags.push(
-            Diagnostic::new(0, 0..0, "the spec has no [module] table")
+            Diagnostic::new(near, 0..0, "the spec has no [module] table")
                 .label("no file defines it")
                 .hint("one file with `[module]` (name, c_prefix, doc)"),
         );
@@ -239,7 +280,7 @@ fn build_constants(ck: &mut Checker, items: &[InFile<RawConstant>], locate: &dyn
 
 fn build_codes(ck: &mut Checker, items: &[InFile<RawErrno>], ns: Namespace, locate: &dyn Fn(FileId, usize) -> String) -> Vec<ErrorCode> {
     let (kind, range, hint) = match ns {
-        Namespace::Errno => ("errno", 1..=4095, "a positive errno value (1..4095)"),
+        Namespace::Errno => ("errno", 1..=4095, "a positive errno value (1..4095); negative codes are [[gai_error]]s"),
         Namespace::Gai => ("getaddrinfo error", -4095..=-1, "a negative getaddrinfo code (-4095..-1)"),
     };
     let mut seen = HashMap::new();
@@ -253,7 +294,7 @@ fn build_codes(ck: &mut Checker, items: &[InFile<RawErrno>], ns: Namespace, loca
         }
         let v = *e.value.get_ref();
         if !range.contains(&v) {
-            ck.err(*file, e.value.span(), format!("{kind} `{}` has value {v}", e.name.get_ref()), "out of range", hint);
+            ck.err(*file, e.value.span(), format!("{kind} `{}` has value {v}, out of range", e.name.get_ref()), "out of range", hint);
         } else if let Some(other) = values.insert(v, e.name.get_ref().clone()) {
             ck.err(*file, e.value.span(), format!("{kind} `{}` reuses the value {v} of `{other}`", e.name.get_ref()), "same value", "a value no other code has");
         }
@@ -333,7 +374,7 @@ fn resolve_value(
 }
 
 fn parse_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|d| u8::from_str_radix(d, 16).ok())).collect()
@@ -386,8 +427,9 @@ fn build_callables(
         for a in &c.args {
             let a = a.get_ref();
             check_ident(ck, file, &a.name, "argument", false);
-            if RESERVED_ARGS.contains(&a.name.get_ref().as_str()) {
-                ck.err(file, a.name.span(), format!("argument name `{}` is reserved", a.name.get_ref()), "reserved", format!("a name other than {}", RESERVED_ARGS.join(", ")));
+            let arg_name = a.name.get_ref().as_str();
+            if RESERVED_ARGS.contains(&arg_name) || arg_name.starts_with("abi_") || arg_name.starts_with("ret_") {
+                ck.err(file, a.name.span(), format!("argument name `{}` is reserved", a.name.get_ref()), "reserved", format!("a name other than {} and not starting with abi_ or ret_", RESERVED_ARGS.join(", ")));
             }
             if ck.duplicate(&mut arg_names, "argument", file, &a.name, locate(file, a.name.span().start)) {
                 continue;
@@ -450,6 +492,7 @@ fn build_callables(
             blocks: c.blocks,
             python: c.python,
             keywords: c.keywords,
+            closes: c.closes,
             extension: c.extension.clone(),
         };
         check_shape(ck, file, span, &c.returns, &callable);
@@ -500,6 +543,9 @@ fn check_shape(ck: &mut Checker, file: FileId, span: Range<usize>, returns: &Spa
     if c.returns == ReturnKind::Socket && c.owner == Owner::Socket {
         ck.err(file, rs.clone(), format!("method `{}` returns a bare socket", c.name), "socket", "socket_address for methods, socket for module functions");
     }
+    if c.closes && (c.owner != Owner::Socket || c.returns != ReturnKind::None || !c.args.is_empty()) {
+        ck.err(file, span.clone(), format!("`{}` closes but is not an argument-less method returning none", c.name), "closes", "closes = true only on a method like close()");
+    }
     if c.keywords && !c.python {
         ck.err(file, span, format!("`{}` takes keywords but is not reachable from Python", c.name), "keywords", "keywords = false for python = false");
     }
@@ -522,21 +568,32 @@ fn resolve_exception(ck: &mut Checker, file: FileId, name: &Spanned<String>) -> 
     }
 }
 
+/// The `errno`, `exception` and `returns` keys of a rule or step.
+type OutcomeParts<'a> = (&'a Option<Spanned<String>>, &'a Option<Spanned<String>>, &'a Option<Spanned<RawValue>>);
+
 /// Exactly one outcome of errno / exception / returns.
 fn resolve_outcome(
     ck: &mut Checker,
     file: FileId,
     span: Range<usize>,
-    parts: (&Option<Spanned<String>>, &Option<Spanned<String>>, &Option<Spanned<RawValue>>),
+    parts: OutcomeParts,
     scope: &Scope,
     vars: Option<&HashMap<String, bool>>,
     required: bool,
 ) -> Option<Option<Outcome>> {
     let (errno, exception, returns) = parts;
-    let count = [errno.is_some(), exception.is_some(), returns.is_some()].iter().filter(|b| **b).count();
-    if count > 1 || (required && count == 0) {
-        let msg = if count > 1 { "more than one outcome" } else { "no outcome" };
-        ck.err(file, span, msg.to_string(), "here", "exactly one of `errno`, `exception`, `returns`");
+    let given: Vec<(&str, Range<usize>)> =
+        [("errno", errno.as_ref().map(|e| e.span())), ("exception", exception.as_ref().map(|x| x.span())), ("returns", returns.as_ref().map(|r| r.span()))]
+            .into_iter()
+            .filter_map(|(name, at)| Some((name, at?)))
+            .collect();
+    let hint = if required { "exactly one of `errno`, `exception`, `returns`" } else { "at most one of `errno`, `exception`, `returns`" };
+    if let [(first, _), (second, at), ..] = given.as_slice() {
+        ck.err(file, at.clone(), format!("more than one outcome: `{first}` and `{second}`"), "second outcome", hint);
+        return None;
+    }
+    if required && given.is_empty() {
+        ck.err(file, span, "no outcome", "states none", hint);
         return None;
     }
     if let Some(e) = errno {
@@ -574,8 +631,12 @@ fn build_rules(
             if let Some(Some(Outcome::Error(code))) = &outcome {
                 let gai = c.returns == ReturnKind::Addrinfo;
                 if gai != (code.namespace == Namespace::Gai) {
-                    let hint = if gai { "a getaddrinfo code (EAI_*)" } else { "a positive errno (getaddrinfo codes are for getaddrinfo only)" };
-                    ck.err(file, m.span(), format!("`{}` cannot raise `{}`", m.get_ref(), code.name), "wrong namespace", hint);
+                    let (what, hint) = if gai {
+                        ("the errno", "a getaddrinfo code (EAI_*)")
+                    } else {
+                        ("the getaddrinfo code", "a positive errno (getaddrinfo codes are for getaddrinfo only)")
+                    };
+                    ck.err(file, m.span(), format!("`{}` cannot raise {what} `{}`", m.get_ref(), code.name), "wrong namespace", hint);
                 }
             }
         }
@@ -748,10 +809,22 @@ fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>], locate: 
 }
 
 /// Fields the generator relies on, per struct.
-const REQUIRED_FIELDS: [(&str, &[(&str, FieldType)]); 2] = [
-    ("addr", &[("family", FieldType::U16), ("port", FieldType::U16)]),
-    ("addrinfo", &[("family", FieldType::I32), ("socktype", FieldType::I32), ("proto", FieldType::I32)]),
+const REQUIRED_FIELDS: [(&str, &[(&str, &str)]); 2] = [
+    ("addr", &[("family", "u16"), ("port", "u16"), ("scope_id", "u32")]),
+    ("addrinfo", &[("family", "i32"), ("socktype", "i32"), ("proto", "i32"), ("addr", "addr")]),
 ];
+
+/// The spec spelling of a field type.
+fn field_spelling(ty: &FieldType) -> String {
+    match ty {
+        FieldType::U8 => "u8".into(),
+        FieldType::U16 => "u16".into(),
+        FieldType::U32 => "u32".into(),
+        FieldType::I32 => "i32".into(),
+        FieldType::Bytes(n) => format!("u8[{n}]"),
+        FieldType::Struct(s) => s.clone(),
+    }
+}
 
 fn parse_field_type(s: &str, known: &[Struct]) -> Option<FieldType> {
     Some(match s {
@@ -792,8 +865,8 @@ fn build_structs(ck: &mut Checker, items: &[InFile<RawStruct>], locate: &dyn Fn(
         }
         if let Some((_, required)) = REQUIRED_FIELDS.iter().find(|(n, _)| n == s.name.get_ref()) {
             for (name, ty) in required.iter() {
-                if !fields.iter().any(|f| f.name == *name && f.ty == *ty) {
-                    ck.err(file, span.clone(), format!("struct `{}` lacks field `{name}` of type {ty:?}", s.name.get_ref()), "incomplete", "the fields the generated glue reads");
+                if !fields.iter().any(|f| f.name == *name && field_spelling(&f.ty) == *ty) {
+                    ck.err(file, span.clone(), format!("struct `{}` lacks field `{name}` of type {ty}", s.name.get_ref()), "incomplete", "the fields the generated glue reads");
                 }
             }
         }

@@ -14,6 +14,7 @@ pub trait SocketApi {
     /// Numeric addresses are converted without any network traffic; names are resolved
     /// with DNS (A and AAAA records) against the board's DNS servers, within a bounded time.
     /// Errors raise OSError with a negative number from the getaddrinfo error namespace.
+    #[allow(clippy::too_many_arguments)]
     fn getaddrinfo(
         &mut self,
         host: Option<&str>,

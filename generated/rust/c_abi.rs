@@ -8,7 +8,7 @@ use super::errno::{Errno, GaiError};
 use super::types::{Addr, Addrinfo, Fd};
 use crate::AbiBackend;
 /// Borrows `len` bytes at `ptr` (NULL only with length 0).
-unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Errno> {
+unsafe fn abi_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Errno> {
     if len > isize::MAX as usize {
         Err(Errno::EINVAL)
     } else if ptr.is_null() {
@@ -18,7 +18,7 @@ unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Errno> {
     }
 }
 /// Borrows `len` writable bytes at `ptr` (NULL only with length 0).
-unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], Errno> {
+unsafe fn abi_bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], Errno> {
     if len > isize::MAX as usize {
         Err(Errno::EINVAL)
     } else if ptr.is_null() {
@@ -28,23 +28,23 @@ unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], Errno>
     }
 }
 /// A host string: NULL is None; it must be UTF-8.
-unsafe fn host<'a>(ptr: *const u8, len: usize) -> Result<Option<&'a str>, Errno> {
+unsafe fn abi_host<'a>(ptr: *const u8, len: usize) -> Result<Option<&'a str>, Errno> {
     if ptr.is_null() {
         return if len == 0 { Ok(None) } else { Err(Errno::EINVAL) };
     }
-    let raw = unsafe { bytes(ptr, len) }?;
+    let raw = unsafe { abi_bytes(ptr, len) }?;
     core::str::from_utf8(raw).map(Some).map_err(|_| Errno::EINVAL)
 }
 /// Borrows an input struct; NULL is EINVAL.
-unsafe fn in_ref<'a, T>(ptr: *const T) -> Result<&'a T, Errno> {
+unsafe fn abi_in<'a, T>(ptr: *const T) -> Result<&'a T, Errno> {
     unsafe { ptr.as_ref() }.ok_or(Errno::EINVAL)
 }
 /// Borrows an output struct; NULL is EINVAL.
-unsafe fn out_ref<'a, T>(ptr: *mut T) -> Result<&'a mut T, Errno> {
+unsafe fn abi_out<'a, T>(ptr: *mut T) -> Result<&'a mut T, Errno> {
     unsafe { ptr.as_mut() }.ok_or(Errno::EINVAL)
 }
 /// Borrows an array of getaddrinfo results.
-unsafe fn infos<'a>(
+unsafe fn abi_infos<'a>(
     ptr: *mut Addrinfo,
     cap: usize,
 ) -> Result<&'a mut [Addrinfo], Errno> {
@@ -57,39 +57,39 @@ unsafe fn infos<'a>(
     }
 }
 /// A negative fd is never open.
-fn fd_arg(fd: i32) -> Result<Fd, Errno> {
+fn abi_fd(fd: i32) -> Result<Fd, Errno> {
     if fd < 0 { Err(Errno::EBADF) } else { Ok(fd) }
 }
 /// Milliseconds, -1 for None (block).
-fn timeout(ms: i32) -> Result<Option<u32>, Errno> {
+fn abi_timeout(ms: i32) -> Result<Option<u32>, Errno> {
     match ms {
         -1 => Ok(None),
         _ => u32::try_from(ms).map(Some).map_err(|_| Errno::EINVAL),
     }
 }
 /// 0 or -errno.
-fn status(result: Result<(), Errno>) -> i32 {
+fn ret_status(result: Result<(), Errno>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => -e.value(),
     }
 }
 /// An fd or -errno.
-fn fd_result(result: Result<Fd, Errno>) -> i32 {
+fn ret_fd(result: Result<Fd, Errno>) -> i32 {
     match result {
         Ok(fd) => fd,
         Err(e) => -e.value(),
     }
 }
 /// A byte count or -errno.
-fn count(result: Result<usize, Errno>) -> isize {
+fn ret_count(result: Result<usize, Errno>) -> isize {
     match result {
         Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
         Err(e) => -(e.value() as isize),
     }
 }
 /// A result count, or a negative getaddrinfo code (C ABI misuse is EAI_SYSTEM).
-fn gai_result(result: Result<Result<usize, GaiError>, Errno>) -> i32 {
+fn ret_gai(result: Result<Result<usize, GaiError>, Errno>) -> i32 {
     match result {
         Ok(Ok(n)) => i32::try_from(n).unwrap_or(i32::MAX),
         Ok(Err(e)) => e.value(),
@@ -104,10 +104,9 @@ fn gai_result(result: Result<Result<usize, GaiError>, Errno>) -> i32 {
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_socket(af: i32, r#type: i32, proto: i32) -> i32 {
-    let result = (|| -> Result<Fd, Errno> {
-        AbiBackend::with(|api| api.socket(af, r#type, proto)).and_then(|r| r)
-    })();
-    fd_result(result)
+    let result: Result<Fd, Errno> = AbiBackend::with(|api| api.socket(af, r#type, proto))
+        .and_then(|r| r);
+    ret_fd(result)
 }
 /// C ABI for `getaddrinfo`: Translate the host/port argument into a sequence of 5-tuples
 /// `(family, type, proto, canonname, sockaddr)` with `sockaddr` = `(ip_str, port)`.
@@ -118,6 +117,7 @@ pub unsafe extern "C" fn usocket_socket(af: i32, r#type: i32, proto: i32) -> i32
 /// # Safety
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn usocket_getaddrinfo(
     host: *const u8,
     host_len: usize,
@@ -130,13 +130,13 @@ pub unsafe extern "C" fn usocket_getaddrinfo(
     out_cap: usize,
 ) -> i32 {
     let result = (|| -> Result<Result<usize, GaiError>, Errno> {
-        let host = unsafe { host(host, host_len) }?;
-        let out = unsafe { infos(out, out_cap) }?;
+        let host = unsafe { abi_host(host, host_len) }?;
+        let out = unsafe { abi_infos(out, out_cap) }?;
         AbiBackend::with(|api| {
             api.getaddrinfo(host, port, af, r#type, proto, flags, out)
         })
     })();
-    gai_result(result)
+    ret_gai(result)
 }
 /// C ABI for `addr_parse`: Convert a numeric IPv4/IPv6 host string and a port into an address (used by the glue for address tuples). EINVAL when the host is not numeric.
 ///
@@ -150,15 +150,15 @@ pub unsafe extern "C" fn usocket_addr_parse(
     out: *mut Addr,
 ) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let host = unsafe { host(host, host_len) }?;
-        let out = unsafe { out_ref(out) }?;
+        let host = unsafe { abi_host(host, host_len) }?;
+        let out = unsafe { abi_out(out) }?;
         AbiBackend::with(|api| api.addr_parse(host, port))
             .and_then(|r| r)
             .map(|addr| {
                 *out = addr;
             })
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `addr_format`: Write the numeric text form of an address's IP (no port) into `out`; returns its length.
 ///
@@ -171,11 +171,11 @@ pub unsafe extern "C" fn usocket_addr_format(
     out_len: usize,
 ) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let address = unsafe { in_ref(address) }?;
-        let out = unsafe { bytes_mut(out, out_len) }?;
+        let address = unsafe { abi_in(address) }?;
+        let out = unsafe { abi_bytes_mut(out, out_len) }?;
         AbiBackend::with(|api| api.addr_format(address, out)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `close`: Mark the socket closed and release its slot. Closing twice is allowed. A TCP
 /// connection is closed gracefully: queued data and the FIN are still delivered after
@@ -187,10 +187,10 @@ pub unsafe extern "C" fn usocket_addr_format(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_close(fd: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
+        let fd = abi_fd(fd)?;
         AbiBackend::with(|api| api.close(fd)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `bind`: Bind the socket to a local address; port 0 picks a free ephemeral port. The socket must not already be bound.
 ///
@@ -199,11 +199,11 @@ pub unsafe extern "C" fn usocket_close(fd: i32) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_bind(fd: i32, address: *const Addr) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
-        let address = unsafe { in_ref(address) }?;
+        let fd = abi_fd(fd)?;
+        let address = unsafe { abi_in(address) }?;
         AbiBackend::with(|api| api.bind(fd, address)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `listen`: Enable a server socket to accept connections. Up to `backlog` connections that
 /// have not been accepted yet are kept (a value below 0 counts as 0, and 0 still
@@ -214,10 +214,10 @@ pub unsafe extern "C" fn usocket_bind(fd: i32, address: *const Addr) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_listen(fd: i32, backlog: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
+        let fd = abi_fd(fd)?;
         AbiBackend::with(|api| api.listen(fd, backlog)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `accept`: Accept a connection. Returns `(conn, address)`: a new socket and the peer's `(ip_str, port)`.
 ///
@@ -226,8 +226,8 @@ pub unsafe extern "C" fn usocket_listen(fd: i32, backlog: i32) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_accept(fd: i32, peer: *mut Addr) -> i32 {
     let result = (|| -> Result<Fd, Errno> {
-        let fd = fd_arg(fd)?;
-        let peer = unsafe { out_ref(peer) }?;
+        let fd = abi_fd(fd)?;
+        let peer = unsafe { abi_out(peer) }?;
         AbiBackend::with(|api| api.accept(fd))
             .and_then(|r| r)
             .map(|(fd, addr)| {
@@ -235,7 +235,7 @@ pub unsafe extern "C" fn usocket_accept(fd: i32, peer: *mut Addr) -> i32 {
                 fd
             })
     })();
-    fd_result(result)
+    ret_fd(result)
 }
 /// C ABI for `connect`: Connect to a remote address. On a non-blocking socket this raises
 /// OSError(EINPROGRESS) and the connection completes in the background (poll for
@@ -246,11 +246,11 @@ pub unsafe extern "C" fn usocket_accept(fd: i32, peer: *mut Addr) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_connect(fd: i32, address: *const Addr) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
-        let address = unsafe { in_ref(address) }?;
+        let fd = abi_fd(fd)?;
+        let address = unsafe { abi_in(address) }?;
         AbiBackend::with(|api| api.connect(fd, address)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `send`: Send data; returns the number of bytes sent, which may be less than the length of the data.
 ///
@@ -263,11 +263,11 @@ pub unsafe extern "C" fn usocket_send(
     bytes_len: usize,
 ) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
-        let bytes = unsafe { bytes(bytes, bytes_len) }?;
+        let fd = abi_fd(fd)?;
+        let bytes = unsafe { abi_bytes(bytes, bytes_len) }?;
         AbiBackend::with(|api| api.send(fd, bytes)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `sendall`: Send all of the data, waiting as needed; the timeout applies to the whole call.
 /// On a non-blocking socket, prefer write(), which returns how much was sent.
@@ -281,11 +281,11 @@ pub unsafe extern "C" fn usocket_sendall(
     bytes_len: usize,
 ) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
-        let bytes = unsafe { bytes(bytes, bytes_len) }?;
+        let fd = abi_fd(fd)?;
+        let bytes = unsafe { abi_bytes(bytes, bytes_len) }?;
         AbiBackend::with(|api| api.sendall(fd, bytes)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `recv`: Receive at most `bufsize` bytes. Returns b'' at end of stream.
 ///
@@ -294,11 +294,11 @@ pub unsafe extern "C" fn usocket_sendall(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_recv(fd: i32, out: *mut u8, out_len: usize) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
-        let out = unsafe { bytes_mut(out, out_len) }?;
+        let fd = abi_fd(fd)?;
+        let out = unsafe { abi_bytes_mut(out, out_len) }?;
         AbiBackend::with(|api| api.recv(fd, out)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `sendto`: Send a datagram to `address` (an unbound UDP socket is bound to an ephemeral port first). Returns the number of bytes sent.
 ///
@@ -312,12 +312,12 @@ pub unsafe extern "C" fn usocket_sendto(
     address: *const Addr,
 ) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
-        let bytes = unsafe { bytes(bytes, bytes_len) }?;
-        let address = unsafe { in_ref(address) }?;
+        let fd = abi_fd(fd)?;
+        let bytes = unsafe { abi_bytes(bytes, bytes_len) }?;
+        let address = unsafe { abi_in(address) }?;
         AbiBackend::with(|api| api.sendto(fd, bytes, address)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `recvfrom`: Receive a datagram of at most `bufsize` bytes (the rest of a longer datagram is discarded). Returns `(bytes, address)`.
 ///
@@ -331,9 +331,9 @@ pub unsafe extern "C" fn usocket_recvfrom(
     from: *mut Addr,
 ) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
-        let out = unsafe { bytes_mut(out, out_len) }?;
-        let from = unsafe { out_ref(from) }?;
+        let fd = abi_fd(fd)?;
+        let out = unsafe { abi_bytes_mut(out, out_len) }?;
+        let from = unsafe { abi_out(from) }?;
         AbiBackend::with(|api| api.recvfrom(fd, out))
             .and_then(|r| r)
             .map(|(n, addr)| {
@@ -341,7 +341,7 @@ pub unsafe extern "C" fn usocket_recvfrom(
                 n
             })
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `setsockopt`: Set a socket option. `value` is an int or a bytes-like object (for SO_LINGER: two
 /// 32-bit ints, on/off and seconds). An unknown option raises OSError(ENOPROTOOPT).
@@ -357,11 +357,11 @@ pub unsafe extern "C" fn usocket_setsockopt(
     value_len: usize,
 ) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
-        let value = unsafe { bytes(value, value_len) }?;
+        let fd = abi_fd(fd)?;
+        let value = unsafe { abi_bytes(value, value_len) }?;
         AbiBackend::with(|api| api.setsockopt(fd, level, optname, value)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `settimeout`: Set the timeout for blocking operations, in seconds: None blocks forever, 0 makes
 /// the socket non-blocking, a positive number raises OSError(ETIMEDOUT) when it expires.
@@ -371,11 +371,11 @@ pub unsafe extern "C" fn usocket_setsockopt(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_settimeout(fd: i32, value_ms: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
-        let value = timeout(value_ms)?;
+        let fd = abi_fd(fd)?;
+        let value = abi_timeout(value_ms)?;
         AbiBackend::with(|api| api.settimeout(fd, value)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `setblocking`: `setblocking(True)` is `settimeout(None)`; `setblocking(False)` is `settimeout(0)`.
 ///
@@ -384,11 +384,11 @@ pub unsafe extern "C" fn usocket_settimeout(fd: i32, value_ms: i32) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_setblocking(fd: i32, flag: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
+        let fd = abi_fd(fd)?;
         let flag = flag != 0;
         AbiBackend::with(|api| api.setblocking(fd, flag)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `read`: Read up to `size` bytes, without short reads on a blocking socket (fewer only at
 /// end of stream). Without `size`, read until end of stream. On a non-blocking socket
@@ -399,11 +399,11 @@ pub unsafe extern "C" fn usocket_setblocking(fd: i32, flag: i32) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_read(fd: i32, out: *mut u8, out_len: usize) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
-        let out = unsafe { bytes_mut(out, out_len) }?;
+        let fd = abi_fd(fd)?;
+        let out = unsafe { abi_bytes_mut(out, out_len) }?;
         AbiBackend::with(|api| api.read(fd, out)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `readinto`: Read into `buf` (at most `nbytes`), without short reads on a blocking socket.
 /// Returns the number of bytes read, or None on a non-blocking socket with no data.
@@ -417,11 +417,11 @@ pub unsafe extern "C" fn usocket_readinto(
     buf_len: usize,
 ) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
-        let buf = unsafe { bytes_mut(buf, buf_len) }?;
+        let fd = abi_fd(fd)?;
+        let buf = unsafe { abi_bytes_mut(buf, buf_len) }?;
         AbiBackend::with(|api| api.readinto(fd, buf)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `readline`: Read a line, up to and including b'\n' (or to end of stream).
 ///
@@ -434,11 +434,11 @@ pub unsafe extern "C" fn usocket_readline(
     out_len: usize,
 ) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
-        let out = unsafe { bytes_mut(out, out_len) }?;
+        let fd = abi_fd(fd)?;
+        let out = unsafe { abi_bytes_mut(out, out_len) }?;
         AbiBackend::with(|api| api.readline(fd, out)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `write`: Write all of `buf` (no short writes on a blocking socket). On a non-blocking
 /// socket returns the number of bytes queued, or None when none could be.
@@ -452,11 +452,11 @@ pub unsafe extern "C" fn usocket_write(
     buf_len: usize,
 ) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
-        let buf = unsafe { bytes(buf, buf_len) }?;
+        let fd = abi_fd(fd)?;
+        let buf = unsafe { abi_bytes(buf, buf_len) }?;
         AbiBackend::with(|api| api.write(fd, buf)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }
 /// C ABI for `getsockname`: Return the socket's own `(ip_str, port)`.
 ///
@@ -465,15 +465,15 @@ pub unsafe extern "C" fn usocket_write(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_getsockname(fd: i32, out: *mut Addr) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
-        let out = unsafe { out_ref(out) }?;
+        let fd = abi_fd(fd)?;
+        let out = unsafe { abi_out(out) }?;
         AbiBackend::with(|api| api.getsockname(fd))
             .and_then(|r| r)
             .map(|addr| {
                 *out = addr;
             })
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `getpeername`: Return the connected peer's `(ip_str, port)`; OSError(ENOTCONN) when not connected.
 ///
@@ -482,15 +482,15 @@ pub unsafe extern "C" fn usocket_getsockname(fd: i32, out: *mut Addr) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_getpeername(fd: i32, out: *mut Addr) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
-        let out = unsafe { out_ref(out) }?;
+        let fd = abi_fd(fd)?;
+        let out = unsafe { abi_out(out) }?;
         AbiBackend::with(|api| api.getpeername(fd))
             .and_then(|r| r)
             .map(|addr| {
                 *out = addr;
             })
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `shutdown`: Shut down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR.
 ///
@@ -499,10 +499,10 @@ pub unsafe extern "C" fn usocket_getpeername(fd: i32, out: *mut Addr) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_shutdown(fd: i32, how: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
+        let fd = abi_fd(fd)?;
         AbiBackend::with(|api| api.shutdown(fd, how)).and_then(|r| r)
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `gettimeout`: Return the timeout in seconds (float), or None in blocking mode.
 ///
@@ -511,15 +511,15 @@ pub unsafe extern "C" fn usocket_shutdown(fd: i32, how: i32) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_gettimeout(fd: i32, out_ms: *mut i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
-        let fd = fd_arg(fd)?;
-        let out_ms = unsafe { out_ref(out_ms) }?;
+        let fd = abi_fd(fd)?;
+        let out_ms = unsafe { abi_out(out_ms) }?;
         AbiBackend::with(|api| api.gettimeout(fd))
             .and_then(|r| r)
             .map(|t| {
                 *out_ms = t.map_or(-1, |ms| i32::try_from(ms).unwrap_or(i32::MAX));
             })
     })();
-    status(result)
+    ret_status(result)
 }
 /// C ABI for `poll`: Return the readiness of the socket as stream poll flags: POLL_RD, POLL_WR (only
 /// those asked for in `events`), and POLL_ERR, POLL_HUP, POLL_NVAL (always).
@@ -529,8 +529,8 @@ pub unsafe extern "C" fn usocket_gettimeout(fd: i32, out_ms: *mut i32) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_poll(fd: i32, events: i32) -> isize {
     let result = (|| -> Result<usize, Errno> {
-        let fd = fd_arg(fd)?;
+        let fd = abi_fd(fd)?;
         AbiBackend::with(|api| api.poll(fd, events)).and_then(|r| r)
     })();
-    count(result)
+    ret_count(result)
 }

@@ -1,3 +1,493 @@
-use super::Output;
-use crate::ir::Spec;
-pub fn emit(_spec: &Spec) -> Result<Vec<Output>, String> { Ok(vec![]) }
+//! `generated/docs/usocket.md` and `generated/docs/usocket.rst`: the module's
+//! reference page rebuilt from the spec, the reStructuredText one in the style of
+//! MicroPython's `docs/library/socket.rst`. Everything the templates print is
+//! rendered and escaped here; the templates only loop.
+
+use serde::Serialize;
+
+use super::{GENERATED_LINE, Output, templates};
+use crate::ir::{Callable, Constant, ErrorCode, Outcome, Rule, Spec, Value};
+use crate::naming::Names;
+
+/// A Python literal as Python's `repr` spells it: `None`, `True`, `2`, `0.5`,
+/// `'rb'`, `b'\x00'`, `(1, 2)`; a constant by its name, a case variable by its name.
+pub fn python_literal(v: &Value) -> String {
+    match v {
+        Value::None => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => python_float(*f),
+        Value::Str(s) => python_str(s),
+        Value::Bytes(b) => python_bytes(b),
+        Value::Const(name, _) | Value::Var(name) => name.clone(),
+        Value::Tuple(items) => {
+            let parts: Vec<String> = items.iter().map(python_literal).collect();
+            if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) }
+        }
+    }
+}
+
+/// A default as Python code outside the implementation: a constant Python cannot
+/// see (`python = false`) is spelled by its value instead of its name.
+pub fn python_default(spec: &Spec, v: &Value) -> String {
+    match v {
+        Value::Const(name, value) if !spec.constants.iter().any(|c| c.python && &c.name == name) => value.to_string(),
+        _ => python_literal(v),
+    }
+}
+
+/// What an error rule's outcome looks like from Python: `OSError(ETIMEDOUT)`,
+/// `ValueError`, `returns None`.
+pub fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Error(code) => format!("OSError({})", code.name),
+        Outcome::Exception(name) => name.clone(),
+        Outcome::Returns(v) => format!("returns {}", python_literal(v)),
+    }
+}
+
+/// A float as Python prints it (always with a `.` or an exponent).
+fn python_float(f: f64) -> String {
+    if f.is_nan() {
+        return "float('nan')".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "float('inf')".into() } else { "float('-inf')".into() };
+    }
+    let s = format!("{f:?}");
+    if s.contains(['.', 'e', 'E']) { s } else { format!("{s}.0") }
+}
+
+/// A str literal in single quotes.
+fn python_str(s: &str) -> String {
+    let mut out = String::from("'");
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A bytes literal in single quotes.
+fn python_bytes(b: &[u8]) -> String {
+    let mut out = String::from("b'");
+    for &byte in b {
+        match byte {
+            b'\\' => out.push_str("\\\\"),
+            b'\'' => out.push_str("\\'"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(byte as char),
+            _ => out.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// `arg, arg=default`: a Python-style argument list without types.
+fn arg_list(spec: &Spec, c: &Callable) -> String {
+    let args: Vec<String> = c
+        .args
+        .iter()
+        .map(|a| match &a.default {
+            Some(d) => format!("{}={}", a.name, python_default(spec, d)),
+            None => a.name.clone(),
+        })
+        .collect();
+    args.join(", ")
+}
+
+/// Text split into plain and `code` parts (a backtick without a partner is plain).
+fn split_code(s: &str) -> Vec<(bool, &str)> {
+    let mut parts = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else { break };
+        if open > 0 {
+            parts.push((false, &rest[..open]));
+        }
+        parts.push((true, &rest[open + 1..open + 1 + len]));
+        rest = &rest[open + 2 + len..];
+    }
+    if !rest.is_empty() {
+        parts.push((false, rest));
+    }
+    parts
+}
+
+/// Whitespace (line breaks included) collapsed to single spaces.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The markup a page is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    /// CommonMark with GitHub tables.
+    Markdown,
+    /// reStructuredText for Sphinx.
+    Rst,
+}
+
+impl Markup {
+    /// Inline literal.
+    fn code(self, s: &str) -> String {
+        match self {
+            Markup::Markdown if s.contains('`') => format!("`` {s} ``"),
+            Markup::Markdown => format!("`{s}`"),
+            Markup::Rst => format!("``{s}``"),
+        }
+    }
+
+    /// Plain text (no code) escaped so that it stays plain text.
+    fn escape(self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let chars: Vec<char> = s.chars().collect();
+        for (i, &ch) in chars.iter().enumerate() {
+            let next = chars.get(i + 1).copied();
+            let escaped = match self {
+                Markup::Markdown => matches!(ch, '\\' | '*' | '|' | '<' | '`'),
+                Markup::Rst => {
+                    matches!(ch, '\\' | '*' | '|' | '`')
+                        || (ch == '_' && !next.is_some_and(char::is_alphanumeric))
+                        || (ch == ':' && next == Some(':'))
+                }
+            };
+            if escaped {
+                out.push('\\');
+            }
+            out.push(ch);
+        }
+        out
+    }
+
+    /// Spec prose (single backticks mark code) as inline markup.
+    fn text(self, s: &str) -> String {
+        split_code(s).into_iter().map(|(code, part)| if code { self.code(part) } else { self.escape(part) }).collect()
+    }
+
+    /// Spec prose as one table cell.
+    fn cell(self, s: &str) -> String {
+        let text = self.text(&one_line(s));
+        match self {
+            // GitHub tables split on `|` even inside code spans.
+            Markup::Markdown => split_code(&text).iter().map(|(code, part)| if *code { format!("`{}`", part.replace('|', "\\|")) } else { part.to_string() }).collect(),
+            Markup::Rst => text,
+        }
+    }
+
+    /// Spec prose as paragraph lines, each indented by `indent` spaces (blank lines stay empty).
+    fn lines(self, s: &str, indent: usize) -> Vec<String> {
+        let pad = " ".repeat(indent);
+        self.text(s)
+            .lines()
+            .map(str::trim)
+            .map(|line| if line.is_empty() { String::new() } else { format!("{pad}{}", self.guard_line_start(line)) })
+            .collect()
+    }
+
+    /// Escapes a line start that would open a block (list, heading, quote, comment).
+    fn guard_line_start(self, line: &str) -> String {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && line[digits..].starts_with(['.', ')']) {
+            return format!("{}\\{}", &line[..digits], &line[digits..]);
+        }
+        let markers: &[char] = match self {
+            Markup::Markdown => &['#', '>', '-', '+', '='],
+            Markup::Rst => &['#', '>', '-', '+', '=', '.'],
+        };
+        if line.starts_with(markers) { format!("\\{line}") } else { line.to_string() }
+    }
+
+    /// Spec prose in bold; reStructuredText cannot nest code in bold, so code stays apart.
+    fn strong(self, s: &str) -> String {
+        let s = one_line(s);
+        match self {
+            Markup::Markdown => format!("**{}**", self.text(&s)),
+            Markup::Rst => split_code(&s)
+                .into_iter()
+                .filter(|(_, part)| !part.trim().is_empty())
+                .map(|(code, part)| if code { self.code(part) } else { format!("**{}**", self.escape(part.trim())) })
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+/// One argument of a callable.
+#[derive(Serialize)]
+struct ArgDoc {
+    /// Argument name.
+    name: String,
+    /// One line of documentation.
+    doc: String,
+}
+
+/// A function or method.
+#[derive(Serialize)]
+struct CallableDoc {
+    /// `recv(bufsize)`.
+    signature: String,
+    /// `socket.recv(bufsize)`.
+    qualified: String,
+    /// Documentation lines (indented for reStructuredText directives).
+    doc: Vec<String>,
+    /// Arguments.
+    args: Vec<ArgDoc>,
+    /// `yes` or `no`.
+    blocks: &'static str,
+    /// Why it is an extension, or empty.
+    extension: String,
+}
+
+/// A Python-visible constant.
+#[derive(Serialize)]
+struct ConstantDoc {
+    /// Name.
+    name: String,
+    /// Value.
+    value: i64,
+    /// CPython's value on Linux, or a dash.
+    linux: String,
+    /// Documentation (one line for Markdown tables, indented for reStructuredText).
+    doc: String,
+    /// Why it is an extension (one line), or empty.
+    extension: String,
+}
+
+/// A constant only the C ABI has.
+#[derive(Serialize)]
+struct AbiConstantDoc {
+    /// Spec name.
+    name: String,
+    /// C macro.
+    c_name: String,
+    /// Value.
+    value: i64,
+    /// One line of documentation.
+    doc: String,
+}
+
+/// A function only the C ABI has.
+#[derive(Serialize)]
+struct AbiFunctionDoc {
+    /// C function name.
+    c_name: String,
+    /// One line of documentation.
+    doc: String,
+    /// Why it is an extension, or empty.
+    extension: String,
+}
+
+/// An error number.
+#[derive(Serialize)]
+struct CodeDoc {
+    /// Name.
+    name: String,
+    /// Number.
+    value: i64,
+    /// Meaning, one line.
+    message: String,
+}
+
+/// An error rule.
+#[derive(Serialize)]
+struct RuleDoc {
+    /// Identifier.
+    id: String,
+    /// Situation, one line.
+    when: String,
+    /// Operations covered, as markup.
+    operations: String,
+    /// Outcome, as markup.
+    outcome: String,
+}
+
+/// A difference from CPython.
+#[derive(Serialize)]
+struct DifferenceDoc {
+    /// The summary in bold.
+    summary: String,
+    /// Explanation lines (indented for reStructuredText admonitions).
+    detail: Vec<String>,
+}
+
+/// Everything both page templates print.
+#[derive(Serialize)]
+struct Context {
+    generated: &'static str,
+    module: String,
+    title: String,
+    title_rule: String,
+    aliases: String,
+    doc: Vec<String>,
+    functions: Vec<CallableDoc>,
+    methods: Vec<CallableDoc>,
+    class_name: &'static str,
+    class_title: String,
+    class_rule: String,
+    constants: Vec<ConstantDoc>,
+    errnos: Vec<CodeDoc>,
+    gai_errors: Vec<CodeDoc>,
+    rules: Vec<RuleDoc>,
+    page_differences: Vec<DifferenceDoc>,
+    other_differences: Vec<DifferenceDoc>,
+    header: String,
+    abi_constants: Vec<AbiConstantDoc>,
+    abi_functions: Vec<AbiFunctionDoc>,
+}
+
+/// Indentation of a directive's content in reStructuredText.
+const RST_INDENT: usize = 3;
+
+fn callable_doc(spec: &Spec, m: Markup, c: &Callable) -> CallableDoc {
+    let indent = if m == Markup::Rst { RST_INDENT } else { 0 };
+    let args_text = arg_list(spec, c);
+    let signature = format!("{}({args_text})", c.name);
+    let qualified = format!("{}({args_text})", Names::python_qualified(&spec.module, c));
+    let args = c
+        .args
+        .iter()
+        .map(|a| {
+            let mut doc = m.cell(&a.doc);
+            if !a.choices.is_empty() {
+                let choices: Vec<String> = a.choices.iter().map(|ch| m.code(&python_str(ch))).collect();
+                doc = format!("{doc} One of {}.", choices.join(", "));
+            }
+            ArgDoc { name: a.name.clone(), doc }
+        })
+        .collect();
+    CallableDoc {
+        signature,
+        qualified,
+        doc: m.lines(&c.doc, indent),
+        args,
+        blocks: if c.blocks { "yes" } else { "no" },
+        extension: c.extension.as_deref().map(|e| m.cell(e)).unwrap_or_default(),
+    }
+}
+
+fn constant_doc(m: Markup, c: &Constant) -> ConstantDoc {
+    let doc = match m {
+        Markup::Markdown => m.cell(&c.doc),
+        Markup::Rst => m.lines(&c.doc, RST_INDENT).join("\n"),
+    };
+    ConstantDoc {
+        name: c.name.clone(),
+        value: c.value,
+        linux: c.linux.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+        doc,
+        extension: c.extension.as_deref().map(|e| m.cell(e)).unwrap_or_default(),
+    }
+}
+
+fn code_doc(m: Markup, e: &ErrorCode) -> CodeDoc {
+    CodeDoc { name: e.name.clone(), value: e.value, message: m.cell(&e.message) }
+}
+
+fn rule_doc(m: Markup, r: &Rule) -> RuleDoc {
+    let operations: Vec<String> = r.methods.iter().map(|name| m.code(&format!("{name}()"))).collect();
+    let outcome = match &r.outcome {
+        Outcome::Returns(v) => format!("returns {}", m.code(&python_literal(v))),
+        o => m.code(&outcome_text(o)),
+    };
+    RuleDoc { id: r.id.clone(), when: m.cell(&r.when), operations: operations.join(", "), outcome }
+}
+
+fn context(spec: &Spec, m: Markup) -> Context {
+    let names = Names::new(&spec.module);
+    let module = spec.module.name.clone();
+    let title = match m {
+        Markup::Markdown => format!("{} — {module} module", m.code(&module)),
+        Markup::Rst => format!(":mod:`{module}` -- {module} module"),
+    };
+    let class_title = match m {
+        Markup::Markdown => format!("class {}", m.code(Names::python_class())),
+        Markup::Rst => format!("class {}", Names::python_class()),
+    };
+    let aliases: Vec<String> = spec.module.aliases.iter().map(|a| m.code(a)).collect();
+    let difference = |d: &crate::ir::Difference| DifferenceDoc {
+        summary: m.strong(&d.summary),
+        detail: m.lines(&d.detail, if m == Markup::Rst { RST_INDENT } else { 0 }),
+    };
+    Context {
+        generated: GENERATED_LINE,
+        title_rule: "*".repeat(title.chars().count()),
+        title,
+        module,
+        aliases: aliases.join(", "),
+        doc: m.lines(&spec.module.doc, 0),
+        functions: spec.functions.iter().filter(|c| c.python).map(|c| callable_doc(spec, m, c)).collect(),
+        methods: spec.methods.iter().filter(|c| c.python).map(|c| callable_doc(spec, m, c)).collect(),
+        class_name: Names::python_class(),
+        class_rule: "=".repeat(class_title.chars().count()),
+        class_title,
+        constants: spec.constants.iter().filter(|c| c.python).map(|c| constant_doc(m, c)).collect(),
+        errnos: spec.errnos.iter().map(|e| code_doc(m, e)).collect(),
+        gai_errors: spec.gai_errors.iter().map(|e| code_doc(m, e)).collect(),
+        rules: spec.rules.iter().map(|r| rule_doc(m, r)).collect(),
+        page_differences: spec.differences.iter().filter(|d| d.page).map(difference).collect(),
+        other_differences: spec.differences.iter().filter(|d| !d.page).map(difference).collect(),
+        header: names.header(),
+        abi_constants: spec
+            .constants
+            .iter()
+            .filter(|c| !c.python)
+            .map(|c| AbiConstantDoc { name: c.name.clone(), c_name: names.c_macro(&c.name), value: c.value, doc: m.cell(&c.doc) })
+            .collect(),
+        abi_functions: spec
+            .callables()
+            .filter(|c| !c.python && c.returns.has_abi())
+            .map(|c| AbiFunctionDoc { c_name: names.c_fn(c), doc: m.cell(&c.doc), extension: c.extension.as_deref().map(|e| m.cell(e)).unwrap_or_default() })
+            .collect(),
+    }
+}
+
+/// Emits the Markdown and reStructuredText pages.
+pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
+    let names = Names::new(&spec.module);
+    let md = templates::render("usocket.md.j2", &context(spec, Markup::Markdown))?;
+    let rst = templates::render("usocket.rst.j2", &context(spec, Markup::Rst))?;
+    Ok(vec![
+        Output::new(format!("generated/docs/{}", names.docs_page("md")), md),
+        Output::new(format!("generated/docs/{}", names.docs_page("rst")), rst),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_python() {
+        assert_eq!(python_literal(&Value::None), "None");
+        assert_eq!(python_literal(&Value::Bool(true)), "True");
+        assert_eq!(python_literal(&Value::Float(1.0)), "1.0");
+        assert_eq!(python_literal(&Value::Float(0.25)), "0.25");
+        assert_eq!(python_literal(&Value::Str("it's".into())), "'it\\'s'");
+        assert_eq!(python_literal(&Value::Bytes(vec![b'a', 0, b'\n'])), "b'a\\x00\\n'");
+        assert_eq!(python_literal(&Value::Const("AF_INET".into(), 2)), "AF_INET");
+        assert_eq!(python_literal(&Value::Tuple(vec![Value::Str("::1".into()), Value::Int(80)])), "('::1', 80)");
+        assert_eq!(python_literal(&Value::Tuple(vec![Value::Int(1)])), "(1,)");
+    }
+
+    #[test]
+    fn markup_escapes_outside_code() {
+        assert_eq!(Markup::Markdown.text("SO_* and `a|b*`"), "SO_\\* and `a|b*`");
+        assert_eq!(Markup::Markdown.cell("`a|b`\nc|d"), "`a\\|b` c\\|d");
+        assert_eq!(Markup::Rst.text("SO_* `x_*` b'\\n'"), "SO\\_\\* ``x_*`` b'\\\\n'");
+        assert_eq!(Markup::Rst.strong("name the argument `af`"), "**name the argument** ``af``");
+        assert_eq!(Markup::Markdown.lines("a\n- b\n\n1. c", 2), vec!["  a", "  \\- b", "", "  1\\. c"]);
+    }
+}

@@ -1,3 +1,271 @@
-use super::Output;
-use crate::ir::Spec;
-pub fn emit(_spec: &Spec) -> Result<Vec<Output>, String> { Ok(vec![]) }
+//! `generated/micropython/usocket/`: the MicroPython module (C glue over the
+//! C ABI), its `micropython.mk` and `micropython.cmake`. The glue parses and
+//! checks Python arguments, calls the C ABI, and raises from C: MicroPython's
+//! nlr jumps never cross a Rust frame.
+
+use serde::Serialize;
+
+use super::{GENERATED_LINE, Output, templates};
+use crate::abi::{self, CType, Param};
+use crate::ir::{Arg, Callable, Owner, Spec, Value};
+use crate::naming::Names;
+use crate::types::{ArgType, ReturnKind};
+
+/// One argument as the glue parses it.
+#[derive(Serialize)]
+struct GlueArg {
+    name: String,
+    index: String,
+    flags: &'static str,
+    convert: Vec<String>,
+}
+
+/// One Python-visible function or method.
+#[derive(Serialize)]
+struct GlueFn {
+    name: String,
+    c_fn: String,
+    c_obj: String,
+    /// `method`, `function` or `constructor`.
+    form: &'static str,
+    keywords: bool,
+    n_min: usize,
+    n_max: usize,
+    args: Vec<GlueArg>,
+    /// Lines after all conversions (e.g. a size capping a buffer).
+    after: Vec<String>,
+    call: String,
+    kind: &'static str,
+    /// C expression for the output size (sized outputs).
+    out_size: String,
+    closes: bool,
+    /// Whether the C ABI function returns a count (`intptr_t`) or a status (`int32_t`).
+    ret_type: &'static str,
+}
+
+#[derive(Serialize)]
+struct Constant {
+    name: String,
+    c_name: String,
+}
+
+#[derive(Serialize)]
+struct Check {
+    mp_name: String,
+    c_name: String,
+}
+
+#[derive(Serialize)]
+struct Context {
+    generated: &'static str,
+    module: String,
+    header: String,
+    extra_aliases: Vec<String>,
+    prefix: String,
+    obj_type: String,
+    type_name: String,
+    functions: Vec<GlueFn>,
+    methods: Vec<GlueFn>,
+    constants: Vec<Constant>,
+    errno_checks: Vec<Check>,
+    poll_checks: Vec<Check>,
+    close_fn: String,
+    recv_fn: String,
+    send_fn: String,
+    poll_fn: String,
+    addr_parse_fn: String,
+    addr_format_fn: String,
+    addr_type: String,
+    addrinfo_type: String,
+    max_addrinfo: u32,
+    read_chunk: u32,
+    eagain: String,
+    eintr: String,
+    eai_intr: String,
+}
+
+/// A C literal for a default value.
+fn c_default(names: &Names, v: &Value) -> String {
+    match v {
+        Value::Int(i) => i.to_string(),
+        Value::Bool(b) => i32::from(*b).to_string(),
+        Value::Float(f) => format!("{f:?}"),
+        Value::Const(name, _) => names.c_macro(name),
+        Value::Str(s) => format!("{s:?}"),
+        Value::None => "-1".into(),
+        Value::Bytes(_) | Value::Var(_) | Value::Tuple(_) => "0".into(),
+    }
+}
+
+/// C lines converting the Python object of `arg` into `v_<name>`.
+fn convert(names: &Names, arg: &Arg) -> Vec<String> {
+    let v = format!("v_{}", arg.name);
+    let o = format!("vals[ARG_{}].u_obj", arg.name);
+    let none_default = arg.default == Some(Value::None);
+    let given = if none_default { format!("{o} != MP_OBJ_NULL && {o} != mp_const_none") } else { format!("{o} != MP_OBJ_NULL") };
+    let default = arg.default.as_ref().map(|d| c_default(names, d));
+    let scalar = |ty: &str, conv: String| match &default {
+        None => vec![format!("{ty} {v} = {conv};")],
+        Some(d) => vec![format!("{ty} {v} = {d};"), format!("if ({given}) {{ {v} = {conv}; }}")],
+    };
+    let p = names.prefix();
+    match arg.ty {
+        ArgType::Int => scalar("int32_t", format!("{p}_py_int32({o})")),
+        ArgType::Bool => scalar("int32_t", format!("mp_obj_is_true({o})")),
+        ArgType::Timeout => scalar("int32_t", format!("{p}_py_timeout_ms({o})")),
+        ArgType::Port => scalar("int32_t", format!("{p}_py_port({o})")),
+        ArgType::Size => scalar("mp_int_t", format!("{p}_py_size({o})")),
+        ArgType::Bytes => vec![format!("mp_buffer_info_t {v};"), format!("{p}_py_read_buffer({o}, &{v});")],
+        ArgType::Buffer => vec![format!("mp_buffer_info_t {v};"), format!("mp_get_buffer_raise({o}, &{v}, MP_BUFFER_WRITE);")],
+        ArgType::Optval => vec![
+            format!("int32_t {v}_int;"),
+            format!("mp_buffer_info_t {v};"),
+            format!("{p}_py_optval({o}, &{v}_int, &{v});"),
+        ],
+        ArgType::Address => vec![format!("{} {v};", names.c_struct("addr")), format!("{p}_py_addr_from_obj({o}, &{v});")],
+        ArgType::Host => vec![format!("size_t {v}_len = 0;"), format!("const char *{v} = {p}_py_host({o}, &{v}_len);")],
+        ArgType::Str => {
+            let mut lines = scalar("const char *", format!("mp_obj_str_get_str({o})"));
+            if !arg.choices.is_empty() {
+                let list: Vec<String> = arg.choices.iter().map(|c| format!("{c:?}")).collect();
+                lines.push(format!("static const char *const {v}_choices[] = {{ {}, NULL }};", list.join(", ")));
+                lines.push(format!("{p}_py_check_choice({v}, {v}_choices);"));
+            }
+            lines
+        }
+    }
+}
+
+/// The glue expression passed for one C ABI parameter.
+fn call_arg(c: &Callable, param: &Param) -> String {
+    match (param.name.as_str(), param.ty) {
+        ("fd", CType::I32) if c.owner == Owner::Socket => return "self->fd".into(),
+        ("out", CType::MutBytes) => return "out_buf".into(),
+        ("out_len", CType::Size) => return "out_len".into(),
+        ("peer", _) => return "&peer".into(),
+        ("from", _) => return "&from".into(),
+        ("out", CType::MutAddr) => return "&addr_out".into(),
+        ("out_ms", _) => return "&ms_out".into(),
+        ("out", CType::MutAddrinfo) => return "infos".into(),
+        ("out_cap", _) => return "MP_ARRAY_SIZE(infos)".into(),
+        _ => {}
+    }
+    for a in c.abi_args() {
+        let v = format!("v_{}", a.name);
+        if param.name == abi::len_name(&a.name) {
+            return if a.ty == ArgType::Host { format!("{v}_len") } else { format!("{v}.len") };
+        }
+        if param.name == a.name || param.name == abi::ms_name(&a.name) {
+            return match param.ty {
+                CType::ConstBytes => format!("(const uint8_t *){v}.buf"),
+                CType::MutBytes => format!("(uint8_t *){v}.buf"),
+                CType::ConstAddr => format!("&{v}"),
+                _ => v,
+            };
+        }
+    }
+    format!("/* unmapped parameter {} */ 0", param.name)
+}
+
+fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
+    let form = match (c.owner, c.returns) {
+        (Owner::Module, ReturnKind::Socket) => "constructor",
+        (Owner::Module, _) => "function",
+        (Owner::Socket, _) => "method",
+    };
+    let args = c
+        .args
+        .iter()
+        .map(|a| GlueArg {
+            name: a.name.clone(),
+            index: format!("ARG_{}", a.name),
+            flags: if a.default.is_none() { "MP_ARG_REQUIRED | MP_ARG_OBJ" } else { "MP_ARG_OBJ" },
+            convert: convert(names, a),
+        })
+        .collect();
+    let after = c
+        .args
+        .iter()
+        .filter_map(|a| a.limits.as_ref().map(|b| format!("{}_py_limit(&v_{b}, v_{});", names.prefix(), a.name)))
+        .collect();
+    let self_arg = usize::from(c.owner == Owner::Socket);
+    let call = if c.returns.has_abi() {
+        let params: Vec<String> = abi::params(c).iter().map(|p| call_arg(c, p)).collect();
+        format!("{}({})", names.c_fn(c), params.join(", "))
+    } else {
+        String::new()
+    };
+    GlueFn {
+        name: c.name.clone(),
+        c_fn: if form == "constructor" { names.glue("make_new") } else { names.glue_fn(c) },
+        c_obj: names.glue_obj(c),
+        form,
+        keywords: c.keywords,
+        n_min: self_arg + c.required(),
+        n_max: self_arg + c.args.len(),
+        args,
+        after,
+        call,
+        kind: c.returns.spec_name(),
+        out_size: c.output_size_arg().map(|a| format!("v_{}", a.name)).unwrap_or_default(),
+        closes: c.closes,
+        ret_type: if abi::ret(c) == CType::IntPtr { "intptr_t" } else { "int32_t" },
+    }
+}
+
+/// Finds the callable the glue's fixed parts (stream protocol, finaliser, addresses) use.
+fn find<'a>(spec: &'a Spec, pick: impl Fn(&Callable) -> bool, what: &str) -> Result<&'a Callable, String> {
+    spec.callables().find(|c| pick(c)).ok_or_else(|| format!("the MicroPython glue needs {what}"))
+}
+
+/// Emits the glue and its build files.
+pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
+    let names = Names::new(&spec.module);
+    let by_name = |n: &'static str| move |c: &Callable| c.name == n;
+    let close = find(spec, |c| c.closes, "a method with closes = true")?;
+    let recv = find(spec, by_name("recv"), "a recv method (stream read)")?;
+    let send = find(spec, by_name("send"), "a send method (stream write)")?;
+    let poll = find(spec, by_name("poll"), "a poll method (stream ioctl)")?;
+    let parse = find(spec, |c| c.returns == ReturnKind::Address && c.owner == Owner::Module, "an address-parsing function")?;
+    let format = find(spec, |c| c.returns == ReturnKind::Str, "an address-formatting function")?;
+    let macro_of = |name: &str| names.c_macro(name);
+    let aliases = spec.module.aliases.iter().filter(|a| **a != format!("u{}", spec.module.name)).cloned().collect();
+    let ctx = Context {
+        generated: GENERATED_LINE,
+        module: spec.module.name.clone(),
+        header: names.header(),
+        extra_aliases: aliases,
+        prefix: names.prefix().to_string(),
+        obj_type: names.glue("obj_t"),
+        type_name: names.glue("type"),
+        functions: spec.functions.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
+        methods: spec.methods.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
+        constants: spec.constants.iter().filter(|c| c.python).map(|c| Constant { name: c.name.clone(), c_name: macro_of(&c.name) }).collect(),
+        errno_checks: spec.errnos.iter().map(|e| Check { mp_name: format!("MP_{}", e.name), c_name: macro_of(&e.name) }).collect(),
+        poll_checks: spec
+            .constants
+            .iter()
+            .filter(|c| c.group == "poll")
+            .map(|c| Check { mp_name: format!("MP_STREAM_{}", c.name), c_name: macro_of(&c.name) })
+            .collect(),
+        close_fn: names.c_fn(close),
+        recv_fn: names.c_fn(recv),
+        send_fn: names.c_fn(send),
+        poll_fn: names.c_fn(poll),
+        addr_parse_fn: names.c_fn(parse),
+        addr_format_fn: names.c_fn(format),
+        addr_type: names.c_struct("addr"),
+        addrinfo_type: names.c_struct("addrinfo"),
+        max_addrinfo: spec.limits.max_addrinfo,
+        read_chunk: spec.limits.read_chunk,
+        eagain: macro_of("EAGAIN"),
+        eintr: macro_of("EINTR"),
+        eai_intr: macro_of("EAI_INTR"),
+    };
+    let dir = format!("generated/micropython/{}", names.prefix());
+    Ok(vec![
+        Output::new(format!("{dir}/mod{}.c", names.prefix()), templates::render("modusocket.c.j2", &ctx)?),
+        Output::new(format!("{dir}/micropython.mk"), templates::render("micropython.mk.j2", &ctx)?),
+        Output::new(format!("{dir}/micropython.cmake"), templates::render("micropython.cmake.j2", &ctx)?),
+    ])
+}

@@ -222,6 +222,11 @@ fn trait_return(k: ReturnKind) -> TokenStream {
     }
 }
 
+/// Clippy's argument limit is 7; the spec decides how many an operation has.
+fn many_args(n: usize) -> TokenStream {
+    if n > 7 { quote!(#[allow(clippy::too_many_arguments)]) } else { quote!() }
+}
+
 fn abi_callables(spec: &Spec) -> impl Iterator<Item = &Callable> {
     spec.callables().filter(|c| c.returns.has_abi())
 }
@@ -230,9 +235,11 @@ fn api_file(spec: &Spec) -> TokenStream {
     let methods = abi_callables(spec).map(|c| {
         let name = ident(&c.name);
         let d = doc(&c.doc);
-        let params = trait_params(c).into_iter().map(|(n, t)| quote!(#n: #t));
+        let params = trait_params(c);
+        let allow = many_args(params.len() + 1);
+        let params = params.into_iter().map(|(n, t)| quote!(#n: #t));
         let ret = trait_return(c.returns);
-        quote! { #d fn #name(&mut self, #(#params),*) -> #ret; }
+        quote! { #d #allow fn #name(&mut self, #(#params),*) -> #ret; }
     });
     quote! {
         //! The socket API the runtime implements: one method per spec operation.
@@ -279,31 +286,31 @@ fn convert_arg(arg: &Arg) -> TokenStream {
     match arg.ty {
         ArgType::Int | ArgType::Port | ArgType::Size | ArgType::Str => quote!(),
         ArgType::Bool => quote!(let #name = #name != 0;),
-        ArgType::Timeout => quote!(let #name = timeout(#ms)?;),
-        ArgType::Bytes | ArgType::Optval => quote!(let #name = unsafe { bytes(#name, #len) }?;),
-        ArgType::Buffer => quote!(let #name = unsafe { bytes_mut(#name, #len) }?;),
-        ArgType::Host => quote!(let #name = unsafe { host(#name, #len) }?;),
-        ArgType::Address => quote!(let #name = unsafe { in_ref(#name) }?;),
+        ArgType::Timeout => quote!(let #name = abi_timeout(#ms)?;),
+        ArgType::Bytes | ArgType::Optval => quote!(let #name = unsafe { abi_bytes(#name, #len) }?;),
+        ArgType::Buffer => quote!(let #name = unsafe { abi_bytes_mut(#name, #len) }?;),
+        ArgType::Host => quote!(let #name = unsafe { abi_host(#name, #len) }?;),
+        ArgType::Address => quote!(let #name = unsafe { abi_in(#name) }?;),
     }
 }
 
 /// Conversions of the output parameters, and how the result is finished.
 fn output_shape(k: ReturnKind) -> (Vec<TokenStream>, TokenStream) {
-    let bytes = k.byte_output().then(|| quote!(let out = unsafe { bytes_mut(out, out_len) }?;));
+    let bytes = k.byte_output().then(|| quote!(let out = unsafe { abi_bytes_mut(out, out_len) }?;));
     let structured = match k {
-        ReturnKind::SocketAddress => Some(quote!(let peer = unsafe { out_ref(peer) }?;)),
-        ReturnKind::BytesAddress => Some(quote!(let from = unsafe { out_ref(from) }?;)),
-        ReturnKind::Address => Some(quote!(let out = unsafe { out_ref(out) }?;)),
-        ReturnKind::Timeout => Some(quote!(let out_ms = unsafe { out_ref(out_ms) }?;)),
-        ReturnKind::Addrinfo => Some(quote!(let out = unsafe { infos(out, out_cap) }?;)),
+        ReturnKind::SocketAddress => Some(quote!(let peer = unsafe { abi_out(peer) }?;)),
+        ReturnKind::BytesAddress => Some(quote!(let from = unsafe { abi_out(from) }?;)),
+        ReturnKind::Address => Some(quote!(let out = unsafe { abi_out(out) }?;)),
+        ReturnKind::Timeout => Some(quote!(let out_ms = unsafe { abi_out(out_ms) }?;)),
+        ReturnKind::Addrinfo => Some(quote!(let out = unsafe { abi_infos(out, out_cap) }?;)),
         _ => None,
     };
     let convert = bytes.into_iter().chain(structured).collect();
     let finish = match k {
-        ReturnKind::Socket | ReturnKind::SocketAddress => quote!(fd_result(result)),
-        ReturnKind::Addrinfo => quote!(gai_result(result)),
-        _ if k.returns_count() => quote!(count(result)),
-        _ => quote!(status(result)),
+        ReturnKind::Socket | ReturnKind::SocketAddress => quote!(ret_fd(result)),
+        ReturnKind::Addrinfo => quote!(ret_gai(result)),
+        _ if k.returns_count() => quote!(ret_count(result)),
+        _ => quote!(ret_status(result)),
     };
     (convert, finish)
 }
@@ -332,11 +339,12 @@ fn c_abi_fn(names: &Names, c: &Callable) -> TokenStream {
     });
     let mut convert = Vec::new();
     if c.owner == Owner::Socket {
-        convert.push(quote!(let fd = fd_arg(fd)?;));
+        convert.push(quote!(let fd = abi_fd(fd)?;));
     }
     convert.extend(c.abi_args().map(convert_arg));
     let (out_convert, finish) = output_shape(c.returns);
     convert.extend(out_convert);
+    convert.retain(|t| !t.is_empty());
     let call_args = trait_params(c).into_iter().map(|(n, _)| n);
     let store = store_output(c.returns);
     let ret = rust_ctype(abi::ret(c));
@@ -351,17 +359,22 @@ fn c_abi_fn(names: &Names, c: &Callable) -> TokenStream {
     } else {
         quote!(AbiBackend::with(|api| api.#method(#(#call_args),*)).and_then(|r| r) #store)
     };
+    let allow = many_args(abi::params(c).len());
+    // Conversions use `?`, so they run in a closure; without any, the call stands alone.
+    let body = if convert.is_empty() {
+        quote!(let result: #result_ty = #call;)
+    } else {
+        quote!(let result = (|| -> #result_ty { #(#convert)* #call })();)
+    };
     quote! {
         #d
         ///
         /// # Safety
         /// Pointers must be NULL or valid for their lengths for the duration of the call.
         #[unsafe(no_mangle)]
+        #allow
         pub unsafe extern "C" fn #fn_name(#(#params),*) -> #ret {
-            let result = (|| -> #result_ty {
-                #(#convert)*
-                #call
-            })();
+            #body
             #finish
         }
     }
@@ -381,7 +394,7 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         use crate::AbiBackend;
 
         /// Borrows `len` bytes at `ptr` (NULL only with length 0).
-        unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Errno> {
+        unsafe fn abi_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Errno> {
             if len > isize::MAX as usize {
                 Err(Errno::EINVAL)
             } else if ptr.is_null() {
@@ -392,7 +405,7 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         }
 
         /// Borrows `len` writable bytes at `ptr` (NULL only with length 0).
-        unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], Errno> {
+        unsafe fn abi_bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], Errno> {
             if len > isize::MAX as usize {
                 Err(Errno::EINVAL)
             } else if ptr.is_null() {
@@ -403,26 +416,26 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         }
 
         /// A host string: NULL is None; it must be UTF-8.
-        unsafe fn host<'a>(ptr: *const u8, len: usize) -> Result<Option<&'a str>, Errno> {
+        unsafe fn abi_host<'a>(ptr: *const u8, len: usize) -> Result<Option<&'a str>, Errno> {
             if ptr.is_null() {
                 return if len == 0 { Ok(None) } else { Err(Errno::EINVAL) };
             }
-            let raw = unsafe { bytes(ptr, len) }?;
+            let raw = unsafe { abi_bytes(ptr, len) }?;
             core::str::from_utf8(raw).map(Some).map_err(|_| Errno::EINVAL)
         }
 
         /// Borrows an input struct; NULL is EINVAL.
-        unsafe fn in_ref<'a, T>(ptr: *const T) -> Result<&'a T, Errno> {
+        unsafe fn abi_in<'a, T>(ptr: *const T) -> Result<&'a T, Errno> {
             unsafe { ptr.as_ref() }.ok_or(Errno::EINVAL)
         }
 
         /// Borrows an output struct; NULL is EINVAL.
-        unsafe fn out_ref<'a, T>(ptr: *mut T) -> Result<&'a mut T, Errno> {
+        unsafe fn abi_out<'a, T>(ptr: *mut T) -> Result<&'a mut T, Errno> {
             unsafe { ptr.as_mut() }.ok_or(Errno::EINVAL)
         }
 
         /// Borrows an array of getaddrinfo results.
-        unsafe fn infos<'a>(ptr: *mut Addrinfo, cap: usize) -> Result<&'a mut [Addrinfo], Errno> {
+        unsafe fn abi_infos<'a>(ptr: *mut Addrinfo, cap: usize) -> Result<&'a mut [Addrinfo], Errno> {
             if cap > isize::MAX as usize / core::mem::size_of::<Addrinfo>() {
                 Err(Errno::EINVAL)
             } else if ptr.is_null() {
@@ -433,12 +446,12 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         }
 
         /// A negative fd is never open.
-        fn fd_arg(fd: i32) -> Result<Fd, Errno> {
+        fn abi_fd(fd: i32) -> Result<Fd, Errno> {
             if fd < 0 { Err(Errno::EBADF) } else { Ok(fd) }
         }
 
         /// Milliseconds, -1 for None (block).
-        fn timeout(ms: i32) -> Result<Option<u32>, Errno> {
+        fn abi_timeout(ms: i32) -> Result<Option<u32>, Errno> {
             match ms {
                 -1 => Ok(None),
                 _ => u32::try_from(ms).map(Some).map_err(|_| Errno::EINVAL),
@@ -446,7 +459,7 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         }
 
         /// 0 or -errno.
-        fn status(result: Result<(), Errno>) -> i32 {
+        fn ret_status(result: Result<(), Errno>) -> i32 {
             match result {
                 Ok(()) => 0,
                 Err(e) => -e.value(),
@@ -454,7 +467,7 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         }
 
         /// An fd or -errno.
-        fn fd_result(result: Result<Fd, Errno>) -> i32 {
+        fn ret_fd(result: Result<Fd, Errno>) -> i32 {
             match result {
                 Ok(fd) => fd,
                 Err(e) => -e.value(),
@@ -462,7 +475,7 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         }
 
         /// A byte count or -errno.
-        fn count(result: Result<usize, Errno>) -> isize {
+        fn ret_count(result: Result<usize, Errno>) -> isize {
             match result {
                 Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
                 Err(e) => -(e.value() as isize),
@@ -470,7 +483,7 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         }
 
         /// A result count, or a negative getaddrinfo code (C ABI misuse is EAI_SYSTEM).
-        fn gai_result(result: Result<Result<usize, GaiError>, Errno>) -> i32 {
+        fn ret_gai(result: Result<Result<usize, GaiError>, Errno>) -> i32 {
             match result {
                 Ok(Ok(n)) => i32::try_from(n).unwrap_or(i32::MAX),
                 Ok(Err(e)) => e.value(),

@@ -1,3 +1,192 @@
-use super::Output;
-use crate::ir::Spec;
-pub fn emit(_spec: &Spec) -> Result<Vec<Output>, String> { Ok(vec![]) }
+//! `generated/stubs/socket.pyi` and `generated/stubs/usocket.pyi`: typed stubs for
+//! editors and type checkers, one per import name, with the same text. The
+//! `socket` function is the constructor of the `socket` class.
+
+use serde::Serialize;
+
+use super::docs::{python_default, python_literal};
+use super::{GENERATED_LINE, Output, templates};
+use crate::ir::{Callable, Spec, Value};
+use crate::naming::Names;
+use crate::types::ReturnKind;
+
+/// Python's reserved words: never a parameter or function name in a stub.
+const PY_KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally",
+    "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// Indentation of a method body.
+const METHOD_BODY: usize = 8;
+
+/// Indentation of a function body.
+const FUNCTION_BODY: usize = 4;
+
+/// A `def`.
+#[derive(Serialize)]
+struct Def {
+    /// Function or method name.
+    name: String,
+    /// Typed parameter list (`self, bufsize: int, /`).
+    params: String,
+    /// Return annotation.
+    ret: String,
+    /// Docstring lines, quotes and indentation included.
+    doc: Vec<String>,
+}
+
+/// A module constant.
+#[derive(Serialize)]
+struct Const {
+    /// Name.
+    name: String,
+    /// Docstring lines, quotes included.
+    doc: Vec<String>,
+}
+
+/// Everything the stub template prints.
+#[derive(Serialize)]
+struct Context {
+    generated: &'static str,
+    doc: Vec<String>,
+    constants: Vec<Const>,
+    class_name: &'static str,
+    methods: Vec<Def>,
+    functions: Vec<Def>,
+}
+
+/// Docstring lines at `indent`: `"""One line."""`, or an opening line, the
+/// rest, and `"""` on a line of its own. Blank lines stay empty.
+fn docstring(text: &str, indent: usize) -> Vec<String> {
+    let pad = " ".repeat(indent);
+    let text = text.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
+    let lines: Vec<&str> = text.trim().lines().map(str::trim_end).collect();
+    match lines.as_slice() {
+        [] => vec![format!("{pad}\"\"\"\"\"\"")],
+        [one] => {
+            let one = match one.strip_suffix('"') {
+                Some(head) => format!("{head}\\\""),
+                None => one.to_string(),
+            };
+            vec![format!("{pad}\"\"\"{one}\"\"\"")]
+        }
+        [first, rest @ ..] => {
+            let mut out = vec![format!("{pad}\"\"\"{first}")];
+            out.extend(rest.iter().map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }));
+            out.push(format!("{pad}\"\"\""));
+            out
+        }
+    }
+}
+
+/// The docstring text of a callable: its doc, its arguments (with their choices), its extension reason.
+fn callable_text(c: &Callable) -> String {
+    let mut text = c.doc.clone();
+    if !c.args.is_empty() {
+        text.push_str("\n\nArgs:");
+        for a in &c.args {
+            let mut doc = a.doc.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !a.choices.is_empty() {
+                let choices: Vec<String> = a.choices.iter().map(|c| python_literal(&Value::Str(c.clone()))).collect();
+                doc.push_str(&format!(" One of {}.", choices.join(", ")));
+            }
+            text.push_str(&format!("\n    {}: {doc}", a.name));
+        }
+    }
+    if let Some(e) = &c.extension {
+        text.push_str(&format!("\n\nExtension: {e}"));
+    }
+    text
+}
+
+/// An identifier that Python accepts as a name, or an error naming it.
+fn python_name<'a>(name: &'a str, what: &str, owner: &str) -> Result<&'a str, String> {
+    if PY_KEYWORDS.contains(&name) {
+        Err(format!("stubs: {what} `{name}` of `{owner}` is a Python keyword"))
+    } else {
+        Ok(name)
+    }
+}
+
+/// The typed parameter list; `self` first for methods, `/` when keywords are refused.
+fn params(spec: &Spec, c: &Callable, with_self: bool) -> Result<String, String> {
+    let mut out: Vec<String> = Vec::new();
+    if with_self {
+        out.push("self".into());
+    }
+    for a in &c.args {
+        let name = python_name(&a.name, "argument", &c.name)?;
+        let mut ty = a.ty.python_stub().to_string();
+        if a.default == Some(Value::None) && !ty.split(" | ").any(|t| t == "None") {
+            ty.push_str(" | None");
+        }
+        out.push(match &a.default {
+            None => format!("{name}: {ty}"),
+            Some(Value::Tuple(_) | Value::Var(_)) => format!("{name}: {ty} = ..."),
+            Some(d) => format!("{name}: {ty} = {}", python_default(spec, d)),
+        });
+    }
+    if !c.keywords && !c.args.is_empty() {
+        out.push("/".into());
+    }
+    Ok(out.join(", "))
+}
+
+/// The module function that is the class constructor: `socket()` returning a socket.
+fn is_constructor(c: &Callable) -> bool {
+    c.returns == ReturnKind::Socket && c.name == Names::python_class()
+}
+
+fn def(spec: &Spec, c: &Callable, method: bool) -> Result<Def, String> {
+    let indent = if method { METHOD_BODY } else { FUNCTION_BODY };
+    Ok(Def {
+        name: python_name(&c.name, "function", &c.name)?.to_string(),
+        params: params(spec, c, method)?,
+        ret: c.returns.python_stub().to_string(),
+        doc: docstring(&callable_text(c), indent),
+    })
+}
+
+/// Emits one stub per import name of the module.
+pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
+    let python_functions = || spec.functions.iter().filter(|c| c.python);
+    let mut methods = Vec::new();
+    for c in python_functions().filter(|c| is_constructor(c)) {
+        methods.push(Def { name: "__init__".into(), params: params(spec, c, true)?, ret: "None".into(), doc: docstring(&callable_text(c), METHOD_BODY) });
+    }
+    for c in spec.methods.iter().filter(|c| c.python) {
+        methods.push(def(spec, c, true)?);
+    }
+    let functions = python_functions().filter(|c| !is_constructor(c)).map(|c| def(spec, c, false)).collect::<Result<Vec<_>, _>>()?;
+    let constants = spec
+        .constants
+        .iter()
+        .filter(|c| c.python)
+        .map(|c| {
+            let text = match &c.extension {
+                Some(e) => format!("{}\n\nExtension: {e}", c.doc),
+                None => c.doc.clone(),
+            };
+            Const { name: c.name.clone(), doc: docstring(&text, 0) }
+        })
+        .collect();
+    let mut module_doc = spec.module.doc.clone();
+    if !spec.module.aliases.is_empty() {
+        module_doc.push_str(&format!("\n\nAlso importable as {}.", spec.module.aliases.join(", ")));
+    }
+    let ctx = Context { generated: GENERATED_LINE, doc: docstring(&module_doc, 0), constants, class_name: Names::python_class(), methods, functions };
+    let text = templates::render("socket.pyi.j2", &ctx)?;
+    Ok(Names::stub_files(&spec.module).into_iter().map(|f| Output::new(format!("generated/stubs/{f}"), text.clone())).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docstrings_are_python() {
+        assert_eq!(docstring("One.", 4), vec!["    \"\"\"One.\"\"\""]);
+        assert_eq!(docstring("Say \"hi\"", 0), vec!["\"\"\"Say \"hi\\\"\"\"\""]);
+        assert_eq!(docstring("b'\\n'\n\nmore", 0), vec!["\"\"\"b'\\\\n'", "", "more", "\"\"\""]);
+    }
+}
