@@ -74,14 +74,11 @@ impl Diagnostic {
 
     /// Renders as `path:line:col: error: message` followed by the source excerpt.
     pub fn render(&self, files: &SpecFiles) -> String {
-        let mut report = Report::error()
-            .with_message(&self.message)
-            .with_labels(vec![Label::primary(self.file, self.span.clone()).with_message(&self.label)]);
+        let mut report = Report::error().with_message(&self.message).with_labels(vec![Label::primary(self.file, self.span.clone()).with_message(&self.label)]);
         if let Some(hint) = &self.hint {
             report = report.with_notes(vec![format!("expected: {hint}")]);
         }
-        let body = term::emit_into_string(&Config::default(), &files.files, &report)
-            .unwrap_or_else(|e| format!("(could not render source excerpt: {e})\n"));
+        let body = term::emit_into_string(&Config::default(), &files.files, &report).unwrap_or_else(|e| format!("(could not render source excerpt: {e})\n"));
         // codespan repeats `error: message` above the excerpt; the first line already says it.
         let header = format!("error: {}\n", self.message);
         let excerpt = body.strip_prefix(header.as_str()).unwrap_or(&body);

@@ -101,19 +101,13 @@ impl Callable {
 
     /// The `size` argument that sizes the output buffer, for sized outputs.
     pub fn output_size_arg(&self) -> Option<&Arg> {
-        if self.returns.sized_output() {
-            self.args.iter().find(|a| a.ty == ArgType::Size && a.limits.is_none())
-        } else {
-            None
-        }
+        if self.returns.sized_output() { self.args.iter().find(|a| a.ty == ArgType::Size && a.limits.is_none()) } else { None }
     }
 
     /// Arguments that reach the C ABI (not folded into an output or a buffer length, not glue-only).
     pub fn abi_args(&self) -> impl Iterator<Item = &Arg> {
         let out = self.output_size_arg().map(|a| a.name.clone());
-        self.args
-            .iter()
-            .filter(move |a| a.ty != ArgType::Str && a.limits.is_none() && Some(&a.name) != out.as_ref())
+        self.args.iter().filter(move |a| a.ty != ArgType::Str && a.limits.is_none() && Some(&a.name) != out.as_ref())
     }
 }
 

@@ -45,14 +45,7 @@ impl Checker {
     }
 
     /// Reports a duplicate name; returns true when `name` was already seen.
-    fn duplicate(
-        &mut self,
-        seen: &mut HashMap<String, String>,
-        kind: &str,
-        file: FileId,
-        name: &Spanned<String>,
-        first_at: String,
-    ) -> bool {
+    fn duplicate(&mut self, seen: &mut HashMap<String, String>, kind: &str, file: FileId, name: &Spanned<String>, first_at: String) -> bool {
         if let Some(prev) = seen.get(name.get_ref()) {
             self.err(
                 file,
@@ -113,11 +106,7 @@ fn name_key(text: &str, span: &Range<usize>, msg: String) -> String {
         return msg;
     };
     let key = text.get(..span.start).and_then(|b| b.trim_end().strip_suffix('=')).map(str::trim_end).map(|b| {
-        let start = b
-            .char_indices()
-            .rev()
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
-            .map_or(0, |(i, c)| i + c.len_utf8());
+        let start = b.char_indices().rev().find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')).map_or(0, |(i, c)| i + c.len_utf8());
         &b[start..]
     });
     match key {
@@ -148,17 +137,12 @@ fn merge(m: &mut Merged, file: FileId, raw: RawFile) {
 
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn check_ident(ck: &mut Checker, file: FileId, name: &Spanned<String>, what: &str, upper: bool) {
     let s = name.get_ref();
-    let case_ok = if upper {
-        s.chars().all(|c| !c.is_ascii_lowercase())
-    } else {
-        s.chars().all(|c| !c.is_ascii_uppercase())
-    };
+    let case_ok = if upper { s.chars().all(|c| !c.is_ascii_lowercase()) } else { s.chars().all(|c| !c.is_ascii_uppercase()) };
     if !is_ident(s) || !case_ok {
         let shape = if upper { "UPPER_CASE" } else { "lower_case" };
         ck.err(file, name.span(), format!("invalid {what} name `{s}`"), "not an identifier", format!("an {shape} identifier"));
@@ -174,23 +158,35 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
     for (name, table) in REQUIRED_CODES {
         if !errnos.iter().chain(&gai_errors).any(|e| e.name == name) {
             let file = m.errnos.first().map(|e| e.0).unwrap_or(0);
-            ck.diags.push(Diagnostic::new(file, 0..0, format!("the spec has no {table} `{name}`")).label("missing").hint(format!("[[{table}]] {name}: the generated C ABI returns it")));
+            ck.diags.push(
+                Diagnostic::new(file, 0..0, format!("the spec has no {table} `{name}`"))
+                    .label("missing")
+                    .hint(format!("[[{table}]] {name}: the generated C ABI returns it")),
+            );
         }
     }
-    let codes: HashMap<String, ErrorCode> =
-        errnos.iter().chain(&gai_errors).map(|e| (e.name.clone(), e.clone())).collect();
+    let codes: HashMap<String, ErrorCode> = errnos.iter().chain(&gai_errors).map(|e| (e.name.clone(), e.clone())).collect();
     let functions = build_callables(ck, &m.functions, Owner::Module, &consts, locate);
     let methods = build_callables(ck, &m.methods, Owner::Socket, &consts, locate);
     let constructors = functions.iter().filter(|f| f.returns == ReturnKind::Socket && f.python).count();
     if constructors != 1 {
         let (file, span) = m.functions.first().map(|(f, c)| (*f, c.get_ref().returns.span())).unwrap_or((0, 0..0));
-        ck.err(file, span, format!("{constructors} Python functions return `socket`"), "constructor", "exactly one module function returning socket: it becomes the socket type's constructor");
+        ck.err(
+            file,
+            span,
+            format!("{constructors} Python functions return `socket`"),
+            "constructor",
+            "exactly one module function returning socket: it becomes the socket type's constructor",
+        );
     }
     if !methods.iter().any(|m| m.closes) {
-        ck.diags.push(Diagnostic::new(m.methods.first().map(|x| x.0).unwrap_or(0), 0..0, "no method has `closes = true`").label("missing").hint("one method (close) with closes = true: the finaliser calls it"));
+        ck.diags.push(
+            Diagnostic::new(m.methods.first().map(|x| x.0).unwrap_or(0), 0..0, "no method has `closes = true`")
+                .label("missing")
+                .hint("one method (close) with closes = true: the finaliser calls it"),
+        );
     }
-    let callables: HashMap<String, Callable> =
-        functions.iter().chain(&methods).map(|c| (c.name.clone(), c.clone())).collect();
+    let callables: HashMap<String, Callable> = functions.iter().chain(&methods).map(|c| (c.name.clone(), c.clone())).collect();
     let scope = Scope { consts: &consts, codes: &codes, functions: &functions, methods: &methods };
     let rules = build_rules(ck, &m.rules, &scope, &callables, locate);
     let fixtures = build_fixtures(ck, &m.fixtures, &scope, locate);
@@ -229,9 +225,7 @@ const REQUIRED_CODES: [(&str, &str); 7] = [
 fn build_module(ck: &mut Checker, items: &[InFile<RawModule>], near: FileId) -> Option<Module> {
     let Some((file, first)) = items.first() else {
         ck.diags.push(
-            Diagnostic::new(near, 0..0, "the spec has no [module] table")
-                .label("no file defines it")
-                .hint("one file with `[module]` (name, c_prefix, doc)"),
+            Diagnostic::new(near, 0..0, "the spec has no [module] table").label("no file defines it").hint("one file with `[module]` (name, c_prefix, doc)"),
         );
         return None;
     };
@@ -296,7 +290,13 @@ fn build_codes(ck: &mut Checker, items: &[InFile<RawErrno>], ns: Namespace, loca
         if !range.contains(&v) {
             ck.err(*file, e.value.span(), format!("{kind} `{}` has value {v}, out of range", e.name.get_ref()), "out of range", hint);
         } else if let Some(other) = values.insert(v, e.name.get_ref().clone()) {
-            ck.err(*file, e.value.span(), format!("{kind} `{}` reuses the value {v} of `{other}`", e.name.get_ref()), "same value", "a value no other code has");
+            ck.err(
+                *file,
+                e.value.span(),
+                format!("{kind} `{}` reuses the value {v} of `{other}`", e.name.get_ref()),
+                "same value",
+                "a value no other code has",
+            );
         }
         out.push(ErrorCode { name: e.name.get_ref().clone(), value: v, message: e.message.trim().to_string(), namespace: ns });
     }
@@ -429,7 +429,13 @@ fn build_callables(
             check_ident(ck, file, &a.name, "argument", false);
             let arg_name = a.name.get_ref().as_str();
             if RESERVED_ARGS.contains(&arg_name) || arg_name.starts_with("abi_") || arg_name.starts_with("ret_") {
-                ck.err(file, a.name.span(), format!("argument name `{}` is reserved", a.name.get_ref()), "reserved", format!("a name other than {} and not starting with abi_ or ret_", RESERVED_ARGS.join(", ")));
+                ck.err(
+                    file,
+                    a.name.span(),
+                    format!("argument name `{}` is reserved", a.name.get_ref()),
+                    "reserved",
+                    format!("a name other than {} and not starting with abi_ or ret_", RESERVED_ARGS.join(", ")),
+                );
             }
             if ck.duplicate(&mut arg_names, "argument", file, &a.name, locate(file, a.name.span().start)) {
                 continue;
@@ -441,7 +447,13 @@ fn build_callables(
             let default = match &a.default {
                 None => {
                     if optional_seen {
-                        ck.err(file, a.name.span(), format!("required argument `{}` follows an optional one", a.name.get_ref()), "required", "required arguments first, then those with a default");
+                        ck.err(
+                            file,
+                            a.name.span(),
+                            format!("required argument `{}` follows an optional one", a.name.get_ref()),
+                            "required",
+                            "required arguments first, then those with a default",
+                        );
                     }
                     None
                 }
@@ -451,7 +463,13 @@ fn build_callables(
                     if let Some(v) = &v
                         && !default_fits(ty, v)
                     {
-                        ck.err(file, d.span(), format!("default of `{}` does not fit its type `{}`", a.name.get_ref(), ty.spec_name()), "wrong type", default_hint(ty));
+                        ck.err(
+                            file,
+                            d.span(),
+                            format!("default of `{}` does not fit its type `{}`", a.name.get_ref(), ty.spec_name()),
+                            "wrong type",
+                            default_hint(ty),
+                        );
                     }
                     v
                 }
@@ -471,7 +489,13 @@ fn build_callables(
                 if ty != ArgType::Size {
                     ck.err(file, l.span(), "`limits` is only for size arguments", "not a size", "type = \"size\"");
                 } else if !matches!(target, Some(b) if b.ty == ArgType::Buffer) {
-                    ck.err(file, l.span(), format!("`limits` names `{}`, which is not an earlier buffer argument", l.get_ref()), "no such buffer", "the name of an earlier argument of type buffer");
+                    ck.err(
+                        file,
+                        l.span(),
+                        format!("`limits` names `{}`, which is not an earlier buffer argument", l.get_ref()),
+                        "no such buffer",
+                        "the name of an earlier argument of type buffer",
+                    );
                 }
             }
             args.push(Arg {
@@ -525,17 +549,41 @@ fn check_shape(ck: &mut Checker, file: FileId, span: Range<usize>, returns: &Spa
     let sizes: Vec<&Arg> = c.args.iter().filter(|a| a.ty == ArgType::Size && a.limits.is_none()).collect();
     let rs = returns.span();
     if c.returns.sized_output() && sizes.len() != 1 {
-        ck.err(file, rs.clone(), format!("`{}` returns {} but has {} unbound size arguments", c.name, c.returns.spec_name(), sizes.len()), "needs one size", "exactly one argument of type size (the output buffer's size)");
+        ck.err(
+            file,
+            rs.clone(),
+            format!("`{}` returns {} but has {} unbound size arguments", c.name, c.returns.spec_name(), sizes.len()),
+            "needs one size",
+            "exactly one argument of type size (the output buffer's size)",
+        );
     }
     if !c.returns.sized_output() && !sizes.is_empty() {
-        ck.err(file, rs.clone(), format!("`{}` has a size argument `{}` that sizes nothing", c.name, sizes[0].name), "unused size", "return bytes, bytes_or_none or bytes_address, or give the size `limits = \"<buffer arg>\"`");
+        ck.err(
+            file,
+            rs.clone(),
+            format!("`{}` has a size argument `{}` that sizes nothing", c.name, sizes[0].name),
+            "unused size",
+            "return bytes, bytes_or_none or bytes_address, or give the size `limits = \"<buffer arg>\"`",
+        );
     }
     let has_str = c.args.iter().any(|a| a.ty == ArgType::Str);
     if has_str && c.returns.has_abi() {
-        ck.err(file, rs.clone(), format!("`{}` has a str argument but a C ABI function", c.name), "str needs returns = self", "str arguments only on glue-only callables (returns = \"self\")");
+        ck.err(
+            file,
+            rs.clone(),
+            format!("`{}` has a str argument but a C ABI function", c.name),
+            "str needs returns = self",
+            "str arguments only on glue-only callables (returns = \"self\")",
+        );
     }
     if c.returns == ReturnKind::SelfRef && (c.owner == Owner::Module || !c.python) {
-        ck.err(file, rs.clone(), format!("`{}` returns self but is not a Python method", c.name), "self", "returns = \"self\" only on methods with python = true");
+        ck.err(
+            file,
+            rs.clone(),
+            format!("`{}` returns self but is not a Python method", c.name),
+            "self",
+            "returns = \"self\" only on methods with python = true",
+        );
     }
     if c.returns == ReturnKind::Str && c.python {
         ck.err(file, rs.clone(), format!("`{}` returns str, which only the C ABI has", c.name), "str", "python = false");
@@ -544,7 +592,13 @@ fn check_shape(ck: &mut Checker, file: FileId, span: Range<usize>, returns: &Spa
         ck.err(file, rs.clone(), format!("method `{}` returns a bare socket", c.name), "socket", "socket_address for methods, socket for module functions");
     }
     if c.closes && (c.owner != Owner::Socket || c.returns != ReturnKind::None || !c.args.is_empty()) {
-        ck.err(file, span.clone(), format!("`{}` closes but is not an argument-less method returning none", c.name), "closes", "closes = true only on a method like close()");
+        ck.err(
+            file,
+            span.clone(),
+            format!("`{}` closes but is not an argument-less method returning none", c.name),
+            "closes",
+            "closes = true only on a method like close()",
+        );
     }
     if c.keywords && !c.python {
         ck.err(file, span, format!("`{}` takes keywords but is not reachable from Python", c.name), "keywords", "keywords = false for python = false");
@@ -554,7 +608,13 @@ fn check_shape(ck: &mut Checker, file: FileId, span: Range<usize>, returns: &Spa
 fn resolve_code(ck: &mut Checker, file: FileId, name: &Spanned<String>, codes: &HashMap<String, ErrorCode>) -> Option<ErrorCode> {
     let found = codes.get(name.get_ref()).cloned();
     if found.is_none() {
-        ck.err(file, name.span(), format!("unknown errno `{}`", name.get_ref()), "not in the errno or getaddrinfo tables", "the name of an [[errno]] or [[gai_error]]");
+        ck.err(
+            file,
+            name.span(),
+            format!("unknown errno `{}`", name.get_ref()),
+            "not in the errno or getaddrinfo tables",
+            "the name of an [[errno]] or [[gai_error]]",
+        );
     }
     found
 }
@@ -563,7 +623,13 @@ fn resolve_exception(ck: &mut Checker, file: FileId, name: &Spanned<String>) -> 
     if EXCEPTIONS.contains(&name.get_ref().as_str()) {
         Some(name.get_ref().clone())
     } else {
-        ck.err(file, name.span(), format!("unknown exception `{}`", name.get_ref()), "unknown", format!("one of {} (OSError is written as errno = \"...\")", EXCEPTIONS.join(", ")));
+        ck.err(
+            file,
+            name.span(),
+            format!("unknown exception `{}`", name.get_ref()),
+            "unknown",
+            format!("one of {} (OSError is written as errno = \"...\")", EXCEPTIONS.join(", ")),
+        );
         None
     }
 }
@@ -625,7 +691,13 @@ fn build_rules(
         let outcome = resolve_outcome(ck, file, span, (&r.errno, &r.exception, &r.returns), scope, None, true);
         for m in &r.methods {
             let Some(c) = callables.get(m.get_ref()) else {
-                ck.err(file, m.span(), format!("rule `{}` names unknown method `{}`", r.id.get_ref(), m.get_ref()), "unknown", "the name of a [[function]] or [[method]]");
+                ck.err(
+                    file,
+                    m.span(),
+                    format!("rule `{}` names unknown method `{}`", r.id.get_ref(), m.get_ref()),
+                    "unknown",
+                    "the name of a [[function]] or [[method]]",
+                );
                 continue;
             };
             if let Some(Some(Outcome::Error(code))) = &outcome {
@@ -660,8 +732,20 @@ fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope
         let callable = match &s.on {
             Some(on) => {
                 match vars.get(on.get_ref()) {
-                    None => ck.err(file, on.span(), format!("variable `{}` is used before it is bound", on.get_ref()), "unbound", "a socket bound by an earlier step's `let`"),
-                    Some(false) => ck.err(file, on.span(), format!("`{}` is not a socket", on.get_ref()), "not a socket", "a variable bound to a socket() or accept() result"),
+                    None => ck.err(
+                        file,
+                        on.span(),
+                        format!("variable `{}` is used before it is bound", on.get_ref()),
+                        "unbound",
+                        "a socket bound by an earlier step's `let`",
+                    ),
+                    Some(false) => ck.err(
+                        file,
+                        on.span(),
+                        format!("`{}` is not a socket", on.get_ref()),
+                        "not a socket",
+                        "a variable bound to a socket() or accept() result",
+                    ),
                     Some(true) => {}
                 }
                 scope.methods.iter().find(|m| &m.name == s.call.get_ref())
@@ -670,12 +754,24 @@ fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope
         };
         let Some(callable) = callable.filter(|c| c.python) else {
             let what = if s.on.is_some() { "method" } else { "module function" };
-            ck.err(file, s.call.span(), format!("unknown {what} `{}`", s.call.get_ref()), "unknown", format!("a Python-visible {what} of the spec (methods need `on`)"));
+            ck.err(
+                file,
+                s.call.span(),
+                format!("unknown {what} `{}`", s.call.get_ref()),
+                "unknown",
+                format!("a Python-visible {what} of the spec (methods need `on`)"),
+            );
             continue;
         };
         let n = s.args.len();
         if n < callable.required() || n > callable.args.len() {
-            ck.err(file, s.call.span(), format!("`{}` takes {}..{} arguments, the step passes {n}", callable.name, callable.required(), callable.args.len()), "argument count", "as many arguments as the spec's signature allows");
+            ck.err(
+                file,
+                s.call.span(),
+                format!("`{}` takes {}..{} arguments, the step passes {n}", callable.name, callable.required(), callable.args.len()),
+                "argument count",
+                "as many arguments as the spec's signature allows",
+            );
         }
         let args: Vec<Value> = s.args.iter().filter_map(|a| resolve_value(ck, file, a.span(), a.get_ref(), scope.consts, Some(vars))).collect();
         let expect = resolve_outcome(ck, file, span.clone(), (&s.errno, &s.exception, &s.returns), scope, Some(vars), false).flatten();
@@ -774,7 +870,13 @@ fn build_cases(
         }
         let Some((_, fixture_vars)) = fixtures.get(c.fixture.get_ref()) else {
             let names: Vec<&str> = fixtures.keys().map(String::as_str).collect();
-            ck.err(file, c.fixture.span(), format!("case `{}` names unknown fixture `{}`", c.id.get_ref(), c.fixture.get_ref()), "unknown fixture", format!("one of {}", names.join(", ")));
+            ck.err(
+                file,
+                c.fixture.span(),
+                format!("case `{}` names unknown fixture `{}`", c.id.get_ref(), c.fixture.get_ref()),
+                "unknown fixture",
+                format!("one of {}", names.join(", ")),
+            );
             continue;
         };
         if let Some(r) = &c.rule
@@ -860,13 +962,25 @@ fn build_structs(ck: &mut Checker, items: &[InFile<RawStruct>], locate: &dyn Fn(
             }
             match parse_field_type(f.r#type.get_ref(), &out) {
                 Some(ty) => fields.push(Field { name: f.name.get_ref().clone(), ty, doc: f.doc.trim().to_string() }),
-                None => ck.err(file, f.r#type.span(), format!("unknown field type `{}`", f.r#type.get_ref()), "unknown", "u8, u16, u32, i32, u8[N] (N in 1..256) or an earlier struct's name"),
+                None => ck.err(
+                    file,
+                    f.r#type.span(),
+                    format!("unknown field type `{}`", f.r#type.get_ref()),
+                    "unknown",
+                    "u8, u16, u32, i32, u8[N] (N in 1..256) or an earlier struct's name",
+                ),
             }
         }
         if let Some((_, required)) = REQUIRED_FIELDS.iter().find(|(n, _)| n == s.name.get_ref()) {
             for (name, ty) in required.iter() {
                 if !fields.iter().any(|f| f.name == *name && field_spelling(&f.ty) == *ty) {
-                    ck.err(file, span.clone(), format!("struct `{}` lacks field `{name}` of type {ty}", s.name.get_ref()), "incomplete", "the fields the generated glue reads");
+                    ck.err(
+                        file,
+                        span.clone(),
+                        format!("struct `{}` lacks field `{name}` of type {ty}", s.name.get_ref()),
+                        "incomplete",
+                        "the fields the generated glue reads",
+                    );
                 }
             }
         }
@@ -874,7 +988,11 @@ fn build_structs(ck: &mut Checker, items: &[InFile<RawStruct>], locate: &dyn Fn(
     }
     for (name, _) in REQUIRED_FIELDS {
         if !out.iter().any(|s| s.name == name) {
-            ck.diags.push(Diagnostic::new(items.first().map(|i| i.0).unwrap_or(0), 0..0, format!("the spec has no struct `{name}`")).label("missing").hint(format!("a [[struct]] named `{name}`")));
+            ck.diags.push(
+                Diagnostic::new(items.first().map(|i| i.0).unwrap_or(0), 0..0, format!("the spec has no struct `{name}`"))
+                    .label("missing")
+                    .hint(format!("a [[struct]] named `{name}`")),
+            );
         }
     }
     out

@@ -5,57 +5,57 @@
 pub struct Errno(i32);
 impl Errno {
     /// Operation not permitted
-    pub const EPERM: Errno = Errno(1i32);
+    pub const EPERM: Errno = Errno(1);
     /// Interrupted: a wait was cut short to let the host handle a signal (Ctrl-C); nothing was done
-    pub const EINTR: Errno = Errno(4i32);
+    pub const EINTR: Errno = Errno(4);
     /// I/O error in the network device
-    pub const EIO: Errno = Errno(5i32);
+    pub const EIO: Errno = Errno(5);
     /// Bad file descriptor: the socket is closed or was never open
-    pub const EBADF: Errno = Errno(9i32);
+    pub const EBADF: Errno = Errno(9);
     /// Operation would block (non-blocking socket)
-    pub const EAGAIN: Errno = Errno(11i32);
+    pub const EAGAIN: Errno = Errno(11);
     /// No free socket slot or buffer
-    pub const ENOMEM: Errno = Errno(12i32);
+    pub const ENOMEM: Errno = Errno(12);
     /// The network stack has not been started
-    pub const ENODEV: Errno = Errno(19i32);
+    pub const ENODEV: Errno = Errno(19);
     /// Invalid argument (also a NULL pointer or an oversized length at the C ABI), or an operation invalid in this socket state
-    pub const EINVAL: Errno = Errno(22i32);
+    pub const EINVAL: Errno = Errno(22);
     /// Broken pipe: the sending half is shut down
-    pub const EPIPE: Errno = Errno(32i32);
+    pub const EPIPE: Errno = Errno(32);
     /// Message too long for one datagram
-    pub const EMSGSIZE: Errno = Errno(90i32);
+    pub const EMSGSIZE: Errno = Errno(90);
     /// Protocol option not available
-    pub const ENOPROTOOPT: Errno = Errno(92i32);
+    pub const ENOPROTOOPT: Errno = Errno(92);
     /// Protocol not supported
-    pub const EPROTONOSUPPORT: Errno = Errno(93i32);
+    pub const EPROTONOSUPPORT: Errno = Errno(93);
     /// Operation not supported on this socket type
-    pub const EOPNOTSUPP: Errno = Errno(95i32);
+    pub const EOPNOTSUPP: Errno = Errno(95);
     /// Address family not supported
-    pub const EAFNOSUPPORT: Errno = Errno(97i32);
+    pub const EAFNOSUPPORT: Errno = Errno(97);
     /// Address already in use
-    pub const EADDRINUSE: Errno = Errno(98i32);
+    pub const EADDRINUSE: Errno = Errno(98);
     /// Cannot assign requested address (not one of the board's addresses)
-    pub const EADDRNOTAVAIL: Errno = Errno(99i32);
+    pub const EADDRNOTAVAIL: Errno = Errno(99);
     /// Network is unreachable (no route)
-    pub const ENETUNREACH: Errno = Errno(101i32);
+    pub const ENETUNREACH: Errno = Errno(101);
     /// Connection aborted locally (timeout or linger expiry)
-    pub const ECONNABORTED: Errno = Errno(103i32);
+    pub const ECONNABORTED: Errno = Errno(103);
     /// Connection reset by peer
-    pub const ECONNRESET: Errno = Errno(104i32);
+    pub const ECONNRESET: Errno = Errno(104);
     /// Socket is already connected
-    pub const EISCONN: Errno = Errno(106i32);
+    pub const EISCONN: Errno = Errno(106);
     /// Socket is not connected
-    pub const ENOTCONN: Errno = Errno(107i32);
+    pub const ENOTCONN: Errno = Errno(107);
     /// Timed out
-    pub const ETIMEDOUT: Errno = Errno(110i32);
+    pub const ETIMEDOUT: Errno = Errno(110);
     /// Connection refused
-    pub const ECONNREFUSED: Errno = Errno(111i32);
+    pub const ECONNREFUSED: Errno = Errno(111);
     /// No route to host
-    pub const EHOSTUNREACH: Errno = Errno(113i32);
+    pub const EHOSTUNREACH: Errno = Errno(113);
     /// A non-blocking connect is already in progress
-    pub const EALREADY: Errno = Errno(114i32);
+    pub const EALREADY: Errno = Errno(114);
     /// Non-blocking connect started; poll for writability
-    pub const EINPROGRESS: Errno = Errno(115i32);
+    pub const EINPROGRESS: Errno = Errno(115);
     /// Every code of the table, in spec order.
     pub const ALL: [Errno; 26usize] = [
         Errno::EPERM,
@@ -92,100 +92,100 @@ impl Errno {
     /// The code with this number, if the table has it.
     pub const fn from_value(value: i32) -> Option<Errno> {
         match value {
-            1i32 => Some(Errno::EPERM),
-            4i32 => Some(Errno::EINTR),
-            5i32 => Some(Errno::EIO),
-            9i32 => Some(Errno::EBADF),
-            11i32 => Some(Errno::EAGAIN),
-            12i32 => Some(Errno::ENOMEM),
-            19i32 => Some(Errno::ENODEV),
-            22i32 => Some(Errno::EINVAL),
-            32i32 => Some(Errno::EPIPE),
-            90i32 => Some(Errno::EMSGSIZE),
-            92i32 => Some(Errno::ENOPROTOOPT),
-            93i32 => Some(Errno::EPROTONOSUPPORT),
-            95i32 => Some(Errno::EOPNOTSUPP),
-            97i32 => Some(Errno::EAFNOSUPPORT),
-            98i32 => Some(Errno::EADDRINUSE),
-            99i32 => Some(Errno::EADDRNOTAVAIL),
-            101i32 => Some(Errno::ENETUNREACH),
-            103i32 => Some(Errno::ECONNABORTED),
-            104i32 => Some(Errno::ECONNRESET),
-            106i32 => Some(Errno::EISCONN),
-            107i32 => Some(Errno::ENOTCONN),
-            110i32 => Some(Errno::ETIMEDOUT),
-            111i32 => Some(Errno::ECONNREFUSED),
-            113i32 => Some(Errno::EHOSTUNREACH),
-            114i32 => Some(Errno::EALREADY),
-            115i32 => Some(Errno::EINPROGRESS),
+            1 => Some(Errno::EPERM),
+            4 => Some(Errno::EINTR),
+            5 => Some(Errno::EIO),
+            9 => Some(Errno::EBADF),
+            11 => Some(Errno::EAGAIN),
+            12 => Some(Errno::ENOMEM),
+            19 => Some(Errno::ENODEV),
+            22 => Some(Errno::EINVAL),
+            32 => Some(Errno::EPIPE),
+            90 => Some(Errno::EMSGSIZE),
+            92 => Some(Errno::ENOPROTOOPT),
+            93 => Some(Errno::EPROTONOSUPPORT),
+            95 => Some(Errno::EOPNOTSUPP),
+            97 => Some(Errno::EAFNOSUPPORT),
+            98 => Some(Errno::EADDRINUSE),
+            99 => Some(Errno::EADDRNOTAVAIL),
+            101 => Some(Errno::ENETUNREACH),
+            103 => Some(Errno::ECONNABORTED),
+            104 => Some(Errno::ECONNRESET),
+            106 => Some(Errno::EISCONN),
+            107 => Some(Errno::ENOTCONN),
+            110 => Some(Errno::ETIMEDOUT),
+            111 => Some(Errno::ECONNREFUSED),
+            113 => Some(Errno::EHOSTUNREACH),
+            114 => Some(Errno::EALREADY),
+            115 => Some(Errno::EINPROGRESS),
             _ => None,
         }
     }
     /// The symbolic name.
     pub const fn name(self) -> &'static str {
         match self.0 {
-            1i32 => "EPERM",
-            4i32 => "EINTR",
-            5i32 => "EIO",
-            9i32 => "EBADF",
-            11i32 => "EAGAIN",
-            12i32 => "ENOMEM",
-            19i32 => "ENODEV",
-            22i32 => "EINVAL",
-            32i32 => "EPIPE",
-            90i32 => "EMSGSIZE",
-            92i32 => "ENOPROTOOPT",
-            93i32 => "EPROTONOSUPPORT",
-            95i32 => "EOPNOTSUPP",
-            97i32 => "EAFNOSUPPORT",
-            98i32 => "EADDRINUSE",
-            99i32 => "EADDRNOTAVAIL",
-            101i32 => "ENETUNREACH",
-            103i32 => "ECONNABORTED",
-            104i32 => "ECONNRESET",
-            106i32 => "EISCONN",
-            107i32 => "ENOTCONN",
-            110i32 => "ETIMEDOUT",
-            111i32 => "ECONNREFUSED",
-            113i32 => "EHOSTUNREACH",
-            114i32 => "EALREADY",
-            115i32 => "EINPROGRESS",
+            1 => "EPERM",
+            4 => "EINTR",
+            5 => "EIO",
+            9 => "EBADF",
+            11 => "EAGAIN",
+            12 => "ENOMEM",
+            19 => "ENODEV",
+            22 => "EINVAL",
+            32 => "EPIPE",
+            90 => "EMSGSIZE",
+            92 => "ENOPROTOOPT",
+            93 => "EPROTONOSUPPORT",
+            95 => "EOPNOTSUPP",
+            97 => "EAFNOSUPPORT",
+            98 => "EADDRINUSE",
+            99 => "EADDRNOTAVAIL",
+            101 => "ENETUNREACH",
+            103 => "ECONNABORTED",
+            104 => "ECONNRESET",
+            106 => "EISCONN",
+            107 => "ENOTCONN",
+            110 => "ETIMEDOUT",
+            111 => "ECONNREFUSED",
+            113 => "EHOSTUNREACH",
+            114 => "EALREADY",
+            115 => "EINPROGRESS",
             _ => "?",
         }
     }
     /// What it means.
     pub const fn message(self) -> &'static str {
         match self.0 {
-            1i32 => "Operation not permitted",
-            4i32 => {
+            1 => "Operation not permitted",
+            4 => {
                 "Interrupted: a wait was cut short to let the host handle a signal (Ctrl-C); nothing was done"
             }
-            5i32 => "I/O error in the network device",
-            9i32 => "Bad file descriptor: the socket is closed or was never open",
-            11i32 => "Operation would block (non-blocking socket)",
-            12i32 => "No free socket slot or buffer",
-            19i32 => "The network stack has not been started",
-            22i32 => {
+            5 => "I/O error in the network device",
+            9 => "Bad file descriptor: the socket is closed or was never open",
+            11 => "Operation would block (non-blocking socket)",
+            12 => "No free socket slot or buffer",
+            19 => "The network stack has not been started",
+            22 => {
                 "Invalid argument (also a NULL pointer or an oversized length at the C ABI), or an operation invalid in this socket state"
             }
-            32i32 => "Broken pipe: the sending half is shut down",
-            90i32 => "Message too long for one datagram",
-            92i32 => "Protocol option not available",
-            93i32 => "Protocol not supported",
-            95i32 => "Operation not supported on this socket type",
-            97i32 => "Address family not supported",
-            98i32 => "Address already in use",
-            99i32 => "Cannot assign requested address (not one of the board's addresses)",
-            101i32 => "Network is unreachable (no route)",
-            103i32 => "Connection aborted locally (timeout or linger expiry)",
-            104i32 => "Connection reset by peer",
-            106i32 => "Socket is already connected",
-            107i32 => "Socket is not connected",
-            110i32 => "Timed out",
-            111i32 => "Connection refused",
-            113i32 => "No route to host",
-            114i32 => "A non-blocking connect is already in progress",
-            115i32 => "Non-blocking connect started; poll for writability",
+            32 => "Broken pipe: the sending half is shut down",
+            90 => "Message too long for one datagram",
+            92 => "Protocol option not available",
+            93 => "Protocol not supported",
+            95 => "Operation not supported on this socket type",
+            97 => "Address family not supported",
+            98 => "Address already in use",
+            99 => "Cannot assign requested address (not one of the board's addresses)",
+            101 => "Network is unreachable (no route)",
+            103 => "Connection aborted locally (timeout or linger expiry)",
+            104 => "Connection reset by peer",
+            106 => "Socket is already connected",
+            107 => "Socket is not connected",
+            110 => "Timed out",
+            111 => "Connection refused",
+            113 => "No route to host",
+            114 => "A non-blocking connect is already in progress",
+            115 => "Non-blocking connect started; poll for writability",
             _ => "?",
         }
     }
@@ -200,25 +200,25 @@ impl core::fmt::Display for Errno {
 pub struct GaiError(i32);
 impl GaiError {
     /// Bad value for ai_flags
-    pub const EAI_BADFLAGS: GaiError = GaiError(-1i32);
+    pub const EAI_BADFLAGS: GaiError = GaiError(-1);
     /// Name or service not known
-    pub const EAI_NONAME: GaiError = GaiError(-2i32);
+    pub const EAI_NONAME: GaiError = GaiError(-2);
     /// Temporary failure in name resolution (no answer in time)
-    pub const EAI_AGAIN: GaiError = GaiError(-3i32);
+    pub const EAI_AGAIN: GaiError = GaiError(-3);
     /// Non-recoverable failure in name resolution (server failure, bad reply)
-    pub const EAI_FAIL: GaiError = GaiError(-4i32);
+    pub const EAI_FAIL: GaiError = GaiError(-4);
     /// Address family not supported
-    pub const EAI_FAMILY: GaiError = GaiError(-6i32);
+    pub const EAI_FAMILY: GaiError = GaiError(-6);
     /// Socket type not supported
-    pub const EAI_SOCKTYPE: GaiError = GaiError(-7i32);
+    pub const EAI_SOCKTYPE: GaiError = GaiError(-7);
     /// Port is not a number in 0..65535
-    pub const EAI_SERVICE: GaiError = GaiError(-8i32);
+    pub const EAI_SERVICE: GaiError = GaiError(-8);
     /// No free DNS query slot
-    pub const EAI_MEMORY: GaiError = GaiError(-10i32);
+    pub const EAI_MEMORY: GaiError = GaiError(-10);
     /// Invalid argument at the C ABI (NULL pointer, bad length)
-    pub const EAI_SYSTEM: GaiError = GaiError(-11i32);
+    pub const EAI_SYSTEM: GaiError = GaiError(-11);
     /// Interrupted: the wait was cut short to let the host handle a signal
-    pub const EAI_INTR: GaiError = GaiError(-104i32);
+    pub const EAI_INTR: GaiError = GaiError(-104);
     /// Every code of the table, in spec order.
     pub const ALL: [GaiError; 10usize] = [
         GaiError::EAI_BADFLAGS,
@@ -239,52 +239,50 @@ impl GaiError {
     /// The code with this number, if the table has it.
     pub const fn from_value(value: i32) -> Option<GaiError> {
         match value {
-            -1i32 => Some(GaiError::EAI_BADFLAGS),
-            -2i32 => Some(GaiError::EAI_NONAME),
-            -3i32 => Some(GaiError::EAI_AGAIN),
-            -4i32 => Some(GaiError::EAI_FAIL),
-            -6i32 => Some(GaiError::EAI_FAMILY),
-            -7i32 => Some(GaiError::EAI_SOCKTYPE),
-            -8i32 => Some(GaiError::EAI_SERVICE),
-            -10i32 => Some(GaiError::EAI_MEMORY),
-            -11i32 => Some(GaiError::EAI_SYSTEM),
-            -104i32 => Some(GaiError::EAI_INTR),
+            -1 => Some(GaiError::EAI_BADFLAGS),
+            -2 => Some(GaiError::EAI_NONAME),
+            -3 => Some(GaiError::EAI_AGAIN),
+            -4 => Some(GaiError::EAI_FAIL),
+            -6 => Some(GaiError::EAI_FAMILY),
+            -7 => Some(GaiError::EAI_SOCKTYPE),
+            -8 => Some(GaiError::EAI_SERVICE),
+            -10 => Some(GaiError::EAI_MEMORY),
+            -11 => Some(GaiError::EAI_SYSTEM),
+            -104 => Some(GaiError::EAI_INTR),
             _ => None,
         }
     }
     /// The symbolic name.
     pub const fn name(self) -> &'static str {
         match self.0 {
-            -1i32 => "EAI_BADFLAGS",
-            -2i32 => "EAI_NONAME",
-            -3i32 => "EAI_AGAIN",
-            -4i32 => "EAI_FAIL",
-            -6i32 => "EAI_FAMILY",
-            -7i32 => "EAI_SOCKTYPE",
-            -8i32 => "EAI_SERVICE",
-            -10i32 => "EAI_MEMORY",
-            -11i32 => "EAI_SYSTEM",
-            -104i32 => "EAI_INTR",
+            -1 => "EAI_BADFLAGS",
+            -2 => "EAI_NONAME",
+            -3 => "EAI_AGAIN",
+            -4 => "EAI_FAIL",
+            -6 => "EAI_FAMILY",
+            -7 => "EAI_SOCKTYPE",
+            -8 => "EAI_SERVICE",
+            -10 => "EAI_MEMORY",
+            -11 => "EAI_SYSTEM",
+            -104 => "EAI_INTR",
             _ => "?",
         }
     }
     /// What it means.
     pub const fn message(self) -> &'static str {
         match self.0 {
-            -1i32 => "Bad value for ai_flags",
-            -2i32 => "Name or service not known",
-            -3i32 => "Temporary failure in name resolution (no answer in time)",
-            -4i32 => {
+            -1 => "Bad value for ai_flags",
+            -2 => "Name or service not known",
+            -3 => "Temporary failure in name resolution (no answer in time)",
+            -4 => {
                 "Non-recoverable failure in name resolution (server failure, bad reply)"
             }
-            -6i32 => "Address family not supported",
-            -7i32 => "Socket type not supported",
-            -8i32 => "Port is not a number in 0..65535",
-            -10i32 => "No free DNS query slot",
-            -11i32 => "Invalid argument at the C ABI (NULL pointer, bad length)",
-            -104i32 => {
-                "Interrupted: the wait was cut short to let the host handle a signal"
-            }
+            -6 => "Address family not supported",
+            -7 => "Socket type not supported",
+            -8 => "Port is not a number in 0..65535",
+            -10 => "No free DNS query slot",
+            -11 => "Invalid argument at the C ABI (NULL pointer, bad length)",
+            -104 => "Interrupted: the wait was cut short to let the host handle a signal",
             _ => "?",
         }
     }

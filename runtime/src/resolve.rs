@@ -29,12 +29,28 @@ pub fn resolve(host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flag
     let port = u16::try_from(port).map_err(|_| GaiError::EAI_SERVICE)?;
     let v6 = af == AF_INET6;
     let ip = match host {
-        None if flags & AI_PASSIVE != 0 => if v6 { IpAddr::V6(Ipv6Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::UNSPECIFIED) },
-        None => if v6 { IpAddr::V6(Ipv6Addr::LOCALHOST) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) },
+        None if flags & AI_PASSIVE != 0 => {
+            if v6 {
+                IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+            } else {
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+            }
+        }
+        None => {
+            if v6 {
+                IpAddr::V6(Ipv6Addr::LOCALHOST)
+            } else {
+                IpAddr::V4(Ipv4Addr::LOCALHOST)
+            }
+        }
         Some(h) => match h.parse::<IpAddr>() {
             Ok(ip) => ip,
             Err(_) if flags & AI_NUMERICHOST == 0 && h.eq_ignore_ascii_case("localhost") => {
-                if v6 { IpAddr::V6(Ipv6Addr::LOCALHOST) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) }
+                if v6 {
+                    IpAddr::V6(Ipv6Addr::LOCALHOST)
+                } else {
+                    IpAddr::V4(Ipv4Addr::LOCALHOST)
+                }
             }
             Err(_) => return Err(GaiError::EAI_NONAME),
         },

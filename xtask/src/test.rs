@@ -5,12 +5,28 @@ use std::process::Command;
 /// Runs a command in the repository root; fails on a non-zero exit.
 pub fn step(name: &str, program: &str, args: &[&str]) -> Result<(), String> {
     println!("==> {name}: {program} {}", args.join(" "));
-    let status = Command::new(program)
-        .args(args)
-        .current_dir(crate::root())
-        .status()
-        .map_err(|e| format!("{name}: cannot run {program}: {e}"))?;
+    let status = Command::new(program).args(args).current_dir(crate::root()).status().map_err(|e| format!("{name}: cannot run {program}: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
+}
+
+/// Warnings are errors for every C compile.
+const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/include"];
+
+/// The generated header compiles as C99 and C++11, and a C program links
+/// against the runtime and passes its ABI checks.
+fn c_tests() -> Result<(), String> {
+    let out = crate::root().join("target/c-tests");
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let out = out.to_string_lossy().into_owned();
+    let header_c = [&C_WARNINGS[..], &["-std=c99", "-pedantic", "tests/c/header_compiles.c", "-c", "-o"]].concat();
+    step("header as C99", "gcc", &[&header_c[..], &[&format!("{out}/header_c.o")]].concat())?;
+    let header_cxx = [&C_WARNINGS[..], &["-std=c++11", "-x", "c++", "tests/c/header_compiles.c", "-c", "-o"]].concat();
+    step("header as C++11", "g++", &[&header_cxx[..], &[&format!("{out}/header_cxx.o")]].concat())?;
+    step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
+    let exe = format!("{out}/abi_smoke");
+    let link = [&C_WARNINGS[..], &["-std=c99", "tests/c/abi_smoke.c", "target/release/libusocket_host.a", "-lpthread", "-ldl", "-lm", "-o", &exe]].concat();
+    step("C ABI program: build", "gcc", &link)?;
+    step("C ABI program: run", &exe, &[])
 }
 
 /// Runs the whole suite.
@@ -18,8 +34,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if !args.is_empty() {
         return Err("usage: cargo xtask test".into());
     }
+    println!("==> codegen --check");
     crate::codegen::run(&["--check".to_string()])?;
     step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    step("runtime builds no_std", "cargo", &["build", "-p", "usocket-runtime", "--no-default-features"])?;
     step("tests", "cargo", &["test", "--workspace"])?;
+    c_tests()?;
     Ok(())
 }

@@ -159,9 +159,7 @@ impl Markup {
             let escaped = match self {
                 Markup::Markdown => matches!(ch, '\\' | '*' | '|' | '<' | '`'),
                 Markup::Rst => {
-                    matches!(ch, '\\' | '*' | '|' | '`')
-                        || (ch == '_' && !next.is_some_and(char::is_alphanumeric))
-                        || (ch == ':' && next == Some(':'))
+                    matches!(ch, '\\' | '*' | '|' | '`') || (ch == '_' && !next.is_some_and(char::is_alphanumeric)) || (ch == ':' && next == Some(':'))
                 }
             };
             if escaped {
@@ -182,7 +180,9 @@ impl Markup {
         let text = self.text(&one_line(s));
         match self {
             // GitHub tables split on `|` even inside code spans.
-            Markup::Markdown => split_code(&text).iter().map(|(code, part)| if *code { format!("`{}`", part.replace('|', "\\|")) } else { part.to_string() }).collect(),
+            Markup::Markdown => {
+                split_code(&text).iter().map(|(code, part)| if *code { format!("`{}`", part.replace('|', "\\|")) } else { part.to_string() }).collect()
+            }
             Markup::Rst => text,
         }
     }
@@ -190,11 +190,7 @@ impl Markup {
     /// Spec prose as paragraph lines, each indented by `indent` spaces (blank lines stay empty).
     fn lines(self, s: &str, indent: usize) -> Vec<String> {
         let pad = " ".repeat(indent);
-        self.text(s)
-            .lines()
-            .map(str::trim)
-            .map(|line| if line.is_empty() { String::new() } else { format!("{pad}{}", self.guard_line_start(line)) })
-            .collect()
+        self.text(s).lines().map(str::trim).map(|line| if line.is_empty() { String::new() } else { format!("{pad}{}", self.guard_line_start(line)) }).collect()
     }
 
     /// Escapes a line start that would open a block (list, heading, quote, comment).
@@ -417,10 +413,8 @@ fn context(spec: &Spec, m: Markup) -> Context {
         Markup::Rst => format!("class {}", Names::python_class()),
     };
     let aliases: Vec<String> = spec.module.aliases.iter().map(|a| m.code(a)).collect();
-    let difference = |d: &crate::ir::Difference| DifferenceDoc {
-        summary: m.strong(&d.summary),
-        detail: m.lines(&d.detail, if m == Markup::Rst { RST_INDENT } else { 0 }),
-    };
+    let difference =
+        |d: &crate::ir::Difference| DifferenceDoc { summary: m.strong(&d.summary), detail: m.lines(&d.detail, if m == Markup::Rst { RST_INDENT } else { 0 }) };
     Context {
         generated: GENERATED_LINE,
         title_rule: "*".repeat(title.chars().count()),
@@ -459,15 +453,39 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let names = Names::new(&spec.module);
     let md = templates::render("usocket.md.j2", &context(spec, Markup::Markdown))?;
     let rst = templates::render("usocket.rst.j2", &context(spec, Markup::Rst))?;
-    Ok(vec![
-        Output::new(format!("generated/docs/{}", names.docs_page("md")), md),
-        Output::new(format!("generated/docs/{}", names.docs_page("rst")), rst),
-    ])
+    Ok(vec![Output::new(format!("generated/docs/{}", names.docs_page("md")), md), Output::new(format!("generated/docs/{}", names.docs_page("rst")), rst)])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The project's spec.
+    fn spec() -> Spec {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        crate::load_spec(&dir, "spec").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn pages_render_the_spec() {
+        let out = emit(&spec()).unwrap_or_else(|e| panic!("{e}"));
+        let [md, rst] = out.as_slice() else { panic!("two pages expected") };
+        assert_eq!(md.path, "generated/docs/usocket.md");
+        assert_eq!(rst.path, "generated/docs/usocket.rst");
+        assert_eq!(md.contents.lines().next(), Some(format!("<!-- {GENERATED_LINE} -->").as_str()));
+        assert_eq!(rst.contents.lines().next(), Some(format!(".. {GENERATED_LINE}").as_str()));
+        assert!(rst.contents.contains("\n.. method:: socket.recv(bufsize)\n"));
+        assert!(rst.contents.contains("\n.. data:: AF_INET\n"));
+        assert!(md.contents.contains("| `timeout` |"));
+        assert!(md.contents.contains("`OSError(ETIMEDOUT)`"));
+        for page in [md, rst] {
+            let abi = page.contents.find("C ABI only").unwrap_or(0);
+            assert!(page.contents.find("POLL_RD").is_some_and(|p| p > abi), "{}: C ABI constants only in their section", page.path);
+            assert!(!page.contents.contains("addr_parse(host"), "{}: C ABI functions are not Python functions", page.path);
+            assert!(page.contents.lines().all(|l| l == l.trim_end()), "{}: trailing whitespace", page.path);
+        }
+        assert_eq!(emit(&spec()), Ok(out), "deterministic");
+    }
 
     #[test]
     fn literals_are_python() {

@@ -117,11 +117,7 @@ fn convert(names: &Names, arg: &Arg) -> Vec<String> {
         ArgType::Size => scalar("mp_int_t", format!("{p}_py_size({o})")),
         ArgType::Bytes => vec![format!("mp_buffer_info_t {v};"), format!("{p}_py_read_buffer({o}, &{v});")],
         ArgType::Buffer => vec![format!("mp_buffer_info_t {v};"), format!("mp_get_buffer_raise({o}, &{v}, MP_BUFFER_WRITE);")],
-        ArgType::Optval => vec![
-            format!("int32_t {v}_int;"),
-            format!("mp_buffer_info_t {v};"),
-            format!("{p}_py_optval({o}, &{v}_int, &{v});"),
-        ],
+        ArgType::Optval => vec![format!("int32_t {v}_int;"), format!("mp_buffer_info_t {v};"), format!("{p}_py_optval({o}, &{v}_int, &{v});")],
         ArgType::Address => vec![format!("{} {v};", names.c_struct("addr")), format!("{p}_py_addr_from_obj({o}, &{v});")],
         ArgType::Host => vec![format!("size_t {v}_len = 0;"), format!("const char *{v} = {p}_py_host({o}, &{v}_len);")],
         ArgType::Str => {
@@ -183,11 +179,7 @@ fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
             convert: convert(names, a),
         })
         .collect();
-    let after = c
-        .args
-        .iter()
-        .filter_map(|a| a.limits.as_ref().map(|b| format!("{}_py_limit(&v_{b}, v_{});", names.prefix(), a.name)))
-        .collect();
+    let after = c.args.iter().filter_map(|a| a.limits.as_ref().map(|b| format!("{}_py_limit(&v_{b}, v_{});", names.prefix(), a.name))).collect();
     let self_arg = usize::from(c.owner == Owner::Socket);
     let call = if c.returns.has_abi() {
         let params: Vec<String> = abi::params(c).iter().map(|p| call_arg(c, p)).collect();

@@ -2,7 +2,7 @@
 //! trait the runtime implements, and the C ABI that calls it. Built with
 //! syn/quote and printed by prettyplease.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{GENERATED_LINE, Output};
@@ -36,6 +36,11 @@ fn doc(text: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// An unsuffixed integer literal (values are checked to fit i32 by validation).
+fn lit(v: i64) -> Literal {
+    Literal::i32_unsuffixed(i32::try_from(v).unwrap_or_default())
+}
+
 fn ident(name: &str) -> Ident {
     const KEYWORDS: [&str; 6] = ["type", "match", "move", "ref", "self", "in"];
     if KEYWORDS.contains(&name) { Ident::new_raw(name, Span::call_site()) } else { format_ident!("{}", name) }
@@ -56,7 +61,7 @@ fn constants_file(spec: &Spec) -> TokenStream {
     let items = spec.constants.iter().map(|c| {
         let name = format_ident!("{}", c.name);
         let d = doc(&c.doc);
-        let v = i32::try_from(c.value).unwrap_or_default();
+        let v = lit(c.value);
         quote! { #d pub const #name: i32 = #v; }
     });
     quote! {
@@ -72,11 +77,11 @@ fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream
     let consts = codes.iter().map(|c| {
         let name = format_ident!("{}", c.name);
         let d = doc(&c.message);
-        let v = i32::try_from(c.value).unwrap_or_default();
+        let v = lit(c.value);
         quote! { #d pub const #name: #ty = #ty(#v); }
     });
     let names: Vec<Ident> = codes.iter().map(|c| format_ident!("{}", c.name)).collect();
-    let values: Vec<i32> = codes.iter().map(|c| i32::try_from(c.value).unwrap_or_default()).collect();
+    let values: Vec<Literal> = codes.iter().map(|c| lit(c.value)).collect();
     let texts: Vec<&str> = codes.iter().map(|c| c.name.as_str()).collect();
     let messages: Vec<&str> = codes.iter().map(|c| c.message.as_str()).collect();
     let n = codes.len();
@@ -361,11 +366,7 @@ fn c_abi_fn(names: &Names, c: &Callable) -> TokenStream {
     };
     let allow = many_args(abi::params(c).len());
     // Conversions use `?`, so they run in a closure; without any, the call stands alone.
-    let body = if convert.is_empty() {
-        quote!(let result: #result_ty = #call;)
-    } else {
-        quote!(let result = (|| -> #result_ty { #(#convert)* #call })();)
-    };
+    let body = if convert.is_empty() { quote!(let result: #result_ty = #call;) } else { quote!(let result = (|| -> #result_ty { #(#convert)* #call })();) };
     quote! {
         #d
         ///

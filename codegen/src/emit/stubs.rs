@@ -12,8 +12,8 @@ use crate::types::ReturnKind;
 
 /// Python's reserved words: never a parameter or function name in a stub.
 const PY_KEYWORDS: [&str; 35] = [
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally",
-    "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for",
+    "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
 ];
 
 /// Indentation of a method body.
@@ -101,11 +101,7 @@ fn callable_text(c: &Callable) -> String {
 
 /// An identifier that Python accepts as a name, or an error naming it.
 fn python_name<'a>(name: &'a str, what: &str, owner: &str) -> Result<&'a str, String> {
-    if PY_KEYWORDS.contains(&name) {
-        Err(format!("stubs: {what} `{name}` of `{owner}` is a Python keyword"))
-    } else {
-        Ok(name)
-    }
+    if PY_KEYWORDS.contains(&name) { Err(format!("stubs: {what} `{name}` of `{owner}` is a Python keyword")) } else { Ok(name) }
 }
 
 /// The typed parameter list; `self` first for methods, `/` when keywords are refused.
@@ -182,6 +178,22 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stubs_render_the_spec() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let spec = crate::load_spec(&dir, "spec").unwrap_or_else(|e| panic!("{e}"));
+        let out = emit(&spec).unwrap_or_else(|e| panic!("{e}"));
+        let [a, b] = out.as_slice() else { panic!("two stubs expected") };
+        assert_eq!((a.path.as_str(), b.path.as_str()), ("generated/stubs/socket.pyi", "generated/stubs/usocket.pyi"));
+        assert_eq!(a.contents, b.contents);
+        assert_eq!(a.contents.lines().next(), Some(format!("# {GENERATED_LINE}").as_str()));
+        assert!(a.contents.contains("\nclass socket:\n    def __init__(self, af: int = AF_INET, "));
+        assert!(a.contents.contains("    def recv(self, bufsize: int, /) -> bytes:\n"));
+        assert!(a.contents.contains("\nAF_INET: int\n"));
+        assert!(!a.contents.contains("POLL_RD") && !a.contents.contains("def poll("));
+        assert!(a.contents.lines().all(|l| l == l.trim_end()), "trailing whitespace");
+    }
 
     #[test]
     fn docstrings_are_python() {
