@@ -4,8 +4,9 @@
 //! the C ABI are generated from the spec (`generated/rust/`); this crate
 //! implements the trait.
 //!
-//! Status: the socket table, timeouts, address conversion and numeric
-//! getaddrinfo are implemented; the smoltcp data path (TCP, UDP, raw, DNS) is
+//! Status: the socket table, timeouts, address conversion, numeric
+//! getaddrinfo, the bind table with ephemeral ports, and the clock/wait
+//! abstraction are implemented; the smoltcp data path (TCP, UDP, raw, DNS) is
 //! the runtime issue's work and its operations return `EOPNOTSUPP` until then.
 
 #![no_std]
@@ -19,9 +20,11 @@ pub mod generated;
 
 mod abi;
 mod addr;
+pub mod ports;
 mod resolve;
 mod stack;
 mod table;
+pub mod time;
 
 pub use abi::AbiBackend;
 pub use generated::api::SocketApi;
