@@ -85,3 +85,11 @@ fn an_orphaned_file_is_reported_and_removed() {
     assert!(!tmp.join("generated/rust/old.rs").exists());
     fs::remove_dir_all(&tmp).unwrap();
 }
+
+#[test]
+fn every_error_rule_has_a_behaviour_case() {
+    let spec = usocket_codegen::load_spec(&root().join("spec"), "spec").expect("the spec loads");
+    let uncovered: Vec<&str> =
+        spec.rules.iter().filter(|r| !spec.cases.iter().any(|c| c.rule.as_deref() == Some(r.id.as_str()))).map(|r| r.id.as_str()).collect();
+    assert!(uncovered.is_empty(), "rules without a case in spec/cases.toml: {uncovered:?}");
+}
