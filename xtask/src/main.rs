@@ -1,9 +1,11 @@
 //! `cargo xtask`: the project's commands.
 //!
 //! - `codegen [--check]`: regenerate `generated/` from `spec/`, or check it is up to date.
+//! - `micropython [--micropython-dir DIR]`: build MicroPython's unix port with the module.
 //! - `test`: run every test (the README's test command, called by `.ci/run`).
 
 mod codegen;
+mod micropython;
 mod test;
 
 use std::path::PathBuf;
@@ -19,12 +21,15 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail if stale)
+  micropython [--micropython-dir DIR]
+                      build MicroPython's unix port with the generated module (prints its path)
   test                run every test (codegen check, unit and snapshot tests, C header, clippy)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
+        Some("micropython") => micropython::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         _ => Err(USAGE.to_string()),
     };

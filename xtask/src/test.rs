@@ -29,6 +29,13 @@ fn c_tests() -> Result<(), String> {
     step("C ABI program: run", &exe, &[])
 }
 
+/// The generated glue in a real MicroPython (unix port from Debian's source).
+fn micropython_tests() -> Result<(), String> {
+    let exe = crate::micropython::build(None)?;
+    let exe = exe.to_string_lossy().into_owned();
+    step("MicroPython glue", &exe, &["tests/micropython/glue_smoke.py"])
+}
+
 /// Runs the whole suite.
 pub fn run(args: &[String]) -> Result<(), String> {
     if !args.is_empty() {
@@ -40,5 +47,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step("runtime builds no_std", "cargo", &["build", "-p", "usocket-runtime", "--no-default-features"])?;
     step("tests", "cargo", &["test", "--workspace"])?;
     c_tests()?;
+    micropython_tests()?;
     Ok(())
 }

@@ -1,0 +1,94 @@
+# The generated glue inside a real MicroPython: argument parsing, defaults,
+# errors and object life-cycle, on what the runtime implements so far.
+# Prints one line per failure and "N passed, M failed"; exits 1 on failure.
+import gc
+import sys
+
+import socket
+import usocket
+
+passed = 0
+failed = 0
+
+
+def check(name, ok):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL", name)
+
+
+def raises(fn, exc, errno=None):
+    try:
+        fn()
+    except exc as e:
+        return errno is None or e.args[0] == errno
+    return False
+
+
+check("usocket is socket", usocket is socket)
+check("constants", (socket.AF_INET, socket.AF_INET6, socket.SOCK_STREAM, socket.SOL_SOCKET, socket.SO_REUSEADDR) == (2, 10, 1, 4095, 4))
+
+s = socket.socket()
+check("default timeout blocks", s.gettimeout() is None)
+s.settimeout(1.5)
+check("settimeout", s.gettimeout() == 1.5)
+s.settimeout(0.0001)
+check("tiny timeout rounds up to 1 ms", s.gettimeout() == 0.001)
+s.setblocking(False)
+check("setblocking(False)", s.gettimeout() == 0.0)
+s.setblocking(True)
+check("setblocking(True)", s.gettimeout() is None)
+check("makefile returns the socket", s.makefile("rb") is s and s.makefile(mode="wb", buffering=0) is s)
+check("makefile text mode", raises(lambda: s.makefile("r"), ValueError))
+check("negative timeout", raises(lambda: s.settimeout(-1), ValueError))
+check("timeout of wrong type", raises(lambda: s.settimeout("1"), TypeError))
+check("send(str)", raises(lambda: s.send("x"), TypeError))
+check("recv(-1)", raises(lambda: s.recv(-1), ValueError))
+check("recv(None)", raises(lambda: s.recv(None), TypeError))
+check("positional only", raises(lambda: s.recv(bufsize=1), TypeError))
+check("address not a tuple", raises(lambda: s.connect("127.0.0.1"), TypeError))
+check("port out of range", raises(lambda: s.bind(("127.0.0.1", 65536)), ValueError))
+check("host name in address", raises(lambda: s.connect(("localhost", 80)), OSError, 22))
+check("readinto nbytes > len", raises(lambda: s.readinto(bytearray(2), 3), ValueError))
+
+check("getaddrinfo numeric", socket.getaddrinfo("127.0.0.1", 80) == [(2, 1, 6, "", ("127.0.0.1", 80))])
+check("getaddrinfo v6, str port", socket.getaddrinfo("::1", "443", socket.AF_INET6) == [(10, 1, 6, "", ("::1", 443))])
+check("getaddrinfo keywords", socket.getaddrinfo("127.0.0.1", 53, type=socket.SOCK_DGRAM)[0][1:3] == (2, 17))
+check("getaddrinfo bad port", raises(lambda: socket.getaddrinfo("127.0.0.1", 70000), OSError, -8))
+check("getaddrinfo numeric only", raises(lambda: socket.getaddrinfo("example.invalid", 80, 0, 0, 0, socket.AI_NUMERICHOST), OSError, -2))
+
+check("bad family", raises(lambda: socket.socket(12345), OSError, 97))
+check("bad type", raises(lambda: socket.socket(socket.AF_INET, 99), OSError, 93))
+check("keyword constructor", socket.socket(af=socket.AF_INET, type=socket.SOCK_DGRAM).gettimeout() is None)
+
+s.close()
+s.close()
+check("closed socket", raises(lambda: s.recv(1), OSError, 9))
+check("closed socket print", repr(s) == "<socket fd=-1>")
+
+gc.collect()
+many = []
+try:
+    while len(many) < 1000:
+        many.append(socket.socket())
+except OSError as e:
+    check("table full is ENOMEM", e.args[0] == 12)
+check("table is bounded", 0 < len(many) < 1000)
+n = len(many)
+many = None
+gc.collect()
+again = []
+try:
+    while len(again) < 1000:
+        again.append(socket.socket())
+except OSError:
+    pass
+check("the finaliser frees every slot", len(again) == n)
+for x in again:
+    x.close()
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

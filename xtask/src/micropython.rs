@@ -1,0 +1,125 @@
+//! `cargo xtask micropython [--micropython-dir DIR]`: builds MicroPython's unix
+//! port with the generated `socket` module and the runtime, and prints the
+//! interpreter's path as its last line.
+//!
+//! The source is DIR, or `$MICROPYTHON_DIR`, or Debian's `micropython` source
+//! package, fetched with apt into `target/micropython-src/` (the archive comes
+//! from the machine's own apt configuration) and pinned by SHA-256.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::test::step;
+
+/// Debian's source package: file name and SHA-256 (from its .dsc).
+const PACKAGE: &str = "micropython";
+const DSC: &str = "micropython_1.25.0+ds-1.dsc";
+const FILES: [(&str, &str); 3] = [
+    (DSC, "8c7c406be88a6f3bc19e694eb0bbc5841112243fdf2b5a296e000d8fdc5f3c34"),
+    ("micropython_1.25.0+ds.orig.tar.xz", "7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918fffdbea"),
+    ("micropython_1.25.0+ds-1.debian.tar.xz", "87cd89f7900c86b963885dabe25acf3e5348815993f1500278ad8f6464465af4"),
+];
+
+/// `cargo xtask micropython`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let dir = match args {
+        [] => None,
+        [flag, dir] if flag == "--micropython-dir" => Some(PathBuf::from(dir)),
+        _ => return Err("usage: cargo xtask micropython [--micropython-dir DIR]".into()),
+    };
+    let exe = build(dir)?;
+    println!("{}", exe.display());
+    Ok(())
+}
+
+/// Builds the interpreter (incrementally) and returns its path.
+pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    let root = crate::root();
+    let src = match dir.or_else(|| std::env::var_os("MICROPYTHON_DIR").map(PathBuf::from)) {
+        Some(d) => d,
+        None => fetch(&root.join("target/micropython-src"))?,
+    };
+    if !src.join("ports/unix/Makefile").is_file() {
+        return Err(format!("{} is not a MicroPython source tree (no ports/unix/Makefile)", src.display()));
+    }
+    let out = root.join("target/micropython");
+    let abs = |p: &Path| p.to_string_lossy().into_owned();
+    step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
+    let mpy_cross_build = out.join("mpy-cross");
+    step("mpy-cross", "make", &["-s", "-C", &abs(&src.join("mpy-cross")), "-j2", &format!("BUILD={}", abs(&mpy_cross_build))])?;
+    let manifest = out.join("manifest.py");
+    fs::write(&manifest, "include(\"$(MPY_DIR)/extmod/asyncio\")\n").map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let mpy_cross = abs(&mpy_cross_build.join("mpy-cross"));
+    let lib = root.join("target/release/libusocket_host.a");
+    let settings = [
+        format!("BUILD={}", abs(&out.join("build"))),
+        "VARIANT=standard".into(),
+        "MICROPY_PY_SOCKET=0".into(),
+        "MICROPY_PY_BTREE=0".into(),
+        "MICROPY_SSL_MBEDTLS=0".into(),
+        "MICROPY_SSL_AXTLS=0".into(),
+        "MICROPY_PY_SSL=0".into(),
+        "MICROPY_PY_FFI=0".into(),
+        "CFLAGS_EXTRA=-DMICROPY_PY_CRYPTOLIB=0".into(),
+        format!("FROZEN_MANIFEST={}", abs(&manifest)),
+        format!("MICROPY_MPYCROSS={mpy_cross}"),
+        format!("MICROPY_MPYCROSS_DEPENDENCY={mpy_cross}"),
+        format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
+        format!("USOCKET_LIB={}", abs(&lib)),
+    ];
+    let unix = abs(&src.join("ports/unix"));
+    let mut args: Vec<&str> = vec!["-s", "-C", &unix, "-j2"];
+    args.extend(settings.iter().map(String::as_str));
+    step("micropython unix port", "make", &args)?;
+    let exe = out.join("micropython");
+    fs::copy(out.join("build/micropython"), &exe).map_err(|e| format!("copy interpreter: {e}"))?;
+    Ok(exe)
+}
+
+fn sha256(path: &Path) -> Option<String> {
+    let out = Command::new("sha256sum").arg(path).output().ok()?;
+    String::from_utf8(out.stdout).ok()?.split_whitespace().next().map(str::to_string)
+}
+
+/// Downloads (once) and unpacks Debian's source package into `cache/mp`.
+fn fetch(cache: &Path) -> Result<PathBuf, String> {
+    let tree = cache.join("mp");
+    if tree.join("ports/unix/Makefile").is_file() {
+        return Ok(tree);
+    }
+    fs::create_dir_all(cache.join("lists/partial")).map_err(|e| format!("{}: {e}", cache.display()))?;
+    let pinned = |c: &Path| FILES.iter().all(|(f, sum)| sha256(&c.join(f)).as_deref() == Some(*sum));
+    if !pinned(cache) {
+        let sources = fs::read_to_string("/etc/apt/sources.list.d/debian.sources").map_err(|e| format!("apt configuration: {e}"))?;
+        let uri = sources
+            .lines()
+            .find_map(|l| l.strip_prefix("URIs:"))
+            .and_then(|u| u.split_whitespace().next())
+            .ok_or("no URIs: line in /etc/apt/sources.list.d/debian.sources")?;
+        let list = cache.join("src.list");
+        fs::write(&list, format!("deb-src {uri} trixie main\n")).map_err(|e| format!("{}: {e}", list.display()))?;
+        let opts = [
+            format!("-oDir::Etc::SourceList={}", list.display()),
+            "-oDir::Etc::SourceParts=/dev/null".to_string(),
+            format!("-oDir::State::Lists={}", cache.join("lists").display()),
+        ];
+        let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+        step("apt source lists", "apt-get", &[&opts[..], &["-q", "update"]].concat())?;
+        let status = Command::new("apt-get")
+            .args(&opts)
+            .args(["-q", "source", "--download-only", PACKAGE])
+            .current_dir(cache)
+            .status()
+            .map_err(|e| format!("apt-get: {e}"))?;
+        if !status.success() {
+            return Err(format!("apt-get source {PACKAGE} failed ({status})"));
+        }
+        if !pinned(cache) {
+            return Err(format!("the downloaded {PACKAGE} source does not match the pinned SHA-256 sums"));
+        }
+    }
+    let _ = fs::remove_dir_all(&tree);
+    step("unpack source", "dpkg-source", &["-x", &cache.join(DSC).to_string_lossy(), &tree.to_string_lossy()])?;
+    Ok(tree)
+}
