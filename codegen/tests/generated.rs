@@ -43,12 +43,18 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-#[test]
-fn a_changed_constant_is_stale_until_regenerated_then_everywhere() {
-    let tmp = std::env::temp_dir().join(format!("usocket-codegen-{}", std::process::id()));
+/// A scratch copy of `spec/` and `generated/` in a fresh temporary directory.
+fn scratch_repo(name: &str) -> PathBuf {
+    let tmp = std::env::temp_dir().join(format!("usocket-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     copy_dir(&root().join("spec"), &tmp.join("spec"));
     copy_dir(&root().join("generated"), &tmp.join("generated"));
+    tmp
+}
+
+#[test]
+fn a_changed_constant_is_stale_until_regenerated_then_everywhere() {
+    let tmp = scratch_repo("constant");
     let constants = tmp.join("spec/constants.toml");
     let text = fs::read_to_string(&constants).unwrap();
     let edited = text.replacen("name = \"AF_INET6\"\nvalue = 10", "name = \"AF_INET6\"\nvalue = 28", 1);
@@ -73,10 +79,7 @@ fn a_changed_constant_is_stale_until_regenerated_then_everywhere() {
 
 #[test]
 fn an_orphaned_file_is_reported_and_removed() {
-    let tmp = std::env::temp_dir().join(format!("usocket-orphan-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&tmp);
-    copy_dir(&root().join("spec"), &tmp.join("spec"));
-    copy_dir(&root().join("generated"), &tmp.join("generated"));
+    let tmp = scratch_repo("orphan");
     fs::write(tmp.join("generated/rust/old.rs"), "// stale\n").unwrap();
     let check = sync(&tmp, Mode::Check).unwrap();
     assert_eq!(check.changed.len(), 1);
