@@ -39,11 +39,6 @@ impl Spec {
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
         self.functions.iter().chain(&self.methods)
     }
-
-    /// A function or method by name (methods first, as cases mostly call them).
-    pub fn method(&self, name: &str) -> Option<&Callable> {
-        self.methods.iter().find(|m| m.name == name)
-    }
 }
 
 /// The module.

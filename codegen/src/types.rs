@@ -71,11 +71,6 @@ impl ArgType {
             ArgType::Str => "str",
         }
     }
-
-    /// True when the C ABI passes it as pointer + length.
-    pub fn is_slice(self) -> bool {
-        matches!(self, ArgType::Bytes | ArgType::Buffer | ArgType::Host | ArgType::Optval)
-    }
 }
 
 /// What a callable returns, which also fixes its C ABI shape.
