@@ -95,8 +95,8 @@ pub trait SocketApi {
     /// those asked for in `events`), and POLL_ERR, POLL_HUP, POLL_NVAL (always).
     fn poll(&mut self, fd: Fd, events: i32) -> Result<usize, Errno>;
 }
-/// The stack the C ABI serves. The crate that includes the generated code
-/// defines `crate::AbiBackend` implementing this.
+/// The stack the C ABI serves. The target crate that includes
+/// `generated/rust/c_abi.rs` defines `crate::AbiBackend` implementing this.
 pub trait Backend {
     /// The stack type.
     type Api: SocketApi;

@@ -3,9 +3,9 @@
 //! pointers, lengths and fd, then calls the backend. Success is >= 0, failure
 //! -errno (getaddrinfo: its negative code). Nothing here can panic.
 #![allow(clippy::missing_safety_doc)]
-use super::api::{Backend, SocketApi};
-use super::errno::{Errno, GaiError};
-use super::types::{Addr, Addrinfo, Fd};
+use usocket_runtime::generated::api::{Backend, SocketApi};
+use usocket_runtime::generated::errno::{Errno, GaiError};
+use usocket_runtime::generated::types::{Addr, Addrinfo, Fd};
 use crate::AbiBackend;
 /// Borrows `len` bytes at `ptr` (NULL only with length 0).
 unsafe fn abi_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Errno> {

@@ -35,6 +35,31 @@ pub fn to_socket_addr(a: &Addr) -> Result<SocketAddr, Errno> {
     }
 }
 
+/// The smoltcp address and port of an ABI address for a socket of `family`:
+/// EAFNOSUPPORT when the families differ.
+pub fn endpoint(a: &Addr, family: i32) -> Result<(smoltcp::wire::IpAddress, u16), Errno> {
+    if i32::from(a.family) != family {
+        return Err(Errno::EAFNOSUPPORT);
+    }
+    let sa = to_socket_addr(a)?;
+    Ok((sa.ip().into(), sa.port()))
+}
+
+/// The ABI form of a smoltcp address and port.
+pub fn from_endpoint(ip: smoltcp::wire::IpAddress, port: u16) -> Addr {
+    from_socket_addr(SocketAddr::new(ip.into(), port))
+}
+
+/// The loopback address of a family, as smoltcp's type (connect() to the unspecified address goes there).
+pub fn loopback(v6: bool) -> smoltcp::wire::IpAddress {
+    if v6 { smoltcp::wire::IpAddress::Ipv6(Ipv6Addr::LOCALHOST) } else { smoltcp::wire::IpAddress::Ipv4(Ipv4Addr::LOCALHOST) }
+}
+
+/// The unspecified address of a family, as smoltcp's type.
+pub fn unspecified(v6: bool) -> smoltcp::wire::IpAddress {
+    if v6 { smoltcp::wire::IpAddress::Ipv6(Ipv6Addr::UNSPECIFIED) } else { smoltcp::wire::IpAddress::Ipv4(Ipv4Addr::UNSPECIFIED) }
+}
+
 /// Parses a numeric IPv4/IPv6 host; EINVAL when it is not numeric or the port is out of range.
 pub fn parse(host: Option<&str>, port: i32) -> Result<Addr, Errno> {
     let port = u16::try_from(port).map_err(|_| Errno::EINVAL)?;

@@ -1,13 +1,13 @@
 //! usocket runtime: the BSD socket layer on smoltcp, shared by every target.
 //!
-//! `#![no_std]`, no heap. The socket API trait, constants, errors, ABI types and
-//! the C ABI are generated from the spec (`generated/rust/`); this crate
-//! implements the trait.
+//! `#![no_std]` and no heap: a [`Stack`] runs on a [`Board`] (device, clock,
+//! wait) with [`Memory`] sized by a [`Config`]. It implements the spec's
+//! [`SocketApi`] (generated from `spec/`), which is also the safe Rust API;
+//! target crates put the generated C ABI (`generated/rust/c_abi.rs`) on top.
 //!
-//! Status: the socket table, timeouts, address conversion, numeric
-//! getaddrinfo, the bind table with ephemeral ports, and the clock/wait
-//! abstraction are implemented; the smoltcp data path (TCP, UDP, raw, DNS) is
-//! the runtime issue's work and its operations return `EOPNOTSUPP` until then.
+//! What smoltcp leaves to a socket layer lives here: the fd table, a bind
+//! table with ephemeral ports, listen backlogs, connect deadlines, graceful
+//! close after the fd is gone, blocking with timeouts, and DNS for getaddrinfo.
 
 #![no_std]
 
@@ -18,17 +18,36 @@ extern crate std;
 #[path = "../../generated/rust/mod.rs"]
 pub mod generated;
 
-mod abi;
 mod addr;
-pub mod ports;
+mod board;
+mod config;
+mod dgram;
+mod dispatch;
+mod dns;
+mod gate;
+mod memory;
+mod pool;
+mod ports;
 mod resolve;
 mod stack;
+mod stream;
 mod table;
-pub mod time;
+mod tcp;
+mod time;
 
-pub use abi::AbiBackend;
-pub use generated::api::SocketApi;
+pub use board::{Board, NetConfig};
+pub use config::{Config, ConfigError};
+pub use generated::api::{Backend, SocketApi};
 pub use generated::constants;
 pub use generated::errno::{Errno, GaiError};
 pub use generated::types::{Addr, Addrinfo, Fd};
-pub use stack::Stack;
+#[cfg(feature = "std")]
+pub use memory::HostMemory;
+pub use memory::{Memory, MemoryError};
+pub use pool::Entry;
+pub use ports::Binding;
+pub use stack::{StartError, Stack};
+pub use table::Slot;
+pub use time::Interrupted;
+/// smoltcp, as the runtime uses it (devices, addresses for board code).
+pub use smoltcp;

@@ -22,15 +22,16 @@ pub enum Proto {
 
 /// What holds a port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Use {
+enum Use {
     /// An open socket (bound, listening or connected).
     Live,
-    /// A closed connection still in TIME-WAIT: SO_REUSEADDR may take the port.
-    TimeWait,
+    /// A closed connection in TIME-WAIT until this instant (µs): SO_REUSEADDR may take the port.
+    TimeWait(u64),
 }
 
+/// One entry of the bind table (storage for [`Memory`](crate::Memory)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Binding {
+pub struct Binding {
     owner: usize,
     proto: Proto,
     ip: Option<IpAddr>,
@@ -38,10 +39,10 @@ struct Binding {
     state: Use,
 }
 
-/// A fixed-capacity bind table; `owner` identifies a socket slot.
+/// A fixed-capacity bind table over borrowed entries; `owner` identifies a pool entry.
 #[derive(Debug)]
-pub struct PortTable<const N: usize> {
-    bindings: [Option<Binding>; N],
+pub struct PortTable<'a> {
+    bindings: &'a mut [Option<Binding>],
     next_ephemeral: u16,
 }
 
@@ -53,15 +54,17 @@ fn overlaps(a: Option<IpAddr>, b: Option<IpAddr>) -> bool {
     }
 }
 
-impl<const N: usize> PortTable<N> {
-    /// An empty table.
-    pub const fn new() -> Self {
-        PortTable { bindings: [None; N], next_ephemeral: EPHEMERAL_FIRST }
+impl<'a> PortTable<'a> {
+    /// A table over `bindings`, emptied; ephemeral ports start at `seed`'s place in the range.
+    pub fn new(bindings: &'a mut [Option<Binding>], seed: u64) -> Self {
+        bindings.fill(None);
+        let span = u64::from(EPHEMERAL_LAST - EPHEMERAL_FIRST) + 1;
+        PortTable { bindings, next_ephemeral: EPHEMERAL_FIRST + (seed % span) as u16 }
     }
 
     /// Is `port` free for a new binding of `proto` at `ip`?
     fn free(&self, proto: Proto, ip: Option<IpAddr>, port: u16, reuse: bool) -> bool {
-        self.bindings.iter().flatten().filter(|b| b.proto == proto && b.port == port && overlaps(b.ip, ip)).all(|b| reuse && b.state == Use::TimeWait)
+        self.bindings.iter().flatten().filter(|b| b.proto == proto && b.port == port && overlaps(b.ip, ip)).all(|b| reuse && matches!(b.state, Use::TimeWait(_)))
     }
 
     /// Binds `owner` to `ip:port` (None = any address); port 0 picks a free
@@ -76,9 +79,21 @@ impl<const N: usize> PortTable<N> {
         if !self.free(proto, ip, port, reuse) {
             return Err(Errno::EADDRINUSE);
         }
-        let slot = self.bindings.iter_mut().find(|b| b.is_none()).ok_or(Errno::ENOMEM)?;
-        *slot = Some(Binding { owner, proto, ip, port, state: Use::Live });
+        let slot = match self.bindings.iter().position(Option::is_none) {
+            Some(free) => free,
+            None => self.oldest_time_wait().ok_or(Errno::ENOMEM)?,
+        };
+        self.bindings[slot] = Some(Binding { owner, proto, ip, port, state: Use::Live });
         Ok(port)
+    }
+
+    /// The TIME-WAIT entry that expires first: the one to give up when the table is full.
+    fn oldest_time_wait(&self) -> Option<usize> {
+        let until = |b: &Option<Binding>| match b {
+            Some(Binding { state: Use::TimeWait(t), .. }) => Some(*t),
+            _ => None,
+        };
+        self.bindings.iter().enumerate().filter_map(|(i, b)| Some((until(b)?, i))).min().map(|(_, i)| i)
     }
 
     /// The next free ephemeral port, round-robin so that a port is not reused at once.
@@ -94,31 +109,39 @@ impl<const N: usize> PortTable<N> {
         Err(Errno::EADDRINUSE)
     }
 
-    /// The port `owner` holds, if any.
-    pub fn port_of(&self, owner: usize) -> Option<u16> {
-        self.bindings.iter().flatten().find(|b| b.owner == owner).map(|b| b.port)
-    }
-
-    /// Marks `owner`'s binding as TIME-WAIT (its connection closed but lingers).
-    pub fn time_wait(&mut self, owner: usize) {
-        if let Some(b) = self.bindings.iter_mut().flatten().find(|b| b.owner == owner) {
-            b.state = Use::TimeWait;
+    /// Moves `owner`'s binding to TIME-WAIT until `until_us`: its connection is
+    /// gone, its port stays taken for binds without SO_REUSEADDR.
+    pub fn time_wait(&mut self, owner: usize, until_us: u64) {
+        for b in self.bindings.iter_mut().flatten().filter(|b| b.owner == owner) {
+            // Nobody owns it any more: the pool entry is free for new sockets.
+            b.owner = usize::MAX;
+            b.state = Use::TimeWait(until_us);
         }
     }
 
-    /// Frees `owner`'s binding (no-op when it has none).
-    pub fn release(&mut self, owner: usize) {
+    /// Hands `owner`'s live binding to `new_owner`.
+    pub fn set_owner(&mut self, owner: usize, new_owner: usize) {
+        for b in self.bindings.iter_mut().flatten().filter(|b| b.owner == owner && b.state == Use::Live) {
+            b.owner = new_owner;
+        }
+    }
+
+    /// Frees TIME-WAIT entries that expired by `now_us`.
+    pub fn expire(&mut self, now_us: u64) {
         for b in self.bindings.iter_mut() {
-            if b.is_some_and(|b| b.owner == owner) {
+            if matches!(b, Some(Binding { state: Use::TimeWait(t), .. }) if *t <= now_us) {
                 *b = None;
             }
         }
     }
-}
 
-impl<const N: usize> Default for PortTable<N> {
-    fn default() -> Self {
-        Self::new()
+    /// Frees `owner`'s live binding (no-op when it has none; TIME-WAIT entries stay).
+    pub fn release(&mut self, owner: usize) {
+        for b in self.bindings.iter_mut() {
+            if b.is_some_and(|b| b.owner == owner && b.state == Use::Live) {
+                *b = None;
+            }
+        }
     }
 }
 
@@ -133,7 +156,8 @@ mod tests {
 
     #[test]
     fn same_port_conflicts_per_protocol_and_address() {
-        let mut t = PortTable::<8>::new();
+        let mut mem = [None; 8];
+        let mut t = PortTable::new(&mut mem, 0);
         assert_eq!(t.bind(0, Proto::Tcp, LO, 8080, false), Ok(8080));
         assert_eq!(t.bind(1, Proto::Tcp, LO, 8080, false), Err(Errno::EADDRINUSE));
         assert_eq!(t.bind(1, Proto::Tcp, None, 8080, false), Err(Errno::EADDRINUSE), "any-address overlaps");
@@ -144,20 +168,27 @@ mod tests {
 
     #[test]
     fn reuseaddr_only_takes_time_wait_ports() {
-        let mut t = PortTable::<8>::new();
+        let mut mem = [None; 8];
+        let mut t = PortTable::new(&mut mem, 0);
         t.bind(0, Proto::Tcp, LO, 7000, false).unwrap();
         assert_eq!(t.bind(1, Proto::Tcp, LO, 7000, true), Err(Errno::EADDRINUSE), "a live socket keeps its port");
-        t.time_wait(0);
-        assert_eq!(t.bind(1, Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE));
-        assert_eq!(t.bind(1, Proto::Tcp, LO, 7000, true), Ok(7000));
+        t.time_wait(0, 100);
         t.release(0);
+        assert_eq!(t.bind(0, Proto::Tcp, LO, 7001, false), Ok(7001), "the owner may bind again");
+        t.release(0);
+        assert_eq!(t.bind(1, Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE), "TIME-WAIT outlives release");
+        assert_eq!(t.bind(1, Proto::Tcp, LO, 7000, true), Ok(7000));
         t.release(1);
-        assert_eq!(t.bind(2, Proto::Tcp, LO, 7000, false), Ok(7000), "released ports are free");
+        t.expire(99);
+        assert_eq!(t.bind(2, Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE));
+        t.expire(100);
+        assert_eq!(t.bind(2, Proto::Tcp, LO, 7000, false), Ok(7000), "expired ports are free");
     }
 
     #[test]
     fn ephemeral_ports_rotate_skip_used_and_wrap() {
-        let mut t = PortTable::<4>::new();
+        let mut mem = [None; 4];
+        let mut t = PortTable::new(&mut mem, 0);
         t.bind(0, Proto::Tcp, None, EPHEMERAL_FIRST + 1, false).unwrap();
         assert_eq!(t.bind(1, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST));
         assert_eq!(t.bind(2, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 2), "skips the used one");
@@ -171,7 +202,19 @@ mod tests {
         assert_eq!(t.bind(0, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_LAST));
         t.release(0);
         assert_eq!(t.bind(0, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST), "wraps around");
-        assert_eq!(t.port_of(0), Some(EPHEMERAL_FIRST));
-        assert_eq!(t.port_of(3), None);
+        assert_eq!(t.bind(5, Proto::Tcp, None, EPHEMERAL_FIRST, false), Err(Errno::EADDRINUSE));
+    }
+
+    #[test]
+    fn a_full_table_gives_up_the_oldest_time_wait() {
+        let mut mem = [None; 2];
+        let mut t = PortTable::new(&mut mem, 5);
+        assert_eq!(t.bind(0, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 5), "the seed picks the start");
+        t.bind(1, Proto::Tcp, None, 80, false).unwrap();
+        assert_eq!(t.bind(2, Proto::Tcp, None, 81, false), Err(Errno::ENOMEM));
+        t.time_wait(1, 50);
+        t.time_wait(0, 40);
+        assert_eq!(t.bind(2, Proto::Tcp, None, 81, false), Ok(81));
+        assert_eq!(t.bind(3, Proto::Tcp, None, 80, false), Err(Errno::EADDRINUSE), "the later TIME-WAIT stays");
     }
 }

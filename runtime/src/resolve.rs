@@ -1,67 +1,84 @@
-//! getaddrinfo for numeric hosts (and `localhost`), without network traffic.
+//! getaddrinfo's argument rules and results: numeric hosts, `localhost` and
+//! None resolve here without network traffic; other names go to DNS (`dns.rs`).
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::addr::from_socket_addr;
-use crate::constants::{AF_INET, AF_INET6, AI_NUMERICHOST, AI_PASSIVE, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
+use crate::constants::{AF_INET, AF_INET6, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
 use crate::{Addrinfo, GaiError};
 
 /// The flags this implementation knows.
-const KNOWN_FLAGS: i32 = AI_PASSIVE | crate::constants::AI_CANONNAME | AI_NUMERICHOST | crate::constants::AI_NUMERICSERV;
+const KNOWN_FLAGS: i32 = AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_NUMERICSERV;
 
-/// Resolves `host` without DNS: numeric addresses, `localhost`, and None (the
-/// any-address with AI_PASSIVE, else loopback). Names need DNS (the runtime
-/// issue) and give EAI_NONAME until then.
-pub fn resolve(host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flags: i32, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
+/// What the caller asked for, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    /// 0 (any), AF_INET or AF_INET6.
+    pub af: i32,
+    socktype: i32,
+    proto: i32,
+    port: u16,
+}
+
+/// The host to resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host<'h> {
+    /// Known without DNS.
+    Ip(IpAddr),
+    /// A name for DNS.
+    Name(&'h str),
+}
+
+/// Checks the arguments and resolves what needs no DNS.
+pub fn prepare(host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flags: i32) -> Result<(Request, Host<'_>), GaiError> {
     if flags & !KNOWN_FLAGS != 0 {
         return Err(GaiError::EAI_BADFLAGS);
     }
     if af != 0 && af != AF_INET && af != AF_INET6 {
         return Err(GaiError::EAI_FAMILY);
     }
-    let ty = if ty == 0 { SOCK_STREAM } else { ty };
-    let proto = match (ty, proto) {
+    let socktype = if ty == 0 { SOCK_STREAM } else { ty };
+    let proto = match (socktype, proto) {
         (SOCK_STREAM, 0) => IPPROTO_TCP,
         (SOCK_DGRAM, 0) => IPPROTO_UDP,
         (SOCK_STREAM | SOCK_DGRAM | SOCK_RAW, p) => p,
         _ => return Err(GaiError::EAI_SOCKTYPE),
     };
     let port = u16::try_from(port).map_err(|_| GaiError::EAI_SERVICE)?;
+    let request = Request { af, socktype, proto, port };
     let v6 = af == AF_INET6;
-    let ip = match host {
-        None if flags & AI_PASSIVE != 0 => {
-            if v6 {
-                IpAddr::V6(Ipv6Addr::UNSPECIFIED)
-            } else {
-                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-            }
-        }
-        None => {
-            if v6 {
-                IpAddr::V6(Ipv6Addr::LOCALHOST)
-            } else {
-                IpAddr::V4(Ipv4Addr::LOCALHOST)
-            }
-        }
+    let any = if v6 { IpAddr::V6(Ipv6Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::UNSPECIFIED) };
+    let loopback = if v6 { IpAddr::V6(Ipv6Addr::LOCALHOST) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
+    let host = match host {
+        None if flags & AI_PASSIVE != 0 => Host::Ip(any),
+        None => Host::Ip(loopback),
         Some(h) => match h.parse::<IpAddr>() {
-            Ok(ip) => ip,
-            Err(_) if flags & AI_NUMERICHOST == 0 && h.eq_ignore_ascii_case("localhost") => {
-                if v6 {
-                    IpAddr::V6(Ipv6Addr::LOCALHOST)
-                } else {
-                    IpAddr::V4(Ipv4Addr::LOCALHOST)
-                }
-            }
-            Err(_) => return Err(GaiError::EAI_NONAME),
+            Ok(ip) => Host::Ip(ip),
+            Err(_) if flags & AI_NUMERICHOST != 0 => return Err(GaiError::EAI_NONAME),
+            Err(_) if h.eq_ignore_ascii_case("localhost") => Host::Ip(loopback),
+            Err(_) if h.is_empty() => return Err(GaiError::EAI_NONAME),
+            Err(_) => Host::Name(h),
         },
     };
-    let family = if ip.is_ipv4() { AF_INET } else { AF_INET6 };
-    if af != 0 && af != family {
-        return Err(GaiError::EAI_NONAME);
+    Ok((request, host))
+}
+
+/// Writes one result per address of the requested family; EAI_NONAME when none fits.
+pub fn fill(request: &Request, ips: impl IntoIterator<Item = IpAddr>, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
+    let mut n = 0;
+    let mut matched = false;
+    for ip in ips {
+        let family = if ip.is_ipv4() { AF_INET } else { AF_INET6 };
+        if request.af != 0 && request.af != family {
+            continue;
+        }
+        matched = true;
+        if let Some(slot) = out.get_mut(n) {
+            *slot = Addrinfo { family, socktype: request.socktype, proto: request.proto, addr: from_socket_addr(SocketAddr::new(ip, request.port)) };
+            n += 1;
+        }
     }
-    let Some(slot) = out.first_mut() else { return Ok(0) };
-    *slot = Addrinfo { family, socktype: ty, proto, addr: from_socket_addr(SocketAddr::new(ip, port)) };
-    Ok(1)
+    if matched { Ok(n) } else { Err(GaiError::EAI_NONAME) }
 }
 
 #[cfg(test)]
@@ -70,7 +87,9 @@ mod tests {
 
     fn one(host: Option<&str>, port: i32, af: i32, flags: i32) -> Result<Addrinfo, GaiError> {
         let mut out = [Addrinfo::default(); 2];
-        resolve(host, port, af, 0, 0, flags, &mut out).map(|n| {
+        let (request, host) = prepare(host, port, af, 0, 0, flags)?;
+        let Host::Ip(ip) = host else { panic!("{host:?} needs DNS") };
+        fill(&request, [ip], &mut out).map(|n| {
             assert_eq!(n, 1);
             out[0]
         })
@@ -82,6 +101,7 @@ mod tests {
         assert_eq!((a.family, a.socktype, a.proto, a.addr.port), (AF_INET, SOCK_STREAM, IPPROTO_TCP, 80));
         assert_eq!(one(Some("::1"), 1, 0, 0).unwrap().family, AF_INET6);
         assert_eq!(one(None, 1, 0, AI_PASSIVE).unwrap().addr.ip[..4], [0, 0, 0, 0]);
+        assert_eq!(prepare(Some("example.test"), 80, 0, 0, 0, 0).map(|r| r.1), Ok(Host::Name("example.test")));
     }
 
     #[test]

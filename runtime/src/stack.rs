@@ -1,139 +1,326 @@
-//! The stack: the socket table plus (in the runtime issue) the smoltcp interface.
+//! The stack: a smoltcp interface and socket set over caller-provided memory,
+//! the fd table, the bind table, and the loop that drives them (`pump`) and
+//! blocks an operation until it completes, times out or is interrupted.
 
-use crate::generated::api::SocketApi;
-use crate::table::{Slot, Table};
-use crate::{Addr, Addrinfo, Errno, Fd, GaiError, addr, resolve};
+use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet};
+use smoltcp::socket::{dns, raw, tcp, udp};
+use smoltcp::storage::PacketBuffer;
+use smoltcp::time::{Duration, Instant};
+use smoltcp::wire::IpAddress;
 
-/// Sockets a stack holds (until board configs set it).
-pub const DEFAULT_SOCKETS: usize = 16;
+use crate::board::Board;
+use crate::config::{Config, ConfigError};
+use crate::gate::Gate;
+use crate::memory::{Memory, MemoryError, take};
+use crate::pool::{Entry, PoolKind, Role};
+use crate::ports::PortTable;
+use crate::table::{Phase, Table};
+use crate::time::Deadline;
+use crate::{Errno, Fd};
 
-/// A socket stack implementing the spec's API.
-#[derive(Debug, Default)]
-pub struct Stack {
-    table: Table<DEFAULT_SOCKETS>,
+/// Why a stack could not start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartError {
+    /// The board config cannot work.
+    Config(ConfigError),
+    /// The memory does not fit the board config.
+    Memory(MemoryError),
 }
 
-/// Operations of the smoltcp data path, which the runtime issue implements.
-fn data_path<T>(table: &mut Table<DEFAULT_SOCKETS>, fd: Fd) -> Result<T, Errno> {
-    table.get_mut(fd)?;
-    Err(Errno::EOPNOTSUPP)
+impl core::fmt::Display for StartError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            StartError::Config(e) => e.fmt(f),
+            StartError::Memory(e) => e.fmt(f),
+        }
+    }
 }
 
-impl Stack {
-    /// An empty stack.
-    pub fn new() -> Self {
-        Stack::default()
+/// Most ingress packets handled in one round of [`Stack::pump`] (bounded work per call).
+const INGRESS_BUDGET: usize = 256;
+/// Most ingress/egress rounds in one [`Stack::pump`].
+const PUMP_ROUNDS: usize = 64;
+
+/// Buffers of the raw sockets, which are made and dropped at socket()/close():
+/// the one place the stack hands out the same memory twice, one socket at a time.
+struct RawArea<'a> {
+    bytes: *mut u8,
+    meta: *mut raw::PacketMetadata,
+    region_bytes: usize,
+    region_packets: usize,
+    _memory: core::marker::PhantomData<&'a mut [u8]>,
+}
+
+impl<'a> RawArea<'a> {
+    fn new(bytes: &'a mut [u8], meta: &'a mut [raw::PacketMetadata], config: &Config) -> Self {
+        RawArea { bytes: bytes.as_mut_ptr(), meta: meta.as_mut_ptr(), region_bytes: config.raw_bytes, region_packets: config.raw_packets, _memory: core::marker::PhantomData }
     }
 
-    /// Number of open sockets.
+    /// The buffers of raw region `i`.
+    ///
+    /// # Safety
+    /// `i` is below `raw_sockets` and no live socket uses region `i`.
+    unsafe fn buffers(&self, i: usize) -> (raw::PacketBuffer<'a>, raw::PacketBuffer<'a>) {
+        // SAFETY: regions are disjoint parts of the memory lent for 'a, and the
+        // caller guarantees that region `i` is not in use.
+        unsafe {
+            let b = self.bytes.add(2 * i * self.region_bytes);
+            let m = self.meta.add(2 * i * self.region_packets);
+            let rx_b = core::slice::from_raw_parts_mut(b, self.region_bytes);
+            let tx_b = core::slice::from_raw_parts_mut(b.add(self.region_bytes), self.region_bytes);
+            let rx_m = core::slice::from_raw_parts_mut(m, self.region_packets);
+            let tx_m = core::slice::from_raw_parts_mut(m.add(self.region_packets), self.region_packets);
+            (PacketBuffer::new(rx_m, rx_b), PacketBuffer::new(tx_m, tx_b))
+        }
+    }
+}
+
+/// A socket stack on one board implementing the spec's API ([`SocketApi`](crate::SocketApi)).
+pub struct Stack<'a, B: Board> {
+    pub(crate) board: B,
+    pub(crate) config: Config,
+    pub(crate) iface: Interface,
+    pub(crate) sockets: SocketSet<'a>,
+    pub(crate) fds: Table<'a>,
+    pub(crate) pool: &'a mut [Entry],
+    pub(crate) ports: PortTable<'a>,
+    raw_area: RawArea<'a>,
+    pub(crate) dns: Option<SocketHandle>,
+    /// How many DNS servers the board gave.
+    pub(crate) dns_servers: usize,
+    /// Accept-queue order.
+    pub(crate) seq: u32,
+    /// Listening sockets (the pump re-arms listeners only when there are some).
+    pub(crate) listeners: usize,
+}
+
+impl<'a, B: Board> Stack<'a, B> {
+    /// Starts a stack on `board` with `memory` sized for `config`.
+    pub fn new(memory: Memory<'a>, mut board: B, config: Config) -> Result<Self, StartError> {
+        config.validate().map_err(StartError::Config)?;
+        memory.check(&config).map_err(StartError::Memory)?;
+        let net = board.net();
+        let mut iface_config = IfaceConfig::new(net.hardware);
+        iface_config.random_seed = net.random_seed;
+        let now = Instant::from_micros(board.now_us() as i64);
+        let mut iface = Interface::new(iface_config, board.device(), now);
+        iface.update_ip_addrs(|addrs| {
+            for cidr in net.addresses.iter().flatten() {
+                // Capacity is the interface's compiled-in address count.
+                let _ = addrs.push(*cidr);
+            }
+        });
+        if let Some(gw) = net.gateway_v4 {
+            let _ = iface.routes_mut().add_default_ipv4_route(gw);
+        }
+        if let Some(gw) = net.gateway_v6 {
+            let _ = iface.routes_mut().add_default_ipv6_route(gw);
+        }
+
+        let Memory { mut bytes, sockets, mut udp_meta, raw_meta, dns_queries, fds, pool, bindings } = memory;
+        let mut sockets = SocketSet::new(sockets);
+        pool.fill(Entry::EMPTY);
+        let mut next = 0;
+        for _ in 0..config.tcp_sockets {
+            let rx = tcp::SocketBuffer::new(take(&mut bytes, config.tcp_rx_bytes));
+            let tx = tcp::SocketBuffer::new(take(&mut bytes, config.tcp_tx_bytes));
+            let handle = sockets.add(tcp::Socket::new(rx, tx));
+            pool[next] = Entry { kind: PoolKind::Tcp, handle: Some(handle), ..Entry::EMPTY };
+            next += 1;
+        }
+        for _ in 0..config.udp_sockets {
+            let rx = PacketBuffer::new(take(&mut udp_meta, config.udp_packets), take(&mut bytes, config.udp_rx_bytes));
+            let tx = PacketBuffer::new(take(&mut udp_meta, config.udp_packets), take(&mut bytes, config.udp_tx_bytes));
+            let handle = sockets.add(udp::Socket::new(rx, tx));
+            pool[next] = Entry { kind: PoolKind::Udp, handle: Some(handle), ..Entry::EMPTY };
+            next += 1;
+        }
+        let raw_area = RawArea::new(bytes, raw_meta, &config);
+        for region in 0..config.raw_sockets {
+            pool[next] = Entry { kind: PoolKind::Raw, region, ..Entry::EMPTY };
+            next += 1;
+        }
+        let dns_servers = net.dns_servers.iter().flatten().count();
+        let dns = (config.dns_queries > 0).then(|| {
+            let mut servers = [IpAddress::v4(0, 0, 0, 0); 2];
+            let mut n = 0;
+            for s in net.dns_servers.iter().flatten() {
+                servers[n] = *s;
+                n += 1;
+            }
+            let handle = sockets.add(dns::Socket::new(&servers[..n], dns_queries));
+            pool[next] = Entry { kind: PoolKind::Dns, handle: Some(handle), role: Role::Fd(-1), region: 0 };
+            handle
+        });
+        let mut stack = Stack {
+            board,
+            config,
+            iface,
+            sockets,
+            fds: Table::new(fds),
+            pool,
+            ports: PortTable::new(bindings, net.random_seed),
+            raw_area,
+            dns,
+            dns_servers,
+            seq: 0,
+            listeners: 0,
+        };
+        for i in 0..stack.pool.len() {
+            if stack.pool[i].kind == PoolKind::Tcp {
+                stack.reset_tcp(i);
+            }
+        }
+        Ok(stack)
+    }
+
+    /// The board.
+    pub fn board(&self) -> &B {
+        &self.board
+    }
+
+    /// The board, mutably (e.g. to reconfigure a test device).
+    pub fn board_mut(&mut self) -> &mut B {
+        &mut self.board
+    }
+
+    /// The sizes this stack was started with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Number of open fds.
     pub fn open_sockets(&self) -> usize {
-        self.table.open()
-    }
-}
-
-impl SocketApi for Stack {
-    fn socket(&mut self, af: i32, ty: i32, proto: i32) -> Result<Fd, Errno> {
-        self.table.insert(Slot::new(af, ty, proto)?)
+        self.fds.open()
     }
 
-    fn getaddrinfo(&mut self, host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flags: i32, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
-        resolve::resolve(host, port, af, ty, proto, flags, out)
+    /// Number of pooled smoltcp sockets in use (fds, accept queues, lingering closes).
+    pub fn pool_in_use(&self) -> usize {
+        self.pool.iter().filter(|e| matches!(e.kind, PoolKind::Tcp | PoolKind::Udp | PoolKind::Raw) && e.role != Role::Free).count()
     }
 
-    fn addr_parse(&mut self, host: Option<&str>, port: i32) -> Result<Addr, Errno> {
-        addr::parse(host, port)
+    /// The interface's addresses.
+    pub fn addresses(&self) -> impl Iterator<Item = smoltcp::wire::IpCidr> + '_ {
+        self.iface.ip_addrs().iter().copied()
     }
 
-    fn addr_format(&mut self, address: &Addr, out: &mut [u8]) -> Result<usize, Errno> {
-        addr::format(address, out)
+    pub(crate) fn now(&self) -> Instant {
+        Instant::from_micros(self.board.now_us() as i64)
     }
 
-    fn close(&mut self, fd: Fd) -> Result<(), Errno> {
-        self.table.remove(fd).map(|_| ())
+    /// Drives the interface: takes in what the device received (re-arming
+    /// listeners between packets), sends what sockets queued, and repeats while
+    /// that makes progress, within a bounded amount of work. Then re-arms
+    /// listeners and ends lingering closes that are done.
+    pub fn pump(&mut self) {
+        for _ in 0..PUMP_ROUNDS {
+            let now = self.now();
+            let mut progress = false;
+            for _ in 0..INGRESS_BUDGET {
+                if self.listeners > 0 {
+                    self.rearm_listeners();
+                }
+                let fds = &self.fds;
+                let closed = |port: u16| fds.iter().any(|(_, s)| matches!(s.phase, Phase::Listening(_)) && s.local.1 == port && !s.accepting);
+                let mut gate = Gate { inner: self.board.device(), closed };
+                match self.iface.poll_ingress_single(now, &mut gate, &mut self.sockets) {
+                    PollIngressSingleResult::None => break,
+                    _ => progress = true,
+                }
+            }
+            let fds = &self.fds;
+            let closed = |port: u16| fds.iter().any(|(_, s)| matches!(s.phase, Phase::Listening(_)) && s.local.1 == port && !s.accepting);
+            let mut gate = Gate { inner: self.board.device(), closed };
+            if self.iface.poll_egress(now, &mut gate, &mut self.sockets) == PollResult::SocketStateChanged {
+                progress = true;
+            }
+            if !progress {
+                break;
+            }
+        }
+        if self.listeners > 0 {
+            self.rearm_listeners();
+        }
+        self.reap_lingering();
     }
 
-    fn bind(&mut self, fd: Fd, _address: &Addr) -> Result<(), Errno> {
-        data_path(&mut self.table, fd)
+    /// Runs `attempt` until it gives a result, pumping the stack and waiting on
+    /// the board between tries: EAGAIN at once when `timeout` is `Some(0)`,
+    /// ETIMEDOUT when the timeout (ms) passes, EINTR when the board's wait is
+    /// interrupted.
+    pub(crate) fn block<T>(&mut self, timeout: Option<u32>, mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>) -> Result<T, Errno> {
+        let deadline = Deadline::from_timeout(timeout, self.board.now_us());
+        loop {
+            self.pump();
+            if let Some(result) = attempt(self) {
+                return result;
+            }
+            let now = self.board.now_us();
+            match deadline {
+                Deadline::Now => return Err(Errno::EAGAIN),
+                Deadline::At(t) if now >= t => return Err(Errno::ETIMEDOUT),
+                _ => {}
+            }
+            let next_poll = self.iface.poll_at(self.now(), &self.sockets).map(|i| i.total_micros().max(0) as u64);
+            let until = match (deadline.until_us(), next_poll) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if until.is_none_or(|t| t > now) {
+                self.board.wait(until).map_err(|_| Errno::EINTR)?;
+            }
+        }
     }
 
-    fn listen(&mut self, fd: Fd, _backlog: i32) -> Result<(), Errno> {
-        data_path(&mut self.table, fd)
+    /// The fd's timeout, checking that it is open.
+    pub(crate) fn timeout_of(&self, fd: Fd) -> Result<Option<u32>, Errno> {
+        Ok(self.fds.get(fd)?.timeout)
     }
 
-    fn accept(&mut self, fd: Fd) -> Result<(Fd, Addr), Errno> {
-        data_path(&mut self.table, fd)
+    /// The TCP socket of pool entry `i`.
+    pub(crate) fn tcp(&mut self, i: usize) -> &mut tcp::Socket<'a> {
+        let handle = self.pool[i].handle.expect("TCP pool entries are made at start");
+        self.sockets.get_mut::<tcp::Socket<'a>>(handle)
     }
 
-    fn connect(&mut self, fd: Fd, _address: &Addr) -> Result<(), Errno> {
-        data_path(&mut self.table, fd)
+    /// The UDP socket of pool entry `i`.
+    pub(crate) fn udp(&mut self, i: usize) -> &mut udp::Socket<'a> {
+        let handle = self.pool[i].handle.expect("UDP pool entries are made at start");
+        self.sockets.get_mut::<udp::Socket<'a>>(handle)
     }
 
-    fn send(&mut self, fd: Fd, _bytes: &[u8]) -> Result<usize, Errno> {
-        data_path(&mut self.table, fd)
+    /// The raw socket of pool entry `i` (open).
+    pub(crate) fn raw(&mut self, i: usize) -> Option<&mut raw::Socket<'a>> {
+        let handle = self.pool[i].handle?;
+        Some(self.sockets.get_mut::<raw::Socket<'a>>(handle))
     }
 
-    fn sendall(&mut self, fd: Fd, _bytes: &[u8]) -> Result<(), Errno> {
-        data_path(&mut self.table, fd)
+    /// Makes pool entry `i`'s raw socket for an IP version and protocol.
+    pub(crate) fn open_raw(&mut self, i: usize, v6: bool, proto: u8) {
+        // SAFETY: entry `i` is free, so its region has no socket (close_raw removes it).
+        let (rx, tx) = unsafe { self.raw_area.buffers(self.pool[i].region) };
+        let version = if v6 { smoltcp::wire::IpVersion::Ipv6 } else { smoltcp::wire::IpVersion::Ipv4 };
+        let socket = raw::Socket::new(Some(version), Some(smoltcp::wire::IpProtocol::from(proto)), rx, tx);
+        self.pool[i].handle = Some(self.sockets.add(socket));
     }
 
-    fn recv(&mut self, fd: Fd, _out: &mut [u8]) -> Result<usize, Errno> {
-        data_path(&mut self.table, fd)
+    /// Drops pool entry `i`'s raw socket, freeing its region.
+    pub(crate) fn close_raw(&mut self, i: usize) {
+        if let Some(handle) = self.pool[i].handle.take() {
+            self.sockets.remove(handle);
+        }
     }
 
-    fn sendto(&mut self, fd: Fd, _bytes: &[u8], _address: &Addr) -> Result<usize, Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn recvfrom(&mut self, fd: Fd, _out: &mut [u8]) -> Result<(usize, Addr), Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn setsockopt(&mut self, fd: Fd, _level: i32, _optname: i32, _value: &[u8]) -> Result<(), Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn settimeout(&mut self, fd: Fd, value: Option<u32>) -> Result<(), Errno> {
-        self.table.get_mut(fd)?.timeout = value;
-        Ok(())
-    }
-
-    fn setblocking(&mut self, fd: Fd, flag: bool) -> Result<(), Errno> {
-        self.settimeout(fd, if flag { None } else { Some(0) })
-    }
-
-    fn read(&mut self, fd: Fd, _out: &mut [u8]) -> Result<usize, Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn readinto(&mut self, fd: Fd, _buf: &mut [u8]) -> Result<usize, Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn readline(&mut self, fd: Fd, _out: &mut [u8]) -> Result<usize, Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn write(&mut self, fd: Fd, _buf: &[u8]) -> Result<usize, Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn getsockname(&mut self, fd: Fd) -> Result<Addr, Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn getpeername(&mut self, fd: Fd) -> Result<Addr, Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn shutdown(&mut self, fd: Fd, _how: i32) -> Result<(), Errno> {
-        data_path(&mut self.table, fd)
-    }
-
-    fn gettimeout(&mut self, fd: Fd) -> Result<Option<u32>, Errno> {
-        Ok(self.table.get_mut(fd)?.timeout)
-    }
-
-    fn poll(&mut self, fd: Fd, _events: i32) -> Result<usize, Errno> {
-        data_path(&mut self.table, fd)
+    /// Puts a TCP pool socket back to a fresh state with the board's defaults.
+    pub(crate) fn reset_tcp(&mut self, i: usize) {
+        let config = self.config;
+        let s = self.tcp(i);
+        if s.state() != tcp::State::Closed {
+            s.abort();
+        }
+        s.set_nagle_enabled(config.nagle);
+        s.set_ack_delay((config.ack_delay_ms > 0).then(|| Duration::from_millis(u64::from(config.ack_delay_ms))));
+        s.set_keep_alive(None);
+        s.set_timeout((config.tcp_user_timeout_ms > 0).then(|| Duration::from_millis(u64::from(config.tcp_user_timeout_ms))));
     }
 }

@@ -1,4 +1,6 @@
-//! The socket table: fixed capacity, small-integer fds, every slot recycled.
+//! The fd table: small-integer fds over caller-provided slots, every slot recycled.
+
+use smoltcp::wire::IpAddress;
 
 use crate::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
 use crate::{Errno, Fd};
@@ -14,6 +16,36 @@ pub enum Kind {
     Raw(u8),
 }
 
+/// Where a TCP socket is in its life, as the socket layer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Fresh or bound.
+    Idle,
+    /// connect() started; the handshake is not done.
+    Connecting,
+    /// Connected (the peer may have sent its FIN since).
+    Connected,
+    /// Listening with this accept-queue length.
+    Listening(u16),
+    /// The connection failed or was reset and that was reported once: the socket is dead.
+    Dead,
+}
+
+/// Socket options the layer keeps (smoltcp holds the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// SO_REUSEADDR.
+    pub reuse_addr: bool,
+    /// SO_BROADCAST.
+    pub broadcast: bool,
+    /// SO_LINGER with a zero time: close() resets.
+    pub linger_abort: bool,
+    /// TCP_NODELAY.
+    pub nodelay: bool,
+    /// SO_KEEPALIVE.
+    pub keepalive: bool,
+}
+
 /// One open socket's bookkeeping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
@@ -23,6 +55,24 @@ pub struct Slot {
     pub kind: Kind,
     /// Milliseconds; None blocks; Some(0) is non-blocking.
     pub timeout: Option<u32>,
+    /// The pool entry holding its smoltcp socket.
+    pub entry: usize,
+    /// TCP life phase.
+    pub phase: Phase,
+    /// An error to report on the next operation (a refused connect, a reset).
+    pub error: Option<Errno>,
+    /// Local address (None: any) and port (0: not bound).
+    pub local: (Option<IpAddress>, u16),
+    /// Options.
+    pub options: Options,
+    /// shutdown(SHUT_RD) was called: reads see end of stream.
+    pub shut_rd: bool,
+    /// shutdown(SHUT_WR) was called: the FIN is sent, writes fail with EPIPE.
+    pub shut_wr: bool,
+    /// When a connect() must have completed (board µs).
+    pub connect_until_us: u64,
+    /// A listener that has a socket armed and room in its queue (SYNs are taken).
+    pub accepting: bool,
 }
 
 impl Slot {
@@ -37,27 +87,56 @@ impl Slot {
             (SOCK_RAW, 1..=255) => Kind::Raw(proto as u8),
             _ => return Err(Errno::EPROTONOSUPPORT),
         };
-        Ok(Slot { family: af, kind, timeout: None })
+        Ok(Slot {
+            family: af,
+            kind,
+            timeout: None,
+            entry: usize::MAX,
+            phase: Phase::Idle,
+            error: None,
+            local: (None, 0),
+            options: Options::default(),
+            shut_rd: false,
+            shut_wr: false,
+            connect_until_us: 0,
+            accepting: false,
+        })
+    }
+
+    /// Is this an IPv6 socket?
+    pub fn is_v6(&self) -> bool {
+        self.family == AF_INET6
     }
 }
 
-/// A fixed-capacity table of sockets.
-#[derive(Debug)]
-pub struct Table<const N: usize> {
-    slots: [Option<Slot>; N],
+/// The fd table over a borrowed slice of slots.
+pub struct Table<'a> {
+    slots: &'a mut [Option<Slot>],
 }
 
-impl<const N: usize> Table<N> {
-    /// An empty table.
-    pub const fn new() -> Self {
-        Table { slots: [None; N] }
+impl<'a> Table<'a> {
+    /// A table over `slots`, emptied.
+    pub fn new(slots: &'a mut [Option<Slot>]) -> Self {
+        slots.fill(None);
+        Table { slots }
+    }
+
+    /// The fd `insert` would use next; ENOMEM when full.
+    pub fn vacant(&self) -> Result<Fd, Errno> {
+        let i = self.slots.iter().position(Option::is_none).ok_or(Errno::ENOMEM)?;
+        Fd::try_from(i).map_err(|_| Errno::ENOMEM)
     }
 
     /// Stores `slot` in the lowest free fd; ENOMEM when full.
     pub fn insert(&mut self, slot: Slot) -> Result<Fd, Errno> {
-        let (i, free) = self.slots.iter_mut().enumerate().find(|(_, s)| s.is_none()).ok_or(Errno::ENOMEM)?;
-        *free = Some(slot);
-        Fd::try_from(i).map_err(|_| Errno::ENOMEM)
+        let fd = self.vacant()?;
+        self.slots[fd as usize] = Some(slot);
+        Ok(fd)
+    }
+
+    /// The slot of an open fd; EBADF otherwise.
+    pub fn get(&self, fd: Fd) -> Result<&Slot, Errno> {
+        usize::try_from(fd).ok().and_then(|i| self.slots.get(i)).and_then(Option::as_ref).ok_or(Errno::EBADF)
     }
 
     /// The slot of an open fd; EBADF otherwise.
@@ -70,15 +149,14 @@ impl<const N: usize> Table<N> {
         usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).and_then(Option::take).ok_or(Errno::EBADF)
     }
 
+    /// Open fds and their slots.
+    pub fn iter(&self) -> impl Iterator<Item = (Fd, &Slot)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| Some((i as Fd, s.as_ref()?)))
+    }
+
     /// Number of open sockets.
     pub fn open(&self) -> usize {
         self.slots.iter().filter(|s| s.is_some()).count()
-    }
-}
-
-impl<const N: usize> Default for Table<N> {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -88,7 +166,8 @@ mod tests {
 
     #[test]
     fn fills_reports_enomem_and_recycles() {
-        let mut t = Table::<3>::new();
+        let mut slots = [None; 3];
+        let mut t = Table::new(&mut slots);
         let slot = Slot::new(AF_INET, SOCK_STREAM, 0).unwrap();
         assert_eq!([t.insert(slot), t.insert(slot), t.insert(slot)], [Ok(0), Ok(1), Ok(2)]);
         assert_eq!(t.insert(slot), Err(Errno::ENOMEM));

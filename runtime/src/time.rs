@@ -1,24 +1,10 @@
-//! Clock and waiting: monotonic microseconds, deadlines from socket timeouts,
-//! and a wait hook that the host (a thread, a bare-metal WFI loop, MicroPython)
-//! implements. A wait may report "interrupted" so that the host can handle
-//! Ctrl-C; the operation then returns EINTR without side effects.
+//! Deadlines from socket timeouts, in the board's monotonic microseconds. A
+//! board's wait may report [`Interrupted`] so that its host can handle Ctrl-C;
+//! the operation then returns EINTR.
 
-/// A monotonic clock in microseconds.
-pub trait Clock {
-    /// Microseconds since an arbitrary, fixed start; never goes backwards.
-    fn now_us(&self) -> u64;
-}
-
-/// The host gave the wait up to handle a signal.
+/// The board gave a wait up so that its host can handle a signal (Ctrl-C).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted;
-
-/// Blocks until an event may have happened or `until` passes.
-pub trait Wait {
-    /// Waits until `until` (None: no deadline) or earlier, when network events
-    /// may have arrived. Spurious wake-ups are allowed.
-    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted>;
-}
 
 /// When a blocking operation must give up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,16 +28,7 @@ impl Deadline {
         }
     }
 
-    /// Has it passed at `now_us`? (`Now` counts as passed: the caller tried once.)
-    pub fn expired(self, now_us: u64) -> bool {
-        match self {
-            Deadline::Now => true,
-            Deadline::At(t) => now_us >= t,
-            Deadline::Never => false,
-        }
-    }
-
-    /// The instant to wait until, for [`Wait::wait`].
+    /// The instant to wait until, for [`Board::wait`](crate::Board::wait).
     pub fn until_us(self) -> Option<u64> {
         match self {
             Deadline::Now => Some(0),
@@ -71,10 +48,6 @@ mod tests {
         assert_eq!(Deadline::from_timeout(Some(0), 5), Deadline::Now);
         assert_eq!(Deadline::from_timeout(Some(2), 5), Deadline::At(2005));
         assert_eq!(Deadline::from_timeout(Some(u32::MAX), u64::MAX - 1), Deadline::At(u64::MAX));
-        assert!(Deadline::Now.expired(0));
-        assert!(!Deadline::At(10).expired(9));
-        assert!(Deadline::At(10).expired(10));
-        assert!(!Deadline::Never.expired(u64::MAX));
         assert_eq!(Deadline::Never.until_us(), None);
         assert_eq!(Deadline::At(7).until_us(), Some(7));
     }

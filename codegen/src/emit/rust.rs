@@ -48,9 +48,10 @@ fn ident(name: &str) -> Ident {
 
 fn module_file() -> TokenStream {
     quote! {
-        //! The generated part of the socket layer: constants, errors, ABI types, the API trait and the C ABI.
+        //! The generated part of the socket layer: constants, errors, ABI types and the API trait.
+        //! The C ABI (`c_abi.rs`) is not part of it: each target crate includes that file
+        //! next to its own `AbiBackend`.
         pub mod api;
-        pub mod c_abi;
         pub mod constants;
         pub mod errno;
         pub mod types;
@@ -257,8 +258,8 @@ fn api_file(spec: &Spec) -> TokenStream {
             #(#methods)*
         }
 
-        /// The stack the C ABI serves. The crate that includes the generated code
-        /// defines `crate::AbiBackend` implementing this.
+        /// The stack the C ABI serves. The target crate that includes
+        /// `generated/rust/c_abi.rs` defines `crate::AbiBackend` implementing this.
         pub trait Backend {
             /// The stack type.
             type Api: SocketApi;
@@ -389,9 +390,9 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         //! pointers, lengths and fd, then calls the backend. Success is >= 0, failure
         //! -errno (getaddrinfo: its negative code). Nothing here can panic.
         #![allow(clippy::missing_safety_doc)]
-        use super::api::{Backend, SocketApi};
-        use super::errno::{Errno, GaiError};
-        use super::types::{Addr, Addrinfo, Fd};
+        use usocket_runtime::generated::api::{Backend, SocketApi};
+        use usocket_runtime::generated::errno::{Errno, GaiError};
+        use usocket_runtime::generated::types::{Addr, Addrinfo, Fd};
         use crate::AbiBackend;
 
         /// Borrows `len` bytes at `ptr` (NULL only with length 0).

@@ -1,0 +1,218 @@
+//! The spec's API on a stack: checks the fd and routes each operation to the
+//! TCP, datagram, stream or resolver code.
+
+use crate::board::Board;
+use crate::constants::{IPPROTO_TCP, POLL_ERR, POLL_HUP, POLL_NVAL, POLL_RD, POLL_WR, SO_BROADCAST, SO_KEEPALIVE, SO_LINGER, SO_REUSEADDR, SOL_SOCKET, TCP_NODELAY};
+use crate::generated::api::SocketApi;
+use crate::resolve::{Host, fill, prepare};
+use crate::stack::Stack;
+use crate::table::{Kind, Slot};
+use crate::{Addr, Addrinfo, Errno, Fd, GaiError, addr};
+
+/// An option value as an int: a native-endian i32 (what the C glue passes for an int).
+fn int_value(value: &[u8]) -> Result<i32, Errno> {
+    match value.len() {
+        4 => Ok(i32::from_ne_bytes([value[0], value[1], value[2], value[3]])),
+        1 => Ok(i32::from(value[0])),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// SO_LINGER's `struct linger`: two native-endian i32s, on/off and seconds.
+fn linger_value(value: &[u8]) -> Result<(bool, i32), Errno> {
+    if value.len() != 8 {
+        return Err(Errno::EINVAL);
+    }
+    Ok((int_value(&value[..4])? != 0, int_value(&value[4..])?))
+}
+
+impl<B: Board> Stack<'_, B> {
+    /// The slot of an open fd (after driving the stack, so its state is fresh).
+    fn slot(&self, fd: Fd) -> Result<Slot, Errno> {
+        self.fds.get(fd).copied()
+    }
+}
+
+impl<B: Board> SocketApi for Stack<'_, B> {
+    fn socket(&mut self, af: i32, ty: i32, proto: i32) -> Result<Fd, Errno> {
+        let mut slot = Slot::new(af, ty, proto)?;
+        let fd = self.fds.vacant()?;
+        slot.entry = match slot.kind {
+            Kind::Stream => self.tcp_open(fd)?,
+            _ => self.dgram_open(fd, &slot)?,
+        };
+        self.fds.insert(slot)
+    }
+
+    fn getaddrinfo(&mut self, host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flags: i32, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
+        match prepare(host, port, af, ty, proto, flags)? {
+            (request, Host::Ip(ip)) => fill(&request, [ip], out),
+            (request, Host::Name(name)) => self.dns_lookup(&request, name, out),
+        }
+    }
+
+    fn addr_parse(&mut self, host: Option<&str>, port: i32) -> Result<Addr, Errno> {
+        addr::parse(host, port)
+    }
+
+    fn addr_format(&mut self, address: &Addr, out: &mut [u8]) -> Result<usize, Errno> {
+        addr::format(address, out)
+    }
+
+    fn close(&mut self, fd: Fd) -> Result<(), Errno> {
+        let slot = self.fds.remove(fd)?;
+        match slot.kind {
+            Kind::Stream => self.tcp_close(fd, slot),
+            _ => self.dgram_close(&slot),
+        }
+        Ok(())
+    }
+
+    fn bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_bind(fd, address),
+            _ => self.dgram_bind(fd, address),
+        }
+    }
+
+    fn listen(&mut self, fd: Fd, backlog: i32) -> Result<(), Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_listen(fd, backlog),
+            _ => Err(Errno::EOPNOTSUPP),
+        }
+    }
+
+    fn accept(&mut self, fd: Fd) -> Result<(Fd, Addr), Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_accept(fd),
+            _ => Err(Errno::EOPNOTSUPP),
+        }
+    }
+
+    fn connect(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_connect(fd, address),
+            _ => Err(Errno::EOPNOTSUPP),
+        }
+    }
+
+    fn send(&mut self, fd: Fd, bytes: &[u8]) -> Result<usize, Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_send(fd, bytes),
+            _ => Err(Errno::ENOTCONN),
+        }
+    }
+
+    fn sendall(&mut self, fd: Fd, bytes: &[u8]) -> Result<(), Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_send_all(fd, bytes).1,
+            _ => Err(Errno::ENOTCONN),
+        }
+    }
+
+    fn recv(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_recv(fd, out),
+            _ => self.dgram_recvfrom(fd, out).map(|(n, _)| n),
+        }
+    }
+
+    fn sendto(&mut self, fd: Fd, bytes: &[u8], address: &Addr) -> Result<usize, Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => Err(Errno::EISCONN),
+            _ => self.dgram_sendto(fd, bytes, address),
+        }
+    }
+
+    fn recvfrom(&mut self, fd: Fd, out: &mut [u8]) -> Result<(usize, Addr), Errno> {
+        let slot = self.slot(fd)?;
+        match slot.kind {
+            Kind::Stream => {
+                let n = self.tcp_recv(fd, out)?;
+                let peer = self.tcp_peername(fd).unwrap_or_default();
+                Ok((n, peer))
+            }
+            _ => self.dgram_recvfrom(fd, out),
+        }
+    }
+
+    fn setsockopt(&mut self, fd: Fd, level: i32, optname: i32, value: &[u8]) -> Result<(), Errno> {
+        let slot = self.slot(fd)?;
+        let stream = slot.kind == Kind::Stream;
+        let options = &mut self.fds.get_mut(fd)?.options;
+        match (level, optname) {
+            (SOL_SOCKET, SO_REUSEADDR) => options.reuse_addr = int_value(value)? != 0,
+            (SOL_SOCKET, SO_BROADCAST) => options.broadcast = int_value(value)? != 0,
+            (SOL_SOCKET, SO_KEEPALIVE) => options.keepalive = int_value(value)? != 0,
+            (SOL_SOCKET, SO_LINGER) => {
+                let (on, seconds) = linger_value(value)?;
+                options.linger_abort = on && seconds == 0;
+            }
+            (IPPROTO_TCP, TCP_NODELAY) if stream => options.nodelay = int_value(value)? != 0,
+            _ => return Err(Errno::ENOPROTOOPT),
+        }
+        if stream { self.tcp_apply_options(fd) } else { Ok(()) }
+    }
+
+    fn settimeout(&mut self, fd: Fd, value: Option<u32>) -> Result<(), Errno> {
+        self.fds.get_mut(fd)?.timeout = value;
+        Ok(())
+    }
+
+    fn setblocking(&mut self, fd: Fd, flag: bool) -> Result<(), Errno> {
+        self.settimeout(fd, if flag { None } else { Some(0) })
+    }
+
+    fn read(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno> {
+        self.stream_read(fd, out, false)
+    }
+
+    fn readinto(&mut self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
+        self.stream_read(fd, buf, false)
+    }
+
+    fn readline(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno> {
+        self.stream_read(fd, out, true)
+    }
+
+    fn write(&mut self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+        self.stream_write(fd, buf)
+    }
+
+    fn getsockname(&mut self, fd: Fd) -> Result<Addr, Errno> {
+        let slot = self.slot(fd)?;
+        Ok(match slot.kind {
+            Kind::Stream => self.tcp_sockname(&slot),
+            _ => self.dgram_sockname(&slot),
+        })
+    }
+
+    fn getpeername(&mut self, fd: Fd) -> Result<Addr, Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_peername(fd),
+            _ => Err(Errno::ENOTCONN),
+        }
+    }
+
+    fn shutdown(&mut self, fd: Fd, how: i32) -> Result<(), Errno> {
+        match self.slot(fd)?.kind {
+            Kind::Stream => self.tcp_shutdown(fd, how),
+            _ => Err(Errno::ENOTCONN),
+        }
+    }
+
+    fn gettimeout(&mut self, fd: Fd) -> Result<Option<u32>, Errno> {
+        self.timeout_of(fd)
+    }
+
+    fn poll(&mut self, fd: Fd, events: i32) -> Result<usize, Errno> {
+        self.pump();
+        let Ok(slot) = self.slot(fd) else { return Ok(POLL_NVAL as usize) };
+        let flags = match slot.kind {
+            Kind::Stream => self.tcp_poll(fd)?,
+            _ => self.dgram_poll(&slot),
+        };
+        let wanted = flags & (events & (POLL_RD | POLL_WR)) | flags & (POLL_ERR | POLL_HUP);
+        Ok(wanted as usize)
+    }
+}

@@ -1,0 +1,92 @@
+//! Name lookups through smoltcp's DNS socket: A and AAAA queries against the
+//! board's servers, within the board's DNS time limit.
+
+use core::net::IpAddr;
+
+use smoltcp::socket::dns::{self, GetQueryResultError, QueryHandle, StartQueryError};
+use smoltcp::wire::DnsQueryType;
+
+use crate::board::Board;
+use crate::constants::{AF_INET, AF_INET6};
+use crate::resolve::{Request, fill};
+use crate::stack::Stack;
+use crate::{Addrinfo, Errno, GaiError};
+
+/// A query's progress.
+#[derive(Clone, Copy)]
+enum Lookup {
+    /// Not asked (the family was not requested).
+    Skipped,
+    /// Waiting for its answer.
+    Pending(QueryHandle),
+    /// Answered with these addresses (`n` of them).
+    Found([Option<IpAddr>; 4]),
+    /// The server said no (NXDOMAIN, no such record, failure).
+    Failed,
+}
+
+impl<B: Board> Stack<'_, B> {
+    /// Resolves `name` with DNS.
+    pub(crate) fn dns_lookup(&mut self, request: &Request, name: &str, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
+        let handle = match self.dns {
+            Some(h) if self.dns_servers > 0 => h,
+            _ => return Err(GaiError::EAI_FAIL),
+        };
+        let kinds = [(AF_INET, DnsQueryType::A), (AF_INET6, DnsQueryType::Aaaa)];
+        let mut lookups = [Lookup::Skipped; 2];
+        for (lookup, (family, kind)) in lookups.iter_mut().zip(kinds) {
+            if request.af != 0 && request.af != family {
+                continue;
+            }
+            let cx = self.iface.context();
+            match self.sockets.get_mut::<dns::Socket>(handle).start_query(cx, name, kind) {
+                Ok(q) => *lookup = Lookup::Pending(q),
+                Err(e) => {
+                    self.dns_cancel(&lookups);
+                    return Err(match e {
+                        StartQueryError::NoFreeSlot => GaiError::EAI_AGAIN,
+                        StartQueryError::InvalidName | StartQueryError::NameTooLong => GaiError::EAI_NONAME,
+                    });
+                }
+            }
+        }
+        let limit = Some(self.config.dns_timeout_ms.max(1));
+        let waited = self.block(limit, |stack| {
+            let socket = stack.sockets.get_mut::<dns::Socket>(handle);
+            for lookup in lookups.iter_mut() {
+                let Lookup::Pending(q) = *lookup else { continue };
+                *lookup = match socket.get_query_result(q) {
+                    Ok(addrs) => {
+                        let mut found = [None; 4];
+                        for (slot, a) in found.iter_mut().zip(addrs.iter()) {
+                            *slot = Some(IpAddr::from(*a));
+                        }
+                        Lookup::Found(found)
+                    }
+                    Err(GetQueryResultError::Pending) => continue,
+                    Err(GetQueryResultError::Failed) => Lookup::Failed,
+                };
+            }
+            (!lookups.iter().any(|l| matches!(l, Lookup::Pending(_)))).then_some(Ok(()))
+        });
+        if let Err(e) = waited {
+            self.dns_cancel(&lookups);
+            return Err(if e == Errno::EINTR { GaiError::EAI_INTR } else { GaiError::EAI_AGAIN });
+        }
+        let ips = lookups.iter().flat_map(|l| match l {
+            Lookup::Found(found) => *found,
+            _ => [None; 4],
+        });
+        fill(request, ips.flatten(), out)
+    }
+
+    /// Cancels queries still waiting (a finished query's slot is already free).
+    fn dns_cancel(&mut self, lookups: &[Lookup]) {
+        let Some(handle) = self.dns else { return };
+        for l in lookups {
+            if let Lookup::Pending(q) = l {
+                self.sockets.get_mut::<dns::Socket>(handle).cancel_query(*q);
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Storage for a stack, provided by the caller: statics on a board, vectors on
+//! a host ([`HostMemory`]). The stack carves socket buffers out of it once and
+//! never allocates.
+
+use smoltcp::iface::SocketStorage;
+use smoltcp::socket::{dns, raw, udp};
+#[cfg(feature = "std")]
+use smoltcp::storage::PacketMetadata;
+
+use crate::config::Config;
+use crate::pool::Entry;
+use crate::ports::Binding;
+use crate::table::Slot;
+
+/// The storage one stack uses; each part must have the length [`Memory::check`] asks for.
+pub struct Memory<'a> {
+    /// Socket buffers: [`Config::buffer_bytes`].
+    pub bytes: &'a mut [u8],
+    /// smoltcp's socket set: [`Config::smoltcp_sockets`] (a growable vector on hosts).
+    pub sockets: managed::ManagedSlice<'a, SocketStorage<'a>>,
+    /// UDP datagram metadata: `udp_sockets * 2 * udp_packets`.
+    pub udp_meta: &'a mut [udp::PacketMetadata],
+    /// Raw packet metadata: `raw_sockets * 2 * raw_packets`.
+    pub raw_meta: &'a mut [raw::PacketMetadata],
+    /// DNS query slots: `dns_queries`.
+    pub dns_queries: &'a mut [Option<dns::DnsQuery>],
+    /// The fd table: `sockets`.
+    pub fds: &'a mut [Option<Slot>],
+    /// The socket pool: [`Config::smoltcp_sockets`].
+    pub pool: &'a mut [Entry],
+    /// The bind table: [`Config::bindings`].
+    pub bindings: &'a mut [Option<Binding>],
+}
+
+/// A part of [`Memory`] with the wrong length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryError {
+    /// The part.
+    pub part: &'static str,
+    /// The length the config needs.
+    pub needed: usize,
+    /// The length given.
+    pub given: usize,
+}
+
+impl core::fmt::Display for MemoryError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "stack memory: `{}` has {} entries, the board config needs {}", self.part, self.given, self.needed)
+    }
+}
+
+impl Memory<'_> {
+    /// Checks every part against `config`.
+    pub fn check(&self, config: &Config) -> Result<(), MemoryError> {
+        let sockets_ok = match &self.sockets {
+            managed::ManagedSlice::Borrowed(s) => s.len(),
+            #[cfg(feature = "std")]
+            managed::ManagedSlice::Owned(_) => config.smoltcp_sockets(),
+        };
+        let parts = [
+            ("bytes", config.buffer_bytes(), self.bytes.len()),
+            ("sockets", config.smoltcp_sockets(), sockets_ok),
+            ("udp_meta", config.udp_sockets * 2 * config.udp_packets, self.udp_meta.len()),
+            ("raw_meta", config.raw_sockets * 2 * config.raw_packets, self.raw_meta.len()),
+            ("dns_queries", config.dns_queries, self.dns_queries.len()),
+            ("fds", config.sockets, self.fds.len()),
+            ("pool", config.smoltcp_sockets(), self.pool.len()),
+            ("bindings", config.bindings(), self.bindings.len()),
+        ];
+        match parts.into_iter().find(|&(_, needed, given)| needed != given) {
+            Some((part, needed, given)) => Err(MemoryError { part, needed, given }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Takes the first `n` items off a slice, keeping the rest.
+pub(crate) fn take<'a, T>(rest: &mut &'a mut [T], n: usize) -> &'a mut [T] {
+    let (head, tail) = core::mem::take(rest).split_at_mut(n);
+    *rest = tail;
+    head
+}
+
+/// Storage for one stack in vectors, for host boards.
+#[cfg(feature = "std")]
+pub struct HostMemory {
+    config: Config,
+    bytes: std::vec::Vec<u8>,
+    udp_meta: std::vec::Vec<udp::PacketMetadata>,
+    raw_meta: std::vec::Vec<raw::PacketMetadata>,
+    dns_queries: std::vec::Vec<Option<dns::DnsQuery>>,
+    fds: std::vec::Vec<Option<Slot>>,
+    pool: std::vec::Vec<Entry>,
+    bindings: std::vec::Vec<Option<Binding>>,
+}
+
+#[cfg(feature = "std")]
+impl HostMemory {
+    /// Storage sized for `config` (zeroed pages: untouched buffers cost no RAM).
+    pub fn new(config: &Config) -> HostMemory {
+        use std::vec;
+        HostMemory {
+            config: *config,
+            bytes: vec![0; config.buffer_bytes()],
+            udp_meta: vec![PacketMetadata::EMPTY; config.udp_sockets * 2 * config.udp_packets],
+            raw_meta: vec![PacketMetadata::EMPTY; config.raw_sockets * 2 * config.raw_packets],
+            dns_queries: (0..config.dns_queries).map(|_| None).collect(),
+            fds: vec![None; config.sockets],
+            pool: vec![Entry::EMPTY; config.smoltcp_sockets()],
+            bindings: vec![None; config.bindings()],
+        }
+    }
+
+    /// Lends the storage to a stack.
+    pub fn lend(&mut self) -> Memory<'_> {
+        Memory {
+            bytes: &mut self.bytes,
+            sockets: managed::ManagedSlice::Owned(std::vec::Vec::with_capacity(self.config.smoltcp_sockets())),
+            udp_meta: &mut self.udp_meta,
+            raw_meta: &mut self.raw_meta,
+            dns_queries: &mut self.dns_queries,
+            fds: &mut self.fds,
+            pool: &mut self.pool,
+            bindings: &mut self.bindings,
+        }
+    }
+}

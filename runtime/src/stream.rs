@@ -1,0 +1,70 @@
+//! The stream helpers MicroPython's stream protocol needs: read exactly n (or
+//! to end of stream), readline, write all. A blocking read never returns short
+//! except at end of stream; bytes already taken from the socket are always
+//! returned, even when a timeout or an interrupt ends the call.
+
+use crate::board::Board;
+use crate::stack::Stack;
+use crate::table::Kind;
+use crate::{Errno, Fd};
+
+impl<B: Board> Stack<'_, B> {
+    /// read()/readinto()/readline(): fills `out` (up to and including b'\n' when `line`).
+    pub(crate) fn stream_read(&mut self, fd: Fd, out: &mut [u8], line: bool) -> Result<usize, Errno> {
+        if self.fds.get(fd)?.kind != Kind::Stream {
+            return self.dgram_recvfrom(fd, out).map(|(n, _)| n);
+        }
+        let slot = match self.connected(fd, Errno::EPIPE) {
+            Err(Errno::EPIPE) => return Ok(0),
+            r => r?,
+        };
+        if out.is_empty() || slot.shut_rd {
+            return Ok(0);
+        }
+        let nonblocking = slot.timeout == Some(0);
+        let mut got = 0;
+        let result = self.block(slot.timeout, |stack| {
+            loop {
+                let room = out.len() - got;
+                let want = match line {
+                    true => match stack.tcp_line_len(slot.entry, room) {
+                        0 => room,
+                        k => k,
+                    },
+                    false => room,
+                };
+                match stack.tcp_try_recv(fd, &mut out[got..got + want]) {
+                    Some(Ok(0)) => return Some(Ok(got)),
+                    Some(Ok(n)) => {
+                        got += n;
+                        if got == out.len() || (line && out[got - 1] == b'\n') || nonblocking {
+                            return Some(Ok(got));
+                        }
+                    }
+                    Some(Err(e)) => return Some(if got > 0 { Ok(got) } else { Err(e) }),
+                    None => return None,
+                }
+            }
+        });
+        match result {
+            Err(_) if got > 0 => Ok(got),
+            r => r,
+        }
+    }
+
+    /// write(): all of `buf` on a blocking socket (short only when a timeout or
+    /// error stops it after some bytes); what fits on a non-blocking one.
+    pub(crate) fn stream_write(&mut self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+        let slot = *self.fds.get(fd)?;
+        if slot.kind != Kind::Stream {
+            return Err(Errno::ENOTCONN);
+        }
+        if slot.timeout == Some(0) {
+            return self.tcp_send(fd, buf);
+        }
+        match self.tcp_send_all(fd, buf) {
+            (sent, Err(_)) if sent > 0 => Ok(sent),
+            (sent, result) => result.map(|()| sent),
+        }
+    }
+}

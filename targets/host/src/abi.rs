@@ -1,0 +1,60 @@
+//! The stack behind the C ABI: one per process, on the board the environment
+//! chooses, started on first use.
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use usocket_runtime::{Backend, Config, Errno, HostMemory, Stack};
+
+use crate::host_board::AnyBoard;
+
+/// The process's stack as the C ABI sees it.
+pub type AbiStack = Stack<'static, AnyBoard>;
+
+/// The C ABI's backend.
+pub struct AbiBackend;
+
+/// The stack, or why it could not start.
+struct Global {
+    busy: AtomicBool,
+    stack: UnsafeCell<Option<Result<AbiStack, Errno>>>,
+}
+
+// SAFETY: `busy` gives one caller at a time exclusive access to `stack`.
+unsafe impl Sync for Global {}
+
+static GLOBAL: Global = Global { busy: AtomicBool::new(false), stack: UnsafeCell::new(None) };
+
+/// Starts the stack on the environment's board (see [`crate::ENV_VARS`]).
+/// Its memory lives as long as the process.
+fn start() -> Result<AbiStack, Errno> {
+    let board = AnyBoard::from_env().map_err(|e| {
+        eprintln!("usocket: {e}");
+        Errno::ENODEV
+    })?;
+    let config = Config::HOST;
+    let memory = Box::leak(Box::new(HostMemory::new(&config)));
+    Stack::new(memory.lend(), board, config).map_err(|e| {
+        eprintln!("usocket: {e}");
+        Errno::ENODEV
+    })
+}
+
+impl Backend for AbiBackend {
+    type Api = AbiStack;
+
+    fn with<R>(f: impl FnOnce(&mut AbiStack) -> R) -> Result<R, Errno> {
+        if GLOBAL.busy.swap(true, Ordering::Acquire) {
+            // Another thread, or a re-entrant call from a wait hook.
+            return Err(Errno::EALREADY);
+        }
+        // SAFETY: `busy` was false and is now true: no other reference exists.
+        let slot = unsafe { &mut *GLOBAL.stack.get() };
+        let result = match slot.get_or_insert_with(start) {
+            Ok(stack) => Ok(f(stack)),
+            Err(e) => Err(*e),
+        };
+        GLOBAL.busy.store(false, Ordering::Release);
+        result
+    }
+}

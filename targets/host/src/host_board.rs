@@ -1,0 +1,214 @@
+//! The board a host process runs, chosen at run time: loopback (the default)
+//! or a TAP device, configured from the environment.
+
+use std::env;
+use std::net::IpAddr;
+
+use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities};
+use usocket_runtime::smoltcp::time::Instant;
+use usocket_runtime::smoltcp::wire::{IpAddress, Ipv4Address, Ipv6Address};
+use usocket_runtime::{Board, Interrupted, NetConfig};
+
+use crate::clock::{Clock, wait};
+use crate::loopback::{LOOPBACK_MTU, LoopbackDevice, LoopbackRx, LoopbackTx, loopback_net};
+use crate::tap::{TapConfig, TapDevice, TapRx, TapTx, tap_net};
+
+/// The environment variables that choose and configure the board.
+pub const ENV_VARS: [(&str, &str); 8] = [
+    ("USOCKET_BOARD", "`loopback` (default) or `tap`"),
+    ("USOCKET_TAP", "TAP device name (default `tap0`)"),
+    ("USOCKET_IPV4", "IPv4 address/prefix, e.g. 192.0.2.2/24"),
+    ("USOCKET_GATEWAY4", "IPv4 default gateway"),
+    ("USOCKET_IPV6", "IPv6 address/prefix, e.g. 2001:db8::2/64"),
+    ("USOCKET_GATEWAY6", "IPv6 default gateway"),
+    ("USOCKET_DNS", "DNS servers, comma-separated (at most 2)"),
+    ("USOCKET_MAC", "MAC address (default 02:00:00:00:00:02); USOCKET_MTU sets the IP MTU (default 1500)"),
+];
+
+/// Either host board's device.
+#[derive(Debug)]
+pub enum HostDevice {
+    /// In-process loopback.
+    Loopback(LoopbackDevice),
+    /// A TAP device.
+    Tap(TapDevice),
+}
+
+/// Either device's received frame.
+pub enum HostRx<'a> {
+    /// Loopback.
+    Loopback(LoopbackRx<'a>),
+    /// TAP.
+    Tap(TapRx<'a>),
+}
+
+/// Either device's transmit slot.
+pub enum HostTx<'a> {
+    /// Loopback.
+    Loopback(LoopbackTx<'a>),
+    /// TAP.
+    Tap(TapTx<'a>),
+}
+
+impl phy::RxToken for HostRx<'_> {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        match self {
+            HostRx::Loopback(t) => t.consume(f),
+            HostRx::Tap(t) => t.consume(f),
+        }
+    }
+}
+
+impl phy::TxToken for HostTx<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        match self {
+            HostTx::Loopback(t) => t.consume(len, f),
+            HostTx::Tap(t) => t.consume(len, f),
+        }
+    }
+}
+
+impl Device for HostDevice {
+    type RxToken<'a> = HostRx<'a>;
+    type TxToken<'a> = HostTx<'a>;
+
+    fn receive(&mut self, now: Instant) -> Option<(HostRx<'_>, HostTx<'_>)> {
+        match self {
+            HostDevice::Loopback(d) => d.receive(now).map(|(r, t)| (HostRx::Loopback(r), HostTx::Loopback(t))),
+            HostDevice::Tap(d) => d.receive(now).map(|(r, t)| (HostRx::Tap(r), HostTx::Tap(t))),
+        }
+    }
+
+    fn transmit(&mut self, now: Instant) -> Option<HostTx<'_>> {
+        match self {
+            HostDevice::Loopback(d) => d.transmit(now).map(HostTx::Loopback),
+            HostDevice::Tap(d) => d.transmit(now).map(HostTx::Tap),
+        }
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        match self {
+            HostDevice::Loopback(d) => d.capabilities(),
+            HostDevice::Tap(d) => d.capabilities(),
+        }
+    }
+}
+
+/// Either host board behind one type (the C ABI's stack has one board type).
+#[derive(Debug)]
+pub struct AnyBoard {
+    device: HostDevice,
+    tap: Option<TapConfig>,
+    clock: Clock,
+}
+
+impl AnyBoard {
+    /// The loopback board.
+    pub fn loopback() -> AnyBoard {
+        AnyBoard { device: HostDevice::Loopback(LoopbackDevice::new(LOOPBACK_MTU)), tap: None, clock: Clock::new() }
+    }
+
+    /// A TAP board.
+    pub fn tap(config: TapConfig) -> std::io::Result<AnyBoard> {
+        let device = TapDevice::open(&config.name, config.mtu)?;
+        Ok(AnyBoard { device: HostDevice::Tap(device), tap: Some(config), clock: Clock::new() })
+    }
+
+    /// The board named by the environment (see [`ENV_VARS`]).
+    pub fn from_env() -> Result<AnyBoard, String> {
+        let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
+        match var("USOCKET_BOARD").as_deref() {
+            None | Some("loopback") => Ok(AnyBoard::loopback()),
+            Some("tap") => {
+                let config = TapConfig {
+                    name: var("USOCKET_TAP").unwrap_or_else(|| "tap0".into()),
+                    mac: var("USOCKET_MAC").map_or(Ok([2, 0, 0, 0, 0, 2]), |m| parse_mac(&m))?,
+                    mtu: var("USOCKET_MTU").map_or(Ok(1500), |m| m.parse().map_err(|_| format!("USOCKET_MTU={m}: not a number")))?,
+                    ipv4: var("USOCKET_IPV4").map(|v| parse_cidr(&v, "USOCKET_IPV4")).transpose()?.map(|(ip, p)| match ip {
+                        IpAddr::V4(a) => Ok((a, p)),
+                        IpAddr::V6(_) => Err("USOCKET_IPV4: an IPv6 address".to_string()),
+                    }).transpose()?,
+                    gateway_v4: var("USOCKET_GATEWAY4").map(|v| v.parse::<Ipv4Address>().map_err(|_| format!("USOCKET_GATEWAY4={v}: not an IPv4 address"))).transpose()?,
+                    ipv6: var("USOCKET_IPV6").map(|v| parse_cidr(&v, "USOCKET_IPV6")).transpose()?.map(|(ip, p)| match ip {
+                        IpAddr::V6(a) => Ok((a, p)),
+                        IpAddr::V4(_) => Err("USOCKET_IPV6: an IPv4 address".to_string()),
+                    }).transpose()?,
+                    gateway_v6: var("USOCKET_GATEWAY6").map(|v| v.parse::<Ipv6Address>().map_err(|_| format!("USOCKET_GATEWAY6={v}: not an IPv6 address"))).transpose()?,
+                    dns: var("USOCKET_DNS")
+                        .map(|v| v.split(',').map(|s| s.trim().parse::<IpAddr>().map(IpAddress::from).map_err(|_| format!("USOCKET_DNS: {s:?} is not an IP address"))).collect::<Result<Vec<_>, _>>())
+                        .transpose()?
+                        .unwrap_or_default(),
+                };
+                let name = config.name.clone();
+                AnyBoard::tap(config).map_err(|e| format!("TAP device {name:?}: {e}"))
+            }
+            Some(other) => Err(format!("USOCKET_BOARD={other}: expected `loopback` or `tap`")),
+        }
+    }
+}
+
+/// Parses `a.b.c.d/n` or `x::y/n`.
+fn parse_cidr(text: &str, var: &str) -> Result<(IpAddr, u8), String> {
+    let (ip, prefix) = text.split_once('/').ok_or_else(|| format!("{var}={text}: expected ADDRESS/PREFIX"))?;
+    let ip: IpAddr = ip.parse().map_err(|_| format!("{var}={text}: {ip:?} is not an IP address"))?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let prefix = prefix.parse::<u8>().ok().filter(|&p| p <= max).ok_or_else(|| format!("{var}={text}: prefix must be 0..={max}"))?;
+    Ok((ip, prefix))
+}
+
+/// Parses `aa:bb:cc:dd:ee:ff`.
+fn parse_mac(text: &str) -> Result<[u8; 6], String> {
+    let bad = || format!("USOCKET_MAC={text}: expected six hex bytes like 02:00:00:00:00:02");
+    let mut mac = [0u8; 6];
+    let mut parts = text.split(':');
+    for byte in mac.iter_mut() {
+        *byte = u8::from_str_radix(parts.next().ok_or_else(bad)?, 16).map_err(|_| bad())?;
+    }
+    if parts.next().is_some() {
+        return Err(bad());
+    }
+    Ok(mac)
+}
+
+impl Board for AnyBoard {
+    type Device = HostDevice;
+
+    fn device(&mut self) -> &mut HostDevice {
+        &mut self.device
+    }
+
+    fn net(&self) -> NetConfig {
+        match &self.tap {
+            None => loopback_net(),
+            Some(config) => tap_net(config),
+        }
+    }
+
+    fn now_us(&self) -> u64 {
+        self.clock.now_us()
+    }
+
+    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
+        match &self.device {
+            HostDevice::Loopback(d) if d.has_pending() => Ok(()),
+            HostDevice::Loopback(_) => wait(&self.clock, None, until_us),
+            HostDevice::Tap(d) => wait(&self.clock, Some(d.raw_fd()), until_us),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn board_settings_are_parsed_with_clear_errors() {
+        assert_eq!(parse_cidr("192.0.2.2/24", "V"), Ok(("192.0.2.2".parse().unwrap(), 24)));
+        assert_eq!(parse_cidr("2001:db8::2/64", "V").map(|c| c.1), Ok(64));
+        assert_eq!(parse_cidr("192.0.2.2/33", "V"), Err("V=192.0.2.2/33: prefix must be 0..=32".into()));
+        assert_eq!(parse_cidr("192.0.2.2", "V"), Err("V=192.0.2.2: expected ADDRESS/PREFIX".into()));
+        assert_eq!(parse_mac("02:00:00:00:00:0a"), Ok([2, 0, 0, 0, 0, 10]));
+        assert!(parse_mac("02:00:00:00:00").is_err());
+        assert!(parse_mac("02:00:00:00:00:00:00").is_err());
+    }
+}

@@ -1,0 +1,101 @@
+//! The loopback board: an in-process IP link to itself with 127.0.0.1/8 and
+//! ::1, no privileges, no traffic outside the process.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::vec::Vec;
+
+use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
+use usocket_runtime::smoltcp::time::Instant;
+use usocket_runtime::smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address, Ipv6Address};
+use usocket_runtime::NetConfig;
+
+/// Largest IP packet on the loopback link (as Linux's `lo`).
+pub const LOOPBACK_MTU: usize = 65535;
+
+/// Packets sent to itself, and spare buffers so that sending does not allocate.
+#[derive(Debug, Default)]
+pub struct LoopbackDevice {
+    queue: VecDeque<Vec<u8>>,
+    spare: RefCell<Vec<Vec<u8>>>,
+    mtu: usize,
+}
+
+impl LoopbackDevice {
+    /// An empty link with this MTU.
+    pub fn new(mtu: usize) -> Self {
+        LoopbackDevice { queue: VecDeque::new(), spare: RefCell::default(), mtu }
+    }
+}
+
+/// A packet taken off the loopback queue.
+pub struct LoopbackRx<'a> {
+    packet: Vec<u8>,
+    spare: &'a RefCell<Vec<Vec<u8>>>,
+}
+
+/// Room for one packet on the loopback queue.
+pub struct LoopbackTx<'a> {
+    queue: &'a mut VecDeque<Vec<u8>>,
+    spare: &'a RefCell<Vec<Vec<u8>>>,
+}
+
+impl phy::RxToken for LoopbackRx<'_> {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        let result = f(&self.packet);
+        self.spare.borrow_mut().push(self.packet);
+        result
+    }
+}
+
+impl phy::TxToken for LoopbackTx<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let mut packet = self.spare.borrow_mut().pop().unwrap_or_default();
+        packet.resize(len, 0);
+        let result = f(&mut packet);
+        self.queue.push_back(packet);
+        result
+    }
+}
+
+impl Device for LoopbackDevice {
+    type RxToken<'a> = LoopbackRx<'a>;
+    type TxToken<'a> = LoopbackTx<'a>;
+
+    fn receive(&mut self, _: Instant) -> Option<(LoopbackRx<'_>, LoopbackTx<'_>)> {
+        let packet = self.queue.pop_front()?;
+        Some((LoopbackRx { packet, spare: &self.spare }, LoopbackTx { queue: &mut self.queue, spare: &self.spare }))
+    }
+
+    fn transmit(&mut self, _: Instant) -> Option<LoopbackTx<'_>> {
+        Some(LoopbackTx { queue: &mut self.queue, spare: &self.spare })
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut caps = DeviceCapabilities::default();
+        caps.medium = Medium::Ip;
+        caps.max_transmission_unit = self.mtu;
+        // Nothing corrupts packets in memory.
+        caps.checksum = phy::ChecksumCapabilities::ignored();
+        caps
+    }
+}
+
+impl LoopbackDevice {
+    /// Are packets waiting to be received?
+    pub fn has_pending(&self) -> bool {
+        !self.queue.is_empty()
+    }
+}
+
+/// The loopback interface: 127.0.0.1/8 and ::1, no gateway, no DNS.
+pub fn loopback_net() -> NetConfig {
+    NetConfig {
+        hardware: HardwareAddress::Ip,
+        addresses: [Some(IpCidr::new(Ipv4Address::new(127, 0, 0, 1).into(), 8)), Some(IpCidr::new(Ipv6Address::LOCALHOST.into(), 128)), None, None],
+        gateway_v4: None,
+        gateway_v6: None,
+        dns_servers: [None, None],
+        random_seed: crate::seed(),
+    }
+}

@@ -1,0 +1,144 @@
+//! The TAP board: a Linux TAP device (Ethernet frames) with static IPv4/IPv6
+//! addresses, gateways and DNS servers. Works inside a network namespace.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::vec::Vec;
+
+use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
+use usocket_runtime::smoltcp::time::Instant;
+use usocket_runtime::smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv6Address};
+use usocket_runtime::NetConfig;
+
+/// Ethernet header bytes on top of the IP MTU.
+const ETHERNET_HEADER: usize = 14;
+
+/// How a TAP board is set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TapConfig {
+    /// Device name, e.g. `tap0` (created if it does not exist, which needs CAP_NET_ADMIN).
+    pub name: String,
+    /// The board's MAC address.
+    pub mac: [u8; 6],
+    /// IP MTU of the link.
+    pub mtu: usize,
+    /// IPv4 address and prefix length.
+    pub ipv4: Option<(Ipv4Address, u8)>,
+    /// IPv4 default gateway.
+    pub gateway_v4: Option<Ipv4Address>,
+    /// IPv6 address and prefix length.
+    pub ipv6: Option<(Ipv6Address, u8)>,
+    /// IPv6 default gateway.
+    pub gateway_v6: Option<Ipv6Address>,
+    /// DNS servers (at most two are used).
+    pub dns: Vec<IpAddress>,
+}
+
+/// A TAP device's fd, read and written without blocking.
+#[derive(Debug)]
+pub struct TapDevice {
+    fd: OwnedFd,
+    mtu: usize,
+    rx: Vec<u8>,
+    tx: Vec<u8>,
+}
+
+impl TapDevice {
+    /// Attaches to (or creates) the TAP device `name`.
+    pub fn open(name: &str, mtu: usize) -> io::Result<TapDevice> {
+        if name.is_empty() || name.len() >= libc::IFNAMSIZ {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("TAP device name {name:?}: 1 to {} bytes", libc::IFNAMSIZ - 1)));
+        }
+        // SAFETY: a NUL-terminated path; the result is checked.
+        let raw = unsafe { libc::open(c"/dev/net/tun".as_ptr(), libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is an fd we just opened and own.
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        // SAFETY: ifreq is plain data; all-zero is valid.
+        let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+        for (dst, src) in req.ifr_name.iter_mut().zip(name.bytes()) {
+            *dst = src as libc::c_char;
+        }
+        req.ifr_ifru.ifru_flags = (libc::IFF_TAP | libc::IFF_NO_PI) as libc::c_short;
+        // SAFETY: TUNSETIFF reads an ifreq we own.
+        if unsafe { libc::ioctl(fd.as_raw_fd(), libc::TUNSETIFF, &mut req) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let frame = mtu + ETHERNET_HEADER;
+        Ok(TapDevice { fd, mtu: frame, rx: vec![0; frame], tx: vec![0; frame] })
+    }
+
+    /// The fd, for waiting.
+    pub fn raw_fd(&self) -> i32 {
+        self.fd.as_raw_fd()
+    }
+}
+
+/// A frame read from the TAP device.
+pub struct TapRx<'a> {
+    frame: &'a [u8],
+}
+
+/// Sends one frame to the TAP device.
+pub struct TapTx<'a> {
+    fd: &'a OwnedFd,
+    buf: &'a mut Vec<u8>,
+}
+
+impl phy::RxToken for TapRx<'_> {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        f(self.frame)
+    }
+}
+
+impl phy::TxToken for TapTx<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        self.buf.resize(len.max(self.buf.len()), 0);
+        let result = f(&mut self.buf[..len]);
+        // SAFETY: writes `len` initialised bytes from our buffer. A full queue
+        // (EAGAIN) drops the frame, as a busy link would; TCP retransmits.
+        unsafe { libc::write(self.fd.as_raw_fd(), self.buf.as_ptr().cast(), len) };
+        result
+    }
+}
+
+impl Device for TapDevice {
+    type RxToken<'a> = TapRx<'a>;
+    type TxToken<'a> = TapTx<'a>;
+
+    fn receive(&mut self, _: Instant) -> Option<(TapRx<'_>, TapTx<'_>)> {
+        // SAFETY: reads at most `rx.len()` bytes into our buffer.
+        let n = unsafe { libc::read(self.fd.as_raw_fd(), self.rx.as_mut_ptr().cast(), self.rx.len()) };
+        let n = usize::try_from(n).ok().filter(|&n| n > 0)?;
+        Some((TapRx { frame: &self.rx[..n] }, TapTx { fd: &self.fd, buf: &mut self.tx }))
+    }
+
+    fn transmit(&mut self, _: Instant) -> Option<TapTx<'_>> {
+        Some(TapTx { fd: &self.fd, buf: &mut self.tx })
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut caps = DeviceCapabilities::default();
+        caps.medium = Medium::Ethernet;
+        caps.max_transmission_unit = self.mtu;
+        caps
+    }
+}
+
+/// A TAP board's interface: its MAC, static addresses, gateways and DNS servers.
+pub fn tap_net(c: &TapConfig) -> NetConfig {
+    let mut dns = [None, None];
+    for (slot, s) in dns.iter_mut().zip(&c.dns) {
+        *slot = Some(*s);
+    }
+    NetConfig {
+        hardware: HardwareAddress::Ethernet(EthernetAddress(c.mac)),
+        addresses: [c.ipv4.map(|(a, p)| IpCidr::new(a.into(), p)), c.ipv6.map(|(a, p)| IpCidr::new(a.into(), p)), None, None],
+        gateway_v4: c.gateway_v4,
+        gateway_v6: c.gateway_v6,
+        dns_servers: dns,
+        random_seed: crate::seed(),
+    }
+}
