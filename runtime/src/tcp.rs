@@ -180,13 +180,11 @@ impl<B: Board> Stack<'_, B> {
             let Ok(slot) = self.fds.get(fd) else { continue };
             let Phase::Listening(backlog) = slot.phase else { continue };
             let listen_at = IpListenEndpoint { addr: slot.local.0, port: slot.local.1 };
-            if pool::armed(self.pool, fd).is_none() && pool::queued(self.pool, fd) < usize::from(backlog) {
-                if let Some(i) = pool::find_free(self.pool, PoolKind::Tcp) {
-                    if self.tcp(i).listen(listen_at).is_ok() {
+            if pool::armed(self.pool, fd).is_none() && pool::queued(self.pool, fd) < usize::from(backlog)
+                && let Some(i) = pool::find_free(self.pool, PoolKind::Tcp)
+                    && self.tcp(i).listen(listen_at).is_ok() {
                         self.pool[i].role = Role::Armed(fd);
                     }
-                }
-            }
             let accepting = pool::armed(self.pool, fd).is_some();
             if let Ok(slot) = self.fds.get_mut(fd) {
                 slot.accepting = accepting;
@@ -231,9 +229,8 @@ impl<B: Board> Stack<'_, B> {
         slot.local = (Some(local.addr), local.port);
         slot.options.nodelay = listener.options.nodelay;
         slot.options.keepalive = listener.options.keepalive;
-        let newfd = self.fds.insert(slot).map(|f| {
+        let newfd = self.fds.insert(slot).inspect(|&f| {
             debug_assert_eq!(f, newfd);
-            f
         })?;
         self.pool[i].role = Role::Fd(newfd);
         Ok(Some((newfd, from_endpoint(remote.addr, remote.port))))
@@ -481,11 +478,10 @@ impl<B: Board> Stack<'_, B> {
 
     /// The local address: the connection's, else the bound one.
     pub(crate) fn tcp_sockname(&mut self, slot: &Slot) -> Addr {
-        if matches!(slot.phase, Phase::Connected | Phase::Connecting) {
-            if let Some(ep) = self.tcp(slot.entry).local_endpoint() {
+        if matches!(slot.phase, Phase::Connected | Phase::Connecting)
+            && let Some(ep) = self.tcp(slot.entry).local_endpoint() {
                 return from_endpoint(ep.addr, ep.port);
             }
-        }
         from_endpoint(slot.local.0.unwrap_or(unspecified(slot.is_v6())), slot.local.1)
     }
 
