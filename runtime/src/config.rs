@@ -89,12 +89,19 @@ impl Config {
         nagle: true,
     };
 
-    /// A host process: many sockets, 256 KiB TCP buffers, no delayed ACK.
+    /// A host process: many sockets, 64 KiB TCP windows, no delayed ACK.
+    ///
+    /// The receive buffer stays below 64 KiB on purpose: with a larger one
+    /// smoltcp scales its window, and 0.14 then rounds a small free space down
+    /// to a zero window and drops bytes the peer sent into the window it had
+    /// offered a moment before; the peer only resends them after its 1 s
+    /// minimum retransmission timeout (seen as a 1 s stall at the end of bulk
+    /// transfers).
     pub const HOST: Config = Config {
         sockets: 64,
         tcp_sockets: 96,
-        tcp_rx_bytes: 256 * 1024,
-        tcp_tx_bytes: 256 * 1024,
+        tcp_rx_bytes: 65535,
+        tcp_tx_bytes: 128 * 1024,
         udp_sockets: 16,
         udp_rx_bytes: 64 * 1024,
         udp_tx_bytes: 64 * 1024,

@@ -155,7 +155,8 @@ impl<B: Board> Stack<'_, B> {
                     }
                 }
                 (IpAddress::Ipv6(s), IpAddress::Ipv6(d)) => {
-                    let repr = smoltcp::wire::Ipv6Repr { src_addr: s, dst_addr: d, next_header: IpProtocol::from(proto), payload_len: data.len(), hop_limit: 64 };
+                    let repr =
+                        smoltcp::wire::Ipv6Repr { src_addr: s, dst_addr: d, next_header: IpProtocol::from(proto), payload_len: data.len(), hop_limit: 64 };
                     let len = repr.buffer_len() + data.len();
                     match socket.send(len) {
                         Ok(buf) => {

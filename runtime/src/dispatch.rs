@@ -2,7 +2,9 @@
 //! TCP, datagram, stream or resolver code.
 
 use crate::board::Board;
-use crate::constants::{IPPROTO_TCP, POLL_ERR, POLL_HUP, POLL_NVAL, POLL_RD, POLL_WR, SO_BROADCAST, SO_KEEPALIVE, SO_LINGER, SO_REUSEADDR, SOL_SOCKET, TCP_NODELAY};
+use crate::constants::{
+    IPPROTO_TCP, POLL_ERR, POLL_HUP, POLL_NVAL, POLL_RD, POLL_WR, SO_BROADCAST, SO_KEEPALIVE, SO_LINGER, SO_REUSEADDR, SOL_SOCKET, TCP_NODELAY,
+};
 use crate::generated::api::SocketApi;
 use crate::resolve::{Host, fill, prepare};
 use crate::stack::Stack;

@@ -46,8 +46,8 @@ pub use memory::HostMemory;
 pub use memory::{Memory, MemoryError};
 pub use pool::Entry;
 pub use ports::Binding;
-pub use stack::{StartError, Stack};
-pub use table::Slot;
-pub use time::Interrupted;
 /// smoltcp, as the runtime uses it (devices, addresses for board code).
 pub use smoltcp;
+pub use stack::{Stack, StartError};
+pub use table::Slot;
+pub use time::Interrupted;

@@ -64,7 +64,11 @@ impl<'a> PortTable<'a> {
 
     /// Is `port` free for a new binding of `proto` at `ip`?
     fn free(&self, proto: Proto, ip: Option<IpAddr>, port: u16, reuse: bool) -> bool {
-        self.bindings.iter().flatten().filter(|b| b.proto == proto && b.port == port && overlaps(b.ip, ip)).all(|b| reuse && matches!(b.state, Use::TimeWait(_)))
+        self.bindings
+            .iter()
+            .flatten()
+            .filter(|b| b.proto == proto && b.port == port && overlaps(b.ip, ip))
+            .all(|b| reuse && matches!(b.state, Use::TimeWait(_)))
     }
 
     /// Binds `owner` to `ip:port` (None = any address); port 0 picks a free

@@ -53,7 +53,13 @@ struct RawArea<'a> {
 
 impl<'a> RawArea<'a> {
     fn new(bytes: &'a mut [u8], meta: &'a mut [raw::PacketMetadata], config: &Config) -> Self {
-        RawArea { bytes: bytes.as_mut_ptr(), meta: meta.as_mut_ptr(), region_bytes: config.raw_bytes, region_packets: config.raw_packets, _memory: core::marker::PhantomData }
+        RawArea {
+            bytes: bytes.as_mut_ptr(),
+            meta: meta.as_mut_ptr(),
+            region_bytes: config.raw_bytes,
+            region_packets: config.raw_packets,
+            _memory: core::marker::PhantomData,
+        }
     }
 
     /// The buffers of raw region `i`.
@@ -92,6 +98,8 @@ pub struct Stack<'a, B: Board> {
     pub(crate) seq: u32,
     /// Listening sockets (the pump re-arms listeners only when there are some).
     pub(crate) listeners: usize,
+    /// Something that lets a listener arm a socket happened since the last re-arm.
+    pub(crate) rearm_pending: bool,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -165,6 +173,7 @@ impl<'a, B: Board> Stack<'a, B> {
             dns_servers,
             seq: 0,
             listeners: 0,
+            rearm_pending: false,
         };
         for i in 0..stack.pool.len() {
             if stack.pool[i].kind == PoolKind::Tcp {

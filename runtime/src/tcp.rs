@@ -29,6 +29,13 @@ impl<B: Board> Stack<'_, B> {
         self.pool.len() + fd as usize
     }
 
+    /// Returns a TCP pool entry to the free list; listeners may re-arm with it.
+    pub(crate) fn free_tcp(&mut self, i: usize) {
+        self.reset_tcp(i);
+        self.pool[i].role = Role::Free;
+        self.rearm_pending = true;
+    }
+
     /// A free TCP pool entry, taking one in TIME-WAIT when none is free; ENOMEM otherwise.
     pub(crate) fn alloc_tcp(&mut self) -> Result<usize, Errno> {
         if let Some(i) = pool::find_free(self.pool, PoolKind::Tcp) {
@@ -37,8 +44,7 @@ impl<B: Board> Stack<'_, B> {
         let waiting = (0..self.pool.len()).find(|&i| matches!(self.pool[i].role, Role::Lingering(_)) && self.tcp(i).state() == State::TimeWait);
         let i = waiting.ok_or(Errno::ENOMEM)?;
         self.ports.time_wait(i, self.board.now_us() + TIME_WAIT_US);
-        self.reset_tcp(i);
-        self.pool[i].role = Role::Free;
+        self.free_tcp(i);
         Ok(i)
     }
 
@@ -111,7 +117,8 @@ impl<B: Board> Stack<'_, B> {
     pub(crate) fn local_ip(&self, ip: smoltcp::wire::IpAddress) -> Result<Option<smoltcp::wire::IpAddress>, Errno> {
         if ip.is_unspecified() {
             Ok(None)
-        } else if self.iface.has_ip_addr(ip) || self.iface.ip_addrs().iter().any(|c| core::net::IpAddr::from(c.address()).is_loopback() && c.contains_addr(&ip)) {
+        } else if self.iface.has_ip_addr(ip) || self.iface.ip_addrs().iter().any(|c| core::net::IpAddr::from(c.address()).is_loopback() && c.contains_addr(&ip))
+        {
             Ok(Some(ip))
         } else {
             Err(Errno::EADDRNOTAVAIL)
@@ -156,35 +163,40 @@ impl<B: Board> Stack<'_, B> {
         s.entry = usize::MAX;
         s.accepting = true;
         self.listeners += 1;
+        self.rearm_pending = true;
         Ok(())
     }
 
-    /// Moves armed sockets that took a SYN to their listener's queue, and arms
-    /// a fresh socket for every listener with room in its queue.
+    /// Moves armed sockets that took a SYN to their listener's queue, and (when
+    /// that, an accept, a listen or a freed socket may have changed something)
+    /// arms a fresh socket for every listener with room in its queue.
     pub(crate) fn rearm_listeners(&mut self) {
         for i in 0..self.pool.len() {
             let Role::Armed(listener) = self.pool[i].role else { continue };
             match self.tcp(i).state() {
                 State::Listen => {}
-                State::Closed => {
-                    self.reset_tcp(i);
-                    self.pool[i].role = Role::Free;
-                }
+                State::Closed => self.free_tcp(i),
                 _ => {
                     self.pool[i].role = Role::Queued { listener, seq: self.seq };
                     self.seq = self.seq.wrapping_add(1);
+                    self.rearm_pending = true;
                 }
             }
+        }
+        if !core::mem::take(&mut self.rearm_pending) {
+            return;
         }
         for fd in 0..self.config.sockets as Fd {
             let Ok(slot) = self.fds.get(fd) else { continue };
             let Phase::Listening(backlog) = slot.phase else { continue };
             let listen_at = IpListenEndpoint { addr: slot.local.0, port: slot.local.1 };
-            if pool::armed(self.pool, fd).is_none() && pool::queued(self.pool, fd) < usize::from(backlog)
-                && let Some(i) = pool::find_free(self.pool, PoolKind::Tcp)
-                    && self.tcp(i).listen(listen_at).is_ok() {
-                        self.pool[i].role = Role::Armed(fd);
-                    }
+            let room = pool::queued(self.pool, fd) < usize::from(backlog);
+            if room && pool::armed(self.pool, fd).is_none() {
+                match self.alloc_tcp() {
+                    Ok(i) if self.tcp(i).listen(listen_at).is_ok() => self.pool[i].role = Role::Armed(fd),
+                    _ => {}
+                }
+            }
             let accepting = pool::armed(self.pool, fd).is_some();
             if let Ok(slot) = self.fds.get_mut(fd) {
                 slot.accepting = accepting;
@@ -211,8 +223,7 @@ impl<B: Board> Stack<'_, B> {
             }
             match self.tcp(i).state() {
                 State::Closed | State::Listen => {
-                    self.reset_tcp(i);
-                    self.pool[i].role = Role::Free;
+                    self.free_tcp(i);
                 }
                 st if synchronized(st) && order.is_none_or(|(s, _)| seq.wrapping_sub(s) as i32 <= 0) => order = Some((seq, i)),
                 _ => {}
@@ -233,6 +244,7 @@ impl<B: Board> Stack<'_, B> {
             debug_assert_eq!(f, newfd);
         })?;
         self.pool[i].role = Role::Fd(newfd);
+        self.rearm_pending = true;
         Ok(Some((newfd, from_endpoint(remote.addr, remote.port))))
     }
 
@@ -430,8 +442,7 @@ impl<B: Board> Stack<'_, B> {
             }
             Phase::Idle | Phase::Dead => {
                 self.ports.release(slot.entry);
-                self.reset_tcp(slot.entry);
-                self.pool[slot.entry].role = Role::Free;
+                self.free_tcp(slot.entry);
             }
         }
         self.pump();
@@ -447,8 +458,7 @@ impl<B: Board> Stack<'_, B> {
                 // An abort's RST goes out with the next egress; reaped afterwards.
                 State::Closed if self.tcp(i).remote_endpoint().is_none() => {
                     self.ports.release(i);
-                    self.reset_tcp(i);
-                    self.pool[i].role = Role::Free;
+                    self.free_tcp(i);
                 }
                 State::Closed => {}
                 State::TimeWait => self.ports.time_wait(i, now + TIME_WAIT_US),
@@ -479,9 +489,10 @@ impl<B: Board> Stack<'_, B> {
     /// The local address: the connection's, else the bound one.
     pub(crate) fn tcp_sockname(&mut self, slot: &Slot) -> Addr {
         if matches!(slot.phase, Phase::Connected | Phase::Connecting)
-            && let Some(ep) = self.tcp(slot.entry).local_endpoint() {
-                return from_endpoint(ep.addr, ep.port);
-            }
+            && let Some(ep) = self.tcp(slot.entry).local_endpoint()
+        {
+            return from_endpoint(ep.addr, ep.port);
+        }
         from_endpoint(slot.local.0.unwrap_or(unspecified(slot.is_v6())), slot.local.1)
     }
 
@@ -504,7 +515,8 @@ impl<B: Board> Stack<'_, B> {
         let mut flags = if slot.error.is_some() { POLL_ERR | POLL_RD | POLL_WR } else { 0 };
         match slot.phase {
             Phase::Listening(_) => {
-                let ready = (0..self.pool.len()).any(|i| matches!(self.pool[i].role, Role::Queued { listener, .. } if listener == fd) && synchronized(self.tcp(i).state()));
+                let ready = (0..self.pool.len())
+                    .any(|i| matches!(self.pool[i].role, Role::Queued { listener, .. } if listener == fd) && synchronized(self.tcp(i).state()));
                 if ready {
                     flags |= POLL_RD;
                 }

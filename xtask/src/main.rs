@@ -3,9 +3,13 @@
 //! - `codegen [--check]`: regenerate `generated/` from `spec/`, or check it is up to date.
 //! - `micropython [--micropython-dir DIR]`: build MicroPython's unix port with the module.
 //! - `test`: run every test (the README's test command, called by `.ci/run`).
+//! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
+//! - `size`: RAM per TCP socket and per stack for each board profile.
 
+mod bench;
 mod codegen;
 mod micropython;
+mod size;
 mod test;
 
 use std::path::PathBuf;
@@ -23,7 +27,13 @@ commands:
   codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail if stale)
   micropython [--micropython-dir DIR]
                       build MicroPython's unix port with the generated module (prints its path)
-  test                run every test (codegen check, unit and snapshot tests, C header, clippy)";
+  test                run every test (codegen check, unit and snapshot tests, C header, clippy)
+  bench [--mib N] [--rounds N] [--tap-mib N]
+                      TCP throughput in release mode: usocket, std::net and bare smoltcp on
+                      loopback (N MiB, default 64, interleaved rounds, default 3, medians and
+                      ratios); as root also usocket <-> Linux over TAP in a network namespace
+                      (--tap-mib per direction, default 256)
+  size                RAM per TCP socket and per stack for each board profile (FIRMWARE, HOST)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +41,8 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&args[1..]),
         Some("micropython") => micropython::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("size") => size::run(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match result {

@@ -12,8 +12,12 @@ pub fn step(name: &str, program: &str, args: &[&str]) -> Result<(), String> {
 /// Warnings are errors for every C compile.
 const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/include"];
 
-/// The generated header compiles as C99 and C++11, and a C program links
-/// against the runtime and passes its ABI checks.
+/// C programs in `tests/c/` linked against the runtime: ABI checks
+/// (`abi_smoke`), and echo, timeouts and error paths (`abi_echo`).
+const C_ABI_PROGRAMS: [&str; 2] = ["abi_smoke", "abi_echo"];
+
+/// The generated header compiles as C99 and C++11, and the C programs link
+/// against the runtime and pass their checks.
 fn c_tests() -> Result<(), String> {
     let out = crate::root().join("target/c-tests");
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -23,10 +27,13 @@ fn c_tests() -> Result<(), String> {
     let header_cxx = [&C_WARNINGS[..], &["-std=c++11", "-x", "c++", "tests/c/header_compiles.c", "-c", "-o"]].concat();
     step("header as C++11", "g++", &[&header_cxx[..], &[&format!("{out}/header_cxx.o")]].concat())?;
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
-    let exe = format!("{out}/abi_smoke");
-    let link = [&C_WARNINGS[..], &["-std=c99", "tests/c/abi_smoke.c", "target/release/libusocket_host.a", "-lpthread", "-ldl", "-lm", "-o", &exe]].concat();
-    step("C ABI program: build", "gcc", &link)?;
-    step("C ABI program: run", &exe, &[])
+    for name in C_ABI_PROGRAMS {
+        let (src, exe) = (format!("tests/c/{name}.c"), format!("{out}/{name}"));
+        let link = [&C_WARNINGS[..], &["-std=c99", &src, "target/release/libusocket_host.a", "-lpthread", "-ldl", "-lm", "-o", &exe]].concat();
+        step(&format!("C ABI program {name}: build"), "gcc", &link)?;
+        step(&format!("C ABI program {name}: run"), &exe, &[])?;
+    }
+    Ok(())
 }
 
 /// The generated glue in a real MicroPython (unix port from Debian's source).

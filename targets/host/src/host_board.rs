@@ -124,18 +124,34 @@ impl AnyBoard {
                     name: var("USOCKET_TAP").unwrap_or_else(|| "tap0".into()),
                     mac: var("USOCKET_MAC").map_or(Ok([2, 0, 0, 0, 0, 2]), |m| parse_mac(&m))?,
                     mtu: var("USOCKET_MTU").map_or(Ok(1500), |m| m.parse().map_err(|_| format!("USOCKET_MTU={m}: not a number")))?,
-                    ipv4: var("USOCKET_IPV4").map(|v| parse_cidr(&v, "USOCKET_IPV4")).transpose()?.map(|(ip, p)| match ip {
-                        IpAddr::V4(a) => Ok((a, p)),
-                        IpAddr::V6(_) => Err("USOCKET_IPV4: an IPv6 address".to_string()),
-                    }).transpose()?,
-                    gateway_v4: var("USOCKET_GATEWAY4").map(|v| v.parse::<Ipv4Address>().map_err(|_| format!("USOCKET_GATEWAY4={v}: not an IPv4 address"))).transpose()?,
-                    ipv6: var("USOCKET_IPV6").map(|v| parse_cidr(&v, "USOCKET_IPV6")).transpose()?.map(|(ip, p)| match ip {
-                        IpAddr::V6(a) => Ok((a, p)),
-                        IpAddr::V4(_) => Err("USOCKET_IPV6: an IPv4 address".to_string()),
-                    }).transpose()?,
-                    gateway_v6: var("USOCKET_GATEWAY6").map(|v| v.parse::<Ipv6Address>().map_err(|_| format!("USOCKET_GATEWAY6={v}: not an IPv6 address"))).transpose()?,
+                    ipv4: var("USOCKET_IPV4")
+                        .map(|v| parse_cidr(&v, "USOCKET_IPV4"))
+                        .transpose()?
+                        .map(|(ip, p)| match ip {
+                            IpAddr::V4(a) => Ok((a, p)),
+                            IpAddr::V6(_) => Err("USOCKET_IPV4: an IPv6 address".to_string()),
+                        })
+                        .transpose()?,
+                    gateway_v4: var("USOCKET_GATEWAY4")
+                        .map(|v| v.parse::<Ipv4Address>().map_err(|_| format!("USOCKET_GATEWAY4={v}: not an IPv4 address")))
+                        .transpose()?,
+                    ipv6: var("USOCKET_IPV6")
+                        .map(|v| parse_cidr(&v, "USOCKET_IPV6"))
+                        .transpose()?
+                        .map(|(ip, p)| match ip {
+                            IpAddr::V6(a) => Ok((a, p)),
+                            IpAddr::V4(_) => Err("USOCKET_IPV6: an IPv4 address".to_string()),
+                        })
+                        .transpose()?,
+                    gateway_v6: var("USOCKET_GATEWAY6")
+                        .map(|v| v.parse::<Ipv6Address>().map_err(|_| format!("USOCKET_GATEWAY6={v}: not an IPv6 address")))
+                        .transpose()?,
                     dns: var("USOCKET_DNS")
-                        .map(|v| v.split(',').map(|s| s.trim().parse::<IpAddr>().map(IpAddress::from).map_err(|_| format!("USOCKET_DNS: {s:?} is not an IP address"))).collect::<Result<Vec<_>, _>>())
+                        .map(|v| {
+                            v.split(',')
+                                .map(|s| s.trim().parse::<IpAddr>().map(IpAddress::from).map_err(|_| format!("USOCKET_DNS: {s:?} is not an IP address")))
+                                .collect::<Result<Vec<_>, _>>()
+                        })
                         .transpose()?
                         .unwrap_or_default(),
                 };

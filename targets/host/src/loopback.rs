@@ -5,10 +5,10 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::vec::Vec;
 
+use usocket_runtime::NetConfig;
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use usocket_runtime::smoltcp::time::Instant;
 use usocket_runtime::smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address, Ipv6Address};
-use usocket_runtime::NetConfig;
 
 /// Largest IP packet on the loopback link (as Linux's `lo`).
 pub const LOOPBACK_MTU: usize = 65535;

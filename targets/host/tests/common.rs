@@ -4,8 +4,8 @@
 
 use std::net::SocketAddr;
 
-use usocket_host::{Addr, AnyBoard, Config, Errno, Fd, HostMemory, SocketApi, Stack};
 use usocket_host::constants::{AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM};
+use usocket_host::{Addr, AnyBoard, Config, Errno, Fd, HostMemory, SocketApi, Stack};
 
 /// A stack on the loopback board; keeps its memory alive.
 pub struct Loop {

@@ -1,0 +1,436 @@
+//! Throughput benchmark, run by `cargo xtask bench` (release build).
+//!
+//! Bulk TCP, interleaved in rounds and reported as medians: our stack on the
+//! loopback board through the socket API, the kernel over 127.0.0.1
+//! (`std::net`), and a bare smoltcp loop with the same buffers. Then, as root,
+//! our stack on a TAP device in a private network namespace against the Linux
+//! kernel, in each direction. Missed goals are reported, not fatal.
+//!
+//! Usage: `bench [--mib N] [--rounds N] [--tap-mib N]`
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, ExitCode};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use usocket_host::constants::{AF_INET, SOCK_STREAM};
+use usocket_host::loopback::{LOOPBACK_MTU, LoopbackDevice};
+use usocket_host::smoltcp::iface::{Config as IfaceConfig, Interface, SocketSet};
+use usocket_host::smoltcp::socket::tcp;
+use usocket_host::smoltcp::time::Instant as SmolInstant;
+use usocket_host::smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address};
+use usocket_host::tap::TapConfig;
+use usocket_host::{Addr, AnyBoard, Config, Errno, Fd, HostMemory, SocketApi, Stack};
+
+/// Bytes handed to one send or taken by one receive.
+const CHUNK: usize = 256 * 1024;
+/// Longest any one transfer may take.
+const LIMIT: Duration = Duration::from_secs(30);
+/// Socket timeout of the TAP bench's blocking calls, in ms.
+const CALL_TIMEOUT_MS: u32 = 5_000;
+/// Goal: our stack's throughput over the kernel's, on loopback.
+const GOAL_VS_KERNEL: f64 = 1.0;
+/// Goal: our stack's throughput over bare smoltcp's, on loopback.
+const GOAL_VS_SMOLTCP: f64 = 0.85;
+/// Goal: MB/s over TAP, each direction.
+const GOAL_TAP_MBPS: f64 = 300.0;
+/// The TAP bench's network namespace.
+const NETNS: &str = "usocket-bench";
+/// The kernel's end of the TAP link (documentation range, inside the namespace only).
+const KERNEL_IP: [u8; 4] = [192, 0, 2, 1];
+/// Our stack's end of the TAP link.
+const RUNTIME_IP: [u8; 4] = [192, 0, 2, 2];
+/// The kernel side's listening port.
+const KERNEL_PORT: u16 = 5001;
+
+/// One measured bulk transfer of `total` bytes.
+type Bench = fn(usize) -> Result<Duration, String>;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Options: `(loopback bytes, rounds, TAP bytes per direction)`.
+fn options() -> Result<(usize, usize, usize), String> {
+    let (mut mib, mut rounds, mut tap_mib) = (64, 3, 256);
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let target = match flag.as_str() {
+            "--mib" => &mut mib,
+            "--rounds" => &mut rounds,
+            "--tap-mib" => &mut tap_mib,
+            _ => return Err(format!("unknown argument {flag:?}; usage: bench [--mib N] [--rounds N] [--tap-mib N]")),
+        };
+        *target = args.next().and_then(|v| v.parse().ok()).filter(|&n: &usize| n > 0).ok_or(format!("{flag} needs a positive number"))?;
+    }
+    Ok((mib << 20, rounds, tap_mib << 20))
+}
+
+fn run() -> Result<(), String> {
+    let (total, rounds, tap_total) = options()?;
+    let benches: [(&str, Bench); 3] =
+        [("usocket, loopback board", usocket_loopback), ("std::net, 127.0.0.1", kernel_loopback), ("raw smoltcp, loopback", raw_smoltcp)];
+    println!("bulk TCP, {} MiB per transfer, {rounds} interleaved rounds (MB/s = 10^6 bytes/s)", total >> 20);
+    let mut times = [const { Vec::new() }; 3];
+    for round in 1..=rounds {
+        for ((name, bench), times) in benches.iter().zip(&mut times) {
+            let t = bench(total).map_err(|e| format!("{name}: {e}"))?;
+            println!("  round {round}  {name:<24} {:>8.0} MB/s", mbps(total, t));
+            times.push(t);
+        }
+    }
+    let [ours, kernel, smoltcp] = times.map(|mut t| {
+        t.sort();
+        mbps(total, t[t.len() / 2])
+    });
+    println!("median  usocket {ours:.0} MB/s, std::net {kernel:.0} MB/s, raw smoltcp {smoltcp:.0} MB/s");
+    let (vs_kernel, vs_smoltcp) = (ours / kernel, ours / smoltcp);
+    println!("ratio usocket/std::net = {vs_kernel:.2} (goal >= {GOAL_VS_KERNEL:?}) {}", verdict(vs_kernel, GOAL_VS_KERNEL));
+    println!("ratio usocket/raw smoltcp = {vs_smoltcp:.2} (goal >= {GOAL_VS_SMOLTCP:?}) {}", verdict(vs_smoltcp, GOAL_VS_SMOLTCP));
+    println!();
+    tap(tap_total)
+}
+
+/// Decimal megabytes per second.
+fn mbps(bytes: usize, t: Duration) -> f64 {
+    bytes as f64 / t.as_secs_f64() / 1e6
+}
+
+/// A figure against its goal (a lower bound): MISSED when below.
+fn verdict(value: f64, goal: f64) -> &'static str {
+    if value >= goal { "ok" } else { "MISSED" }
+}
+
+/// Our stack's result, with the operation named on error.
+fn ok<T>(what: &str, r: Result<T, Errno>) -> Result<T, String> {
+    r.map_err(|e| format!("{what}: {}", e.name()))
+}
+
+/// An IPv4 socket address for the API.
+fn v4(ip: [u8; 4], port: u16) -> Addr {
+    let mut a = Addr { family: AF_INET as u16, port, ..Addr::default() };
+    a.ip[..4].copy_from_slice(&ip);
+    a
+}
+
+/// Fails once `start` is more than [`LIMIT`] ago.
+fn in_time(start: Instant, moved: usize) -> Result<(), String> {
+    match start.elapsed() > LIMIT {
+        true => Err(format!("stalled: {moved} bytes in {LIMIT:?}")),
+        false => Ok(()),
+    }
+}
+
+/// Our stack on the loopback board: non-blocking client and server in this
+/// thread, sends and receives interleaved.
+fn usocket_loopback(total: usize) -> Result<Duration, String> {
+    let mut memory = HostMemory::new(&Config::HOST);
+    let mut stack = Stack::new(memory.lend(), AnyBoard::loopback(), Config::HOST).map_err(|e| e.to_string())?;
+    let s = &mut stack;
+    let listener = ok("socket", s.socket(AF_INET, SOCK_STREAM, 0))?;
+    ok("bind", s.bind(listener, &v4([127, 0, 0, 1], 0)))?;
+    ok("listen", s.listen(listener, 1))?;
+    let at = ok("getsockname", s.getsockname(listener))?;
+    let client = ok("socket", s.socket(AF_INET, SOCK_STREAM, 0))?;
+    let (data, mut buf) = (vec![0x5a; CHUNK], vec![0; CHUNK]);
+    let start = Instant::now();
+    ok("connect", s.connect(client, &at))?;
+    let (server, _) = ok("accept", s.accept(listener))?;
+    ok("setblocking", s.setblocking(client, false))?;
+    ok("setblocking", s.setblocking(server, false))?;
+    let (mut sent, mut received) = (0, 0);
+    while received < total {
+        in_time(start, received)?;
+        if sent < total {
+            match s.send(client, &data[..CHUNK.min(total - sent)]) {
+                Ok(n) => sent += n,
+                Err(Errno::EAGAIN) => {}
+                Err(e) => return ok("send", Err(e)),
+            }
+        }
+        match s.recv(server, &mut buf) {
+            Ok(0) => return Err(format!("end of stream after {received} bytes")),
+            Ok(n) => received += n,
+            Err(Errno::EAGAIN) => {}
+            Err(e) => return ok("recv", Err(e)),
+        }
+    }
+    let elapsed = start.elapsed();
+    for fd in [client, server, listener] {
+        ok("close", s.close(fd))?;
+    }
+    Ok(elapsed)
+}
+
+/// The kernel over 127.0.0.1: a client thread (this one) and a server thread.
+fn kernel_loopback(total: usize) -> Result<Duration, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+    let at = listener.local_addr().map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let server = thread::spawn(move || -> std::io::Result<usize> {
+        let (mut s, _) = listener.accept()?;
+        s.set_read_timeout(Some(LIMIT))?;
+        let mut buf = vec![0; CHUNK];
+        let mut received = 0;
+        loop {
+            match s.read(&mut buf)? {
+                0 => return Ok(received),
+                n => received += n,
+            }
+        }
+    });
+    let mut client = TcpStream::connect(at).map_err(|e| format!("connect: {e}"))?;
+    client.set_write_timeout(Some(LIMIT)).map_err(|e| e.to_string())?;
+    let data = vec![0x5a; CHUNK];
+    let mut sent = 0;
+    while sent < total {
+        let n = client.write(&data[..CHUNK.min(total - sent)]).map_err(|e| format!("write: {e}"))?;
+        sent += n;
+    }
+    drop(client);
+    let received = server.join().map_err(|_| "server thread panicked")?.map_err(|e| format!("read: {e}"))?;
+    let elapsed = start.elapsed();
+    if received != total {
+        return Err(format!("received {received} of {total} bytes"));
+    }
+    Ok(elapsed)
+}
+
+/// Bare smoltcp: one interface, two TCP sockets with the host profile's
+/// buffers, ACK delay and Nagle off, on the same in-process loopback device.
+fn raw_smoltcp(total: usize) -> Result<Duration, String> {
+    let clock = Instant::now();
+    let now = || SmolInstant::from_micros(clock.elapsed().as_micros() as i64);
+    let mut device = LoopbackDevice::new(LOOPBACK_MTU);
+    let mut iface = Interface::new(IfaceConfig::new(HardwareAddress::Ip), &mut device, now());
+    let localhost = Ipv4Address::new(127, 0, 0, 1);
+    iface.update_ip_addrs(|a| a.push(IpCidr::new(localhost.into(), 8)).expect("one address fits"));
+    let socket = || {
+        let rx = tcp::SocketBuffer::new(vec![0; Config::HOST.tcp_rx_bytes]);
+        let tx = tcp::SocketBuffer::new(vec![0; Config::HOST.tcp_tx_bytes]);
+        let mut s = tcp::Socket::new(rx, tx);
+        s.set_ack_delay(None);
+        s.set_nagle_enabled(false);
+        s
+    };
+    let mut sockets = SocketSet::new(vec![]);
+    let (server, client) = (sockets.add(socket()), sockets.add(socket()));
+    let (data, mut buf) = (vec![0x5a; CHUNK], vec![0; CHUNK]);
+    let start = Instant::now();
+    sockets.get_mut::<tcp::Socket>(server).listen(5000).map_err(|e| format!("listen: {e}"))?;
+    sockets.get_mut::<tcp::Socket>(client).connect(iface.context(), (localhost, 5000), 49152).map_err(|e| format!("connect: {e}"))?;
+    let (mut sent, mut received) = (0, 0);
+    while received < total {
+        in_time(start, received)?;
+        iface.poll(now(), &mut device, &mut sockets);
+        let c = sockets.get_mut::<tcp::Socket>(client);
+        if sent < total && c.can_send() {
+            sent += c.send_slice(&data[..CHUNK.min(total - sent)]).map_err(|e| format!("send: {e}"))?;
+        }
+        let s = sockets.get_mut::<tcp::Socket>(server);
+        if s.can_recv() {
+            received += s.recv_slice(&mut buf).map_err(|e| format!("recv: {e}"))?;
+        }
+    }
+    Ok(start.elapsed())
+}
+
+/// The TAP bench, when running as root; otherwise says loudly why not.
+fn tap(total: usize) -> Result<(), String> {
+    // SAFETY: geteuid has no preconditions.
+    let euid = unsafe { libc::geteuid() };
+    if euid != 0 {
+        println!("!!! TAP bench SKIPPED: not root (euid {euid}); creating a network namespace and a TAP device needs root.");
+        println!("!!! Run `sudo cargo xtask bench` to measure usocket <-> Linux kernel over TAP.");
+        return Ok(());
+    }
+    let ns = match Netns::create() {
+        Ok(ns) => ns,
+        Err(e) => {
+            println!("!!! TAP bench SKIPPED: cannot set up namespace {NETNS} with tap0: {e}");
+            return Ok(());
+        }
+    };
+    println!("TAP in namespace {NETNS}, MTU 1500: usocket {} <-> Linux {}, {} MiB per direction", ipv4(RUNTIME_IP), ipv4(KERNEL_IP), total >> 20);
+    let times = tap_transfers(&ns, total);
+    drop(ns);
+    let (up, down) = times?;
+    for (direction, t) in [("usocket->kernel", up), ("kernel->usocket", down)] {
+        let rate = mbps(total, t);
+        println!("TAP {direction} = {rate:.0} MB/s (goal >= {GOAL_TAP_MBPS:.0} MB/s) {}", verdict(rate, GOAL_TAP_MBPS));
+    }
+    Ok(())
+}
+
+/// Both transfers, each side on its own thread inside the namespace.
+fn tap_transfers(ns: &Netns, total: usize) -> Result<(Duration, Duration), String> {
+    let (ready, listening) = mpsc::channel();
+    thread::scope(|scope| {
+        let kernel = scope.spawn(move || ns.enter().and_then(|()| tap_kernel(total, ready)));
+        let ours = scope.spawn(move || ns.enter().and_then(|()| tap_runtime(total, listening)));
+        let ours = joined("usocket side", ours);
+        joined("kernel side", kernel).and(ours)
+    })
+}
+
+/// A thread's result, its side named on error.
+fn joined<T>(side: &str, thread: thread::ScopedJoinHandle<'_, Result<T, String>>) -> Result<T, String> {
+    thread.join().map_err(|_| format!("{side}: panicked"))?.map_err(|e| format!("{side}: {e}"))
+}
+
+/// An IPv4 address from its bytes.
+fn ipv4(a: [u8; 4]) -> std::net::Ipv4Addr {
+    a.into()
+}
+
+/// The kernel side, inside the namespace: receives `total` bytes and
+/// acknowledges them with one byte, then sends `total` bytes.
+fn tap_kernel(total: usize, ready: mpsc::Sender<()>) -> Result<(), String> {
+    let listener = TcpListener::bind((ipv4(KERNEL_IP), KERNEL_PORT)).map_err(|e| format!("bind: {e}"))?;
+    let _ = ready.send(());
+    let mut buf = vec![0; CHUNK];
+    let mut s = accept_within(&listener)?;
+    let mut received = 0;
+    while received < total {
+        match s.read(&mut buf).map_err(|e| format!("read after {received} bytes: {e}"))? {
+            0 => return Err(format!("end of stream after {received} bytes")),
+            n => received += n,
+        }
+    }
+    s.write_all(&[1]).map_err(|e| format!("write: {e}"))?;
+    let mut s = accept_within(&listener)?;
+    let mut sent = 0;
+    while sent < total {
+        sent += s.write(&buf[..CHUNK.min(total - sent)]).map_err(|e| format!("write after {sent} bytes: {e}"))?;
+    }
+    Ok(())
+}
+
+/// A connection on `listener` within [`LIMIT`], with I/O timeouts of [`LIMIT`].
+fn accept_within(listener: &TcpListener) -> Result<TcpStream, String> {
+    let start = Instant::now();
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let s = loop {
+        match listener.accept() {
+            Ok((s, _)) => break s,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && start.elapsed() < LIMIT => thread::sleep(Duration::from_millis(1)),
+            Err(e) => return Err(format!("accept: {e}")),
+        }
+    };
+    s.set_nonblocking(false).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(LIMIT)).map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(LIMIT)).map_err(|e| e.to_string())?;
+    Ok(s)
+}
+
+/// Our side, on a TAP board in the namespace: sends `total` bytes and waits
+/// for the acknowledgement, then receives `total` bytes. Returns both times.
+fn tap_runtime(total: usize, listening: mpsc::Receiver<()>) -> Result<(Duration, Duration), String> {
+    listening.recv_timeout(LIMIT).map_err(|_| "the kernel side is not listening")?;
+    let board = AnyBoard::tap(TapConfig {
+        name: "tap0".into(),
+        mac: [2, 0, 0, 0, 0, 2],
+        mtu: 1500,
+        ipv4: Some((RUNTIME_IP.into(), 24)),
+        gateway_v4: None,
+        ipv6: None,
+        gateway_v6: None,
+        dns: vec![],
+    })
+    .map_err(|e| format!("TAP device tap0: {e}"))?;
+    let mut memory = HostMemory::new(&Config::HOST);
+    let mut stack = Stack::new(memory.lend(), board, Config::HOST).map_err(|e| e.to_string())?;
+    let kernel = v4(KERNEL_IP, KERNEL_PORT);
+    let (data, mut buf) = (vec![0x5a; CHUNK], vec![0; CHUNK]);
+
+    let (fd, start) = tap_connect(&mut stack, &kernel)?;
+    let mut sent = 0;
+    while sent < total {
+        in_time(start, sent)?;
+        sent += ok("send", stack.send(fd, &data[..CHUNK.min(total - sent)]))?;
+    }
+    if ok("recv acknowledgement", stack.recv(fd, &mut buf[..1]))? != 1 {
+        return Err("no acknowledgement".into());
+    }
+    let up = start.elapsed();
+    ok("close", stack.close(fd))?;
+
+    let (fd, start) = tap_connect(&mut stack, &kernel)?;
+    let mut received = 0;
+    while received < total {
+        in_time(start, received)?;
+        match ok("recv", stack.recv(fd, &mut buf))? {
+            0 => return Err(format!("end of stream after {received} bytes")),
+            n => received += n,
+        }
+    }
+    let down = start.elapsed();
+    ok("close", stack.close(fd))?;
+    Ok((up, down))
+}
+
+/// A blocking socket with a timeout, connected to `to`, and when connect() began.
+fn tap_connect(stack: &mut Stack<'_, AnyBoard>, to: &Addr) -> Result<(Fd, Instant), String> {
+    let fd = ok("socket", stack.socket(AF_INET, SOCK_STREAM, 0))?;
+    ok("settimeout", stack.settimeout(fd, Some(CALL_TIMEOUT_MS)))?;
+    let start = Instant::now();
+    ok("connect", stack.connect(fd, to))?;
+    Ok((fd, start))
+}
+
+/// The private network namespace with the kernel's end of the TAP link
+/// (`tap0`, 192.0.2.1/24), deleted on drop.
+struct Netns;
+
+impl Netns {
+    /// Creates the namespace, first deleting one an interrupted run left behind.
+    fn create() -> Result<Netns, String> {
+        if std::path::Path::new("/run/netns").join(NETNS).exists() {
+            println!("deleting namespace {NETNS} left by an earlier run");
+            ip_command(&["netns", "delete", NETNS])?;
+        }
+        ip_command(&["netns", "add", NETNS])?;
+        let ns = Netns;
+        let kernel_cidr = format!("{}/24", ipv4(KERNEL_IP));
+        ip_command(&["-n", NETNS, "tuntap", "add", "dev", "tap0", "mode", "tap"])?;
+        ip_command(&["-n", NETNS, "addr", "add", &kernel_cidr, "dev", "tap0"])?;
+        ip_command(&["-n", NETNS, "link", "set", "tap0", "up"])?;
+        Ok(ns)
+    }
+
+    /// Moves the calling thread into the namespace.
+    fn enter(&self) -> Result<(), String> {
+        let path = std::path::Path::new("/run/netns").join(NETNS);
+        let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // SAFETY: setns on an fd we hold open; it only changes this thread's network namespace.
+        if unsafe { libc::setns(std::os::fd::AsRawFd::as_raw_fd(&file), libc::CLONE_NEWNET) } != 0 {
+            return Err(format!("setns {NETNS}: {}", std::io::Error::last_os_error()));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        if let Err(e) = ip_command(&["netns", "delete", NETNS]) {
+            eprintln!("bench: {e}");
+        }
+    }
+}
+
+/// Runs `ip` with `args`; its error output on failure.
+fn ip_command(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip").args(args).output().map_err(|e| format!("cannot run ip: {e}"))?;
+    match out.status.success() {
+        true => Ok(()),
+        false => Err(format!("ip {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim())),
+    }
+}

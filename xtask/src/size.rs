@@ -1,0 +1,10 @@
+//! `cargo xtask size`: RAM per TCP socket and per stack for each board profile
+//! (`targets/host/examples/size.rs`).
+
+/// Builds and runs the size report.
+pub fn run(args: &[String]) -> Result<(), String> {
+    if !args.is_empty() {
+        return Err("usage: cargo xtask size".into());
+    }
+    crate::test::step("size", "cargo", &["run", "-q", "--release", "-p", "usocket-host", "--example", "size"])
+}
