@@ -25,23 +25,29 @@ impl<B: Board> Stack<'_, B> {
     pub(crate) fn dgram_open(&mut self, fd: Fd, slot: &Slot) -> Result<usize, Errno> {
         let kind = if slot.kind == Kind::Datagram { PoolKind::Udp } else { PoolKind::Raw };
         let i = pool::find_free(self.pool, kind).ok_or(Errno::ENOMEM)?;
-        if let Kind::Raw(proto) = slot.kind {
-            self.open_raw(i, slot.is_v6(), proto);
+        match slot.kind {
+            Kind::Raw(proto) => {
+                self.open_raw(i, slot.is_v6(), proto);
+                self.pool[i].role = Role::Fd(fd);
+            }
+            _ => self.unpark(i, Role::Fd(fd)),
         }
-        self.pool[i].role = Role::Fd(fd);
         Ok(i)
     }
 
     /// close() for datagram sockets: queued datagrams are dropped.
     pub(crate) fn dgram_close(&mut self, slot: &Slot) {
         match slot.kind {
-            Kind::Raw(_) => self.close_raw(slot.entry),
+            Kind::Raw(_) => {
+                self.close_raw(slot.entry);
+                self.pool[slot.entry].role = Role::Free;
+            }
             _ => {
                 self.udp(slot.entry).close();
                 self.ports.release(slot.entry);
+                self.park(slot.entry);
             }
         }
-        self.pool[slot.entry].role = Role::Free;
     }
 
     /// bind() for datagram sockets.
@@ -90,16 +96,14 @@ impl<B: Board> Stack<'_, B> {
             return Err(Errno::EMSGSIZE);
         }
         let entry = slot.entry;
-        let result = self.block(slot.timeout, |stack| {
+        self.block(slot.timeout, |stack| {
             let meta = udp::UdpMetadata::from(smoltcp::wire::IpEndpoint::new(ip, port));
             match stack.udp(entry).send_slice(data, meta) {
                 Ok(()) => Some(Ok(data.len())),
                 Err(SendError::BufferFull) => None,
                 Err(SendError::Unaddressable) => Some(Err(Errno::EINVAL)),
             }
-        });
-        self.pump();
-        result
+        })
     }
 
     /// recvfrom(): the next datagram, cut to `out` (the rest is discarded).
@@ -138,7 +142,7 @@ impl<B: Board> Stack<'_, B> {
             None => self.iface.get_source_address(&dst).ok_or(Errno::ENETUNREACH)?,
         };
         let entry = slot.entry;
-        let result = self.block(slot.timeout, |stack| {
+        self.block(slot.timeout, |stack| {
             let socket = stack.raw(entry)?;
             match (src, dst) {
                 (IpAddress::Ipv4(s), IpAddress::Ipv4(d)) => {
@@ -170,9 +174,7 @@ impl<B: Board> Stack<'_, B> {
                 }
                 _ => Some(Err(Errno::EAFNOSUPPORT)),
             }
-        });
-        self.pump();
-        result
+        })
     }
 
     /// The local address of a datagram socket.

@@ -28,6 +28,8 @@ pub struct Memory<'a> {
     pub fds: &'a mut [Option<Slot>],
     /// The socket pool: [`Config::smoltcp_sockets`].
     pub pool: &'a mut [Entry],
+    /// Free sockets out of smoltcp's set: [`Config::smoltcp_sockets`] (a vector on hosts).
+    pub parked: managed::ManagedSlice<'a, Option<smoltcp::socket::Socket<'a>>>,
     /// The bind table: [`Config::bindings`].
     pub bindings: &'a mut [Option<Binding>],
 }
@@ -65,6 +67,7 @@ impl Memory<'_> {
             ("dns_queries", config.dns_queries, self.dns_queries.len()),
             ("fds", config.sockets, self.fds.len()),
             ("pool", config.smoltcp_sockets(), self.pool.len()),
+            ("parked", config.smoltcp_sockets(), self.parked.len()),
             ("bindings", config.bindings(), self.bindings.len()),
         ];
         match parts.into_iter().find(|&(_, needed, given)| needed != given) {
@@ -121,6 +124,7 @@ impl HostMemory {
             dns_queries: &mut self.dns_queries,
             fds: &mut self.fds,
             pool: &mut self.pool,
+            parked: managed::ManagedSlice::Owned((0..self.config.smoltcp_sockets()).map(|_| None).collect()),
             bindings: &mut self.bindings,
         }
     }

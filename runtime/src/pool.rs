@@ -1,6 +1,10 @@
 //! The socket pool: every smoltcp socket of the stack, made once at start, and
 //! what each is doing (owned by an fd, armed or queued for a listener, lingering
 //! after close). Listen backlogs and graceful close live on these roles.
+//!
+//! Only sockets in use are in smoltcp's socket set (smoltcp visits every
+//! socket of the set for every packet); a free socket is parked beside the pool
+//! (`Stack::parked`), which keeps the entries small for the pump's scans.
 
 use smoltcp::iface::SocketHandle;
 
@@ -46,11 +50,11 @@ pub enum Role {
 pub struct Entry {
     /// Socket type.
     pub kind: PoolKind,
-    /// Its handle in the socket set (raw sockets: only while open).
+    /// Its handle in the socket set, while in use.
     pub handle: Option<SocketHandle>,
     /// What it is doing.
     pub role: Role,
-    /// Raw sockets: where its buffers start in the stack's buffer bytes.
+    /// Raw sockets: which raw buffer region is theirs.
     pub region: usize,
 }
 

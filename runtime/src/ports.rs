@@ -44,6 +44,8 @@ pub struct Binding {
 pub struct PortTable<'a> {
     bindings: &'a mut [Option<Binding>],
     next_ephemeral: u16,
+    /// The earliest TIME-WAIT expiry, if any (expire() is a no-op before it).
+    next_expiry: Option<u64>,
 }
 
 /// Do two local addresses overlap (the unspecified address overlaps everything)?
@@ -59,7 +61,7 @@ impl<'a> PortTable<'a> {
     pub fn new(bindings: &'a mut [Option<Binding>], seed: u64) -> Self {
         bindings.fill(None);
         let span = u64::from(EPHEMERAL_LAST - EPHEMERAL_FIRST) + 1;
-        PortTable { bindings, next_ephemeral: EPHEMERAL_FIRST + (seed % span) as u16 }
+        PortTable { bindings, next_ephemeral: EPHEMERAL_FIRST + (seed % span) as u16, next_expiry: None }
     }
 
     /// Is `port` free for a new binding of `proto` at `ip`?
@@ -120,6 +122,7 @@ impl<'a> PortTable<'a> {
             // Nobody owns it any more: the pool entry is free for new sockets.
             b.owner = usize::MAX;
             b.state = Use::TimeWait(until_us);
+            self.next_expiry = Some(self.next_expiry.map_or(until_us, |t| t.min(until_us)));
         }
     }
 
@@ -132,9 +135,15 @@ impl<'a> PortTable<'a> {
 
     /// Frees TIME-WAIT entries that expired by `now_us`.
     pub fn expire(&mut self, now_us: u64) {
+        if self.next_expiry.is_none_or(|t| t > now_us) {
+            return;
+        }
+        self.next_expiry = None;
         for b in self.bindings.iter_mut() {
-            if matches!(b, Some(Binding { state: Use::TimeWait(t), .. }) if *t <= now_us) {
-                *b = None;
+            match b {
+                Some(Binding { state: Use::TimeWait(t), .. }) if *t <= now_us => *b = None,
+                Some(Binding { state: Use::TimeWait(t), .. }) => self.next_expiry = Some(self.next_expiry.map_or(*t, |n| n.min(*t))),
+                _ => {}
             }
         }
     }

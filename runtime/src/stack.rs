@@ -2,6 +2,8 @@
 //! the fd table, the bind table, and the loop that drives them (`pump`) and
 //! blocks an operation until it completes, times out or is interrupted.
 
+use core::cell::Cell;
+
 use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet};
 use smoltcp::socket::{dns, raw, tcp, udp};
 use smoltcp::storage::PacketBuffer;
@@ -89,6 +91,8 @@ pub struct Stack<'a, B: Board> {
     pub(crate) sockets: SocketSet<'a>,
     pub(crate) fds: Table<'a>,
     pub(crate) pool: &'a mut [Entry],
+    /// Free TCP and UDP sockets, by pool index, while out of the socket set.
+    parked: managed::ManagedSlice<'a, Option<smoltcp::socket::Socket<'a>>>,
     pub(crate) ports: PortTable<'a>,
     raw_area: RawArea<'a>,
     pub(crate) dns: Option<SocketHandle>,
@@ -100,6 +104,8 @@ pub struct Stack<'a, B: Board> {
     pub(crate) listeners: usize,
     /// Something that lets a listener arm a socket happened since the last re-arm.
     pub(crate) rearm_pending: bool,
+    /// Entries lingering after close (the pump reaps them only when there are some).
+    pub(crate) lingering: usize,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -125,22 +131,24 @@ impl<'a, B: Board> Stack<'a, B> {
             let _ = iface.routes_mut().add_default_ipv6_route(gw);
         }
 
-        let Memory { mut bytes, sockets, mut udp_meta, raw_meta, dns_queries, fds, pool, bindings } = memory;
-        let mut sockets = SocketSet::new(sockets);
+        let Memory { mut bytes, sockets, mut udp_meta, raw_meta, dns_queries, fds, pool, mut parked, bindings } = memory;
         pool.fill(Entry::EMPTY);
+        let mut sockets = SocketSet::new(sockets);
         let mut next = 0;
         for _ in 0..config.tcp_sockets {
             let rx = tcp::SocketBuffer::new(take(&mut bytes, config.tcp_rx_bytes));
             let tx = tcp::SocketBuffer::new(take(&mut bytes, config.tcp_tx_bytes));
-            let handle = sockets.add(tcp::Socket::new(rx, tx));
-            pool[next] = Entry { kind: PoolKind::Tcp, handle: Some(handle), ..Entry::EMPTY };
+            let mut socket = tcp::Socket::new(rx, tx);
+            tcp_defaults(&mut socket, &config);
+            pool[next] = Entry { kind: PoolKind::Tcp, ..Entry::EMPTY };
+            parked[next] = Some(smoltcp::socket::Socket::Tcp(socket));
             next += 1;
         }
         for _ in 0..config.udp_sockets {
             let rx = PacketBuffer::new(take(&mut udp_meta, config.udp_packets), take(&mut bytes, config.udp_rx_bytes));
             let tx = PacketBuffer::new(take(&mut udp_meta, config.udp_packets), take(&mut bytes, config.udp_tx_bytes));
-            let handle = sockets.add(udp::Socket::new(rx, tx));
-            pool[next] = Entry { kind: PoolKind::Udp, handle: Some(handle), ..Entry::EMPTY };
+            pool[next] = Entry { kind: PoolKind::Udp, ..Entry::EMPTY };
+            parked[next] = Some(smoltcp::socket::Socket::Udp(udp::Socket::new(rx, tx)));
             next += 1;
         }
         let raw_area = RawArea::new(bytes, raw_meta, &config);
@@ -157,16 +165,17 @@ impl<'a, B: Board> Stack<'a, B> {
                 n += 1;
             }
             let handle = sockets.add(dns::Socket::new(&servers[..n], dns_queries));
-            pool[next] = Entry { kind: PoolKind::Dns, handle: Some(handle), role: Role::Fd(-1), region: 0 };
+            pool[next] = Entry { kind: PoolKind::Dns, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
             handle
         });
-        let mut stack = Stack {
+        let stack = Stack {
             board,
             config,
             iface,
             sockets,
             fds: Table::new(fds),
             pool,
+            parked,
             ports: PortTable::new(bindings, net.random_seed),
             raw_area,
             dns,
@@ -174,12 +183,8 @@ impl<'a, B: Board> Stack<'a, B> {
             seq: 0,
             listeners: 0,
             rearm_pending: false,
+            lingering: 0,
         };
-        for i in 0..stack.pool.len() {
-            if stack.pool[i].kind == PoolKind::Tcp {
-                stack.reset_tcp(i);
-            }
-        }
         Ok(stack)
     }
 
@@ -226,31 +231,35 @@ impl<'a, B: Board> Stack<'a, B> {
             let now = self.now();
             let mut progress = false;
             for _ in 0..INGRESS_BUDGET {
-                if self.listeners > 0 {
+                if self.listeners > 0 && self.rearm_pending {
                     self.rearm_listeners();
                 }
+                // The gate sees every connection request: only those can make an armed listener leave Listen.
+                let syn = Cell::new(false);
                 let fds = &self.fds;
-                let closed = |port: u16| fds.iter().any(|(_, s)| matches!(s.phase, Phase::Listening(_)) && s.local.1 == port && !s.accepting);
+                let closed = |port: u16| {
+                    syn.set(true);
+                    fds.iter().any(|(_, s)| matches!(s.phase, Phase::Listening(_)) && s.local.1 == port && !s.accepting)
+                };
                 let mut gate = Gate { inner: self.board.device(), closed };
                 match self.iface.poll_ingress_single(now, &mut gate, &mut self.sockets) {
                     PollIngressSingleResult::None => break,
                     _ => progress = true,
                 }
+                self.rearm_pending |= syn.get();
             }
-            let fds = &self.fds;
-            let closed = |port: u16| fds.iter().any(|(_, s)| matches!(s.phase, Phase::Listening(_)) && s.local.1 == port && !s.accepting);
-            let mut gate = Gate { inner: self.board.device(), closed };
-            if self.iface.poll_egress(now, &mut gate, &mut self.sockets) == PollResult::SocketStateChanged {
+            if self.iface.poll_egress(now, self.board.device(), &mut self.sockets) == PollResult::SocketStateChanged {
                 progress = true;
             }
             if !progress {
                 break;
             }
         }
-        if self.listeners > 0 {
+        if self.listeners > 0 && self.rearm_pending {
             self.rearm_listeners();
         }
         self.reap_lingering();
+        self.ports.expire(self.board.now_us());
     }
 
     /// Runs `attempt` until it gives a result, pumping the stack and waiting on
@@ -259,9 +268,16 @@ impl<'a, B: Board> Stack<'a, B> {
     /// interrupted.
     pub(crate) fn block<T>(&mut self, timeout: Option<u32>, mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>) -> Result<T, Errno> {
         let deadline = Deadline::from_timeout(timeout, self.board.now_us());
+        // Most calls can complete at once: try before driving the stack, then
+        // drive it once so that what the call queued goes out.
+        if let Some(result) = attempt(self) {
+            self.pump();
+            return result;
+        }
         loop {
             self.pump();
             if let Some(result) = attempt(self) {
+                self.pump();
                 return result;
             }
             let now = self.board.now_us();
@@ -286,16 +302,32 @@ impl<'a, B: Board> Stack<'a, B> {
         Ok(self.fds.get(fd)?.timeout)
     }
 
-    /// The TCP socket of pool entry `i`.
+    /// The TCP socket of pool entry `i` (in use).
     pub(crate) fn tcp(&mut self, i: usize) -> &mut tcp::Socket<'a> {
-        let handle = self.pool[i].handle.expect("TCP pool entries are made at start");
+        let handle = self.pool[i].handle.expect("a TCP socket in use is in the socket set");
         self.sockets.get_mut::<tcp::Socket<'a>>(handle)
     }
 
-    /// The UDP socket of pool entry `i`.
+    /// The UDP socket of pool entry `i` (in use).
     pub(crate) fn udp(&mut self, i: usize) -> &mut udp::Socket<'a> {
-        let handle = self.pool[i].handle.expect("UDP pool entries are made at start");
+        let handle = self.pool[i].handle.expect("a UDP socket in use is in the socket set");
         self.sockets.get_mut::<udp::Socket<'a>>(handle)
+    }
+
+    /// Puts free entry `i`'s parked socket into the socket set, for `role`.
+    pub(crate) fn unpark(&mut self, i: usize, role: Role) {
+        if let Some(socket) = self.parked[i].take() {
+            self.pool[i].handle = Some(self.sockets.add(socket));
+        }
+        self.pool[i].role = role;
+    }
+
+    /// Takes entry `i`'s socket out of the socket set and marks the entry free.
+    pub(crate) fn park(&mut self, i: usize) {
+        if let Some(handle) = self.pool[i].handle.take() {
+            self.parked[i] = Some(self.sockets.remove(handle));
+        }
+        self.pool[i].role = Role::Free;
     }
 
     /// The raw socket of pool entry `i` (open).
@@ -327,9 +359,14 @@ impl<'a, B: Board> Stack<'a, B> {
         if s.state() != tcp::State::Closed {
             s.abort();
         }
-        s.set_nagle_enabled(config.nagle);
-        s.set_ack_delay((config.ack_delay_ms > 0).then(|| Duration::from_millis(u64::from(config.ack_delay_ms))));
-        s.set_keep_alive(None);
-        s.set_timeout((config.tcp_user_timeout_ms > 0).then(|| Duration::from_millis(u64::from(config.tcp_user_timeout_ms))));
+        tcp_defaults(s, &config);
     }
+}
+
+/// The board's defaults on a TCP socket.
+fn tcp_defaults(s: &mut tcp::Socket<'_>, config: &Config) {
+    s.set_nagle_enabled(config.nagle);
+    s.set_ack_delay((config.ack_delay_ms > 0).then(|| Duration::from_millis(u64::from(config.ack_delay_ms))));
+    s.set_keep_alive(None);
+    s.set_timeout((config.tcp_user_timeout_ms > 0).then(|| Duration::from_millis(u64::from(config.tcp_user_timeout_ms))));
 }

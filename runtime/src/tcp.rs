@@ -29,10 +29,19 @@ impl<B: Board> Stack<'_, B> {
         self.pool.len() + fd as usize
     }
 
+    /// Lets entry `i`'s connection finish without an fd, until `until_us`.
+    fn linger(&mut self, i: usize, until_us: u64) {
+        self.pool[i].role = Role::Lingering(until_us);
+        self.lingering += 1;
+    }
+
     /// Returns a TCP pool entry to the free list; listeners may re-arm with it.
     pub(crate) fn free_tcp(&mut self, i: usize) {
+        if matches!(self.pool[i].role, Role::Lingering(_)) {
+            self.lingering -= 1;
+        }
         self.reset_tcp(i);
-        self.pool[i].role = Role::Free;
+        self.park(i);
         self.rearm_pending = true;
     }
 
@@ -95,7 +104,7 @@ impl<B: Board> Stack<'_, B> {
     /// A new TCP socket's pool entry.
     pub(crate) fn tcp_open(&mut self, fd: Fd) -> Result<usize, Errno> {
         let i = self.alloc_tcp()?;
-        self.pool[i].role = Role::Fd(fd);
+        self.unpark(i, Role::Fd(fd));
         Ok(i)
     }
 
@@ -167,10 +176,12 @@ impl<B: Board> Stack<'_, B> {
         Ok(())
     }
 
-    /// Moves armed sockets that took a SYN to their listener's queue, and (when
-    /// that, an accept, a listen or a freed socket may have changed something)
-    /// arms a fresh socket for every listener with room in its queue.
+    /// Moves armed sockets that took a SYN to their listener's queue, and arms
+    /// a fresh socket for every listener with room in its queue. The pump calls
+    /// it when a SYN came, or an accept, a listen or a freed socket may have
+    /// made room.
     pub(crate) fn rearm_listeners(&mut self) {
+        self.rearm_pending = false;
         for i in 0..self.pool.len() {
             let Role::Armed(listener) = self.pool[i].role else { continue };
             match self.tcp(i).state() {
@@ -179,22 +190,21 @@ impl<B: Board> Stack<'_, B> {
                 _ => {
                     self.pool[i].role = Role::Queued { listener, seq: self.seq };
                     self.seq = self.seq.wrapping_add(1);
-                    self.rearm_pending = true;
                 }
             }
-        }
-        if !core::mem::take(&mut self.rearm_pending) {
-            return;
         }
         for fd in 0..self.config.sockets as Fd {
             let Ok(slot) = self.fds.get(fd) else { continue };
             let Phase::Listening(backlog) = slot.phase else { continue };
             let listen_at = IpListenEndpoint { addr: slot.local.0, port: slot.local.1 };
             let room = pool::queued(self.pool, fd) < usize::from(backlog);
-            if room && pool::armed(self.pool, fd).is_none() {
-                match self.alloc_tcp() {
-                    Ok(i) if self.tcp(i).listen(listen_at).is_ok() => self.pool[i].role = Role::Armed(fd),
-                    _ => {}
+            if room
+                && pool::armed(self.pool, fd).is_none()
+                && let Ok(i) = self.alloc_tcp()
+            {
+                self.unpark(i, Role::Armed(fd));
+                if self.tcp(i).listen(listen_at).is_err() {
+                    self.free_tcp(i);
                 }
             }
             let accepting = pool::armed(self.pool, fd).is_some();
@@ -318,10 +328,7 @@ impl<B: Board> Stack<'_, B> {
         if data.is_empty() {
             return Ok(0);
         }
-        let result = self.block(slot.timeout, |stack| stack.tcp_try_send(fd, data));
-        // Hand the data to the device now rather than at the next call.
-        self.pump();
-        result
+        self.block(slot.timeout, |stack| stack.tcp_try_send(fd, data))
     }
 
     /// One non-blocking send attempt: Some(result) when done.
@@ -370,7 +377,6 @@ impl<B: Board> Stack<'_, B> {
             }
             Some(Ok(()))
         });
-        self.pump();
         (sent, result)
     }
 
@@ -427,18 +433,18 @@ impl<B: Board> Stack<'_, B> {
                 for i in 0..self.pool.len() {
                     if matches!(self.pool[i].role, Role::Armed(l) | Role::Queued { listener: l, .. } if l == fd) {
                         self.tcp(i).abort();
-                        self.pool[i].role = Role::Lingering(now);
+                        self.linger(i, now);
                     }
                 }
                 self.ports.release(self.listener_owner(fd));
             }
             Phase::Connected | Phase::Connecting if !slot.options.linger_abort => {
                 self.tcp(slot.entry).close();
-                self.pool[slot.entry].role = Role::Lingering(now + u64::from(self.config.linger_ms) * 1000);
+                self.linger(slot.entry, now + u64::from(self.config.linger_ms) * 1000);
             }
             Phase::Connected | Phase::Connecting => {
                 self.tcp(slot.entry).abort();
-                self.pool[slot.entry].role = Role::Lingering(now);
+                self.linger(slot.entry, now);
             }
             Phase::Idle | Phase::Dead => {
                 self.ports.release(slot.entry);
@@ -450,8 +456,10 @@ impl<B: Board> Stack<'_, B> {
 
     /// Frees lingering sockets whose connection ended; resets those past their linger time.
     pub(crate) fn reap_lingering(&mut self) {
+        if self.lingering == 0 {
+            return;
+        }
         let now = self.board.now_us();
-        self.ports.expire(now);
         for i in 0..self.pool.len() {
             let Role::Lingering(until) = self.pool[i].role else { continue };
             match self.tcp(i).state() {

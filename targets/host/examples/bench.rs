@@ -63,11 +63,17 @@ fn options() -> Result<(usize, usize, usize), String> {
     let (mut mib, mut rounds, mut tap_mib) = (64, 3, 256);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--profile-usocket" {
+            // For `perf record`: only our loopback transfer, nothing else in the process.
+            let t = usocket_loopback(mib << 20)?;
+            println!("usocket, loopback board {:.0} MB/s", mbps(mib << 20, t));
+            std::process::exit(0);
+        }
         let target = match flag.as_str() {
             "--mib" => &mut mib,
             "--rounds" => &mut rounds,
             "--tap-mib" => &mut tap_mib,
-            _ => return Err(format!("unknown argument {flag:?}; usage: bench [--mib N] [--rounds N] [--tap-mib N]")),
+            _ => return Err(format!("unknown argument {flag:?}; usage: bench [--mib N] [--rounds N] [--tap-mib N] [--profile-usocket]")),
         };
         *target = args.next().and_then(|v| v.parse().ok()).filter(|&n: &usize| n > 0).ok_or(format!("{flag} needs a positive number"))?;
     }

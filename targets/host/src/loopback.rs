@@ -13,10 +13,11 @@ use usocket_runtime::smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address, Ipv6A
 /// Largest IP packet on the loopback link (as Linux's `lo`).
 pub const LOOPBACK_MTU: usize = 65535;
 
-/// Packets sent to itself, and spare buffers so that sending does not allocate.
+/// Packets sent to itself (buffer, length), and spare buffers so that sending
+/// neither allocates nor clears memory.
 #[derive(Debug, Default)]
 pub struct LoopbackDevice {
-    queue: VecDeque<Vec<u8>>,
+    queue: VecDeque<(Vec<u8>, usize)>,
     spare: RefCell<Vec<Vec<u8>>>,
     mtu: usize,
 }
@@ -30,30 +31,34 @@ impl LoopbackDevice {
 
 /// A packet taken off the loopback queue.
 pub struct LoopbackRx<'a> {
-    packet: Vec<u8>,
+    packet: (Vec<u8>, usize),
     spare: &'a RefCell<Vec<Vec<u8>>>,
 }
 
 /// Room for one packet on the loopback queue.
 pub struct LoopbackTx<'a> {
-    queue: &'a mut VecDeque<Vec<u8>>,
+    queue: &'a mut VecDeque<(Vec<u8>, usize)>,
     spare: &'a RefCell<Vec<Vec<u8>>>,
 }
 
 impl phy::RxToken for LoopbackRx<'_> {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
-        let result = f(&self.packet);
-        self.spare.borrow_mut().push(self.packet);
+        let (buffer, len) = self.packet;
+        let result = f(&buffer[..len]);
+        self.spare.borrow_mut().push(buffer);
         result
     }
 }
 
 impl phy::TxToken for LoopbackTx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let mut packet = self.spare.borrow_mut().pop().unwrap_or_default();
-        packet.resize(len, 0);
-        let result = f(&mut packet);
-        self.queue.push_back(packet);
+        let mut buffer = self.spare.borrow_mut().pop().unwrap_or_default();
+        if buffer.len() < len {
+            // Buffers only grow (to the MTU): reuse never clears them again.
+            buffer.resize(len, 0);
+        }
+        let result = f(&mut buffer[..len]);
+        self.queue.push_back((buffer, len));
         result
     }
 }
