@@ -455,11 +455,10 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// Frees lingering sockets whose connection ended; resets those past their linger time.
-    pub(crate) fn reap_lingering(&mut self) {
+    pub(crate) fn reap_lingering(&mut self, now: u64) {
         if self.lingering == 0 {
             return;
         }
-        let now = self.board.now_us();
         for i in 0..self.pool.len() {
             let Role::Lingering(until) = self.pool[i].role else { continue };
             match self.tcp(i).state() {
