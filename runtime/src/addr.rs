@@ -6,6 +6,21 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddr
 use crate::constants::{AF_INET, AF_INET6};
 use crate::{Addr, Errno};
 
+impl From<SocketAddr> for Addr {
+    fn from(sa: SocketAddr) -> Addr {
+        from_socket_addr(sa)
+    }
+}
+
+impl TryFrom<&Addr> for SocketAddr {
+    type Error = Errno;
+
+    /// EAFNOSUPPORT for an unknown family.
+    fn try_from(a: &Addr) -> Result<SocketAddr, Errno> {
+        to_socket_addr(a)
+    }
+}
+
 /// The ABI form of a socket address.
 pub fn from_socket_addr(sa: SocketAddr) -> Addr {
     let mut a = Addr { port: sa.port(), ..Addr::default() };

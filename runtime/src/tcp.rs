@@ -331,21 +331,28 @@ impl<B: Board> Stack<'_, B> {
         self.block(slot.timeout, |stack| stack.tcp_try_send(fd, data))
     }
 
-    /// One non-blocking send attempt: Some(result) when done.
-    fn tcp_try_send(&mut self, fd: Fd, data: &[u8]) -> Option<Result<usize, Errno>> {
-        if let Err(e) = self.tcp_update(fd) {
-            return Some(Err(e));
-        }
-        let slot = self.fds.get_mut(fd).ok()?;
+    /// The pool entry of a connected socket for one data attempt: None while
+    /// connecting, `Err(Ok(dead))` once the connection is gone, `Err(Err(e))`
+    /// for a pending error (reported once).
+    fn live_entry<T>(&mut self, fd: Fd, dead: T) -> Result<Option<usize>, Result<T, Errno>> {
+        self.tcp_update(fd).map_err(Err)?;
+        let slot = self.fds.get_mut(fd).map_err(Err)?;
         if let Some(e) = slot.error.take() {
-            return Some(Err(e));
+            return Err(Err(e));
         }
         match slot.phase {
-            Phase::Connecting => return None,
-            Phase::Connected => {}
-            _ => return Some(Err(Errno::EPIPE)),
+            Phase::Connecting => Ok(None),
+            Phase::Connected => Ok(Some(slot.entry)),
+            _ => Err(Ok(dead)),
         }
-        let entry = slot.entry;
+    }
+
+    /// One non-blocking send attempt: Some(result) when done.
+    fn tcp_try_send(&mut self, fd: Fd, data: &[u8]) -> Option<Result<usize, Errno>> {
+        let entry = match self.live_entry(fd, ()) {
+            Ok(entry) => entry?,
+            Err(r) => return Some(r.and(Err(Errno::EPIPE))),
+        };
         let s = self.tcp(entry);
         if !s.may_send() {
             return Some(Err(Errno::EPIPE));
@@ -394,19 +401,10 @@ impl<B: Board> Stack<'_, B> {
 
     /// One non-blocking receive attempt: Some(result) when done.
     pub(crate) fn tcp_try_recv(&mut self, fd: Fd, out: &mut [u8]) -> Option<Result<usize, Errno>> {
-        if let Err(e) = self.tcp_update(fd) {
-            return Some(Err(e));
-        }
-        let slot = self.fds.get_mut(fd).ok()?;
-        if let Some(e) = slot.error.take() {
-            return Some(Err(e));
-        }
-        match slot.phase {
-            Phase::Connecting => return None,
-            Phase::Connected => {}
-            _ => return Some(Ok(0)),
-        }
-        let entry = slot.entry;
+        let entry = match self.live_entry(fd, 0) {
+            Ok(entry) => entry?,
+            Err(r) => return Some(r),
+        };
         match self.tcp(entry).recv_slice(out) {
             Ok(0) => None,
             Ok(n) => Some(Ok(n)),

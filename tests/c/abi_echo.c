@@ -14,31 +14,7 @@
 
 #include "usocket.h"
 
-static int passed, failed;
-
-#define CHECK(expr)                                                   \
-    do {                                                              \
-        if (expr) {                                                   \
-            passed++;                                                 \
-        } else {                                                      \
-            failed++;                                                 \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #expr); \
-        }                                                             \
-    } while (0)
-
-/* Like CHECK(actual == expected), printing both values on failure. */
-#define CHECK_EQ(actual, expected)                                    \
-    do {                                                              \
-        long long got_ = (long long)(actual);                         \
-        long long want_ = (long long)(expected);                      \
-        if (got_ == want_) {                                          \
-            passed++;                                                 \
-        } else {                                                      \
-            failed++;                                                 \
-            fprintf(stderr, "FAIL %s:%d: %s == %s (got %lld, expected %lld)\n", \
-                    __FILE__, __LINE__, #actual, #expected, got_, want_); \
-        }                                                             \
-    } while (0)
+#include "check.h"
 
 #define BIG (1024 * 1024)     /* bytes of the large transfers */
 #define CHUNK (64 * 1024)     /* one sendall() of the large transfer */
@@ -864,6 +840,5 @@ int main(void) {
     errors_reset();
     errors_arguments();
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return report();
 }

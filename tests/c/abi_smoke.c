@@ -6,17 +6,7 @@
 
 #include "usocket.h"
 
-static int passed, failed;
-
-#define CHECK(expr)                                                   \
-    do {                                                              \
-        if (expr) {                                                   \
-            passed++;                                                 \
-        } else {                                                      \
-            failed++;                                                 \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #expr); \
-        }                                                             \
-    } while (0)
+#include "check.h"
 
 int main(void) {
     uint8_t buf[16];
@@ -66,6 +56,5 @@ int main(void) {
     CHECK(usocket_close(fd) == -USOCKET_EBADF);
     CHECK(usocket_settimeout(fd, 0) == -USOCKET_EBADF);
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return report();
 }

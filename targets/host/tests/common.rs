@@ -25,19 +25,7 @@ pub fn stack() -> Stack<'static, AnyBoard> {
 
 /// An ABI address from text like "127.0.0.1:80".
 pub fn addr(text: &str) -> Addr {
-    let sa: SocketAddr = text.parse().expect("socket address");
-    let mut a = Addr { port: sa.port(), ..Addr::default() };
-    match sa {
-        SocketAddr::V4(v4) => {
-            a.family = AF_INET as u16;
-            a.ip[..4].copy_from_slice(&v4.ip().octets());
-        }
-        SocketAddr::V6(v6) => {
-            a.family = AF_INET6 as u16;
-            a.ip = v6.ip().octets();
-        }
-    }
-    a
+    text.parse::<SocketAddr>().expect("socket address").into()
 }
 
 /// A TCP socket of a family.
