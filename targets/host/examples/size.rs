@@ -7,6 +7,7 @@
 use std::mem::size_of;
 
 use usocket_host::smoltcp::iface::SocketStorage;
+use usocket_host::smoltcp::socket::Socket;
 use usocket_host::smoltcp::socket::{dns, raw, tcp, udp};
 use usocket_host::{AnyBoard, Binding, Config, Entry, Slot, Stack};
 
@@ -19,9 +20,11 @@ type Row = (&'static str, fn(&Config) -> usize);
 /// Bind-table entries per TCP socket ([`Config::bindings`]: one live, one in TIME-WAIT).
 const BINDINGS_PER_TCP: usize = 2;
 
-/// RAM per TCP socket; `tcp::Socket` lives inside its `SocketStorage` slot, so it is not added.
-const PER_TCP: [Row; 6] = [
+/// RAM per TCP socket; `tcp::Socket` lives inside its `SocketStorage` slot while in use and in
+/// its parking slot while free, so it is not added.
+const PER_TCP: [Row; 7] = [
     ("smoltcp SocketStorage slot", |_| size_of::<SocketStorage<'static>>()),
+    ("parking slot (a free socket out of the set)", |_| size_of::<Option<Socket<'static>>>()),
     ("fd table slot, Option<Slot>", |_| size_of::<Option<Slot>>()),
     ("socket pool Entry", |_| size_of::<Entry>()),
     ("bind table, 2 x Option<Binding>", |_| BINDINGS_PER_TCP * size_of::<Option<Binding>>()),
@@ -30,7 +33,7 @@ const PER_TCP: [Row; 6] = [
 ];
 
 /// RAM of a whole stack: every part of `Memory`, and the stack struct itself.
-const PER_STACK: [Row; 9] = [
+const PER_STACK: [Row; 10] = [
     ("socket buffers, Config::buffer_bytes()", Config::buffer_bytes),
     ("smoltcp socket set", |c| c.smoltcp_sockets() * size_of::<SocketStorage<'static>>()),
     ("UDP packet metadata", |c| c.udp_sockets * 2 * c.udp_packets * size_of::<udp::PacketMetadata>()),
@@ -38,6 +41,7 @@ const PER_STACK: [Row; 9] = [
     ("DNS queries", |c| c.dns_queries * size_of::<Option<dns::DnsQuery>>()),
     ("fd table", |c| c.sockets * size_of::<Option<Slot>>()),
     ("socket pool", |c| c.smoltcp_sockets() * size_of::<Entry>()),
+    ("parking slots", |c| c.smoltcp_sockets() * size_of::<Option<Socket<'static>>>()),
     ("bind table", |c| c.bindings() * size_of::<Option<Binding>>()),
     ("Stack (smoltcp Interface, tables), without its board", |_| size_of::<Stack<'static, AnyBoard>>() - size_of::<AnyBoard>()),
 ];
