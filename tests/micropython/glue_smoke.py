@@ -1,5 +1,5 @@
 # The generated glue inside a real MicroPython: argument parsing, defaults,
-# errors and object life-cycle, on what the runtime implements so far.
+# errors, object life-cycle, and the stream methods over a loopback pair.
 # Prints one line per failure and "N passed, M failed"; exits 1 on failure.
 import gc
 import sys
@@ -88,6 +88,32 @@ except OSError:
     pass
 check("the finaliser frees every slot", len(again) == n)
 for x in again:
+    x.close()
+
+# Stream methods over a connected pair: the glue's buffer handling.
+lst = socket.socket()
+lst.bind(socket.getaddrinfo("127.0.0.1", 0)[0][-1])
+lst.listen(1)
+cli = socket.socket()
+cli.connect(lst.getsockname())
+srv, _ = lst.accept()
+cli.write(b"line one\nline two\nabcdef")
+check("readline", srv.readline() == b"line one\n")
+check("read(n)", srv.read(5) == b"line ")
+buf = bytearray(4)
+check("readinto", srv.readinto(buf) == 4 and buf == b"two\n")
+check("read(n) after readinto", srv.read(1) == b"a")
+srv.setblocking(False)
+check("non-blocking read", srv.read(100) == b"bcdef")
+check("non-blocking read with nothing: None", srv.read(100) is None)
+check("non-blocking readline with nothing: None", srv.readline() is None)
+big = bytes(range(256)) * 40
+cli.write(big)
+cli.close()
+srv.setblocking(True)
+check("read() to end of stream", srv.read() == big)
+check("read at end of stream", srv.read(10) == b"")
+for x in (srv, lst):
     x.close()
 
 print("%d passed, %d failed" % (passed, failed))

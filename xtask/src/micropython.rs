@@ -68,6 +68,7 @@ pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
         format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
         format!("USOCKET_LIB={}", abs(&lib)),
     ];
+    relink_if_newer(&out.join("build/micropython"), &lib)?;
     let unix = abs(&src.join("ports/unix"));
     let mut args: Vec<&str> = vec!["-s", "-C", &unix, "-j2"];
     args.extend(settings.iter().map(String::as_str));
@@ -75,6 +76,16 @@ pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
     let exe = out.join("micropython");
     fs::copy(out.join("build/micropython"), &exe).map_err(|e| format!("copy interpreter: {e}"))?;
     Ok(exe)
+}
+
+/// The unix port's link rule does not depend on libraries named in LDFLAGS:
+/// removes the interpreter when the runtime library is newer, so make relinks it.
+fn relink_if_newer(exe: &Path, lib: &Path) -> Result<(), String> {
+    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(exe), modified(lib)) {
+        (Some(e), Some(l)) if l > e => fs::remove_file(exe).map_err(|e| format!("{}: {e}", exe.display())),
+        _ => Ok(()),
+    }
 }
 
 fn sha256(path: &Path) -> Option<String> {

@@ -640,7 +640,7 @@ static mp_obj_t usocket_py_read(size_t n_args, const mp_obj_t *pos_args) {
     vstr_t vstr;
     vstr_init(&vstr, want);
     for (;;) {
-        uint8_t *out_buf = (uint8_t *)vstr_extend(&vstr, want);
+        uint8_t *out_buf = (uint8_t *)vstr_add_len(&vstr, want);
         size_t out_len = want;
         intptr_t ret;
         USOCKET_PY_CALL(ret, usocket_read(self->fd, out_buf, out_len));
@@ -696,7 +696,7 @@ static mp_obj_t usocket_py_readline(size_t n_args, const mp_obj_t *pos_args) {
     vstr_t vstr;
     vstr_init(&vstr, 256);
     for (;;) {
-        uint8_t *out_buf = (uint8_t *)vstr_extend(&vstr, 256);
+        uint8_t *out_buf = (uint8_t *)vstr_add_len(&vstr, 256);
         size_t out_len = 256;
         intptr_t ret;
         USOCKET_PY_CALL(ret, usocket_readline(self->fd, out_buf, out_len));
