@@ -2,6 +2,7 @@
 //!
 //! - `codegen [--check]`: regenerate `generated/` from `spec/`, or check it is up to date.
 //! - `micropython [--micropython-dir DIR]`: build MicroPython's unix port with the module.
+//! - `run SCRIPT [ARGS...]`: build it if needed and run a script (the README's main command).
 //! - `test`: run every test (the README's test command, called by `.ci/run`).
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
 //! - `size`: RAM per TCP socket and per stack for each board profile.
@@ -9,6 +10,7 @@
 mod bench;
 mod codegen;
 mod micropython;
+mod run;
 mod size;
 mod test;
 
@@ -27,6 +29,9 @@ commands:
   codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail if stale)
   micropython [--micropython-dir DIR]
                       build MicroPython's unix port with the generated module (prints its path)
+  run SCRIPT [ARGS...]
+                      build that interpreter if needed and run SCRIPT with it (loopback board
+                      unless USOCKET_BOARD says otherwise)
   test                run every test (codegen check, unit and snapshot tests, C header, clippy)
   bench [--mib N] [--rounds N] [--tap-mib N]
                       TCP throughput in release mode: usocket, std::net and bare smoltcp on
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("micropython") => micropython::run(&args[1..]),
+        Some("run") => run::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
