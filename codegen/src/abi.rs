@@ -29,6 +29,8 @@ pub enum CType {
     MutI32,
     /// `<addrinfo struct> *`.
     MutAddrinfo,
+    /// `<ifconfig struct> *`.
+    MutIfconfig,
 }
 
 /// One C ABI parameter.
@@ -83,6 +85,7 @@ pub fn params(c: &Callable) -> Vec<Param> {
         ReturnKind::Address => out.push(p("out", CType::MutAddr)),
         ReturnKind::Timeout => out.push(p("out_ms", CType::MutI32)),
         ReturnKind::Addrinfo => out.extend([p("out", CType::MutAddrinfo), p("out_cap", CType::Size)]),
+        ReturnKind::Ifconfig => out.push(p("out", CType::MutIfconfig)),
         _ => {}
     }
     out
@@ -99,6 +102,7 @@ pub fn ret_doc(c: &Callable) -> &'static str {
         ReturnKind::Socket | ReturnKind::SocketAddress => "the new socket's fd (>= 0), or -errno",
         ReturnKind::Addrinfo => "the number of results written (>= 0), or a negative getaddrinfo code",
         ReturnKind::Str => "the length written, or -errno",
+        ReturnKind::Bool => "1 (true) or 0 (false), or -errno",
         k if k.returns_count() => "a byte count or flags (>= 0), or -errno",
         _ => "0, or -errno",
     }

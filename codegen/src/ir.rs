@@ -14,6 +14,10 @@ pub struct Spec {
     pub functions: Vec<Callable>,
     /// Socket methods, in spec order.
     pub methods: Vec<Callable>,
+    /// The network interface object, when the spec has one.
+    pub interface: Option<Interface>,
+    /// Its methods, in spec order.
+    pub interface_methods: Vec<Callable>,
     /// Constants, in spec order.
     pub constants: Vec<Constant>,
     /// Positive error numbers, in spec order.
@@ -35,9 +39,9 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Functions then methods.
+    /// Functions, socket methods, then interface methods.
     pub fn callables(&self) -> impl Iterator<Item = &Callable> {
-        self.functions.iter().chain(&self.methods)
+        self.functions.iter().chain(&self.methods).chain(&self.interface_methods)
     }
 }
 
@@ -54,6 +58,17 @@ pub struct Module {
     pub doc: String,
 }
 
+/// The board's network interface as a Python object (`network.LAN()`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Interface {
+    /// Python module holding the class.
+    pub module: String,
+    /// Class name.
+    pub class: String,
+    /// Class docstring.
+    pub doc: String,
+}
+
 /// Where a callable lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Owner {
@@ -61,6 +76,8 @@ pub enum Owner {
     Module,
     /// A socket method (first C ABI argument: the fd).
     Socket,
+    /// A method of the network interface object (no fd: the board has one interface).
+    Interface,
 }
 
 /// A function or method.

@@ -1,7 +1,7 @@
 //! Every generated name, in one place: C symbols, macros, Rust items, glue
 //! objects. Emitters and templates never build names themselves.
 
-use crate::ir::{Callable, Module, Owner};
+use crate::ir::{Callable, Module, Owner, Spec};
 use crate::types::ReturnKind;
 
 /// Names derived from the module's C prefix.
@@ -86,11 +86,13 @@ impl Names {
         ReturnKind::Socket.python_stub()
     }
 
-    /// Python name qualified by module or class: `socket.getaddrinfo`, `socket.recv`.
-    pub fn python_qualified(module: &Module, c: &Callable) -> String {
-        match c.owner {
-            Owner::Module => format!("{}.{}", module.name, c.name),
-            Owner::Socket => format!("{}.{}", Self::python_class(), c.name),
+    /// Python name qualified by module or class: `socket.getaddrinfo`, `socket.recv`, `LAN.ifconfig`.
+    pub fn python_qualified(spec: &Spec, c: &Callable) -> String {
+        match (c.owner, &spec.interface) {
+            (Owner::Module, _) => format!("{}.{}", spec.module.name, c.name),
+            (Owner::Socket, _) => format!("{}.{}", Self::python_class(), c.name),
+            (Owner::Interface, Some(i)) => format!("{}.{}", i.class, c.name),
+            (Owner::Interface, None) => c.name.clone(),
         }
     }
 }

@@ -18,6 +18,11 @@ pub struct RawFile {
     /// Socket methods.
     #[serde(default)]
     pub method: Vec<Spanned<RawCallable>>,
+    /// The network interface object (e.g. `network.LAN`).
+    pub interface: Option<Spanned<RawInterface>>,
+    /// Methods of the network interface object.
+    #[serde(default)]
+    pub interface_method: Vec<Spanned<RawCallable>>,
     /// Module constants.
     #[serde(default)]
     pub constant: Vec<Spanned<RawConstant>>,
@@ -58,6 +63,18 @@ pub struct RawModule {
     /// Prefix of every C symbol.
     pub c_prefix: Spanned<String>,
     /// Module docstring.
+    pub doc: String,
+}
+
+/// `[interface]`: the board's network interface as a Python object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInterface {
+    /// Python module holding the class.
+    pub module: Spanned<String>,
+    /// Class name.
+    pub class: Spanned<String>,
+    /// Class docstring.
     pub doc: String,
 }
 

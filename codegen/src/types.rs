@@ -104,11 +104,15 @@ pub enum ReturnKind {
     Addrinfo,
     /// A str written into an output buffer (C ABI only).
     Str,
+    /// True or False (0/1 at the C ABI).
+    Bool,
+    /// `(ip, netmask, gateway, dns)` strings, from the `ifconfig` struct.
+    Ifconfig,
 }
 
 impl ReturnKind {
     /// Every kind with its spec spelling.
-    pub const ALL: [(&'static str, ReturnKind); 14] = [
+    pub const ALL: [(&'static str, ReturnKind); 16] = [
         ("none", ReturnKind::None),
         ("int", ReturnKind::Int),
         ("socket", ReturnKind::Socket),
@@ -123,6 +127,8 @@ impl ReturnKind {
         ("timeout", ReturnKind::Timeout),
         ("addrinfo", ReturnKind::Addrinfo),
         ("str", ReturnKind::Str),
+        ("bool", ReturnKind::Bool),
+        ("ifconfig", ReturnKind::Ifconfig),
     ];
 
     /// The spec spelling.
@@ -150,6 +156,8 @@ impl ReturnKind {
             ReturnKind::Timeout => "float | None",
             ReturnKind::Addrinfo => "list[tuple[int, int, int, str, _Address]]",
             ReturnKind::Str => "str",
+            ReturnKind::Bool => "bool",
+            ReturnKind::Ifconfig => "tuple[str, str, str, str]",
         }
     }
 

@@ -21,6 +21,8 @@ struct Merged {
     module: Vec<InFile<RawModule>>,
     functions: Vec<InFile<RawCallable>>,
     methods: Vec<InFile<RawCallable>>,
+    interface: Vec<InFile<RawInterface>>,
+    interface_methods: Vec<InFile<RawCallable>>,
     constants: Vec<InFile<RawConstant>>,
     errnos: Vec<InFile<RawErrno>>,
     gai_errors: Vec<InFile<RawErrno>>,
@@ -124,6 +126,8 @@ fn merge(m: &mut Merged, file: FileId, raw: RawFile) {
     m.module.extend(raw.module.map(|x| (file, x)));
     m.functions.extend(tag(file, raw.function));
     m.methods.extend(tag(file, raw.method));
+    m.interface.extend(raw.interface.map(|x| (file, x)));
+    m.interface_methods.extend(tag(file, raw.interface_method));
     m.constants.extend(tag(file, raw.constant));
     m.errnos.extend(tag(file, raw.errno));
     m.gai_errors.extend(tag(file, raw.gai_error));
@@ -168,6 +172,9 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
     let codes: HashMap<String, ErrorCode> = errnos.iter().chain(&gai_errors).map(|e| (e.name.clone(), e.clone())).collect();
     let functions = build_callables(ck, &m.functions, Owner::Module, &consts, locate);
     let methods = build_callables(ck, &m.methods, Owner::Socket, &consts, locate);
+    let interface = build_interface(ck, &m.interface);
+    let interface_methods = build_callables(ck, &m.interface_methods, Owner::Interface, &consts, locate);
+    check_interface_methods(ck, &m.interface_methods, interface.is_some(), &functions, &methods);
     let constructors = functions.iter().filter(|f| f.returns == ReturnKind::Socket && f.python).count();
     if constructors != 1 {
         let (file, span) = m.functions.first().map(|(f, c)| (*f, c.get_ref().returns.span())).unwrap_or((0, 0..0));
@@ -198,6 +205,8 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
         module,
         functions,
         methods,
+        interface,
+        interface_methods,
         constants,
         errnos,
         gai_errors,
@@ -244,6 +253,46 @@ fn build_module(ck: &mut Checker, items: &[InFile<RawModule>], near: FileId) -> 
         c_prefix: raw.c_prefix.get_ref().clone(),
         doc: raw.doc.trim().to_string(),
     })
+}
+
+/// `[interface]`: at most one; its module and class must be identifiers.
+fn build_interface(ck: &mut Checker, items: &[InFile<RawInterface>]) -> Option<Interface> {
+    let (file, first) = items.first()?;
+    for (f, dup) in &items[1..] {
+        ck.err(*f, dup.span(), "duplicate [interface] table", "second definition", "at most one [interface] in all spec files");
+    }
+    let raw = first.get_ref();
+    check_ident(ck, *file, &raw.module, "interface module", false);
+    if !is_ident(raw.class.get_ref()) {
+        ck.err(*file, raw.class.span(), format!("invalid class name `{}`", raw.class.get_ref()), "not an identifier", "an identifier such as LAN");
+    }
+    Some(Interface { module: raw.module.get_ref().clone(), class: raw.class.get_ref().clone(), doc: raw.doc.trim().to_string() })
+}
+
+/// Interface methods need `[interface]`, and their C ABI names must not clash
+/// with functions' and socket methods' (all are `<prefix>_<name>`).
+fn check_interface_methods(ck: &mut Checker, items: &[InFile<RawCallable>], has_interface: bool, functions: &[Callable], methods: &[Callable]) {
+    for (file, c) in items {
+        let name = &c.get_ref().name;
+        if !has_interface {
+            ck.err(
+                *file,
+                name.span(),
+                format!("interface method `{}` without [interface]", name.get_ref()),
+                "no interface",
+                "an [interface] table (module, class, doc)",
+            );
+        }
+        if functions.iter().chain(methods).any(|f| &f.name == name.get_ref()) {
+            ck.err(
+                *file,
+                name.span(),
+                format!("interface method `{}` has the C ABI name of a function or socket method", name.get_ref()),
+                "clash",
+                "a name no function or socket method has",
+            );
+        }
+    }
 }
 
 fn build_constants(ck: &mut Checker, items: &[InFile<RawConstant>], locate: &dyn Fn(FileId, usize) -> String) -> Vec<Constant> {
@@ -406,7 +455,11 @@ fn build_callables(
     consts: &HashMap<String, i64>,
     locate: &dyn Fn(FileId, usize) -> String,
 ) -> Vec<Callable> {
-    let kind = if owner == Owner::Module { "function" } else { "method" };
+    let kind = match owner {
+        Owner::Module => "function",
+        Owner::Socket => "method",
+        Owner::Interface => "interface method",
+    };
     let kinds: Vec<&str> = ReturnKind::ALL.iter().map(|(n, _)| *n).collect();
     let types: Vec<&str> = ArgType::ALL.iter().map(|(n, _)| *n).collect();
     let mut seen = HashMap::new();
@@ -421,6 +474,15 @@ fn build_callables(
             ck.err(file, c.returns.span(), format!("unknown return kind `{}`", c.returns.get_ref()), "unknown", format!("one of {}", kinds.join(", ")));
             continue;
         };
+        if returns == ReturnKind::Ifconfig && owner != Owner::Interface {
+            ck.err(
+                file,
+                c.returns.span(),
+                format!("`{}` returns ifconfig but is not an interface method", c.name.get_ref()),
+                "ifconfig",
+                "returns = \"ifconfig\" only in [[interface_method]]",
+            );
+        }
         let mut args: Vec<Arg> = Vec::new();
         let mut arg_names = HashMap::new();
         let mut optional_seen = false;
@@ -911,9 +973,10 @@ fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>], locate: 
 }
 
 /// Fields the generator relies on, per struct.
-const REQUIRED_FIELDS: [(&str, &[(&str, &str)]); 2] = [
+const REQUIRED_FIELDS: [(&str, &[(&str, &str)]); 3] = [
     ("addr", &[("family", "u16"), ("port", "u16"), ("scope_id", "u32")]),
     ("addrinfo", &[("family", "i32"), ("socktype", "i32"), ("proto", "i32"), ("addr", "addr")]),
+    ("ifconfig", &[("ip", "addr"), ("netmask", "addr"), ("gateway", "addr"), ("dns", "addr")]),
 ];
 
 /// The spec spelling of a field type.

@@ -107,6 +107,14 @@ typedef struct {
     usocket_addr_t addr; /* The address, with the requested port. */
 } usocket_addrinfo_t;
 
+/* The interface's IPv4 configuration, as MicroPython's ifconfig() reports it (unset parts are 0.0.0.0). */
+typedef struct {
+    usocket_addr_t ip; /* The interface address (port 0). */
+    usocket_addr_t netmask; /* Its netmask, from the prefix length. */
+    usocket_addr_t gateway; /* The default gateway. */
+    usocket_addr_t dns; /* The first DNS server. */
+} usocket_ifconfig_t;
+
 /*
  * Create a new socket using the given address family, socket type and protocol
  * number. A `proto` of 0 selects the default protocol for the type (TCP for
@@ -283,6 +291,25 @@ int32_t usocket_gettimeout(int32_t fd, int32_t *out_ms);
  * Returns a byte count or flags (>= 0), or -errno.
  */
 intptr_t usocket_poll(int32_t fd, int32_t events);
+
+/*
+ * Return the IPv4 configuration as `(ip, netmask, gateway, dns)` strings; parts the
+ * board does not have read `0.0.0.0`.
+ * Returns 0, or -errno.
+ */
+int32_t usocket_ifconfig(usocket_ifconfig_t *out);
+
+/*
+ * Return whether the interface is up (it is whenever the stack runs).
+ * Returns 1 (true) or 0 (false), or -errno.
+ */
+int32_t usocket_active();
+
+/*
+ * Return whether the interface has an address to talk with.
+ * Returns 1 (true) or 0 (false), or -errno.
+ */
+int32_t usocket_isconnected();
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,7 @@
 #![allow(clippy::missing_safety_doc)]
 use usocket_runtime::generated::api::{Backend, SocketApi};
 use usocket_runtime::generated::errno::{Errno, GaiError};
-use usocket_runtime::generated::types::{Addr, Addrinfo, Fd};
+use usocket_runtime::generated::types::{Addr, Addrinfo, Fd, Ifconfig};
 use crate::AbiBackend;
 /// Borrows `len` bytes at `ptr` (NULL only with length 0).
 unsafe fn abi_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Errno> {
@@ -74,8 +74,8 @@ fn ret_status(result: Result<(), Errno>) -> i32 {
         Err(e) => -e.value(),
     }
 }
-/// An fd or -errno.
-fn ret_fd(result: Result<Fd, Errno>) -> i32 {
+/// A non-negative int (an fd, a flag) or -errno.
+fn ret_int(result: Result<i32, Errno>) -> i32 {
     match result {
         Ok(fd) => fd,
         Err(e) => -e.value(),
@@ -104,9 +104,11 @@ fn ret_gai(result: Result<Result<usize, GaiError>, Errno>) -> i32 {
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_socket(af: i32, r#type: i32, proto: i32) -> i32 {
-    let result: Result<Fd, Errno> = AbiBackend::with(|api| api.socket(af, r#type, proto))
+    let result: Result<i32, Errno> = AbiBackend::with(|api| {
+            api.socket(af, r#type, proto)
+        })
         .and_then(|r| r);
-    ret_fd(result)
+    ret_int(result)
 }
 /// C ABI for `getaddrinfo`: Translate the host/port argument into a sequence of 5-tuples
 /// `(family, type, proto, canonname, sockaddr)` with `sockaddr` = `(ip_str, port)`.
@@ -225,7 +227,7 @@ pub unsafe extern "C" fn usocket_listen(fd: i32, backlog: i32) -> i32 {
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_accept(fd: i32, peer: *mut Addr) -> i32 {
-    let result = (|| -> Result<Fd, Errno> {
+    let result = (|| -> Result<i32, Errno> {
         let fd = abi_fd(fd)?;
         let peer = unsafe { abi_out(peer) }?;
         AbiBackend::with(|api| api.accept(fd))
@@ -235,7 +237,7 @@ pub unsafe extern "C" fn usocket_accept(fd: i32, peer: *mut Addr) -> i32 {
                 fd
             })
     })();
-    ret_fd(result)
+    ret_int(result)
 }
 /// C ABI for `connect`: Connect to a remote address. On a non-blocking socket this raises
 /// OSError(EINPROGRESS) and the connection completes in the background (poll for
@@ -533,4 +535,43 @@ pub unsafe extern "C" fn usocket_poll(fd: i32, events: i32) -> isize {
         AbiBackend::with(|api| api.poll(fd, events)).and_then(|r| r)
     })();
     ret_count(result)
+}
+/// C ABI for `ifconfig`: Return the IPv4 configuration as `(ip, netmask, gateway, dns)` strings; parts the
+/// board does not have read `0.0.0.0`.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_ifconfig(out: *mut Ifconfig) -> i32 {
+    let result = (|| -> Result<(), Errno> {
+        let out = unsafe { abi_out(out) }?;
+        AbiBackend::with(|api| api.ifconfig())
+            .and_then(|r| r)
+            .map(|config| {
+                *out = config;
+            })
+    })();
+    ret_status(result)
+}
+/// C ABI for `active`: Return whether the interface is up (it is whenever the stack runs).
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_active() -> i32 {
+    let result: Result<i32, Errno> = AbiBackend::with(|api| api.active())
+        .and_then(|r| r)
+        .map(i32::from);
+    ret_int(result)
+}
+/// C ABI for `isconnected`: Return whether the interface has an address to talk with.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_isconnected() -> i32 {
+    let result: Result<i32, Errno> = AbiBackend::with(|api| api.isconnected())
+        .and_then(|r| r)
+        .map(i32::from);
+    ret_int(result)
 }

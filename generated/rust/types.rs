@@ -28,3 +28,16 @@ pub struct Addrinfo {
     /// The address, with the requested port.
     pub addr: Addr,
 }
+/// The interface's IPv4 configuration, as MicroPython's ifconfig() reports it (unset parts are 0.0.0.0).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Ifconfig {
+    /// The interface address (port 0).
+    pub ip: Addr,
+    /// Its netmask, from the prefix length.
+    pub netmask: Addr,
+    /// The default gateway.
+    pub gateway: Addr,
+    /// The first DNS server.
+    pub dns: Addr,
+}

@@ -9,7 +9,7 @@ use crate::generated::api::SocketApi;
 use crate::resolve::{Host, fill, prepare};
 use crate::stack::Stack;
 use crate::table::{Kind, Slot};
-use crate::{Addr, Addrinfo, Errno, Fd, GaiError, addr};
+use crate::{Addr, Addrinfo, Errno, Fd, GaiError, Ifconfig, addr};
 
 /// An option value as an int: a native-endian i32 (what the C glue passes for an int).
 fn int_value(value: &[u8]) -> Result<i32, Errno> {
@@ -216,5 +216,17 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         };
         let wanted = flags & (events & (POLL_RD | POLL_WR)) | flags & (POLL_ERR | POLL_HUP);
         Ok(wanted as usize)
+    }
+
+    fn ifconfig(&mut self) -> Result<Ifconfig, Errno> {
+        Ok(self.net_ifconfig())
+    }
+
+    fn active(&mut self) -> Result<bool, Errno> {
+        Ok(true)
+    }
+
+    fn isconnected(&mut self) -> Result<bool, Errno> {
+        Ok(self.net_connected())
     }
 }

@@ -26,6 +26,7 @@ mod dispatch;
 mod dns;
 mod gate;
 mod memory;
+mod netif;
 mod pool;
 mod ports;
 mod resolve;
@@ -40,7 +41,7 @@ pub use config::{Config, ConfigError};
 pub use generated::api::{Backend, SocketApi};
 pub use generated::constants;
 pub use generated::errno::{Errno, GaiError};
-pub use generated::types::{Addr, Addrinfo, Fd};
+pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig};
 #[cfg(feature = "std")]
 pub use memory::HostMemory;
 pub use memory::{Memory, MemoryError};

@@ -10,7 +10,7 @@ use smoltcp::storage::PacketBuffer;
 use smoltcp::time::{Duration, Instant};
 use smoltcp::wire::IpAddress;
 
-use crate::board::Board;
+use crate::board::{Board, NetConfig};
 use crate::config::{Config, ConfigError};
 use crate::gate::Gate;
 use crate::memory::{Memory, MemoryError, take};
@@ -87,6 +87,8 @@ impl<'a> RawArea<'a> {
 pub struct Stack<'a, B: Board> {
     pub(crate) board: B,
     pub(crate) config: Config,
+    /// The board's network configuration (addresses, gateways, DNS servers).
+    pub(crate) net: NetConfig,
     pub(crate) iface: Interface,
     pub(crate) sockets: SocketSet<'a>,
     pub(crate) fds: Table<'a>,
@@ -171,6 +173,7 @@ impl<'a, B: Board> Stack<'a, B> {
         let stack = Stack {
             board,
             config,
+            net,
             iface,
             sockets,
             fds: Table::new(fds),

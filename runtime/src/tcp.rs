@@ -45,16 +45,9 @@ impl<B: Board> Stack<'_, B> {
         self.rearm_pending = true;
     }
 
-    /// A free TCP pool entry, taking one in TIME-WAIT when none is free; ENOMEM otherwise.
+    /// A free TCP pool entry; ENOMEM when none is.
     pub(crate) fn alloc_tcp(&mut self) -> Result<usize, Errno> {
-        if let Some(i) = pool::find_free(self.pool, PoolKind::Tcp) {
-            return Ok(i);
-        }
-        let waiting = (0..self.pool.len()).find(|&i| matches!(self.pool[i].role, Role::Lingering(_)) && self.tcp(i).state() == State::TimeWait);
-        let i = waiting.ok_or(Errno::ENOMEM)?;
-        self.ports.time_wait(i, self.board.now_us() + TIME_WAIT_US);
-        self.free_tcp(i);
-        Ok(i)
+        pool::find_free(self.pool, PoolKind::Tcp).ok_or(Errno::ENOMEM)
     }
 
     /// Brings the slot's phase up to date with its socket: a finished or failed
@@ -466,7 +459,13 @@ impl<B: Board> Stack<'_, B> {
                     self.free_tcp(i);
                 }
                 State::Closed => {}
-                State::TimeWait => self.ports.time_wait(i, now + TIME_WAIT_US),
+                // The connection is done: the bind table keeps the port in
+                // TIME-WAIT, the socket goes back to the pool at once (out of
+                // the socket set, so no RST is sent).
+                State::TimeWait => {
+                    self.ports.time_wait(i, now + TIME_WAIT_US);
+                    self.free_tcp(i);
+                }
                 _ if now >= until => self.tcp(i).abort(),
                 _ => {}
             }

@@ -1,9 +1,132 @@
 //! `cargo xtask bench`: TCP throughput of the runtime against the kernel and
-//! bare smoltcp, and over TAP as root (`targets/host/examples/bench.rs`).
+//! bare smoltcp, and over TAP as root (`targets/host/examples/bench.rs`); then
+//! our MicroPython against stock unix MicroPython (kernel sockets) running the
+//! same scripts from `bench/micropython/`.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The MicroPython benchmarks: title, script, the figure its `RESULT` line
+/// reports (`key=value`), its unit, and the goal for ours over stock.
+const MICROPYTHON_BENCHES: [(&str, &str, &str, &str, f64); 2] = [
+    ("bulk TCP", "bench/micropython/bulk_tcp.py", "mbps", "MB/s", 1.0),
+    ("connect/accept/close", "bench/micropython/connect_cycles.py", "per_s", "cycles/s", 1.0),
+];
+
+/// Longest one script run may take (the scripts bound themselves well below).
+const SCRIPT_LIMIT: Duration = Duration::from_secs(120);
 
 /// Builds the benchmark in release mode and runs it; `args` go to it unchanged.
+/// Then the MicroPython comparison, with as many rounds as `--rounds` says.
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut cargo = vec!["run", "-q", "--release", "-p", "usocket-host", "--example", "bench", "--"];
     cargo.extend(args.iter().map(String::as_str));
-    crate::test::step("bench", "cargo", &cargo)
+    let rust = crate::test::step("bench", "cargo", &cargo);
+    let rounds = args.iter().position(|a| a == "--rounds").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).filter(|&n: &usize| n > 0).unwrap_or(3);
+    let micropython = micropython(rounds);
+    match (rust, micropython) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(a), Err(b)) => Err(format!("{a}\n{b}")),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// Runs each script on our interpreter and on stock's, interleaved in
+/// `rounds` rounds, and prints the medians and their ratio. A missed goal is
+/// reported, not fatal; a failing script is an error.
+fn micropython(rounds: usize) -> Result<(), String> {
+    let ours = crate::micropython::build(None)?;
+    let stock = crate::micropython::build_stock(None)?;
+    println!();
+    println!(
+        "MicroPython: ours (usocket, loopback board) vs stock unix port (kernel sockets, 127.0.0.1), {rounds} interleaved round{}, medians",
+        if rounds == 1 { "" } else { "s" }
+    );
+    let mut errors = Vec::new();
+    for (title, script, key, unit, goal) in MICROPYTHON_BENCHES {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for round in 1..=rounds {
+            for (who, exe, results) in [("ours", &ours, &mut a), ("stock", &stock, &mut b)] {
+                match run_script(exe, script, key) {
+                    Ok((value, line)) => {
+                        println!("  round {round}  {title:<22} {who:<5} {value:>8.1} {unit}   ({line})");
+                        results.push(value);
+                    }
+                    Err(e) => {
+                        println!("  round {round}  {title:<22} {who:<5} FAILED: {e}");
+                        errors.push(format!("{script} failed on {who} in round {round}"));
+                    }
+                }
+            }
+        }
+        match (median(&mut a), median(&mut b)) {
+            (Some(a), Some(b)) => {
+                let ratio = a / b;
+                let verdict = if ratio >= goal { "" } else { " MISSED" };
+                println!("micropython {title}: ours {a:.0} {unit}, stock {b:.0} {unit}, ratio {ratio:.2} (goal >= {goal:?}){verdict}");
+            }
+            _ => println!("micropython {title}: no result (see the failures above)"),
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(format!("micropython bench: {}", errors.join("; "))) }
+}
+
+/// Runs `script` with `exe` (from the repository root, at most
+/// [`SCRIPT_LIMIT`]) and returns the `key=` figure of its `RESULT` line and that line.
+fn run_script(exe: &Path, script: &str, key: &str) -> Result<(f64, String), String> {
+    let mut child = Command::new(exe)
+        .arg(script)
+        .current_dir(crate::root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    // Drain the pipes while waiting, so a chatty failure cannot block the child.
+    let stdout = child.stdout.take().map(|mut s| thread::spawn(move || std::io::read_to_string(&mut s).unwrap_or_default()));
+    let stderr = child.stderr.take().map(|mut s| thread::spawn(move || std::io::read_to_string(&mut s).unwrap_or_default()));
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait().map_err(|e| format!("wait: {e}"))? {
+            Some(status) => break Some(status),
+            None if start.elapsed() > SCRIPT_LIMIT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            None => thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    let text = |h: Option<thread::JoinHandle<String>>| h.and_then(|h| h.join().ok()).unwrap_or_default();
+    let (out, err) = (text(stdout), text(stderr));
+    let tail = || {
+        let all = format!("{out}{err}");
+        let lines: Vec<&str> = all.lines().collect();
+        lines[lines.len().saturating_sub(8)..].join("\n    ")
+    };
+    let Some(status) = status else {
+        return Err(format!("killed after {} s\n    {}", SCRIPT_LIMIT.as_secs(), tail()));
+    };
+    if !status.success() {
+        return Err(format!("{status}\n    {}", tail()));
+    }
+    let line = out.lines().find(|l| l.starts_with("RESULT ")).ok_or_else(|| format!("no RESULT line\n    {}", tail()))?;
+    let value = line
+        .split_whitespace()
+        .find_map(|field| field.strip_prefix(key)?.strip_prefix('=')?.parse::<f64>().ok())
+        .ok_or_else(|| format!("no {key}= in {line:?}"))?;
+    Ok((value, line.trim_start_matches("RESULT ").to_string()))
+}
+
+/// The median (the mean of the middle two for an even count).
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
 }

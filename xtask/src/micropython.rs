@@ -1,6 +1,7 @@
 //! `cargo xtask micropython [--micropython-dir DIR]`: builds MicroPython's unix
 //! port with the generated `socket` module and the runtime, and prints the
-//! interpreter's path as its last line.
+//! interpreter's path as its last line. [`build_stock`] builds the same port
+//! with MicroPython's own (kernel) socket module instead, for `cargo xtask bench`.
 //!
 //! The source is DIR, or `$MICROPYTHON_DIR`, or Debian's `micropython` source
 //! package, fetched with apt into `target/micropython-src/` (the archive comes
@@ -36,26 +37,55 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// Builds the interpreter (incrementally) and returns its path.
 pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
     let root = crate::root();
+    let src = source(dir)?;
+    let out = root.join("target/micropython");
+    let abs = |p: &Path| p.to_string_lossy().into_owned();
+    step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
+    let lib = root.join("target/release/libusocket_host.a");
+    let ours = ["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))), format!("USOCKET_LIB={}", abs(&lib))];
+    relink_if_newer(&out.join("build/micropython"), &lib)?;
+    make_unix_port("micropython unix port", &src, &out, &ours)
+}
+
+/// Builds (incrementally) the stock unix interpreter from the same source and
+/// with the same options, but with MicroPython's own kernel-socket module
+/// instead of ours, into `target/micropython-stock/`; returns its path. For
+/// comparisons (`cargo xtask bench`).
+pub fn build_stock(dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    let src = source(dir)?;
+    let out = crate::root().join("target/micropython-stock");
+    make_unix_port("stock micropython unix port", &src, &out, &["MICROPY_PY_SOCKET=1".into()])
+}
+
+/// The MicroPython source tree: DIR, or `$MICROPYTHON_DIR`, or the pinned Debian package.
+fn source(dir: Option<PathBuf>) -> Result<PathBuf, String> {
     let src = match dir.or_else(|| std::env::var_os("MICROPYTHON_DIR").map(PathBuf::from)) {
         Some(d) => d,
-        None => fetch(&root.join("target/micropython-src"))?,
+        None => fetch(&crate::root().join("target/micropython-src"))?,
     };
     if !src.join("ports/unix/Makefile").is_file() {
         return Err(format!("{} is not a MicroPython source tree (no ports/unix/Makefile)", src.display()));
     }
-    let out = root.join("target/micropython");
+    Ok(src)
+}
+
+/// Builds the unix port of `src` in `out/build` (mpy-cross in `out/mpy-cross`,
+/// asyncio frozen in) with the options every interpreter of ours shares plus
+/// `socket` (which socket module), copies it to `out/micropython` and returns that path.
+fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String]) -> Result<PathBuf, String> {
     let abs = |p: &Path| p.to_string_lossy().into_owned();
-    step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
     let mpy_cross_build = out.join("mpy-cross");
     step("mpy-cross", "make", &["-s", "-C", &abs(&src.join("mpy-cross")), "-j2", &format!("BUILD={}", abs(&mpy_cross_build))])?;
     let manifest = out.join("manifest.py");
-    fs::write(&manifest, "include(\"$(MPY_DIR)/extmod/asyncio\")\n").map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let frozen = "include(\"$(MPY_DIR)/extmod/asyncio\")\n";
+    if fs::read_to_string(&manifest).ok().as_deref() != Some(frozen) {
+        fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        fs::write(&manifest, frozen).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    }
     let mpy_cross = abs(&mpy_cross_build.join("mpy-cross"));
-    let lib = root.join("target/release/libusocket_host.a");
-    let settings = [
+    let shared = [
         format!("BUILD={}", abs(&out.join("build"))),
         "VARIANT=standard".into(),
-        "MICROPY_PY_SOCKET=0".into(),
         "MICROPY_PY_BTREE=0".into(),
         "MICROPY_SSL_MBEDTLS=0".into(),
         "MICROPY_SSL_AXTLS=0".into(),
@@ -65,14 +95,11 @@ pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
         format!("FROZEN_MANIFEST={}", abs(&manifest)),
         format!("MICROPY_MPYCROSS={mpy_cross}"),
         format!("MICROPY_MPYCROSS_DEPENDENCY={mpy_cross}"),
-        format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
-        format!("USOCKET_LIB={}", abs(&lib)),
     ];
-    relink_if_newer(&out.join("build/micropython"), &lib)?;
     let unix = abs(&src.join("ports/unix"));
     let mut args: Vec<&str> = vec!["-s", "-C", &unix, "-j2"];
-    args.extend(settings.iter().map(String::as_str));
-    step("micropython unix port", "make", &args)?;
+    args.extend(shared.iter().chain(socket).map(String::as_str));
+    step(name, "make", &args)?;
     let exe = out.join("micropython");
     fs::copy(out.join("build/micropython"), &exe).map_err(|e| format!("copy interpreter: {e}"))?;
     Ok(exe)

@@ -40,7 +40,10 @@ fn c_tests() -> Result<(), String> {
 fn micropython_tests() -> Result<(), String> {
     let exe = crate::micropython::build(None)?;
     let exe = exe.to_string_lossy().into_owned();
-    step("MicroPython glue", &exe, &["tests/micropython/glue_smoke.py"])
+    step("MicroPython glue", &exe, &["tests/micropython/glue_smoke.py"])?;
+    // SIGINT from a parent ends each blocking call with KeyboardInterrupt
+    // within 100 ms, and the socket still works afterwards.
+    step("MicroPython Ctrl-C", "python3", &["tests/micropython/ctrl_c_driver.py", &exe])
 }
 
 /// Runs the whole suite.

@@ -61,6 +61,7 @@ pub fn c_type(names: &Names, t: CType) -> String {
         CType::MutAddr => format!("{} *", names.c_struct("addr")),
         CType::MutI32 => "int32_t *".into(),
         CType::MutAddrinfo => format!("{} *", names.c_struct("addrinfo")),
+        CType::MutIfconfig => format!("{} *", names.c_struct("ifconfig")),
     }
 }
 

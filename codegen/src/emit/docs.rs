@@ -333,6 +333,7 @@ struct Context {
     class_name: &'static str,
     class_title: String,
     class_rule: String,
+    interface: Option<InterfaceDoc>,
     constants: Vec<ConstantDoc>,
     errnos: Vec<CodeDoc>,
     gai_errors: Vec<CodeDoc>,
@@ -344,6 +345,17 @@ struct Context {
     abi_functions: Vec<AbiFunctionDoc>,
 }
 
+/// The network interface class, documented after the socket class.
+#[derive(Serialize)]
+struct InterfaceDoc {
+    title: String,
+    rule: String,
+    module: String,
+    class: String,
+    doc: Vec<String>,
+    methods: Vec<CallableDoc>,
+}
+
 /// Indentation of a directive's content in reStructuredText.
 const RST_INDENT: usize = 3;
 
@@ -351,7 +363,7 @@ fn callable_doc(spec: &Spec, m: Markup, c: &Callable) -> CallableDoc {
     let indent = if m == Markup::Rst { RST_INDENT } else { 0 };
     let args_text = arg_list(spec, c);
     let signature = format!("{}({args_text})", c.name);
-    let qualified = format!("{}({args_text})", Names::python_qualified(&spec.module, c));
+    let qualified = format!("{}({args_text})", Names::python_qualified(spec, c));
     let args = c
         .args
         .iter()
@@ -427,6 +439,17 @@ fn context(spec: &Spec, m: Markup) -> Context {
         class_name: Names::python_class(),
         class_rule: "=".repeat(class_title.chars().count()),
         class_title,
+        interface: spec.interface.as_ref().map(|i| {
+            let title = format!("class {}", m.code(&format!("{}.{}", i.module, i.class)));
+            InterfaceDoc {
+                rule: "=".repeat(title.chars().count()),
+                title,
+                module: i.module.clone(),
+                class: i.class.clone(),
+                doc: m.lines(&i.doc, 0),
+                methods: spec.interface_methods.iter().filter(|c| c.python).map(|c| callable_doc(spec, m, c)).collect(),
+            }
+        }),
         constants: spec.constants.iter().filter(|c| c.python).map(|c| constant_doc(m, c)).collect(),
         errnos: spec.errnos.iter().map(|e| code_doc(m, e)).collect(),
         gai_errors: spec.gai_errors.iter().map(|e| code_doc(m, e)).collect(),

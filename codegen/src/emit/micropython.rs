@@ -26,8 +26,10 @@ struct GlueFn {
     name: String,
     c_fn: String,
     c_obj: String,
-    /// `method`, `function` or `constructor`.
+    /// `method`, `function`, `constructor` or `interface_method`.
     form: &'static str,
+    /// Takes the object as its first positional argument (methods).
+    has_self: bool,
     keywords: bool,
     n_min: usize,
     n_max: usize,
@@ -41,6 +43,15 @@ struct GlueFn {
     closes: bool,
     /// Whether the C ABI function returns a count (`intptr_t`) or a status (`int32_t`).
     ret_type: &'static str,
+}
+
+/// The network interface class and its module.
+#[derive(Serialize)]
+struct InterfaceCtx {
+    module: String,
+    class: String,
+    doc_line: String,
+    methods: Vec<GlueFn>,
 }
 
 #[derive(Serialize)]
@@ -66,6 +77,8 @@ struct Context {
     type_name: String,
     functions: Vec<GlueFn>,
     methods: Vec<GlueFn>,
+    interface: Option<InterfaceCtx>,
+    ifconfig_type: String,
     constants: Vec<Constant>,
     errno_checks: Vec<Check>,
     poll_checks: Vec<Check>,
@@ -143,6 +156,7 @@ fn call_arg(c: &Callable, param: &Param) -> String {
         ("out", CType::MutAddr) => return "&addr_out".into(),
         ("out_ms", _) => return "&ms_out".into(),
         ("out", CType::MutAddrinfo) => return "infos".into(),
+        ("out", CType::MutIfconfig) => return "&config".into(),
         ("out_cap", _) => return "MP_ARRAY_SIZE(infos)".into(),
         _ => {}
     }
@@ -168,6 +182,7 @@ fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
         (Owner::Module, ReturnKind::Socket) => "constructor",
         (Owner::Module, _) => "function",
         (Owner::Socket, _) => "method",
+        (Owner::Interface, _) => "interface_method",
     };
     let args = c
         .args
@@ -180,7 +195,8 @@ fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
         })
         .collect();
     let after = c.args.iter().filter_map(|a| a.limits.as_ref().map(|b| format!("{}_py_limit(&v_{b}, v_{});", names.prefix(), a.name))).collect();
-    let self_arg = usize::from(c.owner == Owner::Socket);
+    let has_self = c.owner != Owner::Module;
+    let self_arg = usize::from(has_self);
     let call = if c.returns.has_abi() {
         let params: Vec<String> = abi::params(c).iter().map(|p| call_arg(c, p)).collect();
         format!("{}({})", names.c_fn(c), params.join(", "))
@@ -192,6 +208,7 @@ fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
         c_fn: if form == "constructor" { names.glue("make_new") } else { names.glue_fn(c) },
         c_obj: names.glue_obj(c),
         form,
+        has_self,
         keywords: c.keywords,
         n_min: self_arg + c.required(),
         n_max: self_arg + c.args.len(),
@@ -232,6 +249,13 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         type_name: names.glue("type"),
         functions: spec.functions.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
         methods: spec.methods.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
+        interface: spec.interface.as_ref().map(|i| InterfaceCtx {
+            module: i.module.clone(),
+            class: i.class.clone(),
+            doc_line: i.doc.lines().next().unwrap_or_default().to_string(),
+            methods: spec.interface_methods.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
+        }),
+        ifconfig_type: names.c_struct("ifconfig"),
         constants: spec.constants.iter().filter(|c| c.python).map(|c| Constant { name: c.name.clone(), c_name: macro_of(&c.name) }).collect(),
         errno_checks: spec.errnos.iter().map(|e| Check { mp_name: format!("MP_{}", e.name), c_name: macro_of(&e.name) }).collect(),
         poll_checks: spec

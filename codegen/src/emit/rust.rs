@@ -224,6 +224,8 @@ fn trait_return(k: ReturnKind) -> TokenStream {
         ReturnKind::Address => quote!(Result<Addr, Errno>),
         ReturnKind::Timeout => quote!(Result<Option<u32>, Errno>),
         ReturnKind::Addrinfo => quote!(Result<usize, GaiError>),
+        ReturnKind::Bool => quote!(Result<bool, Errno>),
+        ReturnKind::Ifconfig => quote!(Result<Ifconfig, Errno>),
         _ => quote!(Result<usize, Errno>),
     }
 }
@@ -250,7 +252,7 @@ fn api_file(spec: &Spec) -> TokenStream {
     quote! {
         //! The socket API the runtime implements: one method per spec operation.
         use super::errno::{Errno, GaiError};
-        use super::types::{Addr, Addrinfo, Fd};
+        use super::types::{Addr, Addrinfo, Fd, Ifconfig};
 
         /// Every operation of the spec, with the spec's semantics. Buffers and
         /// outputs are borrowed; timeouts are in milliseconds (None: block).
@@ -281,6 +283,7 @@ fn rust_ctype(t: CType) -> TokenStream {
         CType::MutAddr => quote!(*mut Addr),
         CType::MutI32 => quote!(*mut i32),
         CType::MutAddrinfo => quote!(*mut Addrinfo),
+        CType::MutIfconfig => quote!(*mut Ifconfig),
     }
 }
 
@@ -309,11 +312,12 @@ fn output_shape(k: ReturnKind) -> (Vec<TokenStream>, TokenStream) {
         ReturnKind::Address => Some(quote!(let out = unsafe { abi_out(out) }?;)),
         ReturnKind::Timeout => Some(quote!(let out_ms = unsafe { abi_out(out_ms) }?;)),
         ReturnKind::Addrinfo => Some(quote!(let out = unsafe { abi_infos(out, out_cap) }?;)),
+        ReturnKind::Ifconfig => Some(quote!(let out = unsafe { abi_out(out) }?;)),
         _ => None,
     };
     let convert = bytes.into_iter().chain(structured).collect();
     let finish = match k {
-        ReturnKind::Socket | ReturnKind::SocketAddress => quote!(ret_fd(result)),
+        ReturnKind::Socket | ReturnKind::SocketAddress | ReturnKind::Bool => quote!(ret_int(result)),
         ReturnKind::Addrinfo => quote!(ret_gai(result)),
         _ if k.returns_count() => quote!(ret_count(result)),
         _ => quote!(ret_status(result)),
@@ -327,6 +331,8 @@ fn store_output(k: ReturnKind) -> TokenStream {
         ReturnKind::SocketAddress => quote!(.map(|(fd, addr)| { *peer = addr; fd })),
         ReturnKind::BytesAddress => quote!(.map(|(n, addr)| { *from = addr; n })),
         ReturnKind::Address => quote!(.map(|addr| { *out = addr; })),
+        ReturnKind::Ifconfig => quote!(.map(|config| { *out = config; })),
+        ReturnKind::Bool => quote!(.map(i32::from)),
         ReturnKind::Timeout => {
             quote!(.map(|t| { *out_ms = t.map_or(-1, |ms| i32::try_from(ms).unwrap_or(i32::MAX)); }))
         }
@@ -356,8 +362,8 @@ fn c_abi_fn(names: &Names, c: &Callable) -> TokenStream {
     let ret = rust_ctype(abi::ret(c));
     let result_ty = match c.returns {
         ReturnKind::Addrinfo => quote!(Result<Result<usize, GaiError>, Errno>),
-        ReturnKind::None | ReturnKind::Address | ReturnKind::Timeout => quote!(Result<(), Errno>),
-        ReturnKind::Socket | ReturnKind::SocketAddress => quote!(Result<Fd, Errno>),
+        ReturnKind::None | ReturnKind::Address | ReturnKind::Timeout | ReturnKind::Ifconfig => quote!(Result<(), Errno>),
+        ReturnKind::Socket | ReturnKind::SocketAddress | ReturnKind::Bool => quote!(Result<i32, Errno>),
         _ => quote!(Result<usize, Errno>),
     };
     let call = if c.returns == ReturnKind::Addrinfo {
@@ -392,7 +398,7 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         #![allow(clippy::missing_safety_doc)]
         use usocket_runtime::generated::api::{Backend, SocketApi};
         use usocket_runtime::generated::errno::{Errno, GaiError};
-        use usocket_runtime::generated::types::{Addr, Addrinfo, Fd};
+        use usocket_runtime::generated::types::{Addr, Addrinfo, Fd, Ifconfig};
         use crate::AbiBackend;
 
         /// Borrows `len` bytes at `ptr` (NULL only with length 0).
@@ -468,8 +474,8 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
             }
         }
 
-        /// An fd or -errno.
-        fn ret_fd(result: Result<Fd, Errno>) -> i32 {
+        /// A non-negative int (an fd, a flag) or -errno.
+        fn ret_int(result: Result<i32, Errno>) -> i32 {
             match result {
                 Ok(fd) => fd,
                 Err(e) => -e.value(),

@@ -115,6 +115,67 @@ typedef struct {
 
 static const mp_obj_type_t usocket_py_type;
 
+#if MICROPY_ASYNC_KBD_INTR && MICROPY_KBD_EXCEPTION && !defined(_WIN32)
+#include <signal.h>
+
+// The unix port raises KeyboardInterrupt from its SIGINT handler
+// (MICROPY_ASYNC_KBD_INTR): that jump would cross the Rust frames of the C ABI
+// call the signal interrupts, skipping their clean-up (the stack would stay
+// locked: every later call failing with EALREADY). So during a C ABI call,
+// SIGINT only schedules KeyboardInterrupt, as without MICROPY_ASYNC_KBD_INTR;
+// it still ends a blocking wait (EINTR), and the retry below raises it.
+static void usocket_py_sigint(int signum) {
+    (void)signum;
+    mp_sched_keyboard_interrupt();
+}
+
+// The SIGINT action to restore after a C ABI call.
+typedef struct sigaction usocket_py_kbd_t;
+
+static bool usocket_py_kbd_handled(const usocket_py_kbd_t *saved) {
+    return saved->sa_handler != SIG_DFL && saved->sa_handler != SIG_IGN;
+}
+
+// Defers Ctrl-C, if MicroPython handles it (else SIGINT keeps its action).
+static void usocket_py_kbd_defer(usocket_py_kbd_t *saved) {
+    sigaction(SIGINT, NULL, saved);
+    if (usocket_py_kbd_handled(saved)) {
+        struct sigaction sa;
+        sa.sa_flags = 0;
+        sa.sa_handler = usocket_py_sigint;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+    }
+}
+
+static void usocket_py_kbd_restore(const usocket_py_kbd_t *saved) {
+    if (usocket_py_kbd_handled(saved)) {
+        sigaction(SIGINT, saved, NULL);
+    }
+}
+#else
+// Ctrl-C is only scheduled (raised later, by mp_handle_pending): nothing to do.
+typedef char usocket_py_kbd_t;
+
+static inline void usocket_py_kbd_defer(usocket_py_kbd_t *saved) {
+    (void)saved;
+}
+
+static inline void usocket_py_kbd_restore(const usocket_py_kbd_t *saved) {
+    (void)saved;
+}
+#endif
+
+// Calls the C ABI once, with Ctrl-C deferred (see above). Every C ABI call
+// goes through here.
+#define USOCKET_PY_RUST(ret, call) \
+    do { \
+        usocket_py_kbd_t usocket_py_kbd_saved; \
+        usocket_py_kbd_defer(&usocket_py_kbd_saved); \
+        (ret) = (call); \
+        usocket_py_kbd_restore(&usocket_py_kbd_saved); \
+    } while (0)
+
 // Runs pending callbacks and exceptions after an interrupted wait (raises
 // KeyboardInterrupt after Ctrl-C); true when the call should be retried.
 static bool usocket_py_retry(intptr_t ret, intptr_t interrupted) {
@@ -128,7 +189,7 @@ static bool usocket_py_retry(intptr_t ret, intptr_t interrupted) {
 // Calls the C ABI, retrying after interrupted waits.
 #define USOCKET_PY_CALL(ret, call) \
     do { \
-        (ret) = (call); \
+        USOCKET_PY_RUST(ret, call); \
     } while (usocket_py_retry((ret), -USOCKET_EINTR))
 
 // Raises OSError for a negative C ABI result.
@@ -274,12 +335,18 @@ static void usocket_py_addr_from_obj(mp_obj_t o, usocket_addr_t *addr) {
     }
 }
 
+// A C ABI address's IP as a str.
+static mp_obj_t usocket_py_ip_to_obj(const usocket_addr_t *addr) {
+    char text[64];
+    intptr_t len;
+    USOCKET_PY_RUST(len, usocket_addr_format(addr, text, sizeof(text)));
+    usocket_py_raise_if_error(len);
+    return mp_obj_new_str(text, (size_t)len);
+}
+
 // A C ABI address to `(ip_str, port)`.
 static mp_obj_t usocket_py_addr_to_obj(const usocket_addr_t *addr) {
-    char text[64];
-    intptr_t len = usocket_addr_format(addr, text, sizeof(text));
-    usocket_py_raise_if_error(len);
-    mp_obj_t items[2] = { mp_obj_new_str(text, (size_t)len), MP_OBJ_NEW_SMALL_INT(addr->port) };
+    mp_obj_t items[2] = { usocket_py_ip_to_obj(addr), MP_OBJ_NEW_SMALL_INT(addr->port) };
     return mp_obj_new_tuple(2, items);
 }
 
@@ -294,7 +361,8 @@ static int32_t usocket_py_release(usocket_py_obj_t *self) {
     if (self->fd < 0) {
         return 0;
     }
-    int32_t ret = usocket_close(self->fd);
+    int32_t ret;
+    USOCKET_PY_RUST(ret, usocket_close(self->fd));
     self->fd = -1;
     return ret;
 }
@@ -350,7 +418,7 @@ static mp_obj_t usocket_py_getaddrinfo(size_t n_args, const mp_obj_t *pos_args, 
     usocket_addrinfo_t infos[4];
     int32_t ret;
     do {
-        ret = usocket_getaddrinfo(v_host, v_host_len, v_port, v_af, v_type, v_proto, v_flags, infos, MP_ARRAY_SIZE(infos));
+        USOCKET_PY_RUST(ret, usocket_getaddrinfo(v_host, v_host_len, v_port, v_af, v_type, v_proto, v_flags, infos, MP_ARRAY_SIZE(infos)));
     } while (usocket_py_retry(ret, USOCKET_EAI_INTR));
     if (ret < 0) {
         // The getaddrinfo namespace: negative numbers, raised as they are.
@@ -832,7 +900,8 @@ static mp_uint_t usocket_py_stream_ioctl(mp_obj_t self_in, mp_uint_t request, ui
         if (self->fd < 0) {
             return MP_STREAM_POLL_NVAL;
         }
-        intptr_t flags = usocket_poll(self->fd, (int32_t)arg);
+        intptr_t flags;
+        USOCKET_PY_RUST(flags, usocket_poll(self->fd, (int32_t)arg));
         return flags < 0 ? MP_STREAM_POLL_NVAL : (mp_uint_t)flags;
     }
     if (request == MP_STREAM_CLOSE) {
@@ -929,3 +998,85 @@ const mp_obj_module_t usocket_py_module = {
 
 // `import socket`; the extensible registration makes `import usocket` work too.
 MP_REGISTER_EXTENSIBLE_MODULE(MP_QSTR_socket, usocket_py_module);
+
+// `network.LAN`: The board's network interface. `network.LAN()` returns it; the socket module
+typedef struct {
+    mp_obj_base_t base;
+} usocket_py_if_obj_t;
+
+static const mp_obj_type_t usocket_py_if_type;
+
+// The one interface object every LAN() returns.
+static const usocket_py_if_obj_t usocket_py_if = { { &usocket_py_if_type } };
+
+static mp_obj_t usocket_py_if_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    (void)type;
+    (void)args;
+    mp_arg_check_num(n_args, n_kw, 0, 1, false);
+    return MP_OBJ_FROM_PTR(&usocket_py_if);
+}
+
+static mp_obj_t usocket_py_ifconfig(size_t n_args, const mp_obj_t *pos_args) {
+    (void)pos_args; // the interface object: the board has one
+    (void)n_args;
+    usocket_ifconfig_t config;
+    int32_t ret;
+    USOCKET_PY_CALL(ret, usocket_ifconfig(&config));
+    usocket_py_raise_if_error(ret);
+    mp_obj_t items[4] = {
+        usocket_py_ip_to_obj(&config.ip),
+        usocket_py_ip_to_obj(&config.netmask),
+        usocket_py_ip_to_obj(&config.gateway),
+        usocket_py_ip_to_obj(&config.dns),
+    };
+    return mp_obj_new_tuple(4, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_ifconfig_obj, 1, 1, usocket_py_ifconfig);
+
+static mp_obj_t usocket_py_active(size_t n_args, const mp_obj_t *pos_args) {
+    (void)pos_args; // the interface object: the board has one
+    (void)n_args;
+    int32_t ret;
+    USOCKET_PY_CALL(ret, usocket_active());
+    usocket_py_raise_if_error(ret);
+    return mp_obj_new_bool(ret);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_active_obj, 1, 1, usocket_py_active);
+
+static mp_obj_t usocket_py_isconnected(size_t n_args, const mp_obj_t *pos_args) {
+    (void)pos_args; // the interface object: the board has one
+    (void)n_args;
+    int32_t ret;
+    USOCKET_PY_CALL(ret, usocket_isconnected());
+    usocket_py_raise_if_error(ret);
+    return mp_obj_new_bool(ret);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_isconnected_obj, 1, 1, usocket_py_isconnected);
+
+static const mp_rom_map_elem_t usocket_py_if_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_ifconfig), MP_ROM_PTR(&usocket_py_ifconfig_obj) },
+    { MP_ROM_QSTR(MP_QSTR_active), MP_ROM_PTR(&usocket_py_active_obj) },
+    { MP_ROM_QSTR(MP_QSTR_isconnected), MP_ROM_PTR(&usocket_py_isconnected_obj) },
+};
+static MP_DEFINE_CONST_DICT(usocket_py_if_locals_dict, usocket_py_if_locals_table);
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    usocket_py_if_type,
+    MP_QSTR_LAN,
+    MP_TYPE_FLAG_NONE,
+    make_new, usocket_py_if_make_new,
+    locals_dict, &usocket_py_if_locals_dict
+    );
+
+static const mp_rom_map_elem_t usocket_py_if_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_network) },
+    { MP_ROM_QSTR(MP_QSTR_LAN), MP_ROM_PTR(&usocket_py_if_type) },
+};
+static MP_DEFINE_CONST_DICT(usocket_py_if_globals, usocket_py_if_globals_table);
+
+const mp_obj_module_t usocket_py_if_module = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&usocket_py_if_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR_network, usocket_py_if_module);

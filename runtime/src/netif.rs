@@ -1,0 +1,41 @@
+//! The interface object's view of the stack: `ifconfig()`, `active()`, `isconnected()`.
+
+use core::net::Ipv4Addr;
+
+use smoltcp::wire::{IpAddress, IpCidr};
+
+use crate::addr::from_endpoint;
+use crate::board::Board;
+use crate::generated::types::Ifconfig;
+use crate::stack::Stack;
+
+/// An IPv4 address as an ABI address (port 0).
+fn v4(ip: Ipv4Addr) -> crate::Addr {
+    from_endpoint(IpAddress::Ipv4(ip), 0)
+}
+
+impl<B: Board> Stack<'_, B> {
+    /// The first IPv4 address with its netmask, the IPv4 gateway and the first
+    /// IPv4 DNS server; 0.0.0.0 for what the board lacks.
+    pub(crate) fn net_ifconfig(&self) -> Ifconfig {
+        let cidr = self.iface.ip_addrs().iter().find_map(|c| match c {
+            IpCidr::Ipv4(c) => Some(*c),
+            _ => None,
+        });
+        let dns = self.net.dns_servers.iter().flatten().find_map(|s| match s {
+            IpAddress::Ipv4(a) => Some(*a),
+            _ => None,
+        });
+        Ifconfig {
+            ip: v4(cidr.map_or(Ipv4Addr::UNSPECIFIED, |c| c.address())),
+            netmask: v4(cidr.map_or(Ipv4Addr::UNSPECIFIED, |c| c.netmask())),
+            gateway: v4(self.net.gateway_v4.unwrap_or(Ipv4Addr::UNSPECIFIED)),
+            dns: v4(dns.unwrap_or(Ipv4Addr::UNSPECIFIED)),
+        }
+    }
+
+    /// Has the interface an address to talk with?
+    pub(crate) fn net_connected(&self) -> bool {
+        !self.iface.ip_addrs().is_empty()
+    }
+}
