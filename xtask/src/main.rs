@@ -10,6 +10,7 @@
 mod bench;
 mod codegen;
 mod micropython;
+mod mptests;
 mod run;
 mod size;
 mod test;

@@ -58,7 +58,7 @@ pub fn build_stock(dir: Option<PathBuf>) -> Result<PathBuf, String> {
 }
 
 /// The MicroPython source tree: DIR, or `$MICROPYTHON_DIR`, or the pinned Debian package.
-fn source(dir: Option<PathBuf>) -> Result<PathBuf, String> {
+pub fn source(dir: Option<PathBuf>) -> Result<PathBuf, String> {
     let src = match dir.or_else(|| std::env::var_os("MICROPYTHON_DIR").map(PathBuf::from)) {
         Some(d) => d,
         None => fetch(&crate::root().join("target/micropython-src"))?,

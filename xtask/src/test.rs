@@ -1,5 +1,6 @@
 //! `cargo xtask test`: every test of the project.
 
+use std::path::Path;
 use std::process::Command;
 
 /// Runs a command in the repository root; fails on a non-zero exit.
@@ -43,8 +44,15 @@ fn micropython_tests() -> Result<(), String> {
     step("MicroPython glue", &exe, &["tests/micropython/glue_smoke.py"])?;
     // SIGINT from a parent ends each blocking call with KeyboardInterrupt
     // within 100 ms, and the socket still works afterwards.
-    step("MicroPython Ctrl-C", "python3", &["tests/micropython/ctrl_c_driver.py", &exe])
+    step("MicroPython Ctrl-C", "python3", &["tests/micropython/ctrl_c_driver.py", &exe])?;
+    for example in EXAMPLES {
+        step("example", &exe, &[example])?;
+    }
+    crate::mptests::run(Path::new(&exe))
 }
+
+/// The README's examples: they must keep working.
+const EXAMPLES: [&str; 2] = ["examples/echo.py", "examples/http_get.py"];
 
 /// Runs the whole suite.
 pub fn run(args: &[String]) -> Result<(), String> {
