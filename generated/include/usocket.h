@@ -146,6 +146,15 @@ int32_t usocket_addr_parse(const char *host, size_t host_len, int32_t port, usoc
 intptr_t usocket_addr_format(const usocket_addr_t *address, char *out, size_t out_len);
 
 /*
+ * Drive the stack once without waiting: take in received frames, send what sockets
+ * queued, run timers. MicroPython's event hook (MICROPY_INTERNAL_EVENT_HOOK, set by
+ * the generated micropython.mk) calls it, so the stack keeps running while Python
+ * waits in select/poll or asyncio; every socket call drives it too.
+ * Returns 0, or -errno.
+ */
+int32_t usocket_pump();
+
+/*
  * Mark the socket closed and release its slot. Closing twice is allowed. A TCP
  * connection is closed gracefully: queued data and the FIN are still delivered after
  * the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).

@@ -29,6 +29,11 @@ pub trait SocketApi {
     fn addr_parse(&mut self, host: Option<&str>, port: i32) -> Result<Addr, Errno>;
     /// Write the numeric text form of an address's IP (no port) into `out`; returns its length.
     fn addr_format(&mut self, address: &Addr, out: &mut [u8]) -> Result<usize, Errno>;
+    /// Drive the stack once without waiting: take in received frames, send what sockets
+    /// queued, run timers. MicroPython's event hook (MICROPY_INTERNAL_EVENT_HOOK, set by
+    /// the generated micropython.mk) calls it, so the stack keeps running while Python
+    /// waits in select/poll or asyncio; every socket call drives it too.
+    fn pump(&mut self) -> Result<(), Errno>;
     /// Mark the socket closed and release its slot. Closing twice is allowed. A TCP
     /// connection is closed gracefully: queued data and the FIN are still delivered after
     /// the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).

@@ -104,9 +104,12 @@ fn ret_gai(result: Result<Result<usize, GaiError>, Errno>) -> i32 {
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_socket(af: i32, r#type: i32, proto: i32) -> i32 {
-    let result: Result<i32, Errno> = AbiBackend::with(|api| {
-            api.socket(af, r#type, proto)
-        })
+    let result: Result<i32, Errno> = AbiBackend::with(|api| SocketApi::socket(
+            api,
+            af,
+            r#type,
+            proto,
+        ))
         .and_then(|r| r);
     ret_int(result)
 }
@@ -134,9 +137,16 @@ pub unsafe extern "C" fn usocket_getaddrinfo(
     let result = (|| -> Result<Result<usize, GaiError>, Errno> {
         let host = unsafe { abi_host(host, host_len) }?;
         let out = unsafe { abi_infos(out, out_cap) }?;
-        AbiBackend::with(|api| {
-            api.getaddrinfo(host, port, af, r#type, proto, flags, out)
-        })
+        AbiBackend::with(|api| SocketApi::getaddrinfo(
+            api,
+            host,
+            port,
+            af,
+            r#type,
+            proto,
+            flags,
+            out,
+        ))
     })();
     ret_gai(result)
 }
@@ -154,7 +164,7 @@ pub unsafe extern "C" fn usocket_addr_parse(
     let result = (|| -> Result<(), Errno> {
         let host = unsafe { abi_host(host, host_len) }?;
         let out = unsafe { abi_out(out) }?;
-        AbiBackend::with(|api| api.addr_parse(host, port))
+        AbiBackend::with(|api| SocketApi::addr_parse(api, host, port))
             .and_then(|r| r)
             .map(|addr| {
                 *out = addr;
@@ -175,9 +185,21 @@ pub unsafe extern "C" fn usocket_addr_format(
     let result = (|| -> Result<usize, Errno> {
         let address = unsafe { abi_in(address) }?;
         let out = unsafe { abi_bytes_mut(out, out_len) }?;
-        AbiBackend::with(|api| api.addr_format(address, out)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::addr_format(api, address, out)).and_then(|r| r)
     })();
     ret_count(result)
+}
+/// C ABI for `pump`: Drive the stack once without waiting: take in received frames, send what sockets
+/// queued, run timers. MicroPython's event hook (MICROPY_INTERNAL_EVENT_HOOK, set by
+/// the generated micropython.mk) calls it, so the stack keeps running while Python
+/// waits in select/poll or asyncio; every socket call drives it too.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_pump() -> i32 {
+    let result: Result<(), Errno> = AbiBackend::with(SocketApi::pump).and_then(|r| r);
+    ret_status(result)
 }
 /// C ABI for `close`: Mark the socket closed and release its slot. Closing twice is allowed. A TCP
 /// connection is closed gracefully: queued data and the FIN are still delivered after
@@ -190,7 +212,7 @@ pub unsafe extern "C" fn usocket_addr_format(
 pub unsafe extern "C" fn usocket_close(fd: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
-        AbiBackend::with(|api| api.close(fd)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::close(api, fd)).and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -203,7 +225,7 @@ pub unsafe extern "C" fn usocket_bind(fd: i32, address: *const Addr) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let address = unsafe { abi_in(address) }?;
-        AbiBackend::with(|api| api.bind(fd, address)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::bind(api, fd, address)).and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -217,7 +239,7 @@ pub unsafe extern "C" fn usocket_bind(fd: i32, address: *const Addr) -> i32 {
 pub unsafe extern "C" fn usocket_listen(fd: i32, backlog: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
-        AbiBackend::with(|api| api.listen(fd, backlog)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::listen(api, fd, backlog)).and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -230,7 +252,7 @@ pub unsafe extern "C" fn usocket_accept(fd: i32, peer: *mut Addr) -> i32 {
     let result = (|| -> Result<i32, Errno> {
         let fd = abi_fd(fd)?;
         let peer = unsafe { abi_out(peer) }?;
-        AbiBackend::with(|api| api.accept(fd))
+        AbiBackend::with(|api| SocketApi::accept(api, fd))
             .and_then(|r| r)
             .map(|(fd, addr)| {
                 *peer = addr;
@@ -250,7 +272,7 @@ pub unsafe extern "C" fn usocket_connect(fd: i32, address: *const Addr) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let address = unsafe { abi_in(address) }?;
-        AbiBackend::with(|api| api.connect(fd, address)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::connect(api, fd, address)).and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -267,7 +289,7 @@ pub unsafe extern "C" fn usocket_send(
     let result = (|| -> Result<usize, Errno> {
         let fd = abi_fd(fd)?;
         let bytes = unsafe { abi_bytes(bytes, bytes_len) }?;
-        AbiBackend::with(|api| api.send(fd, bytes)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::send(api, fd, bytes)).and_then(|r| r)
     })();
     ret_count(result)
 }
@@ -285,7 +307,7 @@ pub unsafe extern "C" fn usocket_sendall(
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let bytes = unsafe { abi_bytes(bytes, bytes_len) }?;
-        AbiBackend::with(|api| api.sendall(fd, bytes)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::sendall(api, fd, bytes)).and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -298,7 +320,7 @@ pub unsafe extern "C" fn usocket_recv(fd: i32, out: *mut u8, out_len: usize) -> 
     let result = (|| -> Result<usize, Errno> {
         let fd = abi_fd(fd)?;
         let out = unsafe { abi_bytes_mut(out, out_len) }?;
-        AbiBackend::with(|api| api.recv(fd, out)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::recv(api, fd, out)).and_then(|r| r)
     })();
     ret_count(result)
 }
@@ -317,7 +339,8 @@ pub unsafe extern "C" fn usocket_sendto(
         let fd = abi_fd(fd)?;
         let bytes = unsafe { abi_bytes(bytes, bytes_len) }?;
         let address = unsafe { abi_in(address) }?;
-        AbiBackend::with(|api| api.sendto(fd, bytes, address)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::sendto(api, fd, bytes, address))
+            .and_then(|r| r)
     })();
     ret_count(result)
 }
@@ -336,7 +359,7 @@ pub unsafe extern "C" fn usocket_recvfrom(
         let fd = abi_fd(fd)?;
         let out = unsafe { abi_bytes_mut(out, out_len) }?;
         let from = unsafe { abi_out(from) }?;
-        AbiBackend::with(|api| api.recvfrom(fd, out))
+        AbiBackend::with(|api| SocketApi::recvfrom(api, fd, out))
             .and_then(|r| r)
             .map(|(n, addr)| {
                 *from = addr;
@@ -361,7 +384,8 @@ pub unsafe extern "C" fn usocket_setsockopt(
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let value = unsafe { abi_bytes(value, value_len) }?;
-        AbiBackend::with(|api| api.setsockopt(fd, level, optname, value)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::setsockopt(api, fd, level, optname, value))
+            .and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -375,7 +399,7 @@ pub unsafe extern "C" fn usocket_settimeout(fd: i32, value_ms: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let value = abi_timeout(value_ms)?;
-        AbiBackend::with(|api| api.settimeout(fd, value)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::settimeout(api, fd, value)).and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -388,7 +412,7 @@ pub unsafe extern "C" fn usocket_setblocking(fd: i32, flag: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let flag = flag != 0;
-        AbiBackend::with(|api| api.setblocking(fd, flag)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::setblocking(api, fd, flag)).and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -403,7 +427,7 @@ pub unsafe extern "C" fn usocket_read(fd: i32, out: *mut u8, out_len: usize) -> 
     let result = (|| -> Result<usize, Errno> {
         let fd = abi_fd(fd)?;
         let out = unsafe { abi_bytes_mut(out, out_len) }?;
-        AbiBackend::with(|api| api.read(fd, out)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::read(api, fd, out)).and_then(|r| r)
     })();
     ret_count(result)
 }
@@ -421,7 +445,7 @@ pub unsafe extern "C" fn usocket_readinto(
     let result = (|| -> Result<usize, Errno> {
         let fd = abi_fd(fd)?;
         let buf = unsafe { abi_bytes_mut(buf, buf_len) }?;
-        AbiBackend::with(|api| api.readinto(fd, buf)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::readinto(api, fd, buf)).and_then(|r| r)
     })();
     ret_count(result)
 }
@@ -438,7 +462,7 @@ pub unsafe extern "C" fn usocket_readline(
     let result = (|| -> Result<usize, Errno> {
         let fd = abi_fd(fd)?;
         let out = unsafe { abi_bytes_mut(out, out_len) }?;
-        AbiBackend::with(|api| api.readline(fd, out)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::readline(api, fd, out)).and_then(|r| r)
     })();
     ret_count(result)
 }
@@ -456,7 +480,7 @@ pub unsafe extern "C" fn usocket_write(
     let result = (|| -> Result<usize, Errno> {
         let fd = abi_fd(fd)?;
         let buf = unsafe { abi_bytes(buf, buf_len) }?;
-        AbiBackend::with(|api| api.write(fd, buf)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::write(api, fd, buf)).and_then(|r| r)
     })();
     ret_count(result)
 }
@@ -469,7 +493,7 @@ pub unsafe extern "C" fn usocket_getsockname(fd: i32, out: *mut Addr) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let out = unsafe { abi_out(out) }?;
-        AbiBackend::with(|api| api.getsockname(fd))
+        AbiBackend::with(|api| SocketApi::getsockname(api, fd))
             .and_then(|r| r)
             .map(|addr| {
                 *out = addr;
@@ -486,7 +510,7 @@ pub unsafe extern "C" fn usocket_getpeername(fd: i32, out: *mut Addr) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let out = unsafe { abi_out(out) }?;
-        AbiBackend::with(|api| api.getpeername(fd))
+        AbiBackend::with(|api| SocketApi::getpeername(api, fd))
             .and_then(|r| r)
             .map(|addr| {
                 *out = addr;
@@ -502,7 +526,7 @@ pub unsafe extern "C" fn usocket_getpeername(fd: i32, out: *mut Addr) -> i32 {
 pub unsafe extern "C" fn usocket_shutdown(fd: i32, how: i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
-        AbiBackend::with(|api| api.shutdown(fd, how)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::shutdown(api, fd, how)).and_then(|r| r)
     })();
     ret_status(result)
 }
@@ -515,7 +539,7 @@ pub unsafe extern "C" fn usocket_gettimeout(fd: i32, out_ms: *mut i32) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let fd = abi_fd(fd)?;
         let out_ms = unsafe { abi_out(out_ms) }?;
-        AbiBackend::with(|api| api.gettimeout(fd))
+        AbiBackend::with(|api| SocketApi::gettimeout(api, fd))
             .and_then(|r| r)
             .map(|t| {
                 *out_ms = t.map_or(-1, |ms| i32::try_from(ms).unwrap_or(i32::MAX));
@@ -532,7 +556,7 @@ pub unsafe extern "C" fn usocket_gettimeout(fd: i32, out_ms: *mut i32) -> i32 {
 pub unsafe extern "C" fn usocket_poll(fd: i32, events: i32) -> isize {
     let result = (|| -> Result<usize, Errno> {
         let fd = abi_fd(fd)?;
-        AbiBackend::with(|api| api.poll(fd, events)).and_then(|r| r)
+        AbiBackend::with(|api| SocketApi::poll(api, fd, events)).and_then(|r| r)
     })();
     ret_count(result)
 }
@@ -545,7 +569,7 @@ pub unsafe extern "C" fn usocket_poll(fd: i32, events: i32) -> isize {
 pub unsafe extern "C" fn usocket_ifconfig(out: *mut Ifconfig) -> i32 {
     let result = (|| -> Result<(), Errno> {
         let out = unsafe { abi_out(out) }?;
-        AbiBackend::with(|api| api.ifconfig())
+        AbiBackend::with(SocketApi::ifconfig)
             .and_then(|r| r)
             .map(|config| {
                 *out = config;
@@ -559,7 +583,7 @@ pub unsafe extern "C" fn usocket_ifconfig(out: *mut Ifconfig) -> i32 {
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_active() -> i32 {
-    let result: Result<i32, Errno> = AbiBackend::with(|api| api.active())
+    let result: Result<i32, Errno> = AbiBackend::with(SocketApi::active)
         .and_then(|r| r)
         .map(i32::from);
     ret_int(result)
@@ -570,7 +594,7 @@ pub unsafe extern "C" fn usocket_active() -> i32 {
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn usocket_isconnected() -> i32 {
-    let result: Result<i32, Errno> = AbiBackend::with(|api| api.isconnected())
+    let result: Result<i32, Errno> = AbiBackend::with(SocketApi::isconnected)
         .and_then(|r| r)
         .map(i32::from);
     ret_int(result)

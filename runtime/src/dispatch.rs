@@ -53,6 +53,11 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         }
     }
 
+    fn pump(&mut self) -> Result<(), Errno> {
+        Stack::pump(self);
+        Ok(())
+    }
+
     fn addr_parse(&mut self, host: Option<&str>, port: i32) -> Result<Addr, Errno> {
         addr::parse(host, port)
     }

@@ -86,6 +86,7 @@ struct Context {
     recv_fn: String,
     send_fn: String,
     poll_fn: String,
+    pump_fn: String,
     addr_parse_fn: String,
     addr_format_fn: String,
     addr_type: String,
@@ -235,6 +236,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let recv = find(spec, by_name("recv"), "a recv method (stream read)")?;
     let send = find(spec, by_name("send"), "a send method (stream write)")?;
     let poll = find(spec, by_name("poll"), "a poll method (stream ioctl)")?;
+    let pump = find(spec, |c| c.name == "pump" && c.owner == Owner::Module, "a pump function (the event hook)")?;
     let parse = find(spec, |c| c.returns == ReturnKind::Address && c.owner == Owner::Module, "an address-parsing function")?;
     let format = find(spec, |c| c.returns == ReturnKind::Str, "an address-formatting function")?;
     let macro_of = |name: &str| names.c_macro(name);
@@ -268,6 +270,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         recv_fn: names.c_fn(recv),
         send_fn: names.c_fn(send),
         poll_fn: names.c_fn(poll),
+        pump_fn: names.c_fn(pump),
         addr_parse_fn: names.c_fn(parse),
         addr_format_fn: names.c_fn(format),
         addr_type: names.c_struct("addr"),

@@ -366,10 +366,13 @@ fn c_abi_fn(names: &Names, c: &Callable) -> TokenStream {
         ReturnKind::Socket | ReturnKind::SocketAddress | ReturnKind::Bool => quote!(Result<i32, Errno>),
         _ => quote!(Result<usize, Errno>),
     };
+    // Called through the trait: a stack's inherent method of the same name must not win.
+    let call_args: Vec<Ident> = call_args.collect();
+    let op = if call_args.is_empty() { quote!(SocketApi::#method) } else { quote!(|api| SocketApi::#method(api, #(#call_args),*)) };
     let call = if c.returns == ReturnKind::Addrinfo {
-        quote!(AbiBackend::with(|api| api.#method(#(#call_args),*)))
+        quote!(AbiBackend::with(#op))
     } else {
-        quote!(AbiBackend::with(|api| api.#method(#(#call_args),*)).and_then(|r| r) #store)
+        quote!(AbiBackend::with(#op).and_then(|r| r) #store)
     };
     let allow = many_args(abi::params(c).len());
     // Conversions use `?`, so they run in a closure; without any, the call stands alone.

@@ -19,4 +19,9 @@ if(NOT USOCKET_LIB)
 endif()
 target_link_libraries(usermod_usocket INTERFACE ${USOCKET_LIB})
 
+# Keep the stack running while MicroPython waits for events: its event hook drives it once.
+target_compile_definitions(usermod_usocket INTERFACE
+    "MICROPY_INTERNAL_EVENT_HOOK=do { extern int32_t usocket_pump(void); (void)usocket_pump(); } while (0)"
+)
+
 target_link_libraries(usermod INTERFACE usermod_usocket)

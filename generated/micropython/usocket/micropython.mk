@@ -13,3 +13,7 @@ ifeq ($(USOCKET_LIB),)
 $(error USOCKET_LIB must name the runtime static library (libusocket_runtime.a))
 endif
 LDFLAGS_USERMOD += $(USOCKET_LIB)
+
+# Keep the stack running while MicroPython waits for events (select/poll,
+# asyncio, machine.idle): its event hook drives it once.
+CFLAGS_USERMOD += '-DMICROPY_INTERNAL_EVENT_HOOK=do { extern int32_t usocket_pump(void); (void)usocket_pump(); } while (0)'
