@@ -116,5 +116,14 @@ check("read at end of stream", srv.read(10) == b"")
 for x in (srv, lst):
     x.close()
 
+# network.LAN: the loopback board's interface.
+import network
+
+lan = network.LAN()
+check("LAN() is one object", network.LAN() is lan)
+check("ifconfig on loopback", lan.ifconfig() == ("127.0.0.1", "255.0.0.0", "0.0.0.0", "0.0.0.0"))
+check("active, isconnected", lan.active() is True and lan.isconnected() is True)
+check("LAN takes at most one argument", raises(lambda: network.LAN(0, 1), TypeError))
+
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

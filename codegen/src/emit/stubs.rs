@@ -172,7 +172,22 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     }
     let ctx = Context { generated: GENERATED_LINE, doc: docstring(&module_doc, 0), constants, class_name: Names::python_class(), methods, functions };
     let text = templates::render("socket.pyi.j2", &ctx)?;
-    Ok(Names::stub_files(&spec.module).into_iter().map(|f| Output::new(format!("generated/stubs/{f}"), text.clone())).collect())
+    let mut out: Vec<Output> = Names::stub_files(&spec.module).into_iter().map(|f| Output::new(format!("generated/stubs/{f}"), text.clone())).collect();
+    if let Some(i) = &spec.interface {
+        let methods = spec.interface_methods.iter().filter(|c| c.python).map(|c| def(spec, c, true)).collect::<Result<Vec<_>, _>>()?;
+        let ctx = InterfaceContext { generated: GENERATED_LINE, doc: docstring(&i.doc, 0), class_name: &i.class, methods };
+        out.push(Output::new(format!("generated/stubs/{}.pyi", i.module), templates::render("interface.pyi.j2", &ctx)?));
+    }
+    Ok(out)
+}
+
+/// What `interface.pyi.j2` renders: the network interface's module.
+#[derive(Serialize)]
+struct InterfaceContext<'a> {
+    generated: &'static str,
+    doc: Vec<String>,
+    class_name: &'a str,
+    methods: Vec<Def>,
 }
 
 #[cfg(test)]
@@ -184,7 +199,9 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
         let spec = crate::load_spec(&dir, "spec").unwrap_or_else(|e| panic!("{e}"));
         let out = emit(&spec).unwrap_or_else(|e| panic!("{e}"));
-        let [a, b] = out.as_slice() else { panic!("two stubs expected") };
+        let [a, b, network] = out.as_slice() else { panic!("socket, usocket and network stubs expected") };
+        assert_eq!(network.path, "generated/stubs/network.pyi");
+        assert!(network.contents.contains("\nclass LAN:\n") && network.contents.contains("    def ifconfig(self) -> tuple[str, str, str, str]:\n"));
         assert_eq!((a.path.as_str(), b.path.as_str()), ("generated/stubs/socket.pyi", "generated/stubs/usocket.pyi"));
         assert_eq!(a.contents, b.contents);
         assert_eq!(a.contents.lines().next(), Some(format!("# {GENERATED_LINE}").as_str()));
