@@ -21,7 +21,6 @@ impl<B: Board> Stack<'_, B> {
         if out.is_empty() || slot.shut_rd {
             return Ok(0);
         }
-        let nonblocking = slot.timeout == Some(0);
         let mut got = 0;
         let result = self.block(slot.timeout, |stack| {
             loop {
@@ -37,17 +36,17 @@ impl<B: Board> Stack<'_, B> {
                     Some(Ok(0)) => return Some(Ok(got)),
                     Some(Ok(n)) => {
                         got += n;
-                        if got == out.len() || (line && out[got - 1] == b'\n') || nonblocking {
+                        if got == out.len() || (line && out[got - 1] == b'\n') {
                             return Some(Ok(got));
                         }
                     }
-                    Some(Err(e)) => return Some(if got > 0 { Ok(got) } else { Err(e) }),
+                    Some(Err(e)) => return Some(if got > 0 && keeps_partial(e) { Ok(got) } else { Err(e) }),
                     None => return None,
                 }
             }
         });
         match result {
-            Err(_) if got > 0 => Ok(got),
+            Err(e) if got > 0 && keeps_partial(e) => Ok(got),
             r => r,
         }
     }
@@ -67,4 +66,11 @@ impl<B: Board> Stack<'_, B> {
             (sent, result) => result.map(|()| sent),
         }
     }
+}
+
+/// Errors after which a stream read returns the bytes it already took, as
+/// MicroPython's `mp_stream_rw` does for EAGAIN (and we for a timeout or an
+/// interrupt); any other error (a reset) is raised and those bytes are dropped.
+fn keeps_partial(e: Errno) -> bool {
+    matches!(e, Errno::EAGAIN | Errno::ETIMEDOUT | Errno::EINTR)
 }

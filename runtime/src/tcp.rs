@@ -70,7 +70,9 @@ impl<B: Board> Stack<'_, B> {
                 let e = if now >= slot.connect_until_us { Errno::ETIMEDOUT } else { Errno::ECONNREFUSED };
                 (Phase::Idle, Some(e))
             }
-            (Phase::Connected, State::Closed) if !slot.shut_wr => (Phase::Dead, Some(Errno::ECONNRESET)),
+            // Data received before the reset stays readable (as in Linux): the reset is
+            // reported once the receive buffer is empty.
+            (Phase::Connected, State::Closed) if !slot.shut_wr && !s.can_recv() => (Phase::Dead, Some(Errno::ECONNRESET)),
             _ => return Ok(()),
         };
         let slot = self.fds.get_mut(fd)?;
@@ -535,6 +537,10 @@ impl<B: Board> Stack<'_, B> {
                 }
                 if !s.may_recv() && !s.may_send() {
                     flags |= POLL_HUP;
+                }
+                // Reset, with received data still to read (see tcp_update).
+                if s.state() == State::Closed && !slot.shut_wr {
+                    flags |= POLL_ERR | POLL_HUP;
                 }
             }
             Phase::Connecting => {}

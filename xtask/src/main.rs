@@ -6,11 +6,13 @@
 //! - `test`: run every test (the README's test command, called by `.ci/run`).
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
 //! - `size`: RAM per TCP socket and per stack for each board profile.
+//! - `multinet`: MicroPython's multi_net tests against our interpreter on TAP boards (root).
 
 mod bench;
 mod codegen;
 mod micropython;
 mod mptests;
+mod multinet;
 mod run;
 mod size;
 mod test;
@@ -39,7 +41,9 @@ commands:
                       loopback (N MiB, default 64, interleaved rounds, default 3, medians and
                       ratios); as root also usocket <-> Linux over TAP in a network namespace
                       (--tap-mib per direction, default 256)
-  size                RAM per TCP socket and per stack for each board profile (FIRMWARE, HOST)";
+  size                RAM per TCP socket and per stack for each board profile (FIRMWARE, HOST)
+  multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
+                      ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
+        Some("multinet") if args.len() == 1 => multinet::run(),
         _ => Err(USAGE.to_string()),
     };
     match result {

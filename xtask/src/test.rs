@@ -48,7 +48,9 @@ fn micropython_tests() -> Result<(), String> {
     for example in EXAMPLES {
         step("example", &exe, &[example])?;
     }
-    crate::mptests::run(Path::new(&exe))
+    crate::mptests::run(Path::new(&exe))?;
+    // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
+    crate::multinet::run()
 }
 
 /// The README's examples: they must keep working.

@@ -128,6 +128,8 @@ fn convert(names: &Names, arg: &Arg) -> Vec<String> {
         ArgType::Bool => scalar("int32_t", format!("mp_obj_is_true({o})")),
         ArgType::Timeout => scalar("int32_t", format!("{p}_py_timeout_ms({o})")),
         ArgType::Port => scalar("int32_t", format!("{p}_py_port({o})")),
+        // Omitted means "all" (read to EOF, the whole buffer): a negative size means the same, as in MicroPython's streams.
+        ArgType::Size if none_default => scalar("mp_int_t", format!("{p}_py_size_or_all({o})")),
         ArgType::Size => scalar("mp_int_t", format!("{p}_py_size({o})")),
         ArgType::Bytes => vec![format!("mp_buffer_info_t {v};"), format!("{p}_py_read_buffer({o}, &{v});")],
         ArgType::Buffer => vec![format!("mp_buffer_info_t {v};"), format!("mp_get_buffer_raise({o}, &{v}, MP_BUFFER_WRITE);")],

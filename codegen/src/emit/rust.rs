@@ -369,11 +369,7 @@ fn c_abi_fn(names: &Names, c: &Callable) -> TokenStream {
     // Called through the trait: a stack's inherent method of the same name must not win.
     let call_args: Vec<Ident> = call_args.collect();
     let op = if call_args.is_empty() { quote!(SocketApi::#method) } else { quote!(|api| SocketApi::#method(api, #(#call_args),*)) };
-    let call = if c.returns == ReturnKind::Addrinfo {
-        quote!(AbiBackend::with(#op))
-    } else {
-        quote!(AbiBackend::with(#op).and_then(|r| r) #store)
-    };
+    let call = if c.returns == ReturnKind::Addrinfo { quote!(AbiBackend::with(#op)) } else { quote!(AbiBackend::with(#op).and_then(|r| r) #store) };
     let allow = many_args(abi::params(c).len());
     // Conversions use `?`, so they run in a closure; without any, the call stands alone.
     let body = if convert.is_empty() { quote!(let result: #result_ty = #call;) } else { quote!(let result = (|| -> #result_ty { #(#convert)* #call })();) };

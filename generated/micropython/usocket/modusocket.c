@@ -215,6 +215,13 @@ static mp_int_t usocket_py_size(mp_obj_t o) {
     return v;
 }
 
+// A size whose omission means "all": any negative value means the same (-1),
+// as `read(-1)` in MicroPython's streams and CPython.
+static mp_int_t usocket_py_size_or_all(mp_obj_t o) {
+    mp_int_t v = mp_obj_get_int(o);
+    return v < 0 ? -1 : v;
+}
+
 // Seconds (or None) to milliseconds (-1 = block); rounds up so that a tiny
 // positive timeout does not become non-blocking.
 static int32_t usocket_py_timeout_ms(mp_obj_t o) {
@@ -701,7 +708,7 @@ static mp_obj_t usocket_py_read(size_t n_args, const mp_obj_t *pos_args) {
     mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
     mp_arg_parse_all_kw_array(n_args - 1, 0, pos_args + 1, MP_ARRAY_SIZE(allowed), allowed, vals);
     mp_int_t v_size = -1;
-    if (vals[ARG_size].u_obj != MP_OBJ_NULL && vals[ARG_size].u_obj != mp_const_none) { v_size = usocket_py_size(vals[ARG_size].u_obj); }
+    if (vals[ARG_size].u_obj != MP_OBJ_NULL && vals[ARG_size].u_obj != mp_const_none) { v_size = usocket_py_size_or_all(vals[ARG_size].u_obj); }
     // Without a size, read chunk by chunk until a short read (end of stream).
     bool all = v_size < 0;
     size_t want = all ? 256 : (size_t)v_size;
@@ -745,7 +752,7 @@ static mp_obj_t usocket_py_readinto(size_t n_args, const mp_obj_t *pos_args) {
     mp_buffer_info_t v_buf;
     mp_get_buffer_raise(vals[ARG_buf].u_obj, &v_buf, MP_BUFFER_WRITE);
     mp_int_t v_nbytes = -1;
-    if (vals[ARG_nbytes].u_obj != MP_OBJ_NULL && vals[ARG_nbytes].u_obj != mp_const_none) { v_nbytes = usocket_py_size(vals[ARG_nbytes].u_obj); }
+    if (vals[ARG_nbytes].u_obj != MP_OBJ_NULL && vals[ARG_nbytes].u_obj != mp_const_none) { v_nbytes = usocket_py_size_or_all(vals[ARG_nbytes].u_obj); }
     usocket_py_limit(&v_buf, v_nbytes);
     intptr_t ret;
     USOCKET_PY_CALL(ret, usocket_readinto(self->fd, (uint8_t *)v_buf.buf, v_buf.len));

@@ -182,3 +182,20 @@ fn churn_leaves_no_socket_behind() {
     assert_eq!(s.open_sockets(), 0);
     assert_eq!(s.pool_in_use(), 0, "TIME-WAIT lives in the bind table only: every pooled socket is free");
 }
+
+#[test]
+fn data_received_before_a_reset_is_read_first() {
+    let mut s = stack();
+    let (c, srv, _l) = pair(&mut s, "127.0.0.1");
+    s.sendall(srv, b"last words").unwrap();
+    let linger0 = [1i32.to_ne_bytes(), 0i32.to_ne_bytes()].concat();
+    s.setsockopt(srv, SOL_SOCKET, SO_LINGER, &linger0).unwrap();
+    s.close(srv).unwrap();
+    let flags = s.poll(c, POLL_RD).unwrap() as i32;
+    assert_eq!(flags & (POLL_RD | POLL_ERR), POLL_RD | POLL_ERR, "readable, and the reset shows: {flags:#x}");
+    let mut buf = [0u8; 32];
+    assert_eq!(s.recv(c, &mut buf), Ok(10));
+    assert_eq!(&buf[..10], b"last words");
+    fails(s.recv(c, &mut buf), Errno::ECONNRESET);
+    assert_eq!(s.recv(c, &mut buf), Ok(0), "then a dead socket reads end of stream");
+}
