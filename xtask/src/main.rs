@@ -5,11 +5,13 @@
 //! - `run SCRIPT [ARGS...]`: build it if needed and run a script (the README's main command).
 //! - `test`: run every test (the README's test command, called by `.ci/run`).
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
+//! - `conformance`: the spec's behaviour cases on ours, stock MicroPython and CPython.
 //! - `size`: RAM per TCP socket and per stack for each board profile.
 //! - `multinet`: MicroPython's multi_net tests against our interpreter on TAP boards (root).
 
 mod bench;
 mod codegen;
+mod conformance;
 mod micropython;
 mod mptests;
 mod multinet;
@@ -41,6 +43,7 @@ commands:
                       loopback (N MiB, default 64, interleaved rounds, default 3, medians and
                       ratios); as root also usocket <-> Linux over TAP in a network namespace
                       (--tap-mib per direction, default 256)
+  conformance         run generated/conformance/ on ours, stock MicroPython and CPython (matrix)
   size                RAM per TCP socket and per stack for each board profile (FIRMWARE, HOST)
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge";
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Some("micropython") => micropython::run(&args[1..]),
         Some("run") => run::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("conformance") => conformance::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
         Some("multinet") if args.len() == 1 => multinet::run(),

@@ -49,6 +49,8 @@ fn micropython_tests() -> Result<(), String> {
         step("example", &exe, &[example])?;
     }
     crate::mptests::run(Path::new(&exe))?;
+    // The spec's behaviour cases: must pass on ours; stock and CPython differences are listed.
+    crate::conformance::run(&[])?;
     // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
     crate::multinet::run()
 }

@@ -1,6 +1,7 @@
 //! Emitters: each turns the validated spec into files under `generated/`.
 
 mod c_header;
+mod conformance;
 mod docs;
 mod micropython;
 mod rust;
@@ -35,6 +36,7 @@ pub fn generate(spec: &Spec) -> Result<Vec<Output>, String> {
     out.extend(micropython::emit(spec)?);
     out.extend(docs::emit(spec)?);
     out.extend(stubs::emit(spec)?);
+    out.extend(conformance::emit(spec)?);
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }

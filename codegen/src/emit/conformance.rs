@@ -1,0 +1,172 @@
+//! `generated/conformance/`: the spec's behaviour cases as Python scripts in the
+//! common subset of MicroPython and CPython, one per fixture. Each prints one
+//! `PASS id` / `FAIL id: reason` line per case and `N passed, M failed` last, so
+//! the same script runs on our interpreter, stock MicroPython and CPython.
+
+use serde::Serialize;
+
+use super::{GENERATED_LINE, Output, templates};
+use crate::ir::{Case, Outcome, Spec, Step, Value};
+use crate::types::EXCEPTIONS;
+
+/// A Python literal for bytes.
+fn py_bytes(b: &[u8]) -> String {
+    let mut s = String::from("b'");
+    for &c in b {
+        match c {
+            b'\\' => s.push_str("\\\\"),
+            b'\'' => s.push_str("\\'"),
+            0x20..=0x7e => s.push(c as char),
+            _ => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s.push('\'');
+    s
+}
+
+/// A Python literal for a str (ASCII escapes only: both interpreters read them).
+fn py_str(t: &str) -> String {
+    let mut s = String::from("'");
+    for c in t.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '\'' => s.push_str("\\'"),
+            ' '..='~' => s.push(c),
+            _ => s.push_str(&format!("\\u{:04x}", c as u32)),
+        }
+    }
+    s.push('\'');
+    s
+}
+
+/// A Python expression for a spec value: constants from the interpreter's own
+/// module (so their values are the interpreter's), variables from `v`.
+fn py_value(module: &str, value: &Value) -> String {
+    match value {
+        Value::None => "None".into(),
+        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => format!("{f:?}"),
+        Value::Str(s) => py_str(s),
+        Value::Bytes(b) => py_bytes(b),
+        Value::Const(name, _) => format!("{module}.{name}"),
+        Value::Var(name) => format!("v[{}]", py_str(name)),
+        Value::Tuple(items) => {
+            let inner: Vec<String> = items.iter().map(|i| py_value(module, i)).collect();
+            format!("({},)", inner.join(", "))
+        }
+    }
+}
+
+/// The call a step makes, as an expression.
+fn py_call(module: &str, step: &Step) -> String {
+    let args: Vec<String> = step.args.iter().map(|a| py_value(module, a)).collect();
+    let target = match &step.on {
+        Some(var) => format!("v[{}].{}", py_str(var), step.call),
+        None => format!("{module}.{}", step.call),
+    };
+    format!("{target}({})", args.join(", "))
+}
+
+/// The Python lines of one step (inside a case function).
+fn py_step(module: &str, step: &Step) -> Vec<String> {
+    let call = py_call(module, step);
+    let lambda = format!("lambda: {call}");
+    let mut lines = Vec::new();
+    let result = match (&step.until, &step.expect) {
+        (Some((code, max)), _) => {
+            lines.push(format!("until_errno({lambda}, {}, {}, {max})", py_str(&code.name), code.value));
+            None
+        }
+        (None, Some(Outcome::Error(code))) => {
+            lines.push(format!("expect_errno({lambda}, {}, {})", py_str(&code.name), code.value));
+            None
+        }
+        (None, Some(Outcome::Exception(name))) if EXCEPTIONS.contains(&name.as_str()) => {
+            lines.push(format!("expect_exception({lambda}, {name})"));
+            None
+        }
+        (None, Some(Outcome::Exception(name))) => {
+            lines.push(format!("raise Fail('unknown exception {name}')"));
+            None
+        }
+        (None, Some(Outcome::Returns(value))) => {
+            lines.push(format!("expect_value({}, {lambda}, {})", py_str(&call), py_value(module, value)));
+            None
+        }
+        (None, None) => Some(call),
+    };
+    if let Some(call) = result {
+        match (&step.bind, step.index) {
+            (Some(var), Some(i)) => lines.push(format!("v[{}] = {call}[{i}]", py_str(var))),
+            (Some(var), None) => lines.push(format!("v[{}] = {call}", py_str(var))),
+            (None, _) => lines.push(call),
+        }
+    }
+    lines
+}
+
+/// One case as the template renders it.
+#[derive(Serialize)]
+struct PyCase {
+    id: String,
+    function: String,
+    doc: String,
+    lines: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Context {
+    generated: &'static str,
+    module: String,
+    fixture: String,
+    fixture_doc: String,
+    cases: Vec<PyCase>,
+}
+
+fn py_case(spec: &Spec, case: &Case) -> PyCase {
+    let module = &spec.module.name;
+    let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
+    let steps = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps);
+    PyCase {
+        id: case.id.clone(),
+        function: format!("case_{}", case.id.replace('-', "_")),
+        doc: case.doc.lines().next().unwrap_or_default().to_string(),
+        lines: steps.flat_map(|s| py_step(module, s)).collect(),
+    }
+}
+
+/// One script per fixture that has cases.
+pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
+    let mut out = Vec::new();
+    for fixture in &spec.fixtures {
+        let cases: Vec<PyCase> = spec.cases.iter().filter(|c| c.fixture == fixture.name).map(|c| py_case(spec, c)).collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let ctx = Context {
+            generated: GENERATED_LINE,
+            module: spec.module.name.clone(),
+            fixture: fixture.name.clone(),
+            fixture_doc: fixture.doc.lines().next().unwrap_or_default().to_string(),
+            cases,
+        };
+        out.push(Output::new(format!("generated/conformance/{}.py", fixture.name), templates::render("conformance.py.j2", &ctx)?));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_python() {
+        assert_eq!(py_bytes(b"a'\\\n\x00"), "b'a\\'\\\\\\x0a\\x00'");
+        assert_eq!(py_str("it's"), "'it\\'s'");
+        let tuple = Value::Tuple(vec![Value::Str("127.0.0.1".into()), Value::Int(0)]);
+        assert_eq!(py_value("socket", &tuple), "('127.0.0.1', 0,)");
+        assert_eq!(py_value("socket", &Value::Const("AF_INET".into(), 2)), "socket.AF_INET");
+        assert_eq!(py_value("socket", &Value::Var("addr".into())), "v['addr']");
+    }
+}

@@ -1,0 +1,145 @@
+//! `cargo xtask conformance`: runs the generated conformance scripts
+//! (`generated/conformance/*.py`, one per fixture) on our interpreter (loopback
+//! board), the stock unix MicroPython built from the same source, and CPython,
+//! and prints a case × target matrix. Fails when a case fails on ours; on the
+//! others a failure is reported as a difference.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// One interpreter the scripts run on.
+struct Target {
+    name: &'static str,
+    program: PathBuf,
+    /// Every case must pass here.
+    ours: bool,
+}
+
+/// A case's result on one target.
+#[derive(Clone, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    Fail(String),
+}
+
+/// How long one script may take before it is killed.
+const SCRIPT_LIMIT: Duration = Duration::from_secs(60);
+
+/// The scripts, sorted.
+fn scripts(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let dir = root.join("generated/conformance");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Runs one script on one target: the `PASS id` / `FAIL id: reason` lines it printed.
+fn run_script(target: &Target, script: &Path) -> Result<Vec<(String, Verdict)>, String> {
+    let mut child = Command::new(&target.program)
+        .arg(script)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{}: cannot run {}: {e}", target.name, target.program.display()))?;
+    let started = std::time::Instant::now();
+    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
+        if started.elapsed() > SCRIPT_LIMIT {
+            let _ = child.kill();
+            return Err(format!("{}: {} did not finish in {SCRIPT_LIMIT:?}", target.name, script.display()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    Ok(parse(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Parses the scripts' result lines.
+fn parse(stdout: &str) -> Vec<(String, Verdict)> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            if let Some(id) = l.strip_prefix("PASS ") {
+                Some((id.trim().to_string(), Verdict::Pass))
+            } else {
+                let rest = l.strip_prefix("FAIL ")?;
+                let (id, why) = rest.split_once(": ").unwrap_or((rest, ""));
+                Some((id.to_string(), Verdict::Fail(why.to_string())))
+            }
+        })
+        .collect()
+}
+
+/// Runs the matrix.
+pub fn run(args: &[String]) -> Result<(), String> {
+    if !args.is_empty() {
+        return Err("usage: cargo xtask conformance".into());
+    }
+    let root = crate::root();
+    let targets = [
+        Target { name: "ours", program: crate::micropython::build(None)?, ours: true },
+        Target { name: "stock", program: crate::micropython::build_stock(None)?, ours: false },
+        Target { name: "cpython", program: "python3".into(), ours: false },
+    ];
+    let mut matrix: BTreeMap<String, Vec<Option<Verdict>>> = BTreeMap::new();
+    let mut order = Vec::new();
+    for script in scripts(&root)? {
+        for (t, target) in targets.iter().enumerate() {
+            for (id, verdict) in run_script(target, &script)? {
+                if !matrix.contains_key(&id) {
+                    order.push(id.clone());
+                }
+                matrix.entry(id).or_insert_with(|| vec![None; targets.len()])[t] = Some(verdict);
+            }
+        }
+    }
+    println!("\n{:<28} {:>6} {:>6} {:>8}", "case", "ours", "stock", "cpython");
+    let mut ours_failed = Vec::new();
+    let mut differences = Vec::new();
+    for id in &order {
+        let row = &matrix[id];
+        let cell = |v: &Option<Verdict>| match v {
+            Some(Verdict::Pass) => "pass",
+            Some(Verdict::Fail(_)) => "differs",
+            None => "missing",
+        };
+        println!("{id:<28} {:>6} {:>6} {:>8}", cell(&row[0]).replace("differs", "FAIL"), cell(&row[1]), cell(&row[2]));
+        for (target, verdict) in targets.iter().zip(row) {
+            match (target.ours, verdict) {
+                (true, Some(Verdict::Pass)) => {}
+                (true, v) => ours_failed.push(format!("{id}: {}", if let Some(Verdict::Fail(why)) = v { why.as_str() } else { "no result" })),
+                (false, Some(Verdict::Fail(why))) => differences.push(format!("{id} on {}: {why}", target.name)),
+                _ => {}
+            }
+        }
+    }
+    println!("\n{} cases; differences on other interpreters (not yet matched against spec/cpython.toml):", order.len());
+    for d in &differences {
+        println!("  {d}");
+    }
+    if ours_failed.is_empty() {
+        println!("ours: {} of {} cases pass", order.len(), order.len());
+        Ok(())
+    } else {
+        Err(format!("cases failing on our interpreter:\n  {}", ours_failed.join("\n  ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lines_are_parsed() {
+        let got = parse("noise\nPASS a-b\nFAIL c: expected X, got Y\nFAIL d\n1 passed, 2 failed\n");
+        assert_eq!(got.len(), 3);
+        assert!(got[0] == ("a-b".into(), Verdict::Pass));
+        assert!(got[1] == ("c".into(), Verdict::Fail("expected X, got Y".into())));
+        assert!(got[2] == ("d".into(), Verdict::Fail(String::new())));
+    }
+}
