@@ -284,6 +284,10 @@ pub struct Difference {
     pub summary: String,
     /// Explanation.
     pub detail: String,
+    /// Interpreters it is a difference against (`cpython`, `stock`).
+    pub against: Vec<String>,
+    /// Behaviour cases it explains failing there.
+    pub cases: Vec<String>,
 }
 
 /// A C ABI struct.

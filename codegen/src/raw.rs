@@ -262,6 +262,11 @@ pub struct RawDifference {
     pub summary: String,
     /// Explanation.
     pub detail: String,
+    /// Interpreters it is a difference against: `cpython` (default) and/or `stock` (stock MicroPython).
+    pub against: Option<Spanned<Vec<String>>>,
+    /// Behaviour cases that fail on those interpreters because of it.
+    #[serde(default)]
+    pub cases: Vec<Spanned<String>>,
 }
 
 /// `[[struct]]`.

@@ -198,7 +198,7 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
     let rules = build_rules(ck, &m.rules, &scope, &callables, locate);
     let fixtures = build_fixtures(ck, &m.fixtures, &scope, locate);
     let cases = build_cases(ck, &m.cases, &scope, &fixtures, &rules, locate);
-    let differences = build_differences(ck, &m.differences, locate);
+    let differences = build_differences(ck, &m.differences, &cases, locate);
     let structs = build_structs(ck, &m.structs, locate);
     let limits = build_limits(ck, &m.limits)?;
     Some(Spec {
@@ -959,7 +959,10 @@ fn build_cases(
     out
 }
 
-fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>], locate: &dyn Fn(FileId, usize) -> String) -> Vec<Difference> {
+/// Interpreters a difference may be against.
+const OTHER_INTERPRETERS: [&str; 2] = ["cpython", "stock"];
+
+fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>], cases: &[Case], locate: &dyn Fn(FileId, usize) -> String) -> Vec<Difference> {
     let mut seen = HashMap::new();
     let mut out = Vec::new();
     for (file, d) in items {
@@ -967,7 +970,25 @@ fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>], locate: 
         if ck.duplicate(&mut seen, "difference", *file, &d.id, locate(*file, d.id.span().start)) {
             continue;
         }
-        out.push(Difference { id: d.id.get_ref().clone(), page: d.page, summary: d.summary.trim().to_string(), detail: d.detail.trim().to_string() });
+        let against = d.against.as_ref().map_or_else(|| vec!["cpython".to_string()], |a| a.get_ref().clone());
+        if let Some(a) = &d.against
+            && (a.get_ref().is_empty() || a.get_ref().iter().any(|x| !OTHER_INTERPRETERS.contains(&x.as_str())))
+        {
+            ck.err(*file, a.span(), "unknown interpreter in `against`", "unknown", format!("a non-empty list of {}", OTHER_INTERPRETERS.join(", ")));
+        }
+        for c in &d.cases {
+            if !cases.iter().any(|k| &k.id == c.get_ref()) {
+                ck.err(*file, c.span(), format!("unknown case `{}`", c.get_ref()), "no such case", "the id of a [[case]]");
+            }
+        }
+        out.push(Difference {
+            id: d.id.get_ref().clone(),
+            page: d.page,
+            summary: d.summary.trim().to_string(),
+            detail: d.detail.trim().to_string(),
+            against,
+            cases: d.cases.iter().map(|c| c.get_ref().clone()).collect(),
+        });
     }
     out
 }
