@@ -94,9 +94,48 @@ def case_bind_in_use(v):
     expect_errno(lambda: v['t'].bind(v['addr']), 'EADDRINUSE', 98)
 
 
+def case_accept_would_block(v):
+    # accept() on a non-blocking listener with no connection raises EAGAIN.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['l'].setblocking(False)
+    expect_errno(lambda: v['l'].accept(), 'EAGAIN', 11)
+
+
+def case_accept_timeout(v):
+    # accept() with a 50 ms timeout and no connection raises ETIMEDOUT.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['l'].settimeout(0.05)
+    expect_errno(lambda: v['l'].accept(), 'ETIMEDOUT', 110)
+
+
+def case_listen_backlog_queues(v):
+    # Two clients connect to a listener with backlog 2 before it accepts; both are accepted.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c1'] = socket.socket()
+    v['c1'].connect(v['addr'])
+    v['c2'] = socket.socket()
+    v['c2'].connect(v['addr'])
+    v['a1'] = v['l'].accept()[0]
+    v['a2'] = v['l'].accept()[0]
+    expect_value('v[\'c2\'].send(b\'2\')', lambda: v['c2'].send(b'2'), 1)
+    expect_value('v[\'a2\'].recv(1)', lambda: v['a2'].recv(1), b'2')
+
+
 CASES = [
     ("connect-nonblocking", case_connect_nonblocking),
     ("bind-in-use", case_bind_in_use),
+    ("accept-would-block", case_accept_would_block),
+    ("accept-timeout", case_accept_timeout),
+    ("listen-backlog-queues", case_listen_backlog_queues),
 ]
 
 

@@ -150,6 +150,116 @@ def case_recv_negative_size(v):
     expect_exception(lambda: v['c'].recv(-1), ValueError)
 
 
+def case_tcp_echo(v):
+    # send() returns the count; the peer's recv() gets the bytes.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('v[\'c\'].send(b\'hello\')', lambda: v['c'].send(b'hello'), 5)
+    expect_value('v[\'s\'].recv(16)', lambda: v['s'].recv(16), b'hello')
+    expect_value('v[\'s\'].send(b\'back\')', lambda: v['s'].send(b'back'), 4)
+    expect_value('v[\'c\'].recv(16)', lambda: v['c'].recv(16), b'back')
+
+
+def case_tcp_eof(v):
+    # After the peer closes, recv() returns b'' (end of stream), again and again.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['c'].close()
+    expect_value('v[\'s\'].recv(16)', lambda: v['s'].recv(16), b'')
+    expect_value('v[\'s\'].recv(16)', lambda: v['s'].recv(16), b'')
+
+
+def case_sendall_returns_none(v):
+    # sendall() returns None once everything is queued.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('v[\'c\'].sendall(b\'abc\')', lambda: v['c'].sendall(b'abc'), None)
+    expect_value('v[\'s\'].recv(3)', lambda: v['s'].recv(3), b'abc')
+
+
+def case_shutdown_write_eof(v):
+    # shutdown(SHUT_WR) sends end of stream; the other direction still works.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['c'].shutdown(socket.SHUT_WR)
+    expect_value('v[\'s\'].recv(4)', lambda: v['s'].recv(4), b'')
+    expect_value('v[\'s\'].send(b\'late\')', lambda: v['s'].send(b'late'), 4)
+    expect_value('v[\'c\'].recv(4)', lambda: v['c'].recv(4), b'late')
+
+
+def case_stream_write_readline(v):
+    # write() returns the count; readline() returns one line including b'\n'.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('v[\'c\'].write(b\'one\\x0atwo\\x0a\')', lambda: v['c'].write(b'one\x0atwo\x0a'), 8)
+    expect_value('v[\'s\'].readline()', lambda: v['s'].readline(), b'one\x0a')
+    expect_value('v[\'s\'].readline()', lambda: v['s'].readline(), b'two\x0a')
+
+
+def case_stream_read_exact(v):
+    # read(n) on a blocking socket returns n bytes, fewer only at end of stream.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['c'].sendall(b'abcdef')
+    expect_value('v[\'s\'].read(4)', lambda: v['s'].read(4), b'abcd')
+    v['c'].close()
+    expect_value('v[\'s\'].read(4)', lambda: v['s'].read(4), b'ef')
+
+
+def case_connect_twice(v):
+    # connect() on a connected socket raises EISCONN.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_errno(lambda: v['c'].connect(v['addr']), 'EISCONN', 106)
+
+
+def case_tcp_nodelay(v):
+    # setsockopt(IPPROTO_TCP, TCP_NODELAY, 1) is accepted on a TCP socket.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('v[\'c\'].setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)', lambda: v['c'].setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1), None)
+
+
 CASES = [
     ("recv-timeout", case_recv_timeout),
     ("recv-would-block", case_recv_would_block),
@@ -157,6 +267,14 @@ CASES = [
     ("recv-after-reset", case_recv_after_reset),
     ("send-str", case_send_str),
     ("recv-negative-size", case_recv_negative_size),
+    ("tcp-echo", case_tcp_echo),
+    ("tcp-eof", case_tcp_eof),
+    ("sendall-returns-none", case_sendall_returns_none),
+    ("shutdown-write-eof", case_shutdown_write_eof),
+    ("stream-write-readline", case_stream_write_readline),
+    ("stream-read-exact", case_stream_read_exact),
+    ("connect-twice", case_connect_twice),
+    ("tcp-nodelay", case_tcp_nodelay),
 ]
 
 

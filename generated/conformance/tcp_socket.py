@@ -108,6 +108,24 @@ def case_connect_hostname(v):
     expect_errno(lambda: v['s'].connect(('localhost', 80,)), 'EINVAL', 22)
 
 
+def case_gettimeout_modes(v):
+    # gettimeout() is None when blocking, the timeout in seconds, 0.0 when non-blocking.
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    expect_value('v[\'s\'].gettimeout()', lambda: v['s'].gettimeout(), None)
+    v['s'].settimeout(2.5)
+    expect_value('v[\'s\'].gettimeout()', lambda: v['s'].gettimeout(), 2.5)
+    v['s'].setblocking(False)
+    expect_value('v[\'s\'].gettimeout()', lambda: v['s'].gettimeout(), 0.0)
+    v['s'].setblocking(True)
+    expect_value('v[\'s\'].gettimeout()', lambda: v['s'].gettimeout(), None)
+
+
+def case_getpeername_not_connected(v):
+    # getpeername() on a socket that never connected raises ENOTCONN.
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    expect_errno(lambda: v['s'].getpeername(), 'ENOTCONN', 107)
+
+
 CASES = [
     ("recv-not-connected", case_recv_not_connected),
     ("accept-not-listening", case_accept_not_listening),
@@ -115,6 +133,8 @@ CASES = [
     ("bind-port-out-of-range", case_bind_port_out_of_range),
     ("setsockopt-unknown", case_setsockopt_unknown),
     ("connect-hostname", case_connect_hostname),
+    ("gettimeout-modes", case_gettimeout_modes),
+    ("getpeername-not-connected", case_getpeername_not_connected),
 ]
 
 
