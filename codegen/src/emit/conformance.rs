@@ -2,7 +2,11 @@
 //! common subset of MicroPython and CPython, one per fixture. Each prints one
 //! `PASS id` / `FAIL id: reason` line per case and `N passed, M failed` last, so
 //! the same script runs on our interpreter, stock MicroPython and CPython.
+//! `cases.rs` holds the same cases as Rust data, for the Rust API's runner
+//! (`targets/host/tests/conformance.rs`).
 
+use proc_macro2::TokenStream;
+use quote::quote;
 use serde::Serialize;
 
 use super::{GENERATED_LINE, Output, templates};
@@ -136,9 +140,82 @@ fn py_case(spec: &Spec, case: &Case) -> PyCase {
     }
 }
 
-/// One script per fixture that has cases.
+/// A spec value as a `V` expression.
+fn rust_value(value: &Value) -> TokenStream {
+    match value {
+        Value::None => quote!(V::None),
+        Value::Bool(b) => quote!(V::Bool(#b)),
+        Value::Int(i) => quote!(V::Int(#i)),
+        Value::Float(f) => quote!(V::Float(#f)),
+        Value::Str(t) => quote!(V::Str(#t)),
+        Value::Bytes(b) => {
+            let lit = proc_macro2::Literal::byte_string(b);
+            quote!(V::Bytes(#lit))
+        }
+        Value::Const(name, v) => quote!(V::Const(#name, #v)),
+        Value::Var(name) => quote!(V::Var(#name)),
+        Value::Tuple(items) => {
+            let items = items.iter().map(rust_value);
+            quote!(V::Tuple(&[#(#items),*]))
+        }
+    }
+}
+
+fn rust_step(step: &Step) -> TokenStream {
+    let opt = |o: &Option<String>| match o {
+        Some(x) => quote!(Some(#x)),
+        None => quote!(None),
+    };
+    let bind = opt(&step.bind);
+    let on = opt(&step.on);
+    let index = match step.index {
+        Some(i) => quote!(Some(#i)),
+        None => quote!(None),
+    };
+    let call = &step.call;
+    let args = step.args.iter().map(rust_value);
+    let expect = match &step.expect {
+        None => quote!(Expect::Ok),
+        Some(Outcome::Error(code)) => {
+            let (n, v) = (&code.name, code.value);
+            quote!(Expect::Error(#n, #v))
+        }
+        Some(Outcome::Exception(e)) => quote!(Expect::Exception(#e)),
+        Some(Outcome::Returns(v)) => {
+            let v = rust_value(v);
+            quote!(Expect::Returns(#v))
+        }
+    };
+    let until = match &step.until {
+        Some((code, max)) => {
+            let (n, v) = (&code.name, code.value);
+            quote!(Some((#n, #v, #max)))
+        }
+        None => quote!(None),
+    };
+    quote!(Step { bind: #bind, index: #index, on: #on, call: #call, args: &[#(#args),*], expect: #expect, until: #until })
+}
+
+/// The cases as Rust data: `CASES`, each with its fixture's steps first.
+fn rust_cases(spec: &Spec) -> Result<String, String> {
+    let cases = spec.cases.iter().map(|case| {
+        let id = &case.id;
+        let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
+        let steps = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps).map(rust_step);
+        quote!(Case { id: #id, steps: &[#(#steps),*] })
+    });
+    let tokens = quote! {
+        /// Every behaviour case of the spec, as data (fixture steps first). The
+        /// runner that includes this file defines `Case`, `Step`, `V` and `Expect`.
+        pub const CASES: &[Case] = &[#(#cases),*];
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated/conformance/cases.rs: {e}"))?;
+    Ok(format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file)))
+}
+
+/// One script per fixture that has cases, and the cases as Rust data.
 pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
-    let mut out = Vec::new();
+    let mut out = vec![Output::new("generated/conformance/cases.rs", rust_cases(spec)?)];
     for fixture in &spec.fixtures {
         let cases: Vec<PyCase> = spec.cases.iter().filter(|c| c.fixture == fixture.name).map(|c| py_case(spec, c)).collect();
         if cases.is_empty() {
