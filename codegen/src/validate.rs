@@ -874,6 +874,8 @@ fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope
             let socket = match callable.returns {
                 ReturnKind::Socket => index.is_none(),
                 ReturnKind::SocketAddress => index == Some(0),
+                // makefile(): the socket itself.
+                ReturnKind::SelfRef => index.is_none(),
                 _ => false,
             };
             vars.insert(name.get_ref().clone(), socket);

@@ -132,6 +132,22 @@ def case_connect_refused_ipv6(v):
     expect_errno(lambda: v['c'].connect(v['addr']), 'ECONNREFUSED', 111)
 
 
+def case_socket_udp_explicit_proto(v):
+    # socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP) works; SOCK_STREAM with IPPROTO_UDP raises EPROTONOSUPPORT.
+    v['u'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    expect_errno(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_UDP), 'EPROTONOSUPPORT', 93)
+
+
+def case_udp_ipv6_echo(v):
+    # UDP over ::1: sendto() and recvfrom() with IPv6 addresses.
+    v['a'] = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    v['a'].bind(('::1', 0,))
+    v['pa'] = v['a'].getsockname()
+    v['b'] = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    expect_value('v[\'b\'].sendto(b\'six\', v[\'pa\'])', lambda: v['b'].sendto(b'six', v['pa']), 3)
+    expect_value('v[\'a\'].recv(8)', lambda: v['a'].recv(8), b'six')
+
+
 CASES = [
     ("socket-table-full", case_socket_table_full),
     ("socket-bad-family", case_socket_bad_family),
@@ -142,6 +158,8 @@ CASES = [
     ("getaddrinfo-ipv6-numeric", case_getaddrinfo_ipv6_numeric),
     ("getaddrinfo-family-mismatch", case_getaddrinfo_family_mismatch),
     ("connect-refused-ipv6", case_connect_refused_ipv6),
+    ("socket-udp-explicit-proto", case_socket_udp_explicit_proto),
+    ("udp-ipv6-echo", case_udp_ipv6_echo),
 ]
 
 

@@ -307,6 +307,73 @@ def case_recv_after_shutdown_read(v):
     expect_value('v[\'c\'].recv(4)', lambda: v['c'].recv(4), b'')
 
 
+def case_setsockopt_keepalive(v):
+    # setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1) is accepted on a TCP socket.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('v[\'c\'].setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)', lambda: v['c'].setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1), None)
+
+
+def case_getpeername_after_connect(v):
+    # getpeername() of the client is the listener's address.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('v[\'c\'].getpeername()', lambda: v['c'].getpeername(), v['addr'])
+
+
+def case_recv_timeout_then_usable(v):
+    # After recv() timed out, the socket still receives.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['c'].settimeout(0.05)
+    expect_errno(lambda: v['c'].recv(4), 'ETIMEDOUT', 110)
+    v['s'].send(b'x')
+    expect_value('v[\'c\'].recv(4)', lambda: v['c'].recv(4), b'x')
+
+
+def case_read_to_eof(v):
+    # read() without a size reads until end of stream.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['c'].sendall(b'abc')
+    v['c'].close()
+    expect_value('v[\'s\'].read()', lambda: v['s'].read(), b'abc')
+
+
+def case_makefile_write(v):
+    # makefile('rwb', 0) gives a binary stream over the socket.
+    v['l'] = socket.socket()
+    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['f'] = v['c'].makefile('rwb', 0)
+    expect_value('v[\'f\'].write(b\'via file\')', lambda: v['f'].write(b'via file'), 8)
+    expect_value('v[\'s\'].recv(16)', lambda: v['s'].recv(16), b'via file')
+
+
 CASES = [
     ("recv-timeout", case_recv_timeout),
     ("recv-would-block", case_recv_would_block),
@@ -325,6 +392,11 @@ CASES = [
     ("recv-zero-bytes", case_recv_zero_bytes),
     ("send-empty", case_send_empty),
     ("recv-after-shutdown-read", case_recv_after_shutdown_read),
+    ("setsockopt-keepalive", case_setsockopt_keepalive),
+    ("getpeername-after-connect", case_getpeername_after_connect),
+    ("recv-timeout-then-usable", case_recv_timeout_then_usable),
+    ("read-to-eof", case_read_to_eof),
+    ("makefile-write", case_makefile_write),
 ]
 
 

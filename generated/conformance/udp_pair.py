@@ -161,6 +161,17 @@ def case_udp_sendto_autobinds(v):
     expect_value('v[\'b\'].recv(8)', lambda: v['b'].recv(8), b'hi')
 
 
+def case_setsockopt_broadcast(v):
+    # setsockopt(SOL_SOCKET, SO_BROADCAST, 1) is accepted on a UDP socket.
+    v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v['a'].bind(('127.0.0.1', 0,))
+    v['pa'] = v['a'].getsockname()
+    v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v['b'].bind(('127.0.0.1', 0,))
+    v['pb'] = v['b'].getsockname()
+    expect_value('v[\'a\'].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)', lambda: v['a'].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1), None)
+
+
 CASES = [
     ("udp-echo", case_udp_echo),
     ("udp-truncates", case_udp_truncates),
@@ -168,6 +179,7 @@ CASES = [
     ("udp-recv-would-block", case_udp_recv_would_block),
     ("udp-recv-timeout", case_udp_recv_timeout),
     ("udp-sendto-autobinds", case_udp_sendto_autobinds),
+    ("setsockopt-broadcast", case_setsockopt_broadcast),
 ]
 
 

@@ -281,6 +281,8 @@ impl Runner {
                 s.shutdown(fd, int(0, 0))?;
                 R::None
             }
+            // The socket itself.
+            "makefile" => R::Sock(fd),
             "close" => {
                 // Python may close twice; the Rust API reports the second (EBADF).
                 if !self.closed.contains(&fd) {
