@@ -15,7 +15,7 @@ const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/inclu
 
 /// C programs in `tests/c/` linked against the runtime: ABI checks
 /// (`abi_smoke`), and echo, timeouts and error paths (`abi_echo`).
-const C_ABI_PROGRAMS: [&str; 2] = ["abi_smoke", "abi_echo"];
+const C_ABI_PROGRAMS: [&str; 3] = ["abi_smoke", "abi_echo", "conformance"];
 
 /// The generated header compiles as C99 and C++11, and the C programs link
 /// against the runtime and pass their checks.

@@ -213,9 +213,104 @@ fn rust_cases(spec: &Spec) -> Result<String, String> {
     Ok(format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file)))
 }
 
-/// One script per fixture that has cases, and the cases as Rust data.
+/// A C string literal (bytes escaped as octal, so no escape runs into a digit).
+fn c_literal(b: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &c in b {
+        match c {
+            b'"' | b'\\' => {
+                s.push('\\');
+                s.push(c as char);
+            }
+            0x20..=0x7e if c != b'?' => s.push(c as char),
+            _ => s.push_str(&format!("\\{c:03o}")),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// Writes C arrays for the cases: values first (tuples need their items
+/// defined before use), then steps and cases.
+struct CWriter {
+    arrays: Vec<String>,
+}
+
+impl CWriter {
+    /// A `cv_t` initializer for a value.
+    fn value(&mut self, v: &Value) -> String {
+        match v {
+            Value::None => "{ .kind = CV_NONE }".into(),
+            Value::Bool(b) => format!("{{ .kind = CV_BOOL, .i = {} }}", i32::from(*b)),
+            Value::Int(i) | Value::Const(_, i) => format!("{{ .kind = CV_INT, .i = {i}LL }}"),
+            Value::Float(f) => format!("{{ .kind = CV_FLOAT, .f = {f:?} }}"),
+            Value::Str(t) => format!("{{ .kind = CV_STR, .s = {}, .len = {} }}", c_literal(t.as_bytes()), t.len()),
+            Value::Bytes(b) => format!("{{ .kind = CV_BYTES, .s = {}, .len = {} }}", c_literal(b), b.len()),
+            Value::Var(n) => format!("{{ .kind = CV_VAR, .s = {} }}", c_literal(n.as_bytes())),
+            Value::Tuple(items) => {
+                let name = self.array(items);
+                format!("{{ .kind = CV_TUPLE, .items = {name}, .len = {} }}", items.len())
+            }
+        }
+    }
+
+    /// A named array of values; its name.
+    fn array(&mut self, items: &[Value]) -> String {
+        let inits: Vec<String> = items.iter().map(|i| self.value(i)).collect();
+        let name = format!("cv_{}", self.arrays.len());
+        let body = if inits.is_empty() { "{ .kind = CV_NONE }".to_string() } else { inits.join(", ") };
+        self.arrays.push(format!("static const cv_t {name}[] = {{ {body} }};"));
+        name
+    }
+
+    fn step(&mut self, step: &Step) -> String {
+        let opt = |o: &Option<String>| o.as_ref().map_or("NULL".to_string(), |x| c_literal(x.as_bytes()));
+        let args = self.array(&step.args);
+        let (expect, name, code, value) = match &step.expect {
+            None => ("CE_OK", "NULL".to_string(), 0, "NULL".to_string()),
+            Some(Outcome::Error(c)) => ("CE_ERROR", c_literal(c.name.as_bytes()), c.value, "NULL".into()),
+            Some(Outcome::Exception(e)) => ("CE_EXCEPTION", c_literal(e.as_bytes()), 0, "NULL".into()),
+            Some(Outcome::Returns(v)) => ("CE_RETURNS", "NULL".into(), 0, self.array(std::slice::from_ref(v))),
+        };
+        let (expect, name, code, until) = match &step.until {
+            Some((c, max)) => ("CE_ERROR", c_literal(c.name.as_bytes()), c.value, *max),
+            None => (expect, name, code, 0),
+        };
+        format!(
+            "{{ .bind = {}, .index = {}, .on = {}, .call = {}, .args = {args}, .n_args = {}, .expect = {expect}, .name = {name}, .code = {code}LL, .value = {value}, .until_max = {until} }}",
+            opt(&step.bind),
+            step.index.map_or(-1, |i| i as i64),
+            opt(&step.on),
+            c_literal(step.call.as_bytes()),
+            step.args.len(),
+        )
+    }
+}
+
+/// The cases as C data for the C ABI runner (`tests/c/conformance.c`).
+fn c_cases(spec: &Spec) -> Result<String, String> {
+    let mut w = CWriter { arrays: Vec::new() };
+    let mut step_arrays = Vec::new();
+    let mut cases = Vec::new();
+    for (n, case) in spec.cases.iter().enumerate() {
+        let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
+        let steps: Vec<String> = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps).map(|s| w.step(s)).collect();
+        step_arrays.push(format!("static const cstep_t steps_{n}[] = {{\n    {}\n}};", steps.join(",\n    ")));
+        cases.push(format!("{{ {}, steps_{n}, {} }}", c_literal(case.id.as_bytes()), steps.len()));
+    }
+    #[derive(Serialize)]
+    struct CContext {
+        generated: &'static str,
+        arrays: Vec<String>,
+        steps: Vec<String>,
+        cases: Vec<String>,
+    }
+    templates::render("cases.h.j2", &CContext { generated: GENERATED_LINE, arrays: w.arrays, steps: step_arrays, cases })
+}
+
+/// One script per fixture that has cases, and the cases as Rust and C data.
 pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
-    let mut out = vec![Output::new("generated/conformance/cases.rs", rust_cases(spec)?)];
+    let mut out = vec![Output::new("generated/conformance/cases.rs", rust_cases(spec)?), Output::new("generated/conformance/cases.h", c_cases(spec)?)];
     for fixture in &spec.fixtures {
         let cases: Vec<PyCase> = spec.cases.iter().filter(|c| c.fixture == fixture.name).map(|c| py_case(spec, c)).collect();
         if cases.is_empty() {

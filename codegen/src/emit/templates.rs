@@ -7,7 +7,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// Templates, by name, embedded at build time.
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("usocket.h.j2", include_str!("../../templates/usocket.h.j2")),
     ("modusocket.c.j2", include_str!("../../templates/modusocket.c.j2")),
     ("micropython.mk.j2", include_str!("../../templates/micropython.mk.j2")),
@@ -17,6 +17,7 @@ const TEMPLATES: [(&str, &str); 11] = [
     ("socket.pyi.j2", include_str!("../../templates/socket.pyi.j2")),
     ("interface.pyi.j2", include_str!("../../templates/interface.pyi.j2")),
     ("conformance.py.j2", include_str!("../../templates/conformance.py.j2")),
+    ("cases.h.j2", include_str!("../../templates/cases.h.j2")),
     ("glue_method.c.j2", include_str!("../../templates/glue_method.c.j2")),
     ("glue_return.c.j2", include_str!("../../templates/glue_return.c.j2")),
 ];
