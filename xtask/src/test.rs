@@ -14,7 +14,8 @@ pub fn step(name: &str, program: &str, args: &[&str]) -> Result<(), String> {
 const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/include"];
 
 /// C programs in `tests/c/` linked against the runtime: ABI checks
-/// (`abi_smoke`), and echo, timeouts and error paths (`abi_echo`).
+/// (`abi_smoke`), echo, timeouts and error paths (`abi_echo`), and the spec's
+/// behaviour cases (`conformance`).
 const C_ABI_PROGRAMS: [&str; 3] = ["abi_smoke", "abi_echo", "conformance"];
 
 /// The generated header compiles as C99 and C++11, and the C programs link
