@@ -311,6 +311,34 @@ struct RuleDoc {
 }
 
 /// A difference from CPython.
+/// One behaviour case's row of the compatibility table: what each target does,
+/// as the spec claims it (`cargo xtask conformance` checks the claims).
+#[derive(Serialize)]
+struct CompatRow {
+    id: String,
+    rust: String,
+    c: String,
+    ours: String,
+    stock: String,
+    cpython: String,
+}
+
+/// The compatibility table of all cases.
+fn compat_rows(spec: &Spec, m: Markup) -> Vec<CompatRow> {
+    spec.cases
+        .iter()
+        .map(|case| {
+            let glue_only = case.steps.iter().any(|s| matches!(s.expect, Some(crate::ir::Outcome::Exception(_))));
+            let api = if glue_only { "n/a (glue check)".to_string() } else { "pass".to_string() };
+            let other = |target: &str| match spec.differences.iter().find(|d| d.against.iter().any(|a| a == target) && d.cases.contains(&case.id)) {
+                Some(d) => format!("differs: {}", m.code(&d.id)),
+                None => "pass".to_string(),
+            };
+            CompatRow { id: m.code(&case.id), rust: api.clone(), c: api, ours: "pass".into(), stock: other("stock"), cpython: other("cpython") }
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct DifferenceDoc {
     /// The summary in bold.
@@ -334,6 +362,7 @@ struct Context {
     class_title: String,
     class_rule: String,
     interface: Option<InterfaceDoc>,
+    compat: Vec<CompatRow>,
     constants: Vec<ConstantDoc>,
     errnos: Vec<CodeDoc>,
     gai_errors: Vec<CodeDoc>,
@@ -425,8 +454,19 @@ fn context(spec: &Spec, m: Markup) -> Context {
         Markup::Rst => format!("class {}", Names::python_class()),
     };
     let aliases: Vec<String> = spec.module.aliases.iter().map(|a| m.code(a)).collect();
-    let difference =
-        |d: &crate::ir::Difference| DifferenceDoc { summary: m.strong(&d.summary), detail: m.lines(&d.detail, if m == Markup::Rst { RST_INDENT } else { 0 }) };
+    let difference = |d: &crate::ir::Difference| DifferenceDoc {
+        summary: format!(
+            "{} ({}{})",
+            m.strong(&d.summary),
+            m.code(&d.id),
+            match (d.against.iter().any(|a| a == "cpython"), d.against.iter().any(|a| a == "stock")) {
+                (true, true) => ", also stock MicroPython",
+                (false, true) => ", stock MicroPython only",
+                _ => "",
+            }
+        ),
+        detail: m.lines(&d.detail, if m == Markup::Rst { RST_INDENT } else { 0 }),
+    };
     Context {
         generated: GENERATED_LINE,
         title_rule: "*".repeat(title.chars().count()),
@@ -450,6 +490,7 @@ fn context(spec: &Spec, m: Markup) -> Context {
                 methods: spec.interface_methods.iter().filter(|c| c.python).map(|c| callable_doc(spec, m, c)).collect(),
             }
         }),
+        compat: compat_rows(spec, m),
         constants: spec.constants.iter().filter(|c| c.python).map(|c| constant_doc(m, c)).collect(),
         errnos: spec.errnos.iter().map(|e| code_doc(m, e)).collect(),
         gai_errors: spec.gai_errors.iter().map(|e| code_doc(m, e)).collect(),
