@@ -1,7 +1,8 @@
 //! `cargo xtask conformance`: runs the generated conformance scripts
 //! (`generated/conformance/*.py`, one per fixture) on our interpreter (loopback
 //! board), the stock unix MicroPython built from the same source, and CPython,
-//! and prints a case × target matrix. Fails when a case fails on ours, when a
+//! and prints a case × target matrix. With `--device PORT` the scripts run on
+//! a board through `mpremote` instead (the board's firmware has the module). Fails when a case fails on ours, when a
 //! case fails on another interpreter without a `[[difference]]` of the spec that
 //! names it (against that interpreter), and when such a claim no longer holds.
 
@@ -12,9 +13,10 @@ use std::time::Duration;
 
 /// One interpreter the scripts run on.
 struct Target {
-    /// The name differences use in `against`: ours, stock, cpython.
+    /// The name differences use in `against`: ours, stock, cpython (or device).
     name: &'static str,
-    program: PathBuf,
+    /// The command; the script's path is appended.
+    command: Vec<String>,
     /// Every case must pass here.
     ours: bool,
 }
@@ -43,12 +45,14 @@ fn scripts(root: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// Runs one script on one target: the `PASS id` / `FAIL id: reason` lines it printed.
 fn run_script(target: &Target, script: &Path) -> Result<Vec<(String, Verdict)>, String> {
-    let mut child = Command::new(&target.program)
+    let (program, prefix) = target.command.split_first().ok_or("empty command")?;
+    let mut child = Command::new(program)
+        .args(prefix)
         .arg(script)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{}: cannot run {}: {e}", target.name, target.program.display()))?;
+        .map_err(|e| format!("{}: cannot run {program}: {e}", target.name))?;
     let started = std::time::Instant::now();
     while child.try_wait().map_err(|e| e.to_string())?.is_none() {
         if started.elapsed() > SCRIPT_LIMIT {
@@ -77,17 +81,35 @@ fn parse(stdout: &str) -> Vec<(String, Verdict)> {
         .collect()
 }
 
+/// The command that runs a script on a board: `mpremote connect PORT run SCRIPT`.
+fn device_command(port: &str) -> Vec<String> {
+    ["mpremote", "connect", port, "run"].map(String::from).to_vec()
+}
+
+/// The targets: ours, stock and CPython; or one board.
+fn targets(args: &[String]) -> Result<Vec<Target>, String> {
+    let path = |p: PathBuf| vec![p.to_string_lossy().into_owned()];
+    match args {
+        [] => Ok(vec![
+            Target { name: "ours", command: path(crate::micropython::build(None)?), ours: true },
+            Target { name: "stock", command: path(crate::micropython::build_stock(None)?), ours: false },
+            Target { name: "cpython", command: vec!["python3".into()], ours: false },
+        ]),
+        [flag, port] if flag == "--device" => {
+            let found = Command::new("mpremote").arg("--version").output().is_ok_and(|o| o.status.success());
+            if !found {
+                return Err("mpremote is not installed: `pip install mpremote` (from PyPI), then retry".into());
+            }
+            Ok(vec![Target { name: "device", command: device_command(port), ours: true }])
+        }
+        _ => Err("usage: cargo xtask conformance [--device PORT]".into()),
+    }
+}
+
 /// Runs the matrix.
 pub fn run(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err("usage: cargo xtask conformance".into());
-    }
     let root = crate::root();
-    let targets = [
-        Target { name: "ours", program: crate::micropython::build(None)?, ours: true },
-        Target { name: "stock", program: crate::micropython::build_stock(None)?, ours: false },
-        Target { name: "cpython", program: "python3".into(), ours: false },
-    ];
+    let targets = targets(args)?;
     let mut matrix: BTreeMap<String, Vec<Option<Verdict>>> = BTreeMap::new();
     let mut order = Vec::new();
     for script in scripts(&root)? {
@@ -100,7 +122,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    println!("\n{:<28} {:>6} {:>6} {:>8}", "case", "ours", "stock", "cpython");
+    let header: Vec<String> = targets.iter().map(|t| format!("{:>11}", t.name)).collect();
+    println!("\n{:<28} {}", "case", header.join(" "));
     let spec = usocket_codegen::load_spec(&root.join("spec"), "spec").map_err(|e| e.to_string())?;
     let explains = |target: &str, id: &str| spec.differences.iter().find(|d| d.against.iter().any(|a| a == target) && d.cases.iter().any(|c| c == id));
     let mut ours_failed = Vec::new();
@@ -140,7 +163,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if cells.contains(&"missing") {
             ours_failed.push(format!("{id}: no result on some interpreter"));
         }
-        println!("{id:<28} {:>6} {:>6} {:>8}", cells[0], cells[1], cells[2]);
+        let cells: Vec<String> = cells.iter().map(|c| format!("{c:>11}")).collect();
+        println!("{id:<28} {}", cells.join(" "));
     }
     println!("\n{} cases; differences explained by the spec:", order.len());
     for d in &differences {
@@ -163,6 +187,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_runs_go_through_mpremote() {
+        assert_eq!(device_command("/dev/ttyACM0"), ["mpremote", "connect", "/dev/ttyACM0", "run"]);
+        assert!(targets(&["--device".into()]).is_err(), "a port is required");
+        assert!(targets(&["--frob".into(), "x".into()]).is_err());
+    }
 
     #[test]
     fn result_lines_are_parsed() {

@@ -43,7 +43,9 @@ commands:
                       loopback (N MiB, default 64, interleaved rounds, default 3, medians and
                       ratios); as root also usocket <-> Linux over TAP in a network namespace
                       (--tap-mib per direction, default 256)
-  conformance         run generated/conformance/ on ours, stock MicroPython and CPython (matrix)
+  conformance [--device PORT]
+                      run generated/conformance/ on ours, stock MicroPython and CPython (matrix),
+                      or on a board through mpremote
   size                RAM per TCP socket and per stack for each board profile (FIRMWARE, HOST)
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge";
