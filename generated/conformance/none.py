@@ -11,6 +11,10 @@ try:
 except ImportError:
     errno = None
 
+# The addresses the cases use: loopback, or the board's own (arguments 1 and 2).
+HOST4 = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+HOST6 = sys.argv[2] if len(sys.argv) > 2 else "::1"
+
 
 class Fail(Exception):
     pass
@@ -99,7 +103,7 @@ def case_socket_bad_type(v):
 
 def case_getaddrinfo_bad_port(v):
     # getaddrinfo() with port 70000 raises OSError(EAI_SERVICE).
-    expect_errno(lambda: socket.getaddrinfo('127.0.0.1', 70000), 'EAI_SERVICE', -8)
+    expect_errno(lambda: socket.getaddrinfo(HOST4, 70000), 'EAI_SERVICE', -8)
 
 
 def case_getaddrinfo_numeric_only(v):
@@ -109,23 +113,23 @@ def case_getaddrinfo_numeric_only(v):
 
 def case_getaddrinfo_numeric(v):
     # getaddrinfo() of a numeric IPv4 address gives one SOCK_STREAM entry.
-    expect_value('socket.getaddrinfo(\'127.0.0.1\', 80, 0, socket.SOCK_STREAM)', lambda: socket.getaddrinfo('127.0.0.1', 80, 0, socket.SOCK_STREAM), ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', ('127.0.0.1', 80,),),))
+    expect_value('socket.getaddrinfo(HOST4, 80, 0, socket.SOCK_STREAM)', lambda: socket.getaddrinfo(HOST4, 80, 0, socket.SOCK_STREAM), ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', (HOST4, 80,),),))
 
 
 def case_getaddrinfo_ipv6_numeric(v):
     # getaddrinfo() of ::1 gives an AF_INET6 entry.
-    expect_value('socket.getaddrinfo(\'::1\', 80, socket.AF_INET6, socket.SOCK_STREAM)', lambda: socket.getaddrinfo('::1', 80, socket.AF_INET6, socket.SOCK_STREAM), ((socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', ('::1', 80,),),))
+    expect_value('socket.getaddrinfo(HOST6, 80, socket.AF_INET6, socket.SOCK_STREAM)', lambda: socket.getaddrinfo(HOST6, 80, socket.AF_INET6, socket.SOCK_STREAM), ((socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', (HOST6, 80,),),))
 
 
 def case_getaddrinfo_family_mismatch(v):
     # getaddrinfo() of an IPv4 address restricted to AF_INET6 raises EAI_NONAME (glibc: EAI_ADDRFAMILY).
-    expect_errno(lambda: socket.getaddrinfo('127.0.0.1', 80, socket.AF_INET6), 'EAI_NONAME', -2)
+    expect_errno(lambda: socket.getaddrinfo(HOST4, 80, socket.AF_INET6), 'EAI_NONAME', -2)
 
 
 def case_connect_refused_ipv6(v):
     # connect() to a closed port on ::1 raises ECONNREFUSED.
     v['t'] = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    v['t'].bind(('::1', 0,))
+    v['t'].bind((HOST6, 0,))
     v['addr'] = v['t'].getsockname()
     v['t'].close()
     v['c'] = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
@@ -141,7 +145,7 @@ def case_socket_udp_explicit_proto(v):
 def case_udp_ipv6_echo(v):
     # UDP over ::1: sendto() and recvfrom() with IPv6 addresses.
     v['a'] = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    v['a'].bind(('::1', 0,))
+    v['a'].bind((HOST6, 0,))
     v['pa'] = v['a'].getsockname()
     v['b'] = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     expect_value('v[\'b\'].sendto(b\'six\', v[\'pa\'])', lambda: v['b'].sendto(b'six', v['pa']), 3)

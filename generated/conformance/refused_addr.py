@@ -11,6 +11,10 @@ try:
 except ImportError:
     errno = None
 
+# The addresses the cases use: loopback, or the board's own (arguments 1 and 2).
+HOST4 = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+HOST6 = sys.argv[2] if len(sys.argv) > 2 else "::1"
+
 
 class Fail(Exception):
     pass
@@ -85,7 +89,7 @@ def close_all(v):
 def case_connect_refused(v):
     # connect() to a port where nothing listens raises ECONNREFUSED.
     v['t'] = socket.socket()
-    v['t'].bind(('127.0.0.1', 0,))
+    v['t'].bind((HOST4, 0,))
     v['addr'] = v['t'].getsockname()
     v['t'].close()
     v['c'] = socket.socket()

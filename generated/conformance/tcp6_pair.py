@@ -11,6 +11,10 @@ try:
 except ImportError:
     errno = None
 
+# The addresses the cases use: loopback, or the board's own (arguments 1 and 2).
+HOST4 = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+HOST6 = sys.argv[2] if len(sys.argv) > 2 else "::1"
+
 
 class Fail(Exception):
     pass
@@ -85,7 +89,7 @@ def close_all(v):
 def case_tcp6_echo(v):
     # IPv6 over ::1: data both ways.
     v['l'] = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    v['l'].bind(('::1', 0,))
+    v['l'].bind((HOST6, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)

@@ -11,6 +11,10 @@ try:
 except ImportError:
     errno = None
 
+# The addresses the cases use: loopback, or the board's own (arguments 1 and 2).
+HOST4 = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+HOST6 = sys.argv[2] if len(sys.argv) > 2 else "::1"
+
 
 class Fail(Exception):
     pass
@@ -85,7 +89,7 @@ def close_all(v):
 def case_connect_nonblocking(v):
     # connect() on a non-blocking socket raises EINPROGRESS.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -96,7 +100,7 @@ def case_connect_nonblocking(v):
 def case_bind_in_use(v):
     # bind() to the port of a live listener raises EADDRINUSE, even with SO_REUSEADDR.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['t'] = socket.socket()
@@ -107,7 +111,7 @@ def case_bind_in_use(v):
 def case_accept_would_block(v):
     # accept() on a non-blocking listener with no connection raises EAGAIN.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['l'].setblocking(False)
@@ -117,7 +121,7 @@ def case_accept_would_block(v):
 def case_accept_timeout(v):
     # accept() with a 50 ms timeout and no connection raises ETIMEDOUT.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['l'].settimeout(0.05)
@@ -127,7 +131,7 @@ def case_accept_timeout(v):
 def case_listen_backlog_queues(v):
     # Two clients connect to a listener with backlog 2 before it accepts; both are accepted.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c1'] = socket.socket()
@@ -143,7 +147,7 @@ def case_listen_backlog_queues(v):
 def case_reuseaddr_after_close(v):
     # With SO_REUSEADDR, a new listener binds the port of a closed one.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['l'].close()

@@ -11,6 +11,10 @@ try:
 except ImportError:
     errno = None
 
+# The addresses the cases use: loopback, or the board's own (arguments 1 and 2).
+HOST4 = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+HOST6 = sys.argv[2] if len(sys.argv) > 2 else "::1"
+
 
 class Fail(Exception):
     pass
@@ -85,7 +89,7 @@ def close_all(v):
 def case_recv_timeout(v):
     # recv() with a 50 ms timeout and no data raises ETIMEDOUT.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -98,7 +102,7 @@ def case_recv_timeout(v):
 def case_recv_would_block(v):
     # recv() on a non-blocking socket with no data raises EAGAIN.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -111,7 +115,7 @@ def case_recv_would_block(v):
 def case_read_would_block(v):
     # read() on a non-blocking socket with no data returns None.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -124,7 +128,7 @@ def case_read_would_block(v):
 def case_recv_after_reset(v):
     # The peer closes with SO_LINGER(on, 0): the next recv() raises ECONNRESET.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -139,7 +143,7 @@ def case_recv_after_reset(v):
 def case_send_str(v):
     # send() of a str raises TypeError.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -151,7 +155,7 @@ def case_send_str(v):
 def case_recv_negative_size(v):
     # recv(-1) raises ValueError.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -163,7 +167,7 @@ def case_recv_negative_size(v):
 def case_tcp_echo(v):
     # send() returns the count; the peer's recv() gets the bytes.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -178,7 +182,7 @@ def case_tcp_echo(v):
 def case_tcp_eof(v):
     # After the peer closes, recv() returns b'' (end of stream), again and again.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -192,7 +196,7 @@ def case_tcp_eof(v):
 def case_sendall_returns_none(v):
     # sendall() returns None once everything is queued.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -205,7 +209,7 @@ def case_sendall_returns_none(v):
 def case_shutdown_write_eof(v):
     # shutdown(SHUT_WR) sends end of stream; the other direction still works.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -220,7 +224,7 @@ def case_shutdown_write_eof(v):
 def case_stream_write_readline(v):
     # write() returns the count; readline() returns one line including b'\n'.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -234,7 +238,7 @@ def case_stream_write_readline(v):
 def case_stream_read_exact(v):
     # read(n) on a blocking socket returns n bytes, fewer only at end of stream.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -249,7 +253,7 @@ def case_stream_read_exact(v):
 def case_connect_twice(v):
     # connect() on a connected socket raises EISCONN.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -261,7 +265,7 @@ def case_connect_twice(v):
 def case_tcp_nodelay(v):
     # setsockopt(IPPROTO_TCP, TCP_NODELAY, 1) is accepted on a TCP socket.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -273,7 +277,7 @@ def case_tcp_nodelay(v):
 def case_recv_zero_bytes(v):
     # recv(0) returns b'' at once.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -285,7 +289,7 @@ def case_recv_zero_bytes(v):
 def case_send_empty(v):
     # send(b'') returns 0.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -297,7 +301,7 @@ def case_send_empty(v):
 def case_recv_after_shutdown_read(v):
     # After shutdown(SHUT_RD), recv() returns b''.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -310,7 +314,7 @@ def case_recv_after_shutdown_read(v):
 def case_setsockopt_keepalive(v):
     # setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1) is accepted on a TCP socket.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -322,7 +326,7 @@ def case_setsockopt_keepalive(v):
 def case_getpeername_after_connect(v):
     # getpeername() of the client is the listener's address.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -334,7 +338,7 @@ def case_getpeername_after_connect(v):
 def case_recv_timeout_then_usable(v):
     # After recv() timed out, the socket still receives.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -349,7 +353,7 @@ def case_recv_timeout_then_usable(v):
 def case_read_to_eof(v):
     # read() without a size reads until end of stream.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()
@@ -363,7 +367,7 @@ def case_read_to_eof(v):
 def case_makefile_write(v):
     # makefile('rwb', 0) gives a binary stream over the socket.
     v['l'] = socket.socket()
-    v['l'].bind(('127.0.0.1', 0,))
+    v['l'].bind((HOST4, 0,))
     v['l'].listen(2)
     v['addr'] = v['l'].getsockname()
     v['c'] = socket.socket()

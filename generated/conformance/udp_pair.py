@@ -11,6 +11,10 @@ try:
 except ImportError:
     errno = None
 
+# The addresses the cases use: loopback, or the board's own (arguments 1 and 2).
+HOST4 = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+HOST6 = sys.argv[2] if len(sys.argv) > 2 else "::1"
+
 
 class Fail(Exception):
     pass
@@ -85,10 +89,10 @@ def close_all(v):
 def case_udp_echo(v):
     # sendto() returns the count; recvfrom() returns the datagram and the sender's address.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind(('127.0.0.1', 0,))
+    v['a'].bind((HOST4, 0,))
     v['pa'] = v['a'].getsockname()
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind(('127.0.0.1', 0,))
+    v['b'].bind((HOST4, 0,))
     v['pb'] = v['b'].getsockname()
     expect_value('v[\'a\'].sendto(b\'ping\', v[\'pb\'])', lambda: v['a'].sendto(b'ping', v['pb']), 4)
     expect_value('v[\'b\'].recvfrom(16)', lambda: v['b'].recvfrom(16), (b'ping', v['pa'],))
@@ -97,10 +101,10 @@ def case_udp_echo(v):
 def case_udp_truncates(v):
     # A datagram longer than the buffer is cut; the rest is discarded, not delivered later.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind(('127.0.0.1', 0,))
+    v['a'].bind((HOST4, 0,))
     v['pa'] = v['a'].getsockname()
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind(('127.0.0.1', 0,))
+    v['b'].bind((HOST4, 0,))
     v['pb'] = v['b'].getsockname()
     v['a'].sendto(b'0123456789', v['pb'])
     expect_value('v[\'b\'].recv(4)', lambda: v['b'].recv(4), b'0123')
@@ -111,10 +115,10 @@ def case_udp_truncates(v):
 def case_udp_queue(v):
     # Several datagrams sent before the receiver reads all arrive, in order.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind(('127.0.0.1', 0,))
+    v['a'].bind((HOST4, 0,))
     v['pa'] = v['a'].getsockname()
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind(('127.0.0.1', 0,))
+    v['b'].bind((HOST4, 0,))
     v['pb'] = v['b'].getsockname()
     v['a'].sendto(b'one', v['pb'])
     v['a'].sendto(b'two', v['pb'])
@@ -127,10 +131,10 @@ def case_udp_queue(v):
 def case_udp_recv_would_block(v):
     # recvfrom() on a non-blocking UDP socket with nothing queued raises EAGAIN.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind(('127.0.0.1', 0,))
+    v['a'].bind((HOST4, 0,))
     v['pa'] = v['a'].getsockname()
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind(('127.0.0.1', 0,))
+    v['b'].bind((HOST4, 0,))
     v['pb'] = v['b'].getsockname()
     v['b'].setblocking(False)
     expect_errno(lambda: v['b'].recvfrom(16), 'EAGAIN', 11)
@@ -139,10 +143,10 @@ def case_udp_recv_would_block(v):
 def case_udp_recv_timeout(v):
     # recvfrom() with a 50 ms timeout and nothing queued raises ETIMEDOUT.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind(('127.0.0.1', 0,))
+    v['a'].bind((HOST4, 0,))
     v['pa'] = v['a'].getsockname()
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind(('127.0.0.1', 0,))
+    v['b'].bind((HOST4, 0,))
     v['pb'] = v['b'].getsockname()
     v['b'].settimeout(0.05)
     expect_errno(lambda: v['b'].recvfrom(16), 'ETIMEDOUT', 110)
@@ -151,10 +155,10 @@ def case_udp_recv_timeout(v):
 def case_udp_sendto_autobinds(v):
     # sendto() from an unbound UDP socket binds it; the receiver sees its address.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind(('127.0.0.1', 0,))
+    v['a'].bind((HOST4, 0,))
     v['pa'] = v['a'].getsockname()
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind(('127.0.0.1', 0,))
+    v['b'].bind((HOST4, 0,))
     v['pb'] = v['b'].getsockname()
     v['u'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     expect_value('v[\'u\'].sendto(b\'hi\', v[\'pb\'])', lambda: v['u'].sendto(b'hi', v['pb']), 2)
@@ -164,10 +168,10 @@ def case_udp_sendto_autobinds(v):
 def case_setsockopt_broadcast(v):
     # setsockopt(SOL_SOCKET, SO_BROADCAST, 1) is accepted on a UDP socket.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind(('127.0.0.1', 0,))
+    v['a'].bind((HOST4, 0,))
     v['pa'] = v['a'].getsockname()
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind(('127.0.0.1', 0,))
+    v['b'].bind((HOST4, 0,))
     v['pb'] = v['b'].getsockname()
     expect_value('v[\'a\'].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)', lambda: v['a'].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1), None)
 

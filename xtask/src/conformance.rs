@@ -15,8 +15,10 @@ use std::time::Duration;
 struct Target {
     /// The name differences use in `against`: ours, stock, cpython (or device).
     name: &'static str,
-    /// The command; the script's path is appended.
+    /// The command; the script's path is appended, then `after`.
     command: Vec<String>,
+    /// Arguments after the script (the addresses to use).
+    after: Vec<String>,
     /// Every case must pass here.
     ours: bool,
 }
@@ -49,6 +51,7 @@ fn run_script(target: &Target, script: &Path) -> Result<Vec<(String, Verdict)>, 
     let mut child = Command::new(program)
         .args(prefix)
         .arg(script)
+        .args(&target.after)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -90,26 +93,86 @@ fn device_command(port: &str) -> Vec<String> {
 fn targets(args: &[String]) -> Result<Vec<Target>, String> {
     let path = |p: PathBuf| vec![p.to_string_lossy().into_owned()];
     match args {
-        [] => Ok(vec![
-            Target { name: "ours", command: path(crate::micropython::build(None)?), ours: true },
-            Target { name: "stock", command: path(crate::micropython::build_stock(None)?), ours: false },
-            Target { name: "cpython", command: vec!["python3".into()], ours: false },
-        ]),
+        [] => {
+            let ours = crate::micropython::build(None)?;
+            let mut targets = vec![Target { name: "ours", command: path(ours.clone()), after: vec![], ours: true }];
+            match tap_target(&ours) {
+                Some(t) => targets.push(t),
+                None => eprintln!("!!! conformance on the TAP board SKIPPED: not root (a network namespace and a TAP device need root)"),
+            }
+            targets.push(Target { name: "stock", command: path(crate::micropython::build_stock(None)?), after: vec![], ours: false });
+            targets.push(Target { name: "cpython", command: vec!["python3".into()], after: vec![], ours: false });
+            Ok(targets)
+        }
         [flag, port] if flag == "--device" => {
             let found = Command::new("mpremote").arg("--version").output().is_ok_and(|o| o.status.success());
             if !found {
                 return Err("mpremote is not installed: `pip install mpremote` (from PyPI), then retry".into());
             }
-            Ok(vec![Target { name: "device", command: device_command(port), ours: true }])
+            Ok(vec![Target { name: "device", command: device_command(port), after: vec![], ours: true }])
         }
         _ => Err("usage: cargo xtask conformance [--device PORT]".into()),
     }
+}
+
+/// The namespace the TAP board runs in, removed on drop.
+struct Netns(String);
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+/// Our interpreter on a TAP board (192.0.2.2, 2001:db8::2) in a namespace of its
+/// own, talking to itself: None when not root.
+fn tap_target(ours: &Path) -> Option<Target> {
+    // SAFETY: no preconditions.
+    if unsafe { libc_geteuid() } != 0 {
+        return None;
+    }
+    Some(Target {
+        name: "ours-tap",
+        command: ["ip", "netns", "exec", TAP_NETNS, "env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "USOCKET_IPV6=2001:db8::2/64"]
+            .map(String::from)
+            .into_iter()
+            .chain([ours.to_string_lossy().into_owned()])
+            .collect(),
+        after: vec!["192.0.2.2".into(), "2001:db8::2".into()],
+        ours: true,
+    })
+}
+
+/// The namespace name of the TAP run.
+const TAP_NETNS: &str = "usocket-conformance";
+
+unsafe extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
+
+/// Creates the namespace with tap0 (the kernel's end is up, 192.0.2.1).
+fn tap_netns() -> Result<Netns, String> {
+    let ip = |args: &[&str]| -> Result<(), String> {
+        let ok = Command::new("ip").args(args).status().map_err(|e| format!("ip: {e}"))?.success();
+        if ok { Ok(()) } else { Err(format!("ip {} failed", args.join(" "))) }
+    };
+    let _ = Command::new("ip").args(["netns", "del", TAP_NETNS]).stderr(Stdio::null()).status();
+    ip(&["netns", "add", TAP_NETNS])?;
+    let ns = Netns(TAP_NETNS.into());
+    ip(&["-n", TAP_NETNS, "tuntap", "add", "dev", "tap0", "mode", "tap"])?;
+    ip(&["-n", TAP_NETNS, "link", "set", "lo", "up"])?;
+    ip(&["-n", TAP_NETNS, "addr", "add", "192.0.2.1/24", "dev", "tap0"])?;
+    ip(&["-n", TAP_NETNS, "addr", "add", "2001:db8::1/64", "dev", "tap0", "nodad"])?;
+    ip(&["-n", TAP_NETNS, "link", "set", "tap0", "up"])?;
+    Ok(ns)
 }
 
 /// Runs the matrix.
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = crate::root();
     let targets = targets(args)?;
+    let _netns = if targets.iter().any(|t| t.name == "ours-tap") { Some(tap_netns()?) } else { None };
     let mut matrix: BTreeMap<String, Vec<Option<Verdict>>> = BTreeMap::new();
     let mut order = Vec::new();
     for script in scripts(&root)? {
@@ -177,7 +240,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .chain(stale.iter().cloned())
         .collect();
     if problems.is_empty() {
-        println!("ours: {n} of {n} cases pass; every difference on stock MicroPython and CPython is in the spec", n = order.len());
+        let ours: Vec<&str> = targets.iter().filter(|t| t.ours).map(|t| t.name).collect();
+        println!("{}: {n} of {n} cases pass; every difference on stock MicroPython and CPython is in the spec", ours.join(", "), n = order.len());
         Ok(())
     } else {
         Err(format!("conformance:\n  {}", problems.join("\n  ")))

@@ -44,9 +44,12 @@ fn py_str(t: &str) -> String {
 }
 
 /// A Python expression for a spec value: constants from the interpreter's own
-/// module (so their values are the interpreter's), variables from `v`.
+/// module (so their values are the interpreter's), variables from `v`, and the
+/// loopback addresses as `HOST4`/`HOST6` (a board's own addresses when given).
 fn py_value(module: &str, value: &Value) -> String {
     match value {
+        Value::Str(s) if s == "127.0.0.1" => "HOST4".into(),
+        Value::Str(s) if s == "::1" => "HOST6".into(),
         Value::None => "None".into(),
         Value::Bool(b) => if *b { "True" } else { "False" }.into(),
         Value::Int(i) => i.to_string(),
@@ -337,7 +340,8 @@ mod tests {
         assert_eq!(py_bytes(b"a'\\\n\x00"), "b'a\\'\\\\\\x0a\\x00'");
         assert_eq!(py_str("it's"), "'it\\'s'");
         let tuple = Value::Tuple(vec![Value::Str("127.0.0.1".into()), Value::Int(0)]);
-        assert_eq!(py_value("socket", &tuple), "('127.0.0.1', 0,)");
+        assert_eq!(py_value("socket", &tuple), "(HOST4, 0,)");
+        assert_eq!(py_value("socket", &Value::Str("10.0.0.1".into())), "'10.0.0.1'");
         assert_eq!(py_value("socket", &Value::Const("AF_INET".into(), 2)), "socket.AF_INET");
         assert_eq!(py_value("socket", &Value::Var("addr".into())), "v['addr']");
     }
