@@ -252,7 +252,19 @@ pub struct Case {
     pub doc: String,
     /// Steps after the fixture.
     pub steps: Vec<Step>,
+    /// Targets it applies to: `rust` (the Rust API), `c` (the C ABI), `micropython` (the scripts).
+    pub targets: Vec<String>,
 }
+
+impl Case {
+    /// Does it apply to this target?
+    pub fn applies(&self, target: &str) -> bool {
+        self.targets.iter().any(|t| t == target)
+    }
+}
+
+/// The targets a case may name.
+pub const CASE_TARGETS: [&str; 3] = ["rust", "c", "micropython"];
 
 /// One step.
 #[derive(Debug, Clone)]

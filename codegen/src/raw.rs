@@ -220,6 +220,8 @@ pub struct RawCase {
     pub doc: String,
     /// Steps after the fixture.
     pub steps: Vec<Spanned<RawStep>>,
+    /// Targets it applies to (`rust`, `c`, `micropython`); all when absent.
+    pub targets: Option<Spanned<Vec<String>>>,
 }
 
 /// One step of a fixture or case.

@@ -950,12 +950,30 @@ fn build_cases(
         }
         let mut vars = fixture_vars.clone();
         let steps = build_steps(ck, file, &c.steps, scope, &mut vars);
+        let targets = c.targets.as_ref().map_or_else(|| CASE_TARGETS.map(String::from).to_vec(), |t| t.get_ref().clone());
+        if let Some(t) = &c.targets
+            && (t.get_ref().is_empty() || t.get_ref().iter().any(|x| !CASE_TARGETS.contains(&x.as_str())))
+        {
+            ck.err(file, t.span(), "unknown target in `targets`", "unknown", format!("a non-empty list of {}", CASE_TARGETS.join(", ")));
+        }
+        let python_only = steps.iter().any(|s| matches!(s.expect, Some(Outcome::Exception(_))));
+        if python_only && targets.iter().any(|t| t != "micropython") {
+            let span = c.targets.as_ref().map_or(c.id.span(), |t| t.span());
+            ck.err(
+                file,
+                span,
+                format!("case `{}` expects a Python exception, which only the MicroPython glue raises", c.id.get_ref()),
+                "not for rust or c",
+                "targets = [\"micropython\"]",
+            );
+        }
         out.push(Case {
             id: c.id.get_ref().clone(),
             rule: c.rule.as_ref().map(|r| r.get_ref().clone()),
             fixture: c.fixture.get_ref().clone(),
             doc: c.doc.trim().to_string(),
             steps,
+            targets,
         });
     }
     out

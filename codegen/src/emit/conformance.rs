@@ -201,16 +201,19 @@ fn rust_step(step: &Step) -> TokenStream {
 
 /// The cases as Rust data: `CASES`, each with its fixture's steps first.
 fn rust_cases(spec: &Spec) -> Result<String, String> {
-    let cases = spec.cases.iter().map(|case| {
+    let elsewhere: Vec<&str> = spec.cases.iter().filter(|c| !c.applies("rust")).map(|c| c.id.as_str()).collect();
+    let cases = spec.cases.iter().filter(|c| c.applies("rust")).map(|case| {
         let id = &case.id;
         let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
         let steps = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps).map(rust_step);
         quote!(Case { id: #id, steps: &[#(#steps),*] })
     });
     let tokens = quote! {
-        /// Every behaviour case of the spec, as data (fixture steps first). The
+        /// The behaviour cases for the Rust API, as data (fixture steps first). The
         /// runner that includes this file defines `Case`, `Step`, `V` and `Expect`.
         pub const CASES: &[Case] = &[#(#cases),*];
+        /// Cases whose `targets` leave out the Rust API.
+        pub const NOT_HERE: &[&str] = &[#(#elsewhere),*];
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated/conformance/cases.rs: {e}"))?;
     Ok(format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file)))
@@ -295,7 +298,8 @@ fn c_cases(spec: &Spec) -> Result<String, String> {
     let mut w = CWriter { arrays: Vec::new() };
     let mut step_arrays = Vec::new();
     let mut cases = Vec::new();
-    for (n, case) in spec.cases.iter().enumerate() {
+    let elsewhere: Vec<String> = spec.cases.iter().filter(|c| !c.applies("c")).map(|c| c_literal(c.id.as_bytes())).collect();
+    for (n, case) in spec.cases.iter().filter(|c| c.applies("c")).enumerate() {
         let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
         let steps: Vec<String> = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps).map(|s| w.step(s)).collect();
         step_arrays.push(format!("static const cstep_t steps_{n}[] = {{\n    {}\n}};", steps.join(",\n    ")));
@@ -307,15 +311,16 @@ fn c_cases(spec: &Spec) -> Result<String, String> {
         arrays: Vec<String>,
         steps: Vec<String>,
         cases: Vec<String>,
+        elsewhere: Vec<String>,
     }
-    templates::render("cases.h.j2", &CContext { generated: GENERATED_LINE, arrays: w.arrays, steps: step_arrays, cases })
+    templates::render("cases.h.j2", &CContext { generated: GENERATED_LINE, arrays: w.arrays, steps: step_arrays, cases, elsewhere })
 }
 
 /// One script per fixture that has cases, and the cases as Rust and C data.
 pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let mut out = vec![Output::new("generated/conformance/cases.rs", rust_cases(spec)?), Output::new("generated/conformance/cases.h", c_cases(spec)?)];
     for fixture in &spec.fixtures {
-        let cases: Vec<PyCase> = spec.cases.iter().filter(|c| c.fixture == fixture.name).map(|c| py_case(spec, c)).collect();
+        let cases: Vec<PyCase> = spec.cases.iter().filter(|c| c.fixture == fixture.name && c.applies("micropython")).map(|c| py_case(spec, c)).collect();
         if cases.is_empty() {
             continue;
         }
