@@ -235,7 +235,6 @@ impl<B: Board> Stack<'_, B> {
             }
         }
         let Some((_, i)) = order else { return Ok(None) };
-        let newfd = self.fds.vacant()?;
         let s = self.tcp(i);
         let (local, remote) = (s.local_endpoint(), s.remote_endpoint());
         let (Some(local), Some(remote)) = (local, remote) else { return Ok(None) };
@@ -245,11 +244,12 @@ impl<B: Board> Stack<'_, B> {
         slot.local = (Some(local.addr), local.port);
         slot.options.nodelay = listener.options.nodelay;
         slot.options.keepalive = listener.options.keepalive;
-        let newfd = self.fds.insert(slot).inspect(|&f| {
-            debug_assert_eq!(f, newfd);
-        })?;
+        // ENOMEM when the fd table is full: the connection stays queued.
+        let newfd = self.fds.insert(slot)?;
         self.pool[i].role = Role::Fd(newfd);
         self.rearm_pending = true;
+        // The inherited TCP_NODELAY/SO_KEEPALIVE reach the smoltcp socket too.
+        self.tcp_apply_options(newfd)?;
         Ok(Some((newfd, from_endpoint(remote.addr, remote.port))))
     }
 
@@ -277,7 +277,8 @@ impl<B: Board> Stack<'_, B> {
                 let limit = u64::from(self.config.connect_timeout_ms) * 1000;
                 let entry = slot.entry;
                 let cx = self.iface.context();
-                let handle = self.pool[entry].handle.expect("TCP pool entries are made at start");
+                // `self.tcp(entry)` would borrow the whole stack; connect also needs the interface.
+                let handle = self.pool[entry].handle.expect("a TCP socket in use is in the socket set");
                 let s = self.sockets.get_mut::<smoltcp::socket::tcp::Socket>(handle);
                 s.set_timeout(Some(Duration::from_micros(limit)));
                 s.connect(cx, (remote, port), local).map_err(|e| match e {
