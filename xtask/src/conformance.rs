@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::netns::Netns;
+
 /// One interpreter the scripts run on.
 struct Target {
     /// The name differences use in `against`: ours, stock, cpython (or device).
@@ -115,20 +117,10 @@ fn targets(args: &[String]) -> Result<Vec<Target>, String> {
     }
 }
 
-/// The namespace the TAP board runs in, removed on drop.
-struct Netns(String);
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
-    }
-}
-
 /// Our interpreter on a TAP board (192.0.2.2, 2001:db8::2) in a namespace of its
 /// own, talking to itself: None when not root.
 fn tap_target(ours: &Path) -> Option<Target> {
-    // SAFETY: no preconditions.
-    if unsafe { libc_geteuid() } != 0 {
+    if !crate::netns::is_root() {
         return None;
     }
     Some(Target {
@@ -146,25 +138,14 @@ fn tap_target(ours: &Path) -> Option<Target> {
 /// The namespace name of the TAP run.
 const TAP_NETNS: &str = "usocket-conformance";
 
-unsafe extern "C" {
-    #[link_name = "geteuid"]
-    fn libc_geteuid() -> u32;
-}
-
 /// Creates the namespace with tap0 (the kernel's end is up, 192.0.2.1).
 fn tap_netns() -> Result<Netns, String> {
-    let ip = |args: &[&str]| -> Result<(), String> {
-        let ok = Command::new("ip").args(args).status().map_err(|e| format!("ip: {e}"))?.success();
-        if ok { Ok(()) } else { Err(format!("ip {} failed", args.join(" "))) }
-    };
-    let _ = Command::new("ip").args(["netns", "del", TAP_NETNS]).stderr(Stdio::null()).status();
-    ip(&["netns", "add", TAP_NETNS])?;
-    let ns = Netns(TAP_NETNS.into());
-    ip(&["-n", TAP_NETNS, "tuntap", "add", "dev", "tap0", "mode", "tap"])?;
-    ip(&["-n", TAP_NETNS, "link", "set", "lo", "up"])?;
-    ip(&["-n", TAP_NETNS, "addr", "add", "192.0.2.1/24", "dev", "tap0"])?;
-    ip(&["-n", TAP_NETNS, "addr", "add", "2001:db8::1/64", "dev", "tap0", "nodad"])?;
-    ip(&["-n", TAP_NETNS, "link", "set", "tap0", "up"])?;
+    let ns = Netns::create(TAP_NETNS)?;
+    ns.ip(&["tuntap", "add", "dev", "tap0", "mode", "tap"])?;
+    ns.ip(&["link", "set", "lo", "up"])?;
+    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "tap0"])?;
+    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "tap0", "nodad"])?;
+    ns.ip(&["link", "set", "tap0", "up"])?;
     Ok(ns)
 }
 

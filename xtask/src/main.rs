@@ -15,6 +15,7 @@ mod conformance;
 mod micropython;
 mod mptests;
 mod multinet;
+mod netns;
 mod run;
 mod size;
 mod test;

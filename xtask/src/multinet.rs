@@ -26,6 +26,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::netns::Netns;
+
 /// The tests, from `tests/multi_net/` (without `.py`).
 const TESTS: [&str; 10] = [
     "tcp_data",
@@ -72,7 +74,7 @@ struct Outcome {
 
 /// Runs the tests in both pairings; fails when any test does not pass.
 pub fn run() -> Result<(), String> {
-    if !is_root() {
+    if !crate::netns::is_root() {
         let bar = "!".repeat(88);
         let message = format!(
             "\n{bar}\n!!! SKIPPED multinet: not running as root (effective uid != 0).\n\
@@ -92,7 +94,7 @@ pub fn run() -> Result<(), String> {
         }
     }
     let env = Env::new(&exe)?;
-    println!("==> MicroPython's multi_net tests ({} files) in network namespace {}", TESTS.len(), env.ns);
+    println!("==> MicroPython's multi_net tests ({} files) in network namespace {}", TESTS.len(), env.ns.name);
 
     let cpython = "cpython".to_string();
     let pairings = [
@@ -133,15 +135,9 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// True when the effective uid is 0 (from /proc, without libc).
-fn is_root() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|ids| ids.split_whitespace().nth(1)).is_some_and(|euid| euid == "0")
-}
-
 /// The namespace and the private copies of the interpreter; removed when dropped.
 struct Env {
-    ns: String,
+    ns: Netns,
     dir: PathBuf,
 }
 
@@ -151,14 +147,9 @@ impl Env {
     /// copies also keep a rebuild of the interpreter from failing with ETXTBSY
     /// while the tests run it).
     fn new(exe: &Path) -> Result<Env, String> {
-        let ns = format!("usocket-multinet-{}", std::process::id());
-        // A namespace left by an earlier process with the same pid: remove it quietly.
-        if Path::new(&format!("/var/run/netns/{ns}")).exists() {
-            let _ = Command::new("ip").args(["netns", "del", &ns]).output();
-        }
-        let dir = crate::root().join(format!("target/multinet-{}", std::process::id()));
-        ip(&["netns", "add", &ns])?;
         // From here the guard exists, so a failing step below still cleans up.
+        let ns = Netns::create(&format!("usocket-multinet-{}", std::process::id()))?;
+        let dir = crate::root().join(format!("target/multinet-{}", std::process::id()));
         let env = Env { ns, dir };
         env.ip(&["link", "set", "lo", "up"])?;
         env.ip(&["link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0"])?;
@@ -180,9 +171,7 @@ impl Env {
 
     /// `ip -n NS ARGS...`, which must succeed.
     fn ip(&self, args: &[&str]) -> Result<(), String> {
-        let mut all = vec!["-n", &self.ns];
-        all.extend_from_slice(args);
-        ip(&all)
+        self.ns.ip(args)
     }
 
     /// The harness's instance argument for our instance `i`: its copy of the
@@ -197,7 +186,7 @@ impl Env {
     /// instances in this order (no permutations), echoing its output; returns
     /// the result of each test, or why the run failed as a whole.
     fn harness(&self, tests: &Path, exe: &Path, instances: [&String; 2], files: &[String]) -> Result<Vec<Outcome>, String> {
-        let mut args: Vec<String> = ["netns", "exec", &self.ns, "python3", "run-multitests.py", "-p", "1"].map(String::from).to_vec();
+        let mut args: Vec<String> = ["netns", "exec", &self.ns.name, "python3", "run-multitests.py", "-p", "1"].map(String::from).to_vec();
         for i in instances {
             args.extend(["-i".to_string(), i.clone()]);
         }
@@ -251,23 +240,13 @@ impl Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
-        match Command::new("ip").args(["netns", "del", &self.ns]).output() {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => eprintln!("multinet: ip netns del {}: {}", self.ns, String::from_utf8_lossy(&out.stderr).trim()),
-            Err(e) => eprintln!("multinet: ip netns del {}: {e}", self.ns),
-        }
+        // The namespace goes with `self.ns`.
         if self.dir.exists()
             && let Err(e) = std::fs::remove_dir_all(&self.dir)
         {
             eprintln!("multinet: remove {}: {e}", self.dir.display());
         }
     }
-}
-
-/// `ip ARGS...`, which must succeed.
-fn ip(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("ip").args(args).output().map_err(|e| format!("cannot run `ip {}`: {e}", args.join(" ")))?;
-    if out.status.success() { Ok(()) } else { Err(format!("`ip {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim())) }
 }
 
 /// A short name for an instance argument: `cpython`, or `ours@tapN`.

@@ -1,0 +1,49 @@
+//! Network namespaces for tests that need root: the root check, `ip`, and a
+//! namespace that is deleted when dropped.
+
+use std::path::Path;
+use std::process::Command;
+
+/// True when the effective uid is 0 (from /proc, without libc).
+pub fn is_root() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|ids| ids.split_whitespace().nth(1)).is_some_and(|euid| euid == "0")
+}
+
+/// `ip ARGS...`, which must succeed.
+pub fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip").args(args).output().map_err(|e| format!("cannot run `ip {}`: {e}", args.join(" ")))?;
+    if out.status.success() { Ok(()) } else { Err(format!("`ip {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim())) }
+}
+
+/// A network namespace, deleted when dropped.
+pub struct Netns {
+    /// Its name.
+    pub name: String,
+}
+
+impl Netns {
+    /// Creates `name`, first deleting one an interrupted run left behind.
+    pub fn create(name: &str) -> Result<Netns, String> {
+        if Path::new(&format!("/var/run/netns/{name}")).exists() {
+            let _ = Command::new("ip").args(["netns", "del", name]).output();
+        }
+        ip(&["netns", "add", name])?;
+        Ok(Netns { name: name.to_string() })
+    }
+
+    /// `ip -n NAME ARGS...`, which must succeed.
+    pub fn ip(&self, args: &[&str]) -> Result<(), String> {
+        let mut all = vec!["-n", &self.name];
+        all.extend_from_slice(args);
+        ip(&all)
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        if let Err(e) = ip(&["netns", "del", &self.name]) {
+            eprintln!("{e}");
+        }
+    }
+}
