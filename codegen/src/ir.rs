@@ -266,6 +266,26 @@ impl Case {
 /// The targets a case may name.
 pub const CASE_TARGETS: [&str; 3] = ["rust", "c", "micropython"];
 
+/// A step that returns its one argument, a constant or a variable:
+/// `{ call = "value", args = ["@NAME"], returns = 2 }` reads the module's value of
+/// NAME (the generated constant on Rust and C); `args = ["$buf"]` a buffer's bytes.
+pub const VALUE_STEP: &str = "value";
+
+/// A step that makes a writable buffer of N zero bytes (a bytearray), for
+/// readinto(): `{ let = "buf", call = "buffer", args = [8] }`.
+pub const BUFFER_STEP: &str = "buffer";
+
+/// A step that drops a socket variable without closing it and runs the garbage
+/// collector (MicroPython only): `{ call = "forget", args = ["$s"] }`.
+pub const FORGET_STEP: &str = "forget";
+
+/// Methods that are not Python methods but that the scripts reach through a
+/// helper of their template (`poll`: select.poll).
+pub const SCRIPT_HELPERS: [&str; 1] = ["poll"];
+
+/// The fixture of the cases generated from the constants (one per constant).
+pub const CONSTANTS_FIXTURE: &str = "constants";
+
 /// One step.
 #[derive(Debug, Clone)]
 pub struct Step {

@@ -196,8 +196,11 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
     let callables: HashMap<String, Callable> = functions.iter().chain(&methods).map(|c| (c.name.clone(), c.clone())).collect();
     let scope = Scope { consts: &consts, codes: &codes, functions: &functions, methods: &methods };
     let rules = build_rules(ck, &m.rules, &scope, &callables, locate);
-    let fixtures = build_fixtures(ck, &m.fixtures, &scope, locate);
-    let cases = build_cases(ck, &m.cases, &scope, &fixtures, &rules, locate);
+    let mut fixtures = build_fixtures(ck, &m.fixtures, &scope, locate);
+    let mut cases = build_cases(ck, &m.cases, &scope, &fixtures, &rules, locate);
+    let (constants_fixture, constant_cases) = constant_cases(ck, &m, &constants);
+    fixtures.insert(CONSTANTS_FIXTURE.to_string(), (constants_fixture, HashMap::new()));
+    cases.extend(constant_cases);
     let differences = build_differences(ck, &m.differences, &cases, locate);
     let structs = build_structs(ck, &m.structs, locate);
     let limits = build_limits(ck, &m.limits)?;
@@ -786,11 +789,51 @@ fn build_rules(
     out
 }
 
+/// Validates a pseudo-step (`value`, `buffer`, `forget`; see ir.rs): its one
+/// argument, and no `index`, `let` or outcome where they make no sense.
+fn build_pseudo_step(ck: &mut Checker, file: FileId, span: Range<usize>, s: &RawStep, scope: &Scope, vars: &mut HashMap<String, bool>) -> Option<Step> {
+    let call = s.call.get_ref().as_str();
+    let [arg] = s.args.as_slice() else {
+        ck.err(file, s.call.span(), format!("`{call}` takes one argument, the step passes {}", s.args.len()), "argument count", "exactly one argument");
+        return None;
+    };
+    if let Some(i) = &s.index {
+        ck.err(file, i.span(), format!("`index` on a `{call}` step"), "no tuple", "no `index`");
+    }
+    let value = resolve_value(ck, file, arg.span(), arg.get_ref(), scope.consts, Some(vars))?;
+    let expect = resolve_outcome(ck, file, span, (&s.errno, &s.exception, &s.returns), scope, Some(vars), false).flatten();
+    match (call, &value) {
+        (VALUE_STEP, Value::Const(..) | Value::Var(_)) => {}
+        (BUFFER_STEP, Value::Int(n)) if (0..=65536).contains(n) && s.r#let.is_some() && expect.is_none() => {}
+        (FORGET_STEP, Value::Var(name)) if vars.get(name) == Some(&true) && expect.is_none() && s.r#let.is_none() => {
+            vars.remove(name);
+        }
+        _ => {
+            let hint = match call {
+                VALUE_STEP => "one \"@NAME\" constant or \"$name\" variable",
+                BUFFER_STEP => "a size 0..65536, with `let` and no outcome",
+                _ => "one \"$name\" socket variable, no `let` and no outcome",
+            };
+            ck.err(file, arg.span(), format!("bad `{call}` step"), "bad argument", hint);
+            return None;
+        }
+    }
+    if let Some(name) = &s.r#let {
+        check_ident(ck, file, name, "variable", false);
+        vars.insert(name.get_ref().clone(), false);
+    }
+    Some(Step { bind: s.r#let.as_ref().map(|l| l.get_ref().clone()), index: None, on: None, call: call.to_string(), args: vec![value], expect, until: None })
+}
+
 /// Validates steps; `vars` maps bound variables to "is a socket".
 fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope: &Scope, vars: &mut HashMap<String, bool>) -> Vec<Step> {
     let mut out = Vec::new();
     for s in steps {
         let (span, s) = (s.span(), s.get_ref());
+        if s.on.is_none() && [VALUE_STEP, BUFFER_STEP, FORGET_STEP].contains(&s.call.get_ref().as_str()) {
+            out.extend(build_pseudo_step(ck, file, span, s, scope, vars));
+            continue;
+        }
         let callable = match &s.on {
             Some(on) => {
                 match vars.get(on.get_ref()) {
@@ -814,14 +857,14 @@ fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope
             }
             None => scope.functions.iter().find(|f| &f.name == s.call.get_ref()),
         };
-        let Some(callable) = callable.filter(|c| c.python) else {
+        let Some(callable) = callable else {
             let what = if s.on.is_some() { "method" } else { "module function" };
             ck.err(
                 file,
                 s.call.span(),
                 format!("unknown {what} `{}`", s.call.get_ref()),
                 "unknown",
-                format!("a Python-visible {what} of the spec (methods need `on`)"),
+                format!("a {what} of the spec (methods need `on`), or a `{VALUE_STEP}`/`{BUFFER_STEP}`/`{FORGET_STEP}` step"),
             );
             continue;
         };
@@ -956,16 +999,29 @@ fn build_cases(
         {
             ck.err(file, t.span(), "unknown target in `targets`", "unknown", format!("a non-empty list of {}", CASE_TARGETS.join(", ")));
         }
+        let span = c.targets.as_ref().map_or(c.id.span(), |t| t.span());
         let python_only = steps.iter().any(|s| matches!(s.expect, Some(Outcome::Exception(_))));
         if python_only && targets.iter().any(|t| t != "micropython") {
-            let span = c.targets.as_ref().map_or(c.id.span(), |t| t.span());
             ck.err(
                 file,
-                span,
+                span.clone(),
                 format!("case `{}` expects a Python exception, which only the MicroPython glue raises", c.id.get_ref()),
                 "not for rust or c",
                 "targets = [\"micropython\"]",
             );
+        }
+        let fixture_steps = fixtures.get(c.fixture.get_ref()).map(|(f, _)| f.steps.as_slice()).unwrap_or_default();
+        for step in fixture_steps.iter().chain(&steps) {
+            let call = step.call.as_str();
+            let api = scope.functions.iter().chain(scope.methods).find(|f| f.name == call);
+            if call == FORGET_STEP && targets.iter().any(|t| t != "micropython") {
+                ck.err(file, span.clone(), format!("case `{}` forgets a socket, which only a garbage collector closes", c.id.get_ref()), "not for rust or c", "targets = [\"micropython\"]");
+            } else if api.is_some_and(|f| !f.python && !SCRIPT_HELPERS.contains(&call)) && targets.iter().any(|t| t == "micropython") {
+                ck.err(file, span.clone(), format!("case `{}` calls `{call}`, which Python does not have", c.id.get_ref()), "not for micropython", "targets = [\"rust\", \"c\"]");
+            } else {
+                continue;
+            }
+            break;
         }
         out.push(Case {
             id: c.id.get_ref().clone(),
@@ -977,6 +1033,57 @@ fn build_cases(
         });
     }
     out
+}
+
+/// The id of the case generated for a constant: `constant-af-inet`.
+fn constant_case_id(name: &str) -> String {
+    format!("constant-{}", name.to_ascii_lowercase().replace('_', "-"))
+}
+
+/// One generated case per constant, with the fixture `constants`: reading the
+/// constant returns the spec's value (on Python only for Python-visible ones).
+/// The fixture name and the `constant-` case ids are reserved.
+fn constant_cases(ck: &mut Checker, m: &Merged, constants: &[Constant]) -> (Fixture, Vec<Case>) {
+    for (file, name, _) in &m.fixtures {
+        if name.get_ref() == CONSTANTS_FIXTURE {
+            ck.err(*file, name.span(), format!("fixture name `{CONSTANTS_FIXTURE}` is reserved"), "reserved", "another name: the constants' generated cases use it");
+        }
+    }
+    for (file, c) in &m.cases {
+        let id = c.get_ref().id.get_ref();
+        if id.starts_with("constant-") {
+            ck.err(*file, c.get_ref().id.span(), format!("case id `{id}` uses the reserved prefix `constant-`"), "reserved", "another id: each constant gets a generated `constant-` case");
+        }
+    }
+    let fixture = Fixture {
+        name: CONSTANTS_FIXTURE.to_string(),
+        doc: "Nothing: one generated case per constant of the spec, reading its value.".to_string(),
+        steps: Vec::new(),
+    };
+    let cases = constants
+        .iter()
+        .map(|c| {
+            let targets: &[&str] = if c.python { &CASE_TARGETS } else { &["rust", "c"] };
+            let value = Value::Const(c.name.clone(), c.value);
+            Case {
+                id: constant_case_id(&c.name),
+                rule: None,
+                fixture: CONSTANTS_FIXTURE.to_string(),
+                doc: format!("{} is {}.", c.name, c.value),
+                steps: vec![Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: VALUE_STEP.to_string(),
+                    args: vec![value],
+                    expect: Some(Outcome::Returns(Value::Int(c.value))),
+                    until: None,
+                }],
+                targets: targets.iter().map(|t| t.to_string()).collect(),
+            }
+        })
+        .collect();
+    (fixture, cases)
 }
 
 /// Interpreters a difference may be against.

@@ -96,3 +96,40 @@ fn every_error_rule_has_a_behaviour_case() {
         spec.rules.iter().filter(|r| !spec.cases.iter().any(|c| c.rule.as_deref() == Some(r.id.as_str()))).map(|r| r.id.as_str()).collect();
     assert!(uncovered.is_empty(), "rules without a case in spec/cases.toml: {uncovered:?}");
 }
+
+#[test]
+fn every_function_and_method_is_called_by_a_case() {
+    let spec = usocket_codegen::load_spec(&root().join("spec"), "spec").expect("the spec loads");
+    let called = |name: &str| spec.cases.iter().any(|c| c.steps.iter().any(|s| s.call == name))
+        || spec.fixtures.iter().any(|f| f.steps.iter().any(|s| s.call == name));
+    // `pump` is the C ABI's event hook: it has no behaviour a case could observe by itself.
+    let uncalled: Vec<&str> =
+        spec.functions.iter().chain(&spec.methods).map(|c| c.name.as_str()).filter(|n| *n != "pump" && !called(n)).collect();
+    assert!(uncalled.is_empty(), "callables no case in spec/cases.toml calls: {uncalled:?}");
+}
+
+#[test]
+fn every_argument_default_is_used_by_a_case() {
+    let spec = usocket_codegen::load_spec(&root().join("spec"), "spec").expect("the spec loads");
+    let steps: Vec<&usocket_codegen::ir::Step> =
+        spec.cases.iter().flat_map(|c| &c.steps).chain(spec.fixtures.iter().flat_map(|f| &f.steps)).collect();
+    let mut unused = Vec::new();
+    for callable in spec.functions.iter().chain(&spec.methods) {
+        for (k, arg) in callable.args.iter().enumerate() {
+            if arg.default.is_some() && !steps.iter().any(|s| s.call == callable.name && s.args.len() <= k) {
+                unused.push(format!("{}({})", callable.name, arg.name));
+            }
+        }
+    }
+    assert!(unused.is_empty(), "defaults no case relies on (a step passing fewer arguments): {unused:?}");
+}
+
+#[test]
+fn every_constant_has_a_generated_case() {
+    let spec = usocket_codegen::load_spec(&root().join("spec"), "spec").expect("the spec loads");
+    for constant in &spec.constants {
+        let case = spec.cases.iter().find(|c| c.steps.iter().any(|s| s.call == "value" && matches!(&s.args[..], [usocket_codegen::ir::Value::Const(n, _)] if *n == constant.name)));
+        let case = case.unwrap_or_else(|| panic!("no case reads {}", constant.name));
+        assert_eq!(case.applies("micropython"), constant.python, "{}: the scripts read exactly the Python-visible constants", constant.name);
+    }
+}

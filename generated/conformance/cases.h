@@ -95,7 +95,7 @@ static const cv_t cv_50[] = { { .kind = CV_NONE } };
 static const cv_t cv_51[] = { { .kind = CV_NONE } };
 static const cv_t cv_52[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_53[] = { { .kind = CV_NONE } };
-static const cv_t cv_54[] = { { .kind = CV_INT, .i = 4095LL }, { .kind = CV_INT, .i = 128LL }, { .kind = CV_BYTES, .s = "\001\000\000\000\000\000\000\000", .len = 8 } };
+static const cv_t cv_54[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_LINGER }, { .kind = CV_BYTES, .s = "\001\000\000\000\000\000\000\000", .len = 8 } };
 static const cv_t cv_55[] = { { .kind = CV_NONE } };
 static const cv_t cv_56[] = { { .kind = CV_FLOAT, .f = 1.0 } };
 static const cv_t cv_57[] = { { .kind = CV_INT, .i = 16LL } };
@@ -104,7 +104,7 @@ static const cv_t cv_59[] = { { .kind = CV_NONE } };
 static const cv_t cv_60[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
 static const cv_t cv_61[] = { { .kind = CV_NONE } };
 static const cv_t cv_62[] = { { .kind = CV_NONE } };
-static const cv_t cv_63[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_63[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_64[] = { { .kind = CV_INT, .i = 16LL } };
 static const cv_t cv_65[] = { { .kind = CV_NONE } };
 static const cv_t cv_66[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
@@ -112,18 +112,18 @@ static const cv_t cv_67[] = { { .kind = CV_TUPLE, .items = cv_66, .len = 2 } };
 static const cv_t cv_68[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_69[] = { { .kind = CV_NONE } };
 static const cv_t cv_70[] = { { .kind = CV_NONE } };
-static const cv_t cv_71[] = { { .kind = CV_INT, .i = 4095LL }, { .kind = CV_INT, .i = 4LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_71[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_72[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_73[] = { { .kind = CV_NONE } };
-static const cv_t cv_74[] = { { .kind = CV_INT, .i = 12345LL }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_75[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 99LL } };
-static const cv_t cv_76[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_74[] = { { .kind = CV_INT, .i = 12345LL }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_75[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = 99LL } };
+static const cv_t cv_76[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_77[] = { { .kind = CV_NONE } };
 static const cv_t cv_78[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 70000LL } };
-static const cv_t cv_79[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_80[] = { { .kind = CV_INT, .i = 4095LL }, { .kind = CV_INT, .i = 30583LL }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_81[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_82[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_79[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_80[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = 30583LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_81[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
+static const cv_t cv_82[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_83[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
 static const cv_t cv_84[] = { { .kind = CV_TUPLE, .items = cv_83, .len = 2 } };
 static const cv_t cv_85[] = { { .kind = CV_NONE } };
@@ -175,7 +175,7 @@ static const cv_t cv_130[] = { { .kind = CV_NONE } };
 static const cv_t cv_131[] = { { .kind = CV_NONE } };
 static const cv_t cv_132[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_133[] = { { .kind = CV_NONE } };
-static const cv_t cv_134[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_134[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
 static const cv_t cv_135[] = { { .kind = CV_INT, .i = 4LL } };
 static const cv_t cv_136[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
 static const cv_t cv_137[] = { { .kind = CV_BYTES, .s = "late", .len = 4 } };
@@ -227,9 +227,9 @@ static const cv_t cv_182[] = { { .kind = CV_NONE } };
 static const cv_t cv_183[] = { { .kind = CV_NONE } };
 static const cv_t cv_184[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_185[] = { { .kind = CV_NONE } };
-static const cv_t cv_186[] = { { .kind = CV_INT, .i = 6LL }, { .kind = CV_INT, .i = 1LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_186[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_INT, .i = USOCKET_TCP_NODELAY }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_187[] = { { .kind = CV_NONE } };
-static const cv_t cv_188[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_188[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_189[] = { { .kind = CV_NONE } };
 static const cv_t cv_190[] = { { .kind = CV_NONE } };
 static const cv_t cv_191[] = { { .kind = CV_FLOAT, .f = 2.5 } };
@@ -241,7 +241,7 @@ static const cv_t cv_196[] = { { .kind = CV_FLOAT, .f = 0.0 } };
 static const cv_t cv_197[] = { { .kind = CV_BOOL, .i = 1 } };
 static const cv_t cv_198[] = { { .kind = CV_NONE } };
 static const cv_t cv_199[] = { { .kind = CV_NONE } };
-static const cv_t cv_200[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_200[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_201[] = { { .kind = CV_NONE } };
 static const cv_t cv_202[] = { { .kind = CV_NONE } };
 static const cv_t cv_203[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
@@ -272,11 +272,11 @@ static const cv_t cv_227[] = { { .kind = CV_BYTES, .s = "2", .len = 1 } };
 static const cv_t cv_228[] = { { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_229[] = { { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_230[] = { { .kind = CV_BYTES, .s = "2", .len = 1 } };
-static const cv_t cv_231[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_231[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_232[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_233[] = { { .kind = CV_TUPLE, .items = cv_232, .len = 2 } };
 static const cv_t cv_234[] = { { .kind = CV_NONE } };
-static const cv_t cv_235[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_235[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_236[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_237[] = { { .kind = CV_TUPLE, .items = cv_236, .len = 2 } };
 static const cv_t cv_238[] = { { .kind = CV_NONE } };
@@ -285,11 +285,11 @@ static const cv_t cv_240[] = { { .kind = CV_INT, .i = 4LL } };
 static const cv_t cv_241[] = { { .kind = CV_INT, .i = 16LL } };
 static const cv_t cv_242[] = { { .kind = CV_BYTES, .s = "ping", .len = 4 }, { .kind = CV_VAR, .s = "pa" } };
 static const cv_t cv_243[] = { { .kind = CV_TUPLE, .items = cv_242, .len = 2 } };
-static const cv_t cv_244[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_244[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_245[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_246[] = { { .kind = CV_TUPLE, .items = cv_245, .len = 2 } };
 static const cv_t cv_247[] = { { .kind = CV_NONE } };
-static const cv_t cv_248[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_248[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_249[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_250[] = { { .kind = CV_TUPLE, .items = cv_249, .len = 2 } };
 static const cv_t cv_251[] = { { .kind = CV_NONE } };
@@ -298,11 +298,11 @@ static const cv_t cv_253[] = { { .kind = CV_INT, .i = 4LL } };
 static const cv_t cv_254[] = { { .kind = CV_BYTES, .s = "0123", .len = 4 } };
 static const cv_t cv_255[] = { { .kind = CV_BOOL, .i = 0 } };
 static const cv_t cv_256[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_257[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_257[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_258[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_259[] = { { .kind = CV_TUPLE, .items = cv_258, .len = 2 } };
 static const cv_t cv_260[] = { { .kind = CV_NONE } };
-static const cv_t cv_261[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_261[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_262[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_263[] = { { .kind = CV_TUPLE, .items = cv_262, .len = 2 } };
 static const cv_t cv_264[] = { { .kind = CV_NONE } };
@@ -315,12 +315,12 @@ static const cv_t cv_270[] = { { .kind = CV_INT, .i = 16LL } };
 static const cv_t cv_271[] = { { .kind = CV_BYTES, .s = "two", .len = 3 } };
 static const cv_t cv_272[] = { { .kind = CV_INT, .i = 16LL } };
 static const cv_t cv_273[] = { { .kind = CV_BYTES, .s = "three", .len = 5 } };
-static const cv_t cv_274[] = { { .kind = CV_INT, .i = 10LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_274[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_275[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_276[] = { { .kind = CV_TUPLE, .items = cv_275, .len = 2 } };
 static const cv_t cv_277[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_278[] = { { .kind = CV_NONE } };
-static const cv_t cv_279[] = { { .kind = CV_INT, .i = 10LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_279[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_280[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_281[] = { { .kind = CV_NONE } };
 static const cv_t cv_282[] = { { .kind = CV_BYTES, .s = "v6", .len = 2 } };
@@ -359,7 +359,7 @@ static const cv_t cv_314[] = { { .kind = CV_NONE } };
 static const cv_t cv_315[] = { { .kind = CV_INT, .i = 4LL } };
 static const cv_t cv_316[] = { { .kind = CV_NONE } };
 static const cv_t cv_317[] = { { .kind = CV_NONE } };
-static const cv_t cv_318[] = { { .kind = CV_INT, .i = 4095LL }, { .kind = CV_INT, .i = 4LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_318[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_319[] = { { .kind = CV_NONE } };
 static const cv_t cv_320[] = { { .kind = CV_NONE } };
 static const cv_t cv_321[] = { { .kind = CV_BOOL, .i = 0 } };
@@ -374,7 +374,7 @@ static const cv_t cv_329[] = { { .kind = CV_NONE } };
 static const cv_t cv_330[] = { { .kind = CV_NONE } };
 static const cv_t cv_331[] = { { .kind = CV_NONE } };
 static const cv_t cv_332[] = { { .kind = CV_NONE } };
-static const cv_t cv_333[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_333[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
 static const cv_t cv_334[] = { { .kind = CV_NONE } };
 static const cv_t cv_335[] = { { .kind = CV_NONE } };
 static const cv_t cv_336[] = { { .kind = CV_NONE } };
@@ -407,17 +407,17 @@ static const cv_t cv_362[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_363[] = { { .kind = CV_NONE } };
 static const cv_t cv_364[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
 static const cv_t cv_365[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_366[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_366[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_367[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_368[] = { { .kind = CV_TUPLE, .items = cv_367, .len = 2 } };
 static const cv_t cv_369[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_370[] = { { .kind = CV_TUPLE, .items = cv_369, .len = 2 } };
-static const cv_t cv_371[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_371[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_372[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_373[] = { { .kind = CV_TUPLE, .items = cv_372, .len = 2 } };
-static const cv_t cv_374[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_375[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_376[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_374[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_375[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_376[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_377[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
 static const cv_t cv_378[] = { { .kind = CV_NONE } };
 static const cv_t cv_379[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
@@ -427,7 +427,7 @@ static const cv_t cv_382[] = { { .kind = CV_NONE } };
 static const cv_t cv_383[] = { { .kind = CV_NONE } };
 static const cv_t cv_384[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_385[] = { { .kind = CV_NONE } };
-static const cv_t cv_386[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_386[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
 static const cv_t cv_387[] = { { .kind = CV_INT, .i = 4LL } };
 static const cv_t cv_388[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
 static const cv_t cv_389[] = { { .kind = CV_NONE } };
@@ -437,66 +437,66 @@ static const cv_t cv_392[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_393[] = { { .kind = CV_NONE } };
 static const cv_t cv_394[] = { { .kind = CV_NONE } };
 static const cv_t cv_395[] = { { .kind = CV_NONE } };
-static const cv_t cv_396[] = { { .kind = CV_INT, .i = 4095LL }, { .kind = CV_INT, .i = 4LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_396[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_397[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_398[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_399[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_399[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_400[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_401[] = { { .kind = CV_TUPLE, .items = cv_400, .len = 2 } };
 static const cv_t cv_402[] = { { .kind = CV_NONE } };
-static const cv_t cv_403[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_403[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_404[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_405[] = { { .kind = CV_TUPLE, .items = cv_404, .len = 2 } };
 static const cv_t cv_406[] = { { .kind = CV_NONE } };
 static const cv_t cv_407[] = { { .kind = CV_BOOL, .i = 0 } };
 static const cv_t cv_408[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_409[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_409[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_410[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_411[] = { { .kind = CV_TUPLE, .items = cv_410, .len = 2 } };
 static const cv_t cv_412[] = { { .kind = CV_NONE } };
-static const cv_t cv_413[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_413[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_414[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_415[] = { { .kind = CV_TUPLE, .items = cv_414, .len = 2 } };
 static const cv_t cv_416[] = { { .kind = CV_NONE } };
 static const cv_t cv_417[] = { { .kind = CV_FLOAT, .f = 0.05 } };
 static const cv_t cv_418[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_419[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_419[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_420[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_421[] = { { .kind = CV_TUPLE, .items = cv_420, .len = 2 } };
 static const cv_t cv_422[] = { { .kind = CV_NONE } };
-static const cv_t cv_423[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_423[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_424[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_425[] = { { .kind = CV_TUPLE, .items = cv_424, .len = 2 } };
 static const cv_t cv_426[] = { { .kind = CV_NONE } };
-static const cv_t cv_427[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_427[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_428[] = { { .kind = CV_BYTES, .s = "hi", .len = 2 }, { .kind = CV_VAR, .s = "pb" } };
 static const cv_t cv_429[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_430[] = { { .kind = CV_INT, .i = 8LL } };
 static const cv_t cv_431[] = { { .kind = CV_BYTES, .s = "hi", .len = 2 } };
-static const cv_t cv_432[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_432[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_433[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_434[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL }, { .kind = CV_INT, .i = 6LL }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_433, .len = 2 } };
+static const cv_t cv_434[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_433, .len = 2 } };
 static const cv_t cv_435[] = { { .kind = CV_TUPLE, .items = cv_434, .len = 5 } };
 static const cv_t cv_436[] = { { .kind = CV_TUPLE, .items = cv_435, .len = 1 } };
-static const cv_t cv_437[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = 10LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_437[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_438[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_439[] = { { .kind = CV_INT, .i = 10LL }, { .kind = CV_INT, .i = 1LL }, { .kind = CV_INT, .i = 6LL }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_438, .len = 2 } };
+static const cv_t cv_439[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_438, .len = 2 } };
 static const cv_t cv_440[] = { { .kind = CV_TUPLE, .items = cv_439, .len = 5 } };
 static const cv_t cv_441[] = { { .kind = CV_TUPLE, .items = cv_440, .len = 1 } };
-static const cv_t cv_442[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = 10LL } };
-static const cv_t cv_443[] = { { .kind = CV_INT, .i = 10LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_442[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_443[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_444[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_445[] = { { .kind = CV_TUPLE, .items = cv_444, .len = 2 } };
 static const cv_t cv_446[] = { { .kind = CV_NONE } };
 static const cv_t cv_447[] = { { .kind = CV_NONE } };
-static const cv_t cv_448[] = { { .kind = CV_INT, .i = 10LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_448[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_449[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_450[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_450[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_451[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_452[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_452[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_453[] = { { .kind = CV_NONE } };
-static const cv_t cv_454[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 17LL } };
-static const cv_t cv_455[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 1LL }, { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_454[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_455[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
 static const cv_t cv_456[] = { { .kind = CV_NONE } };
 static const cv_t cv_457[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_458[] = { { .kind = CV_TUPLE, .items = cv_457, .len = 2 } };
@@ -505,17 +505,17 @@ static const cv_t cv_460[] = { { .kind = CV_NONE } };
 static const cv_t cv_461[] = { { .kind = CV_NONE } };
 static const cv_t cv_462[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_463[] = { { .kind = CV_NONE } };
-static const cv_t cv_464[] = { { .kind = CV_INT, .i = 4095LL }, { .kind = CV_INT, .i = 8LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_464[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_465[] = { { .kind = CV_NONE } };
-static const cv_t cv_466[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_466[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_467[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_468[] = { { .kind = CV_TUPLE, .items = cv_467, .len = 2 } };
 static const cv_t cv_469[] = { { .kind = CV_NONE } };
-static const cv_t cv_470[] = { { .kind = CV_INT, .i = 2LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_470[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_471[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_472[] = { { .kind = CV_TUPLE, .items = cv_471, .len = 2 } };
 static const cv_t cv_473[] = { { .kind = CV_NONE } };
-static const cv_t cv_474[] = { { .kind = CV_INT, .i = 4095LL }, { .kind = CV_INT, .i = 32LL }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_474[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_BROADCAST }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_475[] = { { .kind = CV_NONE } };
 static const cv_t cv_476[] = { { .kind = CV_NONE } };
 static const cv_t cv_477[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
@@ -565,15 +565,249 @@ static const cv_t cv_520[] = { { .kind = CV_BYTES, .s = "via file", .len = 8 } }
 static const cv_t cv_521[] = { { .kind = CV_INT, .i = 8LL } };
 static const cv_t cv_522[] = { { .kind = CV_INT, .i = 16LL } };
 static const cv_t cv_523[] = { { .kind = CV_BYTES, .s = "via file", .len = 8 } };
-static const cv_t cv_524[] = { { .kind = CV_INT, .i = 10LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_524[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_525[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_526[] = { { .kind = CV_TUPLE, .items = cv_525, .len = 2 } };
 static const cv_t cv_527[] = { { .kind = CV_NONE } };
-static const cv_t cv_528[] = { { .kind = CV_INT, .i = 10LL }, { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_528[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
 static const cv_t cv_529[] = { { .kind = CV_BYTES, .s = "six", .len = 3 }, { .kind = CV_VAR, .s = "pa" } };
 static const cv_t cv_530[] = { { .kind = CV_INT, .i = 3LL } };
 static const cv_t cv_531[] = { { .kind = CV_INT, .i = 8LL } };
 static const cv_t cv_532[] = { { .kind = CV_BYTES, .s = "six", .len = 3 } };
+static const cv_t cv_533[] = { { .kind = CV_NONE } };
+static const cv_t cv_534[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_535[] = { { .kind = CV_TUPLE, .items = cv_534, .len = 2 } };
+static const cv_t cv_536[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_537[] = { { .kind = CV_NONE } };
+static const cv_t cv_538[] = { { .kind = CV_NONE } };
+static const cv_t cv_539[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_540[] = { { .kind = CV_NONE } };
+static const cv_t cv_541[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_542[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_543[] = { { .kind = CV_NONE } };
+static const cv_t cv_544[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_545[] = { { .kind = CV_TUPLE, .items = cv_544, .len = 2 } };
+static const cv_t cv_546[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_547[] = { { .kind = CV_NONE } };
+static const cv_t cv_548[] = { { .kind = CV_NONE } };
+static const cv_t cv_549[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_550[] = { { .kind = CV_NONE } };
+static const cv_t cv_551[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_552[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_553[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_554[] = { { .kind = CV_NONE } };
+static const cv_t cv_555[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_556[] = { { .kind = CV_TUPLE, .items = cv_555, .len = 2 } };
+static const cv_t cv_557[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_558[] = { { .kind = CV_NONE } };
+static const cv_t cv_559[] = { { .kind = CV_NONE } };
+static const cv_t cv_560[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_561[] = { { .kind = CV_NONE } };
+static const cv_t cv_562[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_563[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_564[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_565[] = { { .kind = CV_NONE } };
+static const cv_t cv_566[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_567[] = { { .kind = CV_TUPLE, .items = cv_566, .len = 2 } };
+static const cv_t cv_568[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_569[] = { { .kind = CV_NONE } };
+static const cv_t cv_570[] = { { .kind = CV_NONE } };
+static const cv_t cv_571[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_572[] = { { .kind = CV_NONE } };
+static const cv_t cv_573[] = { { .kind = CV_NONE } };
+static const cv_t cv_574[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_575[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_576[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_577[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_578[] = { { .kind = CV_NONE } };
+static const cv_t cv_579[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_580[] = { { .kind = CV_TUPLE, .items = cv_579, .len = 2 } };
+static const cv_t cv_581[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_582[] = { { .kind = CV_NONE } };
+static const cv_t cv_583[] = { { .kind = CV_NONE } };
+static const cv_t cv_584[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_585[] = { { .kind = CV_NONE } };
+static const cv_t cv_586[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_587[] = { { .kind = CV_NONE } };
+static const cv_t cv_588[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_589[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_590[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_591[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_592[] = { { .kind = CV_NONE } };
+static const cv_t cv_593[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_594[] = { { .kind = CV_TUPLE, .items = cv_593, .len = 2 } };
+static const cv_t cv_595[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_596[] = { { .kind = CV_NONE } };
+static const cv_t cv_597[] = { { .kind = CV_NONE } };
+static const cv_t cv_598[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_599[] = { { .kind = CV_NONE } };
+static const cv_t cv_600[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_LINGER }, { .kind = CV_BYTES, .s = "\001\000\000\000\000\000\000\000", .len = 8 } };
+static const cv_t cv_601[] = { { .kind = CV_NONE } };
+static const cv_t cv_602[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_603[] = { { .kind = CV_INT, .i = 24LL } };
+static const cv_t cv_604[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_605[] = { { .kind = CV_NONE } };
+static const cv_t cv_606[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_607[] = { { .kind = CV_TUPLE, .items = cv_606, .len = 2 } };
+static const cv_t cv_608[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_609[] = { { .kind = CV_NONE } };
+static const cv_t cv_610[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_611[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_612[] = { { .kind = CV_NONE } };
+static const cv_t cv_613[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_614[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_615[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_616[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_617[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_618[] = { { .kind = CV_TUPLE, .items = cv_617, .len = 2 } };
+static const cv_t cv_619[] = { { .kind = CV_NONE } };
+static const cv_t cv_620[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_621[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_622[] = { { .kind = CV_TUPLE, .items = cv_621, .len = 2 } };
+static const cv_t cv_623[] = { { .kind = CV_NONE } };
+static const cv_t cv_624[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_625[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_626[] = { { .kind = CV_BYTES, .s = "x", .len = 1 }, { .kind = CV_VAR, .s = "pb" } };
+static const cv_t cv_627[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_628[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_629[] = { { .kind = CV_NONE } };
+static const cv_t cv_630[] = { { .kind = CV_NONE } };
+static const cv_t cv_631[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_632[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_633[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_634[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_635[] = { { .kind = CV_TUPLE, .items = cv_634, .len = 2 } };
+static const cv_t cv_636[] = { { .kind = CV_NONE } };
+static const cv_t cv_637[] = { { .kind = CV_NONE } };
+static const cv_t cv_638[] = { { .kind = CV_NONE } };
+static const cv_t cv_639[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_640[] = { { .kind = CV_NONE } };
+static const cv_t cv_641[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_642[] = { { .kind = CV_NONE } };
+static const cv_t cv_643[] = { { .kind = CV_NONE } };
+static const cv_t cv_644[] = { { .kind = CV_NONE } };
+static const cv_t cv_645[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_646[] = { { .kind = CV_TUPLE, .items = cv_645, .len = 2 } };
+static const cv_t cv_647[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_648[] = { { .kind = CV_NONE } };
+static const cv_t cv_649[] = { { .kind = CV_NONE } };
+static const cv_t cv_650[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_651[] = { { .kind = CV_NONE } };
+static const cv_t cv_652[] = { { .kind = CV_NONE } };
+static const cv_t cv_653[] = { { .kind = CV_BYTES, .s = "line one\012rest", .len = 13 } };
+static const cv_t cv_654[] = { { .kind = CV_NONE } };
+static const cv_t cv_655[] = { { .kind = CV_BYTES, .s = "line one\012", .len = 9 } };
+static const cv_t cv_656[] = { { .kind = CV_NONE } };
+static const cv_t cv_657[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_658[] = { { .kind = CV_TUPLE, .items = cv_657, .len = 2 } };
+static const cv_t cv_659[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_660[] = { { .kind = CV_NONE } };
+static const cv_t cv_661[] = { { .kind = CV_NONE } };
+static const cv_t cv_662[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_663[] = { { .kind = CV_NONE } };
+static const cv_t cv_664[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_665[] = { { .kind = CV_BYTES, .s = "abcdefghij", .len = 10 } };
+static const cv_t cv_666[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_667[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_668[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_669[] = { { .kind = CV_BYTES, .s = "abcdefgh", .len = 8 } };
+static const cv_t cv_670[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_671[] = { { .kind = CV_BYTES, .s = "ij", .len = 2 } };
+static const cv_t cv_672[] = { { .kind = CV_NONE } };
+static const cv_t cv_673[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_674[] = { { .kind = CV_TUPLE, .items = cv_673, .len = 2 } };
+static const cv_t cv_675[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_676[] = { { .kind = CV_NONE } };
+static const cv_t cv_677[] = { { .kind = CV_NONE } };
+static const cv_t cv_678[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_679[] = { { .kind = CV_NONE } };
+static const cv_t cv_680[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_681[] = { { .kind = CV_BYTES, .s = "abc", .len = 3 } };
+static const cv_t cv_682[] = { { .kind = CV_VAR, .s = "buf" }, { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_683[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_684[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_685[] = { { .kind = CV_BYTES, .s = "abc\000\000\000\000\000", .len = 8 } };
+static const cv_t cv_686[] = { { .kind = CV_NONE } };
+static const cv_t cv_687[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_688[] = { { .kind = CV_TUPLE, .items = cv_687, .len = 2 } };
+static const cv_t cv_689[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_690[] = { { .kind = CV_NONE } };
+static const cv_t cv_691[] = { { .kind = CV_NONE } };
+static const cv_t cv_692[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_693[] = { { .kind = CV_NONE } };
+static const cv_t cv_694[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_695[] = { { .kind = CV_BOOL, .i = 0 } };
+static const cv_t cv_696[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_697[] = { { .kind = CV_NONE } };
+static const cv_t cv_698[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_699[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_700[] = { { .kind = CV_TUPLE, .items = cv_699, .len = 2 } };
+static const cv_t cv_701[] = { { .kind = CV_STR, .s = "0:0::1", .len = 6 }, { .kind = CV_INT, .i = 8080LL } };
+static const cv_t cv_702[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 8080LL } };
+static const cv_t cv_703[] = { { .kind = CV_TUPLE, .items = cv_702, .len = 2 } };
+static const cv_t cv_704[] = { { .kind = CV_STR, .s = "2001:db8:0:0::1", .len = 15 }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_705[] = { { .kind = CV_TUPLE, .items = cv_704, .len = 2 } };
+static const cv_t cv_706[] = { { .kind = CV_STR, .s = "2001:db8::1", .len = 11 } };
+static const cv_t cv_707[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_708[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 65536LL } };
+static const cv_t cv_709[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
+static const cv_t cv_710[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_711[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_712[] = { { .kind = CV_INT, .i = 10LL } };
+static const cv_t cv_713[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_714[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_715[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_716[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_717[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
+static const cv_t cv_718[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_719[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
+static const cv_t cv_720[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_721[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
+static const cv_t cv_722[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_723[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
+static const cv_t cv_724[] = { { .kind = CV_INT, .i = 6LL } };
+static const cv_t cv_725[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_726[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_727[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
+static const cv_t cv_728[] = { { .kind = CV_INT, .i = 41LL } };
+static const cv_t cv_729[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
+static const cv_t cv_730[] = { { .kind = CV_INT, .i = 58LL } };
+static const cv_t cv_731[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
+static const cv_t cv_732[] = { { .kind = CV_INT, .i = 4095LL } };
+static const cv_t cv_733[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
+static const cv_t cv_734[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_735[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
+static const cv_t cv_736[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_737[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
+static const cv_t cv_738[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_739[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
+static const cv_t cv_740[] = { { .kind = CV_INT, .i = 128LL } };
+static const cv_t cv_741[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
+static const cv_t cv_742[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_743[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
+static const cv_t cv_744[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_745[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_746[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_747[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_748[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_749[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_750[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_751[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
+static const cv_t cv_752[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_753[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
+static const cv_t cv_754[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_755[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
+static const cv_t cv_756[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_757[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_758[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_759[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_760[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_761[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
+static const cv_t cv_762[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_763[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
+static const cv_t cv_764[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_765[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_766[] = { { .kind = CV_INT, .i = 32LL } };
 
 static const cstep_t steps_0[] = {
     { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_0, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
@@ -1231,12 +1465,315 @@ static const cstep_t steps_76[] = {
     { .bind = NULL, .index = -1, .on = "a", .call = "recv", .args = cv_531, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_532, .until_max = 0 }
 };
 
+static const cstep_t steps_77[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_533, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_535, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_536, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_537, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_538, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_539, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_540, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_541, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_542, .until_max = 0 }
+};
+
+static const cstep_t steps_78[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_543, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_545, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_546, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_547, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_548, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_549, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_550, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "send", .args = cv_551, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_552, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_553, .until_max = 0 }
+};
+
+static const cstep_t steps_79[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_554, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_556, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_557, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_558, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_559, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_560, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_561, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "send", .args = cv_562, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_563, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_564, .until_max = 0 }
+};
+
+static const cstep_t steps_80[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_565, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_567, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_568, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_569, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_570, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_571, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_572, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_573, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_574, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_575, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_576, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_577, .until_max = 0 }
+};
+
+static const cstep_t steps_81[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_578, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_580, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_581, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_582, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_583, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_584, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_585, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "shutdown", .args = cv_586, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_587, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_588, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_589, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_590, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_591, .until_max = 0 }
+};
+
+static const cstep_t steps_82[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_592, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_594, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_595, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_596, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_597, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_598, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_599, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_600, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_601, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_602, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_603, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_604, .n_args = 1, .expect = CE_ERROR, .name = "ECONNRESET", .code = 104LL, .value = NULL, .until_max = 0 }
+};
+
+static const cstep_t steps_83[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_605, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_607, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_608, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_609, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "poll", .args = cv_610, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_611, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_612, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_613, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "poll", .args = cv_614, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_615, .until_max = 0 }
+};
+
+static const cstep_t steps_84[] = {
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_616, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_618, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_619, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_620, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_622, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_623, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "poll", .args = cv_624, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_625, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_626, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "poll", .args = cv_627, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_628, .until_max = 0 }
+};
+
+static const cstep_t steps_85[] = {
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_629, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_630, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "poll", .args = cv_631, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_632, .until_max = 0 }
+};
+
+static const cstep_t steps_86[] = {
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_633, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_635, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "listen", .args = cv_636, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "s", .call = "getsockname", .args = cv_637, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c1", .index = -1, .on = NULL, .call = "socket", .args = cv_638, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c1", .call = "connect", .args = cv_639, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c2", .index = -1, .on = NULL, .call = "socket", .args = cv_640, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c2", .call = "connect", .args = cv_641, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "a1", .index = 0, .on = "s", .call = "accept", .args = cv_642, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "a2", .index = 0, .on = "s", .call = "accept", .args = cv_643, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
+};
+
+static const cstep_t steps_87[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_644, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_646, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_647, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_648, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_649, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_650, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_651, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "f", .index = -1, .on = "c", .call = "makefile", .args = cv_652, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_653, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "f", .call = "readline", .args = cv_654, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_655, .until_max = 0 }
+};
+
+static const cstep_t steps_88[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_656, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_658, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_659, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_660, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_661, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_662, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_663, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_664, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_665, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_666, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_667, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_668, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_669, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_670, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_671, .until_max = 0 }
+};
+
+static const cstep_t steps_89[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_672, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_674, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_675, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_676, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_677, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_678, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_679, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_680, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_681, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_682, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_683, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_684, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_685, .until_max = 0 }
+};
+
+static const cstep_t steps_90[] = {
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_686, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_688, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_689, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_690, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_691, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_692, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_693, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_694, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "setblocking", .args = cv_695, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_696, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_697, .until_max = 0 }
+};
+
+static const cstep_t steps_91[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_698, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_700, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_701, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_703, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_format", .args = cv_705, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_706, .until_max = 0 }
+};
+
+static const cstep_t steps_92[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_707, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_708, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
+};
+
+static const cstep_t steps_93[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_709, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_710, .until_max = 0 }
+};
+
+static const cstep_t steps_94[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_711, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_712, .until_max = 0 }
+};
+
+static const cstep_t steps_95[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_713, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_714, .until_max = 0 }
+};
+
+static const cstep_t steps_96[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_715, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_716, .until_max = 0 }
+};
+
+static const cstep_t steps_97[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_717, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_718, .until_max = 0 }
+};
+
+static const cstep_t steps_98[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_719, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_720, .until_max = 0 }
+};
+
+static const cstep_t steps_99[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_721, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_722, .until_max = 0 }
+};
+
+static const cstep_t steps_100[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_723, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_724, .until_max = 0 }
+};
+
+static const cstep_t steps_101[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_725, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_726, .until_max = 0 }
+};
+
+static const cstep_t steps_102[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_727, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_728, .until_max = 0 }
+};
+
+static const cstep_t steps_103[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_729, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_730, .until_max = 0 }
+};
+
+static const cstep_t steps_104[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_731, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_732, .until_max = 0 }
+};
+
+static const cstep_t steps_105[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_733, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_734, .until_max = 0 }
+};
+
+static const cstep_t steps_106[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_735, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_736, .until_max = 0 }
+};
+
+static const cstep_t steps_107[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_737, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_738, .until_max = 0 }
+};
+
+static const cstep_t steps_108[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_739, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_740, .until_max = 0 }
+};
+
+static const cstep_t steps_109[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_741, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_742, .until_max = 0 }
+};
+
+static const cstep_t steps_110[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_743, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_744, .until_max = 0 }
+};
+
+static const cstep_t steps_111[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_745, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_746, .until_max = 0 }
+};
+
+static const cstep_t steps_112[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_747, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_748, .until_max = 0 }
+};
+
+static const cstep_t steps_113[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_749, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_750, .until_max = 0 }
+};
+
+static const cstep_t steps_114[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_751, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_752, .until_max = 0 }
+};
+
+static const cstep_t steps_115[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_753, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_754, .until_max = 0 }
+};
+
+static const cstep_t steps_116[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_755, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_756, .until_max = 0 }
+};
+
+static const cstep_t steps_117[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_757, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_758, .until_max = 0 }
+};
+
+static const cstep_t steps_118[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_759, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_760, .until_max = 0 }
+};
+
+static const cstep_t steps_119[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_761, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_762, .until_max = 0 }
+};
+
+static const cstep_t steps_120[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_763, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_764, .until_max = 0 }
+};
+
+static const cstep_t steps_121[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_765, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_766, .until_max = 0 }
+};
+
 /* Cases whose `targets` leave out the C ABI. */
 static const char *const conformance_not_here[] = {
     "settimeout-negative",
     "send-str",
     "bind-port-out-of-range",
     "recv-negative-size",
+    "gc-close-frees-port",
+    "gc-close-listener",
+    "readinto-nbytes-too-big",
     NULL
 };
 
@@ -1318,6 +1855,51 @@ static const ccase_t conformance_cases[] = {
     { "read-to-eof", steps_74, 10 },
     { "makefile-write", steps_75, 10 },
     { "udp-ipv6-echo", steps_76, 6 },
+    { "poll-idle-writable", steps_77, 8 },
+    { "poll-data-readable", steps_78, 9 },
+    { "poll-events-mask", steps_79, 9 },
+    { "poll-eof-readable", steps_80, 10 },
+    { "poll-hup-both-closed", steps_81, 11 },
+    { "poll-reset-error", steps_82, 11 },
+    { "poll-listener-pending", steps_83, 8 },
+    { "poll-udp", steps_84, 9 },
+    { "poll-closed-nval", steps_85, 3 },
+    { "listen-default-backlog", steps_86, 10 },
+    { "makefile-defaults", steps_87, 10 },
+    { "readinto-default-size", steps_88, 12 },
+    { "readinto-nbytes", steps_89, 11 },
+    { "readinto-would-block", steps_90, 10 },
+    { "addr-parse-format", steps_91, 3 },
+    { "addr-parse-not-numeric", steps_92, 2 },
+    { "constant-af-inet", steps_93, 1 },
+    { "constant-af-inet6", steps_94, 1 },
+    { "constant-sock-stream", steps_95, 1 },
+    { "constant-sock-dgram", steps_96, 1 },
+    { "constant-sock-raw", steps_97, 1 },
+    { "constant-ipproto-ip", steps_98, 1 },
+    { "constant-ipproto-icmp", steps_99, 1 },
+    { "constant-ipproto-tcp", steps_100, 1 },
+    { "constant-ipproto-udp", steps_101, 1 },
+    { "constant-ipproto-ipv6", steps_102, 1 },
+    { "constant-ipproto-icmpv6", steps_103, 1 },
+    { "constant-sol-socket", steps_104, 1 },
+    { "constant-so-reuseaddr", steps_105, 1 },
+    { "constant-so-keepalive", steps_106, 1 },
+    { "constant-so-broadcast", steps_107, 1 },
+    { "constant-so-linger", steps_108, 1 },
+    { "constant-tcp-nodelay", steps_109, 1 },
+    { "constant-shut-rd", steps_110, 1 },
+    { "constant-shut-wr", steps_111, 1 },
+    { "constant-shut-rdwr", steps_112, 1 },
+    { "constant-ai-passive", steps_113, 1 },
+    { "constant-ai-canonname", steps_114, 1 },
+    { "constant-ai-numerichost", steps_115, 1 },
+    { "constant-ai-numericserv", steps_116, 1 },
+    { "constant-poll-rd", steps_117, 1 },
+    { "constant-poll-wr", steps_118, 1 },
+    { "constant-poll-err", steps_119, 1 },
+    { "constant-poll-hup", steps_120, 1 },
+    { "constant-poll-nval", steps_121, 1 },
 };
 
 #endif

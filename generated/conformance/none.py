@@ -2,6 +2,7 @@
 # Behaviour cases with the fixture `none`: Nothing: the case makes its own sockets.
 # Runs on MicroPython and CPython; prints one line per case and "N passed, M failed".
 import gc
+import select
 import sys
 
 import socket
@@ -73,6 +74,22 @@ def expect_value(what, f, want):
     got = f()
     if norm(got) != norm(want):
         raise Fail("%s returned %r, expected %r" % (what, got, want))
+
+
+def poll(sock, events):
+    # The socket's readiness through select.poll; its flags are the POLL_* values.
+    p = select.poll()
+    p.register(sock, events)
+    ready = p.poll(0)
+    p.unregister(sock)
+    return ready[0][1] if ready else 0
+
+
+def forget(v, name):
+    # Drop the socket without closing it: the garbage collector must close it.
+    del v[name]
+    gc.collect()
+    gc.collect()
 
 
 def close_all(v):
@@ -152,6 +169,16 @@ def case_udp_ipv6_echo(v):
     expect_value('v[\'a\'].recv(8)', lambda: v['a'].recv(8), b'six')
 
 
+def case_gc_close_frees_port(v):
+    # A bound socket dropped without close() frees its port when collected.
+    v['t'] = socket.socket()
+    v['t'].bind((HOST4, 0,))
+    v['addr'] = v['t'].getsockname()
+    forget(v, 't')
+    v['u'] = socket.socket()
+    v['u'].bind(v['addr'])
+
+
 CASES = [
     ("socket-table-full", case_socket_table_full),
     ("socket-bad-family", case_socket_bad_family),
@@ -164,6 +191,7 @@ CASES = [
     ("connect-refused-ipv6", case_connect_refused_ipv6),
     ("socket-udp-explicit-proto", case_socket_udp_explicit_proto),
     ("udp-ipv6-echo", case_udp_ipv6_echo),
+    ("gc-close-frees-port", case_gc_close_frees_port),
 ]
 
 

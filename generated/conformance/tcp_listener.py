@@ -2,6 +2,7 @@
 # Behaviour cases with the fixture `tcp_listener`: A TCP socket `l` listening on 127.0.0.1 (backlog 2); `addr` is its address.
 # Runs on MicroPython and CPython; prints one line per case and "N passed, M failed".
 import gc
+import select
 import sys
 
 import socket
@@ -73,6 +74,22 @@ def expect_value(what, f, want):
     got = f()
     if norm(got) != norm(want):
         raise Fail("%s returned %r, expected %r" % (what, got, want))
+
+
+def poll(sock, events):
+    # The socket's readiness through select.poll; its flags are the POLL_* values.
+    p = select.poll()
+    p.register(sock, events)
+    ready = p.poll(0)
+    p.unregister(sock)
+    return ready[0][1] if ready else 0
+
+
+def forget(v, name):
+    # Drop the socket without closing it: the garbage collector must close it.
+    del v[name]
+    gc.collect()
+    gc.collect()
 
 
 def close_all(v):
@@ -157,6 +174,29 @@ def case_reuseaddr_after_close(v):
     v['l2'].listen(1)
 
 
+def case_poll_listener_pending(v):
+    # A listener is readable when a connection waits in its backlog, and not before.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    expect_value('poll(v[\'l\'], 5)', lambda: poll(v['l'], 5), 0)
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    expect_value('poll(v[\'l\'], 5)', lambda: poll(v['l'], 5), 1)
+
+
+def case_gc_close_listener(v):
+    # A listener dropped without close() stops listening when collected: connect() is refused.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    forget(v, 'l')
+    v['c'] = socket.socket()
+    expect_errno(lambda: v['c'].connect(v['addr']), 'ECONNREFUSED', 111)
+
+
 CASES = [
     ("connect-nonblocking", case_connect_nonblocking),
     ("bind-in-use", case_bind_in_use),
@@ -164,6 +204,8 @@ CASES = [
     ("accept-timeout", case_accept_timeout),
     ("listen-backlog-queues", case_listen_backlog_queues),
     ("reuseaddr-after-close", case_reuseaddr_after_close),
+    ("poll-listener-pending", case_poll_listener_pending),
+    ("gc-close-listener", case_gc_close_listener),
 ]
 
 

@@ -2,6 +2,7 @@
 # Behaviour cases with the fixture `tcp_pair`: A connected IPv4 TCP pair: `c` (client) and `s` (accepted), with the listener `l`.
 # Runs on MicroPython and CPython; prints one line per case and "N passed, M failed".
 import gc
+import select
 import sys
 
 import socket
@@ -73,6 +74,22 @@ def expect_value(what, f, want):
     got = f()
     if norm(got) != norm(want):
         raise Fail("%s returned %r, expected %r" % (what, got, want))
+
+
+def poll(sock, events):
+    # The socket's readiness through select.poll; its flags are the POLL_* values.
+    p = select.poll()
+    p.register(sock, events)
+    ready = p.poll(0)
+    p.unregister(sock)
+    return ready[0][1] if ready else 0
+
+
+def forget(v, name):
+    # Drop the socket without closing it: the garbage collector must close it.
+    del v[name]
+    gc.collect()
+    gc.collect()
 
 
 def close_all(v):
@@ -378,6 +395,160 @@ def case_makefile_write(v):
     expect_value('v[\'s\'].recv(16)', lambda: v['s'].recv(16), b'via file')
 
 
+def case_poll_idle_writable(v):
+    # A connected socket with nothing received is writable, not readable.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('poll(v[\'c\'], 5)', lambda: poll(v['c'], 5), 4)
+
+
+def case_poll_data_readable(v):
+    # Received data makes the socket readable as well as writable.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['s'].send(b'x')
+    expect_value('poll(v[\'c\'], 5)', lambda: poll(v['c'], 5), 5)
+
+
+def case_poll_events_mask(v):
+    # Only the events asked for are reported: readable data is not reported to a POLL_WR poll.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['s'].send(b'x')
+    expect_value('poll(v[\'c\'], 4)', lambda: poll(v['c'], 4), 4)
+
+
+def case_poll_eof_readable(v):
+    # The peer's close makes the socket readable (recv() returns b''), without POLL_HUP.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['s'].close()
+    expect_value('poll(v[\'c\'], 1)', lambda: poll(v['c'], 1), 1)
+    expect_value('v[\'c\'].recv(16)', lambda: v['c'].recv(16), b'')
+
+
+def case_poll_hup_both_closed(v):
+    # Shut down for writing and closed by the peer: POLL_HUP, and readable (EOF).
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['c'].shutdown(socket.SHUT_WR)
+    v['s'].close()
+    expect_value('v[\'c\'].recv(16)', lambda: v['c'].recv(16), b'')
+    expect_value('poll(v[\'c\'], 1)', lambda: poll(v['c'], 1), 17)
+
+
+def case_poll_reset_error(v):
+    # A reset by the peer reports POLL_ERR and POLL_HUP; recv() then raises ECONNRESET.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['s'].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
+    v['s'].close()
+    expect_value('poll(v[\'c\'], 0)', lambda: poll(v['c'], 0), 24)
+    expect_errno(lambda: v['c'].recv(16), 'ECONNRESET', 104)
+
+
+def case_makefile_defaults(v):
+    # makefile() without arguments reads (mode rb, unbuffered).
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['f'] = v['c'].makefile()
+    v['s'].sendall(b'line one\x0arest')
+    expect_value('v[\'f\'].readline()', lambda: v['f'].readline(), b'line one\x0a')
+
+
+def case_readinto_default_size(v):
+    # readinto(buf) fills the whole buffer on a blocking socket (no short read).
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['buf'] = bytearray(8)
+    v['s'].sendall(b'abcdefghij')
+    expect_value('v[\'c\'].readinto(v[\'buf\'])', lambda: v['c'].readinto(v['buf']), 8)
+    expect_value('v[\'buf\']', lambda: v['buf'], b'abcdefgh')
+    expect_value('v[\'c\'].recv(16)', lambda: v['c'].recv(16), b'ij')
+
+
+def case_readinto_nbytes(v):
+    # readinto(buf, nbytes) reads at most nbytes into the start of buf.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['buf'] = bytearray(8)
+    v['s'].sendall(b'abc')
+    expect_value('v[\'c\'].readinto(v[\'buf\'], 3)', lambda: v['c'].readinto(v['buf'], 3), 3)
+    expect_value('v[\'buf\']', lambda: v['buf'], b'abc\x00\x00\x00\x00\x00')
+
+
+def case_readinto_would_block(v):
+    # readinto() on a non-blocking socket with no data returns None.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['buf'] = bytearray(4)
+    v['c'].setblocking(False)
+    expect_value('v[\'c\'].readinto(v[\'buf\'])', lambda: v['c'].readinto(v['buf']), None)
+
+
+def case_readinto_nbytes_too_big(v):
+    # readinto() with nbytes larger than the buffer raises ValueError.
+    v['l'] = socket.socket()
+    v['l'].bind((HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = v['l'].getsockname()
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['buf'] = bytearray(4)
+    expect_exception(lambda: v['c'].readinto(v['buf'], 5), ValueError)
+
+
 CASES = [
     ("recv-timeout", case_recv_timeout),
     ("recv-would-block", case_recv_would_block),
@@ -401,6 +572,17 @@ CASES = [
     ("recv-timeout-then-usable", case_recv_timeout_then_usable),
     ("read-to-eof", case_read_to_eof),
     ("makefile-write", case_makefile_write),
+    ("poll-idle-writable", case_poll_idle_writable),
+    ("poll-data-readable", case_poll_data_readable),
+    ("poll-events-mask", case_poll_events_mask),
+    ("poll-eof-readable", case_poll_eof_readable),
+    ("poll-hup-both-closed", case_poll_hup_both_closed),
+    ("poll-reset-error", case_poll_reset_error),
+    ("makefile-defaults", case_makefile_defaults),
+    ("readinto-default-size", case_readinto_default_size),
+    ("readinto-nbytes", case_readinto_nbytes),
+    ("readinto-would-block", case_readinto_would_block),
+    ("readinto-nbytes-too-big", case_readinto_nbytes_too_big),
 ]
 
 

@@ -2,6 +2,7 @@
 # Behaviour cases with the fixture `tcp_socket`: A fresh IPv4 TCP socket `s`.
 # Runs on MicroPython and CPython; prints one line per case and "N passed, M failed".
 import gc
+import select
 import sys
 
 import socket
@@ -73,6 +74,22 @@ def expect_value(what, f, want):
     got = f()
     if norm(got) != norm(want):
         raise Fail("%s returned %r, expected %r" % (what, got, want))
+
+
+def poll(sock, events):
+    # The socket's readiness through select.poll; its flags are the POLL_* values.
+    p = select.poll()
+    p.register(sock, events)
+    ready = p.poll(0)
+    p.unregister(sock)
+    return ready[0][1] if ready else 0
+
+
+def forget(v, name):
+    # Drop the socket without closing it: the garbage collector must close it.
+    del v[name]
+    gc.collect()
+    gc.collect()
 
 
 def close_all(v):
@@ -165,6 +182,20 @@ def case_send_not_connected(v):
     expect_errno(lambda: v['s'].send(b'x'), 'ENOTCONN', 107)
 
 
+def case_listen_default_backlog(v):
+    # listen() without a backlog queues connections (the default backlog is 2).
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    v['s'].bind((HOST4, 0,))
+    v['s'].listen()
+    v['addr'] = v['s'].getsockname()
+    v['c1'] = socket.socket()
+    v['c1'].connect(v['addr'])
+    v['c2'] = socket.socket()
+    v['c2'].connect(v['addr'])
+    v['a1'] = v['s'].accept()[0]
+    v['a2'] = v['s'].accept()[0]
+
+
 CASES = [
     ("recv-not-connected", case_recv_not_connected),
     ("accept-not-listening", case_accept_not_listening),
@@ -178,6 +209,7 @@ CASES = [
     ("bind-wrong-family", case_bind_wrong_family),
     ("shutdown-not-connected", case_shutdown_not_connected),
     ("send-not-connected", case_send_not_connected),
+    ("listen-default-backlog", case_listen_default_backlog),
 ]
 
 

@@ -2,6 +2,7 @@
 # Behaviour cases with the fixture `udp_pair`: Two IPv4 UDP sockets `a` and `b` bound to 127.0.0.1; `pa` and `pb` are their addresses.
 # Runs on MicroPython and CPython; prints one line per case and "N passed, M failed".
 import gc
+import select
 import sys
 
 import socket
@@ -73,6 +74,22 @@ def expect_value(what, f, want):
     got = f()
     if norm(got) != norm(want):
         raise Fail("%s returned %r, expected %r" % (what, got, want))
+
+
+def poll(sock, events):
+    # The socket's readiness through select.poll; its flags are the POLL_* values.
+    p = select.poll()
+    p.register(sock, events)
+    ready = p.poll(0)
+    p.unregister(sock)
+    return ready[0][1] if ready else 0
+
+
+def forget(v, name):
+    # Drop the socket without closing it: the garbage collector must close it.
+    del v[name]
+    gc.collect()
+    gc.collect()
 
 
 def close_all(v):
@@ -176,6 +193,19 @@ def case_setsockopt_broadcast(v):
     expect_value('v[\'a\'].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)', lambda: v['a'].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1), None)
 
 
+def case_poll_udp(v):
+    # A UDP socket is writable; a queued datagram makes it readable.
+    v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v['a'].bind((HOST4, 0,))
+    v['pa'] = v['a'].getsockname()
+    v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v['b'].bind((HOST4, 0,))
+    v['pb'] = v['b'].getsockname()
+    expect_value('poll(v[\'b\'], 5)', lambda: poll(v['b'], 5), 4)
+    v['a'].sendto(b'x', v['pb'])
+    expect_value('poll(v[\'b\'], 5)', lambda: poll(v['b'], 5), 5)
+
+
 CASES = [
     ("udp-echo", case_udp_echo),
     ("udp-truncates", case_udp_truncates),
@@ -184,6 +214,7 @@ CASES = [
     ("udp-recv-timeout", case_udp_recv_timeout),
     ("udp-sendto-autobinds", case_udp_sendto_autobinds),
     ("setsockopt-broadcast", case_setsockopt_broadcast),
+    ("poll-udp", case_poll_udp),
 ]
 
 

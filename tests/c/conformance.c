@@ -195,6 +195,66 @@ static long long call(const cstep_t *step, rv_t *out) {
     usocket_addr_t a;
     long long r;
     *out = r_none();
+    if (strcmp(c, "value") == 0) {
+        /* The generated data holds the header's macro, not the spec's number. */
+        *out = args[0];
+        return 0;
+    }
+    if (strcmp(c, "buffer") == 0) {
+        *out = r_none();
+        out->kind = R_BYTES;
+        out->s = calloc(size + 1, 1);
+        out->len = size;
+        return 0;
+    }
+    if (strcmp(c, "addr_parse") == 0) {
+        if (n < 2 || args[0].kind != R_STR) {
+            snprintf(failure, sizeof failure, "addr_parse() needs a host string and a port");
+            return -100000;
+        }
+        r = usocket_addr_parse(args[0].s, args[0].len, arg_int(args, n, 1, 0), &a);
+        if (r == 0) {
+            *out = addr_value(&a);
+        }
+        return r;
+    }
+    if (strcmp(c, "addr_format") == 0) {
+        char text[64];
+        if ((r = addr_in(&args[0], &a)) < 0) {
+            return r;
+        }
+        r = (long long)usocket_addr_format(&a, text, sizeof text);
+        if (r >= 0) {
+            *out = r_data(R_STR, text, (size_t)r);
+            r = 0;
+        }
+        return r;
+    }
+    if (strcmp(c, "readinto") == 0) {
+        /* The variable's bytes are shared with args[0]: the read fills the variable. */
+        if (n < 1 || args[0].kind != R_BYTES) {
+            snprintf(failure, sizeof failure, "readinto() needs a buffer variable");
+            return -100000;
+        }
+        size_t nbytes = n > 1 && args[1].kind == R_INT ? (size_t)args[1].i : args[0].len;
+        r = (long long)usocket_readinto(fd, (uint8_t *)args[0].s, nbytes);
+        if (r == -USOCKET_EAGAIN) {
+            return 0;
+        }
+        if (r >= 0) {
+            *out = r_int(R_INT, r);
+            r = 0;
+        }
+        return r;
+    }
+    if (strcmp(c, "poll") == 0) {
+        r = (long long)usocket_poll(fd, arg_int(args, n, 0, 0));
+        if (r >= 0) {
+            *out = r_int(R_INT, r);
+            r = 0;
+        }
+        return r;
+    }
     if (strcmp(c, "socket") == 0) {
         r = usocket_socket(arg_int(args, n, 0, USOCKET_AF_INET), arg_int(args, n, 1, USOCKET_SOCK_STREAM), arg_int(args, n, 2, 0));
         if (r >= 0) {

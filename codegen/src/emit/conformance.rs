@@ -10,7 +10,8 @@ use quote::quote;
 use serde::Serialize;
 
 use super::{GENERATED_LINE, Output, templates};
-use crate::ir::{Case, Outcome, Spec, Step, Value};
+use crate::ir::{BUFFER_STEP, Case, Constant, FORGET_STEP, Outcome, Spec, Step, VALUE_STEP, Value};
+use crate::naming::Names;
 use crate::types::EXCEPTIONS;
 
 /// A Python literal for bytes.
@@ -44,9 +45,10 @@ fn py_str(t: &str) -> String {
 }
 
 /// A Python expression for a spec value: constants from the interpreter's own
-/// module (so their values are the interpreter's), variables from `v`, and the
+/// module (so their values are the interpreter's; those not in Python, the poll
+/// flags, as numbers: select's are the same), variables from `v`, and the
 /// loopback addresses as `HOST4`/`HOST6` (a board's own addresses when given).
-fn py_value(module: &str, value: &Value) -> String {
+fn py_value(module: &str, consts: &[Constant], value: &Value) -> String {
     match value {
         Value::Str(s) if s == "127.0.0.1" => "HOST4".into(),
         Value::Str(s) if s == "::1" => "HOST6".into(),
@@ -56,28 +58,37 @@ fn py_value(module: &str, value: &Value) -> String {
         Value::Float(f) => format!("{f:?}"),
         Value::Str(s) => py_str(s),
         Value::Bytes(b) => py_bytes(b),
+        Value::Const(name, v) if consts.iter().any(|c| &c.name == name && !c.python) => v.to_string(),
         Value::Const(name, _) => format!("{module}.{name}"),
         Value::Var(name) => format!("v[{}]", py_str(name)),
         Value::Tuple(items) => {
-            let inner: Vec<String> = items.iter().map(|i| py_value(module, i)).collect();
+            let inner: Vec<String> = items.iter().map(|i| py_value(module, consts, i)).collect();
             format!("({},)", inner.join(", "))
         }
     }
 }
 
-/// The call a step makes, as an expression.
-fn py_call(module: &str, step: &Step) -> String {
-    let args: Vec<String> = step.args.iter().map(|a| py_value(module, a)).collect();
-    let target = match &step.on {
-        Some(var) => format!("v[{}].{}", py_str(var), step.call),
-        None => format!("{module}.{}", step.call),
-    };
-    format!("{target}({})", args.join(", "))
+/// The call a step makes, as an expression: a module function, a method, a
+/// template helper for a method Python lacks (`poll(sock, events)`), a value,
+/// a `bytearray(n)`, or `forget(v, name)`.
+fn py_call(spec: &Spec, step: &Step) -> String {
+    let (module, consts) = (spec.module.name.as_str(), spec.constants.as_slice());
+    let args: Vec<String> = step.args.iter().map(|a| py_value(module, consts, a)).collect();
+    let helper = spec.methods.iter().any(|m| m.name == step.call && !m.python);
+    match (&step.on, step.call.as_str(), step.args.as_slice()) {
+        (None, VALUE_STEP, [_]) => args.join(""),
+        (None, BUFFER_STEP, [_]) => format!("bytearray({})", args.join("")),
+        (None, FORGET_STEP, [Value::Var(name)]) => format!("forget(v, {})", py_str(name)),
+        (Some(var), call, _) if helper => format!("{call}({})", [format!("v[{}]", py_str(var))].into_iter().chain(args).collect::<Vec<_>>().join(", ")),
+        (Some(var), call, _) => format!("v[{}].{call}({})", py_str(var), args.join(", ")),
+        (None, call, _) => format!("{module}.{call}({})", args.join(", ")),
+    }
 }
 
 /// The Python lines of one step (inside a case function).
-fn py_step(module: &str, step: &Step) -> Vec<String> {
-    let call = py_call(module, step);
+fn py_step(spec: &Spec, step: &Step) -> Vec<String> {
+    let (module, consts) = (spec.module.name.as_str(), spec.constants.as_slice());
+    let call = py_call(spec, step);
     let lambda = format!("lambda: {call}");
     let mut lines = Vec::new();
     let result = match (&step.until, &step.expect) {
@@ -98,7 +109,7 @@ fn py_step(module: &str, step: &Step) -> Vec<String> {
             None
         }
         (None, Some(Outcome::Returns(value))) => {
-            lines.push(format!("expect_value({}, {lambda}, {})", py_str(&call), py_value(module, value)));
+            lines.push(format!("expect_value({}, {lambda}, {})", py_str(&call), py_value(module, consts, value)));
             None
         }
         (None, None) => Some(call),
@@ -132,14 +143,13 @@ struct Context {
 }
 
 fn py_case(spec: &Spec, case: &Case) -> PyCase {
-    let module = &spec.module.name;
     let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
     let steps = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps);
     PyCase {
         id: case.id.clone(),
         function: format!("case_{}", case.id.replace('-', "_")),
         doc: case.doc.lines().next().unwrap_or_default().to_string(),
-        lines: steps.flat_map(|s| py_step(module, s)).collect(),
+        lines: steps.flat_map(|s| py_step(spec, s)).collect(),
     }
 }
 
@@ -155,7 +165,10 @@ fn rust_value(value: &Value) -> TokenStream {
             let lit = proc_macro2::Literal::byte_string(b);
             quote!(V::Bytes(#lit))
         }
-        Value::Const(name, v) => quote!(V::Const(#name, #v)),
+        Value::Const(name, _) => {
+            let ident = quote::format_ident!("{}", name);
+            quote!(V::Const(#name, constants::#ident as i64))
+        }
         Value::Var(name) => quote!(V::Var(#name)),
         Value::Tuple(items) => {
             let items = items.iter().map(rust_value);
@@ -210,7 +223,8 @@ fn rust_cases(spec: &Spec) -> Result<String, String> {
     });
     let tokens = quote! {
         /// The behaviour cases for the Rust API, as data (fixture steps first). The
-        /// runner that includes this file defines `Case`, `Step`, `V` and `Expect`.
+        /// runner that includes this file defines `Case`, `Step`, `V` and `Expect`
+        /// and brings the generated `constants` module into scope.
         pub const CASES: &[Case] = &[#(#cases),*];
         /// Cases whose `targets` leave out the Rust API.
         pub const NOT_HERE: &[&str] = &[#(#elsewhere),*];
@@ -240,6 +254,7 @@ fn c_literal(b: &[u8]) -> String {
 /// defined before use), then steps and cases.
 struct CWriter {
     arrays: Vec<String>,
+    naming: Names,
 }
 
 impl CWriter {
@@ -248,7 +263,8 @@ impl CWriter {
         match v {
             Value::None => "{ .kind = CV_NONE }".into(),
             Value::Bool(b) => format!("{{ .kind = CV_BOOL, .i = {} }}", i32::from(*b)),
-            Value::Int(i) | Value::Const(_, i) => format!("{{ .kind = CV_INT, .i = {i}LL }}"),
+            Value::Int(i) => format!("{{ .kind = CV_INT, .i = {i}LL }}"),
+            Value::Const(name, _) => format!("{{ .kind = CV_INT, .i = {} }}", self.naming.c_macro(name)),
             Value::Float(f) => format!("{{ .kind = CV_FLOAT, .f = {f:?} }}"),
             Value::Str(t) => format!("{{ .kind = CV_STR, .s = {}, .len = {} }}", c_literal(t.as_bytes()), t.len()),
             Value::Bytes(b) => format!("{{ .kind = CV_BYTES, .s = {}, .len = {} }}", c_literal(b), b.len()),
@@ -295,7 +311,7 @@ impl CWriter {
 
 /// The cases as C data for the C ABI runner (`tests/c/conformance.c`).
 fn c_cases(spec: &Spec) -> Result<String, String> {
-    let mut w = CWriter { arrays: Vec::new() };
+    let mut w = CWriter { arrays: Vec::new(), naming: Names::new(&spec.module) };
     let mut step_arrays = Vec::new();
     let mut cases = Vec::new();
     let elsewhere: Vec<String> = spec.cases.iter().filter(|c| !c.applies("c")).map(|c| c_literal(c.id.as_bytes())).collect();
@@ -345,9 +361,11 @@ mod tests {
         assert_eq!(py_bytes(b"a'\\\n\x00"), "b'a\\'\\\\\\x0a\\x00'");
         assert_eq!(py_str("it's"), "'it\\'s'");
         let tuple = Value::Tuple(vec![Value::Str("127.0.0.1".into()), Value::Int(0)]);
-        assert_eq!(py_value("socket", &tuple), "(HOST4, 0,)");
-        assert_eq!(py_value("socket", &Value::Str("10.0.0.1".into())), "'10.0.0.1'");
-        assert_eq!(py_value("socket", &Value::Const("AF_INET".into(), 2)), "socket.AF_INET");
-        assert_eq!(py_value("socket", &Value::Var("addr".into())), "v['addr']");
+        assert_eq!(py_value("socket", &[], &tuple), "(HOST4, 0,)");
+        assert_eq!(py_value("socket", &[], &Value::Str("10.0.0.1".into())), "'10.0.0.1'");
+        assert_eq!(py_value("socket", &[], &Value::Const("AF_INET".into(), 2)), "socket.AF_INET");
+        assert_eq!(py_value("socket", &[], &Value::Var("addr".into())), "v['addr']");
+        let hidden = Constant { name: "POLL_WR".into(), value: 4, group: "poll".into(), linux: None, python: false, doc: String::new(), extension: None };
+        assert_eq!(py_value("socket", &[hidden], &Value::Const("POLL_WR".into(), 4)), "4");
     }
 }
