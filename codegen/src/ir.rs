@@ -36,6 +36,10 @@ pub struct Spec {
     pub structs: Vec<Struct>,
     /// Glue sizes.
     pub limits: Limits,
+    /// Boards (`spec/boards/`), by file name order.
+    pub boards: Vec<crate::boards::Board>,
+    /// Per-item RAM costs for the boards' budgets.
+    pub ram: crate::ram::RamCosts,
 }
 
 impl Spec {

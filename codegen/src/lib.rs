@@ -3,10 +3,12 @@
 //! the docs and the stubs. [`sync`] writes or checks `generated/`.
 
 pub mod abi;
+pub mod boards;
 pub mod diag;
 pub mod emit;
 pub mod ir;
 pub mod naming;
+pub mod ram;
 pub mod raw;
 pub mod sync;
 pub mod types;
@@ -45,14 +47,25 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Loads every `*.toml` under `spec_dir` (sorted by name) and validates it.
-/// Paths in diagnostics are shown as `display_dir/FILE.toml`.
+/// Loads every `*.toml` in `spec_dir` and in its `boards/` folder (each sorted
+/// by name) and validates them. Paths in diagnostics are shown as
+/// `display_dir/FILE.toml` and `display_dir/boards/FILE.toml`.
 pub fn load_spec(spec_dir: &Path, display_dir: &str) -> Result<ir::Spec, Error> {
+    let mut texts = toml_texts(spec_dir, display_dir)?;
+    let boards = spec_dir.join("boards");
+    if boards.is_dir() {
+        texts.extend(toml_texts(&boards, &format!("{display_dir}/boards"))?);
+    }
+    load_texts(texts)
+}
+
+/// The `*.toml` files of one folder as (display path, text), sorted by name.
+pub fn toml_texts(dir: &Path, display_dir: &str) -> Result<Vec<(String, String)>, Error> {
     let io = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
-    let mut paths: Vec<_> = fs::read_dir(spec_dir)
-        .map_err(|e| io(spec_dir, e))?
+    let mut paths: Vec<_> = fs::read_dir(dir)
+        .map_err(|e| io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
     let mut texts = Vec::new();
@@ -60,7 +73,7 @@ pub fn load_spec(spec_dir: &Path, display_dir: &str) -> Result<ir::Spec, Error> 
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         texts.push((format!("{display_dir}/{name}"), fs::read_to_string(p).map_err(|e| io(p, e))?));
     }
-    load_texts(texts)
+    Ok(texts)
 }
 
 /// Validates spec files given as (display path, text) pairs.

@@ -71,6 +71,21 @@ impl Names {
         format!("{}_py_{}", self.prefix, what)
     }
 
+    /// Rust constant of a board: `host-loopback` → `HOST_LOOPBACK`.
+    pub fn board_const(board: &str) -> String {
+        board.replace('-', "_").to_uppercase()
+    }
+
+    /// C macro of a board setting: `USOCKET_BOARD_MTU`.
+    pub fn board_macro(&self, what: &str) -> String {
+        format!("{}_BOARD_{what}", self.prefix.to_uppercase())
+    }
+
+    /// Include guard of a board header: `USOCKET_BOARD_HOST_LOOPBACK_H`.
+    pub fn board_guard(&self, board: &str) -> String {
+        format!("{}_BOARD_{}_H", self.prefix.to_uppercase(), Self::board_const(board))
+    }
+
     /// Docs page file name: `usocket.md`, `usocket.rst`.
     pub fn docs_page(&self, ext: &str) -> String {
         format!("{}.{ext}", self.prefix)

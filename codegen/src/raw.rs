@@ -49,6 +49,10 @@ pub struct RawFile {
     pub r#struct: Vec<Spanned<RawStruct>>,
     /// Sizes the glue uses.
     pub limits: Option<Spanned<RawLimits>>,
+    /// A board (one per file under `spec/boards/`).
+    pub board: Option<Spanned<crate::boards::RawBoard>>,
+    /// Per-item RAM costs for board budgets.
+    pub ram: Option<Spanned<crate::ram::RawRam>>,
 }
 
 /// `[module]`.

@@ -32,15 +32,19 @@ struct Merged {
     differences: Vec<InFile<RawDifference>>,
     structs: Vec<InFile<RawStruct>>,
     limits: Vec<InFile<RawLimits>>,
+    boards: Vec<InFile<crate::boards::RawBoard>>,
+    ram: Vec<InFile<crate::ram::RawRam>>,
 }
 
 /// Collects diagnostics.
-struct Checker {
+/// Collects diagnostics while validating.
+pub(crate) struct Checker {
     diags: Vec<Diagnostic>,
 }
 
 impl Checker {
-    fn err(&mut self, file: FileId, span: Range<usize>, msg: impl Into<String>, label: &str, hint: impl Into<String>) {
+    /// Reports an error at `span` of `file`, with a label and what was expected.
+    pub(crate) fn err(&mut self, file: FileId, span: Range<usize>, msg: impl Into<String>, label: &str, hint: impl Into<String>) {
         let hint = hint.into();
         let d = Diagnostic::new(file, span, msg).label(label);
         self.diags.push(if hint.is_empty() { d } else { d.hint(hint) });
@@ -137,6 +141,8 @@ fn merge(m: &mut Merged, file: FileId, raw: RawFile) {
     m.differences.extend(tag(file, raw.difference));
     m.structs.extend(tag(file, raw.r#struct));
     m.limits.extend(raw.limits.map(|x| (file, x)));
+    m.boards.extend(raw.board.map(|x| (file, x)));
+    m.ram.extend(raw.ram.map(|x| (file, x)));
 }
 
 fn is_ident(s: &str) -> bool {
@@ -204,6 +210,9 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
     let differences = build_differences(ck, &m.differences, &cases, locate);
     let structs = build_structs(ck, &m.structs, locate);
     let limits = build_limits(ck, &m.limits)?;
+    let ram = crate::ram::build_ram(ck, &m.ram);
+    let boards = crate::boards::build_boards(ck, &m.boards, ram.as_ref());
+    let ram = ram?;
     Some(Spec {
         module,
         functions,
@@ -219,6 +228,8 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
         differences,
         structs,
         limits,
+        boards,
+        ram,
     })
 }
 

@@ -1,5 +1,6 @@
-//! Sizes and timings of a stack. A board chooses them; [`Memory`](crate::Memory)
-//! provides storage of exactly these sizes, so the runtime never allocates.
+//! Sizes and timings of a stack. A board file (`spec/boards/`) chooses them
+//! (see [`crate::boards`]); [`Memory`](crate::Memory) provides storage of exactly
+//! these sizes, so the runtime never allocates.
 
 /// Sizes and timings of one stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,60 +66,6 @@ impl core::fmt::Display for ConfigError {
 }
 
 impl Config {
-    /// A microcontroller with a few tens of KiB for networking: 8 sockets,
-    /// 2 KiB per TCP direction (under 8 KiB per TCP socket with its slot).
-    pub const FIRMWARE: Config = Config {
-        sockets: 8,
-        tcp_sockets: 6,
-        tcp_rx_bytes: 2048,
-        tcp_tx_bytes: 2048,
-        udp_sockets: 2,
-        udp_rx_bytes: 1536,
-        udp_tx_bytes: 1536,
-        udp_packets: 4,
-        raw_sockets: 1,
-        raw_bytes: 1536,
-        raw_packets: 2,
-        dns_queries: 2,
-        max_backlog: 4,
-        linger_ms: 10_000,
-        connect_timeout_ms: 20_000,
-        dns_timeout_ms: 5_000,
-        tcp_user_timeout_ms: 60_000,
-        ack_delay_ms: 10,
-        nagle: true,
-    };
-
-    /// A host process: many sockets, 64 KiB TCP windows, no delayed ACK.
-    ///
-    /// The receive buffer stays below 64 KiB on purpose: with a larger one
-    /// smoltcp scales its window, and 0.14 then rounds a small free space down
-    /// to a zero window and drops bytes the peer sent into the window it had
-    /// offered a moment before; the peer only resends them after its 1 s
-    /// minimum retransmission timeout (seen as a 1 s stall at the end of bulk
-    /// transfers).
-    pub const HOST: Config = Config {
-        sockets: 64,
-        tcp_sockets: 96,
-        tcp_rx_bytes: 65535,
-        tcp_tx_bytes: 128 * 1024,
-        udp_sockets: 16,
-        udp_rx_bytes: 64 * 1024,
-        udp_tx_bytes: 64 * 1024,
-        udp_packets: 32,
-        raw_sockets: 4,
-        raw_bytes: 16 * 1024,
-        raw_packets: 16,
-        dns_queries: 4,
-        max_backlog: 64,
-        linger_ms: 10_000,
-        connect_timeout_ms: 20_000,
-        dns_timeout_ms: 5_000,
-        tcp_user_timeout_ms: 120_000,
-        ack_delay_ms: 0,
-        nagle: false,
-    };
-
     /// Checks the sizes a stack needs at least.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mins: [(&'static str, usize, usize); 6] = [

@@ -20,6 +20,7 @@ pub mod generated;
 
 mod addr;
 mod board;
+mod board_info;
 mod config;
 mod dgram;
 mod dispatch;
@@ -37,6 +38,8 @@ mod tcp;
 mod time;
 
 pub use board::{Board, NetConfig};
+pub use board_info::{Addressing, BoardInfo};
+pub use generated::boards;
 pub use config::{Config, ConfigError};
 pub use generated::api::{Backend, SocketApi};
 pub use generated::constants;

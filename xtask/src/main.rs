@@ -47,7 +47,7 @@ commands:
   conformance [--device PORT]
                       run generated/conformance/ on ours, stock MicroPython and CPython (matrix),
                       or on a board through mpremote
-  size                RAM per TCP socket and per stack for each board profile (FIRMWARE, HOST)
+  size                RAM per TCP socket and per stack for each board file (spec/boards/)
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge";
 

@@ -1,5 +1,6 @@
 //! Emitters: each turns the validated spec into files under `generated/`.
 
+mod boards;
 mod c_header;
 mod conformance;
 mod docs;
@@ -37,6 +38,7 @@ pub fn generate(spec: &Spec) -> Result<Vec<Output>, String> {
     out.extend(docs::emit(spec)?);
     out.extend(stubs::emit(spec)?);
     out.extend(conformance::emit(spec)?);
+    out.extend(boards::emit(spec)?);
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }

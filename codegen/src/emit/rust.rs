@@ -48,10 +48,11 @@ fn ident(name: &str) -> Ident {
 
 fn module_file() -> TokenStream {
     quote! {
-        //! The generated part of the socket layer: constants, errors, ABI types and the API trait.
-        //! The C ABI (`c_abi.rs`) is not part of it: each target crate includes that file
-        //! next to its own `AbiBackend`.
+        //! The generated part of the socket layer: constants, errors, ABI types, the API
+        //! trait and the boards. The C ABI (`c_abi.rs`) is not part of it: each target
+        //! crate includes that file next to its own `AbiBackend`.
         pub mod api;
+        pub mod boards;
         pub mod constants;
         pub mod errno;
         pub mod types;

@@ -22,7 +22,7 @@ use usocket_host::smoltcp::socket::tcp;
 use usocket_host::smoltcp::time::Instant as SmolInstant;
 use usocket_host::smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address};
 use usocket_host::tap::TapConfig;
-use usocket_host::{Addr, AnyBoard, Config, Errno, Fd, HostMemory, SocketApi, Stack};
+use usocket_host::{Addr, AnyBoard, Errno, Fd, HostMemory, SocketApi, Stack};
 
 /// Bytes handed to one send or taken by one receive.
 const CHUNK: usize = 256 * 1024;
@@ -138,8 +138,8 @@ fn in_time(start: Instant, moved: usize) -> Result<(), String> {
 /// Our stack on the loopback board: non-blocking client and server in this
 /// thread, sends and receives interleaved.
 fn usocket_loopback(total: usize) -> Result<Duration, String> {
-    let mut memory = HostMemory::new(&Config::HOST);
-    let mut stack = Stack::new(memory.lend(), AnyBoard::loopback(), Config::HOST).map_err(|e| e.to_string())?;
+    let mut memory = HostMemory::new(&usocket_host::boards::HOST_LOOPBACK.config);
+    let mut stack = Stack::new(memory.lend(), AnyBoard::loopback(), usocket_host::boards::HOST_LOOPBACK.config).map_err(|e| e.to_string())?;
     let s = &mut stack;
     let listener = ok("socket", s.socket(AF_INET, SOCK_STREAM, 0))?;
     ok("bind", s.bind(listener, &v4([127, 0, 0, 1], 0)))?;
@@ -220,8 +220,8 @@ fn raw_smoltcp(total: usize) -> Result<Duration, String> {
     let localhost = Ipv4Address::new(127, 0, 0, 1);
     iface.update_ip_addrs(|a| a.push(IpCidr::new(localhost.into(), 8)).expect("one address fits"));
     let socket = || {
-        let rx = tcp::SocketBuffer::new(vec![0; Config::HOST.tcp_rx_bytes]);
-        let tx = tcp::SocketBuffer::new(vec![0; Config::HOST.tcp_tx_bytes]);
+        let rx = tcp::SocketBuffer::new(vec![0; usocket_host::boards::HOST_LOOPBACK.config.tcp_rx_bytes]);
+        let tx = tcp::SocketBuffer::new(vec![0; usocket_host::boards::HOST_LOOPBACK.config.tcp_tx_bytes]);
         let mut s = tcp::Socket::new(rx, tx);
         s.set_ack_delay(None);
         s.set_nagle_enabled(false);
@@ -359,8 +359,8 @@ fn tap_runtime(total: usize, mtu: usize, listening: mpsc::Receiver<()>) -> Resul
         dns: vec![],
     })
     .map_err(|e| format!("TAP device tap0: {e}"))?;
-    let mut memory = HostMemory::new(&Config::HOST);
-    let mut stack = Stack::new(memory.lend(), board, Config::HOST).map_err(|e| e.to_string())?;
+    let mut memory = HostMemory::new(&usocket_host::boards::HOST_TAP.config);
+    let mut stack = Stack::new(memory.lend(), board, usocket_host::boards::HOST_TAP.config).map_err(|e| e.to_string())?;
     let kernel = v4(KERNEL_IP, KERNEL_PORT);
     let (data, mut buf) = (vec![0x5a; CHUNK], vec![0; CHUNK]);
 

@@ -4,7 +4,7 @@
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use usocket_runtime::{Backend, Config, Errno, HostMemory, Stack};
+use usocket_runtime::{Backend, Errno, HostMemory, Stack};
 
 use crate::host_board::AnyBoard;
 
@@ -32,7 +32,7 @@ fn start() -> Result<AbiStack, Errno> {
         eprintln!("usocket: {e}");
         Errno::ENODEV
     })?;
-    let config = Config::HOST;
+    let config = board.info().config;
     let memory = Box::leak(Box::new(HostMemory::new(&config)));
     Stack::new(memory.lend(), board, config).map_err(|e| {
         eprintln!("usocket: {e}");

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities};
 use usocket_runtime::smoltcp::time::Instant;
 use usocket_runtime::smoltcp::wire::{IpAddress, Ipv4Address, Ipv6Address};
-use usocket_runtime::{Board, Interrupted, NetConfig};
+use usocket_runtime::{Board, BoardInfo, Interrupted, NetConfig};
 
 use crate::clock::{Clock, wait};
 use crate::loopback::{LOOPBACK_MTU, LoopbackDevice, LoopbackRx, LoopbackTx, loopback_net};
@@ -17,12 +17,12 @@ use crate::tap::{TapConfig, TapDevice, TapRx, TapTx, tap_net};
 pub const ENV_VARS: [(&str, &str); 8] = [
     ("USOCKET_BOARD", "`loopback` (default) or `tap`"),
     ("USOCKET_TAP", "TAP device name (default `tap0`)"),
-    ("USOCKET_IPV4", "IPv4 address/prefix, e.g. 192.0.2.2/24"),
+    ("USOCKET_IPV4", "IPv4 address/prefix, e.g. 192.0.2.2/24 (with USOCKET_IPV6, replaces the board file's addresses, gateways and DNS)"),
     ("USOCKET_GATEWAY4", "IPv4 default gateway"),
     ("USOCKET_IPV6", "IPv6 address/prefix, e.g. 2001:db8::2/64"),
     ("USOCKET_GATEWAY6", "IPv6 default gateway"),
     ("USOCKET_DNS", "DNS servers, comma-separated (at most 2)"),
-    ("USOCKET_MAC", "MAC address (default 02:00:00:00:00:02); USOCKET_MTU sets the IP MTU (default 1500)"),
+    ("USOCKET_MAC", "MAC address; USOCKET_MTU sets the IP MTU (defaults: spec/boards/host-tap.toml)"),
 ];
 
 /// Either host board's device.
@@ -115,47 +115,60 @@ impl AnyBoard {
         Ok(AnyBoard { device: HostDevice::Tap(device), tap: Some(config), clock: Clock::new() })
     }
 
+    /// The board file this board follows (its sizes and defaults).
+    pub fn info(&self) -> &'static BoardInfo {
+        if self.tap.is_some() { &usocket_runtime::boards::HOST_TAP } else { &usocket_runtime::boards::HOST_LOOPBACK }
+    }
+
     /// The board named by the environment (see [`ENV_VARS`]).
     pub fn from_env() -> Result<AnyBoard, String> {
         let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
         match var("USOCKET_BOARD").as_deref() {
             None | Some("loopback") => Ok(AnyBoard::loopback()),
             Some("tap") => {
-                let config = TapConfig {
-                    name: var("USOCKET_TAP").unwrap_or_else(|| "tap0".into()),
-                    mac: var("USOCKET_MAC").map_or(Ok([2, 0, 0, 0, 0, 2]), |m| parse_mac(&m))?,
-                    mtu: var("USOCKET_MTU").map_or(Ok(1500), |m| m.parse().map_err(|_| format!("USOCKET_MTU={m}: not a number")))?,
-                    ipv4: var("USOCKET_IPV4")
+                let board = &usocket_runtime::boards::HOST_TAP;
+                let mut config = TapConfig::from_board(board);
+                config.name = var("USOCKET_TAP").unwrap_or(config.name);
+                if let Some(m) = var("USOCKET_MAC") {
+                    config.mac = parse_mac(&m)?;
+                }
+                if let Some(m) = var("USOCKET_MTU") {
+                    config.mtu = m.parse().map_err(|_| format!("USOCKET_MTU={m}: not a number"))?;
+                }
+                // Addresses from the environment replace the board file's altogether.
+                if var("USOCKET_IPV4").is_some() || var("USOCKET_IPV6").is_some() {
+                    config.ipv4 = var("USOCKET_IPV4")
                         .map(|v| parse_cidr(&v, "USOCKET_IPV4"))
                         .transpose()?
                         .map(|(ip, p)| match ip {
                             IpAddr::V4(a) => Ok((a, p)),
                             IpAddr::V6(_) => Err("USOCKET_IPV4: an IPv6 address".to_string()),
                         })
-                        .transpose()?,
-                    gateway_v4: var("USOCKET_GATEWAY4")
-                        .map(|v| v.parse::<Ipv4Address>().map_err(|_| format!("USOCKET_GATEWAY4={v}: not an IPv4 address")))
-                        .transpose()?,
-                    ipv6: var("USOCKET_IPV6")
+                        .transpose()?;
+                    config.ipv6 = var("USOCKET_IPV6")
                         .map(|v| parse_cidr(&v, "USOCKET_IPV6"))
                         .transpose()?
                         .map(|(ip, p)| match ip {
                             IpAddr::V6(a) => Ok((a, p)),
                             IpAddr::V4(_) => Err("USOCKET_IPV6: an IPv4 address".to_string()),
                         })
-                        .transpose()?,
-                    gateway_v6: var("USOCKET_GATEWAY6")
-                        .map(|v| v.parse::<Ipv6Address>().map_err(|_| format!("USOCKET_GATEWAY6={v}: not an IPv6 address")))
-                        .transpose()?,
-                    dns: var("USOCKET_DNS")
-                        .map(|v| {
-                            v.split(',')
-                                .map(|s| s.trim().parse::<IpAddr>().map(IpAddress::from).map_err(|_| format!("USOCKET_DNS: {s:?} is not an IP address")))
-                                .collect::<Result<Vec<_>, _>>()
-                        })
-                        .transpose()?
-                        .unwrap_or_default(),
-                };
+                        .transpose()?;
+                    config.gateway_v4 = None;
+                    config.gateway_v6 = None;
+                    config.dns.clear();
+                }
+                if let Some(v) = var("USOCKET_GATEWAY4") {
+                    config.gateway_v4 = Some(v.parse::<Ipv4Address>().map_err(|_| format!("USOCKET_GATEWAY4={v}: not an IPv4 address"))?);
+                }
+                if let Some(v) = var("USOCKET_GATEWAY6") {
+                    config.gateway_v6 = Some(v.parse::<Ipv6Address>().map_err(|_| format!("USOCKET_GATEWAY6={v}: not an IPv6 address"))?);
+                }
+                if let Some(v) = var("USOCKET_DNS") {
+                    config.dns = v
+                        .split(',')
+                        .map(|s| s.trim().parse::<IpAddr>().map(IpAddress::from).map_err(|_| format!("USOCKET_DNS: {s:?} is not an IP address")))
+                        .collect::<Result<Vec<_>, _>>()?;
+                }
                 let name = config.name.clone();
                 AnyBoard::tap(config).map_err(|e| format!("TAP device {name:?}: {e}"))
             }

@@ -7,6 +7,7 @@ pub mod abi;
 pub mod clock;
 pub mod host_board;
 pub mod loopback;
+pub mod ram;
 pub mod tap;
 
 #[rustfmt::skip]

@@ -8,10 +8,9 @@ use std::vec::Vec;
 use usocket_runtime::NetConfig;
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use usocket_runtime::smoltcp::time::Instant;
-use usocket_runtime::smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address, Ipv6Address};
 
 /// Largest IP packet on the loopback link (as Linux's `lo`).
-pub const LOOPBACK_MTU: usize = 65535;
+pub const LOOPBACK_MTU: usize = usocket_runtime::boards::HOST_LOOPBACK.mtu;
 
 /// Packets sent to itself (buffer, length), and spare buffers so that sending
 /// neither allocates nor clears memory.
@@ -93,14 +92,7 @@ impl LoopbackDevice {
     }
 }
 
-/// The loopback interface: 127.0.0.1/8 and ::1, no gateway, no DNS.
+/// The loopback interface, as `spec/boards/host-loopback.toml` sets it up.
 pub fn loopback_net() -> NetConfig {
-    NetConfig {
-        hardware: HardwareAddress::Ip,
-        addresses: [Some(IpCidr::new(Ipv4Address::new(127, 0, 0, 1).into(), 8)), Some(IpCidr::new(Ipv6Address::LOCALHOST.into(), 128)), None, None],
-        gateway_v4: None,
-        gateway_v6: None,
-        dns_servers: [None, None],
-        random_seed: crate::seed(),
-    }
+    usocket_runtime::boards::HOST_LOOPBACK.net(None, crate::seed())
 }

@@ -6,7 +6,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::vec::Vec;
 
-use usocket_runtime::NetConfig;
+use usocket_runtime::{Addressing, BoardInfo, NetConfig};
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use usocket_runtime::smoltcp::time::Instant;
 use usocket_runtime::smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv6Address};
@@ -33,6 +33,34 @@ pub struct TapConfig {
     pub gateway_v6: Option<Ipv6Address>,
     /// DNS servers (at most two are used).
     pub dns: Vec<IpAddress>,
+}
+
+impl TapConfig {
+    /// The settings of a board file (`spec/boards/host-tap.toml`) on device `tap0`.
+    pub fn from_board(board: &BoardInfo) -> TapConfig {
+        let (ipv4, gateway_v4) = match board.ipv4 {
+            Addressing::Static { address: IpAddress::Ipv4(a), prefix, gateway } => {
+                (Some((a, prefix)), gateway.and_then(|g| if let IpAddress::Ipv4(g) = g { Some(g) } else { None }))
+            }
+            _ => (None, None),
+        };
+        let (ipv6, gateway_v6) = match board.ipv6 {
+            Addressing::Static { address: IpAddress::Ipv6(a), prefix, gateway } => {
+                (Some((a, prefix)), gateway.and_then(|g| if let IpAddress::Ipv6(g) = g { Some(g) } else { None }))
+            }
+            _ => (None, None),
+        };
+        TapConfig {
+            name: "tap0".into(),
+            mac: board.mac.unwrap_or([2, 0, 0, 0, 0, 2]),
+            mtu: board.mtu,
+            ipv4,
+            gateway_v4,
+            ipv6,
+            gateway_v6,
+            dns: board.dns.to_vec(),
+        }
+    }
 }
 
 /// A TAP device's fd, read and written without blocking.

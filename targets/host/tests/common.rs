@@ -20,7 +20,7 @@ pub fn stack_with(config: Config) -> Stack<'static, AnyBoard> {
 
 /// A loopback stack with the host config.
 pub fn stack() -> Stack<'static, AnyBoard> {
-    stack_with(Config::HOST)
+    stack_with(usocket_host::boards::HOST_LOOPBACK.config)
 }
 
 /// An ABI address from text like "127.0.0.1:80".

@@ -11,7 +11,7 @@ use usocket_host::constants::*;
 use usocket_host::{Addrinfo, Config, Errno, Fd, GaiError, SocketApi};
 
 /// Small buffers so that send buffers fill quickly.
-const SMALL: Config = Config { tcp_rx_bytes: 4096, tcp_tx_bytes: 4096, ..Config::HOST };
+const SMALL: Config = Config { tcp_rx_bytes: 4096, tcp_tx_bytes: 4096, ..usocket_host::boards::HOST_LOOPBACK.config };
 
 /// Fills `c`'s send path (peer not reading) until a non-blocking send would block.
 fn fill(s: &mut impl SocketApi, c: Fd) {

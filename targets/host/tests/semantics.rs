@@ -46,7 +46,7 @@ fn a_listener_queues_up_to_its_backlog_and_drops_further_syns() {
 
 #[test]
 fn close_delivers_queued_data_and_fin_after_the_fd_is_gone() {
-    let mut s = stack_with(Config { tcp_tx_bytes: 8192, tcp_rx_bytes: 8192, ..Config::HOST });
+    let mut s = stack_with(Config { tcp_tx_bytes: 8192, tcp_rx_bytes: 8192, ..usocket_host::boards::HOST_LOOPBACK.config });
     let (c, srv, _l) = pair(&mut s, "127.0.0.1");
     let data: Vec<u8> = (0..6000u32).map(|i| (i * 7) as u8).collect();
     s.setblocking(srv, false).unwrap();
@@ -156,7 +156,7 @@ fn raw_icmp_echo_gets_the_stacks_reply() {
 
 #[test]
 fn churn_leaves_no_socket_behind() {
-    let mut s = stack_with(Config { sockets: 8, tcp_sockets: 8, ..Config::HOST });
+    let mut s = stack_with(Config { sockets: 8, tcp_sockets: 8, ..usocket_host::boards::HOST_LOOPBACK.config });
     let (l, a) = listener(&mut s, "127.0.0.1", 2);
     for i in 0..500 {
         let c = tcp(&mut s, AF_INET);

@@ -28,7 +28,7 @@ use common::addr;
 use usocket_host::constants::{AF_INET, AF_INET6, SHUT_WR, SOCK_DGRAM, SOCK_STREAM};
 use usocket_host::smoltcp::wire::IpAddress;
 use usocket_host::tap::TapConfig;
-use usocket_host::{Addr, Addrinfo, AnyBoard, Config, Fd, GaiError, HostMemory, SocketApi, Stack};
+use usocket_host::{Addr, Addrinfo, AnyBoard, Fd, GaiError, HostMemory, SocketApi, Stack};
 
 /// How long a whole test may take before it fails as hung.
 const BUDGET: Duration = Duration::from_secs(50);
@@ -119,8 +119,8 @@ impl Netns {
         let (up_tx, up_rx) = mpsc::channel::<()>();
         let handle = self.spawn("runtime", move || {
             let board = AnyBoard::tap(tap_config()).unwrap_or_else(|e| panic!("AnyBoard::tap(tap0) in the namespace: {e}"));
-            let mut memory = HostMemory::new(&Config::HOST);
-            let mut stack = Stack::new(memory.lend(), board, Config::HOST).unwrap_or_else(|e| panic!("Stack::new: {e}"));
+            let mut memory = HostMemory::new(&usocket_host::boards::HOST_TAP.config);
+            let mut stack = Stack::new(memory.lend(), board, usocket_host::boards::HOST_TAP.config).unwrap_or_else(|e| panic!("Stack::new: {e}"));
             open_tx.send(()).expect("signal the TAP device open");
             wait_for(&up_rx, Instant::now() + LINK_UP, "the test thread to see tap0 up");
             f(&mut stack)

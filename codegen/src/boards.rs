@@ -1,0 +1,419 @@
+//! Board files (`spec/boards/*.toml`): what a board is (backend, medium, MTU,
+//! MAC, clock, addressing, DNS) and the sizes its stack gets. Validated into
+//! [`Board`]; the emitters turn each into a Rust config, a C board header and a
+//! docs page with its RAM budget ([`crate::ram`]).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::{Range, RangeInclusive};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diag::FileId;
+use crate::ram::{RamCosts, budget};
+use crate::validate::Checker;
+
+/// `[board]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBoard {
+    /// Board name, kebab-case (`host-loopback`).
+    pub name: Spanned<String>,
+    /// What the board is.
+    pub doc: String,
+    /// Which backend drives it: `loopback`, `tap` or `c-port`.
+    pub backend: Spanned<String>,
+    /// `ethernet` or `ip`.
+    pub medium: Spanned<String>,
+    /// Largest IP packet, in bytes.
+    pub mtu: Spanned<i64>,
+    /// Ethernet only: `aa:bb:cc:dd:ee:ff`, or `port` (the firmware supplies it at start).
+    pub mac: Option<Spanned<String>>,
+    /// `host` (the host's monotonic clock) or `port` (the firmware's, through the frame port).
+    pub clock: Spanned<String>,
+    /// Bytes of RAM the firmware gives the stack; the budget must fit.
+    pub ram_limit: Option<Spanned<i64>>,
+    /// DNS servers (numeric).
+    #[serde(default)]
+    pub dns: Vec<Spanned<String>>,
+    /// IPv4 addressing.
+    pub ipv4: Spanned<RawAddressing>,
+    /// IPv6 addressing.
+    pub ipv6: Spanned<RawAddressing>,
+    /// Socket counts.
+    pub sockets: Spanned<RawSockets>,
+    /// Buffer sizes.
+    pub buffers: Spanned<RawBuffers>,
+    /// Timeouts and TCP behaviour.
+    pub timing: Spanned<RawTiming>,
+}
+
+/// `[board.ipv4]` / `[board.ipv6]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAddressing {
+    /// `static`, `dhcp` (IPv4) or `none`.
+    pub mode: Spanned<String>,
+    /// `address/prefix`, for `static`.
+    pub address: Option<Spanned<String>>,
+    /// Default gateway, for `static`.
+    pub gateway: Option<Spanned<String>>,
+}
+
+/// `[board.sockets]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSockets {
+    /// Open sockets of any kind (file descriptors).
+    pub fds: Spanned<i64>,
+    /// smoltcp TCP sockets (connected, listening, queued, lingering).
+    pub tcp: Spanned<i64>,
+    /// UDP sockets.
+    pub udp: Spanned<i64>,
+    /// Raw IP sockets.
+    pub raw: Spanned<i64>,
+    /// DNS queries in flight (0: no DNS).
+    pub dns_queries: Spanned<i64>,
+    /// Largest listen backlog.
+    pub max_backlog: Spanned<i64>,
+}
+
+/// `[board.buffers]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBuffers {
+    /// TCP receive buffer per socket.
+    pub tcp_rx: Spanned<i64>,
+    /// TCP transmit buffer per socket.
+    pub tcp_tx: Spanned<i64>,
+    /// UDP receive payload buffer per socket.
+    pub udp_rx: Spanned<i64>,
+    /// UDP transmit payload buffer per socket.
+    pub udp_tx: Spanned<i64>,
+    /// Datagrams queued per UDP socket and direction.
+    pub udp_packets: Spanned<i64>,
+    /// Raw socket buffer per direction.
+    pub raw: Spanned<i64>,
+    /// Packets queued per raw socket and direction.
+    pub raw_packets: Spanned<i64>,
+}
+
+/// `[board.timing]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTiming {
+    /// How long a closed connection may still deliver data and FIN.
+    pub linger_ms: Spanned<i64>,
+    /// Blocking connect() deadline.
+    pub connect_timeout_ms: Spanned<i64>,
+    /// Name lookup deadline.
+    pub dns_timeout_ms: Spanned<i64>,
+    /// Unacknowledged data deadline before a reset (0: forever).
+    pub tcp_user_timeout_ms: Spanned<i64>,
+    /// Delayed-ACK time (0: at once).
+    pub ack_delay_ms: Spanned<i64>,
+    /// Nagle's algorithm on new TCP sockets.
+    pub nagle: bool,
+}
+
+/// How an address family is configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+pub enum Addressing {
+    /// Not used.
+    None,
+    /// DHCPv4.
+    Dhcp,
+    /// A fixed address.
+    Static {
+        /// The address.
+        address: IpAddr,
+        /// Its prefix length.
+        prefix: u8,
+        /// The default gateway.
+        gateway: Option<IpAddr>,
+    },
+}
+
+/// The stack's sizes and timings (the runtime's `Config`, field for field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sizes {
+    /// File descriptors.
+    pub sockets: u64,
+    /// smoltcp TCP sockets.
+    pub tcp_sockets: u64,
+    /// TCP receive buffer.
+    pub tcp_rx_bytes: u64,
+    /// TCP transmit buffer.
+    pub tcp_tx_bytes: u64,
+    /// UDP sockets.
+    pub udp_sockets: u64,
+    /// UDP receive buffer.
+    pub udp_rx_bytes: u64,
+    /// UDP transmit buffer.
+    pub udp_tx_bytes: u64,
+    /// Datagrams per UDP socket and direction.
+    pub udp_packets: u64,
+    /// Raw sockets.
+    pub raw_sockets: u64,
+    /// Raw buffer per direction.
+    pub raw_bytes: u64,
+    /// Packets per raw socket and direction.
+    pub raw_packets: u64,
+    /// DNS queries in flight.
+    pub dns_queries: u64,
+    /// Largest backlog.
+    pub max_backlog: u64,
+    /// Linger after close, ms.
+    pub linger_ms: u64,
+    /// Connect deadline, ms.
+    pub connect_timeout_ms: u64,
+    /// Lookup deadline, ms.
+    pub dns_timeout_ms: u64,
+    /// TCP user timeout, ms.
+    pub tcp_user_timeout_ms: u64,
+    /// Delayed ACK, ms.
+    pub ack_delay_ms: u64,
+    /// Nagle on new sockets.
+    pub nagle: bool,
+}
+
+impl Sizes {
+    /// Sockets in smoltcp's set: TCP, UDP, raw and one DNS socket when DNS is on.
+    pub fn smoltcp_sockets(&self) -> u64 {
+        self.tcp_sockets + self.udp_sockets + self.raw_sockets + u64::from(self.dns_queries > 0)
+    }
+
+    /// Bind-table entries: every TCP socket twice (live and TIME-WAIT), every UDP socket.
+    pub fn bindings(&self) -> u64 {
+        2 * self.tcp_sockets + self.udp_sockets
+    }
+
+    /// Bytes of socket buffers.
+    pub fn buffer_bytes(&self) -> u64 {
+        self.tcp_sockets * (self.tcp_rx_bytes + self.tcp_tx_bytes)
+            + self.udp_sockets * (self.udp_rx_bytes + self.udp_tx_bytes)
+            + self.raw_sockets * 2 * self.raw_bytes
+    }
+}
+
+/// A validated board.
+#[derive(Debug, Clone, Serialize)]
+pub struct Board {
+    /// Name (`host-loopback`).
+    pub name: String,
+    /// What it is.
+    pub doc: String,
+    /// `loopback`, `tap` or `c-port`.
+    pub backend: String,
+    /// Ethernet (true) or IP medium.
+    pub ethernet: bool,
+    /// MTU.
+    pub mtu: u32,
+    /// Fixed MAC; None on IP medium or when the port supplies it.
+    pub mac: Option<[u8; 6]>,
+    /// The clock comes from the port (not the host).
+    pub port_clock: bool,
+    /// RAM limit, if the board states one.
+    pub ram_limit: Option<u64>,
+    /// DNS servers.
+    pub dns: Vec<IpAddr>,
+    /// IPv4.
+    pub ipv4: Addressing,
+    /// IPv6.
+    pub ipv6: Addressing,
+    /// Sizes and timings.
+    pub sizes: Sizes,
+}
+
+/// Backends a board may name.
+pub const BACKENDS: [&str; 3] = ["loopback", "tap", "c-port"];
+
+/// Largest value of any size field (1 GiB): a typo, not a board.
+const MAX_SIZE: i64 = 1 << 30;
+
+fn is_board_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.ends_with('-')
+}
+
+/// Checks one number against its range; its value (0 when out of range).
+fn number(ck: &mut Checker, file: FileId, v: &Spanned<i64>, what: &str, range: RangeInclusive<i64>) -> u64 {
+    if !range.contains(v.get_ref()) {
+        ck.err(file, v.span(), format!("{what} {} is out of range", v.get_ref()), "out of range", format!("{}..={}", range.start(), range.end()));
+        return 0;
+    }
+    u64::try_from(*v.get_ref()).unwrap_or(0)
+}
+
+/// One of `choices`, or an error.
+fn choice<'a>(ck: &mut Checker, file: FileId, v: &'a Spanned<String>, what: &str, choices: &[&str]) -> Option<&'a str> {
+    if choices.contains(&v.get_ref().as_str()) {
+        return Some(v.get_ref());
+    }
+    ck.err(file, v.span(), format!("unknown {what} `{}`", v.get_ref()), "unknown", format!("one of {}", choices.join(", ")));
+    None
+}
+
+fn parse_mac(text: &str) -> Option<[u8; 6]> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let mut mac = [0u8; 6];
+    if parts.len() != 6 {
+        return None;
+    }
+    for (byte, part) in mac.iter_mut().zip(parts) {
+        if part.len() != 2 {
+            return None;
+        }
+        *byte = u8::from_str_radix(part, 16).ok()?;
+    }
+    Some(mac)
+}
+
+/// An address of the family `v6` from `text`, or an error at `span`.
+fn ip(ck: &mut Checker, file: FileId, text: &str, span: Range<usize>, v6: bool) -> Option<IpAddr> {
+    let parsed = if v6 { text.parse::<Ipv6Addr>().ok().map(IpAddr::V6) } else { text.parse::<Ipv4Addr>().ok().map(IpAddr::V4) };
+    if parsed.is_none() {
+        let hint = if v6 { "a numeric IPv6 address like 2001:db8::2" } else { "a numeric IPv4 address like 192.0.2.2" };
+        ck.err(file, span, format!("`{text}` is not an {} address", if v6 { "IPv6" } else { "IPv4" }), "bad address", hint);
+    }
+    parsed
+}
+
+fn addressing(ck: &mut Checker, file: FileId, raw: &Spanned<RawAddressing>, v6: bool) -> Addressing {
+    let r = raw.get_ref();
+    let modes: &[&str] = if v6 { &["static", "none"] } else { &["static", "dhcp", "none"] };
+    if v6 && r.mode.get_ref() == "slaac" {
+        ck.err(file, r.mode.span(), "SLAAC is not supported", "unsupported", "static or none");
+        return Addressing::None;
+    }
+    let Some(mode) = choice(ck, file, &r.mode, "addressing mode", modes) else { return Addressing::None };
+    if mode != "static" {
+        for extra in [&r.address, &r.gateway].into_iter().flatten() {
+            ck.err(file, extra.span(), format!("an address with mode `{mode}`"), "not used", "mode = \"static\", or no address/gateway");
+        }
+        return if mode == "dhcp" { Addressing::Dhcp } else { Addressing::None };
+    }
+    let Some(address) = &r.address else {
+        ck.err(file, r.mode.span(), "mode `static` without an address", "no address", "address = \"ADDRESS/PREFIX\"");
+        return Addressing::None;
+    };
+    let max = if v6 { 128 } else { 32 };
+    let Some((host, prefix)) = address.get_ref().split_once('/') else {
+        ck.err(file, address.span(), format!("`{}` has no prefix length", address.get_ref()), "no prefix", "ADDRESS/PREFIX, e.g. 192.0.2.2/24");
+        return Addressing::None;
+    };
+    let prefix = match prefix.parse::<u8>() {
+        Ok(p) if p <= max => p,
+        _ => {
+            ck.err(file, address.span(), format!("prefix `{prefix}` is not 0..={max}"), "bad prefix", format!("a prefix length 0..={max}"));
+            return Addressing::None;
+        }
+    };
+    let Some(address_ip) = ip(ck, file, host, address.span(), v6) else { return Addressing::None };
+    let gateway = r.gateway.as_ref().and_then(|g| ip(ck, file, g.get_ref(), g.span(), v6));
+    Addressing::Static { address: address_ip, prefix, gateway }
+}
+
+/// Validates the board files (each `[board]` with its file); a board's budget
+/// must fit its `ram_limit`.
+pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>)], costs: Option<&RamCosts>) -> Vec<Board> {
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    let mut out = Vec::new();
+    for (file, raw) in items {
+        let (file, b) = (*file, raw.get_ref());
+        let name = b.name.get_ref();
+        if !is_board_name(name) {
+            ck.err(file, b.name.span(), format!("invalid board name `{name}`"), "not a board name", "lower-case letters, digits and dashes, like host-loopback");
+        }
+        if seen.insert(name.clone(), ()).is_some() {
+            ck.err(file, b.name.span(), format!("duplicate board `{name}`"), "defined again here", "one file per board, each with its own name");
+        }
+        let backend = choice(ck, file, &b.backend, "backend", &BACKENDS).unwrap_or_default().to_string();
+        let ethernet = choice(ck, file, &b.medium, "medium", &["ethernet", "ip"]) == Some("ethernet");
+        let port_clock = choice(ck, file, &b.clock, "clock", &["host", "port"]) == Some("port");
+        if port_clock != (backend == "c-port") && !backend.is_empty() {
+            let hint = if backend == "c-port" { "clock = \"port\": a c-port board's time comes from the firmware" } else { "clock = \"host\"" };
+            ck.err(file, b.clock.span(), format!("clock `{}` with backend `{backend}`", b.clock.get_ref()), "wrong clock", hint);
+        }
+        let min_mtu = if ethernet { 576 } else { 68 };
+        let mtu = number(ck, file, &b.mtu, "MTU", min_mtu..=65535) as u32;
+        let mac = match (&b.mac, ethernet) {
+            (None, true) => {
+                ck.err(file, b.medium.span(), "an Ethernet board without `mac`", "no MAC", "mac = \"02:00:00:00:00:02\", or \"port\"");
+                None
+            }
+            (Some(m), false) => {
+                ck.err(file, m.span(), "`mac` on an IP-medium board", "not used", "no `mac`, or medium = \"ethernet\"");
+                None
+            }
+            (Some(m), true) if m.get_ref() == "port" => None,
+            (Some(m), true) => {
+                let mac = parse_mac(m.get_ref());
+                match mac {
+                    Some(mac) if mac[0] & 1 == 1 => {
+                        ck.err(file, m.span(), format!("`{}` is a multicast MAC", m.get_ref()), "multicast", "a unicast MAC (lowest bit of the first byte clear)");
+                    }
+                    None => ck.err(file, m.span(), format!("`{}` is not a MAC", m.get_ref()), "bad MAC", "six hex bytes like 02:00:00:00:00:02, or \"port\""),
+                    Some(_) => {}
+                }
+                mac
+            }
+            (None, false) => None,
+        };
+        let ram_limit = b.ram_limit.as_ref().map(|r| number(ck, file, r, "ram_limit", 1024..=MAX_SIZE));
+        let ipv4 = addressing(ck, file, &b.ipv4, false);
+        let ipv6 = addressing(ck, file, &b.ipv6, true);
+        if ipv4 == Addressing::None && ipv6 == Addressing::None {
+            ck.err(file, b.ipv4.span(), "a board with no addressing", "no address", "ipv4 or ipv6 mode static (or dhcp)");
+        }
+        let dns = b.dns.iter().filter_map(|d| ip(ck, file, d.get_ref(), d.span(), d.get_ref().contains(':'))).collect::<Vec<_>>();
+        if dns.len() > 2 {
+            ck.err(file, b.dns[2].span(), "more than two DNS servers", "too many", "at most two");
+        }
+        let (s, f, t) = (b.sockets.get_ref(), b.buffers.get_ref(), b.timing.get_ref());
+        let mut n = |v: &Spanned<i64>, what: &str, range: RangeInclusive<i64>| number(ck, file, v, what, range);
+        let sizes = Sizes {
+            sockets: n(&s.fds, "fds", 1..=4096),
+            tcp_sockets: n(&s.tcp, "tcp", 0..=4096),
+            udp_sockets: n(&s.udp, "udp", 0..=4096),
+            raw_sockets: n(&s.raw, "raw", 0..=4096),
+            dns_queries: n(&s.dns_queries, "dns_queries", 0..=64),
+            max_backlog: n(&s.max_backlog, "max_backlog", 1..=4096),
+            tcp_rx_bytes: n(&f.tcp_rx, "tcp_rx", 64..=MAX_SIZE),
+            tcp_tx_bytes: n(&f.tcp_tx, "tcp_tx", 64..=MAX_SIZE),
+            udp_rx_bytes: n(&f.udp_rx, "udp_rx", 0..=MAX_SIZE),
+            udp_tx_bytes: n(&f.udp_tx, "udp_tx", 0..=MAX_SIZE),
+            udp_packets: n(&f.udp_packets, "udp_packets", 1..=4096),
+            raw_bytes: n(&f.raw, "raw", 0..=MAX_SIZE),
+            raw_packets: n(&f.raw_packets, "raw_packets", 1..=4096),
+            linger_ms: n(&t.linger_ms, "linger_ms", 0..=3_600_000),
+            connect_timeout_ms: n(&t.connect_timeout_ms, "connect_timeout_ms", 1..=3_600_000),
+            dns_timeout_ms: n(&t.dns_timeout_ms, "dns_timeout_ms", 1..=3_600_000),
+            tcp_user_timeout_ms: n(&t.tcp_user_timeout_ms, "tcp_user_timeout_ms", 0..=3_600_000),
+            ack_delay_ms: n(&t.ack_delay_ms, "ack_delay_ms", 0..=500),
+            nagle: t.nagle,
+        };
+        if sizes.tcp_rx_bytes > 65535 {
+            // See the runtime's Config docs: smoltcp 0.14's window scaling stalls bulk transfers.
+            ck.err(file, f.tcp_rx.span(), "tcp_rx over 65535", "window scaling", "at most 65535 (smoltcp 0.14 stalls with a scaled window)");
+        }
+        if let (Some(limit), Some(costs), Some(raw_limit)) = (ram_limit, costs, &b.ram_limit) {
+            let total = budget(&sizes, costs).total;
+            if total > limit {
+                ck.err(
+                    file,
+                    raw_limit.span(),
+                    format!("board `{name}` needs {total} bytes of RAM, over its ram_limit of {limit}"),
+                    "over budget",
+                    "fewer sockets or smaller buffers, or a larger ram_limit",
+                );
+            }
+        }
+        out.push(Board { name: name.clone(), doc: b.doc.trim().to_string(), backend, ethernet, mtu, mac, port_clock, ram_limit, dns, ipv4, ipv6, sizes });
+    }
+    out
+}

@@ -1,0 +1,89 @@
+//! What a board file (`spec/boards/*.toml`) says, as the generated
+//! `boards` module gives it: medium, MTU, MAC, clock, addressing, DNS and the
+//! stack's [`Config`].
+
+use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr};
+
+use crate::board::NetConfig;
+use crate::config::Config;
+
+/// How one address family is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// Not used.
+    None,
+    /// DHCPv4: the address, gateway and DNS come from a lease.
+    Dhcp,
+    /// A fixed address.
+    Static {
+        /// The address.
+        address: IpAddress,
+        /// Its prefix length.
+        prefix: u8,
+        /// The default gateway.
+        gateway: Option<IpAddress>,
+    },
+}
+
+/// One board, as its board file describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardInfo {
+    /// Board name (`host-loopback`).
+    pub name: &'static str,
+    /// Backend: `loopback`, `tap` or `c-port`.
+    pub backend: &'static str,
+    /// Ethernet frames (true) or IP packets.
+    pub ethernet: bool,
+    /// Largest IP packet.
+    pub mtu: usize,
+    /// A fixed MAC; None on IP medium or when the firmware supplies it.
+    pub mac: Option<[u8; 6]>,
+    /// Time comes from the firmware through the frame port.
+    pub port_clock: bool,
+    /// IPv4 setup.
+    pub ipv4: Addressing,
+    /// IPv6 setup.
+    pub ipv6: Addressing,
+    /// DNS servers.
+    pub dns: &'static [IpAddress],
+    /// The stack's sizes and timings.
+    pub config: Config,
+    /// RAM the stack needs, from the spec's per-item costs (64-bit).
+    pub ram_bytes: usize,
+}
+
+impl BoardInfo {
+    /// The interface settings: static addresses and gateways (a DHCP family
+    /// starts without any), DNS servers, and the hardware address (`port_mac`
+    /// when the board's MAC comes from the firmware).
+    pub fn net(&self, port_mac: Option<[u8; 6]>, random_seed: u64) -> NetConfig {
+        let mut addresses = [None; 4];
+        let (mut gateway_v4, mut gateway_v6) = (None, None);
+        for (slot, family) in addresses.iter_mut().zip([self.ipv4, self.ipv6]) {
+            if let Addressing::Static { address, prefix, gateway } = family {
+                *slot = Some(IpCidr::new(address, prefix));
+                match gateway {
+                    Some(IpAddress::Ipv4(g)) => gateway_v4 = Some(g),
+                    Some(IpAddress::Ipv6(g)) => gateway_v6 = Some(g),
+                    None => {}
+                }
+            }
+        }
+        let mut dns_servers = [None; 2];
+        for (slot, server) in dns_servers.iter_mut().zip(self.dns) {
+            *slot = Some(*server);
+        }
+        let hardware = match (self.ethernet, self.mac.or(port_mac)) {
+            (true, Some(mac)) => HardwareAddress::Ethernet(EthernetAddress(mac)),
+            // No MAC from a port that should give one: a locally administered placeholder.
+            (true, None) => HardwareAddress::Ethernet(EthernetAddress([0x02, 0, 0, 0, 0, 1])),
+            (false, _) => HardwareAddress::Ip,
+        };
+        NetConfig { hardware, addresses, gateway_v4, gateway_v6, dns_servers, random_seed }
+    }
+
+    /// The board named `name`, among the generated ones.
+    pub fn find(name: &str) -> Option<&'static BoardInfo> {
+        crate::generated::boards::ALL.iter().copied().find(|b| b.name == name)
+    }
+}
