@@ -40,6 +40,8 @@ pub struct Spec {
     pub boards: Vec<crate::boards::Board>,
     /// Per-item RAM costs for the boards' budgets.
     pub ram: crate::ram::RamCosts,
+    /// The C frame port's functions.
+    pub port: Vec<crate::port::PortFunction>,
 }
 
 impl Spec {

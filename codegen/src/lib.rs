@@ -8,6 +8,7 @@ pub mod diag;
 pub mod emit;
 pub mod ir;
 pub mod naming;
+pub mod port;
 pub mod ram;
 pub mod raw;
 pub mod sync;

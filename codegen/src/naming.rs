@@ -86,6 +86,16 @@ impl Names {
         format!("{}_BOARD_{}_H", self.prefix.to_uppercase(), Self::board_const(board))
     }
 
+    /// C function of the frame port: `usocket_port_transmit`.
+    pub fn port_fn(&self, name: &str) -> String {
+        format!("{}_port_{name}", self.prefix)
+    }
+
+    /// The frame port's header: `usocket_port.h`.
+    pub fn port_header(&self) -> String {
+        format!("{}_port.h", self.prefix)
+    }
+
     /// Docs page file name: `usocket.md`, `usocket.rst`.
     pub fn docs_page(&self, ext: &str) -> String {
         format!("{}.{ext}", self.prefix)

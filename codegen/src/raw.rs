@@ -53,6 +53,9 @@ pub struct RawFile {
     pub board: Option<Spanned<crate::boards::RawBoard>>,
     /// Per-item RAM costs for board budgets.
     pub ram: Option<Spanned<crate::ram::RawRam>>,
+    /// The C frame port's functions.
+    #[serde(default)]
+    pub port_function: Vec<Spanned<crate::port::RawPortFunction>>,
 }
 
 /// `[module]`.

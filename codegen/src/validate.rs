@@ -34,6 +34,7 @@ struct Merged {
     limits: Vec<InFile<RawLimits>>,
     boards: Vec<InFile<crate::boards::RawBoard>>,
     ram: Vec<InFile<crate::ram::RawRam>>,
+    port: Vec<InFile<crate::port::RawPortFunction>>,
 }
 
 /// Collects diagnostics.
@@ -143,6 +144,7 @@ fn merge(m: &mut Merged, file: FileId, raw: RawFile) {
     m.limits.extend(raw.limits.map(|x| (file, x)));
     m.boards.extend(raw.board.map(|x| (file, x)));
     m.ram.extend(raw.ram.map(|x| (file, x)));
+    m.port.extend(raw.port_function.into_iter().map(|x| (file, x)));
 }
 
 fn is_ident(s: &str) -> bool {
@@ -213,6 +215,7 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
     let ram = crate::ram::build_ram(ck, &m.ram);
     let boards = crate::boards::build_boards(ck, &m.boards, ram.as_ref());
     let ram = ram?;
+    let port = crate::port::build_port(ck, &m.port);
     Some(Spec {
         module,
         functions,
@@ -230,6 +233,7 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
         limits,
         boards,
         ram,
+        port,
     })
 }
 

@@ -5,6 +5,7 @@ mod c_header;
 mod conformance;
 mod docs;
 mod micropython;
+mod port;
 mod rust;
 mod stubs;
 mod templates;
@@ -39,6 +40,7 @@ pub fn generate(spec: &Spec) -> Result<Vec<Output>, String> {
     out.extend(stubs::emit(spec)?);
     out.extend(conformance::emit(spec)?);
     out.extend(boards::emit(spec)?);
+    out.extend(port::emit(spec)?);
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }

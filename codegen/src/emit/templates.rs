@@ -7,7 +7,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// Templates, by name, embedded at build time.
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 15] = [
     ("usocket.h.j2", include_str!("../../templates/usocket.h.j2")),
     ("modusocket.c.j2", include_str!("../../templates/modusocket.c.j2")),
     ("micropython.mk.j2", include_str!("../../templates/micropython.mk.j2")),
@@ -22,6 +22,7 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("glue_return.c.j2", include_str!("../../templates/glue_return.c.j2")),
     ("board.h.j2", include_str!("../../templates/board.h.j2")),
     ("board.md.j2", include_str!("../../templates/board.md.j2")),
+    ("port.h.j2", include_str!("../../templates/port.h.j2")),
 ];
 
 fn environment() -> Result<Environment<'static>, String> {

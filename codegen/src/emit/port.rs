@@ -1,0 +1,198 @@
+//! The C frame port: `generated/include/usocket_port.h` (what firmware defines
+//! and calls) and `generated/rust/port.rs` (the firmware's functions as safe
+//! Rust calls, and the runtime's exports over a `PortApi` trait that the
+//! including crate implements for its `PortBackend`).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde::Serialize;
+
+use super::{GENERATED_LINE, Output, templates};
+use crate::ir::Spec;
+use crate::naming::Names;
+use crate::port::{PortFunction, PortReturn, PortType};
+
+/// C parameters of one argument.
+fn c_params(name: &str, ty: PortType) -> String {
+    match ty {
+        PortType::Bytes => format!("const uint8_t *{name}, size_t {name}_len"),
+        PortType::Mac => format!("const uint8_t *{name}"),
+        PortType::U64 => format!("uint64_t {name}"),
+        PortType::I32 => format!("int32_t {name}"),
+    }
+}
+
+fn c_return(r: PortReturn) -> &'static str {
+    match r {
+        PortReturn::None => "void",
+        PortReturn::I32 => "int32_t",
+        PortReturn::U64 => "uint64_t",
+    }
+}
+
+fn rust_return(r: PortReturn) -> TokenStream {
+    match r {
+        PortReturn::None => quote!(()),
+        PortReturn::I32 => quote!(i32),
+        PortReturn::U64 => quote!(u64),
+    }
+}
+
+/// Raw (C-side) parameters of one argument.
+fn rust_raw_params(name: &str, ty: PortType) -> TokenStream {
+    let n = format_ident!("{name}");
+    let len = format_ident!("{name}_len");
+    match ty {
+        PortType::Bytes => quote!(#n: *const u8, #len: usize),
+        PortType::Mac => quote!(#n: *const u8),
+        PortType::U64 => quote!(#n: u64),
+        PortType::I32 => quote!(#n: i32),
+    }
+}
+
+/// Safe (Rust-side) parameter of one argument.
+fn rust_safe_param(name: &str, ty: PortType) -> TokenStream {
+    let n = format_ident!("{name}");
+    match ty {
+        PortType::Bytes => quote!(#n: &[u8]),
+        PortType::Mac => quote!(#n: Option<[u8; 6]>),
+        PortType::U64 => quote!(#n: u64),
+        PortType::I32 => quote!(#n: i32),
+    }
+}
+
+/// A firmware function: its extern declaration and a safe wrapper.
+fn firmware_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
+    let c = format_ident!("{}", names.port_fn(&f.name));
+    let safe = format_ident!("{}", f.name);
+    let raw = f.args.iter().map(|a| rust_raw_params(&a.name, a.ty));
+    let params = f.args.iter().map(|a| rust_safe_param(&a.name, a.ty));
+    let pass = f.args.iter().map(|a| {
+        let n = format_ident!("{}", a.name);
+        match a.ty {
+            PortType::Bytes => quote!(#n.as_ptr(), #n.len()),
+            PortType::Mac => quote!(#n.as_ref().map_or(core::ptr::null(), |m| m.as_ptr())),
+            PortType::U64 | PortType::I32 => quote!(#n),
+        }
+    });
+    let ret = rust_return(f.returns);
+    let doc = f.doc.lines().map(|l| format!(" {l}"));
+    let decl = quote! { fn #c(#(#raw),*) -> #ret; };
+    let wrapper = quote! {
+        #(#[doc = #doc])*
+        pub fn #safe(#(#params),*) -> #ret {
+            // SAFETY: the firmware implements the port's contract (usocket_port.h);
+            // pointers passed are valid for the lengths passed, for the call only.
+            unsafe { #c(#(#pass),*) }
+        }
+    };
+    (decl, wrapper)
+}
+
+/// A runtime export: its trait method and its `extern "C"` function.
+fn runtime_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
+    let c = format_ident!("{}", names.port_fn(&f.name));
+    let method = format_ident!("{}", f.name);
+    let raw = f.args.iter().map(|a| rust_raw_params(&a.name, a.ty));
+    let params = f.args.iter().map(|a| rust_safe_param(&a.name, a.ty));
+    let convert = f.args.iter().map(|a| {
+        let n = format_ident!("{}", a.name);
+        let len = format_ident!("{}_len", a.name);
+        match a.ty {
+            PortType::Bytes => quote! {
+                let #n = match unsafe { port_bytes(#n, #len) } { Some(b) => b, None => return -Errno::EINVAL.value() };
+            },
+            PortType::Mac => quote! {
+                let #n = if #n.is_null() { None } else { Some(unsafe { *#n.cast::<[u8; 6]>() }) };
+            },
+            PortType::U64 | PortType::I32 => quote!(),
+        }
+    });
+    let args = f.args.iter().map(|a| format_ident!("{}", a.name));
+    let ret = rust_return(f.returns);
+    let doc: Vec<String> = f.doc.lines().map(|l| format!(" {l}")).collect();
+    let method_decl = quote! { #(#[doc = #doc])* fn #method(#(#params),*) -> #ret; };
+    let export = quote! {
+        #(#[doc = #doc])*
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn #c(#(#raw),*) -> #ret {
+            #(#convert)*
+            <crate::PortBackend as PortApi>::#method(#(#args),*)
+        }
+    };
+    (method_decl, export)
+}
+
+fn rust_file(spec: &Spec, names: &Names) -> Result<Output, String> {
+    let (decls, wrappers): (Vec<_>, Vec<_>) = spec.port.iter().filter(|f| f.firmware).map(|f| firmware_fn(names, f)).unzip();
+    let (methods, exports): (Vec<_>, Vec<_>) = spec.port.iter().filter(|f| !f.firmware).map(|f| runtime_fn(names, f)).unzip();
+    let tokens = quote! {
+        //! The C frame port of `c-port` boards: the firmware's functions as safe
+        //! calls, and the runtime's exports, which call the including crate's
+        //! `PortBackend` through [`PortApi`]. Nothing here can panic.
+        #![allow(clippy::missing_safety_doc)]
+        use usocket_runtime::generated::errno::Errno;
+        unsafe extern "C" {
+            #(#decls)*
+        }
+        #(#wrappers)*
+        /// What the runtime does for the firmware's calls.
+        pub trait PortApi {
+            #(#methods)*
+        }
+        /// Borrows `len` bytes at `ptr` (NULL only with length 0); None otherwise.
+        unsafe fn port_bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
+            if len > isize::MAX as usize {
+                None
+            } else if ptr.is_null() {
+                if len == 0 { Some(&[]) } else { None }
+            } else {
+                Some(unsafe { core::slice::from_raw_parts(ptr, len) })
+            }
+        }
+        #(#exports)*
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated/rust/port.rs: {e}"))?;
+    Ok(Output::new("generated/rust/port.rs", format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file))))
+}
+
+#[derive(Serialize)]
+struct CFunction {
+    decl: String,
+    doc: Vec<String>,
+    firmware: bool,
+}
+
+#[derive(Serialize)]
+struct Context {
+    generated: &'static str,
+    guard: String,
+    header: String,
+    functions: Vec<CFunction>,
+}
+
+/// The port's header and Rust file.
+pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
+    let names = Names::new(&spec.module);
+    let functions = spec
+        .port
+        .iter()
+        .map(|f| {
+            let params: Vec<String> = f.args.iter().map(|a| c_params(&a.name, a.ty)).collect();
+            let params = if params.is_empty() { "void".to_string() } else { params.join(", ") };
+            let mut doc: Vec<String> = f.doc.lines().map(str::to_string).collect();
+            doc.extend(f.args.iter().map(|a| format!("`{}`: {}", a.name, a.doc)));
+            CFunction { decl: format!("{} {}({params});", c_return(f.returns), names.port_fn(&f.name)), doc, firmware: f.firmware }
+        })
+        .collect();
+    let ctx = Context {
+        generated: GENERATED_LINE,
+        guard: format!("{}_PORT_H", names.prefix().to_uppercase()),
+        header: names.header(),
+        functions,
+    };
+    Ok(vec![
+        Output::new(format!("generated/include/{}", names.port_header()), templates::render("port.h.j2", &ctx)?),
+        rust_file(spec, &names)?,
+    ])
+}

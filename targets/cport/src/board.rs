@@ -1,0 +1,103 @@
+//! The c-port board: a smoltcp device over the receive ring and the firmware's
+//! transmit, and the firmware's clock and wait.
+
+use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
+use usocket_runtime::smoltcp::time::Instant;
+use usocket_runtime::{Board, Errno, Interrupted, NetConfig};
+
+use crate::ring::RX;
+use crate::{BOARD, FRAME_BYTES, port};
+
+/// The device: frames from the ring, frames out through `usocket_port_transmit`.
+pub struct PortDevice {
+    tx: [u8; FRAME_BYTES],
+}
+
+/// A received frame, taken off the ring when consumed.
+pub struct PortRx;
+
+/// Room for one frame to send.
+pub struct PortTx<'a> {
+    buf: &'a mut [u8; FRAME_BYTES],
+}
+
+impl phy::RxToken for PortRx {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        match RX.pop(f) {
+            Ok(r) => r,
+            // Not reached: receive() hands out a token only when a frame waits,
+            // and only the stack (under its lock) pops. An empty frame is dropped.
+            Err(f) => f(&[]),
+        }
+    }
+}
+
+impl phy::TxToken for PortTx<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let len = len.min(FRAME_BYTES);
+        let result = f(&mut self.buf[..len]);
+        // A full transmit ring drops the frame, as a busy link would; TCP resends.
+        port::transmit(&self.buf[..len]);
+        result
+    }
+}
+
+impl Device for PortDevice {
+    type RxToken<'a> = PortRx;
+    type TxToken<'a> = PortTx<'a>;
+
+    fn receive(&mut self, _: Instant) -> Option<(PortRx, PortTx<'_>)> {
+        if RX.is_empty() {
+            return None;
+        }
+        Some((PortRx, PortTx { buf: &mut self.tx }))
+    }
+
+    fn transmit(&mut self, _: Instant) -> Option<PortTx<'_>> {
+        Some(PortTx { buf: &mut self.tx })
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut caps = DeviceCapabilities::default();
+        caps.medium = if BOARD.ethernet { Medium::Ethernet } else { Medium::Ip };
+        caps.max_transmission_unit = FRAME_BYTES;
+        caps
+    }
+}
+
+/// The board: the device, the MAC the firmware gave, and the boot seed.
+pub struct PortBoard {
+    device: PortDevice,
+    mac: Option<[u8; 6]>,
+    seed: u64,
+}
+
+impl PortBoard {
+    /// The board with the firmware's MAC (for boards that take it) and seed.
+    pub fn new(mac: Option<[u8; 6]>, seed: u64) -> PortBoard {
+        PortBoard { device: PortDevice { tx: [0; FRAME_BYTES] }, mac, seed }
+    }
+}
+
+impl Board for PortBoard {
+    type Device = PortDevice;
+
+    fn device(&mut self) -> &mut PortDevice {
+        &mut self.device
+    }
+
+    fn net(&self) -> NetConfig {
+        BOARD.net(self.mac, self.seed)
+    }
+
+    fn now_us(&self) -> u64 {
+        port::now_us()
+    }
+
+    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
+        if !RX.is_empty() {
+            return Ok(());
+        }
+        if port::wait(until_us.unwrap_or(u64::MAX)) == -Errno::EINTR.value() { Err(Interrupted) } else { Ok(()) }
+    }
+}

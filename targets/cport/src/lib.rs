@@ -1,0 +1,134 @@
+//! The `c-port` board: the runtime in static memory behind the generated C ABI,
+//! on any MAC the firmware drives. The firmware implements the frame port of
+//! `generated/include/usocket_port.h` (transmit, a monotonic clock, wait) and
+//! calls `usocket_port_start()` once and `usocket_port_receive()` for every
+//! received frame; then every `usocket_*` socket call works as on the host.
+//!
+//! The board is chosen when this crate is built: `USOCKET_CPORT_BOARD=<name>`
+//! (a file in `spec/boards/` with `backend = "c-port"`; default `c-port-tap`).
+//! All memory is static and sized by that board file: nothing is allocated.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+mod board;
+mod memory;
+mod ring;
+
+#[rustfmt::skip]
+#[path = "../../../generated/rust/c_abi.rs"]
+pub mod c_abi;
+
+#[rustfmt::skip]
+#[path = "../../../generated/rust/port.rs"]
+pub mod port;
+
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use usocket_runtime::{Backend, BoardInfo, Errno, Stack};
+
+pub use board::PortBoard;
+
+/// Whether two names are equal, in a constant.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The c-port board named `name` (a compile error when there is none).
+const fn find(name: &str) -> &'static BoardInfo {
+    let all = usocket_runtime::boards::ALL;
+    let mut i = 0;
+    while i < all.len() {
+        if same(all[i].name, name) {
+            assert!(same(all[i].backend, "c-port"), "USOCKET_CPORT_BOARD names a board whose backend is not c-port");
+            return all[i];
+        }
+        i += 1;
+    }
+    panic!("USOCKET_CPORT_BOARD names no board file in spec/boards/")
+}
+
+/// The board this build is for.
+pub const BOARD: &BoardInfo = find(match option_env!("USOCKET_CPORT_BOARD") {
+    Some(name) => name,
+    None => "c-port-tap",
+});
+
+/// The largest frame: the MTU plus the Ethernet header on Ethernet boards.
+pub const FRAME_BYTES: usize = BOARD.mtu + if BOARD.ethernet { 14 } else { 0 };
+
+/// The stack and the lock that gives one caller at a time access to it.
+struct Global {
+    busy: AtomicBool,
+    stack: UnsafeCell<Option<Stack<'static, PortBoard>>>,
+}
+
+// SAFETY: `busy` gives one caller at a time exclusive access to `stack`.
+unsafe impl Sync for Global {}
+
+static GLOBAL: Global = Global { busy: AtomicBool::new(false), stack: UnsafeCell::new(None) };
+
+/// Runs `f` on the stack with the lock held; EALREADY when it is held
+/// (another thread, or a call from inside the port's wait), ENODEV before start.
+fn with_stack<R>(f: impl FnOnce(&mut Option<Stack<'static, PortBoard>>) -> R) -> Result<R, Errno> {
+    if GLOBAL.busy.swap(true, Ordering::Acquire) {
+        return Err(Errno::EALREADY);
+    }
+    // SAFETY: `busy` was false and is now true: no other reference exists.
+    let result = f(unsafe { &mut *GLOBAL.stack.get() });
+    GLOBAL.busy.store(false, Ordering::Release);
+    Ok(result)
+}
+
+/// The C ABI's backend: the started stack.
+pub struct AbiBackend;
+
+impl Backend for AbiBackend {
+    type Api = Stack<'static, PortBoard>;
+
+    fn with<R>(f: impl FnOnce(&mut Self::Api) -> R) -> Result<R, Errno> {
+        with_stack(|slot| slot.as_mut().map(f))?.ok_or(Errno::ENODEV)
+    }
+}
+
+/// The frame port's backend: start and receive.
+pub struct PortBackend;
+
+impl port::PortApi for PortBackend {
+    fn start(mac: Option<[u8; 6]>, seed: u64) -> i32 {
+        if BOARD.ethernet && BOARD.mac.is_none() && mac.is_none() {
+            return -Errno::EINVAL.value();
+        }
+        let started = with_stack(|slot| {
+            if slot.is_some() {
+                return Err(Errno::EALREADY);
+            }
+            let memory = memory::take().ok_or(Errno::EALREADY)?;
+            let stack = Stack::new(memory, PortBoard::new(mac, seed), BOARD.config).map_err(|_| Errno::ENODEV)?;
+            *slot = Some(stack);
+            Ok(())
+        });
+        match started {
+            Ok(Ok(())) => 0,
+            Ok(Err(e)) | Err(e) => -e.value(),
+        }
+    }
+
+    fn receive(frame: &[u8]) -> i32 {
+        if frame.len() > FRAME_BYTES {
+            return -Errno::EMSGSIZE.value();
+        }
+        if ring::RX.push(frame) { 0 } else { -Errno::ENOMEM.value() }
+    }
+}
