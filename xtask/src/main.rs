@@ -12,6 +12,8 @@
 mod bench;
 mod codegen;
 mod conformance;
+mod cortex_m;
+mod cport;
 mod micropython;
 mod mptests;
 mod multinet;

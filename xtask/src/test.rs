@@ -35,7 +35,8 @@ fn c_tests() -> Result<(), String> {
         step(&format!("C ABI program {name}: build"), "gcc", &link)?;
         step(&format!("C ABI program {name}: run"), &exe, &[])?;
     }
-    Ok(())
+    crate::cport::run()?;
+    crate::cortex_m::run()
 }
 
 /// The generated glue in a real MicroPython (unix port from Debian's source).
@@ -68,6 +69,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     crate::codegen::run(&["--check".to_string()])?;
     step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     step("runtime builds no_std", "cargo", &["build", "-p", "usocket-runtime", "--no-default-features"])?;
+    // The c-port crate as firmware builds it (no std; the rlib, since the
+    // staticlib needs the firmware's panic handler), for each c-port board.
+    for board in ["c-port-tap", "nucleo-f429zi", "rp2040-w5500"] {
+        let chosen = format!("USOCKET_CPORT_BOARD={board}");
+        let build = ["rustc", "-q", "-p", "usocket-cport", "--no-default-features", "--lib", "--crate-type", "rlib"];
+        step(&format!("c-port builds no_std for {board}"), "env", &[&[chosen.as_str(), "cargo"][..], &build[..]].concat())?;
+    }
     step("tests", "cargo", &["test", "--workspace"])?;
     c_tests()?;
     micropython_tests()?;

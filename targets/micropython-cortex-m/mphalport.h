@@ -1,0 +1,1 @@
+// The HAL the core and the socket module need: nothing beyond the defaults.

@@ -1,0 +1,33 @@
+//! The c-port board end to end: `tests/c/cport_tap.c` implements the C frame
+//! port over a TAP device and runs TCP, UDP and DNS through the runtime
+//! (`libusocket_cport.a`) against the Linux kernel, in a namespace of its own
+//! (kernel 192.0.2.1 and 2001:db8::1 on tap0). Needs root; says so when skipped.
+
+use crate::netns::Netns;
+use crate::test::step;
+
+/// The namespace of the run.
+const NETNS: &str = "usocket-cport";
+
+/// Builds the program; as root, runs it in its namespace.
+pub fn run() -> Result<(), String> {
+    step("c-port static library", "cargo", &["build", "--release", "-p", "usocket-cport"])?;
+    let exe = crate::root().join("target/c-tests/cport_tap");
+    let exe = exe.to_string_lossy().into_owned();
+    step(
+        "c-port over TAP: build",
+        "gcc",
+        &["-Wall", "-Wextra", "-Werror", "-std=c99", "-Igenerated/include", "tests/c/cport_tap.c", "target/release/libusocket_cport.a", "-lpthread", "-ldl", "-lm", "-o", &exe],
+    )?;
+    if !crate::netns::is_root() {
+        println!("SKIPPED c-port over TAP: needs root for its network namespace and TAP device");
+        return Ok(());
+    }
+    let ns = Netns::create(NETNS)?;
+    ns.ip(&["tuntap", "add", "dev", "tap0", "mode", "tap"])?;
+    ns.ip(&["link", "set", "lo", "up"])?;
+    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "tap0"])?;
+    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "tap0", "nodad"])?;
+    ns.ip(&["link", "set", "tap0", "up"])?;
+    step("c-port over TAP: run", "ip", &["netns", "exec", NETNS, "timeout", "120", &exe, "tap0"])
+}
