@@ -177,12 +177,15 @@ pub struct Sizes {
     pub ack_delay_ms: u64,
     /// Nagle on new sockets.
     pub nagle: bool,
+    /// A DHCPv4 client (IPv4 mode `dhcp`).
+    pub dhcp_v4: bool,
 }
 
 impl Sizes {
-    /// Sockets in smoltcp's set: TCP, UDP, raw and one DNS socket when DNS is on.
+    /// Sockets in smoltcp's set: TCP, UDP, raw, one DNS socket when DNS is on
+    /// and one DHCP socket when the board uses DHCP.
     pub fn smoltcp_sockets(&self) -> u64 {
-        self.tcp_sockets + self.udp_sockets + self.raw_sockets + u64::from(self.dns_queries > 0)
+        self.tcp_sockets + self.udp_sockets + self.raw_sockets + u64::from(self.dns_queries > 0) + u64::from(self.dhcp_v4)
     }
 
     /// Bind-table entries: every TCP socket twice (live and TIME-WAIT), every UDP socket.
@@ -396,6 +399,7 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             tcp_user_timeout_ms: n(&t.tcp_user_timeout_ms, "tcp_user_timeout_ms", 0..=3_600_000),
             ack_delay_ms: n(&t.ack_delay_ms, "ack_delay_ms", 0..=500),
             nagle: t.nagle,
+            dhcp_v4: ipv4 == Addressing::Dhcp,
         };
         if sizes.tcp_rx_bytes > 65535 {
             // See the runtime's Config docs: smoltcp 0.14's window scaling stalls bulk transfers.

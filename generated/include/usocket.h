@@ -320,6 +320,13 @@ int32_t usocket_active();
  */
 int32_t usocket_isconnected();
 
+/*
+ * Return the link state: 0 when the interface has no address and no DHCP client,
+ * 1 while a DHCP lease is awaited, 3 when it has an address.
+ * Returns a byte count or flags (>= 0), or -errno.
+ */
+intptr_t usocket_status();
+
 #ifdef __cplusplus
 }
 #endif

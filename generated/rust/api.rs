@@ -106,6 +106,9 @@ pub trait SocketApi {
     fn active(&mut self) -> Result<bool, Errno>;
     /// Return whether the interface has an address to talk with.
     fn isconnected(&mut self) -> Result<bool, Errno>;
+    /// Return the link state: 0 when the interface has no address and no DHCP client,
+    /// 1 while a DHCP lease is awaited, 3 when it has an address.
+    fn status(&mut self) -> Result<usize, Errno>;
 }
 /// The stack the C ABI serves. The target crate that includes
 /// `generated/rust/c_abi.rs` defines `crate::AbiBackend` implementing this.

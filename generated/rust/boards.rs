@@ -48,6 +48,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         tcp_user_timeout_ms: 60000u32,
         ack_delay_ms: 10u16,
         nagle: true,
+        dhcp_v4: false,
     },
     ram_bytes: 47432usize,
 };
@@ -92,6 +93,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         tcp_user_timeout_ms: 120000u32,
         ack_delay_ms: 0u16,
         nagle: false,
+        dhcp_v4: false,
     },
     ram_bytes: 21285760usize,
 };
@@ -140,6 +142,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         tcp_user_timeout_ms: 120000u32,
         ack_delay_ms: 0u16,
         nagle: false,
+        dhcp_v4: false,
     },
     ram_bytes: 21285760usize,
 };
@@ -174,8 +177,9 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         tcp_user_timeout_ms: 60000u32,
         ack_delay_ms: 10u16,
         nagle: true,
+        dhcp_v4: true,
     },
-    ram_bytes: 47432usize,
+    ram_bytes: 48416usize,
 };
 /// RP2040 with a W5500 in MACRAW mode over SPI, 264 KiB SRAM, static IPv4 and IPv6. (`spec/boards/rp2040-w5500.toml`)
 pub const RP2040_W5500: BoardInfo = BoardInfo {
@@ -222,6 +226,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         tcp_user_timeout_ms: 60000u32,
         ack_delay_ms: 20u16,
         nagle: true,
+        dhcp_v4: false,
     },
     ram_bytes: 27720usize,
 };

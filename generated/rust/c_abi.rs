@@ -599,3 +599,14 @@ pub unsafe extern "C" fn usocket_isconnected() -> i32 {
         .map(i32::from);
     ret_int(result)
 }
+/// C ABI for `status`: Return the link state: 0 when the interface has no address and no DHCP client,
+/// 1 while a DHCP lease is awaited, 3 when it has an address.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_status() -> isize {
+    let result: Result<usize, Errno> = AbiBackend::with(SocketApi::status)
+        .and_then(|r| r);
+    ret_count(result)
+}

@@ -18,3 +18,10 @@ class LAN:
 
     def isconnected(self) -> bool:
         """Return whether the interface has an address to talk with."""
+
+    def status(self) -> int:
+        """Return the link state: 0 when the interface has no address and no DHCP client,
+        1 while a DHCP lease is awaited, 3 when it has an address.
+
+        Extension: MicroPython's LAN/WLAN objects have status() with port-specific numbers; these follow cyw43 (3 = link up with an address).
+        """

@@ -43,6 +43,8 @@ pub struct Config {
     pub ack_delay_ms: u16,
     /// Nagle's algorithm on new TCP sockets (TCP_NODELAY turns it off per socket).
     pub nagle: bool,
+    /// A DHCPv4 client sets the IPv4 address, gateway and DNS servers (one more smoltcp socket).
+    pub dhcp_v4: bool,
 }
 
 /// A [`Config`] that cannot work, and why.
@@ -89,9 +91,9 @@ impl Config {
             + self.raw_sockets * 2 * self.raw_bytes
     }
 
-    /// Sockets the smoltcp socket set holds (TCP, UDP, raw and the DNS socket).
+    /// Sockets the smoltcp socket set holds (TCP, UDP, raw, the DNS and the DHCP socket).
     pub const fn smoltcp_sockets(&self) -> usize {
-        self.tcp_sockets + self.udp_sockets + self.raw_sockets + if self.dns_queries > 0 { 1 } else { 0 }
+        self.tcp_sockets + self.udp_sockets + self.raw_sockets + if self.dns_queries > 0 { 1 } else { 0 } + if self.dhcp_v4 { 1 } else { 0 }
     }
 
     /// Entries of the bind table: every TCP and UDP socket, plus room for TIME-WAIT ports.

@@ -224,6 +224,8 @@ impl<B: Board> SocketApi for Stack<'_, B> {
     }
 
     fn ifconfig(&mut self) -> Result<Ifconfig, Errno> {
+        // The stack runs first: a DHCP lease may have come or gone.
+        self.pump();
         Ok(self.net_ifconfig())
     }
 
@@ -232,6 +234,12 @@ impl<B: Board> SocketApi for Stack<'_, B> {
     }
 
     fn isconnected(&mut self) -> Result<bool, Errno> {
+        self.pump();
         Ok(self.net_connected())
+    }
+
+    fn status(&mut self) -> Result<usize, Errno> {
+        self.pump();
+        Ok(self.net_status())
     }
 }

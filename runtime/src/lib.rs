@@ -23,6 +23,7 @@ mod board;
 mod board_info;
 mod config;
 mod dgram;
+mod dhcp;
 mod dispatch;
 mod dns;
 mod gate;

@@ -1,4 +1,4 @@
-//! The interface object's view of the stack: `ifconfig()`, `active()`, `isconnected()`.
+//! The interface object's view of the stack: `ifconfig()`, `active()`, `isconnected()`, `status()`.
 
 use core::net::Ipv4Addr;
 
@@ -34,8 +34,20 @@ impl<B: Board> Stack<'_, B> {
         }
     }
 
-    /// Has the interface an address to talk with?
+    /// status(): 3 with an address, 1 while a DHCP lease is awaited, 0 otherwise.
+    pub(crate) fn net_status(&self) -> usize {
+        match (self.net_connected(), self.dhcp.is_some()) {
+            (true, _) => 3,
+            (false, true) => 1,
+            (false, false) => 0,
+        }
+    }
+
+    /// Has the interface an address to talk with? With DHCP: an IPv4 lease.
     pub(crate) fn net_connected(&self) -> bool {
+        if self.dhcp.is_some() {
+            return self.iface.ip_addrs().iter().any(|c| matches!(c, IpCidr::Ipv4(_)));
+        }
         !self.iface.ip_addrs().is_empty()
     }
 }

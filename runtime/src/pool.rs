@@ -23,6 +23,8 @@ pub enum PoolKind {
     Raw,
     /// The stack's one dns::Socket.
     Dns,
+    /// The stack's DHCPv4 client, when the board uses DHCP.
+    Dhcp,
 }
 
 /// What an entry is doing.

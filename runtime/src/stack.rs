@@ -5,7 +5,7 @@
 use core::cell::Cell;
 
 use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet};
-use smoltcp::socket::{dns, raw, tcp, udp};
+use smoltcp::socket::{dhcpv4, dns, raw, tcp, udp};
 use smoltcp::storage::PacketBuffer;
 use smoltcp::time::{Duration, Instant};
 use smoltcp::wire::IpAddress;
@@ -98,7 +98,9 @@ pub struct Stack<'a, B: Board> {
     pub(crate) ports: PortTable<'a>,
     raw_area: RawArea<'a>,
     pub(crate) dns: Option<SocketHandle>,
-    /// How many DNS servers the board gave.
+    /// The DHCPv4 client, when the config asks for one.
+    pub(crate) dhcp: Option<SocketHandle>,
+    /// How many DNS servers the board (or the DHCP lease) gave.
     pub(crate) dns_servers: usize,
     /// Accept-queue order.
     pub(crate) seq: u32,
@@ -168,6 +170,12 @@ impl<'a, B: Board> Stack<'a, B> {
             }
             let handle = sockets.add(dns::Socket::new(&servers[..n], dns_queries));
             pool[next] = Entry { kind: PoolKind::Dns, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
+            next += 1;
+            handle
+        });
+        let dhcp = config.dhcp_v4.then(|| {
+            let handle = sockets.add(dhcpv4::Socket::new());
+            pool[next] = Entry { kind: PoolKind::Dhcp, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
             handle
         });
         let stack = Stack {
@@ -182,6 +190,7 @@ impl<'a, B: Board> Stack<'a, B> {
             ports: PortTable::new(bindings, net.random_seed),
             raw_area,
             dns,
+            dhcp,
             dns_servers,
             seq: 0,
             listeners: 0,
@@ -265,6 +274,9 @@ impl<'a, B: Board> Stack<'a, B> {
         }
         self.reap_lingering(now_us);
         self.ports.expire(now_us);
+        if self.dhcp.is_some() {
+            self.dhcp_update();
+        }
     }
 
     /// Runs `attempt` until it gives a result, pumping the stack and waiting on

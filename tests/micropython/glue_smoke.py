@@ -123,6 +123,7 @@ lan = network.LAN()
 check("LAN() is one object", network.LAN() is lan)
 check("ifconfig on loopback", lan.ifconfig() == ("127.0.0.1", "255.0.0.0", "0.0.0.0", "0.0.0.0"))
 check("active, isconnected", lan.active() is True and lan.isconnected() is True)
+check("status: 3 with an address", lan.status() == 3)
 check("LAN takes at most one argument", raises(lambda: network.LAN(0, 1), TypeError))
 
 print("%d passed, %d failed" % (passed, failed))

@@ -14,6 +14,7 @@ mod codegen;
 mod conformance;
 mod cortex_m;
 mod cport;
+mod dhcp;
 mod micropython;
 mod mptests;
 mod multinet;
@@ -51,7 +52,9 @@ commands:
                       or on a board through mpremote
   size                RAM per TCP socket and per stack for each board file (spec/boards/)
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
-                      ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge";
+                      ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
+  dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
+                      on a TAP link in a network namespace";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
         Some("multinet") if args.len() == 1 => multinet::run(),
+        Some("dhcp") if args.len() == 1 => micropython::build(None).and_then(|exe| dhcp::run(&exe)),
         _ => Err(USAGE.to_string()),
     };
     match result {

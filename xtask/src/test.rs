@@ -54,7 +54,9 @@ fn micropython_tests() -> Result<(), String> {
     // The spec's behaviour cases: must pass on ours; stock and CPython differences are listed.
     crate::conformance::run(&[])?;
     // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
-    crate::multinet::run()
+    crate::multinet::run()?;
+    // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed.
+    crate::dhcp::run(Path::new(&exe))
 }
 
 /// The README's examples: they must keep working.

@@ -63,8 +63,8 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
         (us(s.sockets), us(s.tcp_sockets), us(s.tcp_rx_bytes), us(s.tcp_tx_bytes), us(s.udp_sockets), us(s.udp_rx_bytes), us(s.udp_tx_bytes), us(s.udp_packets));
     let (raw_sockets, raw_bytes, raw_packets, dns_queries, max_backlog) =
         (us(s.raw_sockets), us(s.raw_bytes), us(s.raw_packets), us(s.dns_queries), us(s.max_backlog));
-    let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle) =
-        (s.linger_ms as u32, s.connect_timeout_ms as u32, s.dns_timeout_ms as u32, s.tcp_user_timeout_ms as u32, s.ack_delay_ms as u16, s.nagle);
+    let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) =
+        (s.linger_ms as u32, s.connect_timeout_ms as u32, s.dns_timeout_ms as u32, s.tcp_user_timeout_ms as u32, s.ack_delay_ms as u16, s.nagle, s.dhcp_v4);
     let ram = us(budget.total);
     quote! {
         #[doc = #doc]
@@ -98,6 +98,7 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
                 tcp_user_timeout_ms: #user_timeout,
                 ack_delay_ms: #ack_delay,
                 nagle: #nagle,
+                dhcp_v4: #dhcp_v4,
             },
             ram_bytes: #ram,
         };

@@ -1060,10 +1060,21 @@ static mp_obj_t usocket_py_isconnected(size_t n_args, const mp_obj_t *pos_args) 
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_isconnected_obj, 1, 1, usocket_py_isconnected);
 
+static mp_obj_t usocket_py_status(size_t n_args, const mp_obj_t *pos_args) {
+    (void)pos_args; // the interface object: the board has one
+    (void)n_args;
+    intptr_t ret;
+    USOCKET_PY_CALL(ret, usocket_status());
+    usocket_py_raise_if_error(ret);
+    return mp_obj_new_int_from_uint((mp_uint_t)ret);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_status_obj, 1, 1, usocket_py_status);
+
 static const mp_rom_map_elem_t usocket_py_if_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_ifconfig), MP_ROM_PTR(&usocket_py_ifconfig_obj) },
     { MP_ROM_QSTR(MP_QSTR_active), MP_ROM_PTR(&usocket_py_active_obj) },
     { MP_ROM_QSTR(MP_QSTR_isconnected), MP_ROM_PTR(&usocket_py_isconnected_obj) },
+    { MP_ROM_QSTR(MP_QSTR_status), MP_ROM_PTR(&usocket_py_status_obj) },
 };
 static MP_DEFINE_CONST_DICT(usocket_py_if_locals_dict, usocket_py_if_locals_table);
 

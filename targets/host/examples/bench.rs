@@ -357,6 +357,7 @@ fn tap_runtime(total: usize, mtu: usize, listening: mpsc::Receiver<()>) -> Resul
         ipv6: None,
         gateway_v6: None,
         dns: vec![],
+        dhcp_v4: false,
     })
     .map_err(|e| format!("TAP device tap0: {e}"))?;
     let mut memory = HostMemory::new(&usocket_host::boards::HOST_TAP.config);

@@ -32,7 +32,7 @@ fn start() -> Result<AbiStack, Errno> {
         eprintln!("usocket: {e}");
         Errno::ENODEV
     })?;
-    let config = board.info().config;
+    let config = board.config();
     let memory = Box::leak(Box::new(HostMemory::new(&config)));
     Stack::new(memory.lend(), board, config).map_err(|e| {
         eprintln!("usocket: {e}");

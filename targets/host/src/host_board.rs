@@ -17,7 +17,7 @@ use crate::tap::{TapConfig, TapDevice, TapRx, TapTx, tap_net};
 pub const ENV_VARS: [(&str, &str); 8] = [
     ("USOCKET_BOARD", "`loopback` (default) or `tap`"),
     ("USOCKET_TAP", "TAP device name (default `tap0`)"),
-    ("USOCKET_IPV4", "IPv4 address/prefix, e.g. 192.0.2.2/24 (with USOCKET_IPV6, replaces the board file's addresses, gateways and DNS)"),
+    ("USOCKET_IPV4", "IPv4 address/prefix, e.g. 192.0.2.2/24, or `dhcp` (with USOCKET_IPV6, replaces the board file's addresses, gateways and DNS)"),
     ("USOCKET_GATEWAY4", "IPv4 default gateway"),
     ("USOCKET_IPV6", "IPv6 address/prefix, e.g. 2001:db8::2/64"),
     ("USOCKET_GATEWAY6", "IPv6 default gateway"),
@@ -120,6 +120,12 @@ impl AnyBoard {
         if self.tap.is_some() { &usocket_runtime::boards::HOST_TAP } else { &usocket_runtime::boards::HOST_LOOPBACK }
     }
 
+    /// The stack's config: the board file's, with a DHCP client when the TAP
+    /// board's environment asks for one.
+    pub fn config(&self) -> usocket_runtime::Config {
+        usocket_runtime::Config { dhcp_v4: self.tap.as_ref().is_some_and(|t| t.dhcp_v4), ..self.info().config }
+    }
+
     /// The board named by the environment (see [`ENV_VARS`]).
     pub fn from_env() -> Result<AnyBoard, String> {
         let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
@@ -137,7 +143,9 @@ impl AnyBoard {
                 }
                 // Addresses from the environment replace the board file's altogether.
                 if var("USOCKET_IPV4").is_some() || var("USOCKET_IPV6").is_some() {
+                    config.dhcp_v4 = var("USOCKET_IPV4").as_deref() == Some("dhcp");
                     config.ipv4 = var("USOCKET_IPV4")
+                        .filter(|v| v != "dhcp")
                         .map(|v| parse_cidr(&v, "USOCKET_IPV4"))
                         .transpose()?
                         .map(|(ip, p)| match ip {

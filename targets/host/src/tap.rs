@@ -33,6 +33,8 @@ pub struct TapConfig {
     pub gateway_v6: Option<Ipv6Address>,
     /// DNS servers (at most two are used).
     pub dns: Vec<IpAddress>,
+    /// IPv4 address, gateway and DNS servers from a DHCP server instead.
+    pub dhcp_v4: bool,
 }
 
 impl TapConfig {
@@ -59,6 +61,7 @@ impl TapConfig {
             ipv6,
             gateway_v6,
             dns: board.dns.to_vec(),
+            dhcp_v4: board.ipv4 == Addressing::Dhcp,
         }
     }
 }

@@ -188,6 +188,7 @@ fn tap_config() -> TapConfig {
         ipv6: Some((RUNTIME_V6, 64)),
         gateway_v6: None,
         dns: vec![IpAddress::Ipv4(KERNEL_V4)],
+        dhcp_v4: false,
     }
 }
 
