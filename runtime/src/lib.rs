@@ -33,6 +33,7 @@ mod pool;
 mod ports;
 mod resolve;
 mod stack;
+mod stall;
 mod stream;
 mod table;
 mod tcp;

@@ -58,11 +58,13 @@ pub struct Entry {
     pub role: Role,
     /// Raw sockets: which raw buffer region is theirs.
     pub region: usize,
+    /// TCP: the stall guard is on (see `Stack::guard_stall`).
+    pub guarded: bool,
 }
 
 impl Entry {
     /// An unused entry.
-    pub const EMPTY: Entry = Entry { kind: PoolKind::None, handle: None, role: Role::Free, region: 0 };
+    pub const EMPTY: Entry = Entry { kind: PoolKind::None, handle: None, role: Role::Free, region: 0, guarded: false };
 }
 
 /// Finds a free entry of `kind`.

@@ -110,6 +110,8 @@ pub struct Stack<'a, B: Board> {
     pub(crate) rearm_pending: bool,
     /// Entries lingering after close (the pump reaps them only when there are some).
     pub(crate) lingering: usize,
+    /// TCP entries with the stall guard on (the pump checks them only when there are some).
+    pub(crate) stall_guards: usize,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -196,6 +198,7 @@ impl<'a, B: Board> Stack<'a, B> {
             listeners: 0,
             rearm_pending: false,
             lingering: 0,
+            stall_guards: 0,
         };
         Ok(stack)
     }
@@ -232,6 +235,16 @@ impl<'a, B: Board> Stack<'a, B> {
 
     pub(crate) fn now(&self) -> Instant {
         Instant::from_micros(self.board.now_us() as i64)
+    }
+
+    /// Waits on the board until smoltcp's next timer (a retransmission, a
+    /// delayed ACK, DHCP) or until a frame may have come, then pumps: what a
+    /// firmware main loop calls when it has nothing else to do.
+    pub fn idle(&mut self) -> Result<(), crate::Interrupted> {
+        let next = self.iface.poll_at(self.now(), &self.sockets).map(|i| i.total_micros().max(0) as u64);
+        let result = self.board.wait(next);
+        self.pump();
+        result
     }
 
     /// Drives the interface: takes in what the device received (re-arming
@@ -276,6 +289,9 @@ impl<'a, B: Board> Stack<'a, B> {
         self.ports.expire(now_us);
         if self.dhcp.is_some() {
             self.dhcp_update();
+        }
+        if self.stall_guards > 0 {
+            self.release_stall_guards();
         }
     }
 
@@ -377,6 +393,9 @@ impl<'a, B: Board> Stack<'a, B> {
             s.abort();
         }
         tcp_defaults(s, &config);
+        if core::mem::take(&mut self.pool[i].guarded) {
+            self.stall_guards -= 1;
+        }
     }
 }
 

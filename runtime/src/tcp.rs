@@ -355,7 +355,10 @@ impl<B: Board> Stack<'_, B> {
         }
         match s.send_slice(data) {
             Ok(0) => None,
-            Ok(n) => Some(Ok(n)),
+            Ok(n) => {
+                self.guard_stall(entry);
+                Some(Ok(n))
+            }
             Err(_) => Some(Err(Errno::EPIPE)),
         }
     }
@@ -558,9 +561,13 @@ impl<B: Board> Stack<'_, B> {
             return Ok(());
         }
         let nagle = self.config.nagle && !slot.options.nodelay;
+        let guarded = self.pool[slot.entry].guarded;
         let s = self.tcp(slot.entry);
         s.set_nagle_enabled(nagle);
-        s.set_keep_alive(slot.options.keepalive.then(|| Duration::from_secs(75)));
+        // While the stall guard is on, its probe stays; the guard restores this setting.
+        if !guarded {
+            s.set_keep_alive(slot.options.keepalive.then_some(crate::stall::KEEPALIVE));
+        }
         Ok(())
     }
 }

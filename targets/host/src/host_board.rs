@@ -10,11 +10,12 @@ use usocket_runtime::smoltcp::wire::{IpAddress, Ipv4Address, Ipv6Address};
 use usocket_runtime::{Board, BoardInfo, Interrupted, NetConfig};
 
 use crate::clock::{Clock, wait};
+use crate::faults::{FaultStats, Faults, FaultyDevice};
 use crate::loopback::{LOOPBACK_MTU, LoopbackDevice, LoopbackRx, LoopbackTx, loopback_net};
 use crate::tap::{TapConfig, TapDevice, TapRx, TapTx, tap_net};
 
 /// The environment variables that choose and configure the board.
-pub const ENV_VARS: [(&str, &str); 8] = [
+pub const ENV_VARS: [(&str, &str); 9] = [
     ("USOCKET_BOARD", "`loopback` (default) or `tap`"),
     ("USOCKET_TAP", "TAP device name (default `tap0`)"),
     ("USOCKET_IPV4", "IPv4 address/prefix, e.g. 192.0.2.2/24, or `dhcp` (with USOCKET_IPV6, replaces the board file's addresses, gateways and DNS)"),
@@ -23,6 +24,7 @@ pub const ENV_VARS: [(&str, &str); 8] = [
     ("USOCKET_GATEWAY6", "IPv6 default gateway"),
     ("USOCKET_DNS", "DNS servers, comma-separated (at most 2)"),
     ("USOCKET_MAC", "MAC address; USOCKET_MTU sets the IP MTU (defaults: spec/boards/host-tap.toml)"),
+    ("USOCKET_FAULTS", "faults on the board's frames, e.g. loss=10%,dup=2%,reorder=5%,corrupt=1%,delay=2ms,seed=7"),
 ];
 
 /// Either host board's device.
@@ -97,7 +99,7 @@ impl Device for HostDevice {
 /// Either host board behind one type (the C ABI's stack has one board type).
 #[derive(Debug)]
 pub struct AnyBoard {
-    device: HostDevice,
+    device: FaultyDevice<HostDevice>,
     tap: Option<TapConfig>,
     clock: Clock,
 }
@@ -105,14 +107,41 @@ pub struct AnyBoard {
 impl AnyBoard {
     /// The loopback board.
     pub fn loopback() -> AnyBoard {
-        AnyBoard { device: HostDevice::Loopback(LoopbackDevice::new(LOOPBACK_MTU)), tap: None, clock: Clock::new() }
+        AnyBoard::loopback_mtu(LOOPBACK_MTU)
+    }
+
+    /// The loopback board with another MTU (smaller packets, e.g. 1500 as on
+    /// Ethernet, put many segments in flight).
+    pub fn loopback_mtu(mtu: usize) -> AnyBoard {
+        let device = FaultyDevice::new(HostDevice::Loopback(LoopbackDevice::new(mtu)), Faults::default(), false);
+        AnyBoard { device, tap: None, clock: Clock::new() }
     }
 
     /// A TAP board.
     pub fn tap(config: TapConfig) -> std::io::Result<AnyBoard> {
         let device =
             TapDevice::open(&config.name, config.mtu)?.deliver_own(config.mac, config.ipv4.map(|(a, _)| a.octets()), config.ipv6.map(|(a, _)| a.octets()));
-        Ok(AnyBoard { device: HostDevice::Tap(device), tap: Some(config), clock: Clock::new() })
+        Ok(AnyBoard { device: FaultyDevice::new(HostDevice::Tap(device), Faults::default(), true), tap: Some(config), clock: Clock::new() })
+    }
+
+    /// The same loopback board on a virtual clock: a wait moves time straight
+    /// to its deadline, so timers (retransmissions) cost no wall time.
+    pub fn with_simulated_time(self) -> AnyBoard {
+        assert!(self.tap.is_none(), "simulated time is for the loopback board, whose only events are its own");
+        AnyBoard { clock: Clock::simulated(), ..self }
+    }
+
+    /// The same board with `faults` on its frames, both ways.
+    pub fn with_faults(self, faults: Faults) -> AnyBoard {
+        let AnyBoard { device, tap, clock } = self;
+        // Loopback receives its own sent frames: they suffer once, when sent.
+        let rx_faults = tap.is_some();
+        AnyBoard { device: FaultyDevice::new(device.into_inner(), faults, rx_faults), tap, clock }
+    }
+
+    /// What the fault layer did so far.
+    pub fn fault_stats(&self) -> FaultStats {
+        self.device.stats()
     }
 
     /// The board file this board follows (its sizes and defaults).
@@ -129,7 +158,8 @@ impl AnyBoard {
     /// The board named by the environment (see [`ENV_VARS`]).
     pub fn from_env() -> Result<AnyBoard, String> {
         let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
-        match var("USOCKET_BOARD").as_deref() {
+        let faults = var("USOCKET_FAULTS").map(|f| Faults::parse(&f).map_err(|e| format!("USOCKET_FAULTS: {e}"))).transpose()?;
+        let board = match var("USOCKET_BOARD").as_deref() {
             None | Some("loopback") => Ok(AnyBoard::loopback()),
             Some("tap") => {
                 let board = &usocket_runtime::boards::HOST_TAP;
@@ -181,7 +211,11 @@ impl AnyBoard {
                 AnyBoard::tap(config).map_err(|e| format!("TAP device {name:?}: {e}"))
             }
             Some(other) => Err(format!("USOCKET_BOARD={other}: expected `loopback` or `tap`")),
-        }
+        }?;
+        Ok(match faults {
+            Some(f) => board.with_faults(f),
+            None => board,
+        })
     }
 }
 
@@ -209,9 +243,9 @@ fn parse_mac(text: &str) -> Result<[u8; 6], String> {
 }
 
 impl Board for AnyBoard {
-    type Device = HostDevice;
+    type Device = FaultyDevice<HostDevice>;
 
-    fn device(&mut self) -> &mut HostDevice {
+    fn device(&mut self) -> &mut FaultyDevice<HostDevice> {
         &mut self.device
     }
 
@@ -227,7 +261,12 @@ impl Board for AnyBoard {
     }
 
     fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
-        match &self.device {
+        // Frames the fault layer holds back are due at their time.
+        let until_us = match (until_us, self.device.next_release_us()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match self.device.inner() {
             HostDevice::Loopback(d) if d.has_pending() => Ok(()),
             HostDevice::Loopback(_) => wait(&self.clock, None, until_us),
             HostDevice::Tap(d) if d.has_local() => Ok(()),

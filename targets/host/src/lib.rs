@@ -5,6 +5,7 @@
 
 pub mod abi;
 pub mod clock;
+pub mod faults;
 pub mod host_board;
 pub mod loopback;
 pub mod ram;
