@@ -112,6 +112,8 @@ pub struct Stack<'a, B: Board> {
     pub(crate) lingering: usize,
     /// TCP entries with the stall guard on (the pump checks them only when there are some).
     pub(crate) stall_guards: usize,
+    /// When the pump next checks the guarded entries (µs).
+    guard_check_at: u64,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -199,6 +201,7 @@ impl<'a, B: Board> Stack<'a, B> {
             rearm_pending: false,
             lingering: 0,
             stall_guards: 0,
+            guard_check_at: 0,
         };
         Ok(stack)
     }
@@ -290,7 +293,8 @@ impl<'a, B: Board> Stack<'a, B> {
         if self.dhcp.is_some() {
             self.dhcp_update();
         }
-        if self.stall_guards > 0 {
+        if self.stall_guards > 0 && now_us >= self.guard_check_at {
+            self.guard_check_at = now_us + crate::stall::GUARD_CHECK_US;
             self.release_stall_guards();
         }
     }

@@ -19,6 +19,10 @@ use crate::stack::Stack;
 /// How long a stalled connection waits for its probe.
 pub(crate) const STALL_PROBE: Duration = Duration::from_secs(2);
 
+/// How often the pump looks for guards to end (µs): far below the probe
+/// interval, so a connection whose data is acknowledged never probes.
+pub(crate) const GUARD_CHECK_US: u64 = 10_000;
+
 /// SO_KEEPALIVE's interval.
 pub(crate) const KEEPALIVE: Duration = Duration::from_secs(75);
 
