@@ -28,7 +28,7 @@ use common::addr;
 use usocket_host::constants::{AF_INET, AF_INET6, SHUT_WR, SOCK_DGRAM, SOCK_STREAM};
 use usocket_host::smoltcp::wire::IpAddress;
 use usocket_host::tap::TapConfig;
-use usocket_host::{Addr, Addrinfo, AnyBoard, Fd, GaiError, HostMemory, SocketApi, Stack};
+use usocket_host::{Addr, Addrinfo, AnyBoard, Errno, Fd, GaiError, HostMemory, SocketApi, Stack};
 
 /// How long a whole test may take before it fails as hung.
 const BUDGET: Duration = Duration::from_secs(50);
@@ -931,4 +931,254 @@ fn checksum_and_dns_helpers_work() {
     assert_eq!(&r[..4], &[0x12, 0x34, 0x81, 0x80]);
     assert_eq!(r.len(), q.len() + 2 + 2 + 2 + 4 + 2 + 16);
     assert_eq!(sockaddr(&addr("[2001:db8::10]:80")), "[2001:db8::10]:80".parse().unwrap());
+}
+
+// ---------------------------------------------------------------------------
+// Misbehaving peers and floods (issue: hardening)
+// ---------------------------------------------------------------------------
+
+/// After a test: no fd open, and no pooled socket in use once lingering closes end.
+fn rt_assert_clean(s: Rt, deadline: Instant) {
+    while s.pool_in_use() > 0 {
+        assert!(Instant::now() < deadline, "runtime: {} pooled sockets still in use", s.pool_in_use());
+        s.pump();
+        thread::sleep(Duration::from_millis(2));
+    }
+    assert_eq!(s.open_sockets(), 0, "runtime: fds left open");
+}
+
+#[test]
+fn a_peer_reset_mid_transfer_fails_the_send_without_a_hang() {
+    if !root("a_peer_reset_mid_transfer_fails_the_send_without_a_hang") {
+        return;
+    }
+    let deadline = Instant::now() + BUDGET;
+    let ns = Netns::new(7);
+    let at = SocketAddr::new(KERNEL_V4.into(), 5030);
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let kernel = ns.spawn("kernel-resetter", move || {
+        let listener = TcpListener::bind(at).unwrap_or_else(|e| panic!("kernel bind({at}): {e}"));
+        ready_tx.send(()).expect("signal ready");
+        let mut stream = kernel_accept(&listener);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut got = 0;
+        while got < 256 * 1024 {
+            got += stream.read(&mut buf).expect("kernel read");
+        }
+        // SO_LINGER(on, 0): close() sends RST.
+        let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+        // SAFETY: a valid socket fd and a linger struct of the size given.
+        let r = unsafe {
+            libc::setsockopt(stream.as_raw_fd(), libc::SOL_SOCKET, libc::SO_LINGER, (&linger as *const libc::linger).cast(), size_of::<libc::linger>() as u32)
+        };
+        assert_eq!(r, 0, "setsockopt(SO_LINGER)");
+        drop(stream);
+        got
+    });
+    wait_for(&ready_rx, deadline, "the kernel listener");
+    let runtime = ns.runtime(move |s| {
+        let c = rt_socket(s, AF_INET, SOCK_STREAM);
+        s.connect(c, &abi(at)).expect("runtime connect");
+        let chunk = vec![0x5au8; 64 * 1024];
+        let started = Instant::now();
+        let mut sent = 0usize;
+        let error = loop {
+            match s.sendall(c, &chunk) {
+                Ok(()) => sent += chunk.len(),
+                Err(e) => break e,
+            }
+            assert!(sent < 64 * MIB, "the peer reset, yet 64 MiB went out");
+        };
+        let took = started.elapsed();
+        let mut buf = [0u8; 16];
+        let after = s.recv(c, &mut buf);
+        s.close(c).expect("runtime close");
+        rt_assert_clean(s, deadline);
+        (error, sent, took, after)
+    });
+    let (error, sent, took, after) = join(runtime, deadline);
+    let kernel_got = join(kernel, deadline);
+    drop(ns);
+    eprintln!("tap_netns: reset after the kernel read {kernel_got} bytes; runtime sent {sent}, then {error:?} after {took:?}; recv then {after:?}");
+    assert!(matches!(error, Errno::ECONNRESET | Errno::EPIPE), "sendall after the peer's RST: {error:?}");
+    assert!(took < Duration::from_secs(10), "the reset was noticed in {took:?}");
+    assert!(matches!(after, Ok(0) | Err(Errno::ECONNRESET)), "recv after the reset: {after:?}");
+}
+
+#[test]
+fn a_half_closed_peer_still_gets_the_reply() {
+    if !root("a_half_closed_peer_still_gets_the_reply") {
+        return;
+    }
+    let deadline = Instant::now() + BUDGET;
+    let ns = Netns::new(8);
+    let at = SocketAddr::new(RUNTIME_V4.into(), 5031);
+    let (listening_tx, listening_rx) = mpsc::channel();
+    let runtime = ns.runtime(move |s| {
+        let l = rt_listen(s, at, 1);
+        listening_tx.send(()).expect("signal listening");
+        let (c, _) = s.accept(l).expect("runtime accept");
+        s.settimeout(c, Some(RUNTIME_IO_MS)).expect("settimeout");
+        let (got, hash) = rt_recv_to_eof(s, c, 4 * MIB, deadline);
+        // The peer's half is closed; ours is open: reply with the same stream.
+        let reply = rt_send_pattern(s, c, 9, MIB);
+        s.close(c).expect("runtime close");
+        s.close(l).expect("runtime close listener");
+        rt_assert_clean(s, deadline);
+        ((got, hash), reply)
+    });
+    wait_for(&listening_rx, deadline, "the runtime to listen");
+    let kernel = ns.spawn("kernel-half-closer", move || {
+        let mut stream = kernel_connect(at);
+        let sent = kernel_send_pattern(&mut stream, 8, MIB);
+        stream.shutdown(Shutdown::Write).expect("kernel shutdown(SHUT_WR)");
+        (sent, kernel_recv_to_eof(&mut stream, 4 * MIB))
+    });
+    let (kernel_sent, kernel_got) = join(kernel, deadline);
+    let (runtime_got, runtime_sent) = join(runtime, deadline);
+    drop(ns);
+    assert_eq!(runtime_got, kernel_sent, "kernel -> runtime up to the kernel's FIN");
+    assert_eq!(kernel_got, runtime_sent, "runtime -> kernel after the kernel's FIN");
+    assert_eq!(kernel_got, expected(9, MIB));
+}
+
+#[test]
+fn a_peer_that_stops_reading_times_out_the_send() {
+    if !root("a_peer_that_stops_reading_times_out_the_send") {
+        return;
+    }
+    let deadline = Instant::now() + BUDGET;
+    let ns = Netns::new(9);
+    let at = SocketAddr::new(KERNEL_V4.into(), 5032);
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let kernel = ns.spawn("kernel-sleeper", move || {
+        let listener = TcpListener::bind(at).unwrap_or_else(|e| panic!("kernel bind({at}): {e}"));
+        ready_tx.send(()).expect("signal ready");
+        let mut stream = kernel_accept(&listener);
+        // Read nothing until told: the receive buffer and window fill up.
+        wait_for(&release_rx, deadline, "the runtime's timeout");
+        kernel_recv_to_eof(&mut stream, 256 * MIB).0
+    });
+    wait_for(&ready_rx, deadline, "the kernel listener");
+    let runtime = ns.runtime(move |s| {
+        let c = rt_socket(s, AF_INET, SOCK_STREAM);
+        s.connect(c, &abi(at)).expect("runtime connect");
+        s.settimeout(c, Some(500)).expect("settimeout 0.5 s");
+        let chunk = vec![0xa5u8; 64 * 1024];
+        let started = Instant::now();
+        let mut sent = 0usize;
+        let error = loop {
+            match s.send(c, &chunk) {
+                Ok(n) => sent += n,
+                Err(e) => break e,
+            }
+            assert!(sent < 256 * MIB, "the peer reads nothing, yet 256 MiB went out");
+        };
+        let took = started.elapsed();
+        release_tx.send(()).expect("release the kernel reader");
+        s.close(c).expect("runtime close");
+        // close() delivers what is queued, then FIN.
+        rt_assert_clean(s, deadline);
+        (error, sent, took)
+    });
+    let (error, sent, took) = join(runtime, deadline);
+    let kernel_got = join(kernel, deadline);
+    drop(ns);
+    eprintln!("tap_netns: the peer's window closed after {sent} bytes; send gave {error:?} after {took:?}; the kernel then read {kernel_got} bytes");
+    assert_eq!(error, Errno::ETIMEDOUT, "send() into a closed window with a 0.5 s timeout");
+    assert_eq!(kernel_got, sent, "every byte send() accepted reached the peer after it read again");
+}
+
+#[test]
+fn a_flood_of_200_syns_at_backlog_2_is_survived() {
+    if !root("a_flood_of_200_syns_at_backlog_2_is_survived") {
+        return;
+    }
+    const SYNS: usize = 200;
+    let deadline = Instant::now() + BUDGET;
+    let ns = Netns::new(10);
+    let at = SocketAddr::new(RUNTIME_V4.into(), 5033);
+    let (listening_tx, listening_rx) = mpsc::channel();
+    let (flooded_tx, flooded_rx) = mpsc::channel::<()>();
+    let (closed_tx, closed_rx) = mpsc::channel::<()>();
+    let runtime = ns.runtime(move |s| {
+        let l = rt_listen(s, at, 2);
+        listening_tx.send(()).expect("signal listening");
+        wait_for(&flooded_rx, deadline, "the flood");
+        // Accept for a second while the kernel retries its SYNs: each queued
+        // connection is a working one.
+        let mut accepted = 0;
+        let until = Instant::now() + Duration::from_secs(1);
+        s.settimeout(l, Some(50)).expect("settimeout");
+        while Instant::now() < until {
+            match s.accept(l) {
+                Ok((c, _)) => {
+                    accepted += 1;
+                    s.close(c).expect("close");
+                }
+                Err(Errno::ETIMEDOUT) => {}
+                Err(e) => panic!("runtime accept during the flood: {e}"),
+            }
+        }
+        wait_for(&closed_rx, deadline, "the kernel to close its sockets");
+        // After the flood: a fresh connection is accepted and carries data.
+        s.settimeout(l, Some(RUNTIME_IO_MS)).expect("settimeout");
+        let fresh = loop {
+            let (c, _) = s.accept(l).expect("runtime accept after the flood");
+            s.settimeout(c, Some(RUNTIME_IO_MS)).expect("settimeout");
+            let mut line = [0u8; 32];
+            // Connections left from the flood read EOF or reset; the fresh one says hello.
+            match s.readline(c, &mut line) {
+                Ok(n) if &line[..n] == b"hello\n" => {
+                    s.sendall(c, b"welcome\n").expect("sendall");
+                    s.close(c).expect("close");
+                    break true;
+                }
+                _ => s.close(c).expect("close"),
+            }
+        };
+        s.close(l).expect("close listener");
+        rt_assert_clean(s, deadline);
+        (accepted, fresh)
+    });
+    wait_for(&listening_rx, deadline, "the runtime to listen");
+    let kernel = ns.spawn("kernel-flood", move || {
+        // 200 non-blocking connects: 200 SYNs at once.
+        let target = libc::sockaddr_in {
+            sin_family: libc::AF_INET as u16,
+            sin_port: at.port().to_be(),
+            sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(RUNTIME_V4.octets()) },
+            sin_zero: [0; 8],
+        };
+        let fds: Vec<i32> = (0..SYNS)
+            .map(|_| {
+                // SAFETY: plain socket calls on fds this thread owns.
+                unsafe {
+                    let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_NONBLOCK, 0);
+                    assert!(fd >= 0, "kernel socket()");
+                    libc::connect(fd, (&target as *const libc::sockaddr_in).cast(), size_of::<libc::sockaddr_in>() as u32);
+                    fd
+                }
+            })
+            .collect();
+        flooded_tx.send(()).expect("signal the flood");
+        thread::sleep(Duration::from_millis(1500));
+        for fd in fds {
+            // SAFETY: closing fds opened above.
+            unsafe { libc::close(fd) };
+        }
+        closed_tx.send(()).expect("signal closed");
+        let mut stream = kernel_connect(at);
+        stream.write_all(b"hello\n").expect("kernel write");
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("kernel read");
+        reply
+    });
+    let reply = join(kernel, deadline);
+    let (accepted, fresh) = join(runtime, deadline);
+    drop(ns);
+    eprintln!("tap_netns: {SYNS} SYNs at backlog 2: {accepted} accepted during the flood, then a fresh connection: {fresh}");
+    assert!(accepted >= 2, "the queued connections were accepted: {accepted}");
+    assert!(fresh && reply == "welcome\n", "after the flood a new connection works: {reply:?}");
 }
