@@ -35,6 +35,11 @@ fn c_tests() -> Result<(), String> {
         step(&format!("C ABI program {name}: build"), "gcc", &link)?;
         step(&format!("C ABI program {name}: run"), &exe, &[])?;
     }
+    // Bad input at the C ABI, generated from the spec: bad fds, NULL pointers, huge lengths.
+    let exe = format!("{out}/bad_input");
+    let link = [&C_WARNINGS[..], &["-std=c99", "generated/hardening/bad_input.c", "target/release/libusocket_host.a", "-lpthread", "-ldl", "-lm", "-o", &exe]].concat();
+    step("C ABI bad input: build", "gcc", &link)?;
+    step("C ABI bad input: run", &exe, &[])?;
     crate::cport::run()?;
     crate::cortex_m::run()
 }
@@ -46,6 +51,8 @@ fn micropython_tests() -> Result<(), String> {
     step("MicroPython glue", &exe, &["tests/micropython/glue_smoke.py"])?;
     // The fd table fills to ENOMEM and empties; 10,000 cycles leak neither fds nor heap.
     step("MicroPython churn", &exe, &["tests/micropython/churn.py"])?;
+    // Bad input from the spec's signatures: exceptions, never a crash or a hang.
+    step("MicroPython bad input", &exe, &["generated/hardening/bad_input.py"])?;
     // SIGINT from a parent ends each blocking call with KeyboardInterrupt
     // within 100 ms, and the socket still works afterwards.
     step("MicroPython Ctrl-C", "python3", &["tests/micropython/ctrl_c_driver.py", &exe])?;

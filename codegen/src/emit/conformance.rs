@@ -30,7 +30,7 @@ fn py_bytes(b: &[u8]) -> String {
 }
 
 /// A Python literal for a str (ASCII escapes only: both interpreters read them).
-fn py_str(t: &str) -> String {
+pub(super) fn py_str(t: &str) -> String {
     let mut s = String::from("'");
     for c in t.chars() {
         match c {

@@ -4,6 +4,7 @@ mod boards;
 mod c_header;
 mod conformance;
 mod docs;
+mod hardening;
 mod micropython;
 mod port;
 mod rust;
@@ -41,6 +42,7 @@ pub fn generate(spec: &Spec) -> Result<Vec<Output>, String> {
     out.extend(conformance::emit(spec)?);
     out.extend(boards::emit(spec)?);
     out.extend(port::emit(spec)?);
+    out.extend(hardening::emit(spec)?);
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }

@@ -7,7 +7,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// Templates, by name, embedded at build time.
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: [(&str, &str); 17] = [
     ("usocket.h.j2", include_str!("../../templates/usocket.h.j2")),
     ("modusocket.c.j2", include_str!("../../templates/modusocket.c.j2")),
     ("micropython.mk.j2", include_str!("../../templates/micropython.mk.j2")),
@@ -23,6 +23,8 @@ const TEMPLATES: [(&str, &str); 15] = [
     ("board.h.j2", include_str!("../../templates/board.h.j2")),
     ("board.md.j2", include_str!("../../templates/board.md.j2")),
     ("port.h.j2", include_str!("../../templates/port.h.j2")),
+    ("bad_input.py.j2", include_str!("../../templates/bad_input.py.j2")),
+    ("bad_input.c.j2", include_str!("../../templates/bad_input.c.j2")),
 ];
 
 fn environment() -> Result<Environment<'static>, String> {
