@@ -137,6 +137,10 @@ impl<B: Board> Stack<'_, B> {
     /// A raw datagram: the stack writes the IPv4 header (BSD without IP_HDRINCL); IPv6 sends the payload.
     fn raw_sendto(&mut self, fd: Fd, proto: u8, data: &[u8], dst: IpAddress) -> Result<usize, Errno> {
         let slot = *self.fds.get(fd)?;
+        // As UDP: no datagram to nowhere (smoltcp asserts a destination; found by fuzzing).
+        if dst.is_unspecified() {
+            return Err(Errno::EINVAL);
+        }
         let src = match slot.local.0 {
             Some(ip) => ip,
             None => self.iface.get_source_address(&dst).ok_or(Errno::ENETUNREACH)?,

@@ -15,6 +15,7 @@ mod conformance;
 mod cortex_m;
 mod cport;
 mod dhcp;
+mod fuzz;
 mod micropython;
 mod mptests;
 mod multinet;
@@ -54,7 +55,9 @@ commands:
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
-                      on a TAP link in a network namespace";
+                      on a TAP link in a network namespace
+  fuzz [--seconds N]  cargo fuzz (nightly): the spec parser, C ABI call sequences, raw frames;
+                      regressions first, then N seconds each (default 60)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
         Some("multinet") if args.len() == 1 => multinet::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("dhcp") if args.len() == 1 => micropython::build(None).and_then(|exe| dhcp::run(&exe)),
         _ => Err(USAGE.to_string()),
     };

@@ -90,5 +90,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step("tests", "cargo", &["test", "--workspace"])?;
     c_tests()?;
     micropython_tests()?;
+    // Each fuzz target briefly (regressions first): no crash.
+    crate::fuzz::run(&["--seconds".into(), "20".into()])?;
     Ok(())
 }

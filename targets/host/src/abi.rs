@@ -17,13 +17,16 @@ pub struct AbiBackend;
 /// The stack, or why it could not start.
 struct Global {
     busy: AtomicBool,
+    /// The stack's memory, lent to it for the rest of the process.
+    memory: UnsafeCell<Option<HostMemory>>,
     stack: UnsafeCell<Option<Result<AbiStack, Errno>>>,
 }
 
-// SAFETY: `busy` gives one caller at a time exclusive access to `stack`.
+// SAFETY: `busy` gives one caller at a time exclusive access to `stack` (and
+// to `memory` while it starts).
 unsafe impl Sync for Global {}
 
-static GLOBAL: Global = Global { busy: AtomicBool::new(false), stack: UnsafeCell::new(None) };
+static GLOBAL: Global = Global { busy: AtomicBool::new(false), memory: UnsafeCell::new(None), stack: UnsafeCell::new(None) };
 
 /// Starts the stack on the environment's board (see [`crate::ENV_VARS`]).
 /// Its memory lives as long as the process.
@@ -33,7 +36,10 @@ fn start() -> Result<AbiStack, Errno> {
         Errno::ENODEV
     })?;
     let config = board.config();
-    let memory = Box::leak(Box::new(HostMemory::new(&config)));
+    // SAFETY: start() runs once, under the `busy` lock, before any stack
+    // exists; afterwards only the stack touches the memory (in the static, so
+    // leak checkers see it).
+    let memory = unsafe { &mut *GLOBAL.memory.get() }.insert(HostMemory::new(&config));
     Stack::new(memory.lend(), board, config).map_err(|e| {
         eprintln!("usocket: {e}");
         Errno::ENODEV

@@ -130,6 +130,23 @@ fn udp_queues_datagrams_and_truncates_like_bsd() {
 }
 
 #[test]
+fn datagrams_to_an_unspecified_address_are_refused() {
+    // A raw sendto() to 0.0.0.0 or :: reached smoltcp's assertion that a
+    // packet has a destination, a panic across the C ABI (found by fuzzing).
+    let mut s = stack();
+    for (family, to) in [(AF_INET, "0.0.0.0:0"), (AF_INET6, "[::]:0")] {
+        let proto = if family == AF_INET { IPPROTO_ICMP } else { IPPROTO_ICMPV6 };
+        let r = s.socket(family, SOCK_RAW, proto).unwrap();
+        fails(s.sendto(r, b"\x08\x00\x00\x00", &addr(to)), Errno::EINVAL);
+        s.close(r).unwrap();
+        let u = udp(&mut s, family);
+        fails(s.sendto(u, b"x", &addr(&to.replace(":0", ":9"))), Errno::EINVAL);
+        s.close(u).unwrap();
+    }
+    s.pump();
+}
+
+#[test]
 fn raw_icmp_echo_gets_the_stacks_reply() {
     let mut s = stack();
     let r = s.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP).unwrap();
