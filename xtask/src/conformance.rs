@@ -36,7 +36,7 @@ enum Verdict {
 const SCRIPT_LIMIT: Duration = Duration::from_secs(60);
 
 /// The scripts, sorted.
-fn scripts(root: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn scripts(root: &Path) -> Result<Vec<PathBuf>, String> {
     let dir = root.join("generated/conformance");
     let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?

@@ -24,12 +24,17 @@ const FILES: [(&str, &str); 3] = [
 
 /// `cargo xtask micropython`.
 pub fn run(args: &[String]) -> Result<(), String> {
-    let dir = match args {
+    let usage = || "usage: cargo xtask micropython [--sanitize] [--micropython-dir DIR]".to_string();
+    let (sanitize, rest) = match args {
+        [flag, rest @ ..] if flag == "--sanitize" => (true, rest),
+        rest => (false, rest),
+    };
+    let dir = match rest {
         [] => None,
         [flag, dir] if flag == "--micropython-dir" => Some(PathBuf::from(dir)),
-        _ => return Err("usage: cargo xtask micropython [--micropython-dir DIR]".into()),
+        _ => return Err(usage()),
     };
-    let exe = build(dir)?;
+    let exe = if sanitize { build_sanitized(dir)? } else { build(dir)? };
     println!("{}", exe.display());
     Ok(())
 }
@@ -44,7 +49,31 @@ pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
     let lib = root.join("target/release/libusocket_host.a");
     let ours = ["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))), format!("USOCKET_LIB={}", abs(&lib))];
     relink_if_newer(&out.join("build/micropython"), &lib)?;
-    make_unix_port("micropython unix port", &src, &out, &ours)
+    make_unix_port("micropython unix port", &src, &out, &ours, "")
+}
+
+/// AddressSanitizer and UndefinedBehaviorSanitizer flags, as MicroPython's own
+/// CI builds its sanitizer variants (no use-after-return checks: the garbage
+/// collector scans the C stack, and ASan's fake stacks hide roots from it).
+const SANITIZE: &str =
+    "-fsanitize=address,undefined -fno-sanitize=nonnull-attribute -fno-sanitize-recover=all -fno-omit-frame-pointer --param asan-use-after-return=0";
+
+/// Our interpreter built with ASan and UBSan into `target/micropython-asan/`.
+pub fn build_sanitized(dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    let root = crate::root();
+    let src = source(dir)?;
+    let out = root.join("target/micropython-asan");
+    let abs = |p: &Path| p.to_string_lossy().into_owned();
+    step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
+    let lib = root.join("target/release/libusocket_host.a");
+    let ours = [
+        "MICROPY_PY_SOCKET=0".into(),
+        format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
+        format!("USOCKET_LIB={}", abs(&lib)),
+        format!("LDFLAGS_EXTRA={SANITIZE}"),
+    ];
+    relink_if_newer(&out.join("build/micropython"), &lib)?;
+    make_unix_port("sanitized micropython unix port", &src, &out, &ours, SANITIZE)
 }
 
 /// Builds (incrementally) the stock unix interpreter from the same source and
@@ -54,7 +83,7 @@ pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
 pub fn build_stock(dir: Option<PathBuf>) -> Result<PathBuf, String> {
     let src = source(dir)?;
     let out = crate::root().join("target/micropython-stock");
-    make_unix_port("stock micropython unix port", &src, &out, &["MICROPY_PY_SOCKET=1".into()])
+    make_unix_port("stock micropython unix port", &src, &out, &["MICROPY_PY_SOCKET=1".into()], "")
 }
 
 /// The MicroPython source tree: DIR, or `$MICROPYTHON_DIR`, or the pinned Debian package.
@@ -72,7 +101,7 @@ pub fn source(dir: Option<PathBuf>) -> Result<PathBuf, String> {
 /// Builds the unix port of `src` in `out/build` (mpy-cross in `out/mpy-cross`,
 /// asyncio frozen in) with the options every interpreter of ours shares plus
 /// `socket` (which socket module), copies it to `out/micropython` and returns that path.
-fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String]) -> Result<PathBuf, String> {
+fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], cflags: &str) -> Result<PathBuf, String> {
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     let mpy_cross_build = out.join("mpy-cross");
     step("mpy-cross", "make", &["-s", "-C", &abs(&src.join("mpy-cross")), "-j2", &format!("BUILD={}", abs(&mpy_cross_build))])?;
@@ -91,7 +120,7 @@ fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String]) -> Resu
         "MICROPY_SSL_AXTLS=0".into(),
         "MICROPY_PY_SSL=0".into(),
         "MICROPY_PY_FFI=0".into(),
-        "CFLAGS_EXTRA=-DMICROPY_PY_CRYPTOLIB=0".into(),
+        format!("CFLAGS_EXTRA=-DMICROPY_PY_CRYPTOLIB=0 {cflags}"),
         format!("FROZEN_MANIFEST={}", abs(&manifest)),
         format!("MICROPY_MPYCROSS={mpy_cross}"),
         format!("MICROPY_MPYCROSS_DEPENDENCY={mpy_cross}"),

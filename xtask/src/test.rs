@@ -59,6 +59,9 @@ fn micropython_tests() -> Result<(), String> {
     for example in EXAMPLES {
         step("example", &exe, &[example])?;
     }
+    // The fault layer chosen by the environment: the echo example over a lossy,
+    // duplicating, reordering, corrupting loopback link.
+    step("example on a faulty link", "env", &["USOCKET_FAULTS=loss=10%,dup=5%,reorder=5%,corrupt=1%,seed=3", &exe, "examples/echo.py"])?;
     crate::mptests::run(Path::new(&exe))?;
     // The spec's behaviour cases: must pass on ours; stock and CPython differences are listed.
     crate::conformance::run(&[])?;
@@ -66,6 +69,22 @@ fn micropython_tests() -> Result<(), String> {
     crate::multinet::run()?;
     // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed.
     crate::dhcp::run(Path::new(&exe))
+}
+
+/// Our interpreter again, built with AddressSanitizer and UndefinedBehaviorSanitizer
+/// (`cargo xtask micropython --sanitize`): the glue smoke test, churn, bad
+/// input, the conformance scripts and MicroPython's socket tests run clean
+/// (a sanitizer report aborts the interpreter, which fails the step).
+fn sanitized_tests() -> Result<(), String> {
+    let exe = crate::micropython::build_sanitized(None)?;
+    let exe_text = exe.to_string_lossy().into_owned();
+    let mut scripts: Vec<String> =
+        ["tests/micropython/glue_smoke.py", "tests/micropython/churn.py", "generated/hardening/bad_input.py"].map(String::from).to_vec();
+    scripts.extend(crate::conformance::scripts(&crate::root())?.iter().map(|p| p.to_string_lossy().into_owned()));
+    for script in &scripts {
+        step("sanitized MicroPython", &exe_text, &[script])?;
+    }
+    crate::mptests::run(&exe)
 }
 
 /// The README's examples: they must keep working.
@@ -90,6 +109,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step("tests", "cargo", &["test", "--workspace"])?;
     c_tests()?;
     micropython_tests()?;
+    sanitized_tests()?;
     // Each fuzz target briefly (regressions first): no crash.
     crate::fuzz::run(&["--seconds".into(), "20".into()])?;
     Ok(())
