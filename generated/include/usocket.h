@@ -199,7 +199,9 @@ intptr_t usocket_send(int32_t fd, const uint8_t *bytes, size_t bytes_len);
 
 /*
  * Send all of the data, waiting as needed; the timeout applies to the whole call.
- * On a non-blocking socket, prefer write(), which returns how much was sent.
+ * On a non-blocking socket, prefer write(), which returns how much was sent. If a
+ * signal interrupts it (EINTR) after part of the data went out, calling it again
+ * with the same data sends only the rest, within the first call's timeout.
  * Returns 0, or -errno.
  */
 int32_t usocket_sendall(int32_t fd, const uint8_t *bytes, size_t bytes_len);

@@ -54,7 +54,9 @@ pub trait SocketApi {
     /// Send data; returns the number of bytes sent, which may be less than the length of the data.
     fn send(&mut self, fd: Fd, bytes: &[u8]) -> Result<usize, Errno>;
     /// Send all of the data, waiting as needed; the timeout applies to the whole call.
-    /// On a non-blocking socket, prefer write(), which returns how much was sent.
+    /// On a non-blocking socket, prefer write(), which returns how much was sent. If a
+    /// signal interrupts it (EINTR) after part of the data went out, calling it again
+    /// with the same data sends only the rest, within the first call's timeout.
     fn sendall(&mut self, fd: Fd, bytes: &[u8]) -> Result<(), Errno>;
     /// Receive at most `bufsize` bytes. Returns b'' at end of stream.
     fn recv(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno>;

@@ -50,7 +50,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 47464usize,
+    ram_bytes: 47504usize,
 };
 /// In-process loopback link: 127.0.0.1/8 and ::1, frames handed from transmit to receive. (`spec/boards/host-loopback.toml`)
 pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
@@ -95,7 +95,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: false,
     },
-    ram_bytes: 21285792usize,
+    ram_bytes: 21285832usize,
 };
 /// A Linux TAP device (tap0), Ethernet, talking to the kernel or other stacks on a bridge. (`spec/boards/host-tap.toml`)
 pub const HOST_TAP: BoardInfo = BoardInfo {
@@ -144,7 +144,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: false,
     },
-    ram_bytes: 21285792usize,
+    ram_bytes: 21285832usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
 pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
@@ -179,7 +179,7 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: true,
     },
-    ram_bytes: 48448usize,
+    ram_bytes: 48488usize,
 };
 /// RP2040 with a W5500 in MACRAW mode over SPI, 264 KiB SRAM, static IPv4 and IPv6. (`spec/boards/rp2040-w5500.toml`)
 pub const RP2040_W5500: BoardInfo = BoardInfo {
@@ -228,7 +228,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 27752usize,
+    ram_bytes: 27792usize,
 };
 /// Every board, in file name order.
 pub const ALL: &[&BoardInfo] = &[

@@ -294,7 +294,9 @@ pub unsafe extern "C" fn usocket_send(
     ret_count(result)
 }
 /// C ABI for `sendall`: Send all of the data, waiting as needed; the timeout applies to the whole call.
-/// On a non-blocking socket, prefer write(), which returns how much was sent.
+/// On a non-blocking socket, prefer write(), which returns how much was sent. If a
+/// signal interrupts it (EINTR) after part of the data went out, calling it again
+/// with the same data sends only the rest, within the first call's timeout.
 ///
 /// # Safety
 /// Pointers must be NULL or valid for their lengths for the duration of the call.

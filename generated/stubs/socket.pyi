@@ -187,7 +187,9 @@ class socket:
 
     def sendall(self, bytes: ReadableBuffer, /) -> None:
         """Send all of the data, waiting as needed; the timeout applies to the whole call.
-        On a non-blocking socket, prefer write(), which returns how much was sent.
+        On a non-blocking socket, prefer write(), which returns how much was sent. If a
+        signal interrupts it (EINTR) after part of the data went out, calling it again
+        with the same data sends only the rest, within the first call's timeout.
 
         Args:
             bytes: Data to send (any buffer).

@@ -81,9 +81,4 @@ impl BoardInfo {
         };
         NetConfig { hardware, addresses, gateway_v4, gateway_v6, dns_servers, random_seed }
     }
-
-    /// The board named `name`, among the generated ones.
-    pub fn find(name: &str) -> Option<&'static BoardInfo> {
-        crate::generated::boards::ALL.iter().copied().find(|b| b.name == name)
-    }
 }

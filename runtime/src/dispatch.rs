@@ -68,6 +68,9 @@ impl<B: Board> SocketApi for Stack<'_, B> {
 
     fn close(&mut self, fd: Fd) -> Result<(), Errno> {
         let slot = self.fds.remove(fd)?;
+        if self.resume.is_some_and(|r| r.fd() == fd) {
+            self.resume = None;
+        }
         match slot.kind {
             Kind::Stream => self.tcp_close(fd, slot),
             _ => self.dgram_close(&slot),
@@ -112,7 +115,7 @@ impl<B: Board> SocketApi for Stack<'_, B> {
 
     fn sendall(&mut self, fd: Fd, bytes: &[u8]) -> Result<(), Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_send_all(fd, bytes).1,
+            Kind::Stream => self.tcp_sendall(fd, bytes),
             _ => Err(Errno::ENOTCONN),
         }
     }

@@ -114,6 +114,8 @@ pub struct Stack<'a, B: Board> {
     pub(crate) stall_guards: usize,
     /// When the pump next checks the guarded entries (µs).
     guard_check_at: u64,
+    /// The sendall() that an interrupt cut short after queuing part of its data.
+    pub(crate) resume: Option<crate::tcp::SendallResume>,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -202,6 +204,7 @@ impl<'a, B: Board> Stack<'a, B> {
             lingering: 0,
             stall_guards: 0,
             guard_check_at: 0,
+            resume: None,
         };
         Ok(stack)
     }
@@ -311,6 +314,11 @@ impl<'a, B: Board> Stack<'a, B> {
             return result;
         }
         let deadline = Deadline::from_timeout(timeout, self.board.now_us());
+        self.block_until(deadline, attempt)
+    }
+
+    /// [`Stack::block`] with a deadline already set (a resumed call keeps its own).
+    pub(crate) fn block_until<T>(&mut self, deadline: Deadline, mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>) -> Result<T, Errno> {
         loop {
             self.pump();
             if let Some(result) = attempt(self) {

@@ -13,6 +13,7 @@ use crate::pool::{self, PoolKind, Role};
 use crate::ports::Proto;
 use crate::stack::Stack;
 use crate::table::{Phase, Slot};
+use crate::time::Deadline;
 use crate::{Addr, Errno, Fd};
 
 /// How long a port stays in TIME-WAIT for binds without SO_REUSEADDR (µs).
@@ -363,8 +364,8 @@ impl<B: Board> Stack<'_, B> {
         }
     }
 
-    /// sendall()/write(): all of `data` within one timeout. Returns how much
-    /// was queued, and the error that stopped it early, if any.
+    /// write(): all of `data` within one timeout. Returns how much was
+    /// queued, and the error that stopped it early, if any.
     pub(crate) fn tcp_send_all(&mut self, fd: Fd, data: &[u8]) -> (usize, Result<(), Errno>) {
         let slot = match self.connected(fd, Errno::EPIPE) {
             Ok(slot) if slot.shut_wr => return (0, Err(Errno::EPIPE)),
@@ -372,18 +373,43 @@ impl<B: Board> Stack<'_, B> {
             Err(e) => return (0, Err(e)),
         };
         let mut sent = 0;
-        let result = self.block(slot.timeout, |stack| {
-            while sent < data.len() {
-                match stack.tcp_try_send(fd, &data[sent..]) {
-                    Some(Ok(n)) => sent += n,
-                    Some(Err(e)) => return Some(Err(e)),
-                    None => return None,
-                }
-                stack.pump();
-            }
-            Some(Ok(()))
-        });
+        let result = self.block(slot.timeout, |stack| stack.tcp_send_from(fd, data, &mut sent));
         (sent, result)
+    }
+
+    /// sendall(): all of `data` within one timeout. EINTR after part of it was
+    /// queued is remembered: the same call again (same fd and data, as a
+    /// caller retrying after EINTR makes it) sends only the rest, within the
+    /// first call's deadline, so that no byte goes out twice.
+    pub(crate) fn tcp_sendall(&mut self, fd: Fd, data: &[u8]) -> Result<(), Errno> {
+        let slot = match self.connected(fd, Errno::EPIPE) {
+            Ok(slot) if slot.shut_wr => return Err(Errno::EPIPE),
+            Ok(slot) => slot,
+            Err(e) => return Err(e),
+        };
+        let resumed = self.resume.take().filter(|r| r.fd == fd && r.len == data.len() && r.sent <= data.len() && r.hash == fnv32(&data[..r.sent]));
+        let (mut sent, deadline) = match resumed {
+            Some(r) => (r.sent, r.deadline),
+            None => (0, Deadline::from_timeout(slot.timeout, self.board.now_us())),
+        };
+        let result = self.block_until(deadline, |stack| stack.tcp_send_from(fd, data, &mut sent));
+        if result == Err(Errno::EINTR) && sent > 0 {
+            self.resume = Some(SendallResume { fd, len: data.len(), sent, hash: fnv32(&data[..sent]), deadline });
+        }
+        result
+    }
+
+    /// Queues `data[*sent..]`, moving `sent`: Some(result) when all is queued or an error came.
+    fn tcp_send_from(&mut self, fd: Fd, data: &[u8], sent: &mut usize) -> Option<Result<(), Errno>> {
+        while *sent < data.len() {
+            match self.tcp_try_send(fd, &data[*sent..]) {
+                Some(Ok(n)) => *sent += n,
+                Some(Err(e)) => return Some(Err(e)),
+                None => return None,
+            }
+            self.pump();
+        }
+        Some(Ok(()))
     }
 
     /// recv(): what is there (at least one byte), b'' at end of stream.
@@ -570,4 +596,27 @@ impl<B: Board> Stack<'_, B> {
         }
         Ok(())
     }
+}
+
+/// A sendall() cut short by an interrupt after queuing `sent` of `len` bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SendallResume {
+    fd: Fd,
+    len: usize,
+    sent: usize,
+    /// FNV-1a of the bytes already queued: the retry must carry the same data.
+    hash: u32,
+    deadline: Deadline,
+}
+
+impl SendallResume {
+    /// The socket it belongs to.
+    pub(crate) fn fd(&self) -> Fd {
+        self.fd
+    }
+}
+
+/// FNV-1a, 32 bits.
+fn fnv32(data: &[u8]) -> u32 {
+    data.iter().fold(0x811c_9dc5, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
