@@ -140,13 +140,7 @@ const TAP_NETNS: &str = "usocket-conformance";
 
 /// Creates the namespace with tap0 (the kernel's end is up, 192.0.2.1).
 fn tap_netns() -> Result<Netns, String> {
-    let ns = Netns::create(TAP_NETNS)?;
-    ns.ip(&["tuntap", "add", "dev", "tap0", "mode", "tap"])?;
-    ns.ip(&["link", "set", "lo", "up"])?;
-    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "tap0"])?;
-    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "tap0", "nodad"])?;
-    ns.ip(&["link", "set", "tap0", "up"])?;
-    Ok(ns)
+    Netns::with_tap(TAP_NETNS, "192.0.2.1/24", Some("2001:db8::1/64"))
 }
 
 /// Runs the matrix.

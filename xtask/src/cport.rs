@@ -23,11 +23,6 @@ pub fn run() -> Result<(), String> {
         println!("SKIPPED c-port over TAP: needs root for its network namespace and TAP device");
         return Ok(());
     }
-    let ns = Netns::create(NETNS)?;
-    ns.ip(&["tuntap", "add", "dev", "tap0", "mode", "tap"])?;
-    ns.ip(&["link", "set", "lo", "up"])?;
-    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "tap0"])?;
-    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "tap0", "nodad"])?;
-    ns.ip(&["link", "set", "tap0", "up"])?;
+    let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", Some("2001:db8::1/64"))?;
     step("c-port over TAP: run", "ip", &["netns", "exec", NETNS, "timeout", "120", &exe, "tap0"])
 }

@@ -51,11 +51,7 @@ pub fn run(exe: &Path) -> Result<(), String> {
     }
     let dir = crate::root().join("target/dhcp");
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let ns = Netns::create(NETNS)?;
-    ns.ip(&["tuntap", "add", "dev", "tap0", "mode", "tap"])?;
-    ns.ip(&["link", "set", "lo", "up"])?;
-    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "tap0"])?;
-    ns.ip(&["link", "set", "tap0", "up"])?;
+    let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
     let leases = dir.join("leases");
     let _ = fs::remove_file(&leases);
     let dnsmasq_log = dir.join("dnsmasq.log");

@@ -41,15 +41,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// Builds the interpreter (incrementally) and returns its path.
 pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
-    let root = crate::root();
-    let src = source(dir)?;
-    let out = root.join("target/micropython");
-    let abs = |p: &Path| p.to_string_lossy().into_owned();
-    step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
-    let lib = root.join("target/release/libusocket_host.a");
-    let ours = ["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))), format!("USOCKET_LIB={}", abs(&lib))];
-    relink_if_newer(&out.join("build/micropython"), &lib)?;
-    make_unix_port("micropython unix port", &src, &out, &ours, "")
+    build_ours("micropython unix port", dir, "target/micropython", "")
 }
 
 /// AddressSanitizer and UndefinedBehaviorSanitizer flags, as MicroPython's own
@@ -60,20 +52,24 @@ const SANITIZE: &str =
 
 /// Our interpreter built with ASan and UBSan into `target/micropython-asan/`.
 pub fn build_sanitized(dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    build_ours("sanitized micropython unix port", dir, "target/micropython-asan", SANITIZE)
+}
+
+/// The unix port with our module and the runtime library, into `out` (under
+/// the repository), compiled and linked with `flags` too.
+fn build_ours(name: &str, dir: Option<PathBuf>, out: &str, flags: &str) -> Result<PathBuf, String> {
     let root = crate::root();
     let src = source(dir)?;
-    let out = root.join("target/micropython-asan");
+    let out = root.join(out);
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
     let lib = root.join("target/release/libusocket_host.a");
-    let ours = [
-        "MICROPY_PY_SOCKET=0".into(),
-        format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
-        format!("USOCKET_LIB={}", abs(&lib)),
-        format!("LDFLAGS_EXTRA={SANITIZE}"),
-    ];
+    let mut ours = vec!["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))), format!("USOCKET_LIB={}", abs(&lib))];
+    if !flags.is_empty() {
+        ours.push(format!("LDFLAGS_EXTRA={flags}"));
+    }
     relink_if_newer(&out.join("build/micropython"), &lib)?;
-    make_unix_port("sanitized micropython unix port", &src, &out, &ours, SANITIZE)
+    make_unix_port(name, &src, &out, &ours, flags)
 }
 
 /// Builds (incrementally) the stock unix interpreter from the same source and

@@ -32,6 +32,20 @@ impl Netns {
         Ok(Netns { name: name.to_string() })
     }
 
+    /// Creates `name` with `tap0` up, the kernel's end at `v4` (and `v6`,
+    /// without duplicate address detection) and `lo` up.
+    pub fn with_tap(name: &str, v4: &str, v6: Option<&str>) -> Result<Netns, String> {
+        let ns = Netns::create(name)?;
+        ns.ip(&["tuntap", "add", "dev", "tap0", "mode", "tap"])?;
+        ns.ip(&["link", "set", "lo", "up"])?;
+        ns.ip(&["addr", "add", v4, "dev", "tap0"])?;
+        if let Some(v6) = v6 {
+            ns.ip(&["addr", "add", v6, "dev", "tap0", "nodad"])?;
+        }
+        ns.ip(&["link", "set", "tap0", "up"])?;
+        Ok(ns)
+    }
+
     /// `ip -n NAME ARGS...`, which must succeed.
     pub fn ip(&self, args: &[&str]) -> Result<(), String> {
         let mut all = vec!["-n", &self.name];
