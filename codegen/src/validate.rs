@@ -1026,17 +1026,14 @@ fn build_cases(
             );
         }
         let fixture_steps = fixtures.get(c.fixture.get_ref()).map(|(f, _)| f.steps.as_slice()).unwrap_or_default();
-        for step in fixture_steps.iter().chain(&steps) {
-            let call = step.call.as_str();
-            let api = scope.functions.iter().chain(scope.methods).find(|f| f.name == call);
-            if call == FORGET_STEP && targets.iter().any(|t| t != "micropython") {
-                ck.err(file, span.clone(), format!("case `{}` forgets a socket, which only a garbage collector closes", c.id.get_ref()), "not for rust or c", "targets = [\"micropython\"]");
-            } else if api.is_some_and(|f| !f.python && !SCRIPT_HELPERS.contains(&call)) && targets.iter().any(|t| t == "micropython") {
-                ck.err(file, span.clone(), format!("case `{}` calls `{call}`, which Python does not have", c.id.get_ref()), "not for micropython", "targets = [\"rust\", \"c\"]");
-            } else {
-                continue;
-            }
-            break;
+        let all_steps = || fixture_steps.iter().chain(&steps);
+        let hidden = all_steps().map(|s| s.call.as_str()).find(|call| {
+            !SCRIPT_HELPERS.contains(call) && scope.functions.iter().chain(scope.methods).any(|f| f.name == *call && !f.python)
+        });
+        if all_steps().any(|s| s.call == FORGET_STEP) && targets.iter().any(|t| t != "micropython") {
+            ck.err(file, span.clone(), format!("case `{}` forgets a socket, which only a garbage collector closes", c.id.get_ref()), "not for rust or c", "targets = [\"micropython\"]");
+        } else if let Some(call) = hidden.filter(|_| targets.iter().any(|t| t == "micropython")) {
+            ck.err(file, span.clone(), format!("case `{}` calls `{call}`, which Python does not have", c.id.get_ref()), "not for micropython", "targets = [\"rust\", \"c\"]");
         }
         out.push(Case {
             id: c.id.get_ref().clone(),

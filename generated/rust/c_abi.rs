@@ -7,8 +7,11 @@ use usocket_runtime::generated::api::{Backend, SocketApi};
 use usocket_runtime::generated::errno::{Errno, GaiError};
 use usocket_runtime::generated::types::{Addr, Addrinfo, Fd, Ifconfig};
 use crate::AbiBackend;
-/// Borrows `len` bytes at `ptr` (NULL only with length 0).
-unsafe fn abi_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Errno> {
+/// Borrows `len` bytes at `ptr` (NULL only with length 0); the frame port's too.
+pub(crate) unsafe fn abi_bytes<'a>(
+    ptr: *const u8,
+    len: usize,
+) -> Result<&'a [u8], Errno> {
     if len > isize::MAX as usize {
         Err(Errno::EINVAL)
     } else if ptr.is_null() {

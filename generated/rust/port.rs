@@ -3,7 +3,6 @@
 //! calls, and the runtime's exports, which call the including crate's
 //! `PortBackend` through [`PortApi`]. Nothing here can panic.
 #![allow(clippy::missing_safety_doc)]
-use usocket_runtime::generated::errno::Errno;
 unsafe extern "C" {
     fn usocket_port_transmit(frame: *const u8, frame_len: usize) -> i32;
     fn usocket_port_now_us() -> u64;
@@ -39,16 +38,6 @@ pub trait PortApi {
     /// -USOCKET_EMSGSIZE when the frame is larger than USOCKET_BOARD_FRAME_BYTES.
     fn receive(frame: &[u8]) -> i32;
 }
-/// Borrows `len` bytes at `ptr` (NULL only with length 0); None otherwise.
-unsafe fn port_bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
-    if len > isize::MAX as usize {
-        None
-    } else if ptr.is_null() {
-        if len == 0 { Some(&[]) } else { None }
-    } else {
-        Some(unsafe { core::slice::from_raw_parts(ptr, len) })
-    }
-}
 /// Start the stack on the board the runtime was built for, in its static memory.
 /// Call once, before any socket call. Return 0, -USOCKET_EALREADY when started, or
 /// -USOCKET_EINVAL when the board takes its MAC from the firmware and `mac` is NULL.
@@ -66,9 +55,9 @@ pub unsafe extern "C" fn usocket_port_receive(
     frame: *const u8,
     frame_len: usize,
 ) -> i32 {
-    let frame = match unsafe { port_bytes(frame, frame_len) } {
-        Some(b) => b,
-        None => return -Errno::EINVAL.value(),
+    let frame = match unsafe { crate::c_abi::abi_bytes(frame, frame_len) } {
+        Ok(b) => b,
+        Err(e) => return -e.value(),
     };
     <crate::PortBackend as PortApi>::receive(frame)
 }

@@ -247,10 +247,15 @@ impl<'a, B: Board> Stack<'a, B> {
     /// delayed ACK, DHCP) or until a frame may have come, then pumps: what a
     /// firmware main loop calls when it has nothing else to do.
     pub fn idle(&mut self) -> Result<(), crate::Interrupted> {
-        let next = self.iface.poll_at(self.now(), &self.sockets).map(|i| i.total_micros().max(0) as u64);
+        let next = self.next_poll_us();
         let result = self.board.wait(next);
         self.pump();
         result
+    }
+
+    /// When smoltcp next has something to do (a timer), in board µs.
+    fn next_poll_us(&mut self) -> Option<u64> {
+        self.iface.poll_at(self.now(), &self.sockets).map(|i| i.total_micros().max(0) as u64)
     }
 
     /// Drives the interface: takes in what the device received (re-arming
@@ -331,8 +336,7 @@ impl<'a, B: Board> Stack<'a, B> {
                 Deadline::At(t) if now >= t => return Err(Errno::ETIMEDOUT),
                 _ => {}
             }
-            let next_poll = self.iface.poll_at(self.now(), &self.sockets).map(|i| i.total_micros().max(0) as u64);
-            let until = match (deadline.until_us(), next_poll) {
+            let until = match (deadline.until_us(), self.next_poll_us()) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };

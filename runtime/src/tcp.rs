@@ -367,8 +367,7 @@ impl<B: Board> Stack<'_, B> {
     /// write(): all of `data` within one timeout. Returns how much was
     /// queued, and the error that stopped it early, if any.
     pub(crate) fn tcp_send_all(&mut self, fd: Fd, data: &[u8]) -> (usize, Result<(), Errno>) {
-        let slot = match self.connected(fd, Errno::EPIPE) {
-            Ok(slot) if slot.shut_wr => return (0, Err(Errno::EPIPE)),
+        let slot = match self.writable(fd) {
             Ok(slot) => slot,
             Err(e) => return (0, Err(e)),
         };
@@ -382,11 +381,7 @@ impl<B: Board> Stack<'_, B> {
     /// caller retrying after EINTR makes it) sends only the rest, within the
     /// first call's deadline, so that no byte goes out twice.
     pub(crate) fn tcp_sendall(&mut self, fd: Fd, data: &[u8]) -> Result<(), Errno> {
-        let slot = match self.connected(fd, Errno::EPIPE) {
-            Ok(slot) if slot.shut_wr => return Err(Errno::EPIPE),
-            Ok(slot) => slot,
-            Err(e) => return Err(e),
-        };
+        let slot = self.writable(fd)?;
         let resumed = self.resume.take().filter(|r| r.fd == fd && r.len == data.len() && r.sent <= data.len() && r.hash == fnv32(&data[..r.sent]));
         let (mut sent, deadline) = match resumed {
             Some(r) => (r.sent, r.deadline),
@@ -397,6 +392,14 @@ impl<B: Board> Stack<'_, B> {
             self.resume = Some(SendallResume { fd, len: data.len(), sent, hash: fnv32(&data[..sent]), deadline });
         }
         result
+    }
+
+    /// A connected socket whose sending half is open; EPIPE otherwise.
+    fn writable(&mut self, fd: Fd) -> Result<Slot, Errno> {
+        match self.connected(fd, Errno::EPIPE)? {
+            slot if slot.shut_wr => Err(Errno::EPIPE),
+            slot => Ok(slot),
+        }
     }
 
     /// Queues `data[*sent..]`, moving `sent`: Some(result) when all is queued or an error came.

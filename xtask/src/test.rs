@@ -13,10 +13,11 @@ pub fn step(name: &str, program: &str, args: &[&str]) -> Result<(), String> {
 /// Warnings are errors for every C compile.
 const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/include"];
 
-/// C programs in `tests/c/` linked against the runtime: ABI checks
-/// (`abi_smoke`), echo, timeouts and error paths (`abi_echo`), and the spec's
-/// behaviour cases (`conformance`).
-const C_ABI_PROGRAMS: [&str; 3] = ["abi_smoke", "abi_echo", "conformance"];
+/// C programs linked against the runtime: ABI checks (`abi_smoke`), echo,
+/// timeouts and error paths (`abi_echo`), the spec's behaviour cases
+/// (`conformance`), and bad input generated from the spec: bad fds, NULL
+/// pointers, huge lengths (`bad_input`).
+const C_ABI_PROGRAMS: [&str; 4] = ["tests/c/abi_smoke.c", "tests/c/abi_echo.c", "tests/c/conformance.c", "generated/hardening/bad_input.c"];
 
 /// The generated header compiles as C99 and C++11, and the C programs link
 /// against the runtime and pass their checks.
@@ -29,17 +30,13 @@ fn c_tests() -> Result<(), String> {
     let header_cxx = [&C_WARNINGS[..], &["-std=c++11", "-x", "c++", "tests/c/header_compiles.c", "-c", "-o"]].concat();
     step("header as C++11", "g++", &[&header_cxx[..], &[&format!("{out}/header_cxx.o")]].concat())?;
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
-    for name in C_ABI_PROGRAMS {
-        let (src, exe) = (format!("tests/c/{name}.c"), format!("{out}/{name}"));
-        let link = [&C_WARNINGS[..], &["-std=c99", &src, "target/release/libusocket_host.a", "-lpthread", "-ldl", "-lm", "-o", &exe]].concat();
+    for src in C_ABI_PROGRAMS {
+        let name = Path::new(src).file_stem().and_then(|n| n.to_str()).unwrap_or(src);
+        let exe = format!("{out}/{name}");
+        let link = [&C_WARNINGS[..], &["-std=c99", src, "target/release/libusocket_host.a", "-lpthread", "-ldl", "-lm", "-o", &exe]].concat();
         step(&format!("C ABI program {name}: build"), "gcc", &link)?;
         step(&format!("C ABI program {name}: run"), &exe, &[])?;
     }
-    // Bad input at the C ABI, generated from the spec: bad fds, NULL pointers, huge lengths.
-    let exe = format!("{out}/bad_input");
-    let link = [&C_WARNINGS[..], &["-std=c99", "generated/hardening/bad_input.c", "target/release/libusocket_host.a", "-lpthread", "-ldl", "-lm", "-o", &exe]].concat();
-    step("C ABI bad input: build", "gcc", &link)?;
-    step("C ABI bad input: run", &exe, &[])?;
     crate::cport::run()?;
     crate::cortex_m::run()
 }

@@ -1,7 +1,8 @@
 //! The C frame port: `generated/include/usocket_port.h` (what firmware defines
 //! and calls) and `generated/rust/port.rs` (the firmware's functions as safe
 //! Rust calls, and the runtime's exports over a `PortApi` trait that the
-//! including crate implements for its `PortBackend`).
+//! including crate implements for its `PortBackend`; it includes `c_abi.rs`
+//! too, whose pointer checks the exports share).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -100,7 +101,7 @@ fn runtime_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
         let len = format_ident!("{}_len", a.name);
         match a.ty {
             PortType::Bytes => quote! {
-                let #n = match unsafe { port_bytes(#n, #len) } { Some(b) => b, None => return -Errno::EINVAL.value() };
+                let #n = match unsafe { crate::c_abi::abi_bytes(#n, #len) } { Ok(b) => b, Err(e) => return -e.value() };
             },
             PortType::Mac => quote! {
                 let #n = if #n.is_null() { None } else { Some(unsafe { *#n.cast::<[u8; 6]>() }) };
@@ -131,7 +132,6 @@ fn rust_file(spec: &Spec, names: &Names) -> Result<Output, String> {
         //! calls, and the runtime's exports, which call the including crate's
         //! `PortBackend` through [`PortApi`]. Nothing here can panic.
         #![allow(clippy::missing_safety_doc)]
-        use usocket_runtime::generated::errno::Errno;
         unsafe extern "C" {
             #(#decls)*
         }
@@ -139,16 +139,6 @@ fn rust_file(spec: &Spec, names: &Names) -> Result<Output, String> {
         /// What the runtime does for the firmware's calls.
         pub trait PortApi {
             #(#methods)*
-        }
-        /// Borrows `len` bytes at `ptr` (NULL only with length 0); None otherwise.
-        unsafe fn port_bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
-            if len > isize::MAX as usize {
-                None
-            } else if ptr.is_null() {
-                if len == 0 { Some(&[]) } else { None }
-            } else {
-                Some(unsafe { core::slice::from_raw_parts(ptr, len) })
-            }
         }
         #(#exports)*
     };
