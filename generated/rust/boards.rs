@@ -146,6 +146,55 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
     },
     ram_bytes: 21285832usize,
 };
+/// Arm MPS2+ AN385 in QEMU: Cortex-M3, SMSC LAN9118 Ethernet (interrupt-driven receive), static IPv4 and IPv6. (`spec/boards/mps2-an385.toml`)
+pub const MPS2_AN385: BoardInfo = BoardInfo {
+    name: "mps2-an385",
+    backend: "c-port",
+    ethernet: true,
+    mtu: 1500usize,
+    mac: Some([2u8, 0u8, 0u8, 0u8, 56u8, 80u8]),
+    port_clock: true,
+    ipv4: Addressing::Static {
+        address: IpAddress::Ipv4(Ipv4Address::new(192u8, 0u8, 2u8, 2u8)),
+        prefix: 24u8,
+        gateway: Some(IpAddress::Ipv4(Ipv4Address::new(192u8, 0u8, 2u8, 1u8))),
+    },
+    ipv6: Addressing::Static {
+        address: IpAddress::Ipv6(
+            Ipv6Address::new(8193u16, 3512u16, 0u16, 0u16, 0u16, 0u16, 0u16, 2u16),
+        ),
+        prefix: 64u8,
+        gateway: Some(
+            IpAddress::Ipv6(
+                Ipv6Address::new(8193u16, 3512u16, 0u16, 0u16, 0u16, 0u16, 0u16, 1u16),
+            ),
+        ),
+    },
+    dns: &[IpAddress::Ipv4(Ipv4Address::new(192u8, 0u8, 2u8, 1u8))],
+    config: Config {
+        sockets: 8usize,
+        tcp_sockets: 8usize,
+        tcp_rx_bytes: 4096usize,
+        tcp_tx_bytes: 4096usize,
+        udp_sockets: 2usize,
+        udp_rx_bytes: 1536usize,
+        udp_tx_bytes: 1536usize,
+        udp_packets: 4usize,
+        raw_sockets: 1usize,
+        raw_bytes: 1536usize,
+        raw_packets: 2usize,
+        dns_queries: 2usize,
+        max_backlog: 4usize,
+        linger_ms: 10000u32,
+        connect_timeout_ms: 20000u32,
+        dns_timeout_ms: 5000u32,
+        tcp_user_timeout_ms: 60000u32,
+        ack_delay_ms: 10u16,
+        nagle: true,
+        dhcp_v4: false,
+    },
+    ram_bytes: 90624usize,
+};
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
 pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
     name: "nucleo-f429zi",
@@ -235,6 +284,7 @@ pub const ALL: &[&BoardInfo] = &[
     &C_PORT_TAP,
     &HOST_LOOPBACK,
     &HOST_TAP,
+    &MPS2_AN385,
     &NUCLEO_F429ZI,
     &RP2040_W5500,
 ];

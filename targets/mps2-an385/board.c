@@ -1,0 +1,194 @@
+// Start-up and HAL of the mps2-an385 firmware: what MicroPython's qemu port
+// lacks for a networked board, without editing the port.
+//
+// - A vector table with the device interrupts (the port's has only the 16
+//   system vectors), installed through VTOR before the port's main() runs
+//   (`--wrap=main`).
+// - Time: SysTick at 1 kHz on the 25 MHz core clock, giving ticks_ms/us and a
+//   monotonic microsecond clock for usocket's frame port.
+// - stdin from a ring filled by the UART's receive interrupt, which also turns
+//   Ctrl-C into KeyboardInterrupt while Python runs (`--wrap=mp_hal_stdin_rx_chr`:
+//   the port's version busy-polls the UART and never runs the stack).
+// - Waiting: every wait (the REPL's input, time.sleep, select/asyncio) runs the
+//   network stack, then sleeps in WFI until the next interrupt.
+
+#include <stdint.h>
+
+#include "py/mphal.h"
+#include "py/runtime.h"
+#include "shared/runtime/interrupt_char.h"
+
+#include "lan9118.h"
+
+// Core peripherals.
+#define SCB_VTOR (*(volatile uint32_t *)0xE000ED08)
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018)
+#define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100)
+
+// The core clock of the AN385 image (QEMU's mps2-an385 runs it at 25 MHz).
+#define CORE_HZ 25000000u
+#define TICK_CYCLES (CORE_HZ / 1000u)
+
+// CMSDK APB UART0 (the REPL): receive interrupt is IRQ 0 on AN385.
+typedef struct {
+    volatile uint32_t DATA;
+    volatile uint32_t STATE;
+    volatile uint32_t CTRL;
+    volatile uint32_t INTSTATUS;
+    volatile uint32_t BAUDDIV;
+} cmsdk_uart_t;
+#define UART0 ((cmsdk_uart_t *)0x40004000)
+#define UART_STATE_RXFULL (1u << 1)
+#define UART_CTRL_RX_INT (1u << 3)
+#define UART_INT_RX (1u << 1)
+#define IRQ_UART0_RX 0
+
+// Milliseconds since boot, counted by SysTick.
+static volatile uint32_t ticks_ms;
+
+// Characters received and not yet read by stdin.
+#define RX_RING 256
+static volatile uint8_t rx_ring[RX_RING];
+static volatile uint32_t rx_head, rx_tail;
+
+void mps2_systick_isr(void) {
+    ticks_ms++;
+}
+
+// Moves received characters into the ring (the interrupt, and stdin with
+// interrupts masked). The interrupt is acknowledged before the UART is read, so
+// that a character arriving meanwhile raises it again.
+static void uart_drain(void) {
+    UART0->INTSTATUS = UART_INT_RX;
+    while (UART0->STATE & UART_STATE_RXFULL) {
+        if (rx_head - rx_tail == RX_RING) {
+            // Full: leave the character in the UART (QEMU holds the rest of the
+            // input back) and stop interrupting until stdin makes room.
+            UART0->CTRL &= ~UART_CTRL_RX_INT;
+            return;
+        }
+        int c = UART0->DATA & 0xff;
+        if (c == mp_interrupt_char) {
+            mp_sched_keyboard_interrupt();
+        } else {
+            rx_ring[rx_head % RX_RING] = c;
+            rx_head++;
+        }
+    }
+}
+
+void mps2_uart0_rx_isr(void) {
+    uart_drain();
+}
+
+static void unexpected_isr(void) {
+    for (;;) {
+    }
+}
+
+extern uint32_t _estack;
+void Reset_Handler(void);
+void NMI_Handler(void);
+void HardFault_Handler(void);
+void MemManage_Handler(void);
+void BusFault_Handler(void);
+void UsageFault_Handler(void);
+
+// 16 system vectors and the AN385's 32 device interrupts; VTOR needs the table
+// aligned to its size rounded up to a power of two (48 words -> 256 bytes).
+#define DEVICE_IRQS 32
+typedef void (*vector_t)(void);
+__attribute__((aligned(256))) static const vector_t vectors[16 + DEVICE_IRQS] = {
+    (vector_t)&_estack, Reset_Handler, NMI_Handler, HardFault_Handler,
+    MemManage_Handler, BusFault_Handler, UsageFault_Handler, 0, 0, 0, 0,
+    unexpected_isr, unexpected_isr, 0, unexpected_isr, mps2_systick_isr,
+    [16 + IRQ_UART0_RX] = mps2_uart0_rx_isr,
+    [16 + 1] = unexpected_isr,
+    [16 + 2 ... 16 + LAN9118_IRQ - 1] = unexpected_isr,
+    [16 + LAN9118_IRQ] = lan9118_isr,
+    [16 + LAN9118_IRQ + 1 ... 16 + DEVICE_IRQS - 1] = unexpected_isr,
+};
+
+static void board_init(void) {
+    SCB_VTOR = (uint32_t)vectors;
+    SYST_RVR = TICK_CYCLES - 1;
+    SYST_CVR = 0;
+    SYST_CSR = 7; // core clock, interrupt, enable
+    UART0->CTRL |= UART_CTRL_RX_INT;
+    NVIC_ISER0 = 1u << IRQ_UART0_RX;
+    lan9118_start();
+}
+
+int __real_main(int argc, char **argv);
+
+int __wrap_main(int argc, char **argv) {
+    board_init();
+    return __real_main(argc, argv);
+}
+
+uint64_t mps2_now_us(void) {
+    uint32_t ms, cycles;
+    do {
+        ms = ticks_ms;
+        cycles = TICK_CYCLES - 1 - SYST_CVR;
+    } while (ms != ticks_ms);
+    return (uint64_t)ms * 1000u + cycles / (CORE_HZ / 1000000u);
+}
+
+mp_uint_t mp_hal_ticks_ms(void) {
+    return ticks_ms;
+}
+
+mp_uint_t mp_hal_ticks_us(void) {
+    return (mp_uint_t)mps2_now_us();
+}
+
+mp_uint_t mp_hal_ticks_cpu(void) {
+    return ticks_ms * TICK_CYCLES + (TICK_CYCLES - 1 - SYST_CVR);
+}
+
+void mps2_an385_sleep(void) {
+    // Masked, so that an interrupt between the check and WFI still wakes it.
+    __asm volatile ("cpsid i" ::: "memory");
+    if (rx_head == rx_tail && !lan9118_rx_pending()) {
+        __asm volatile ("wfi");
+    }
+    __asm volatile ("cpsie i" ::: "memory");
+}
+
+void mps2_an385_net_poll(void) {
+    lan9118_poll();
+}
+
+void mp_hal_delay_ms(mp_uint_t ms) {
+    uint32_t start = ticks_ms;
+    while (ticks_ms - start < ms) {
+        mp_event_wait_ms(ms - (ticks_ms - start));
+    }
+}
+
+void mp_hal_delay_us(mp_uint_t us) {
+    uint32_t start = mp_hal_ticks_us();
+    while (mp_hal_ticks_us() - start < us) {
+    }
+}
+
+int __wrap_mp_hal_stdin_rx_chr(void) {
+    for (;;) {
+        if (rx_head != rx_tail) {
+            int c = rx_ring[rx_tail % RX_RING];
+            rx_tail++;
+            __asm volatile ("cpsid i" ::: "memory");
+            UART0->CTRL |= UART_CTRL_RX_INT;
+            uart_drain();
+            __asm volatile ("cpsie i" ::: "memory");
+            return c;
+        }
+        // Not mp_event_wait_*: the REPL's line editor has no handler for a
+        // pending exception raised here, so only the stack runs.
+        lan9118_poll();
+        mps2_an385_sleep();
+    }
+}

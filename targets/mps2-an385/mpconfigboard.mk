@@ -1,0 +1,33 @@
+# MicroPython's ports/qemu built for QEMU's mps2-an385 with usocket as its
+# socket module: `make -C <micropython>/ports/qemu BOARD_DIR=<this folder> ...`
+# (cargo xtask firmware mps2-an385 passes the rest: the user C module, the
+# runtime library and the frozen manifest). Nothing in MicroPython's tree is
+# edited: this folder brings what the port lacks.
+QEMU_ARCH = arm
+QEMU_MACHINE = mps2-an385
+
+CFLAGS += -mthumb -mcpu=cortex-m3 -mfloat-abi=soft
+CFLAGS += -DQEMU_SOC_MPS2
+CFLAGS += -DMICROPY_HW_MCU_NAME='"Cortex-M3"'
+# Our configuration on top of the port's (select, time, asyncio, errno).
+CFLAGS += -I$(BOARD_DIR) -I$(BOARD_DIR)/../../generated/include -I$(BOARD_DIR)/../../generated/boards
+CFLAGS += '-DMP_CONFIGFILE="mpconfigboard.h"'
+
+# A linker script that keeps .data's load address aligned as .data is, with
+# code and constants in the 4 MiB "flash" (SSRAM1) and data in SSRAM2/3.
+LDSCRIPT = $(BOARD_DIR)/mps2-an385.ld
+
+# The board's own start-up (vector table with the device interrupts, SysTick,
+# UART receive interrupt), its HAL (ticks, delays, stdin that keeps the stack
+# running) and the LAN9118 driver behind usocket's C frame port.
+SRC_C += $(BOARD_DIR)/board.c $(BOARD_DIR)/lan9118.c
+# The board's start-up runs before the port's main(), and its stdin replaces
+# the port's busy-polling one.
+LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_hal_stdin_rx_chr
+
+SRC_BOARD_O = shared/runtime/gchelper_native.o shared/runtime/gchelper_thumb2.o
+
+MPY_CROSS_FLAGS += -march=armv7m
+
+# The port's default heap is 140 KiB; asyncio tests want more and SSRAM2/3 has 4 MiB.
+MICROPY_HEAP_SIZE = 524288
