@@ -9,17 +9,21 @@
 //! - `size`: RAM per TCP socket and per stack for each board profile.
 //! - `multinet`: MicroPython's multi_net tests against our interpreter on TAP boards (root).
 
+mod armrust;
 mod bench;
 mod codegen;
 mod conformance;
 mod cortex_m;
 mod cport;
+mod device;
 mod dhcp;
+mod firmware;
 mod fuzz;
 mod micropython;
 mod mptests;
 mod multinet;
 mod netns;
+mod qemu;
 mod run;
 mod size;
 mod test;
@@ -56,6 +60,11 @@ commands:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
                       on a TAP link in a network namespace
+  firmware BOARD      build MicroPython firmware with usocket for BOARD (mps2-an385) and print
+                      the ELF's path last
+  qemu BOARD [--tap NAME]
+                      build and boot BOARD's firmware in QEMU, serial on a pty (printed as
+                      `serial: /dev/pts/N`), network: the TAP device NAME or none
   fuzz [--seconds N]  cargo fuzz (nightly): the spec parser, C ABI call sequences, raw frames;
                       regressions first, then N seconds each (default 60)";
 
@@ -71,6 +80,9 @@ fn main() -> ExitCode {
         Some("size") => size::run(&args[1..]),
         Some("multinet") if args.len() == 1 => multinet::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("firmware") => firmware::run(&args[1..]),
+        Some("qemu") => qemu::run(&args[1..]),
+        Some("device") if args.len() == 1 => device::run(),
         Some("dhcp") if args.len() == 1 => micropython::build(None).and_then(|exe| dhcp::run(&exe)),
         _ => Err(USAGE.to_string()),
     };

@@ -99,15 +99,8 @@ pub fn source(dir: Option<PathBuf>) -> Result<PathBuf, String> {
 /// `socket` (which socket module), copies it to `out/micropython` and returns that path.
 fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], cflags: &str) -> Result<PathBuf, String> {
     let abs = |p: &Path| p.to_string_lossy().into_owned();
-    let mpy_cross_build = out.join("mpy-cross");
-    step("mpy-cross", "make", &["-s", "-C", &abs(&src.join("mpy-cross")), "-j2", &format!("BUILD={}", abs(&mpy_cross_build))])?;
-    let manifest = out.join("manifest.py");
-    let frozen = "include(\"$(MPY_DIR)/extmod/asyncio\")\n";
-    if fs::read_to_string(&manifest).ok().as_deref() != Some(frozen) {
-        fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-        fs::write(&manifest, frozen).map_err(|e| format!("{}: {e}", manifest.display()))?;
-    }
-    let mpy_cross = abs(&mpy_cross_build.join("mpy-cross"));
+    let (mpy_cross, manifest) = frozen_asyncio(src, out)?;
+    let mpy_cross = abs(&mpy_cross);
     let shared = [
         format!("BUILD={}", abs(&out.join("build"))),
         "VARIANT=standard".into(),
@@ -130,9 +123,25 @@ fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], cflags:
     Ok(exe)
 }
 
+/// Builds mpy-cross (in `out/mpy-cross`) and writes `out/manifest.py`, which
+/// freezes MicroPython's asyncio package: what every build of ours (unix port
+/// or firmware) freezes. Returns the mpy-cross binary and the manifest.
+pub fn frozen_asyncio(src: &Path, out: &Path) -> Result<(PathBuf, PathBuf), String> {
+    let abs = |p: &Path| p.to_string_lossy().into_owned();
+    let mpy_cross_build = out.join("mpy-cross");
+    step("mpy-cross", "make", &["-s", "-C", &abs(&src.join("mpy-cross")), "-j2", &format!("BUILD={}", abs(&mpy_cross_build))])?;
+    let manifest = out.join("manifest.py");
+    let frozen = "include(\"$(MPY_DIR)/extmod/asyncio\")\n";
+    if fs::read_to_string(&manifest).ok().as_deref() != Some(frozen) {
+        fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        fs::write(&manifest, frozen).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    }
+    Ok((mpy_cross_build.join("mpy-cross"), manifest))
+}
+
 /// The unix port's link rule does not depend on libraries named in LDFLAGS:
 /// removes the interpreter when the runtime library is newer, so make relinks it.
-fn relink_if_newer(exe: &Path, lib: &Path) -> Result<(), String> {
+pub fn relink_if_newer(exe: &Path, lib: &Path) -> Result<(), String> {
     let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
     match (modified(exe), modified(lib)) {
         (Some(e), Some(l)) if l > e => fs::remove_file(exe).map_err(|e| format!("{}: {e}", exe.display())),

@@ -1,5 +1,6 @@
 //! MicroPython's own socket tests (from the same Debian source as the
-//! interpreter) against our interpreter, with MicroPython's `run-tests.py`.
+//! interpreter) with MicroPython's `run-tests.py`: on our unix interpreter, and
+//! on firmware through `run-tests.py -t execpty:<qemu command>`.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,10 +11,8 @@ const NET_HOSTED: [&str; 4] = ["accept_nonblock", "accept_timeout", "asyncio_loo
 /// `tests/extmod/` groups that exercise sockets, select and asyncio.
 const EXTMOD_PREFIXES: [&str; 3] = ["select_", "socket_", "asyncio_"];
 
-/// Runs the tests with `exe`; fails when any fails.
-pub fn run(exe: &Path) -> Result<(), String> {
-    let src = crate::micropython::source(None)?;
-    let tests = src.join("tests");
+/// The test files, relative to `tests/`.
+fn files(tests: &Path) -> Result<Vec<String>, String> {
     let mut files: Vec<String> = NET_HOSTED.iter().map(|t| format!("net_hosted/{t}.py")).collect();
     let extmod = std::fs::read_dir(tests.join("extmod")).map_err(|e| format!("{}: {e}", tests.display()))?;
     let mut extmod: Vec<String> = extmod
@@ -23,14 +22,33 @@ pub fn run(exe: &Path) -> Result<(), String> {
         .collect();
     extmod.sort();
     files.extend(extmod);
-    println!("==> MicroPython's own tests ({} files): run-tests.py in {}", files.len(), tests.display());
+    Ok(files)
+}
+
+/// Runs the tests with `exe`; fails when any fails.
+pub fn run(exe: &Path) -> Result<(), String> {
     // select_poll_fd expects the fd limit of MicroPython's CI (1024).
-    let script = format!("ulimit -n 1024 && exec python3 run-tests.py -j 2 {}", files.join(" "));
-    let status = Command::new("bash")
-        .args(["-c", &script])
-        .current_dir(&tests)
-        .env("MICROPY_MICROPYTHON", exe)
-        .status()
-        .map_err(|e| format!("cannot run run-tests.py: {e}"))?;
+    run_tests(&["-j".into(), "2".into()], Some(exe), "ulimit -n 1024 && ")
+}
+
+/// Runs the tests on a board whose firmware `qemu` boots (a command that prints
+/// QEMU's `/dev/pts/N`): one boot, every test through its raw REPL.
+pub fn run_on_device(qemu: &str) -> Result<(), String> {
+    run_tests(&["-t".into(), format!("execpty:{qemu}")], None, "")
+}
+
+fn run_tests(target: &[String], exe: Option<&Path>, prefix: &str) -> Result<(), String> {
+    let src = crate::micropython::source(None)?;
+    let tests = src.join("tests");
+    let files = files(&tests)?;
+    println!("==> MicroPython's own tests ({} files): run-tests.py {} in {}", files.len(), target.join(" "), tests.display());
+    let quoted: Vec<String> = target.iter().map(|a| format!("'{}'", a.replace('\'', r"'\''"))).collect();
+    let script = format!("{prefix}exec python3 run-tests.py {} {}", quoted.join(" "), files.join(" "));
+    let mut command = Command::new("bash");
+    command.args(["-c", &script]).current_dir(&tests);
+    if let Some(exe) = exe {
+        command.env("MICROPY_MICROPYTHON", exe);
+    }
+    let status = command.status().map_err(|e| format!("cannot run run-tests.py: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("MicroPython's own tests failed ({status}); see {}/results", tests.display())) }
 }

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use crate::netns::Netns;
 
 /// The tests, from `tests/multi_net/` (without `.py`).
-const TESTS: [&str; 10] = [
+pub const TESTS: [&str; 10] = [
     "tcp_data",
     "tcp_accept_recv",
     "tcp_client_rst",
@@ -45,15 +45,15 @@ const TESTS: [&str; 10] = [
 /// Tests whose client (instance1) CPython cannot be: asyncio_tcp_readinto
 /// calls `StreamReader.readinto`, which only MicroPython's asyncio has. With
 /// CPython as instance0 and ours as the client they do run.
-const MICROPYTHON_CLIENT_ONLY: [&str; 1] = ["asyncio_tcp_readinto"];
+pub const MICROPYTHON_CLIENT_ONLY: [&str; 1] = ["asyncio_tcp_readinto"];
 
 /// How long one run of run-multitests.py (one pairing, one order) may take.
 /// A run takes about 10 s; a hung instance times out in the harness after 10 s.
 const BUDGET: Duration = Duration::from_secs(150);
 
 /// The kernel's address (bridge), the gateway that does not exist.
-const KERNEL_V4: &str = "192.0.2.1/24";
-const NOWHERE: &str = "192.0.2.254";
+pub const KERNEL_V4: &str = "192.0.2.1/24";
+pub const NOWHERE: &str = "192.0.2.254";
 
 /// One of our instances: a TAP device on the bridge and the board's address and MAC.
 struct Ours {
@@ -66,10 +66,13 @@ const OURS: [Ours; 2] =
     [Ours { tap: "tap0", ipv4: "192.0.2.2/24", mac: "02:00:00:00:00:02" }, Ours { tap: "tap1", ipv4: "192.0.2.3/24", mac: "02:00:00:00:00:03" }];
 
 /// One test result line of run-multitests.py.
-struct Outcome {
-    test: String,
-    order: String,
-    result: String,
+pub struct Outcome {
+    /// `multi_net/NAME.py`.
+    pub test: String,
+    /// The instances, `instance0|instance1`.
+    pub order: String,
+    /// `pass`, `FAIL` or `skip`.
+    pub result: String,
 }
 
 /// Runs the tests in both pairings; fails when any test does not pass.
@@ -110,7 +113,7 @@ pub fn run() -> Result<(), String> {
         for (first, second) in orders {
             let files: Vec<String> =
                 TESTS.iter().filter(|t| !(second == &cpython && MICROPYTHON_CLIENT_ONLY.contains(t))).map(|t| format!("multi_net/{t}.py")).collect();
-            match env.harness(&tests, &exe, [first, second], &files) {
+            match harness(&env.ns.name, &tests, &exe, [first, second], &files) {
                 Ok(o) => outcomes.extend(o),
                 Err(e) => errors.push(e),
             }
@@ -181,61 +184,61 @@ impl Env {
         let exe = self.dir.join(format!("ours-{}", o.tap));
         format!("exec:{},USOCKET_BOARD=tap,USOCKET_TAP={},USOCKET_IPV4={},USOCKET_MAC={}", exe.display(), o.tap, o.ipv4, o.mac)
     }
+}
 
-    /// Runs run-multitests.py inside the namespace on `files` with the two
-    /// instances in this order (no permutations), echoing its output; returns
-    /// the result of each test, or why the run failed as a whole.
-    fn harness(&self, tests: &Path, exe: &Path, instances: [&String; 2], files: &[String]) -> Result<Vec<Outcome>, String> {
-        let mut args: Vec<String> = ["netns", "exec", &self.ns.name, "python3", "run-multitests.py", "-p", "1"].map(String::from).to_vec();
-        for i in instances {
-            args.extend(["-i".to_string(), i.clone()]);
-        }
-        args.extend(files.iter().cloned());
-        let order = instances.map(|i| label(i)).join("|");
-        println!("==> multi_net, instance0|instance1 = {order}: {} tests", files.len());
-        let t = Instant::now();
-        let mut child = Command::new("ip")
-            .args(&args)
-            .current_dir(tests)
-            .env("MICROPY_MICROPYTHON", exe)
-            .stdout(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot run run-multitests.py: {e}"))?;
-        let stdout = child.stdout.take().ok_or("run-multitests.py: no stdout")?;
-        let reader = thread::spawn(move || {
-            let mut lines = Vec::new();
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                println!("    {line}");
-                lines.push(line);
-            }
-            lines
-        });
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Ok(status),
-                Ok(None) if t.elapsed() > BUDGET => {
-                    // The leader is not reaped yet, so its group id is still ours:
-                    // kill the harness and every instance it started.
-                    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
-                    let _ = child.wait();
-                    break Err(format!("run-multitests.py ({order}) killed after {BUDGET:?}"));
-                }
-                Ok(None) => thread::sleep(Duration::from_millis(50)),
-                Err(e) => break Err(format!("run-multitests.py ({order}): {e}")),
-            }
-        };
-        let lines = reader.join().map_err(|_| "run-multitests.py: output reader panicked".to_string())?;
-        println!("    ({order}: {:.1} s)", t.elapsed().as_secs_f64());
-        let status = status?;
-        let outcomes: Vec<Outcome> = lines.iter().filter_map(|l| outcome(l, &order)).collect();
-        let missing: Vec<&String> = files.iter().filter(|f| !outcomes.iter().any(|o| &&o.test == f)).collect();
-        if !missing.is_empty() {
-            return Err(format!("run-multitests.py ({order}, {status}) reported no result for {missing:?}"));
-        }
-        Ok(outcomes)
+/// Runs run-multitests.py inside network namespace `ns` on `files` with the two
+/// instances in this order (no permutations), echoing its output; returns
+/// the result of each test, or why the run failed as a whole.
+pub fn harness(ns: &str, tests: &Path, exe: &Path, instances: [&String; 2], files: &[String]) -> Result<Vec<Outcome>, String> {
+    let mut args: Vec<String> = ["netns", "exec", ns, "python3", "run-multitests.py", "-p", "1"].map(String::from).to_vec();
+    for i in instances {
+        args.extend(["-i".to_string(), i.clone()]);
     }
+    args.extend(files.iter().cloned());
+    let order = instances.map(|i| label(i)).join("|");
+    println!("==> multi_net, instance0|instance1 = {order}: {} tests", files.len());
+    let t = Instant::now();
+    let mut child = Command::new("ip")
+        .args(&args)
+        .current_dir(tests)
+        .env("MICROPY_MICROPYTHON", exe)
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot run run-multitests.py: {e}"))?;
+    let stdout = child.stdout.take().ok_or("run-multitests.py: no stdout")?;
+    let reader = thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            println!("    {line}");
+            lines.push(line);
+        }
+        lines
+    });
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if t.elapsed() > BUDGET => {
+                // The leader is not reaped yet, so its group id is still ours:
+                // kill the harness and every instance it started.
+                let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+                let _ = child.wait();
+                break Err(format!("run-multitests.py ({order}) killed after {BUDGET:?}"));
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(50)),
+            Err(e) => break Err(format!("run-multitests.py ({order}): {e}")),
+        }
+    };
+    let lines = reader.join().map_err(|_| "run-multitests.py: output reader panicked".to_string())?;
+    println!("    ({order}: {:.1} s)", t.elapsed().as_secs_f64());
+    let status = status?;
+    let outcomes: Vec<Outcome> = lines.iter().filter_map(|l| outcome(l, &order)).collect();
+    let missing: Vec<&String> = files.iter().filter(|f| !outcomes.iter().any(|o| &&o.test == f)).collect();
+    if !missing.is_empty() {
+        return Err(format!("run-multitests.py ({order}, {status}) reported no result for {missing:?}"));
+    }
+    Ok(outcomes)
 }
 
 impl Drop for Env {
@@ -251,6 +254,9 @@ impl Drop for Env {
 
 /// A short name for an instance argument: `cpython`, or `ours@tapN`.
 fn label(instance: &str) -> String {
+    if let Some(device) = instance.strip_prefix("pyb:") {
+        return format!("device@{device}");
+    }
     match instance.split(',').next().and_then(|cmd| cmd.rsplit('/').next()) {
         Some(name) if name.starts_with("ours-") => format!("ours@{}", &name["ours-".len()..]),
         Some(name) => name.to_string(),

@@ -1,0 +1,103 @@
+//! The device suite (in `cargo xtask test`, as root): the mps2-an385 firmware
+//! in QEMU, its LAN9118 on a TAP device inside a network namespace made for the
+//! run (192.0.2.1 and 2001:db8::1 on the kernel's side; the board is 192.0.2.2
+//! and 2001:db8::2), tested by
+//!
+//! - MicroPython's `run-tests.py -t execpty:<qemu>`: net_hosted's four and the
+//!   extmod socket/select/asyncio tests;
+//! - the kernel's `ping` (IPv4 and IPv6) answered by the board;
+//! - the spec's conformance cases through mpremote (`conformance --device`);
+//! - MicroPython's multi_net tests between the firmware and CPython on the
+//!   namespace's kernel, both orders.
+//!
+//! Needs root; skipped, loudly, otherwise. The namespace and QEMU are removed
+//! at the end, also on failure.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use crate::netns::Netns;
+use crate::qemu::{Clock, Nic, Qemu};
+
+/// The board the suite runs on.
+const BOARD: &str = "mps2-an385";
+/// The namespace's name.
+const NETNS: &str = "usocket-device";
+/// The board's addresses (its board file's static ones).
+const BOARD_V4: &str = "192.0.2.2";
+const BOARD_V6: &str = "2001:db8::2";
+
+/// Runs the suite.
+pub fn run() -> Result<(), String> {
+    if !crate::netns::is_root() {
+        let bar = "!".repeat(88);
+        let message = format!(
+            "\n{bar}\n!!! SKIPPED the device suite: not running as root (effective uid != 0).\n\
+             !!! The firmware's Ethernet needs a TAP device in a network namespace, which needs root;\n\
+             !!! NOTHING WAS TESTED ON THE DEVICE.\n{bar}\n\n"
+        );
+        let _ = std::io::stderr().lock().write_all(message.as_bytes());
+        return Ok(());
+    }
+    let fw = crate::firmware::find(BOARD)?;
+    let elf = crate::firmware::build(fw)?;
+    // run-tests.py boots its own QEMU; these tests need no link.
+    crate::mptests::run_on_device(&Qemu::command(fw, &elf, &Nic::None, Clock::Real).join(" "))?;
+    let ns = Netns::with_tap(NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
+    // run-multitests.py's HOST_IP is the source address of a route to the
+    // internet: a default route via an address nobody has makes it 192.0.2.1.
+    ns.ip(&["route", "add", "default", "via", crate::multinet::NOWHERE, "dev", "tap0"])?;
+    let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
+    println!("==> {BOARD} booted in namespace {NETNS}, serial {}", qemu.serial);
+    ping(&ns)?;
+    multi_net(&ns, &qemu)?;
+    crate::conformance::run(&["--device".into(), qemu.serial.clone()])?;
+    Ok(())
+}
+
+/// The kernel pings the board over IPv4 and IPv6: the stack answers echo requests.
+fn ping(ns: &Netns) -> Result<(), String> {
+    for (flag, address) in [("-4", BOARD_V4), ("-6", BOARD_V6)] {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &ns.name, "ping", flag, "-c", "3", "-W", "2", address])
+            .output()
+            .map_err(|e| format!("cannot run ping: {e} (apt-get install iputils-ping)"))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let summary = text.lines().find(|l| l.contains("packets transmitted")).unwrap_or("no summary");
+        if !out.status.success() {
+            return Err(format!("ping {address} from the kernel was not answered: {summary}"));
+        }
+        println!("==> ping {address}: {summary}");
+    }
+    Ok(())
+}
+
+/// MicroPython's multi_net tests, firmware <-> CPython on the kernel, both orders.
+fn multi_net(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
+    let tests = crate::micropython::source(None)?.join("tests");
+    let device = format!("pyb:{}", qemu.serial);
+    let cpython = "cpython".to_string();
+    let mut failed = Vec::new();
+    let mut passed = 0;
+    for (first, second) in [(&device, &cpython), (&cpython, &device)] {
+        let files: Vec<String> = crate::multinet::TESTS
+            .iter()
+            .filter(|t| !(second == &cpython && crate::multinet::MICROPYTHON_CLIENT_ONLY.contains(t)))
+            .map(|t| format!("multi_net/{t}.py"))
+            .collect();
+        for o in crate::multinet::harness(&ns.name, &tests, Path::new("micropython"), [first, second], &files)? {
+            if o.result == "pass" {
+                passed += 1;
+            } else {
+                failed.push(format!("{} {} on {}", o.result, o.test, o.order));
+            }
+        }
+    }
+    if failed.is_empty() {
+        println!("==> multi_net on the device: {passed}/{passed} passed");
+        Ok(())
+    } else {
+        Err(format!("multi_net on the device: {passed} passed, {} did not:\n  {}", failed.len(), failed.join("\n  ")))
+    }
+}

@@ -1,0 +1,116 @@
+//! `cargo xtask firmware BOARD`: MicroPython firmware with usocket for a board
+//! that has one: the port from the same Debian source as our unix
+//! interpreter, our out-of-tree board folder (what the port lacks), the
+//! generated user C module and the runtime built for the board's core, with
+//! asyncio frozen in. Prints the ELF's path as its last line.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::test::step;
+
+/// A board with a MicroPython firmware.
+#[derive(Debug)]
+pub struct Firmware {
+    /// The board file's name (`spec/boards/NAME.toml`).
+    pub board: &'static str,
+    /// MicroPython's port (`ports/NAME`).
+    pub port: &'static str,
+    /// Our board folder, given to the port as `BOARD_DIR`.
+    pub board_dir: &'static str,
+    /// The Rust target of its core.
+    pub target: &'static str,
+    /// The C compiler's flags for that core (for libgcc's path).
+    pub cpu: &'static [&'static str],
+    /// The QEMU that emulates it, and its machine.
+    pub qemu: &'static str,
+    /// QEMU's `-machine`.
+    pub machine: &'static str,
+}
+
+/// The boards with firmware.
+pub const FIRMWARES: [Firmware; 1] = [Firmware {
+    board: "mps2-an385",
+    port: "qemu",
+    board_dir: "targets/mps2-an385",
+    target: "thumbv7m-none-eabi",
+    cpu: &["-mthumb", "-mcpu=cortex-m3", "-mfloat-abi=soft"],
+    qemu: "qemu-system-arm",
+    machine: "mps2-an385",
+}];
+
+/// The C cross compiler.
+const GCC: &str = "arm-none-eabi-gcc";
+
+/// The names, for messages.
+pub fn names() -> String {
+    FIRMWARES.iter().map(|f| f.board).collect::<Vec<_>>().join(", ")
+}
+
+/// The board called `name`.
+pub fn find(name: &str) -> Result<&'static Firmware, String> {
+    FIRMWARES.iter().find(|f| f.board == name).ok_or_else(|| format!("no firmware for board `{name}` (boards with firmware: {})", names()))
+}
+
+/// Builds (incrementally) the firmware into `target/firmware/BOARD/` and returns the ELF.
+pub fn build(fw: &Firmware) -> Result<PathBuf, String> {
+    let root = crate::root();
+    let abs = |p: &Path| p.to_string_lossy().into_owned();
+    let gcc = Command::new(GCC).args(fw.cpu).arg("-print-libgcc-file-name").output();
+    let libgcc = match gcc {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        _ => return Err(format!("{GCC} is not installed: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (firmware builds need it)")),
+    };
+    let lib = crate::armrust::staticlib(fw.board, fw.target)?;
+    let src = crate::micropython::source(None)?;
+    let out = root.join("target/firmware").join(fw.board);
+    let (mpy_cross, manifest) = crate::micropython::frozen_asyncio(&src, &out)?;
+    let elf = out.join("build/firmware.elf");
+    crate::micropython::relink_if_newer(&elf, &lib)?;
+    let vars = [
+        format!("BOARD_DIR={}", abs(&root.join(fw.board_dir))),
+        format!("BUILD={}", abs(&out.join("build"))),
+        format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
+        format!("USOCKET_LIB={}", abs(&lib)),
+        // The port links LDFLAGS (where the module puts the library) before its
+        // objects; the library must come after them, before libgcc.
+        format!("LIBS={} {libgcc}", abs(&lib)),
+        format!("FROZEN_MANIFEST={}", abs(&manifest)),
+        format!("MICROPY_MPYCROSS={}", abs(&mpy_cross)),
+        format!("MICROPY_MPYCROSS_DEPENDENCY={}", abs(&mpy_cross)),
+    ];
+    let port = abs(&src.join("ports").join(fw.port));
+    let mut args: Vec<&str> = vec!["-s", "-C", &port, "-j2"];
+    args.extend(vars.iter().map(String::as_str));
+    step(&format!("firmware {}", fw.board), "make", &args)?;
+    Ok(elf)
+}
+
+/// `cargo xtask firmware BOARD`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let [board] = args else {
+        return Err(format!("usage: cargo xtask firmware BOARD   (boards: {})", names()));
+    };
+    let elf = build(find(board)?)?;
+    println!("{}", elf.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_boards_are_named_in_the_error() {
+        let e = find("frobnitz").unwrap_err();
+        assert!(e.contains("frobnitz") && e.contains("mps2-an385"), "{e}");
+    }
+
+    #[test]
+    fn every_firmware_has_a_board_file_and_a_board_folder() {
+        for fw in &FIRMWARES {
+            assert!(crate::root().join(format!("spec/boards/{}.toml", fw.board)).is_file(), "{}", fw.board);
+            assert!(crate::root().join(fw.board_dir).join("mpconfigboard.mk").is_file(), "{}", fw.board_dir);
+        }
+    }
+}
