@@ -26,6 +26,8 @@
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018)
 #define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100)
+#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04)
+#define ICSR_PENDSTSET (1u << 26)
 
 // The core clock of the AN385 image (QEMU's mps2-an385 runs it at 25 MHz).
 #define CORE_HZ 25000000u
@@ -47,6 +49,10 @@ typedef struct {
 
 // Milliseconds since boot, counted by SysTick.
 static volatile uint32_t ticks_ms;
+
+// Microseconds spent asleep in WFI: the rest is work (under QEMU's
+// `-icount shift=0` one emulated microsecond is 1000 instructions).
+static uint64_t idle_us;
 
 // Characters received and not yet read by stdin.
 #define RX_RING 256
@@ -123,18 +129,69 @@ static void board_init(void) {
 
 int __real_main(int argc, char **argv);
 
+// The stack's unused part holds this pattern, so that its deepest use can be read later.
+#define STACK_PAINT 0x5afe57acu
+extern uint32_t _ebss;
+
+static void paint_stack(void) {
+    // Up to a little below this function's frame: the rest is in use.
+    volatile uint32_t *limit = (volatile uint32_t *)((uintptr_t)__builtin_frame_address(0) - 256);
+    for (volatile uint32_t *p = &_ebss; p < limit; p++) {
+        *p = STACK_PAINT;
+    }
+}
+
 int __wrap_main(int argc, char **argv) {
+    paint_stack();
     board_init();
     return __real_main(argc, argv);
 }
 
+// The `mps2` module: measurements of the board for benchmarks.
+
+// stack_peak(): the most stack used since boot, in bytes.
+static mp_obj_t mps2_stack_peak(void) {
+    const uint32_t *p = &_ebss;
+    while (p < &_estack && *p == STACK_PAINT) {
+        p++;
+    }
+    return mp_obj_new_int_from_uint((uintptr_t)&_estack - (uintptr_t)p);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(mps2_stack_peak_obj, mps2_stack_peak);
+
+// busy_us(): microseconds since boot not spent asleep waiting for an interrupt.
+static mp_obj_t mps2_busy_us(void) {
+    return mp_obj_new_int_from_ull(mps2_now_us() - idle_us);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(mps2_busy_us_obj, mps2_busy_us);
+
+static const mp_rom_map_elem_t mps2_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_mps2) },
+    { MP_ROM_QSTR(MP_QSTR_stack_peak), MP_ROM_PTR(&mps2_stack_peak_obj) },
+    { MP_ROM_QSTR(MP_QSTR_busy_us), MP_ROM_PTR(&mps2_busy_us_obj) },
+};
+static MP_DEFINE_CONST_DICT(mps2_globals, mps2_globals_table);
+
+const mp_obj_module_t mps2_module = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&mps2_globals,
+};
+MP_REGISTER_MODULE(MP_QSTR_mps2, mps2_module);
+
 uint64_t mps2_now_us(void) {
-    uint32_t ms, cycles;
+    uint32_t ms, cvr;
     do {
         ms = ticks_ms;
-        cycles = TICK_CYCLES - 1 - SYST_CVR;
-    } while (ms != ticks_ms);
-    return (uint64_t)ms * 1000u + cycles / (CORE_HZ / 1000000u);
+        cvr = SYST_CVR;
+        if (SCB_ICSR & ICSR_PENDSTSET) {
+            // The counter wrapped but its interrupt has not run (it is masked,
+            // or about to run): count that millisecond, and read the counter
+            // again, after the wrap.
+            cvr = SYST_CVR;
+            ms++;
+        }
+    } while (ms != ticks_ms && ms != ticks_ms + 1);
+    return (uint64_t)ms * 1000u + (TICK_CYCLES - 1 - cvr) / (CORE_HZ / 1000000u);
 }
 
 mp_uint_t mp_hal_ticks_ms(void) {
@@ -149,11 +206,17 @@ mp_uint_t mp_hal_ticks_cpu(void) {
     return ticks_ms * TICK_CYCLES + (TICK_CYCLES - 1 - SYST_CVR);
 }
 
+void mps2_wfi(void) {
+    uint64_t start = mps2_now_us();
+    __asm volatile ("wfi");
+    idle_us += mps2_now_us() - start;
+}
+
 void mps2_an385_sleep(void) {
     // Masked, so that an interrupt between the check and WFI still wakes it.
     __asm volatile ("cpsid i" ::: "memory");
     if (rx_head == rx_tail && !lan9118_rx_pending()) {
-        __asm volatile ("wfi");
+        mps2_wfi();
     }
     __asm volatile ("cpsie i" ::: "memory");
 }

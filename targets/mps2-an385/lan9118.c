@@ -172,7 +172,7 @@ int32_t usocket_port_wait(uint64_t until_us) {
         }
         __asm volatile ("cpsid i" ::: "memory");
         if (!lan9118_rx_pending() && MP_STATE_MAIN_THREAD(mp_pending_exception) == MP_OBJ_NULL) {
-            __asm volatile ("wfi");
+            mps2_wfi();
         }
         __asm volatile ("cpsie i" ::: "memory");
     }

@@ -21,5 +21,7 @@ bool lan9118_rx_pending(void);
 void lan9118_poll(void);
 // Monotonic microseconds since boot (board.c).
 uint64_t mps2_now_us(void);
+// WFI, with the time asleep counted as idle (board.c; interrupts masked).
+void mps2_wfi(void);
 
 #endif

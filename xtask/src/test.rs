@@ -65,7 +65,9 @@ fn micropython_tests() -> Result<(), String> {
     // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
     crate::multinet::run()?;
     // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed.
-    crate::dhcp::run(Path::new(&exe))
+    crate::dhcp::run(Path::new(&exe))?;
+    // As root: the firmware on an emulated Cortex-M3 with a LAN9118 on a TAP link.
+    crate::device::run()
 }
 
 /// Our interpreter again, built with AddressSanitizer and UndefinedBehaviorSanitizer
