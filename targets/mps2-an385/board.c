@@ -4,8 +4,9 @@
 // - A vector table with the device interrupts (the port's has only the 16
 //   system vectors), installed through VTOR before the port's main() runs
 //   (`--wrap=main`).
-// - Time: SysTick at 1 kHz on the 25 MHz core clock, giving ticks_ms/us and a
-//   monotonic microsecond clock for usocket's frame port.
+// - Time: the LAN9118's 25 MHz free-running counter, extended to 64 bits, for
+//   ticks_ms/us and usocket's frame port; SysTick at 1 kHz wakes WFI and keeps
+//   the extension current.
 // - stdin from a ring filled by the UART's receive interrupt, which also turns
 //   Ctrl-C into KeyboardInterrupt while Python runs (`--wrap=mp_hal_stdin_rx_chr`:
 //   the port's version busy-polls the UART and never runs the stack).
@@ -26,8 +27,7 @@
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018)
 #define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100)
-#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04)
-#define ICSR_PENDSTSET (1u << 26)
+
 
 // The core clock of the AN385 image (QEMU's mps2-an385 runs it at 25 MHz).
 #define CORE_HZ 25000000u
@@ -47,8 +47,10 @@ typedef struct {
 #define UART_INT_RX (1u << 1)
 #define IRQ_UART0_RX 0
 
-// Milliseconds since boot, counted by SysTick.
-static volatile uint32_t ticks_ms;
+// The clock: the LAN9118's free-running counter (25 MHz), and how often it wrapped.
+#define FREE_RUN (*(volatile uint32_t *)0x4020009C)
+#define FREE_RUN_PER_US 25u
+static uint32_t free_run_last, free_run_high;
 
 // Microseconds spent asleep in WFI: the rest is work (under QEMU's
 // `-icount shift=0` one emulated microsecond is 1000 instructions).
@@ -60,7 +62,7 @@ static volatile uint8_t rx_ring[RX_RING];
 static volatile uint32_t rx_head, rx_tail;
 
 void mps2_systick_isr(void) {
-    ticks_ms++;
+    (void)mps2_now_us();
 }
 
 // Moves received characters into the ring (the interrupt, and stdin with
@@ -118,6 +120,7 @@ __attribute__((aligned(256))) static const vector_t vectors[16 + DEVICE_IRQS] = 
 };
 
 static void board_init(void) {
+    lan9118_reset();
     SCB_VTOR = (uint32_t)vectors;
     SYST_RVR = TICK_CYCLES - 1;
     SYST_CVR = 0;
@@ -179,23 +182,23 @@ const mp_obj_module_t mps2_module = {
 MP_REGISTER_MODULE(MP_QSTR_mps2, mps2_module);
 
 uint64_t mps2_now_us(void) {
-    uint32_t ms, cvr;
-    do {
-        ms = ticks_ms;
-        cvr = SYST_CVR;
-        if (SCB_ICSR & ICSR_PENDSTSET) {
-            // The counter wrapped but its interrupt has not run (it is masked,
-            // or about to run): count that millisecond, and read the counter
-            // again, after the wrap.
-            cvr = SYST_CVR;
-            ms++;
-        }
-    } while (ms != ticks_ms && ms != ticks_ms + 1);
-    return (uint64_t)ms * 1000u + (TICK_CYCLES - 1 - cvr) / (CORE_HZ / 1000000u);
+    // The LAN9118's 25 MHz FREE_RUN counter, extended to 64 bits. SysTick reads
+    // it every millisecond, far more often than it wraps (every 171 s); masked,
+    // so that the tick and a caller never extend it at once.
+    uint32_t primask;
+    __asm volatile ("mrs %0, primask\n cpsid i" : "=r" (primask) :: "memory");
+    uint32_t now = FREE_RUN;
+    if (now < free_run_last) {
+        free_run_high += 1;
+    }
+    free_run_last = now;
+    uint64_t counts = (uint64_t)free_run_high << 32 | now;
+    __asm volatile ("msr primask, %0" :: "r" (primask) : "memory");
+    return counts / FREE_RUN_PER_US;
 }
 
 mp_uint_t mp_hal_ticks_ms(void) {
-    return ticks_ms;
+    return (mp_uint_t)(mps2_now_us() / 1000u);
 }
 
 mp_uint_t mp_hal_ticks_us(void) {
@@ -203,7 +206,7 @@ mp_uint_t mp_hal_ticks_us(void) {
 }
 
 mp_uint_t mp_hal_ticks_cpu(void) {
-    return ticks_ms * TICK_CYCLES + (TICK_CYCLES - 1 - SYST_CVR);
+    return (mp_uint_t)(mps2_now_us() * (CORE_HZ / 1000000u));
 }
 
 void mps2_wfi(void) {
@@ -226,9 +229,9 @@ void mps2_an385_net_poll(void) {
 }
 
 void mp_hal_delay_ms(mp_uint_t ms) {
-    uint32_t start = ticks_ms;
-    while (ticks_ms - start < ms) {
-        mp_event_wait_ms(ms - (ticks_ms - start));
+    uint32_t start = mp_hal_ticks_ms();
+    while (mp_hal_ticks_ms() - start < ms) {
+        mp_event_wait_ms(ms - (mp_hal_ticks_ms() - start));
     }
 }
 

@@ -64,10 +64,13 @@ static void mac_write(uint32_t reg, uint32_t value) {
     }
 }
 
-void lan9118_start(void) {
+void lan9118_reset(void) {
     HW_CFG = HW_CFG_SRST;
     while (HW_CFG & HW_CFG_SRST) {
     }
+}
+
+void lan9118_start(void) {
     mac_write(MAC_ADDRL, board_mac[0] | board_mac[1] << 8 | board_mac[2] << 16 | (uint32_t)board_mac[3] << 24);
     mac_write(MAC_ADDRH, board_mac[4] | board_mac[5] << 8);
     mac_write(MAC_CR, MAC_CR_TXEN | MAC_CR_RXEN | MAC_CR_MCPAS);

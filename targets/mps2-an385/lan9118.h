@@ -9,7 +9,10 @@
 // The controller's interrupt line on AN385.
 #define LAN9118_IRQ 13
 
-// Resets the controller, programs the board's MAC, enables receive and
+// Resets the controller, which restarts its free-running counter (the board's
+// clock): the first thing the board does.
+void lan9118_reset(void);
+// Programs the board's MAC, enables receive and
 // transmit and the receive interrupt, and starts the stack (usocket_port_start).
 void lan9118_start(void);
 // The receive interrupt: wakes the CPU; frames stay in the controller's 16 KiB

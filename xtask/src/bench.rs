@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: TCP throughput of the runtime against the kernel and
 //! bare smoltcp, and over TAP as root (`targets/host/examples/bench.rs`); then
 //! our MicroPython against stock unix MicroPython (kernel sockets) running the
-//! same scripts from `bench/micropython/`.
+//! same scripts from `bench/micropython/`; then the mps2-an385 firmware in QEMU
+//! against the kernel, in instructions (`devbench`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -21,16 +22,18 @@ const SCRIPT_LIMIT: Duration = Duration::from_secs(120);
 /// Builds the benchmark in release mode and runs it; `args` go to it unchanged.
 /// Then the MicroPython comparison, with as many rounds as `--rounds` says.
 pub fn run(args: &[String]) -> Result<(), String> {
+    if args == ["--device"] {
+        return crate::devbench::run();
+    }
     let mut cargo = vec!["run", "-q", "--release", "-p", "usocket-host", "--example", "bench", "--"];
     cargo.extend(args.iter().map(String::as_str));
     let rust = crate::test::step("bench", "cargo", &cargo);
     let rounds = args.iter().position(|a| a == "--rounds").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).filter(|&n: &usize| n > 0).unwrap_or(3);
     let micropython = micropython(rounds);
-    match (rust, micropython) {
-        (Ok(()), Ok(())) => Ok(()),
-        (Err(a), Err(b)) => Err(format!("{a}\n{b}")),
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    }
+    // The firmware in QEMU, counted in instructions (root; skipped loudly otherwise).
+    let device = crate::devbench::run();
+    let errors: Vec<String> = [rust, micropython, device].into_iter().filter_map(Result::err).collect();
+    if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) }
 }
 
 /// Runs each script on our interpreter and on stock's, interleaved in

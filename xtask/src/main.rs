@@ -15,6 +15,7 @@ mod codegen;
 mod conformance;
 mod cortex_m;
 mod cport;
+mod devbench;
 mod device;
 mod dhcp;
 mod firmware;
@@ -47,11 +48,12 @@ commands:
                       build that interpreter if needed and run SCRIPT with it (loopback board
                       unless USOCKET_BOARD says otherwise)
   test                run every test (codegen check, unit and snapshot tests, C header, clippy)
-  bench [--mib N] [--rounds N] [--tap-mib N]
+  bench [--mib N] [--rounds N] [--tap-mib N] | bench --device
                       TCP throughput in release mode: usocket, std::net and bare smoltcp on
                       loopback (N MiB, default 64, interleaved rounds, default 3, medians and
                       ratios); as root also usocket <-> Linux over TAP in a network namespace
-                      (--tap-mib per direction, default 256)
+                      (--tap-mib per direction, default 256); then (or with --device, only)
+                      the mps2-an385 firmware in QEMU against Linux, in instructions (root)
   conformance [--device PORT]
                       run generated/conformance/ on ours, stock MicroPython and CPython (matrix),
                       or on a board through mpremote
