@@ -9,11 +9,14 @@
 #include <stddef.h>
 
 #include "lan9118.h"
+
+#if MPS2_NET
 #include "mps2-an385.h"
 #include "usocket.h"
 #include "usocket_port.h"
 
 #include "py/mpstate.h"
+#endif
 
 #define LAN9118_BASE 0x40200000u
 #define REG(off) (*(volatile uint32_t *)(LAN9118_BASE + (off)))
@@ -51,6 +54,14 @@
 
 #define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100)
 
+void lan9118_reset(void) {
+    HW_CFG = HW_CFG_SRST;
+    while (HW_CFG & HW_CFG_SRST) {
+    }
+}
+
+#if MPS2_NET
+
 static const uint8_t board_mac[6] = USOCKET_BOARD_MAC;
 
 // A frame taken from the FIFO that the stack's ring had no room for yet.
@@ -61,12 +72,6 @@ static void mac_write(uint32_t reg, uint32_t value) {
     MAC_CSR_DATA = value;
     MAC_CSR_CMD = MAC_CSR_BUSY | reg;
     while (MAC_CSR_CMD & MAC_CSR_BUSY) {
-    }
-}
-
-void lan9118_reset(void) {
-    HW_CFG = HW_CFG_SRST;
-    while (HW_CFG & HW_CFG_SRST) {
     }
 }
 
@@ -180,3 +185,21 @@ int32_t usocket_port_wait(uint64_t until_us) {
         __asm volatile ("cpsie i" ::: "memory");
     }
 }
+
+#else
+
+// Without the network (the size baseline, MPS2_NET=0): only the reset, for the clock.
+void lan9118_start(void) {
+}
+
+void lan9118_isr(void) {
+}
+
+bool lan9118_rx_pending(void) {
+    return false;
+}
+
+void lan9118_poll(void) {
+}
+
+#endif

@@ -21,6 +21,10 @@ LDSCRIPT = $(BOARD_DIR)/mps2-an385.ld
 # UART receive interrupt), its HAL (ticks, delays, stdin that keeps the stack
 # running) and the LAN9118 driver behind usocket's C frame port.
 SRC_C += $(BOARD_DIR)/board.c $(BOARD_DIR)/lan9118.c
+# MPS2_NET=0 builds the same firmware without the network (no usocket, no
+# driver beyond the reset): the baseline `cargo xtask size` compares against.
+MPS2_NET ?= 1
+CFLAGS += -DMPS2_NET=$(MPS2_NET)
 # The board's start-up runs before the port's main(), and its stdin replaces
 # the port's busy-polling one.
 LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_hal_stdin_rx_chr

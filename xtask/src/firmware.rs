@@ -52,8 +52,22 @@ pub fn find(name: &str) -> Result<&'static Firmware, String> {
     FIRMWARES.iter().find(|f| f.board == name).ok_or_else(|| format!("no firmware for board `{name}` (boards with firmware: {})", names()))
 }
 
-/// Builds (incrementally) the firmware into `target/firmware/BOARD/` and returns the ELF.
+/// Which socket stack a firmware build has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stack {
+    /// usocket on the board's MAC (the product).
+    Usocket,
+    /// None: the same firmware without the network, the baseline of `cargo xtask size`.
+    Plain,
+}
+
+/// Builds (incrementally) the firmware with usocket into `target/firmware/BOARD/` and returns the ELF.
 pub fn build(fw: &Firmware) -> Result<PathBuf, String> {
+    build_with(fw, Stack::Usocket)
+}
+
+/// Builds (incrementally) the firmware with `stack` and returns the ELF.
+pub fn build_with(fw: &Firmware, stack: Stack) -> Result<PathBuf, String> {
     let root = crate::root();
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     let gcc = Command::new(GCC).args(fw.cpu).arg("-print-libgcc-file-name").output();
@@ -61,28 +75,38 @@ pub fn build(fw: &Firmware) -> Result<PathBuf, String> {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
         _ => return Err(format!("{GCC} is not installed: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (firmware builds need it)")),
     };
-    let lib = crate::armrust::staticlib(fw.board, fw.target)?;
     let src = crate::micropython::source(None)?;
-    let out = root.join("target/firmware").join(fw.board);
+    let out = root.join("target/firmware").join(match stack {
+        Stack::Usocket => fw.board.to_string(),
+        Stack::Plain => format!("{}-plain", fw.board),
+    });
     let (mpy_cross, manifest) = crate::micropython::frozen_asyncio(&src, &out)?;
     let elf = out.join("build/firmware.elf");
-    crate::micropython::relink_if_newer(&elf, &lib)?;
-    let vars = [
+    let mut vars = vec![
         format!("BOARD_DIR={}", abs(&root.join(fw.board_dir))),
         format!("BUILD={}", abs(&out.join("build"))),
-        format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
-        format!("USOCKET_LIB={}", abs(&lib)),
-        // The port links LDFLAGS (where the module puts the library) before its
-        // objects; the library must come after them, before libgcc.
-        format!("LIBS={} {libgcc}", abs(&lib)),
         format!("FROZEN_MANIFEST={}", abs(&manifest)),
         format!("MICROPY_MPYCROSS={}", abs(&mpy_cross)),
         format!("MICROPY_MPYCROSS_DEPENDENCY={}", abs(&mpy_cross)),
     ];
+    match stack {
+        Stack::Usocket => {
+            let lib = crate::armrust::staticlib(fw.board, fw.target)?;
+            crate::micropython::relink_if_newer(&elf, &lib)?;
+            vars.extend([
+                format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
+                format!("USOCKET_LIB={}", abs(&lib)),
+                // The port links LDFLAGS (where the module puts the library) before its
+                // objects; the library must come after them, before libgcc.
+                format!("LIBS={} {libgcc}", abs(&lib)),
+            ]);
+        }
+        Stack::Plain => vars.extend(["MPS2_NET=0".to_string(), format!("LIBS={libgcc}")]),
+    }
     let port = abs(&src.join("ports").join(fw.port));
     let mut args: Vec<&str> = vec!["-s", "-C", &port, "-j2"];
     args.extend(vars.iter().map(String::as_str));
-    step(&format!("firmware {}", fw.board), "make", &args)?;
+    step(&format!("firmware {} ({stack:?})", fw.board), "make", &args)?;
     Ok(elf)
 }
 

@@ -20,6 +20,7 @@ mod device;
 mod dhcp;
 mod firmware;
 mod fuzz;
+mod fwsize;
 mod micropython;
 mod mptests;
 mod multinet;
