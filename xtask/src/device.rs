@@ -5,7 +5,8 @@
 //!
 //! - MicroPython's `run-tests.py -t execpty:<qemu>`: net_hosted's four and the
 //!   extmod socket/select/asyncio tests;
-//! - the kernel's `ping` (IPv4 and IPv6) answered by the board;
+//! - the kernel's `ping` (IPv4 and IPv6) answered by the board while its REPL idles;
+//! - a connection the kernel makes while the board's Python is in `time.sleep`;
 //! - the spec's conformance cases through mpremote (`conformance --device`);
 //! - MicroPython's multi_net tests between the firmware and CPython on the
 //!   namespace's kernel, both orders.
@@ -13,9 +14,10 @@
 //! Needs root; skipped, loudly, otherwise. The namespace and QEMU are removed
 //! at the end, also on failure.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::netns::Netns;
 use crate::qemu::{Clock, Nic, Qemu};
@@ -51,6 +53,7 @@ pub fn run() -> Result<(), String> {
     let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
     println!("==> {BOARD} booted in namespace {NETNS}, serial {}", qemu.serial);
     ping(&ns)?;
+    sleep_accept(&ns, &qemu)?;
     multi_net(&ns, &qemu)?;
     crate::conformance::run(&["--device".into(), qemu.serial.clone()])?;
     Ok(())
@@ -70,6 +73,36 @@ fn ping(ns: &Netns) -> Result<(), String> {
         }
         println!("==> ping {address}: {summary}");
     }
+    Ok(())
+}
+
+/// While the board's Python sleeps 3 s (tests/device/sleep_accept.py), the
+/// kernel connects and sends: the handshake must complete within a second, so
+/// the stack ran during `time.sleep`; the data is there after the sleep.
+fn sleep_accept(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
+    let script = crate::root().join("tests/device/sleep_accept.py");
+    let mut board = Command::new("timeout")
+        .args(["60", "mpremote", "connect", &qemu.serial, "run"])
+        .arg(&script)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run mpremote: {e}"))?;
+    let mut lines = BufReader::new(board.stdout.take().ok_or("mpremote: no stdout")?).lines();
+    if !lines.by_ref().map_while(Result::ok).any(|l| l.trim() == "LISTENING") {
+        let _ = board.kill();
+        return Err("sleep_accept.py: the board never listened".into());
+    }
+    let started = Instant::now();
+    let kernel = "import socket; s = socket.create_connection(('192.0.2.2', 9200), timeout=5); s.sendall(b'during sleep')";
+    let status = Command::new("ip").args(["netns", "exec", &ns.name, "python3", "-c", kernel]).status().map_err(|e| e.to_string())?;
+    let connected = started.elapsed();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let _ = board.wait();
+    let accepted = rest.iter().any(|l| l.trim() == "ACCEPTED b'during sleep'");
+    if !status.success() || connected > Duration::from_secs(1) || !accepted {
+        return Err(format!("the stack did not run during time.sleep: kernel connect+send {status} in {connected:?}, board said {rest:?}"));
+    }
+    println!("==> during the board's time.sleep(3) the kernel connected and sent in {:.0} ms; accepted after the sleep", connected.as_secs_f64() * 1000.0);
     Ok(())
 }
 
