@@ -7,6 +7,7 @@
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
 //! - `conformance`: the spec's behaviour cases on ours, stock MicroPython and CPython.
 //! - `size`: RAM per TCP socket and per stack for each board profile.
+//! - `features`: the runtime without each of its optional features, and each c-port board's build.
 //! - `multinet`: MicroPython's multi_net tests against our interpreter on TAP boards (root).
 
 mod bench;
@@ -15,6 +16,7 @@ mod conformance;
 mod cortex_m;
 mod cport;
 mod dhcp;
+mod features;
 mod fuzz;
 mod micropython;
 mod mptests;
@@ -52,6 +54,9 @@ commands:
                       run generated/conformance/ on ours, stock MicroPython and CPython (matrix),
                       or on a board through mpremote
   size                RAM per TCP socket and per stack for each board file (spec/boards/)
+  features            the runtime with each optional feature (ipv6, dns, dhcpv4, raw) left out and with
+                      all left out: no_std builds, clippy, the spec's cases for what is left out; and
+                      each c-port board's firmware crate with the features its board file needs
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
@@ -69,6 +74,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
+        Some("features") if args.len() == 1 => features::run(),
         Some("multinet") if args.len() == 1 => multinet::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("dhcp") if args.len() == 1 => micropython::build(None).and_then(|exe| dhcp::run(&exe)),
