@@ -3,6 +3,51 @@
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use crate::{Config, Features};
 use crate::board_info::{Addressing, BoardInfo};
+/// A minimal c-port board: static IPv4, TCP and UDP only (no IPv6, DNS, DHCP or raw sockets). (`spec/boards/c-port-minimal.toml`)
+pub const C_PORT_MINIMAL: BoardInfo = BoardInfo {
+    name: "c-port-minimal",
+    backend: "c-port",
+    ethernet: true,
+    mtu: 1500usize,
+    mac: None,
+    port_clock: true,
+    ipv4: Addressing::Static {
+        address: IpAddr::V4(Ipv4Addr::new(192u8, 0u8, 2u8, 30u8)),
+        prefix: 24u8,
+        gateway: Some(IpAddr::V4(Ipv4Addr::new(192u8, 0u8, 2u8, 1u8))),
+    },
+    ipv6: Addressing::None,
+    dns: &[],
+    features: Features {
+        ipv6: false,
+        dns: false,
+        dhcpv4: false,
+        raw: false,
+    },
+    config: Config {
+        sockets: 4usize,
+        tcp_sockets: 3usize,
+        tcp_rx_bytes: 1460usize,
+        tcp_tx_bytes: 1460usize,
+        udp_sockets: 1usize,
+        udp_rx_bytes: 576usize,
+        udp_tx_bytes: 576usize,
+        udp_packets: 2usize,
+        raw_sockets: 0usize,
+        raw_bytes: 0usize,
+        raw_packets: 1usize,
+        dns_queries: 0usize,
+        max_backlog: 1usize,
+        linger_ms: 5000u32,
+        connect_timeout_ms: 15000u32,
+        dns_timeout_ms: 5000u32,
+        tcp_user_timeout_ms: 60000u32,
+        ack_delay_ms: 20u16,
+        nagle: true,
+        dhcp_v4: false,
+    },
+    ram_bytes: 15832usize,
+};
 /// The generic C frame port driven by a host program over a TAP device, with firmware sizes. (`spec/boards/c-port-tap.toml`)
 pub const C_PORT_TAP: BoardInfo = BoardInfo {
     name: "c-port-tap",
@@ -262,6 +307,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
 };
 /// Every board, in file name order.
 pub const ALL: &[&BoardInfo] = &[
+    &C_PORT_MINIMAL,
     &C_PORT_TAP,
     &HOST_LOOPBACK,
     &HOST_TAP,
