@@ -11,7 +11,7 @@ use crate::test::step;
 
 /// The feature sets to build: every feature, each one left out, none; each
 /// as (what it is, its `--features` list).
-fn feature_sets() -> Vec<(String, Vec<&'static str>)> {
+pub fn feature_sets() -> Vec<(String, Vec<&'static str>)> {
     let mut sets = vec![("with every feature".to_string(), FEATURES.to_vec())];
     for off in FEATURES {
         sets.push((format!("without {off}"), FEATURES.into_iter().filter(|f| *f != off).collect()));

@@ -6,7 +6,7 @@
 //! - `test`: run every test (the README's test command, called by `.ci/run`).
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
 //! - `conformance`: the spec's behaviour cases on ours, stock MicroPython and CPython.
-//! - `size`: RAM per TCP socket and per stack for each board profile.
+//! - `size [--text]`: RAM per TCP socket and per stack for each board profile; code size per feature set.
 //! - `features`: the runtime without each of its optional features, and each c-port board's build.
 //! - `multinet`: MicroPython's multi_net tests against our interpreter on TAP boards (root).
 
@@ -53,7 +53,8 @@ commands:
   conformance [--device PORT]
                       run generated/conformance/ on ours, stock MicroPython and CPython (matrix),
                       or on a board through mpremote
-  size                RAM per TCP socket and per stack for each board file (spec/boards/)
+  size [--text]       RAM per TCP socket and per stack for each board file (spec/boards/); --text: the
+                      c-port crate's code (.text, x86_64, linked with --gc-sections) per feature set
   features            the runtime with each optional feature (ipv6, dns, dhcpv4, raw) left out and with
                       all left out: no_std builds, clippy, the spec's cases for what is left out; and
                       each c-port board's firmware crate with the features its board file needs
