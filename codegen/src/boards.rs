@@ -230,6 +230,22 @@ pub struct Board {
     pub sizes: Sizes,
 }
 
+/// The runtime's optional cargo features (`runtime/Cargo.toml`), in the
+/// order [`Board::features`] lists them.
+pub const FEATURES: [&str; 4] = ["ipv6", "dns", "dhcpv4", "raw"];
+
+impl Board {
+    /// The runtime features this board's file needs: `ipv6` unless its IPv6
+    /// mode is `none`, `dns` with DNS queries, `dhcpv4` with IPv4 mode `dhcp`,
+    /// `raw` with raw sockets. The one place this follows from a board file:
+    /// its generated `BoardInfo`, C header and docs page say it, and xtask
+    /// builds a board's firmware with `--features` of exactly these.
+    pub fn features(&self) -> Vec<&'static str> {
+        let needs = [self.ipv6 != Addressing::None, self.sizes.dns_queries > 0, self.sizes.dhcp_v4, self.sizes.raw_sockets > 0];
+        FEATURES.into_iter().zip(needs).filter_map(|(feature, needed)| needed.then_some(feature)).collect()
+    }
+}
+
 /// Backends a board may name.
 pub const BACKENDS: [&str; 3] = ["loopback", "tap", "c-port"];
 

@@ -260,6 +260,10 @@ pub struct Case {
     pub steps: Vec<Step>,
     /// Targets it applies to: `rust` (the Rust API), `c` (the C ABI), `micropython` (the scripts).
     pub targets: Vec<String>,
+    /// Runtime features the build must leave out (empty: a full build). Such a
+    /// case runs on the Rust API of a runtime built without them
+    /// (`runtime/tests/features.rs`), not on the full builds of the other runners.
+    pub without: Vec<String>,
 }
 
 impl Case {

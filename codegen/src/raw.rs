@@ -229,6 +229,9 @@ pub struct RawCase {
     pub steps: Vec<Spanned<RawStep>>,
     /// Targets it applies to (`rust`, `c`, `micropython`); all when absent.
     pub targets: Option<Spanned<Vec<String>>>,
+    /// Runtime features the build must leave out (`ipv6`, `dns`, `dhcpv4`,
+    /// `raw`): the case shows what a smaller build does instead.
+    pub without: Option<Spanned<Vec<String>>>,
 }
 
 /// One step of a fixture or case.

@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use crate::boards::FEATURES;
 use crate::diag::{Diagnostic, FileId};
 use crate::ir::*;
 use crate::raw::*;
@@ -1035,6 +1036,20 @@ fn build_cases(
         } else if let Some(call) = hidden.filter(|_| targets.iter().any(|t| t == "micropython")) {
             ck.err(file, span.clone(), format!("case `{}` calls `{call}`, which Python does not have", c.id.get_ref()), "not for micropython", "targets = [\"rust\", \"c\"]");
         }
+        let without = c.without.as_ref().map_or_else(Vec::new, |w| w.get_ref().clone());
+        if let Some(w) = &c.without {
+            if without.is_empty() || without.iter().any(|f| !FEATURES.contains(&f.as_str())) {
+                ck.err(file, w.span(), "unknown feature in `without`", "unknown", format!("a non-empty list of {}", FEATURES.join(", ")));
+            } else if targets != ["rust"] {
+                ck.err(
+                    file,
+                    w.span(),
+                    format!("case `{}` needs a build without {}, which only the Rust API's feature runner has", c.id.get_ref(), without.join(", ")),
+                    "not for a full build",
+                    "targets = [\"rust\"]",
+                );
+            }
+        }
         out.push(Case {
             id: c.id.get_ref().clone(),
             rule: c.rule.as_ref().map(|r| r.get_ref().clone()),
@@ -1042,6 +1057,7 @@ fn build_cases(
             doc: c.doc.trim().to_string(),
             steps,
             targets,
+            without,
         });
     }
     out
@@ -1092,6 +1108,7 @@ fn constant_cases(ck: &mut Checker, m: &Merged, constants: &[Constant]) -> (Fixt
                     until: None,
                 }],
                 targets: targets.iter().map(|t| t.to_string()).collect(),
+                without: Vec::new(),
             }
         })
         .collect();

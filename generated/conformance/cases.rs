@@ -5724,6 +5724,20 @@ pub const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "getaddrinfo-no-dns-server",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "getaddrinfo",
+                args: &[V::Str("example.invalid"), V::Int(80i64)],
+                expect: Expect::Error("EAI_FAIL", -4i64),
+                until: None,
+            },
+        ],
+    },
+    Case {
         id: "constant-af-inet",
         steps: &[
             Step {
@@ -6139,4 +6153,291 @@ pub const NOT_HERE: &[&str] = &[
     "gc-close-frees-port",
     "gc-close-listener",
     "readinto-nbytes-too-big",
+];
+/// Cases for a runtime built without some features (`without` in the
+/// spec): those features, and the case.
+pub const WITHOUT: &[(&[&str], Case)] = &[
+    (
+        &["ipv6"],
+        Case {
+            id: "socket-ipv6-not-built",
+            steps: &[
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "socket",
+                    args: &[
+                        V::Const("AF_INET6", constants::AF_INET6 as i64),
+                        V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
+                    ],
+                    expect: Expect::Error("EAFNOSUPPORT", 97i64),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "socket",
+                    args: &[
+                        V::Const("AF_INET6", constants::AF_INET6 as i64),
+                        V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                    ],
+                    expect: Expect::Error("EAFNOSUPPORT", 97i64),
+                    until: None,
+                },
+                Step {
+                    bind: Some("u"),
+                    index: None,
+                    on: None,
+                    call: "socket",
+                    args: &[
+                        V::Const("AF_INET", constants::AF_INET as i64),
+                        V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                    ],
+                    expect: Expect::Ok,
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("u"),
+                    call: "bind",
+                    args: &[V::Tuple(&[V::Str("::1"), V::Int(0i64)])],
+                    expect: Expect::Error("EAFNOSUPPORT", 97i64),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("u"),
+                    call: "sendto",
+                    args: &[V::Bytes(b"x"), V::Tuple(&[V::Str("::1"), V::Int(9i64)])],
+                    expect: Expect::Error("EAFNOSUPPORT", 97i64),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("u"),
+                    call: "bind",
+                    args: &[V::Tuple(&[V::Str("127.0.0.1"), V::Int(0i64)])],
+                    expect: Expect::Ok,
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("u"),
+                    call: "close",
+                    args: &[],
+                    expect: Expect::Ok,
+                    until: None,
+                },
+                Step {
+                    bind: Some("t"),
+                    index: None,
+                    on: None,
+                    call: "socket",
+                    args: &[
+                        V::Const("AF_INET", constants::AF_INET as i64),
+                        V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
+                    ],
+                    expect: Expect::Ok,
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("t"),
+                    call: "connect",
+                    args: &[V::Tuple(&[V::Str("::1"), V::Int(80i64)])],
+                    expect: Expect::Error("EAFNOSUPPORT", 97i64),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("t"),
+                    call: "close",
+                    args: &[],
+                    expect: Expect::Ok,
+                    until: None,
+                },
+            ],
+        },
+    ),
+    (
+        &["ipv6"],
+        Case {
+            id: "getaddrinfo-ipv6-not-built",
+            steps: &[
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "getaddrinfo",
+                    args: &[V::Str("::1"), V::Int(80i64)],
+                    expect: Expect::Error("EAI_FAMILY", -6i64),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "getaddrinfo",
+                    args: &[
+                        V::Str("localhost"),
+                        V::Int(80i64),
+                        V::Const("AF_INET6", constants::AF_INET6 as i64),
+                    ],
+                    expect: Expect::Error("EAI_FAMILY", -6i64),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "getaddrinfo",
+                    args: &[
+                        V::Str("localhost"),
+                        V::Int(80i64),
+                        V::Int(0i64),
+                        V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
+                    ],
+                    expect: Expect::Returns(
+                        V::Tuple(
+                            &[
+                                V::Tuple(
+                                    &[
+                                        V::Const("AF_INET", constants::AF_INET as i64),
+                                        V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
+                                        V::Const("IPPROTO_TCP", constants::IPPROTO_TCP as i64),
+                                        V::Str(""),
+                                        V::Tuple(&[V::Str("127.0.0.1"), V::Int(80i64)]),
+                                    ],
+                                ),
+                            ],
+                        ),
+                    ),
+                    until: None,
+                },
+            ],
+        },
+    ),
+    (
+        &["raw"],
+        Case {
+            id: "socket-raw-not-built",
+            steps: &[
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "socket",
+                    args: &[
+                        V::Const("AF_INET", constants::AF_INET as i64),
+                        V::Const("SOCK_RAW", constants::SOCK_RAW as i64),
+                        V::Const("IPPROTO_ICMP", constants::IPPROTO_ICMP as i64),
+                    ],
+                    expect: Expect::Error("EPROTONOSUPPORT", 93i64),
+                    until: None,
+                },
+                Step {
+                    bind: Some("u"),
+                    index: None,
+                    on: None,
+                    call: "socket",
+                    args: &[
+                        V::Const("AF_INET", constants::AF_INET as i64),
+                        V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                    ],
+                    expect: Expect::Ok,
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("u"),
+                    call: "close",
+                    args: &[],
+                    expect: Expect::Ok,
+                    until: None,
+                },
+            ],
+        },
+    ),
+    (
+        &["dns"],
+        Case {
+            id: "getaddrinfo-dns-not-built",
+            steps: &[
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "getaddrinfo",
+                    args: &[V::Str("example.invalid"), V::Int(80i64)],
+                    expect: Expect::Error("EAI_FAIL", -4i64),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "getaddrinfo",
+                    args: &[
+                        V::Str("127.0.0.1"),
+                        V::Int(80i64),
+                        V::Int(0i64),
+                        V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                    ],
+                    expect: Expect::Returns(
+                        V::Tuple(
+                            &[
+                                V::Tuple(
+                                    &[
+                                        V::Const("AF_INET", constants::AF_INET as i64),
+                                        V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                                        V::Const("IPPROTO_UDP", constants::IPPROTO_UDP as i64),
+                                        V::Str(""),
+                                        V::Tuple(&[V::Str("127.0.0.1"), V::Int(80i64)]),
+                                    ],
+                                ),
+                            ],
+                        ),
+                    ),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: "getaddrinfo",
+                    args: &[
+                        V::Str("localhost"),
+                        V::Int(80i64),
+                        V::Const("AF_INET", constants::AF_INET as i64),
+                        V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
+                    ],
+                    expect: Expect::Returns(
+                        V::Tuple(
+                            &[
+                                V::Tuple(
+                                    &[
+                                        V::Const("AF_INET", constants::AF_INET as i64),
+                                        V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
+                                        V::Const("IPPROTO_TCP", constants::IPPROTO_TCP as i64),
+                                        V::Str(""),
+                                        V::Tuple(&[V::Str("127.0.0.1"), V::Int(80i64)]),
+                                    ],
+                                ),
+                            ],
+                        ),
+                    ),
+                    until: None,
+                },
+            ],
+        },
+    ),
 ];

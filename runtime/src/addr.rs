@@ -50,14 +50,44 @@ pub fn to_socket_addr(a: &Addr) -> Result<SocketAddr, Errno> {
     }
 }
 
+/// The smoltcp form of an address; None for an IPv6 address on a build
+/// without the `ipv6` feature (smoltcp then has no IPv6 addresses).
+pub fn smoltcp_ip(ip: IpAddr) -> Option<smoltcp::wire::IpAddress> {
+    match ip {
+        IpAddr::V4(v4) => Some(smoltcp::wire::IpAddress::Ipv4(v4)),
+        #[cfg(feature = "ipv6")]
+        IpAddr::V6(v6) => Some(smoltcp::wire::IpAddress::Ipv6(v6)),
+        #[cfg(not(feature = "ipv6"))]
+        IpAddr::V6(_) => None,
+    }
+}
+
+/// The IPv4 address, if `ip` is one.
+pub fn v4_of(ip: smoltcp::wire::IpAddress) -> Option<Ipv4Addr> {
+    match ip {
+        smoltcp::wire::IpAddress::Ipv4(v4) => Some(v4),
+        #[cfg(feature = "ipv6")]
+        smoltcp::wire::IpAddress::Ipv6(_) => None,
+    }
+}
+
+/// The IPv4 network, if `cidr` is one.
+pub fn v4_cidr(cidr: smoltcp::wire::IpCidr) -> Option<smoltcp::wire::Ipv4Cidr> {
+    match cidr {
+        smoltcp::wire::IpCidr::Ipv4(c) => Some(c),
+        #[cfg(feature = "ipv6")]
+        smoltcp::wire::IpCidr::Ipv6(_) => None,
+    }
+}
+
 /// The smoltcp address and port of an ABI address for a socket of `family`:
-/// EAFNOSUPPORT when the families differ.
+/// EAFNOSUPPORT when the families differ (or the build has no IPv6).
 pub fn endpoint(a: &Addr, family: i32) -> Result<(smoltcp::wire::IpAddress, u16), Errno> {
     if i32::from(a.family) != family {
         return Err(Errno::EAFNOSUPPORT);
     }
     let sa = to_socket_addr(a)?;
-    Ok((sa.ip().into(), sa.port()))
+    Ok((smoltcp_ip(sa.ip()).ok_or(Errno::EAFNOSUPPORT)?, sa.port()))
 }
 
 /// The ABI form of a smoltcp address and port.
@@ -67,12 +97,20 @@ pub fn from_endpoint(ip: smoltcp::wire::IpAddress, port: u16) -> Addr {
 
 /// The loopback address of a family, as smoltcp's type (connect() to the unspecified address goes there).
 pub fn loopback(v6: bool) -> smoltcp::wire::IpAddress {
-    if v6 { smoltcp::wire::IpAddress::Ipv6(Ipv6Addr::LOCALHOST) } else { smoltcp::wire::IpAddress::Ipv4(Ipv4Addr::LOCALHOST) }
+    match v6 {
+        #[cfg(feature = "ipv6")]
+        true => smoltcp::wire::IpAddress::Ipv6(Ipv6Addr::LOCALHOST),
+        _ => smoltcp::wire::IpAddress::Ipv4(Ipv4Addr::LOCALHOST),
+    }
 }
 
 /// The unspecified address of a family, as smoltcp's type.
 pub fn unspecified(v6: bool) -> smoltcp::wire::IpAddress {
-    if v6 { smoltcp::wire::IpAddress::Ipv6(Ipv6Addr::UNSPECIFIED) } else { smoltcp::wire::IpAddress::Ipv4(Ipv4Addr::UNSPECIFIED) }
+    match v6 {
+        #[cfg(feature = "ipv6")]
+        true => smoltcp::wire::IpAddress::Ipv6(Ipv6Addr::UNSPECIFIED),
+        _ => smoltcp::wire::IpAddress::Ipv4(Ipv4Addr::UNSPECIFIED),
+    }
 }
 
 /// Parses a numeric IPv4/IPv6 host; EINVAL when it is not numeric or the port is out of range.

@@ -2,11 +2,14 @@
 //! wait for events, and its network configuration.
 
 use smoltcp::phy::Device;
-use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv6Address};
+#[cfg(feature = "ipv6")]
+use smoltcp::wire::Ipv6Address;
+use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, Ipv4Address};
 
 use crate::time::Interrupted;
 
-/// Addresses, routes and name servers of a board's interface.
+/// Addresses, routes and name servers of a board's interface (IPv6 ones
+/// only with the `ipv6` feature).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NetConfig {
     /// The interface's hardware address (`HardwareAddress::Ip` for IP-medium devices).
@@ -16,6 +19,7 @@ pub struct NetConfig {
     /// IPv4 default gateway.
     pub gateway_v4: Option<Ipv4Address>,
     /// IPv6 default gateway.
+    #[cfg(feature = "ipv6")]
     pub gateway_v6: Option<Ipv6Address>,
     /// DNS servers for getaddrinfo().
     pub dns_servers: [Option<IpAddress>; 2],

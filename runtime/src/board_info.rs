@@ -1,11 +1,16 @@
 //! What a board file (`spec/boards/*.toml`) says, as the generated
-//! `boards` module gives it: medium, MTU, MAC, clock, addressing, DNS and the
-//! stack's [`Config`].
+//! `boards` module gives it: medium, MTU, MAC, clock, addressing, DNS, the
+//! runtime features it needs and the stack's [`Config`]. Addresses are
+//! `core::net`'s, so every board compiles into every build, with or without IPv6.
 
-use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr};
+use core::net::IpAddr;
 
+use smoltcp::wire::{EthernetAddress, HardwareAddress, IpCidr};
+
+use crate::addr::smoltcp_ip;
 use crate::board::NetConfig;
 use crate::config::Config;
+use crate::features::Features;
 
 /// How one address family is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,11 +22,11 @@ pub enum Addressing {
     /// A fixed address.
     Static {
         /// The address.
-        address: IpAddress,
+        address: IpAddr,
         /// Its prefix length.
         prefix: u8,
         /// The default gateway.
-        gateway: Option<IpAddress>,
+        gateway: Option<IpAddr>,
     },
 }
 
@@ -45,7 +50,9 @@ pub struct BoardInfo {
     /// IPv6 setup.
     pub ipv6: Addressing,
     /// DNS servers.
-    pub dns: &'static [IpAddress],
+    pub dns: &'static [IpAddr],
+    /// The runtime features the board file needs (a build must have at least these).
+    pub features: Features,
     /// The stack's sizes and timings.
     pub config: Config,
     /// RAM the stack needs, from the spec's per-item costs (64-bit).
@@ -55,23 +62,27 @@ pub struct BoardInfo {
 impl BoardInfo {
     /// The interface settings: static addresses and gateways (a DHCP family
     /// starts without any), DNS servers, and the hardware address (`port_mac`
-    /// when the board's MAC comes from the firmware).
+    /// when the board's MAC comes from the firmware). IPv6 settings need the
+    /// `ipv6` feature; a build without it (see [`BoardInfo::features`]) has none.
     pub fn net(&self, port_mac: Option<[u8; 6]>, random_seed: u64) -> NetConfig {
         let mut addresses = [None; 4];
-        let (mut gateway_v4, mut gateway_v6) = (None, None);
+        let mut gateway_v4 = None;
+        #[cfg(feature = "ipv6")]
+        let mut gateway_v6 = None;
         for (slot, family) in addresses.iter_mut().zip([self.ipv4, self.ipv6]) {
             if let Addressing::Static { address, prefix, gateway } = family {
-                *slot = Some(IpCidr::new(address, prefix));
+                *slot = smoltcp_ip(address).map(|a| IpCidr::new(a, prefix));
                 match gateway {
-                    Some(IpAddress::Ipv4(g)) => gateway_v4 = Some(g),
-                    Some(IpAddress::Ipv6(g)) => gateway_v6 = Some(g),
-                    None => {}
+                    Some(IpAddr::V4(g)) => gateway_v4 = Some(g),
+                    #[cfg(feature = "ipv6")]
+                    Some(IpAddr::V6(g)) => gateway_v6 = Some(g),
+                    _ => {}
                 }
             }
         }
         let mut dns_servers = [None; 2];
-        for (slot, server) in dns_servers.iter_mut().zip(self.dns) {
-            *slot = Some(*server);
+        for (slot, server) in dns_servers.iter_mut().zip(self.dns.iter().filter_map(|&s| smoltcp_ip(s))) {
+            *slot = Some(server);
         }
         let hardware = match (self.ethernet, self.mac.or(port_mac)) {
             (true, Some(mac)) => HardwareAddress::Ethernet(EthernetAddress(mac)),
@@ -79,6 +90,14 @@ impl BoardInfo {
             (true, None) => HardwareAddress::Ethernet(EthernetAddress([0x02, 0, 0, 0, 0, 1])),
             (false, _) => HardwareAddress::Ip,
         };
-        NetConfig { hardware, addresses, gateway_v4, gateway_v6, dns_servers, random_seed }
+        NetConfig {
+            hardware,
+            addresses,
+            gateway_v4,
+            #[cfg(feature = "ipv6")]
+            gateway_v6,
+            dns_servers,
+            random_seed,
+        }
     }
 }

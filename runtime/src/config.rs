@@ -2,6 +2,8 @@
 //! (see [`crate::boards`]); [`Memory`](crate::Memory) provides storage of exactly
 //! these sizes, so the runtime never allocates.
 
+use crate::features::{Feature, Features};
+
 /// Sizes and timings of one stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
@@ -21,13 +23,13 @@ pub struct Config {
     pub udp_tx_bytes: usize,
     /// Datagrams queued per UDP socket and direction.
     pub udp_packets: usize,
-    /// smoltcp raw IP sockets.
+    /// smoltcp raw IP sockets (more than 0 needs the `raw` feature).
     pub raw_sockets: usize,
     /// Receive and transmit buffer per raw socket, in bytes (each).
     pub raw_bytes: usize,
     /// Packets queued per raw socket and direction.
     pub raw_packets: usize,
-    /// DNS queries in flight (0: no DNS, names give EAI_FAIL).
+    /// DNS queries in flight (0: no DNS, names give EAI_FAIL; more needs the `dns` feature).
     pub dns_queries: usize,
     /// Largest accept queue a listener may ask for.
     pub max_backlog: usize,
@@ -43,7 +45,8 @@ pub struct Config {
     pub ack_delay_ms: u16,
     /// Nagle's algorithm on new TCP sockets (TCP_NODELAY turns it off per socket).
     pub nagle: bool,
-    /// A DHCPv4 client sets the IPv4 address, gateway and DNS servers (one more smoltcp socket).
+    /// A DHCPv4 client sets the IPv4 address, gateway and DNS servers (one more
+    /// smoltcp socket; needs the `dhcpv4` feature).
     pub dhcp_v4: bool,
 }
 
@@ -57,19 +60,40 @@ pub enum ConfigError {
         /// Smallest usable value.
         min: usize,
     },
+    /// This field asks for a part of the runtime that the build left out
+    /// (e.g. `dhcp_v4` without the `dhcpv4` feature).
+    NotBuilt {
+        /// The field's name.
+        field: &'static str,
+        /// The cargo feature it needs.
+        feature: Feature,
+    },
 }
 
 impl core::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             ConfigError::TooSmall { field, min } => write!(f, "board config: `{field}` must be at least {min}"),
+            ConfigError::NotBuilt { field, feature } => {
+                write!(f, "board config: `{field}` needs the runtime's `{}` feature, which this build leaves out", feature.name())
+            }
         }
     }
 }
 
 impl Config {
-    /// Checks the sizes a stack needs at least.
+    /// Checks the sizes a stack needs at least, and that the build has the
+    /// parts the config asks for.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        let built = Features::BUILT;
+        let needs: [(&'static str, bool, bool, Feature); 3] = [
+            ("dhcp_v4", self.dhcp_v4, built.dhcpv4, Feature::Dhcpv4),
+            ("dns_queries", self.dns_queries > 0, built.dns, Feature::Dns),
+            ("raw_sockets", self.raw_sockets > 0, built.raw, Feature::Raw),
+        ];
+        if let Some((field, _, _, feature)) = needs.into_iter().find(|&(_, wanted, has, _)| wanted && !has) {
+            return Err(ConfigError::NotBuilt { field, feature });
+        }
         let mins: [(&'static str, usize, usize); 6] = [
             ("sockets", self.sockets, 1),
             ("tcp_rx_bytes", self.tcp_rx_bytes, 64),

@@ -1,11 +1,14 @@
-//! DHCPv4: what the client learns becomes the interface's IPv4 address, its
-//! default route and the DNS servers getaddrinfo() asks; a lost lease removes
-//! them again. smoltcp's client renews (T1) and rebinds (T2) by itself.
+//! DHCPv4 (the `dhcpv4` feature): what the client learns becomes the
+//! interface's IPv4 address, its default route and the DNS servers
+//! getaddrinfo() asks; a lost lease removes them again. smoltcp's client
+//! renews (T1) and rebinds (T2) by itself.
 
 use smoltcp::socket::dhcpv4;
 use smoltcp::wire::{IpAddress, IpCidr, Ipv4Address, Ipv4Cidr};
 
+use crate::addr::{v4_cidr, v4_of};
 use crate::board::Board;
+use crate::pool::{Entry, PoolKind, Role};
 use crate::stack::Stack;
 
 /// A lease as the stack applies it.
@@ -16,6 +19,17 @@ struct Lease {
 }
 
 impl<B: Board> Stack<'_, B> {
+    /// The stack with its DHCPv4 client, when the config asks for one (the last socket of the pool).
+    pub(crate) fn with_dhcp(mut self) -> Self {
+        if self.config.dhcp_v4 {
+            let handle = self.sockets.add(dhcpv4::Socket::new());
+            let last = self.pool.len() - 1;
+            self.pool[last] = Entry { kind: PoolKind::Dhcp, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
+            self.dhcp = Some(handle);
+        }
+        self
+    }
+
     /// Applies the DHCP client's news, if it has any.
     pub(crate) fn dhcp_update(&mut self) {
         let Some(handle) = self.dhcp else { return };
@@ -31,7 +45,7 @@ impl<B: Board> Stack<'_, B> {
             Some(dhcpv4::Event::Deconfigured) => None,
         };
         self.iface.update_ip_addrs(|addrs| {
-            addrs.retain(|a| !matches!(a, IpCidr::Ipv4(_)));
+            addrs.retain(|a| v4_cidr(*a).is_none());
             if let Some(lease) = &lease {
                 // Capacity is the interface's compiled-in address count.
                 let _ = addrs.push(IpCidr::Ipv4(lease.address));
@@ -44,19 +58,13 @@ impl<B: Board> Stack<'_, B> {
         }
         // The lease's DNS servers replace the board's IPv4 ones; IPv6 servers stay.
         let mut servers = [None; 2];
-        let v6 = self.net.dns_servers.iter().flatten().filter(|s| matches!(s, IpAddress::Ipv6(_))).copied();
+        let v6 = self.net.dns_servers.iter().flatten().filter(|s| v4_of(**s).is_none()).copied();
         let v4 = lease.iter().flat_map(|l| l.dns.iter().flatten().map(|a| IpAddress::Ipv4(*a)));
         for (slot, server) in servers.iter_mut().zip(v4.chain(v6)) {
             *slot = Some(server);
         }
         self.net.dns_servers = servers;
-        self.dns_servers = servers.iter().flatten().count();
-        if let Some(dns) = self.dns {
-            let mut list = [IpAddress::Ipv4(Ipv4Address::UNSPECIFIED); 2];
-            for (slot, server) in list.iter_mut().zip(servers.iter().flatten()) {
-                *slot = *server;
-            }
-            self.sockets.get_mut::<smoltcp::socket::dns::Socket>(dns).update_servers(&list[..self.dns_servers]);
-        }
+        #[cfg(feature = "dns")]
+        self.dns_servers_changed();
     }
 }

@@ -41,7 +41,9 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         let fd = self.fds.vacant()?;
         slot.entry = match slot.kind {
             Kind::Stream => self.tcp_open(fd)?,
-            _ => self.dgram_open(fd, &slot)?,
+            Kind::Datagram => self.udp_open(fd)?,
+            #[cfg(feature = "raw")]
+            Kind::Raw(proto) => self.raw_open(fd, slot.is_v6(), proto)?,
         };
         self.fds.insert(slot)
     }
@@ -49,7 +51,11 @@ impl<B: Board> SocketApi for Stack<'_, B> {
     fn getaddrinfo(&mut self, host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flags: i32, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
         match prepare(host, port, af, ty, proto, flags)? {
             (request, Host::Ip(ip)) => fill(&request, [ip], out),
+            #[cfg(feature = "dns")]
             (request, Host::Name(name)) => self.dns_lookup(&request, name, out),
+            // No DNS in this build: as a board without DNS queries.
+            #[cfg(not(feature = "dns"))]
+            (_, Host::Name(_)) => Err(GaiError::EAI_FAIL),
         }
     }
 
@@ -73,7 +79,9 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         }
         match slot.kind {
             Kind::Stream => self.tcp_close(fd, slot),
-            _ => self.dgram_close(&slot),
+            Kind::Datagram => self.udp_close(&slot),
+            #[cfg(feature = "raw")]
+            Kind::Raw(_) => self.raw_close(&slot),
         }
         Ok(())
     }

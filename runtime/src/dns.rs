@@ -1,13 +1,15 @@
-//! Name lookups through smoltcp's DNS socket: A and AAAA queries against the
-//! board's servers, within the board's DNS time limit.
+//! Name lookups through smoltcp's DNS socket (the `dns` feature): A and AAAA
+//! (with `ipv6`) queries against the board's servers, within the board's DNS
+//! time limit.
 
 use core::net::IpAddr;
 
 use smoltcp::socket::dns::{self, GetQueryResultError, QueryHandle, StartQueryError};
-use smoltcp::wire::DnsQueryType;
+use smoltcp::wire::{DnsQueryType, IpAddress, Ipv4Address};
 
-use crate::board::Board;
+use crate::board::{Board, NetConfig};
 use crate::constants::{AF_INET, AF_INET6};
+use crate::pool::{Entry, PoolKind, Role};
 use crate::resolve::{Request, fill};
 use crate::stack::Stack;
 use crate::{Addrinfo, Errno, GaiError};
@@ -25,7 +27,32 @@ enum Lookup {
     Failed,
 }
 
-impl<B: Board> Stack<'_, B> {
+/// The interface's DNS servers as smoltcp's DNS socket takes them: the first `n` of the list.
+fn server_list(net: &NetConfig) -> ([IpAddress; 2], usize) {
+    let mut list = [IpAddress::Ipv4(Ipv4Address::UNSPECIFIED); 2];
+    let mut n = 0;
+    for (slot, server) in list.iter_mut().zip(net.dns_servers.iter().flatten()) {
+        *slot = *server;
+        n += 1;
+    }
+    (list, n)
+}
+
+impl<'a, B: Board> Stack<'a, B> {
+    /// The stack with its DNS socket (when the config has DNS queries), asking the board's servers.
+    pub(crate) fn with_dns(mut self, queries: &'a mut [Option<dns::DnsQuery>]) -> Self {
+        if self.config.dns_queries == 0 {
+            return self;
+        }
+        let (servers, n) = server_list(&self.net);
+        self.dns_servers = n;
+        let handle = self.sockets.add(dns::Socket::new(&servers[..n], queries));
+        let i = self.config.tcp_sockets + self.config.udp_sockets + self.config.raw_sockets;
+        self.pool[i] = Entry { kind: PoolKind::Dns, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
+        self.dns = Some(handle);
+        self
+    }
+
     /// Resolves `name` with DNS.
     pub(crate) fn dns_lookup(&mut self, request: &Request, name: &str, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
         let handle = match self.dns {
@@ -35,7 +62,8 @@ impl<B: Board> Stack<'_, B> {
         let kinds = [(AF_INET, DnsQueryType::A), (AF_INET6, DnsQueryType::Aaaa)];
         let mut lookups = [Lookup::Skipped; 2];
         for (lookup, (family, kind)) in lookups.iter_mut().zip(kinds) {
-            if request.af != 0 && request.af != family {
+            // Without IPv6 there is nothing to do with an AAAA answer.
+            if (request.af != 0 && request.af != family) || (family == AF_INET6 && !cfg!(feature = "ipv6")) {
                 continue;
             }
             let cx = self.iface.context();
@@ -78,6 +106,16 @@ impl<B: Board> Stack<'_, B> {
             _ => [None; 4],
         });
         fill(request, ips.flatten(), out)
+    }
+
+    /// The board's (or a DHCP lease's) DNS servers changed: the DNS socket asks those.
+    #[cfg(feature = "dhcpv4")]
+    pub(crate) fn dns_servers_changed(&mut self) {
+        let (list, n) = server_list(&self.net);
+        self.dns_servers = n;
+        if let Some(dns) = self.dns {
+            self.sockets.get_mut::<dns::Socket>(dns).update_servers(&list[..n]);
+        }
     }
 
     /// Cancels queries still waiting (a finished query's slot is already free).

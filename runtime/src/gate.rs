@@ -4,7 +4,9 @@
 
 use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken};
 use smoltcp::time::Instant;
-use smoltcp::wire::{EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet, Ipv6Packet, TcpPacket};
+#[cfg(feature = "ipv6")]
+use smoltcp::wire::Ipv6Packet;
+use smoltcp::wire::{EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet, TcpPacket};
 
 /// Wraps `inner`; `closed(port)` says whether SYNs to a local port are dropped.
 pub struct Gate<'d, D, F> {
@@ -31,6 +33,7 @@ pub fn syn_port(medium: Medium, frame: &[u8]) -> Option<u16> {
             let p = Ipv4Packet::new_checked(ip).ok()?;
             (p.next_header() == IpProtocol::Tcp).then(|| &ip[usize::from(p.header_len())..])?
         }
+        #[cfg(feature = "ipv6")]
         6 => {
             let p = Ipv6Packet::new_checked(ip).ok()?;
             (p.next_header() == IpProtocol::Tcp).then(|| &ip[p.header_len()..])?

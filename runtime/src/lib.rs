@@ -8,6 +8,10 @@
 //! What smoltcp leaves to a socket layer lives here: the fd table, a bind
 //! table with ephemeral ports, listen backlogs, connect deadlines, graceful
 //! close after the fd is gone, blocking with timeouts, and DNS for getaddrinfo.
+//!
+//! IPv6, DNS, DHCPv4 and raw sockets are cargo features (`ipv6`, `dns`,
+//! `dhcpv4`, `raw`; all on by default): a firmware build takes only what its
+//! board file needs ([`Features`]).
 
 #![no_std]
 
@@ -23,14 +27,19 @@ mod board;
 mod board_info;
 mod config;
 mod dgram;
+#[cfg(feature = "dhcpv4")]
 mod dhcp;
 mod dispatch;
+#[cfg(feature = "dns")]
 mod dns;
+mod features;
 mod gate;
 mod memory;
 mod netif;
 mod pool;
 mod ports;
+#[cfg(feature = "raw")]
+mod raw;
 mod resolve;
 mod stack;
 mod stall;
@@ -43,6 +52,7 @@ pub use board::{Board, NetConfig};
 pub use board_info::{Addressing, BoardInfo};
 pub use generated::boards;
 pub use config::{Config, ConfigError};
+pub use features::{Feature, Features};
 pub use generated::api::{Backend, SocketApi};
 pub use generated::constants;
 pub use generated::errno::{Errno, GaiError};

@@ -3,7 +3,11 @@
 //! never allocates.
 
 use smoltcp::iface::SocketStorage;
-use smoltcp::socket::{dns, raw, udp};
+#[cfg(feature = "dns")]
+use smoltcp::socket::dns;
+#[cfg(feature = "raw")]
+use smoltcp::socket::raw;
+use smoltcp::socket::udp;
 #[cfg(feature = "std")]
 use smoltcp::storage::PacketMetadata;
 
@@ -20,9 +24,11 @@ pub struct Memory<'a> {
     pub sockets: managed::ManagedSlice<'a, SocketStorage<'a>>,
     /// UDP datagram metadata: `udp_sockets * 2 * udp_packets`.
     pub udp_meta: &'a mut [udp::PacketMetadata],
-    /// Raw packet metadata: `raw_sockets * 2 * raw_packets`.
+    /// Raw packet metadata: `raw_sockets * 2 * raw_packets` (the `raw` feature).
+    #[cfg(feature = "raw")]
     pub raw_meta: &'a mut [raw::PacketMetadata],
-    /// DNS query slots: `dns_queries`.
+    /// DNS query slots: `dns_queries` (the `dns` feature).
+    #[cfg(feature = "dns")]
     pub dns_queries: &'a mut [Option<dns::DnsQuery>],
     /// The fd table: `sockets`.
     pub fds: &'a mut [Option<Slot>],
@@ -59,21 +65,18 @@ impl Memory<'_> {
             #[cfg(feature = "std")]
             managed::ManagedSlice::Owned(_) => config.smoltcp_sockets(),
         };
-        let parts = [
-            ("bytes", config.buffer_bytes(), self.bytes.len()),
-            ("sockets", config.smoltcp_sockets(), sockets_ok),
-            ("udp_meta", config.udp_sockets * 2 * config.udp_packets, self.udp_meta.len()),
-            ("raw_meta", config.raw_sockets * 2 * config.raw_packets, self.raw_meta.len()),
-            ("dns_queries", config.dns_queries, self.dns_queries.len()),
-            ("fds", config.sockets, self.fds.len()),
-            ("pool", config.smoltcp_sockets(), self.pool.len()),
-            ("parked", config.smoltcp_sockets(), self.parked.len()),
-            ("bindings", config.bindings(), self.bindings.len()),
-        ];
-        match parts.into_iter().find(|&(_, needed, given)| needed != given) {
-            Some((part, needed, given)) => Err(MemoryError { part, needed, given }),
-            None => Ok(()),
-        }
+        let part = |part, needed, given| if needed == given { Ok(()) } else { Err(MemoryError { part, needed, given }) };
+        part("bytes", config.buffer_bytes(), self.bytes.len())?;
+        part("sockets", config.smoltcp_sockets(), sockets_ok)?;
+        part("udp_meta", config.udp_sockets * 2 * config.udp_packets, self.udp_meta.len())?;
+        #[cfg(feature = "raw")]
+        part("raw_meta", config.raw_sockets * 2 * config.raw_packets, self.raw_meta.len())?;
+        #[cfg(feature = "dns")]
+        part("dns_queries", config.dns_queries, self.dns_queries.len())?;
+        part("fds", config.sockets, self.fds.len())?;
+        part("pool", config.smoltcp_sockets(), self.pool.len())?;
+        part("parked", config.smoltcp_sockets(), self.parked.len())?;
+        part("bindings", config.bindings(), self.bindings.len())
     }
 }
 
@@ -90,7 +93,9 @@ pub struct HostMemory {
     config: Config,
     bytes: std::vec::Vec<u8>,
     udp_meta: std::vec::Vec<udp::PacketMetadata>,
+    #[cfg(feature = "raw")]
     raw_meta: std::vec::Vec<raw::PacketMetadata>,
+    #[cfg(feature = "dns")]
     dns_queries: std::vec::Vec<Option<dns::DnsQuery>>,
     fds: std::vec::Vec<Option<Slot>>,
     pool: std::vec::Vec<Entry>,
@@ -106,7 +111,9 @@ impl HostMemory {
             config: *config,
             bytes: vec![0; config.buffer_bytes()],
             udp_meta: vec![PacketMetadata::EMPTY; config.udp_sockets * 2 * config.udp_packets],
+            #[cfg(feature = "raw")]
             raw_meta: vec![PacketMetadata::EMPTY; config.raw_sockets * 2 * config.raw_packets],
+            #[cfg(feature = "dns")]
             dns_queries: (0..config.dns_queries).map(|_| None).collect(),
             fds: vec![None; config.sockets],
             pool: vec![Entry::EMPTY; config.smoltcp_sockets()],
@@ -120,7 +127,9 @@ impl HostMemory {
             bytes: &mut self.bytes,
             sockets: managed::ManagedSlice::Owned(std::vec::Vec::with_capacity(self.config.smoltcp_sockets())),
             udp_meta: &mut self.udp_meta,
+            #[cfg(feature = "raw")]
             raw_meta: &mut self.raw_meta,
+            #[cfg(feature = "dns")]
             dns_queries: &mut self.dns_queries,
             fds: &mut self.fds,
             pool: &mut self.pool,

@@ -2,9 +2,9 @@
 
 use core::net::Ipv4Addr;
 
-use smoltcp::wire::{IpAddress, IpCidr};
+use smoltcp::wire::IpAddress;
 
-use crate::addr::from_endpoint;
+use crate::addr::{from_endpoint, v4_cidr, v4_of};
 use crate::board::Board;
 use crate::generated::types::Ifconfig;
 use crate::stack::Stack;
@@ -18,14 +18,8 @@ impl<B: Board> Stack<'_, B> {
     /// The first IPv4 address with its netmask, the IPv4 gateway and the first
     /// IPv4 DNS server; 0.0.0.0 for what the board lacks.
     pub(crate) fn net_ifconfig(&self) -> Ifconfig {
-        let cidr = self.iface.ip_addrs().iter().find_map(|c| match c {
-            IpCidr::Ipv4(c) => Some(*c),
-            _ => None,
-        });
-        let dns = self.net.dns_servers.iter().flatten().find_map(|s| match s {
-            IpAddress::Ipv4(a) => Some(*a),
-            _ => None,
-        });
+        let cidr = self.iface.ip_addrs().iter().find_map(|c| v4_cidr(*c));
+        let dns = self.net.dns_servers.iter().flatten().find_map(|s| v4_of(*s));
         Ifconfig {
             ip: v4(cidr.map_or(Ipv4Addr::UNSPECIFIED, |c| c.address())),
             netmask: v4(cidr.map_or(Ipv4Addr::UNSPECIFIED, |c| c.netmask())),
@@ -36,7 +30,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// status(): 3 with an address, 1 while a DHCP lease is awaited, 0 otherwise.
     pub(crate) fn net_status(&self) -> usize {
-        match (self.net_connected(), self.dhcp.is_some()) {
+        match (self.net_connected(), self.config.dhcp_v4) {
             (true, _) => 3,
             (false, true) => 1,
             (false, false) => 0,
@@ -45,8 +39,8 @@ impl<B: Board> Stack<'_, B> {
 
     /// Has the interface an address to talk with? With DHCP: an IPv4 lease.
     pub(crate) fn net_connected(&self) -> bool {
-        if self.dhcp.is_some() {
-            return self.iface.ip_addrs().iter().any(|c| matches!(c, IpCidr::Ipv4(_)));
+        if self.config.dhcp_v4 {
+            return self.iface.ip_addrs().iter().any(|c| v4_cidr(*c).is_some());
         }
         !self.iface.ip_addrs().is_empty()
     }

@@ -4,11 +4,10 @@
 
 use core::cell::Cell;
 
-use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet};
-use smoltcp::socket::{dhcpv4, dns, raw, tcp, udp};
+use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult, SocketSet};
+use smoltcp::socket::{tcp, udp};
 use smoltcp::storage::PacketBuffer;
 use smoltcp::time::{Duration, Instant};
-use smoltcp::wire::IpAddress;
 
 use crate::board::{Board, NetConfig};
 use crate::config::{Config, ConfigError};
@@ -43,46 +42,6 @@ const INGRESS_BUDGET: usize = 256;
 /// Most ingress/egress rounds in one [`Stack::pump`].
 const PUMP_ROUNDS: usize = 64;
 
-/// Buffers of the raw sockets, which are made and dropped at socket()/close():
-/// the one place the stack hands out the same memory twice, one socket at a time.
-struct RawArea<'a> {
-    bytes: *mut u8,
-    meta: *mut raw::PacketMetadata,
-    region_bytes: usize,
-    region_packets: usize,
-    _memory: core::marker::PhantomData<&'a mut [u8]>,
-}
-
-impl<'a> RawArea<'a> {
-    fn new(bytes: &'a mut [u8], meta: &'a mut [raw::PacketMetadata], config: &Config) -> Self {
-        RawArea {
-            bytes: bytes.as_mut_ptr(),
-            meta: meta.as_mut_ptr(),
-            region_bytes: config.raw_bytes,
-            region_packets: config.raw_packets,
-            _memory: core::marker::PhantomData,
-        }
-    }
-
-    /// The buffers of raw region `i`.
-    ///
-    /// # Safety
-    /// `i` is below `raw_sockets` and no live socket uses region `i`.
-    unsafe fn buffers(&self, i: usize) -> (raw::PacketBuffer<'a>, raw::PacketBuffer<'a>) {
-        // SAFETY: regions are disjoint parts of the memory lent for 'a, and the
-        // caller guarantees that region `i` is not in use.
-        unsafe {
-            let b = self.bytes.add(2 * i * self.region_bytes);
-            let m = self.meta.add(2 * i * self.region_packets);
-            let rx_b = core::slice::from_raw_parts_mut(b, self.region_bytes);
-            let tx_b = core::slice::from_raw_parts_mut(b.add(self.region_bytes), self.region_bytes);
-            let rx_m = core::slice::from_raw_parts_mut(m, self.region_packets);
-            let tx_m = core::slice::from_raw_parts_mut(m.add(self.region_packets), self.region_packets);
-            (PacketBuffer::new(rx_m, rx_b), PacketBuffer::new(tx_m, tx_b))
-        }
-    }
-}
-
 /// A socket stack on one board implementing the spec's API ([`SocketApi`](crate::SocketApi)).
 pub struct Stack<'a, B: Board> {
     pub(crate) board: B,
@@ -96,11 +55,17 @@ pub struct Stack<'a, B: Board> {
     /// Free TCP and UDP sockets, by pool index, while out of the socket set.
     parked: managed::ManagedSlice<'a, Option<smoltcp::socket::Socket<'a>>>,
     pub(crate) ports: PortTable<'a>,
-    raw_area: RawArea<'a>,
-    pub(crate) dns: Option<SocketHandle>,
+    /// The raw sockets' buffers.
+    #[cfg(feature = "raw")]
+    pub(crate) raw_area: crate::raw::RawArea<'a>,
+    /// The DNS socket, when the config has DNS queries.
+    #[cfg(feature = "dns")]
+    pub(crate) dns: Option<smoltcp::iface::SocketHandle>,
     /// The DHCPv4 client, when the config asks for one.
-    pub(crate) dhcp: Option<SocketHandle>,
+    #[cfg(feature = "dhcpv4")]
+    pub(crate) dhcp: Option<smoltcp::iface::SocketHandle>,
     /// How many DNS servers the board (or the DHCP lease) gave.
+    #[cfg(feature = "dns")]
     pub(crate) dns_servers: usize,
     /// Accept-queue order.
     pub(crate) seq: u32,
@@ -137,13 +102,26 @@ impl<'a, B: Board> Stack<'a, B> {
         if let Some(gw) = net.gateway_v4 {
             let _ = iface.routes_mut().add_default_ipv4_route(gw);
         }
+        #[cfg(feature = "ipv6")]
         if let Some(gw) = net.gateway_v6 {
             let _ = iface.routes_mut().add_default_ipv6_route(gw);
         }
 
-        let Memory { mut bytes, sockets, mut udp_meta, raw_meta, dns_queries, fds, pool, mut parked, bindings } = memory;
+        let Memory {
+            mut bytes,
+            sockets,
+            mut udp_meta,
+            #[cfg(feature = "raw")]
+            raw_meta,
+            #[cfg(feature = "dns")]
+            dns_queries,
+            fds,
+            pool,
+            mut parked,
+            bindings,
+        } = memory;
         pool.fill(Entry::EMPTY);
-        let mut sockets = SocketSet::new(sockets);
+        let sockets = SocketSet::new(sockets);
         let mut next = 0;
         for _ in 0..config.tcp_sockets {
             let rx = tcp::SocketBuffer::new(take(&mut bytes, config.tcp_rx_bytes));
@@ -161,29 +139,13 @@ impl<'a, B: Board> Stack<'a, B> {
             parked[next] = Some(smoltcp::socket::Socket::Udp(udp::Socket::new(rx, tx)));
             next += 1;
         }
-        let raw_area = RawArea::new(bytes, raw_meta, &config);
+        #[cfg(feature = "raw")]
+        let raw_area = crate::raw::RawArea::new(bytes, raw_meta, &config);
+        #[cfg(feature = "raw")]
         for region in 0..config.raw_sockets {
             pool[next] = Entry { kind: PoolKind::Raw, region, ..Entry::EMPTY };
             next += 1;
         }
-        let dns_servers = net.dns_servers.iter().flatten().count();
-        let dns = (config.dns_queries > 0).then(|| {
-            let mut servers = [IpAddress::v4(0, 0, 0, 0); 2];
-            let mut n = 0;
-            for s in net.dns_servers.iter().flatten() {
-                servers[n] = *s;
-                n += 1;
-            }
-            let handle = sockets.add(dns::Socket::new(&servers[..n], dns_queries));
-            pool[next] = Entry { kind: PoolKind::Dns, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
-            next += 1;
-            handle
-        });
-        let dhcp = config.dhcp_v4.then(|| {
-            let handle = sockets.add(dhcpv4::Socket::new());
-            pool[next] = Entry { kind: PoolKind::Dhcp, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
-            handle
-        });
         let stack = Stack {
             board,
             config,
@@ -194,10 +156,14 @@ impl<'a, B: Board> Stack<'a, B> {
             pool,
             parked,
             ports: PortTable::new(bindings, net.random_seed),
+            #[cfg(feature = "raw")]
             raw_area,
-            dns,
-            dhcp,
-            dns_servers,
+            #[cfg(feature = "dns")]
+            dns: None,
+            #[cfg(feature = "dhcpv4")]
+            dhcp: None,
+            #[cfg(feature = "dns")]
+            dns_servers: 0,
             seq: 0,
             listeners: 0,
             rearm_pending: false,
@@ -206,6 +172,11 @@ impl<'a, B: Board> Stack<'a, B> {
             guard_check_at: 0,
             resume: None,
         };
+        // The stack's own sockets after the pool's: the DNS socket, then the DHCP client (Config::smoltcp_sockets).
+        #[cfg(feature = "dns")]
+        let stack = stack.with_dns(dns_queries);
+        #[cfg(feature = "dhcpv4")]
+        let stack = stack.with_dhcp();
         Ok(stack)
     }
 
@@ -298,6 +269,7 @@ impl<'a, B: Board> Stack<'a, B> {
         }
         self.reap_lingering(now_us);
         self.ports.expire(now_us);
+        #[cfg(feature = "dhcpv4")]
         if self.dhcp.is_some() {
             self.dhcp_update();
         }
@@ -377,28 +349,6 @@ impl<'a, B: Board> Stack<'a, B> {
             self.parked[i] = Some(self.sockets.remove(handle));
         }
         self.pool[i].role = Role::Free;
-    }
-
-    /// The raw socket of pool entry `i` (open).
-    pub(crate) fn raw(&mut self, i: usize) -> Option<&mut raw::Socket<'a>> {
-        let handle = self.pool[i].handle?;
-        Some(self.sockets.get_mut::<raw::Socket<'a>>(handle))
-    }
-
-    /// Makes pool entry `i`'s raw socket for an IP version and protocol.
-    pub(crate) fn open_raw(&mut self, i: usize, v6: bool, proto: u8) {
-        // SAFETY: entry `i` is free, so its region has no socket (close_raw removes it).
-        let (rx, tx) = unsafe { self.raw_area.buffers(self.pool[i].region) };
-        let version = if v6 { smoltcp::wire::IpVersion::Ipv6 } else { smoltcp::wire::IpVersion::Ipv4 };
-        let socket = raw::Socket::new(Some(version), Some(smoltcp::wire::IpProtocol::from(proto)), rx, tx);
-        self.pool[i].handle = Some(self.sockets.add(socket));
-    }
-
-    /// Drops pool entry `i`'s raw socket, freeing its region.
-    pub(crate) fn close_raw(&mut self, i: usize) {
-        if let Some(handle) = self.pool[i].handle.take() {
-            self.sockets.remove(handle);
-        }
     }
 
     /// Puts a TCP pool socket back to a fresh state with the board's defaults.

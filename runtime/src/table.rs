@@ -2,7 +2,9 @@
 
 use smoltcp::wire::IpAddress;
 
-use crate::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
+#[cfg(feature = "raw")]
+use crate::constants::SOCK_RAW;
+use crate::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
 use crate::{Errno, Fd};
 
 /// What a socket carries.
@@ -13,6 +15,7 @@ pub enum Kind {
     /// UDP.
     Datagram,
     /// Raw IP with this protocol number.
+    #[cfg(feature = "raw")]
     Raw(u8),
 }
 
@@ -76,14 +79,17 @@ pub struct Slot {
 }
 
 impl Slot {
-    /// Checks family, type and protocol as socket() must.
+    /// Checks family, type and protocol as socket() must: AF_INET6 needs the
+    /// `ipv6` feature (else EAFNOSUPPORT), SOCK_RAW the `raw` feature (else
+    /// EPROTONOSUPPORT).
     pub fn new(af: i32, ty: i32, proto: i32) -> Result<Slot, Errno> {
-        if af != AF_INET && af != AF_INET6 {
+        if af != AF_INET && !(af == AF_INET6 && cfg!(feature = "ipv6")) {
             return Err(Errno::EAFNOSUPPORT);
         }
         let kind = match (ty, proto) {
             (SOCK_STREAM, 0 | IPPROTO_TCP) => Kind::Stream,
             (SOCK_DGRAM, 0 | IPPROTO_UDP) => Kind::Datagram,
+            #[cfg(feature = "raw")]
             (SOCK_RAW, 1..=255) => Kind::Raw(proto as u8),
             _ => return Err(Errno::EPROTONOSUPPORT),
         };
@@ -163,6 +169,8 @@ impl<'a> Table<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(not(feature = "raw"))]
+    use crate::constants::SOCK_RAW;
 
     #[test]
     fn fills_reports_enomem_and_recycles() {
@@ -184,7 +192,12 @@ mod tests {
         assert_eq!(Slot::new(12345, SOCK_STREAM, 0), Err(Errno::EAFNOSUPPORT));
         assert_eq!(Slot::new(AF_INET, 99, 0), Err(Errno::EPROTONOSUPPORT));
         assert_eq!(Slot::new(AF_INET, SOCK_STREAM, IPPROTO_UDP), Err(Errno::EPROTONOSUPPORT));
-        assert_eq!(Slot::new(AF_INET6, SOCK_RAW, 0), Err(Errno::EPROTONOSUPPORT));
-        assert_eq!(Slot::new(AF_INET6, SOCK_RAW, 58).map(|s| s.kind), Ok(Kind::Raw(58)));
+        assert_eq!(Slot::new(AF_INET, SOCK_RAW, 0), Err(Errno::EPROTONOSUPPORT));
+        #[cfg(feature = "raw")]
+        assert_eq!(Slot::new(AF_INET, SOCK_RAW, 1).map(|s| s.kind), Ok(Kind::Raw(1)));
+        #[cfg(not(feature = "raw"))]
+        assert_eq!(Slot::new(AF_INET, SOCK_RAW, 1), Err(Errno::EPROTONOSUPPORT), "raw sockets are not built");
+        let v6 = Slot::new(AF_INET6, SOCK_DGRAM, 0).map(|s| s.is_v6());
+        assert_eq!(v6, if cfg!(feature = "ipv6") { Ok(true) } else { Err(Errno::EAFNOSUPPORT) });
     }
 }

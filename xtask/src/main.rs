@@ -6,7 +6,8 @@
 //! - `test`: run every test (the README's test command, called by `.ci/run`).
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
 //! - `conformance`: the spec's behaviour cases on ours, stock MicroPython and CPython.
-//! - `size`: RAM per TCP socket and per stack for each board profile.
+//! - `size [--text]`: RAM per TCP socket and per stack for each board profile; code size per feature set.
+//! - `features`: the runtime without each of its optional features, and each c-port board's build.
 //! - `multinet`: MicroPython's multi_net tests against our interpreter on TAP boards (root).
 
 mod armrust;
@@ -18,6 +19,7 @@ mod cport;
 mod devbench;
 mod device;
 mod dhcp;
+mod features;
 mod firmware;
 mod fuzz;
 mod fwsize;
@@ -58,7 +60,11 @@ commands:
   conformance [--device PORT]
                       run generated/conformance/ on ours, stock MicroPython and CPython (matrix),
                       or on a board through mpremote
-  size                RAM per TCP socket and per stack for each board file (spec/boards/)
+  size [--text]       RAM per TCP socket and per stack for each board file (spec/boards/); --text: the
+                      c-port crate's code (.text, x86_64, linked with --gc-sections) per feature set
+  features            the runtime with each optional feature (ipv6, dns, dhcpv4, raw) left out and with
+                      all left out: no_std builds, clippy, the spec's cases for what is left out; and
+                      each c-port board's firmware crate with the features its board file needs
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
@@ -81,6 +87,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
+        Some("features") if args.len() == 1 => features::run(),
         Some("multinet") if args.len() == 1 => multinet::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("firmware") => firmware::run(&args[1..]),

@@ -97,14 +97,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("==> codegen --check");
     crate::codegen::run(&["--check".to_string()])?;
     step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    step("runtime builds no_std", "cargo", &["build", "-p", "usocket-runtime", "--no-default-features"])?;
-    // The c-port crate as firmware builds it (no std; the rlib, since the
-    // staticlib needs the firmware's panic handler), for each c-port board.
-    for board in ["c-port-tap", "nucleo-f429zi", "rp2040-w5500"] {
-        let chosen = format!("USOCKET_CPORT_BOARD={board}");
-        let build = ["rustc", "-q", "-p", "usocket-cport", "--no-default-features", "--lib", "--crate-type", "rlib"];
-        step(&format!("c-port builds no_std for {board}"), "env", &[&[chosen.as_str(), "cargo"][..], &build[..]].concat())?;
-    }
+    // The runtime with each feature left out and with all left out (no_std,
+    // clippy, the spec's cases for what is left out), and each c-port board's
+    // firmware crate with the features its board file needs.
+    crate::features::run()?;
     step("tests", "cargo", &["test", "--workspace"])?;
     c_tests()?;
     micropython_tests()?;

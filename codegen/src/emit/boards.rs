@@ -10,23 +10,35 @@ use quote::{format_ident, quote};
 use serde::Serialize;
 
 use super::{GENERATED_LINE, Output, templates};
-use crate::boards::{Addressing, Board};
+use crate::boards::{Addressing, Board, FEATURES};
 use crate::ir::Spec;
 use crate::naming::Names;
 use crate::ram::{Budget, budget};
 
-/// A smoltcp `IpAddress` expression.
+/// A `core::net::IpAddr` expression (core's, not smoltcp's: smoltcp has no
+/// IPv6 addresses in a build without the `ipv6` feature, and every board
+/// compiles into every build).
 fn rust_ip(ip: &IpAddr) -> TokenStream {
     match ip {
         IpAddr::V4(a) => {
             let [a, b, c, d] = a.octets();
-            quote!(IpAddress::Ipv4(Ipv4Address::new(#a, #b, #c, #d)))
+            quote!(IpAddr::V4(Ipv4Addr::new(#a, #b, #c, #d)))
         }
         IpAddr::V6(a) => {
             let s = a.segments();
-            quote!(IpAddress::Ipv6(Ipv6Address::new(#(#s),*)))
+            quote!(IpAddr::V6(Ipv6Addr::new(#(#s),*)))
         }
     }
+}
+
+/// The runtime's `Features` value for the features a board needs.
+fn rust_features(board: &Board) -> TokenStream {
+    let needed = board.features();
+    let fields = FEATURES.map(|f| {
+        let (name, on) = (format_ident!("{f}"), needed.contains(&f));
+        quote!(#name: #on)
+    });
+    quote!(Features { #(#fields),* })
 }
 
 fn rust_addressing(a: &Addressing) -> TokenStream {
@@ -57,6 +69,7 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
     };
     let (ipv4, ipv6) = (rust_addressing(&board.ipv4), rust_addressing(&board.ipv6));
     let dns = board.dns.iter().map(rust_ip);
+    let features = rust_features(board);
     let s = &board.sizes;
     let us = |v: u64| v as usize;
     let (sockets, tcp_sockets, tcp_rx, tcp_tx, udp_sockets, udp_rx, udp_tx, udp_packets) =
@@ -78,6 +91,7 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
             ipv4: #ipv4,
             ipv6: #ipv6,
             dns: &[#(#dns),*],
+            features: #features,
             config: Config {
                 sockets: #sockets,
                 tcp_sockets: #tcp_sockets,
@@ -110,8 +124,8 @@ fn rust_file(spec: &Spec) -> Result<Output, String> {
     let names = spec.boards.iter().map(|b| format_ident!("{}", Names::board_const(&b.name)));
     let tokens = quote! {
         //! The boards of `spec/boards/`: each one's network setup and stack config.
-        use smoltcp::wire::{IpAddress, Ipv4Address, Ipv6Address};
-        use crate::Config;
+        use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+        use crate::{Config, Features};
         use crate::board_info::{Addressing, BoardInfo};
         #(#boards)*
         /// Every board, in file name order.
@@ -177,6 +191,7 @@ fn c_defines(names: &Names, board: &Board, budget: &Budget) -> Vec<Define> {
     def("TCP_RX_BYTES", s.tcp_rx_bytes.to_string(), "TCP receive buffer per socket.");
     def("TCP_TX_BYTES", s.tcp_tx_bytes.to_string(), "TCP transmit buffer per socket.");
     def("RAM_BYTES", format!("{}u", budget.total), "RAM the stack needs (upper bound on 32-bit targets).");
+    def("FEATURES", format!("\"{}\"", board.features().join(",")), "The runtime's cargo features the board needs (more only cost flash).");
     c_addressing(names, "IPV4", &board.ipv4, &mut out);
     c_addressing(names, "IPV6", &board.ipv6, &mut out);
     out
@@ -194,6 +209,7 @@ struct BoardPage<'a> {
     ipv4: String,
     ipv6: String,
     dns: String,
+    features: Vec<&'static str>,
 }
 
 fn describe(a: &Addressing) -> String {
@@ -223,6 +239,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             ipv4: describe(&board.ipv4),
             ipv6: describe(&board.ipv6),
             dns: if dns.is_empty() { "none".into() } else { dns.join(", ") },
+            features: board.features(),
         };
         out.push(Output::new(format!("generated/boards/{}.h", board.name), templates::render("board.h.j2", &page)?));
         out.push(Output::new(format!("generated/docs/boards/{}.md", board.name), templates::render("board.md.j2", &page)?));

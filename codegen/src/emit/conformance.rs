@@ -212,22 +212,33 @@ fn rust_step(step: &Step) -> TokenStream {
     quote!(Step { bind: #bind, index: #index, on: #on, call: #call, args: &[#(#args),*], expect: #expect, until: #until })
 }
 
-/// The cases as Rust data: `CASES`, each with its fixture's steps first.
+/// One case as a `Case` expression, its fixture's steps first.
+fn rust_case(spec: &Spec, case: &Case) -> TokenStream {
+    let id = &case.id;
+    let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
+    let steps = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps).map(rust_step);
+    quote!(Case { id: #id, steps: &[#(#steps),*] })
+}
+
+/// The cases as Rust data: `CASES` for a full build, `WITHOUT` for builds that
+/// leave features out.
 fn rust_cases(spec: &Spec) -> Result<String, String> {
     let elsewhere: Vec<&str> = spec.cases.iter().filter(|c| !c.applies("rust")).map(|c| c.id.as_str()).collect();
-    let cases = spec.cases.iter().filter(|c| c.applies("rust")).map(|case| {
-        let id = &case.id;
-        let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
-        let steps = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps).map(rust_step);
-        quote!(Case { id: #id, steps: &[#(#steps),*] })
+    let full = spec.cases.iter().filter(|c| c.applies("rust") && c.without.is_empty()).map(|c| rust_case(spec, c));
+    let without = spec.cases.iter().filter(|c| !c.without.is_empty()).map(|c| {
+        let (features, case) = (&c.without, rust_case(spec, c));
+        quote!((&[#(#features),*], #case))
     });
     let tokens = quote! {
         /// The behaviour cases for the Rust API, as data (fixture steps first). The
         /// runner that includes this file defines `Case`, `Step`, `V` and `Expect`
         /// and brings the generated `constants` module into scope.
-        pub const CASES: &[Case] = &[#(#cases),*];
+        pub const CASES: &[Case] = &[#(#full),*];
         /// Cases whose `targets` leave out the Rust API.
         pub const NOT_HERE: &[&str] = &[#(#elsewhere),*];
+        /// Cases for a runtime built without some features (`without` in the
+        /// spec): those features, and the case.
+        pub const WITHOUT: &[(&[&str], Case)] = &[#(#without),*];
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated/conformance/cases.rs: {e}"))?;
     Ok(format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file)))

@@ -328,7 +328,11 @@ fn compat_rows(spec: &Spec, m: Markup) -> Vec<CompatRow> {
     spec.cases
         .iter()
         .map(|case| {
-            let api = |t: &str| if case.applies(t) { "pass".to_string() } else { "n/a".to_string() };
+            let api = |t: &str| match (case.applies(t), case.without.as_slice()) {
+                (false, _) => "n/a".to_string(),
+                (true, []) => "pass".to_string(),
+                (true, without) => format!("pass (built without {})", without.join(", ")),
+            };
             let other = |target: &str| match spec.differences.iter().find(|d| d.against.iter().any(|a| a == target) && d.cases.contains(&case.id)) {
                 Some(d) => format!("differs: {}", m.code(&d.id)),
                 None => "pass".to_string(),

@@ -7,6 +7,10 @@
 //! The board is chosen when this crate is built: `USOCKET_CPORT_BOARD=<name>`
 //! (a file in `spec/boards/` with `backend = "c-port"`; default `c-port-tap`).
 //! All memory is static and sized by that board file: nothing is allocated.
+//! The runtime's optional parts are this crate's features (`ipv6`, `dns`,
+//! `dhcpv4`, `raw`; all by default): a firmware build takes those the board
+//! file needs (its generated docs page gives the command), and a build that
+//! lacks one of them does not compile.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -25,7 +29,7 @@ pub mod port;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use usocket_runtime::{Backend, BoardInfo, Errno, Stack};
+use usocket_runtime::{Backend, BoardInfo, Errno, Feature, Features, Stack};
 
 pub use board::PortBoard;
 
@@ -45,13 +49,21 @@ const fn same(a: &str, b: &str) -> bool {
     true
 }
 
-/// The c-port board named `name` (a compile error when there is none).
+/// The c-port board named `name` (a compile error when there is none, or
+/// when the build lacks a runtime feature its file needs).
 const fn find(name: &str) -> &'static BoardInfo {
     let all = usocket_runtime::boards::ALL;
     let mut i = 0;
     while i < all.len() {
         if same(all[i].name, name) {
             assert!(same(all[i].backend, "c-port"), "USOCKET_CPORT_BOARD names a board whose backend is not c-port");
+            match all[i].features.missing_from(&Features::BUILT) {
+                Some(Feature::Ipv6) => panic!("the USOCKET_CPORT_BOARD file has IPv6 addressing: build with the `ipv6` feature"),
+                Some(Feature::Dns) => panic!("the USOCKET_CPORT_BOARD file has DNS queries: build with the `dns` feature"),
+                Some(Feature::Dhcpv4) => panic!("the USOCKET_CPORT_BOARD file's IPv4 mode is dhcp: build with the `dhcpv4` feature"),
+                Some(Feature::Raw) => panic!("the USOCKET_CPORT_BOARD file has raw sockets: build with the `raw` feature"),
+                None => {}
+            }
             return all[i];
         }
         i += 1;

@@ -4,7 +4,11 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use managed::ManagedSlice;
 use usocket_runtime::smoltcp::iface::SocketStorage;
-use usocket_runtime::smoltcp::socket::{Socket, dns, raw, udp};
+#[cfg(feature = "dns")]
+use usocket_runtime::smoltcp::socket::dns;
+#[cfg(feature = "raw")]
+use usocket_runtime::smoltcp::socket::raw;
+use usocket_runtime::smoltcp::socket::{Socket, udp};
 use usocket_runtime::{Binding, Config, Entry, Memory, Slot};
 
 use crate::BOARD;
@@ -12,12 +16,15 @@ use crate::BOARD;
 const C: Config = BOARD.config;
 const SOCKETS: usize = C.smoltcp_sockets();
 const UDP_META: usize = C.udp_sockets * 2 * C.udp_packets;
+#[cfg(feature = "raw")]
 const RAW_META: usize = C.raw_sockets * 2 * C.raw_packets;
 
 static mut BYTES: [u8; C.buffer_bytes()] = [0; C.buffer_bytes()];
 static mut SOCKET_SET: [SocketStorage<'static>; SOCKETS] = [SocketStorage::EMPTY; SOCKETS];
 static mut UDP: [udp::PacketMetadata; UDP_META] = [udp::PacketMetadata::EMPTY; UDP_META];
+#[cfg(feature = "raw")]
 static mut RAW: [raw::PacketMetadata; RAW_META] = [raw::PacketMetadata::EMPTY; RAW_META];
+#[cfg(feature = "dns")]
 static mut DNS: [Option<dns::DnsQuery>; C.dns_queries] = [const { None }; C.dns_queries];
 static mut FDS: [Option<Slot>; C.sockets] = [const { None }; C.sockets];
 static mut POOL: [Entry; SOCKETS] = [const { Entry::EMPTY }; SOCKETS];
@@ -46,7 +53,9 @@ pub fn take() -> Option<Memory<'static>> {
             bytes: lend(&raw mut BYTES),
             sockets: ManagedSlice::Borrowed(lend(&raw mut SOCKET_SET)),
             udp_meta: lend(&raw mut UDP),
+            #[cfg(feature = "raw")]
             raw_meta: lend(&raw mut RAW),
+            #[cfg(feature = "dns")]
             dns_queries: lend(&raw mut DNS),
             fds: lend(&raw mut FDS),
             pool: lend(&raw mut POOL),

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::net::IpAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::vec::Vec;
 
@@ -41,14 +42,14 @@ impl TapConfig {
     /// The settings of a board file (`spec/boards/host-tap.toml`) on device `tap0`.
     pub fn from_board(board: &BoardInfo) -> TapConfig {
         let (ipv4, gateway_v4) = match board.ipv4 {
-            Addressing::Static { address: IpAddress::Ipv4(a), prefix, gateway } => {
-                (Some((a, prefix)), gateway.and_then(|g| if let IpAddress::Ipv4(g) = g { Some(g) } else { None }))
+            Addressing::Static { address: IpAddr::V4(a), prefix, gateway } => {
+                (Some((a, prefix)), gateway.and_then(|g| if let IpAddr::V4(g) = g { Some(g) } else { None }))
             }
             _ => (None, None),
         };
         let (ipv6, gateway_v6) = match board.ipv6 {
-            Addressing::Static { address: IpAddress::Ipv6(a), prefix, gateway } => {
-                (Some((a, prefix)), gateway.and_then(|g| if let IpAddress::Ipv6(g) = g { Some(g) } else { None }))
+            Addressing::Static { address: IpAddr::V6(a), prefix, gateway } => {
+                (Some((a, prefix)), gateway.and_then(|g| if let IpAddr::V6(g) = g { Some(g) } else { None }))
             }
             _ => (None, None),
         };
@@ -60,7 +61,7 @@ impl TapConfig {
             gateway_v4,
             ipv6,
             gateway_v6,
-            dns: board.dns.to_vec(),
+            dns: board.dns.iter().map(|&d| IpAddress::from(d)).collect(),
             dhcp_v4: board.ipv4 == Addressing::Dhcp,
         }
     }

@@ -431,3 +431,46 @@ fn rule_bad_address_string() {
     fails(s.addr_parse(Some("1.2.3"), 80), Errno::EINVAL);
     fails(s.addr_parse(None, 80), Errno::EINVAL);
 }
+
+// The rules for builds without a feature: host boards have every feature, so
+// here the other side holds; `runtime/tests/features.rs` runs the spec's cases
+// for them on builds that leave the feature out (`cargo xtask features`).
+
+#[test]
+fn rule_family_not_built() {
+    const { assert!(usocket_host::Features::BUILT.ipv6, "host boards have IPv6") };
+    let mut s = stack();
+    let t = tcp(&mut s, AF_INET6);
+    assert_eq!(s.bind(t, &addr("[::1]:0")), Ok(()));
+    let u = udp(&mut s, AF_INET6);
+    assert_eq!(s.sendto(u, b"x", &addr("[::1]:9")), Ok(1));
+}
+
+#[test]
+fn rule_family_not_built_getaddrinfo() {
+    let mut s = stack();
+    let mut out = [Addrinfo::default(); 4];
+    assert_eq!(s.getaddrinfo(Some("::1"), 80, 0, 0, 0, 0, &mut out), Ok(1));
+    assert_eq!(out[0].family, AF_INET6);
+    assert_eq!(s.getaddrinfo(Some("localhost"), 80, AF_INET6, 0, 0, 0, &mut out), Ok(1));
+}
+
+#[test]
+fn rule_raw_not_built() {
+    const { assert!(usocket_host::Features::BUILT.raw, "host boards have raw sockets") };
+    let mut s = stack();
+    let r = s.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP).expect("SOCK_RAW with the raw feature");
+    assert_eq!(s.close(r), Ok(()));
+}
+
+#[test]
+fn rule_no_dns() {
+    // The loopback board has DNS queries but no server: names fail at once.
+    let mut s = stack();
+    assert!(s.config().dns_queries > 0);
+    let mut out = [Addrinfo::default(); 4];
+    let started = Instant::now();
+    assert_eq!(s.getaddrinfo(Some("example.invalid"), 80, 0, 0, 0, 0, &mut out), Err(GaiError::EAI_FAIL));
+    assert!(started.elapsed().as_millis() < 100, "no query was sent");
+    assert_eq!(s.getaddrinfo(Some("127.0.0.1"), 80, 0, 0, 0, 0, &mut out), Ok(1));
+}

@@ -1,0 +1,81 @@
+//! The runtime's optional parts, as cargo features (like lwIP's `lwipopts.h`):
+//! `ipv6`, `dns`, `dhcpv4` and `raw`. A build without one has none of its code;
+//! a board file needs some of them (its generated [`BoardInfo`](crate::BoardInfo)
+//! says which), and a config that asks for a part the build lacks does not start.
+
+/// One optional part of the runtime, named as its cargo feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// `ipv6`: AF_INET6 sockets and IPv6 addresses (smoltcp's `proto-ipv6`).
+    Ipv6,
+    /// `dns`: getaddrinfo() of names (smoltcp's `socket-dns`).
+    Dns,
+    /// `dhcpv4`: the DHCPv4 client (smoltcp's `proto-dhcpv4`, `socket-dhcpv4`).
+    Dhcpv4,
+    /// `raw`: SOCK_RAW sockets (smoltcp's `socket-raw`).
+    Raw,
+}
+
+impl Feature {
+    /// Its cargo feature name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Feature::Ipv6 => "ipv6",
+            Feature::Dns => "dns",
+            Feature::Dhcpv4 => "dhcpv4",
+            Feature::Raw => "raw",
+        }
+    }
+}
+
+/// Which optional parts a build has, or a board file needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    /// `ipv6`.
+    pub ipv6: bool,
+    /// `dns`.
+    pub dns: bool,
+    /// `dhcpv4`.
+    pub dhcpv4: bool,
+    /// `raw`.
+    pub raw: bool,
+}
+
+impl Features {
+    /// The parts this build of the runtime has.
+    pub const BUILT: Features =
+        Features { ipv6: cfg!(feature = "ipv6"), dns: cfg!(feature = "dns"), dhcpv4: cfg!(feature = "dhcpv4"), raw: cfg!(feature = "raw") };
+
+    /// The first part these features need that `built` lacks (a `const fn`, so
+    /// that a firmware build can refuse a board at compile time).
+    pub const fn missing_from(&self, built: &Features) -> Option<Feature> {
+        if self.ipv6 && !built.ipv6 {
+            Some(Feature::Ipv6)
+        } else if self.dns && !built.dns {
+            Some(Feature::Dns)
+        } else if self.dhcpv4 && !built.dhcpv4 {
+            Some(Feature::Dhcpv4)
+        } else if self.raw && !built.raw {
+            Some(Feature::Raw)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_the_first_part_missing() {
+        let none = Features { ipv6: false, dns: false, dhcpv4: false, raw: false };
+        let all = Features { ipv6: true, dns: true, dhcpv4: true, raw: true };
+        assert_eq!(none.missing_from(&none), None);
+        assert_eq!(all.missing_from(&all), None);
+        assert_eq!(all.missing_from(&none), Some(Feature::Ipv6));
+        assert_eq!(Features { raw: true, ..none }.missing_from(&Features { raw: false, ..all }).map(Feature::name), Some("raw"));
+        assert_eq!(Features { dhcpv4: true, ..none }.missing_from(&none).map(Feature::name), Some("dhcpv4"));
+        assert_eq!(none.missing_from(&Features::BUILT), None, "a board that needs nothing fits every build");
+    }
+}
