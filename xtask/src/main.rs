@@ -13,6 +13,7 @@ mod bench;
 mod codegen;
 mod conformance;
 mod cortex_m;
+mod debian;
 mod cport;
 mod dhcp;
 mod fuzz;
