@@ -3,12 +3,14 @@
 //! - `codegen [--check]`: regenerate `generated/` from `spec/`, or check it is up to date.
 //! - `micropython [--micropython-dir DIR]`: build MicroPython's unix port with the module.
 //! - `run SCRIPT [ARGS...]`: build it if needed and run a script (the README's main command).
-//! - `test`: run every test (the README's test command, called by `.ci/run`).
+//! - `test [--list | --step NAME...]`: run every test (the README's test command, called by `.ci/run`), or some steps.
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
 //! - `conformance`: the spec's behaviour cases on ours, stock MicroPython and CPython.
+//! - `firmware BOARD [TARGET]`: the C firmware library `libusocket.a` of a c-port board.
 //! - `size`: RAM per TCP socket and per stack for each board profile.
 //! - `multinet`: MicroPython's multi_net tests against our interpreter on TAP boards (root).
 
+mod armrust;
 mod bench;
 mod codegen;
 mod conformance;
@@ -16,6 +18,7 @@ mod cortex_m;
 mod debian;
 mod cport;
 mod dhcp;
+mod firmware;
 mod fuzz;
 mod micropython;
 mod mptests;
@@ -43,7 +46,9 @@ commands:
   run SCRIPT [ARGS...]
                       build that interpreter if needed and run SCRIPT with it (loopback board
                       unless USOCKET_BOARD says otherwise)
-  test                run every test (codegen check, unit and snapshot tests, C header, clippy)
+  test [--list | --step NAME...]
+                      run every test step (codegen check, clippy, firmware builds and RAM, Rust,
+                      C, c-port, Cortex-M, MicroPython, sanitizers, fuzz), or only the named ones
   bench [--mib N] [--rounds N] [--tap-mib N]
                       TCP throughput in release mode: usocket, std::net and bare smoltcp on
                       loopback (N MiB, default 64, interleaved rounds, default 3, medians and
@@ -52,6 +57,9 @@ commands:
   conformance [--device PORT]
                       run generated/conformance/ on ours, stock MicroPython and CPython (matrix),
                       or on a board through mpremote
+  firmware BOARD [TARGET]
+                      build the C firmware library libusocket.a of a c-port board for its board
+                      file's target (or TARGET), with Debian's rust-src (prints its path)
   size                RAM per TCP socket and per stack for each board file (spec/boards/)
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
@@ -70,6 +78,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
+        Some("firmware") => firmware::run(&args[1..]),
         Some("multinet") if args.len() == 1 => multinet::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("dhcp") if args.len() == 1 => micropython::build(None).and_then(|exe| dhcp::run(&exe)),

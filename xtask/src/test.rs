@@ -37,8 +37,7 @@ fn c_tests() -> Result<(), String> {
         step(&format!("C ABI program {name}: build"), "gcc", &link)?;
         step(&format!("C ABI program {name}: run"), &exe, &[])?;
     }
-    crate::cport::run()?;
-    crate::cortex_m::run()
+    Ok(())
 }
 
 /// The generated glue in a real MicroPython (unix port from Debian's source).
@@ -87,27 +86,61 @@ fn sanitized_tests() -> Result<(), String> {
 /// The README's examples: they must keep working.
 const EXAMPLES: [&str; 2] = ["examples/echo.py", "examples/http_get.py"];
 
-/// Runs the whole suite.
+/// One step of the suite: its name (for `--step`), what it checks, and how.
+struct Step {
+    name: &'static str,
+    doc: &'static str,
+    run: fn() -> Result<(), String>,
+}
+
+/// Every step, in the order `cargo xtask test` runs them.
+const STEPS: [Step; 12] = [
+    Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
+    Step { name: "clippy", doc: "clippy on the workspace, warnings are errors", run: || step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]) },
+    Step { name: "no-std", doc: "the runtime builds without std on the host", run: || step("runtime builds no_std", "cargo", &["build", "-p", "usocket-runtime", "--no-default-features"]) },
+    Step { name: "firmware", doc: "libusocket.a for each c-port board on its Cortex-M target, with every export", run: crate::firmware::builds },
+    Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware::ram },
+    Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
+    Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
+    Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
+    Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
+    Step { name: "micropython", doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP", run: micropython_tests },
+    Step { name: "sanitized", doc: "our MicroPython under ASan/UBSan", run: sanitized_tests },
+    Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || crate::fuzz::run(&["--seconds".into(), "20".into()]) },
+];
+
+/// `cargo xtask test [--list | --step NAME...]`: every step, or the named ones.
 pub fn run(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err("usage: cargo xtask test".into());
+    let usage = || {
+        let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+        format!("usage: cargo xtask test [--list | --step NAME [--step NAME ...]]; steps: {}", names.join(", "))
+    };
+    if let [flag] = args
+        && flag == "--list"
+    {
+        for s in &STEPS {
+            println!("{:<14} {}", s.name, s.doc);
+        }
+        return Ok(());
     }
-    println!("==> codegen --check");
-    crate::codegen::run(&["--check".to_string()])?;
-    step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    step("runtime builds no_std", "cargo", &["build", "-p", "usocket-runtime", "--no-default-features"])?;
-    // The c-port crate as firmware builds it (no std; the rlib, since the
-    // staticlib needs the firmware's panic handler), for each c-port board.
-    for board in ["c-port-tap", "nucleo-f429zi", "rp2040-w5500"] {
-        let chosen = format!("USOCKET_CPORT_BOARD={board}");
-        let build = ["rustc", "-q", "-p", "usocket-cport", "--no-default-features", "--lib", "--crate-type", "rlib"];
-        step(&format!("c-port builds no_std for {board}"), "env", &[&[chosen.as_str(), "cargo"][..], &build[..]].concat())?;
+    let mut chosen = Vec::new();
+    let mut rest = args;
+    while let [flag, name, tail @ ..] = rest {
+        if flag != "--step" {
+            return Err(usage());
+        }
+        chosen.push(STEPS.iter().find(|s| s.name == name).ok_or_else(|| format!("no step `{name}`\n{}", usage()))?);
+        rest = tail;
     }
-    step("tests", "cargo", &["test", "--workspace"])?;
-    c_tests()?;
-    micropython_tests()?;
-    sanitized_tests()?;
-    // Each fuzz target briefly (regressions first): no crash.
-    crate::fuzz::run(&["--seconds".into(), "20".into()])?;
+    if !rest.is_empty() {
+        return Err(usage());
+    }
+    if chosen.is_empty() {
+        chosen = STEPS.iter().collect();
+    }
+    for s in chosen {
+        println!("==> step {}: {}", s.name, s.doc);
+        (s.run)().map_err(|e| format!("step {} failed: {e}", s.name))?;
+    }
     Ok(())
 }
