@@ -77,44 +77,66 @@ pub fn target(name: &str) -> Result<&'static Target, String> {
     })
 }
 
-/// Builds the C firmware's static library (`libusocket.a`: the runtime and
-/// the c-port board behind the generated C ABI, with a panic handler) for
-/// c-port board `board` (a file in `spec/boards/`) on firmware target
-/// `target`, with the staticlib crate's `features` (no default features: no
-/// std). Release profile `firmware` (size-optimised, LTO, no debug info).
-/// Returns the library's path, `target/firmware/<target>/<board>/libusocket.a`;
-/// the build tree of each target is shared by its boards.
-pub fn build_staticlib(board: &str, target: &str, features: &[&str]) -> Result<PathBuf, String> {
-    let t = self::target(target)?;
+/// `cargo <args> <build-std options> <tail>` with the firmware build's
+/// environment for c-port board `board` on target `t`: core from `rust-src`,
+/// the target's rustc flags, the target's own build tree
+/// `target/firmware/<target>` (shared by its boards).
+fn firmware_cargo(board: &str, t: &Target, args: &[&str], tail: &[&str]) -> Result<(), String> {
     check_toolchain()?;
     let library = library_source()?;
-    let dir = crate::root().join("target/firmware").join(target);
-    let mut args = vec!["build", "-q", "-p", STATICLIB_PACKAGE, "--lib", "--profile", PROFILE, "--target", target, "--no-default-features"];
-    args.extend(["-Zbuild-std=core,compiler_builtins", "-Zbuild-std-features=compiler-builtins-mem"]);
-    let features = features.join(",");
-    if !features.is_empty() {
-        args.extend(["--features", &features]);
-    }
-    println!("==> firmware library for {board} on {target}: cargo {}", args.join(" "));
+    let mut all = args.to_vec();
+    all.extend(["--target", t.name, "--no-default-features", "-Zbuild-std=core,compiler_builtins", "-Zbuild-std-features=compiler-builtins-mem"]);
+    all.extend(tail);
+    println!("==> {board} on {}: cargo {}", t.name, all.join(" "));
     let started = std::time::Instant::now();
     let status = Command::new("cargo")
-        .args(&args)
+        .args(&all)
         .current_dir(crate::root())
         .env("RUSTC_BOOTSTRAP", "1")
         .env("__CARGO_TESTS_ONLY_SRC_ROOT", &library)
-        .env("CARGO_TARGET_DIR", &dir)
+        .env("CARGO_TARGET_DIR", target_dir(t))
         .env("RUSTFLAGS", t.rustflags.join(" "))
         .env("USOCKET_CPORT_BOARD", board)
         .status()
         .map_err(|e| format!("cargo: {e}"))?;
     if !status.success() {
-        return Err(format!("firmware library for {board} on {target} failed ({status})"));
+        return Err(format!("cargo {} for {board} on {} failed ({status})", args.join(" "), t.name));
     }
-    println!("    built in {:.1} s", started.elapsed().as_secs_f64());
-    let built = dir.join(target).join(PROFILE).join(STATICLIB_FILE);
-    let out = dir.join(board);
+    println!("    {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The build tree of one firmware target.
+fn target_dir(t: &Target) -> PathBuf {
+    crate::root().join("target/firmware").join(t.name)
+}
+
+/// Builds the C firmware's static library (`libusocket.a`: the runtime and
+/// the c-port board behind the generated C ABI, with a panic handler) for
+/// c-port board `board` (a file in `spec/boards/`) on firmware target
+/// `target`, with the staticlib crate's `features` (no default features: no
+/// std). Release profile `firmware` (size-optimised, LTO, no debug info).
+/// Returns the library's path, `target/firmware/<target>/<board>/libusocket.a`.
+pub fn build_staticlib(board: &str, target: &str, features: &[&str]) -> Result<PathBuf, String> {
+    let t = self::target(target)?;
+    let features = features.join(",");
+    let mut args = vec!["build", "-q", "-p", STATICLIB_PACKAGE, "--lib", "--profile", PROFILE];
+    if !features.is_empty() {
+        args.extend(["--features", &features]);
+    }
+    firmware_cargo(board, t, &args, &[])?;
+    let built = target_dir(t).join(target).join(PROFILE).join(STATICLIB_FILE);
+    let out = target_dir(t).join(board);
     fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let lib = out.join(STATICLIB_FILE);
     fs::copy(&built, &lib).map_err(|e| format!("copy {} to {}: {e}", built.display(), lib.display()))?;
     Ok(lib)
+}
+
+/// Clippy, warnings as errors, on the firmware code of `board` on `target`
+/// (the no_std paths the host's workspace clippy does not see: the panic
+/// handler, portable-atomic on targets without compare-and-swap).
+pub fn clippy(board: &str, target: &str) -> Result<(), String> {
+    let args = ["clippy", "-q", "-p", STATICLIB_PACKAGE, "-p", "usocket-cport"];
+    firmware_cargo(board, self::target(target)?, &args, &["--", "-D", "warnings"])
 }

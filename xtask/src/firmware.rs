@@ -1,8 +1,9 @@
 //! The c-port library as firmware links it, for every c-port board file
 //! (and `cargo xtask firmware BOARD [TARGET]`, which builds one):
 //!
-//! - [`builds`]: `libusocket.a` for the board's own target (`target` in its
-//!   board file: thumbv6m, thumbv7m, thumbv7em-hf); it exports every C ABI
+//! - [`builds`]: clippy on the firmware code, and `libusocket.a` for the
+//!   board's own target (`target` in its board file: thumbv6m, thumbv7m,
+//!   thumbv7em-hf); it exports every C ABI
 //!   function and the runtime's frame-port functions, and leaves the
 //!   firmware's frame-port functions undefined.
 //! - [`ram`]: the library linked into a minimal C firmware (every export kept,
@@ -130,6 +131,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 pub fn builds() -> Result<(), String> {
     let spec = spec()?;
     for (board, target) in c_port_boards(&spec) {
+        armrust::clippy(&board.name, target)?;
         let lib = armrust::build_staticlib(&board.name, target, &[])?;
         let exports = check_exports(&spec, &lib)?;
         let (text, data, bss) = our_object_sizes(&lib)?;
