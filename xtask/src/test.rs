@@ -98,7 +98,7 @@ const STEPS: [Step; 12] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
     Step { name: "clippy", doc: "clippy on the workspace, warnings are errors", run: || step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]) },
     Step { name: "no-std", doc: "the runtime builds without std on the host", run: || step("runtime builds no_std", "cargo", &["build", "-p", "usocket-runtime", "--no-default-features"]) },
-    Step { name: "firmware", doc: "libusocket.a for each c-port board on its Cortex-M target, with every export", run: crate::firmware::builds },
+    Step { name: "firmware", doc: "each c-port board on its Cortex-M target: clippy on the no_std code, libusocket.a with every export", run: crate::firmware::builds },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware::ram },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
