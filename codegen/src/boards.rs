@@ -34,6 +34,8 @@ pub struct RawBoard {
     pub clock: Spanned<String>,
     /// Bytes of RAM the firmware gives the stack; the budget must fit.
     pub ram_limit: Option<Spanned<i64>>,
+    /// c-port boards: the firmware's Rust target (one of [`crate::targets::TARGETS`]).
+    pub target: Option<Spanned<String>>,
     /// DNS servers (numeric).
     #[serde(default)]
     pub dns: Vec<Spanned<String>>,
@@ -97,6 +99,8 @@ pub struct RawBuffers {
     pub raw: Spanned<i64>,
     /// Packets queued per raw socket and direction.
     pub raw_packets: Spanned<i64>,
+    /// c-port boards: received frames the port's ring holds until the stack takes them.
+    pub rx_frames: Option<Spanned<i64>>,
 }
 
 /// `[board.timing]` as written.
@@ -220,6 +224,10 @@ pub struct Board {
     pub port_clock: bool,
     /// RAM limit, if the board states one.
     pub ram_limit: Option<u64>,
+    /// The firmware target (c-port boards); None: a host board.
+    pub target: Option<String>,
+    /// Frames of the receive ring (c-port boards; 0 elsewhere).
+    pub rx_frames: u64,
     /// DNS servers.
     pub dns: Vec<IpAddr>,
     /// IPv4.
@@ -234,6 +242,9 @@ pub struct Board {
 /// order [`Board::features`] lists them.
 pub const FEATURES: [&str; 4] = ["ipv6", "dns", "dhcpv4", "raw"];
 
+/// Pointer width of host boards: their costs are measured on a 64-bit host.
+pub const HOST_POINTER_BITS: u64 = 64;
+
 impl Board {
     /// The runtime features this board's file needs: `ipv6` unless its IPv6
     /// mode is `none`, `dns` with DNS queries, `dhcpv4` with IPv4 mode `dhcp`,
@@ -243,6 +254,17 @@ impl Board {
     pub fn features(&self) -> Vec<&'static str> {
         let needs = [self.ipv6 != Addressing::None, self.sizes.dns_queries > 0, self.sizes.dhcp_v4, self.sizes.raw_sockets > 0];
         FEATURES.into_iter().zip(needs).filter_map(|(feature, needed)| needed.then_some(feature)).collect()
+    }
+
+    /// The pointer width of the machine the board runs on: its firmware
+    /// target's, or the host's.
+    pub fn pointer_bits(&self) -> u64 {
+        self.target.as_deref().and_then(crate::targets::find).map_or(HOST_POINTER_BITS, |t| t.pointer_bits)
+    }
+
+    /// The largest frame: the MTU plus the Ethernet header on Ethernet boards.
+    pub fn frame_bytes(&self) -> u64 {
+        u64::from(self.mtu) + if self.ethernet { 14 } else { 0 }
     }
 }
 
@@ -337,6 +359,30 @@ fn addressing(ck: &mut Checker, file: FileId, raw: &Spanned<RawAddressing>, v6: 
     Addressing::Static { address: address_ip, prefix, gateway }
 }
 
+/// A c-port board's `target` (required, one of the known targets); other
+/// boards run on the host and must not name one.
+fn firmware_target(ck: &mut Checker, file: FileId, b: &RawBoard, c_port: bool) -> Option<String> {
+    let known = || crate::targets::TARGETS.iter().map(|t| t.name).collect::<Vec<_>>().join(", ");
+    match (&b.target, c_port) {
+        (Some(t), true) => match crate::targets::find(t.get_ref()) {
+            Some(found) => Some(found.name.to_string()),
+            None => {
+                ck.err(file, t.span(), format!("unknown target `{}`", t.get_ref()), "unknown", format!("one of {}", known()));
+                None
+            }
+        },
+        (None, true) => {
+            ck.err(file, b.backend.span(), "a c-port board without `target`", "no target", format!("target = one of {}", known()));
+            None
+        }
+        (Some(t), false) => {
+            ck.err(file, t.span(), format!("`target` on a `{}` board", b.backend.get_ref()), "not used", "only c-port boards are built for a firmware target");
+            None
+        }
+        (None, false) => None,
+    }
+}
+
 /// Validates the board files (each `[board]` with its file); a board's budget
 /// must fit its `ram_limit`.
 pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>)], costs: Option<&RamCosts>) -> Vec<Board> {
@@ -421,8 +467,38 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             // See the runtime's Config docs: smoltcp 0.14's window scaling stalls bulk transfers.
             ck.err(file, f.tcp_rx.span(), "tcp_rx over 65535", "window scaling", "at most 65535 (smoltcp 0.14 stalls with a scaled window)");
         }
+        let c_port = backend == "c-port";
+        let target = firmware_target(ck, file, b, c_port);
+        let rx_frames = match (&f.rx_frames, c_port) {
+            (Some(n), true) => number(ck, file, n, "rx_frames", 1..=64),
+            (None, true) => {
+                ck.err(file, b.buffers.span(), "a c-port board without `rx_frames`", "no rx_frames", "rx_frames = 4 (frames the receive ring holds)");
+                0
+            }
+            (Some(n), false) => {
+                ck.err(file, n.span(), format!("`rx_frames` on a `{backend}` board"), "not used", "only c-port boards have a receive ring");
+                0
+            }
+            (None, false) => 0,
+        };
+        let board = Board {
+            name: name.clone(),
+            doc: b.doc.trim().to_string(),
+            backend,
+            ethernet,
+            mtu,
+            mac,
+            port_clock,
+            ram_limit,
+            target,
+            rx_frames,
+            dns,
+            ipv4,
+            ipv6,
+            sizes,
+        };
         if let (Some(limit), Some(costs), Some(raw_limit)) = (ram_limit, costs, &b.ram_limit) {
-            let total = budget(&sizes, costs).total;
+            let total = budget(&board, costs).total;
             if total > limit {
                 ck.err(
                     file,
@@ -433,7 +509,7 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
                 );
             }
         }
-        out.push(Board { name: name.clone(), doc: b.doc.trim().to_string(), backend, ethernet, mtu, mac, port_clock, ram_limit, dns, ipv4, ipv6, sizes });
+        out.push(board);
     }
     out
 }

@@ -12,6 +12,7 @@ pub mod port;
 pub mod ram;
 pub mod raw;
 pub mod sync;
+pub mod targets;
 pub mod types;
 pub mod validate;
 

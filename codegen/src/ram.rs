@@ -1,12 +1,14 @@
 //! RAM budgets: what a board's stack needs, from its sizes and the per-item
-//! costs in `spec/ram.toml` (`[ram]`, bytes of each runtime structure on a
-//! 64-bit host; `targets/host/tests/ram.rs` checks them against `size_of`, and
-//! 32-bit microcontrollers need less for the pointer-sized parts).
+//! costs in `spec/ram.toml` (`[ram]`, bytes of each runtime structure with
+//! 64-bit pointers for host boards, checked against `size_of` by
+//! `targets/host/tests/ram.rs`, and with 32-bit pointers for c-port boards on
+//! their firmware target, checked against the linked statics by `cargo xtask
+//! test --step firmware-ram`).
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::boards::Sizes;
+use crate::boards::Board;
 use crate::diag::FileId;
 use crate::validate::Checker;
 
@@ -16,8 +18,18 @@ use crate::validate::Checker;
 pub struct RawRam {
     /// Where the numbers come from.
     pub doc: String,
-    /// Pointer width they were measured with.
-    pub pointer_bits: Spanned<i64>,
+    /// Costs with 64-bit pointers (host boards).
+    pub bits64: Spanned<RawCosts>,
+    /// Costs with 32-bit pointers (c-port boards on their firmware target).
+    pub bits32: Spanned<RawCosts>,
+}
+
+/// One pointer width's costs as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCosts {
+    /// What they were measured on, and how.
+    pub doc: String,
     /// smoltcp `SocketStorage` slot.
     pub smoltcp_socket: Spanned<i64>,
     /// A parked (free) smoltcp socket.
@@ -34,14 +46,32 @@ pub struct RawRam {
     pub raw_packet_meta: Spanned<i64>,
     /// DNS query slot.
     pub dns_query: Spanned<i64>,
-    /// The stack itself (smoltcp interface, tables), without its board.
+    /// The stack itself (see the table's doc for what it includes).
     pub stack: Spanned<i64>,
 }
 
-/// Per-item costs in bytes.
+/// Per-item costs in bytes, for both pointer widths.
 #[derive(Debug, Clone, Serialize)]
 pub struct RamCosts {
     /// Where they come from.
+    pub doc: String,
+    /// 64-bit pointers.
+    pub bits64: Costs,
+    /// 32-bit pointers.
+    pub bits32: Costs,
+}
+
+impl RamCosts {
+    /// The costs for `pointer_bits` (32, else 64).
+    pub fn for_bits(&self, pointer_bits: u64) -> &Costs {
+        if pointer_bits == 32 { &self.bits32 } else { &self.bits64 }
+    }
+}
+
+/// One pointer width's per-item costs in bytes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Costs {
+    /// What they were measured on.
     pub doc: String,
     /// Pointer width.
     pub pointer_bits: u64,
@@ -75,25 +105,31 @@ pub(crate) fn build_ram(ck: &mut Checker, items: &[(FileId, Spanned<RawRam>)]) -
         ck.err(*f, dup.span(), "duplicate [ram] table", "second definition", "exactly one [ram]");
     }
     let r = r.get_ref();
-    let mut get = |v: &Spanned<i64>| {
-        if !(1..=65536).contains(v.get_ref()) {
-            ck.err(*file, v.span(), format!("cost {} is out of range", v.get_ref()), "out of range", "1..=65536 bytes");
+    let mut costs = |raw: &Spanned<RawCosts>, pointer_bits: u64| {
+        let raw = raw.get_ref();
+        let mut get = |v: &Spanned<i64>| {
+            if !(1..=65536).contains(v.get_ref()) {
+                ck.err(*file, v.span(), format!("cost {} is out of range", v.get_ref()), "out of range", "1..=65536 bytes");
+            }
+            u64::try_from(*v.get_ref()).unwrap_or(0)
+        };
+        Costs {
+            doc: raw.doc.trim().to_string(),
+            pointer_bits,
+            smoltcp_socket: get(&raw.smoltcp_socket),
+            parked_socket: get(&raw.parked_socket),
+            fd_slot: get(&raw.fd_slot),
+            pool_entry: get(&raw.pool_entry),
+            binding: get(&raw.binding),
+            udp_packet_meta: get(&raw.udp_packet_meta),
+            raw_packet_meta: get(&raw.raw_packet_meta),
+            dns_query: get(&raw.dns_query),
+            stack: get(&raw.stack),
         }
-        u64::try_from(*v.get_ref()).unwrap_or(0)
     };
-    Some(RamCosts {
-        doc: r.doc.trim().to_string(),
-        pointer_bits: get(&r.pointer_bits),
-        smoltcp_socket: get(&r.smoltcp_socket),
-        parked_socket: get(&r.parked_socket),
-        fd_slot: get(&r.fd_slot),
-        pool_entry: get(&r.pool_entry),
-        binding: get(&r.binding),
-        udp_packet_meta: get(&r.udp_packet_meta),
-        raw_packet_meta: get(&r.raw_packet_meta),
-        dns_query: get(&r.dns_query),
-        stack: get(&r.stack),
-    })
+    let bits64 = costs(&r.bits64, 64);
+    let bits32 = costs(&r.bits32, 32);
+    Some(RamCosts { doc: r.doc.trim().to_string(), bits64, bits32 })
 }
 
 /// One line of a budget.
@@ -114,12 +150,18 @@ pub struct Budget {
     pub total: u64,
     /// One TCP socket: its slots, entries and buffers.
     pub per_tcp_socket: u64,
+    /// The pointer width of the costs used.
+    pub pointer_bits: u64,
 }
 
-/// The budget of `sizes` with `costs` (the runtime's `Memory` parts, in order).
-pub fn budget(sizes: &Sizes, costs: &RamCosts) -> Budget {
-    let s = sizes;
-    let stack = vec![
+/// The budget of `board` on its target: the runtime's `Memory` parts in
+/// order, the stack, and on c-port boards the port's frame buffers (one
+/// transmit frame; the receive ring's frames, a length word each and two
+/// counters, rounded up to a word, as `targets/cport/src/ring.rs` lays it out).
+pub fn budget(board: &Board, costs: &RamCosts) -> Budget {
+    let pointer_bits = board.pointer_bits();
+    let (s, costs) = (&board.sizes, costs.for_bits(pointer_bits));
+    let mut stack = vec![
         RamRow { part: "socket buffers", bytes: s.buffer_bytes() },
         RamRow { part: "smoltcp socket set", bytes: s.smoltcp_sockets() * costs.smoltcp_socket },
         RamRow { part: "UDP packet metadata", bytes: s.udp_sockets * 2 * s.udp_packets * costs.udp_packet_meta },
@@ -131,8 +173,14 @@ pub fn budget(sizes: &Sizes, costs: &RamCosts) -> Budget {
         RamRow { part: "bind table", bytes: s.bindings() * costs.binding },
         RamRow { part: "stack (interface, tables)", bytes: costs.stack },
     ];
+    if board.backend == "c-port" {
+        let word = pointer_bits / 8;
+        let ring = board.rx_frames * (board.frame_bytes() + word) + 2 * word;
+        stack.push(RamRow { part: "transmit frame", bytes: board.frame_bytes() });
+        stack.push(RamRow { part: "receive ring", bytes: ring.div_ceil(word) * word });
+    }
     let total = stack.iter().map(|r| r.bytes).sum();
     let per_tcp_socket =
         costs.smoltcp_socket + costs.parked_socket + costs.fd_slot + costs.pool_entry + 2 * costs.binding + s.tcp_rx_bytes + s.tcp_tx_bytes;
-    Budget { stack, total, per_tcp_socket }
+    Budget { stack, total, per_tcp_socket, pointer_bits }
 }

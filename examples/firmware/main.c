@@ -3,10 +3,10 @@
  *
  * The driver calls (eth_*, board_*) stand for the vendor's HAL: STM32 HAL_ETH,
  * ESP-IDF esp_eth, a W5500 MACRAW driver, cyw43, or a Zephyr net_if. Build the
- * runtime for the board with
- *     USOCKET_CPORT_BOARD=nucleo-f429zi cargo build --release -p usocket-cport \
- *         --no-default-features --target thumbv7em-none-eabihf
- * (plus a #[panic_handler] crate of your choice) and link libusocket_cport.a.
+ * runtime's library for the board (thumbv7em-none-eabihf, its board file's
+ * target) with
+ *     cargo xtask firmware nucleo-f429zi
+ * and link the libusocket.a whose path it prints.
  * `cargo xtask test` compiles this file with arm-none-eabi-gcc -mcpu=cortex-m4
  * -mthumb -std=c99 -Wall -Wextra -Werror. */
 #include <stddef.h>

@@ -7,6 +7,7 @@
 #define USOCKET_BOARD_ETHERNET 1 /* 1: Ethernet frames; 0: IP packets. */
 #define USOCKET_BOARD_MTU 1500 /* Largest IP packet. */
 #define USOCKET_BOARD_FRAME_BYTES 1514 /* Largest frame the port passes (MTU plus the Ethernet header). */
+#define USOCKET_BOARD_RX_FRAMES 4 /* Received frames the runtime's ring holds until the stack takes them. */
 #define USOCKET_BOARD_MAC_FROM_PORT 1 /* 1: the firmware supplies the MAC at start. */
 #define USOCKET_BOARD_PORT_CLOCK 1 /* 1: the firmware's clock, through the frame port. */
 #define USOCKET_BOARD_SOCKETS 8 /* Open sockets of any kind. */
@@ -15,7 +16,7 @@
 #define USOCKET_BOARD_RAW_SOCKETS 1 /* Raw IP sockets. */
 #define USOCKET_BOARD_TCP_RX_BYTES 2048 /* TCP receive buffer per socket. */
 #define USOCKET_BOARD_TCP_TX_BYTES 2048 /* TCP transmit buffer per socket. */
-#define USOCKET_BOARD_RAM_BYTES 47504u /* RAM the stack needs (upper bound on 32-bit targets). */
+#define USOCKET_BOARD_RAM_BYTES 52650u /* RAM of the runtime's statics (.bss) on thumbv7m-none-eabi. */
 #define USOCKET_BOARD_FEATURES "ipv6,dns,raw" /* The runtime's cargo features the board needs (more only cost flash). */
 #define USOCKET_BOARD_IPV4_MODE 1 /* IPV4: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV4_ADDRESS { 192, 0, 2, 2 } /* IPV4 address (192.0.2.2). */

@@ -7,6 +7,7 @@
 #define USOCKET_BOARD_ETHERNET 1 /* 1: Ethernet frames; 0: IP packets. */
 #define USOCKET_BOARD_MTU 1500 /* Largest IP packet. */
 #define USOCKET_BOARD_FRAME_BYTES 1514 /* Largest frame the port passes (MTU plus the Ethernet header). */
+#define USOCKET_BOARD_RX_FRAMES 4 /* Received frames the runtime's ring holds until the stack takes them. */
 #define USOCKET_BOARD_MAC_FROM_PORT 0 /* 1: the firmware supplies the MAC at start. */
 #define USOCKET_BOARD_MAC { 0x02, 0x08, 0xdc, 0x00, 0x00, 0x01 } /* Fixed MAC address. */
 #define USOCKET_BOARD_PORT_CLOCK 1 /* 1: the firmware's clock, through the frame port. */
@@ -16,7 +17,7 @@
 #define USOCKET_BOARD_RAW_SOCKETS 0 /* Raw IP sockets. */
 #define USOCKET_BOARD_TCP_RX_BYTES 1460 /* TCP receive buffer per socket. */
 #define USOCKET_BOARD_TCP_TX_BYTES 2048 /* TCP transmit buffer per socket. */
-#define USOCKET_BOARD_RAM_BYTES 27792u /* RAM the stack needs (upper bound on 32-bit targets). */
+#define USOCKET_BOARD_RAM_BYTES 33666u /* RAM of the runtime's statics (.bss) on thumbv6m-none-eabi. */
 #define USOCKET_BOARD_FEATURES "ipv6,dns" /* The runtime's cargo features the board needs (more only cost flash). */
 #define USOCKET_BOARD_IPV4_MODE 1 /* IPV4: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV4_ADDRESS { 192, 0, 2, 20 } /* IPV4 address (192.0.2.20). */

@@ -46,7 +46,8 @@ pub const C_PORT_MINIMAL: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 15832usize,
+    ram_bytes: 19342usize,
+    rx_frames: 2usize,
 };
 /// The generic C frame port driven by a host program over a TAP device, with firmware sizes. (`spec/boards/c-port-tap.toml`)
 pub const C_PORT_TAP: BoardInfo = BoardInfo {
@@ -101,7 +102,8 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 47504usize,
+    ram_bytes: 52650usize,
+    rx_frames: 4usize,
 };
 /// In-process loopback link: 127.0.0.1/8 and ::1, frames handed from transmit to receive. (`spec/boards/host-loopback.toml`)
 pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
@@ -153,6 +155,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         dhcp_v4: false,
     },
     ram_bytes: 21285832usize,
+    rx_frames: 0usize,
 };
 /// A Linux TAP device (tap0), Ethernet, talking to the kernel or other stacks on a bridge. (`spec/boards/host-tap.toml`)
 pub const HOST_TAP: BoardInfo = BoardInfo {
@@ -208,6 +211,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         dhcp_v4: false,
     },
     ram_bytes: 21285832usize,
+    rx_frames: 0usize,
 };
 /// Arm MPS2+ AN385 in QEMU: Cortex-M3, SMSC LAN9118 Ethernet (interrupt-driven receive), static IPv4 and IPv6. (`spec/boards/mps2-an385.toml`)
 pub const MPS2_AN385: BoardInfo = BoardInfo {
@@ -262,7 +266,8 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 90624usize,
+    ram_bytes: 95322usize,
+    rx_frames: 4usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
 pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
@@ -303,7 +308,8 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: true,
     },
-    ram_bytes: 48488usize,
+    ram_bytes: 53426usize,
+    rx_frames: 4usize,
 };
 /// RP2040 with a W5500 in MACRAW mode over SPI, 264 KiB SRAM, static IPv4 and IPv6. (`spec/boards/rp2040-w5500.toml`)
 pub const RP2040_W5500: BoardInfo = BoardInfo {
@@ -358,7 +364,8 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 27792usize,
+    ram_bytes: 33666usize,
+    rx_frames: 4usize,
 };
 /// Every board, in file name order.
 pub const ALL: &[&BoardInfo] = &[

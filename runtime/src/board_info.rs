@@ -55,8 +55,12 @@ pub struct BoardInfo {
     pub features: Features,
     /// The stack's sizes and timings.
     pub config: Config,
-    /// RAM the stack needs, from the spec's per-item costs (64-bit).
+    /// RAM the stack needs, from the spec's per-item costs: on a c-port
+    /// board its statics on the board's 32-bit firmware target (frame buffers
+    /// included), elsewhere on a 64-bit host.
     pub ram_bytes: usize,
+    /// c-port boards: received frames the port's ring holds (0 elsewhere).
+    pub rx_frames: usize,
 }
 
 impl BoardInfo {

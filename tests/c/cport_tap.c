@@ -1,7 +1,7 @@
 /* The C frame port end to end: this program is the "firmware" of the c-port-tap
  * board. It implements usocket_port_transmit/now_us/wait over a Linux TAP
  * device and feeds received frames to usocket_port_receive(); the runtime
- * (libusocket_cport.a) does TCP, UDP and DNS through it against the Linux
+ * (libusocket.a of targets/cport-staticlib) does TCP, UDP and DNS through it against the Linux
  * kernel on the other end of the TAP link, inside the network namespace that
  * `cargo xtask test` creates (kernel 192.0.2.1 and 2001:db8::1 on tap0, this
  * board 192.0.2.2 and 2001:db8::2). The kernel side runs in threads using

@@ -16,13 +16,10 @@ pub struct Firmware {
     pub board: &'static str,
     /// MicroPython's port (`ports/NAME`).
     pub port: &'static str,
-    /// Our board folder, given to the port as `BOARD_DIR`.
+    /// Our board folder, given to the port as `BOARD_DIR` (its core's flags
+    /// are the board file's `target`'s).
     pub board_dir: &'static str,
-    /// The Rust target of its core.
-    pub target: &'static str,
-    /// The C compiler's flags for that core (for libgcc's path).
-    pub cpu: &'static [&'static str],
-    /// The QEMU that emulates it, and its machine.
+    /// The QEMU that emulates it.
     pub qemu: &'static str,
     /// QEMU's `-machine`.
     pub machine: &'static str,
@@ -33,8 +30,6 @@ pub const FIRMWARES: [Firmware; 1] = [Firmware {
     board: "mps2-an385",
     port: "qemu",
     board_dir: "targets/mps2-an385",
-    target: "thumbv7m-none-eabi",
-    cpu: &["-mthumb", "-mcpu=cortex-m3", "-mfloat-abi=soft"],
     qemu: "qemu-system-arm",
     machine: "mps2-an385",
 }];
@@ -70,7 +65,10 @@ pub fn build(fw: &Firmware) -> Result<PathBuf, String> {
 pub fn build_with(fw: &Firmware, stack: Stack) -> Result<PathBuf, String> {
     let root = crate::root();
     let abs = |p: &Path| p.to_string_lossy().into_owned();
-    let gcc = Command::new(GCC).args(fw.cpu).arg("-print-libgcc-file-name").output();
+    let spec = usocket_codegen::load_spec(&root.join("spec"), "spec").map_err(|e| e.to_string())?;
+    let board = spec.boards.iter().find(|b| b.name == fw.board).ok_or_else(|| format!("no spec/boards/{}.toml", fw.board))?;
+    let target = board.target.as_deref().ok_or_else(|| format!("spec/boards/{}.toml names no firmware target", fw.board))?;
+    let gcc = Command::new(GCC).args(crate::armrust::target(target)?.cflags).arg("-print-libgcc-file-name").output();
     let libgcc = match gcc {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
         _ => return Err(format!("{GCC} is not installed: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (firmware builds need it)")),
@@ -91,7 +89,7 @@ pub fn build_with(fw: &Firmware, stack: Stack) -> Result<PathBuf, String> {
     ];
     match stack {
         Stack::Usocket => {
-            let lib = crate::armrust::staticlib(fw.board, fw.target)?;
+            let lib = crate::armrust::build_staticlib(fw.board, target, &board.features())?;
             crate::micropython::relink_if_newer(&elf, &lib)?;
             vars.extend([
                 format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),

@@ -3,11 +3,12 @@
 //! - `codegen [--check]`: regenerate `generated/` from `spec/`, or check it is up to date.
 //! - `micropython [--micropython-dir DIR]`: build MicroPython's unix port with the module.
 //! - `run SCRIPT [ARGS...]`: build it if needed and run a script (the README's main command).
-//! - `test`: run every test (the README's test command, called by `.ci/run`).
+//! - `test [--list | --step NAME...]`: run every test (the README's test command, called by `.ci/run`), or some steps.
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
 //! - `conformance`: the spec's behaviour cases on ours, stock MicroPython and CPython.
 //! - `size [--text]`: RAM per TCP socket and per stack for each board profile; code size per feature set.
 //! - `features`: the runtime without each of its optional features, and each c-port board's build.
+//! - `firmware-lib BOARD [TARGET]`: the C firmware library `libusocket.a` of a c-port board.
 //! - `multinet`: MicroPython's multi_net tests against our interpreter on TAP boards (root).
 
 mod armrust;
@@ -15,11 +16,13 @@ mod bench;
 mod codegen;
 mod conformance;
 mod cortex_m;
+mod debian;
 mod cport;
 mod devbench;
 mod device;
 mod dhcp;
 mod features;
+mod firmware_lib;
 mod firmware;
 mod fuzz;
 mod fwsize;
@@ -50,7 +53,9 @@ commands:
   run SCRIPT [ARGS...]
                       build that interpreter if needed and run SCRIPT with it (loopback board
                       unless USOCKET_BOARD says otherwise)
-  test                run every test (codegen check, unit and snapshot tests, C header, clippy)
+  test [--list | --step NAME...]
+                      run every test step (codegen check, clippy, firmware builds and RAM, Rust,
+                      C, c-port, Cortex-M, MicroPython, sanitizers, fuzz), or only the named ones
   bench [--mib N] [--rounds N] [--tap-mib N] | bench --device
                       TCP throughput in release mode: usocket, std::net and bare smoltcp on
                       loopback (N MiB, default 64, interleaved rounds, default 3, medians and
@@ -65,6 +70,9 @@ commands:
   features            the runtime with each optional feature (ipv6, dns, dhcpv4, raw) left out and with
                       all left out: no_std builds, clippy, the spec's cases for what is left out; and
                       each c-port board's firmware crate with the features its board file needs
+  firmware-lib BOARD [TARGET]
+                      build the C firmware library libusocket.a of a c-port board for its board
+                      file's target (or TARGET), with Debian's rust-src (prints its path)
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
@@ -88,6 +96,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
         Some("features") if args.len() == 1 => features::run(),
+        Some("firmware-lib") => firmware_lib::run(&args[1..]),
         Some("multinet") if args.len() == 1 => multinet::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("firmware") => firmware::run(&args[1..]),

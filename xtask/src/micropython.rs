@@ -9,8 +9,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
+use crate::debian;
 use crate::test::step;
 
 /// Debian's source package: file name and SHA-256 (from its .dsc).
@@ -149,45 +148,16 @@ pub fn relink_if_newer(exe: &Path, lib: &Path) -> Result<(), String> {
     }
 }
 
-fn sha256(path: &Path) -> Option<String> {
-    let out = Command::new("sha256sum").arg(path).output().ok()?;
-    String::from_utf8(out.stdout).ok()?.split_whitespace().next().map(str::to_string)
-}
-
 /// Downloads (once) and unpacks Debian's source package into `cache/mp`.
 fn fetch(cache: &Path) -> Result<PathBuf, String> {
     let tree = cache.join("mp");
     if tree.join("ports/unix/Makefile").is_file() {
         return Ok(tree);
     }
-    fs::create_dir_all(cache.join("lists/partial")).map_err(|e| format!("{}: {e}", cache.display()))?;
-    let pinned = |c: &Path| FILES.iter().all(|(f, sum)| sha256(&c.join(f)).as_deref() == Some(*sum));
-    if !pinned(cache) {
-        let sources = fs::read_to_string("/etc/apt/sources.list.d/debian.sources").map_err(|e| format!("apt configuration: {e}"))?;
-        let uri = sources
-            .lines()
-            .find_map(|l| l.strip_prefix("URIs:"))
-            .and_then(|u| u.split_whitespace().next())
-            .ok_or("no URIs: line in /etc/apt/sources.list.d/debian.sources")?;
-        let list = cache.join("src.list");
-        fs::write(&list, format!("deb-src {uri} trixie main\n")).map_err(|e| format!("{}: {e}", list.display()))?;
-        let opts = [
-            format!("-oDir::Etc::SourceList={}", list.display()),
-            "-oDir::Etc::SourceParts=/dev/null".to_string(),
-            format!("-oDir::State::Lists={}", cache.join("lists").display()),
-        ];
-        let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
-        step("apt source lists", "apt-get", &[&opts[..], &["-q", "update"]].concat())?;
-        let status = Command::new("apt-get")
-            .args(&opts)
-            .args(["-q", "source", "--download-only", PACKAGE])
-            .current_dir(cache)
-            .status()
-            .map_err(|e| format!("apt-get: {e}"))?;
-        if !status.success() {
-            return Err(format!("apt-get source {PACKAGE} failed ({status})"));
-        }
-        if !pinned(cache) {
+    let all_pinned = |c: &Path| FILES.iter().all(|(f, sum)| debian::pinned(&c.join(f), sum));
+    if !all_pinned(cache) {
+        debian::Apt::new(cache, "deb-src", "trixie")?.get(&["source", "--download-only", PACKAGE])?;
+        if !all_pinned(cache) {
             return Err(format!("the downloaded {PACKAGE} source does not match the pinned SHA-256 sums"));
         }
     }

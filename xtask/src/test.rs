@@ -37,8 +37,7 @@ fn c_tests() -> Result<(), String> {
         step(&format!("C ABI program {name}: build"), "gcc", &link)?;
         step(&format!("C ABI program {name}: run"), &exe, &[])?;
     }
-    crate::cport::run()?;
-    crate::cortex_m::run()
+    Ok(())
 }
 
 /// The generated glue in a real MicroPython (unix port from Debian's source).
@@ -65,9 +64,7 @@ fn micropython_tests() -> Result<(), String> {
     // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
     crate::multinet::run()?;
     // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed.
-    crate::dhcp::run(Path::new(&exe))?;
-    // As root: the firmware on an emulated Cortex-M3 with a LAN9118 on a TAP link.
-    crate::device::run()
+    crate::dhcp::run(Path::new(&exe))
 }
 
 /// Our interpreter again, built with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -89,23 +86,62 @@ fn sanitized_tests() -> Result<(), String> {
 /// The README's examples: they must keep working.
 const EXAMPLES: [&str; 2] = ["examples/echo.py", "examples/http_get.py"];
 
-/// Runs the whole suite.
+/// One step of the suite: its name (for `--step`), what it checks, and how.
+struct Step {
+    name: &'static str,
+    doc: &'static str,
+    run: fn() -> Result<(), String>,
+}
+
+/// Every step, in the order `cargo xtask test` runs them.
+const STEPS: [Step; 13] = [
+    Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
+    Step { name: "clippy", doc: "clippy on the workspace, warnings are errors", run: || step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]) },
+    Step { name: "features", doc: "the runtime without each optional feature and without all (no_std, clippy, the spec's cases), each c-port board's crate with its features", run: crate::features::run },
+    Step { name: "firmware-lib", doc: "each c-port board on its Cortex-M target: clippy on the no_std code, libusocket.a with every export", run: crate::firmware_lib::builds },
+    Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
+    Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
+    Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
+    Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
+    Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
+    Step { name: "micropython", doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP", run: micropython_tests },
+    Step { name: "device", doc: "the mps2-an385 firmware in QEMU: MicroPython's tests, ping, time.sleep, multi_net, conformance (root)", run: crate::device::run },
+    Step { name: "sanitized", doc: "our MicroPython under ASan/UBSan", run: sanitized_tests },
+    Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || crate::fuzz::run(&["--seconds".into(), "20".into()]) },
+];
+
+/// `cargo xtask test [--list | --step NAME...]`: every step, or the named ones.
 pub fn run(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err("usage: cargo xtask test".into());
+    let usage = || {
+        let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+        format!("usage: cargo xtask test [--list | --step NAME [--step NAME ...]]; steps: {}", names.join(", "))
+    };
+    if let [flag] = args
+        && flag == "--list"
+    {
+        for s in &STEPS {
+            println!("{:<14} {}", s.name, s.doc);
+        }
+        return Ok(());
     }
-    println!("==> codegen --check");
-    crate::codegen::run(&["--check".to_string()])?;
-    step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    // The runtime with each feature left out and with all left out (no_std,
-    // clippy, the spec's cases for what is left out), and each c-port board's
-    // firmware crate with the features its board file needs.
-    crate::features::run()?;
-    step("tests", "cargo", &["test", "--workspace"])?;
-    c_tests()?;
-    micropython_tests()?;
-    sanitized_tests()?;
-    // Each fuzz target briefly (regressions first): no crash.
-    crate::fuzz::run(&["--seconds".into(), "20".into()])?;
+    let mut chosen = Vec::new();
+    let mut rest = args;
+    while let [flag, name, tail @ ..] = rest {
+        if flag != "--step" {
+            return Err(usage());
+        }
+        chosen.push(STEPS.iter().find(|s| s.name == name).ok_or_else(|| format!("no step `{name}`\n{}", usage()))?);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        return Err(usage());
+    }
+    if chosen.is_empty() {
+        chosen = STEPS.iter().collect();
+    }
+    for s in chosen {
+        println!("==> step {}: {}", s.name, s.doc);
+        (s.run)().map_err(|e| format!("step {} failed: {e}", s.name))?;
+    }
     Ok(())
 }

@@ -79,6 +79,7 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
     let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) =
         (s.linger_ms as u32, s.connect_timeout_ms as u32, s.dns_timeout_ms as u32, s.tcp_user_timeout_ms as u32, s.ack_delay_ms as u16, s.nagle, s.dhcp_v4);
     let ram = us(budget.total);
+    let rx_frames = us(board.rx_frames);
     quote! {
         #[doc = #doc]
         pub const #name: BoardInfo = BoardInfo {
@@ -115,12 +116,13 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
                 dhcp_v4: #dhcp_v4,
             },
             ram_bytes: #ram,
+            rx_frames: #rx_frames,
         };
     }
 }
 
 fn rust_file(spec: &Spec) -> Result<Output, String> {
-    let boards = spec.boards.iter().map(|b| rust_board(b, &budget(&b.sizes, &spec.ram)));
+    let boards = spec.boards.iter().map(|b| rust_board(b, &budget(b, &spec.ram)));
     let names = spec.boards.iter().map(|b| format_ident!("{}", Names::board_const(&b.name)));
     let tokens = quote! {
         //! The boards of `spec/boards/`: each one's network setup and stack config.
@@ -176,8 +178,10 @@ fn c_defines(names: &Names, board: &Board, budget: &Budget) -> Vec<Define> {
     def("NAME", format!("\"{}\"", board.name), "Board name.");
     def("ETHERNET", u8::from(board.ethernet).to_string(), "1: Ethernet frames; 0: IP packets.");
     def("MTU", board.mtu.to_string(), "Largest IP packet.");
-    let frame = board.mtu as u64 + if board.ethernet { 14 } else { 0 };
-    def("FRAME_BYTES", frame.to_string(), "Largest frame the port passes (MTU plus the Ethernet header).");
+    def("FRAME_BYTES", board.frame_bytes().to_string(), "Largest frame the port passes (MTU plus the Ethernet header).");
+    if board.backend == "c-port" {
+        def("RX_FRAMES", board.rx_frames.to_string(), "Received frames the runtime's ring holds until the stack takes them.");
+    }
     def("MAC_FROM_PORT", u8::from(board.ethernet && board.mac.is_none()).to_string(), "1: the firmware supplies the MAC at start.");
     if let Some(mac) = board.mac {
         let bytes: Vec<String> = mac.iter().map(|b| format!("0x{b:02x}")).collect();
@@ -190,7 +194,11 @@ fn c_defines(names: &Names, board: &Board, budget: &Budget) -> Vec<Define> {
     def("RAW_SOCKETS", s.raw_sockets.to_string(), "Raw IP sockets.");
     def("TCP_RX_BYTES", s.tcp_rx_bytes.to_string(), "TCP receive buffer per socket.");
     def("TCP_TX_BYTES", s.tcp_tx_bytes.to_string(), "TCP transmit buffer per socket.");
-    def("RAM_BYTES", format!("{}u", budget.total), "RAM the stack needs (upper bound on 32-bit targets).");
+    let ram_doc = match &board.target {
+        Some(t) => format!("RAM of the runtime's statics (.bss) on {t}."),
+        None => format!("RAM the stack needs on a {}-bit host.", budget.pointer_bits),
+    };
+    def("RAM_BYTES", format!("{}u", budget.total), &ram_doc);
     def("FEATURES", format!("\"{}\"", board.features().join(",")), "The runtime's cargo features the board needs (more only cost flash).");
     c_addressing(names, "IPV4", &board.ipv4, &mut out);
     c_addressing(names, "IPV6", &board.ipv6, &mut out);
@@ -205,7 +213,8 @@ struct BoardPage<'a> {
     defines: Vec<Define>,
     budget: Budget,
     ram_doc: &'a str,
-    pointer_bits: u64,
+    costs_doc: &'a str,
+    cpu: &'a str,
     ipv4: String,
     ipv6: String,
     dns: String,
@@ -226,7 +235,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let names = Names::new(&spec.module);
     let mut out = vec![rust_file(spec)?];
     for board in &spec.boards {
-        let budget = budget(&board.sizes, &spec.ram);
+        let budget = budget(board, &spec.ram);
         let dns: Vec<String> = board.dns.iter().map(|d| d.to_string()).collect();
         let page = BoardPage {
             generated: GENERATED_LINE,
@@ -235,7 +244,8 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             defines: c_defines(&names, board, &budget),
             budget,
             ram_doc: &spec.ram.doc,
-            pointer_bits: spec.ram.pointer_bits,
+            costs_doc: &spec.ram.for_bits(board.pointer_bits()).doc,
+            cpu: board.target.as_deref().and_then(crate::targets::find).map_or("", |t| t.cpu),
             ipv4: describe(&board.ipv4),
             ipv6: describe(&board.ipv6),
             dns: if dns.is_empty() { "none".into() } else { dns.join(", ") },

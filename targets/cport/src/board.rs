@@ -8,9 +8,10 @@ use usocket_runtime::{Board, Errno, Interrupted, NetConfig};
 use crate::ring::RX;
 use crate::{BOARD, FRAME_BYTES, port};
 
-/// The device: frames from the ring, frames out through `usocket_port_transmit`.
+/// The device: frames from the ring, frames out through `usocket_port_transmit`
+/// (built in the static transmit buffer).
 pub struct PortDevice {
-    tx: [u8; FRAME_BYTES],
+    tx: &'static mut [u8; FRAME_BYTES],
 }
 
 /// A received frame, taken off the ring when consumed.
@@ -50,11 +51,11 @@ impl Device for PortDevice {
         if RX.is_empty() {
             return None;
         }
-        Some((PortRx, PortTx { buf: &mut self.tx }))
+        Some((PortRx, PortTx { buf: &mut *self.tx }))
     }
 
     fn transmit(&mut self, _: Instant) -> Option<PortTx<'_>> {
-        Some(PortTx { buf: &mut self.tx })
+        Some(PortTx { buf: &mut *self.tx })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
@@ -73,9 +74,10 @@ pub struct PortBoard {
 }
 
 impl PortBoard {
-    /// The board with the firmware's MAC (for boards that take it) and seed.
-    pub fn new(mac: Option<[u8; 6]>, seed: u64) -> PortBoard {
-        PortBoard { device: PortDevice { tx: [0; FRAME_BYTES] }, mac, seed }
+    /// The board with its transmit buffer, the firmware's MAC (for boards that
+    /// take it) and seed.
+    pub fn new(tx: &'static mut [u8; FRAME_BYTES], mac: Option<[u8; 6]>, seed: u64) -> PortBoard {
+        PortBoard { device: PortDevice { tx }, mac, seed }
     }
 }
 

@@ -27,7 +27,13 @@ pub mod c_abi;
 pub mod port;
 
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::mem::MaybeUninit;
+use core::sync::atomic::Ordering;
+// ARMv6-M has no compare-and-swap: see portable-atomic in Cargo.toml.
+#[cfg(target_has_atomic = "8")]
+use core::sync::atomic::AtomicBool;
+#[cfg(not(target_has_atomic = "8"))]
+use portable_atomic::AtomicBool;
 
 use usocket_runtime::{Backend, BoardInfo, Errno, Feature, Features, Stack};
 
@@ -80,27 +86,71 @@ pub const BOARD: &BoardInfo = find(match option_env!("USOCKET_CPORT_BOARD") {
 /// The largest frame: the MTU plus the Ethernet header on Ethernet boards.
 pub const FRAME_BYTES: usize = BOARD.mtu + if BOARD.ethernet { 14 } else { 0 };
 
+/// The stack's place in [`GLOBAL`]: zero-initialised (nothing started), so the
+/// static lives in `.bss`.
+struct StackSlot {
+    /// What `stack` holds.
+    phase: Phase,
+    /// The stack once [`Phase::Started`].
+    stack: MaybeUninit<Stack<'static, PortBoard>>,
+}
+
+/// Where the stack's life is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Phase {
+    /// Not started: the memory is still unlent.
+    Idle = 0,
+    /// Its memory was lent, but the stack did not start (a board file the
+    /// runtime rejects); it cannot be lent again.
+    Failed,
+    /// `stack` holds the stack.
+    Started,
+}
+
+impl StackSlot {
+    /// The started stack.
+    fn get(&mut self) -> Option<&mut Stack<'static, PortBoard>> {
+        // SAFETY: Started means `stack` was written (see `start`).
+        (self.phase == Phase::Started).then(|| unsafe { self.stack.assume_init_mut() })
+    }
+}
+
 /// The stack and the lock that gives one caller at a time access to it.
 struct Global {
     busy: AtomicBool,
-    stack: UnsafeCell<Option<Stack<'static, PortBoard>>>,
+    slot: UnsafeCell<StackSlot>,
 }
 
-// SAFETY: `busy` gives one caller at a time exclusive access to `stack`.
+// SAFETY: `busy` gives one caller at a time exclusive access to `slot`.
 unsafe impl Sync for Global {}
 
-static GLOBAL: Global = Global { busy: AtomicBool::new(false), stack: UnsafeCell::new(None) };
+static GLOBAL: Global = Global { busy: AtomicBool::new(false), slot: UnsafeCell::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() }) };
 
-/// Runs `f` on the stack with the lock held; EALREADY when it is held
-/// (another thread, or a call from inside the port's wait), ENODEV before start.
-fn with_stack<R>(f: impl FnOnce(&mut Option<Stack<'static, PortBoard>>) -> R) -> Result<R, Errno> {
+/// Runs `f` on the stack's slot with the lock held; EALREADY when it is held
+/// (another thread, or a call from inside the port's wait).
+fn with_slot<R>(f: impl FnOnce(&mut StackSlot) -> R) -> Result<R, Errno> {
     if GLOBAL.busy.swap(true, Ordering::Acquire) {
         return Err(Errno::EALREADY);
     }
     // SAFETY: `busy` was false and is now true: no other reference exists.
-    let result = f(unsafe { &mut *GLOBAL.stack.get() });
+    let result = f(unsafe { &mut *GLOBAL.slot.get() });
     GLOBAL.busy.store(false, Ordering::Release);
     Ok(result)
+}
+
+/// Starts the stack in `slot` (lock held): lends the memory, the first time only.
+fn start(slot: &mut StackSlot, mac: Option<[u8; 6]>, seed: u64) -> Result<(), Errno> {
+    if slot.phase != Phase::Idle {
+        return Err(Errno::EALREADY);
+    }
+    slot.phase = Phase::Failed;
+    // SAFETY: the phase was Idle and is no longer: this is the only call.
+    let lent = unsafe { memory::take() };
+    let stack = Stack::new(lent.memory, PortBoard::new(lent.tx, mac, seed), BOARD.config).map_err(|_| Errno::ENODEV)?;
+    slot.stack.write(stack);
+    slot.phase = Phase::Started;
+    Ok(())
 }
 
 /// The C ABI's backend: the started stack.
@@ -110,7 +160,7 @@ impl Backend for AbiBackend {
     type Api = Stack<'static, PortBoard>;
 
     fn with<R>(f: impl FnOnce(&mut Self::Api) -> R) -> Result<R, Errno> {
-        with_stack(|slot| slot.as_mut().map(f))?.ok_or(Errno::ENODEV)
+        with_slot(|slot| slot.get().map(f))?.ok_or(Errno::ENODEV)
     }
 }
 
@@ -122,15 +172,7 @@ impl port::PortApi for PortBackend {
         if BOARD.ethernet && BOARD.mac.is_none() && mac.is_none() {
             return -Errno::EINVAL.value();
         }
-        let started = with_stack(|slot| {
-            if slot.is_some() {
-                return Err(Errno::EALREADY);
-            }
-            let memory = memory::take().ok_or(Errno::EALREADY)?;
-            let stack = Stack::new(memory, PortBoard::new(mac, seed), BOARD.config).map_err(|_| Errno::ENODEV)?;
-            *slot = Some(stack);
-            Ok(())
-        });
+        let started = with_slot(|slot| start(slot, mac, seed));
         match started {
             Ok(Ok(())) => 0,
             Ok(Err(e)) | Err(e) => -e.value(),

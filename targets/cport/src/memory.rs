@@ -1,6 +1,9 @@
 //! The stack's memory: statics sized by the board file, lent once.
+//!
+//! Every static is zero-initialised (`MaybeUninit`, or zeros), so it lives in
+//! `.bss` and costs no flash; [`take`] writes the starting values.
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::mem::MaybeUninit;
 
 use managed::ManagedSlice;
 use usocket_runtime::smoltcp::iface::SocketStorage;
@@ -11,7 +14,7 @@ use usocket_runtime::smoltcp::socket::raw;
 use usocket_runtime::smoltcp::socket::{Socket, udp};
 use usocket_runtime::{Binding, Config, Entry, Memory, Slot};
 
-use crate::BOARD;
+use crate::{BOARD, FRAME_BYTES};
 
 const C: Config = BOARD.config;
 const SOCKETS: usize = C.smoltcp_sockets();
@@ -20,47 +23,73 @@ const UDP_META: usize = C.udp_sockets * 2 * C.udp_packets;
 const RAW_META: usize = C.raw_sockets * 2 * C.raw_packets;
 
 static mut BYTES: [u8; C.buffer_bytes()] = [0; C.buffer_bytes()];
-static mut SOCKET_SET: [SocketStorage<'static>; SOCKETS] = [SocketStorage::EMPTY; SOCKETS];
-static mut UDP: [udp::PacketMetadata; UDP_META] = [udp::PacketMetadata::EMPTY; UDP_META];
+static mut TX: [u8; FRAME_BYTES] = [0; FRAME_BYTES];
+static mut SOCKET_SET: MaybeUninit<[SocketStorage<'static>; SOCKETS]> = MaybeUninit::uninit();
+static mut UDP: MaybeUninit<[udp::PacketMetadata; UDP_META]> = MaybeUninit::uninit();
 #[cfg(feature = "raw")]
-static mut RAW: [raw::PacketMetadata; RAW_META] = [raw::PacketMetadata::EMPTY; RAW_META];
+static mut RAW: MaybeUninit<[raw::PacketMetadata; RAW_META]> = MaybeUninit::uninit();
 #[cfg(feature = "dns")]
-static mut DNS: [Option<dns::DnsQuery>; C.dns_queries] = [const { None }; C.dns_queries];
-static mut FDS: [Option<Slot>; C.sockets] = [const { None }; C.sockets];
-static mut POOL: [Entry; SOCKETS] = [const { Entry::EMPTY }; SOCKETS];
-static mut PARKED: [Option<Socket<'static>>; SOCKETS] = [const { None }; SOCKETS];
-static mut BINDINGS: [Option<Binding>; C.bindings()] = [const { None }; C.bindings()];
+static mut DNS: MaybeUninit<[Option<dns::DnsQuery>; C.dns_queries]> = MaybeUninit::uninit();
+static mut FDS: MaybeUninit<[Option<Slot>; C.sockets]> = MaybeUninit::uninit();
+static mut POOL: MaybeUninit<[Entry; SOCKETS]> = MaybeUninit::uninit();
+static mut PARKED: MaybeUninit<[Option<Socket<'static>>; SOCKETS]> = MaybeUninit::uninit();
+static mut BINDINGS: MaybeUninit<[Option<Binding>; C.bindings()]> = MaybeUninit::uninit();
 
-static TAKEN: AtomicBool = AtomicBool::new(false);
+/// What the stack gets: its memory and the transmit frame buffer.
+pub struct Lent {
+    /// The stack's storage.
+    pub memory: Memory<'static>,
+    /// Room for the frame being sent.
+    pub tx: &'static mut [u8; FRAME_BYTES],
+}
 
-/// A static's one mutable reference.
+/// A zeroed static's one mutable reference.
 ///
 /// # Safety
 /// Called once per static (see [`take`]).
 unsafe fn lend<T: ?Sized>(p: *mut T) -> &'static mut T {
+    // SAFETY: the caller gives out this one reference.
     unsafe { &mut *p }
 }
 
-/// The memory, the first time only.
-pub fn take() -> Option<Memory<'static>> {
-    if TAKEN.swap(true, Ordering::AcqRel) {
-        return None;
+/// A zeroed static filled item by item with `fill()` (no array temporary on
+/// the stack), as its one mutable reference.
+///
+/// # Safety
+/// Called once per static (see [`take`]).
+unsafe fn fill<T, const N: usize>(p: *mut MaybeUninit<[T; N]>, fill: impl Fn() -> T) -> &'static mut [T] {
+    let first = p.cast::<T>();
+    for i in 0..N {
+        // SAFETY: i < N, inside the static; nothing else refers to it yet.
+        unsafe { first.add(i).write(fill()) };
     }
-    // SAFETY: TAKEN makes this run once, so each static gets exactly one
-    // mutable reference, which the stack keeps for the rest of the program.
+    // SAFETY: all N items are initialised; the caller gives out this one reference.
+    unsafe { core::slice::from_raw_parts_mut(first, N) }
+}
+
+/// The memory, lent for the rest of the program.
+///
+/// # Safety
+/// At most one call in the program's life: each static gets exactly one
+/// mutable reference, which the stack keeps.
+pub unsafe fn take() -> Lent {
+    // SAFETY: the caller makes this run once (see above).
     unsafe {
-        Some(Memory {
-            bytes: lend(&raw mut BYTES),
-            sockets: ManagedSlice::Borrowed(lend(&raw mut SOCKET_SET)),
-            udp_meta: lend(&raw mut UDP),
-            #[cfg(feature = "raw")]
-            raw_meta: lend(&raw mut RAW),
-            #[cfg(feature = "dns")]
-            dns_queries: lend(&raw mut DNS),
-            fds: lend(&raw mut FDS),
-            pool: lend(&raw mut POOL),
-            parked: ManagedSlice::Borrowed(lend(&raw mut PARKED)),
-            bindings: lend(&raw mut BINDINGS),
-        })
+        Lent {
+            memory: Memory {
+                bytes: lend(&raw mut BYTES),
+                sockets: ManagedSlice::Borrowed(fill(&raw mut SOCKET_SET, || SocketStorage::EMPTY)),
+                udp_meta: fill(&raw mut UDP, || udp::PacketMetadata::EMPTY),
+                #[cfg(feature = "raw")]
+                raw_meta: fill(&raw mut RAW, || raw::PacketMetadata::EMPTY),
+                #[cfg(feature = "dns")]
+                dns_queries: fill(&raw mut DNS, || None),
+                fds: fill(&raw mut FDS, || None),
+                pool: fill(&raw mut POOL, || Entry::EMPTY),
+                parked: ManagedSlice::Borrowed(fill(&raw mut PARKED, || None)),
+                bindings: fill(&raw mut BINDINGS, || None),
+            },
+            tx: lend(&raw mut TX),
+        }
     }
 }

@@ -5,10 +5,10 @@
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::FRAME_BYTES;
+use crate::{BOARD, FRAME_BYTES};
 
-/// Frames the ring holds.
-pub const RX_FRAMES: usize = 4;
+/// Frames the ring holds (the board file's `rx_frames`).
+const RX_FRAMES: usize = BOARD.rx_frames;
 
 /// A single-producer, single-consumer ring of frames.
 pub struct Ring {
@@ -24,7 +24,7 @@ pub struct Ring {
 // < RX_FRAMES) and read only by the consumer after head has published it.
 unsafe impl Sync for Ring {}
 
-/// The board's receive ring.
+/// The board's receive ring (all zeros: in `.bss`).
 pub static RX: Ring = Ring {
     frames: UnsafeCell::new([[0; FRAME_BYTES]; RX_FRAMES]),
     lens: [const { AtomicUsize::new(0) }; RX_FRAMES],

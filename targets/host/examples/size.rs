@@ -42,7 +42,7 @@ fn main() {
     for b in ALL {
         let c = &b.config;
         println!(
-            "{}: {} fds, {} TCP, {} UDP, {} raw sockets, {} smoltcp sockets, {} bind entries; budget in the spec {} B",
+            "{}: {} fds, {} TCP, {} UDP, {} raw sockets, {} smoltcp sockets, {} bind entries; budget in the spec {} B (c-port boards: on their 32-bit target)",
             b.name,
             c.sockets,
             c.tcp_sockets,

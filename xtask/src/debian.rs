@@ -1,0 +1,67 @@
+//! Debian packages through apt with a private source list: the archive comes
+//! from the machine's own apt configuration, the lists live in a cache under
+//! `target/` (the system's apt state is not touched), and every downloaded
+//! file is checked against a SHA-256 pinned in the code that asks for it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::test::step;
+
+/// The machine's apt configuration, which names the Debian archive.
+const APT_SOURCES: &str = "/etc/apt/sources.list.d/debian.sources";
+
+/// A file's SHA-256 in hex, or None when it cannot be read.
+pub fn sha256(path: &Path) -> Option<String> {
+    let out = Command::new("sha256sum").arg(path).output().ok()?;
+    String::from_utf8(out.stdout).ok()?.split_whitespace().next().map(str::to_string)
+}
+
+/// Whether `path` exists with the SHA-256 `sum`.
+pub fn pinned(path: &Path, sum: &str) -> bool {
+    sha256(path).as_deref() == Some(sum)
+}
+
+/// The first archive URI of the machine's apt configuration.
+fn archive_uri() -> Result<String, String> {
+    let sources = fs::read_to_string(APT_SOURCES).map_err(|e| format!("apt configuration {APT_SOURCES}: {e}"))?;
+    sources
+        .lines()
+        .find_map(|l| l.strip_prefix("URIs:"))
+        .and_then(|u| u.split_whitespace().next())
+        .map(str::to_string)
+        .ok_or_else(|| format!("no URIs: line in {APT_SOURCES}"))
+}
+
+/// apt-get with one private source line, its lists in `cache/lists`.
+pub struct Apt {
+    cache: PathBuf,
+    opts: Vec<String>,
+}
+
+impl Apt {
+    /// A private apt for `kind` (`deb` or `deb-src`) packages of `suite`'s
+    /// `main` component, with fresh lists (`apt-get update`).
+    pub fn new(cache: &Path, kind: &str, suite: &str) -> Result<Apt, String> {
+        fs::create_dir_all(cache.join("lists/partial")).map_err(|e| format!("{}: {e}", cache.display()))?;
+        let list = cache.join(format!("{kind}-{suite}.list"));
+        fs::write(&list, format!("{kind} {} {suite} main\n", archive_uri()?)).map_err(|e| format!("{}: {e}", list.display()))?;
+        let opts = vec![
+            format!("-oDir::Etc::SourceList={}", list.display()),
+            "-oDir::Etc::SourceParts=/dev/null".to_string(),
+            format!("-oDir::State::Lists={}", cache.join("lists").display()),
+        ];
+        let apt = Apt { cache: cache.to_path_buf(), opts };
+        let args: Vec<&str> = apt.opts.iter().map(String::as_str).chain(["-q", "update"]).collect();
+        step(&format!("apt lists ({kind} {suite})"), "apt-get", &args)?;
+        Ok(apt)
+    }
+
+    /// Runs `apt-get <args>` in the cache directory (downloads land there).
+    pub fn get(&self, args: &[&str]) -> Result<(), String> {
+        println!("==> apt-get {} (in {})", args.join(" "), self.cache.display());
+        let status = Command::new("apt-get").args(&self.opts).arg("-q").args(args).current_dir(&self.cache).status().map_err(|e| format!("apt-get: {e}"))?;
+        if status.success() { Ok(()) } else { Err(format!("apt-get {} failed ({status})", args.join(" "))) }
+    }
+}
