@@ -134,10 +134,14 @@ pub fn build_staticlib(board: &str, target: &str, features: &[&str]) -> Result<P
     Ok(lib)
 }
 
-/// Clippy, warnings as errors, on the firmware code of `board` on `target`
+/// Clippy, warnings as errors, on the firmware code of `board` on `target` with `features`
 /// (the no_std paths the host's workspace clippy does not see: the panic
 /// handler, portable-atomic on targets without compare-and-swap).
-pub fn clippy(board: &str, target: &str) -> Result<(), String> {
-    let args = ["clippy", "-q", "-p", STATICLIB_PACKAGE, "-p", "usocket-cport"];
+pub fn clippy(board: &str, target: &str, features: &[&str]) -> Result<(), String> {
+    let features = features.join(",");
+    let mut args = vec!["clippy", "-q", "-p", STATICLIB_PACKAGE, "-p", "usocket-cport"];
+    if !features.is_empty() {
+        args.extend(["--features", &features]);
+    }
     firmware_cargo(board, self::target(target)?, &args, &["--", "-D", "warnings"])
 }

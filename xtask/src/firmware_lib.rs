@@ -131,7 +131,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 pub fn builds() -> Result<(), String> {
     let spec = spec()?;
     for (board, target) in c_port_boards(&spec) {
-        armrust::clippy(&board.name, target)?;
+        armrust::clippy(&board.name, target, &board.features())?;
         let lib = armrust::build_staticlib(&board.name, target, &board.features())?;
         let exports = check_exports(&spec, &lib)?;
         let (text, data, bss) = our_object_sizes(&lib)?;
