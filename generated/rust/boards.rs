@@ -40,6 +40,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         raw_sockets: 1usize,
         raw_bytes: 1536usize,
         raw_packets: 2usize,
+        loopback_bytes: 6144usize,
         dns_queries: 2usize,
         max_backlog: 4usize,
         linger_ms: 10000u32,
@@ -50,7 +51,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 47504usize,
+    ram_bytes: 53736usize,
 };
 /// In-process loopback link: 127.0.0.1/8 and ::1, frames handed from transmit to receive. (`spec/boards/host-loopback.toml`)
 pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
@@ -85,6 +86,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         raw_sockets: 4usize,
         raw_bytes: 16384usize,
         raw_packets: 16usize,
+        loopback_bytes: 0usize,
         dns_queries: 4usize,
         max_backlog: 64usize,
         linger_ms: 10000u32,
@@ -95,7 +97,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: false,
     },
-    ram_bytes: 21285832usize,
+    ram_bytes: 21285920usize,
 };
 /// A Linux TAP device (tap0), Ethernet, talking to the kernel or other stacks on a bridge. (`spec/boards/host-tap.toml`)
 pub const HOST_TAP: BoardInfo = BoardInfo {
@@ -134,6 +136,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         raw_sockets: 4usize,
         raw_bytes: 16384usize,
         raw_packets: 16usize,
+        loopback_bytes: 262144usize,
         dns_queries: 4usize,
         max_backlog: 64usize,
         linger_ms: 10000u32,
@@ -144,7 +147,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: false,
     },
-    ram_bytes: 21285832usize,
+    ram_bytes: 21548064usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
 pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
@@ -169,6 +172,7 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         raw_sockets: 1usize,
         raw_bytes: 1536usize,
         raw_packets: 2usize,
+        loopback_bytes: 6144usize,
         dns_queries: 2usize,
         max_backlog: 4usize,
         linger_ms: 10000u32,
@@ -179,7 +183,7 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: true,
     },
-    ram_bytes: 48488usize,
+    ram_bytes: 54720usize,
 };
 /// RP2040 with a W5500 in MACRAW mode over SPI, 264 KiB SRAM, static IPv4 and IPv6. (`spec/boards/rp2040-w5500.toml`)
 pub const RP2040_W5500: BoardInfo = BoardInfo {
@@ -218,6 +222,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         raw_sockets: 0usize,
         raw_bytes: 0usize,
         raw_packets: 1usize,
+        loopback_bytes: 4608usize,
         dns_queries: 1usize,
         max_backlog: 2usize,
         linger_ms: 5000u32,
@@ -228,7 +233,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 27792usize,
+    ram_bytes: 32488usize,
 };
 /// Every board, in file name order.
 pub const ALL: &[&BoardInfo] = &[

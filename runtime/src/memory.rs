@@ -32,6 +32,8 @@ pub struct Memory<'a> {
     pub parked: managed::ManagedSlice<'a, Option<smoltcp::socket::Socket<'a>>>,
     /// The bind table: [`Config::bindings`].
     pub bindings: &'a mut [Option<Binding>],
+    /// The loop queue of frames to the board itself: [`Config::loopback_bytes`].
+    pub loopback: &'a mut [u8],
 }
 
 /// A part of [`Memory`] with the wrong length.
@@ -69,6 +71,7 @@ impl Memory<'_> {
             ("pool", config.smoltcp_sockets(), self.pool.len()),
             ("parked", config.smoltcp_sockets(), self.parked.len()),
             ("bindings", config.bindings(), self.bindings.len()),
+            ("loopback", config.loopback_bytes, self.loopback.len()),
         ];
         match parts.into_iter().find(|&(_, needed, given)| needed != given) {
             Some((part, needed, given)) => Err(MemoryError { part, needed, given }),
@@ -95,6 +98,7 @@ pub struct HostMemory {
     fds: std::vec::Vec<Option<Slot>>,
     pool: std::vec::Vec<Entry>,
     bindings: std::vec::Vec<Option<Binding>>,
+    loopback: std::vec::Vec<u8>,
 }
 
 #[cfg(feature = "std")]
@@ -111,6 +115,7 @@ impl HostMemory {
             fds: vec![None; config.sockets],
             pool: vec![Entry::EMPTY; config.smoltcp_sockets()],
             bindings: vec![None; config.bindings()],
+            loopback: vec![0; config.loopback_bytes],
         }
     }
 
@@ -126,6 +131,7 @@ impl HostMemory {
             pool: &mut self.pool,
             parked: managed::ManagedSlice::Owned((0..self.config.smoltcp_sockets()).map(|_| None).collect()),
             bindings: &mut self.bindings,
+            loopback: &mut self.loopback,
         }
     }
 }

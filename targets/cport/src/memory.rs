@@ -23,6 +23,7 @@ static mut FDS: [Option<Slot>; C.sockets] = [const { None }; C.sockets];
 static mut POOL: [Entry; SOCKETS] = [const { Entry::EMPTY }; SOCKETS];
 static mut PARKED: [Option<Socket<'static>>; SOCKETS] = [const { None }; SOCKETS];
 static mut BINDINGS: [Option<Binding>; C.bindings()] = [const { None }; C.bindings()];
+static mut LOOPBACK: [u8; C.loopback_bytes] = [0; C.loopback_bytes];
 
 static TAKEN: AtomicBool = AtomicBool::new(false);
 
@@ -52,6 +53,7 @@ pub fn take() -> Option<Memory<'static>> {
             pool: lend(&raw mut POOL),
             parked: ManagedSlice::Borrowed(lend(&raw mut PARKED)),
             bindings: lend(&raw mut BINDINGS),
+            loopback: lend(&raw mut LOOPBACK),
         })
     }
 }
