@@ -12,7 +12,9 @@ const NETNS: &str = "usocket-cport";
 /// Builds the program; as root, runs it in its namespace.
 pub fn run() -> Result<(), String> {
     step("c-port static library", "cargo", &["build", "--release", "-p", "usocket-cport"])?;
-    let exe = crate::root().join("target/c-tests/cport_tap");
+    let dir = crate::root().join("target/c-tests");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let exe = dir.join("cport_tap");
     let exe = exe.to_string_lossy().into_owned();
     step(
         "c-port over TAP: build",

@@ -54,6 +54,8 @@ commands:
   size                RAM per TCP socket and per stack for each board file (spec/boards/)
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
+  cport               build the c-port library and tests/c/cport_tap.c; as root run it over TAP in a
+                      namespace (loopback, TCP, UDP and DNS against the kernel)
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
                       on a TAP link in a network namespace
   fuzz [--seconds N]  cargo fuzz (nightly): the spec parser, C ABI call sequences, raw frames;
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("size") => size::run(&args[1..]),
         Some("multinet") if args.len() == 1 => multinet::run(),
+        Some("cport") if args.len() == 1 => cport::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("dhcp") if args.len() == 1 => micropython::build(None).and_then(|exe| dhcp::run(&exe)),
         _ => Err(USAGE.to_string()),
