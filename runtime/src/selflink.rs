@@ -23,9 +23,11 @@
 //! ones in hardware too. A queue of no bytes turns all of this off: the
 //! host's loopback board, whose device is itself a loopback link.
 
+use core::cell::Cell;
+
 use smoltcp::config::IFACE_MAX_ADDR_COUNT;
 use smoltcp::iface::Interface;
-use smoltcp::phy::{ChecksumCapabilities, Device, DeviceCapabilities, Medium, PacketMeta, RxToken, TxToken};
+use smoltcp::phy::{ChecksumCapabilities, Device, DeviceCapabilities, PacketMeta, RxToken, TxToken};
 use smoltcp::time::Instant;
 use smoltcp::wire::{
     ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, HardwareAddress, Icmpv6Message, Icmpv6Packet, Icmpv6Repr, IpAddress,
@@ -63,7 +65,8 @@ fn ipv6_ends(packet: &[u8]) -> Option<(IpAddress, IpAddress)> {
     Ipv6Packet::new_checked(packet).ok().map(|p| (p.src_addr().into(), p.dst_addr().into()))
 }
 
-/// Who the board is: its MAC and its addresses (the interface's, read once per pump).
+/// Who the board is: its MAC (Ethernet medium) or none (IP medium), and its
+/// addresses (the interface's, read once per pump).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Own {
     mac: Option<EthernetAddress>,
@@ -97,11 +100,10 @@ impl Own {
     /// Whether the frame of `len` bytes in `room`, about to be sent, is for the
     /// board itself: Some(length to queue) after rewriting it for delivery
     /// (its destination MAC, or the answer to its question), None for the wire.
-    fn keeps_frame(&self, medium: Medium, room: &mut [u8], len: usize) -> Option<usize> {
-        match (medium, self.mac) {
-            (Medium::Ethernet, Some(mac)) => self.keeps_ethernet(mac, room, len),
-            (Medium::Ethernet, None) => None,
-            _ => self.keeps_packet(&room[..len]).then_some(len),
+    fn keeps_frame(&self, room: &mut [u8], len: usize) -> Option<usize> {
+        match self.mac {
+            Some(mac) => self.keeps_ethernet(mac, room, len),
+            None => self.keeps_packet(&room[..len]).then_some(len),
         }
     }
 
@@ -155,9 +157,9 @@ impl Own {
     }
 
     /// Is a frame from the device one that claims a loopback address (dropped)?
-    fn martian(medium: Medium, frame: &[u8]) -> bool {
-        let ip = match medium {
-            Medium::Ethernet => {
+    fn martian(&self, frame: &[u8]) -> bool {
+        let ip = match self.mac {
+            Some(_) => {
                 let Ok(eth) = EthernetFrame::new_checked(frame) else { return false };
                 if eth.ethertype() == EthernetProtocol::Arp {
                     let arp = ArpPacket::new_checked(eth.payload()).ok().and_then(|p| ArpRepr::parse(&p).ok());
@@ -166,7 +168,7 @@ impl Own {
                 }
                 &frame[ETHERNET_HEADER..]
             }
-            _ => frame,
+            None => frame,
         };
         ip_ends(ip).is_some_and(|(src, dst)| is_loopback(src) || is_loopback(dst))
     }
@@ -230,14 +232,16 @@ pub(crate) struct SelfLink<'q, D> {
     inner: &'q mut D,
     queue: &'q LoopQueue<'q>,
     own: Own,
-    medium: Medium,
+    /// The device had nothing to receive: only the loop queue is read until
+    /// the caller clears this (once per pump, so that talking to itself does
+    /// not cost a device read per round).
+    drained: &'q Cell<bool>,
 }
 
 impl<'q, D: Device> SelfLink<'q, D> {
     /// Wraps `inner`, looping through `queue` what is for `own`.
-    pub(crate) fn new(inner: &'q mut D, queue: &'q LoopQueue<'q>, own: Own) -> Self {
-        let medium = inner.capabilities().medium;
-        SelfLink { inner, queue, own, medium }
+    pub(crate) fn new(inner: &'q mut D, queue: &'q LoopQueue<'q>, own: Own, drained: &'q Cell<bool>) -> Self {
+        SelfLink { inner, queue, own, drained }
     }
 }
 
@@ -245,8 +249,8 @@ impl<'q, D: Device> SelfLink<'q, D> {
 pub(crate) enum SelfRx<'q, T> {
     /// The oldest frame to itself.
     Loop(&'q LoopQueue<'q>),
-    /// From the device; `Some(medium)`: drop it when it claims a loopback address.
-    Device(T, Option<Medium>),
+    /// From the device; with `Some(own)`, dropped when it claims a loopback address.
+    Device(T, Option<Own>),
 }
 
 /// Room for one frame to send, to the loop queue or the device.
@@ -254,7 +258,6 @@ pub(crate) struct SelfTx<'q, T> {
     inner: T,
     queue: &'q LoopQueue<'q>,
     own: Own,
-    medium: Medium,
 }
 
 impl<T: RxToken> RxToken for SelfRx<'_, T> {
@@ -264,7 +267,7 @@ impl<T: RxToken> RxToken for SelfRx<'_, T> {
             SelfRx::Loop(queue) => queue.read(f).unwrap_or_else(|f| f(&[])),
             SelfRx::Device(inner, None) => inner.consume(f),
             // smoltcp discards an empty frame without a reply.
-            SelfRx::Device(inner, Some(medium)) => inner.consume(|frame| if Own::martian(medium, frame) { f(&[]) } else { f(frame) }),
+            SelfRx::Device(inner, Some(own)) => inner.consume(|frame| if own.martian(frame) { f(&[]) } else { f(frame) }),
         }
     }
 
@@ -278,11 +281,11 @@ impl<T: RxToken> RxToken for SelfRx<'_, T> {
 
 impl<T: TxToken> TxToken for SelfTx<'_, T> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let SelfTx { inner, queue, own, medium } = self;
+        let SelfTx { inner, queue, own } = self;
         // Without a queue (or, not reached, a frame over the MTU) the device takes the frame as it is.
         let Some(mut room) = queue.reserve().filter(|_| len <= queue.max_frame()) else { return inner.consume(len, f) };
         let result = f(&mut room.buf()[..len]);
-        match own.keeps_frame(medium, room.buf(), len) {
+        match own.keeps_frame(room.buf(), len) {
             Some(queued) => room.commit(queued),
             None => inner.consume(len, |out| out.copy_from_slice(&room.buf()[..len])),
         }
@@ -305,21 +308,26 @@ impl<'q, D: Device> Device for SelfLink<'q, D> {
         Self: 't;
 
     fn receive(&mut self, timestamp: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
-        let (queue, own, medium) = (self.queue, self.own, self.medium);
+        let (queue, own) = (self.queue, self.own);
         if !queue.enabled() {
-            return self.inner.receive(timestamp).map(|(rx, inner)| (SelfRx::Device(rx, None), SelfTx { inner, queue, own, medium }));
+            return self.inner.receive(timestamp).map(|(rx, inner)| (SelfRx::Device(rx, None), SelfTx { inner, queue, own }));
         }
         if !queue.is_empty() {
             // A reply may go to the wire: wait for the device's room like any frame.
             let inner = self.inner.transmit(timestamp)?;
-            return Some((SelfRx::Loop(queue), SelfTx { inner, queue, own, medium }));
+            return Some((SelfRx::Loop(queue), SelfTx { inner, queue, own }));
         }
-        self.inner.receive(timestamp).map(|(rx, inner)| (SelfRx::Device(rx, Some(medium)), SelfTx { inner, queue, own, medium }))
+        if self.drained.get() {
+            return None;
+        }
+        let received = self.inner.receive(timestamp);
+        self.drained.set(received.is_none());
+        received.map(|(rx, inner)| (SelfRx::Device(rx, Some(own)), SelfTx { inner, queue, own }))
     }
 
     fn transmit(&mut self, timestamp: Instant) -> Option<Self::TxToken<'_>> {
-        let (queue, own, medium) = (self.queue, self.own, self.medium);
-        self.inner.transmit(timestamp).map(|inner| SelfTx { inner, queue, own, medium })
+        let (queue, own) = (self.queue, self.own);
+        self.inner.transmit(timestamp).map(|inner| SelfTx { inner, queue, own })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
@@ -399,7 +407,7 @@ mod tests {
     fn classify(frame: &[u8]) -> (Option<usize>, [u8; 1514]) {
         let mut room = [0u8; 1514];
         room[..frame.len()].copy_from_slice(frame);
-        (own().keeps_frame(Medium::Ethernet, &mut room, frame.len()), room)
+        (own().keeps_frame(&mut room, frame.len()), room)
     }
 
     #[test]
@@ -453,21 +461,21 @@ mod tests {
         for (to, kept) in [(Ipv4Address::new(127, 0, 0, 1), true), (V4, true), (PEER_V4, false)] {
             let mut room = [0u8; 1500];
             room[..28].copy_from_slice(&ipv4_frame(MAC, V4, to)[14..]);
-            assert_eq!(own.keeps_frame(Medium::Ip, &mut room, 28).is_some(), kept, "to {to}");
+            assert_eq!(own.keeps_frame(&mut room, 28).is_some(), kept, "to {to}");
         }
     }
 
     #[test]
     fn frames_from_the_wire_with_loopback_addresses_are_martians() {
         let lo = Ipv4Address::new(127, 0, 0, 1);
-        assert!(Own::martian(Medium::Ethernet, &ipv4_frame(MAC, lo, V4)), "from 127.0.0.1");
-        assert!(Own::martian(Medium::Ethernet, &ipv4_frame(MAC, PEER_V4, lo)), "to 127.0.0.1");
-        assert!(Own::martian(Medium::Ethernet, &arp_request(lo)), "ARP about 127.0.0.1");
-        assert!(Own::martian(Medium::Ethernet, &solicitation(Ipv6Address::LOCALHOST, V6)), "from ::1");
-        assert!(!Own::martian(Medium::Ethernet, &ipv4_frame(MAC, PEER_V4, V4)));
-        assert!(!Own::martian(Medium::Ethernet, &arp_request(V4)));
-        assert!(!Own::martian(Medium::Ethernet, &solicitation(PEER_V6, V6)));
-        assert!(Own::martian(Medium::Ip, &ipv4_frame(MAC, lo, V4)[14..]));
+        assert!(own().martian(&ipv4_frame(MAC, lo, V4)), "from 127.0.0.1");
+        assert!(own().martian(&ipv4_frame(MAC, PEER_V4, lo)), "to 127.0.0.1");
+        assert!(own().martian(&arp_request(lo)), "ARP about 127.0.0.1");
+        assert!(own().martian(&solicitation(Ipv6Address::LOCALHOST, V6)), "from ::1");
+        assert!(!own().martian(&ipv4_frame(MAC, PEER_V4, V4)));
+        assert!(!own().martian(&arp_request(V4)));
+        assert!(!own().martian(&solicitation(PEER_V6, V6)));
+        assert!(Own { mac: None, ..own() }.martian(&ipv4_frame(MAC, lo, V4)[14..]));
     }
 
     #[test]

@@ -294,6 +294,8 @@ impl<'a, B: Board> Stack<'a, B> {
         let now_us = self.board.now_us();
         let now = Instant::from_micros(now_us as i64);
         let own = Own::of(self.net.hardware, &self.iface);
+        // Once the device has nothing, the rest of this pump reads only frames to itself.
+        let drained = Cell::new(false);
         if self.loopq.enabled() && now_us >= self.prime_at {
             self.prime_at = now_us + PRIME_US;
             crate::selflink::prime(&self.loopq, &own);
@@ -311,7 +313,7 @@ impl<'a, B: Board> Stack<'a, B> {
                     syn.set(true);
                     fds.iter().any(|(_, s)| matches!(s.phase, Phase::Listening(_)) && s.local.1 == port && !s.accepting)
                 };
-                let mut link = SelfLink::new(self.board.device(), &self.loopq, own);
+                let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
                 let mut gate = Gate { inner: &mut link, closed };
                 match self.iface.poll_ingress_single(now, &mut gate, &mut self.sockets) {
                     PollIngressSingleResult::None => break,
@@ -319,7 +321,7 @@ impl<'a, B: Board> Stack<'a, B> {
                 }
                 self.rearm_pending |= syn.get();
             }
-            let mut link = SelfLink::new(self.board.device(), &self.loopq, own);
+            let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
             if self.iface.poll_egress(now, &mut link, &mut self.sockets) == PollResult::SocketStateChanged {
                 progress = true;
             }
