@@ -5,7 +5,8 @@
 //! a refused connect all work, fast (no ARP/NDP question is left waiting), and
 //! not one frame reaches the wire. A frame from the wire that claims a
 //! loopback address is dropped; a queue of the smallest size drops what does
-//! not fit and counts it. The same checks run over TAP against the kernel in
+//! not fit and counts it. On IP medium (the loopback board given a queue, its
+//! device losing every frame) the queue carries everything too. The same checks run over TAP against the kernel in
 //! `tap_netns.rs` and in the c-port program (`tests/c/cport_tap.c`).
 
 mod common;
@@ -350,4 +351,31 @@ fn a_full_loop_queue_drops_and_counts() {
     }
     eprintln!("selflink: after the drops TCP delivered both ways in {:?}; {:?}", start.elapsed(), s.loopback_stats());
     assert_eq!(link.borrow().sent.len(), 0, "a dropped frame to itself does not go to the wire instead");
+}
+
+#[test]
+fn an_ip_medium_board_with_a_loop_queue_keeps_its_traffic_off_the_device() {
+    // The loopback board's device loses every frame: what arrives came through the loop queue.
+    let config = Config { loopback_bytes: 4 * (4 + 65535), ..usocket_host::boards::HOST_LOOPBACK.config };
+    let memory = Box::leak(Box::new(HostMemory::new(&config)));
+    let board = usocket_host::AnyBoard::loopback().with_faults(usocket_host::faults::Faults::parse("loss=100%,seed=1").unwrap());
+    let mut s = Stack::new(memory.lend(), board, config).expect("stack starts");
+    for (i, host) in ["127.0.0.1", "::1"].into_iter().enumerate() {
+        let (c, srv) = connected(&mut s, host, 7100 + i as u16);
+        let data = vec![0x3cu8; 200_000];
+        let (mut sent, mut got) = (0, 0);
+        let mut buf = vec![0u8; 65536];
+        let start = Instant::now();
+        while got < data.len() {
+            assert!(start.elapsed() < LIMIT, "stuck over {host}: {got} of {}", data.len());
+            if sent < data.len() {
+                sent += ok_or_again(s.send(c, &data[sent..]));
+            }
+            let n = ok_or_again(s.recv(srv, &mut buf));
+            assert!(buf[..n].iter().all(|&b| b == 0x3c));
+            got += n;
+        }
+    }
+    assert_eq!(s.board().fault_stats().frames, 0, "frames given to the device");
+    assert!(s.loopback_stats().looped > 0);
 }
