@@ -101,6 +101,8 @@ pub struct RawBuffers {
     pub raw_packets: Spanned<i64>,
     /// c-port boards: received frames the port's ring holds until the stack takes them.
     pub rx_frames: Option<Spanned<i64>>,
+    /// Bytes of the loop queue (frames to the board itself); 0 only on a loopback device.
+    pub loopback: Spanned<i64>,
 }
 
 /// `[board.timing]` as written.
@@ -165,6 +167,8 @@ pub struct Sizes {
     pub raw_bytes: u64,
     /// Packets per raw socket and direction.
     pub raw_packets: u64,
+    /// Loop queue bytes.
+    pub loopback_bytes: u64,
     /// DNS queries in flight.
     pub dns_queries: u64,
     /// Largest backlog.
@@ -273,6 +277,16 @@ pub const BACKENDS: [&str; 3] = ["loopback", "tap", "c-port"];
 
 /// Largest value of any size field (1 GiB): a typo, not a board.
 const MAX_SIZE: i64 = 1 << 30;
+
+/// Bytes before each frame in the loop queue (the runtime's `loopq::HEADER`).
+const LOOP_RECORD_HEADER: u64 = 4;
+
+/// The smallest loop queue for frames of `frame` bytes: one queued frame
+/// besides the room kept for the next (the runtime's `LoopQueue::min_bytes`,
+/// which refuses to start with less).
+pub fn loopback_min(frame: u64) -> u64 {
+    2 * (LOOP_RECORD_HEADER + frame)
+}
 
 fn is_board_name(s: &str) -> bool {
     !s.is_empty()
@@ -383,6 +397,20 @@ fn firmware_target(ck: &mut Checker, file: FileId, b: &RawBoard, c_port: bool) -
     }
 }
 
+/// Checks the loop queue's size: at least [`loopback_min`] for the board's
+/// frames, or 0 on a loopback device (whose link already returns every frame).
+fn loop_queue(ck: &mut Checker, file: FileId, raw: &Spanned<i64>, bytes: u64, frame: u64, backend: &str) {
+    let min = loopback_min(frame);
+    let expected = format!("at least {min} bytes: two records of a {frame}-byte frame and its {LOOP_RECORD_HEADER}-byte length");
+    if bytes == 0 && backend != "loopback" && !backend.is_empty() {
+        let message = format!("loopback 0 on a `{backend}` board: 127.0.0.1 and ::1 need a loop queue");
+        ck.err(file, raw.span(), message, "no loop queue", expected);
+    } else if bytes > 0 && bytes < min {
+        let message = format!("loopback {bytes} is too small for {frame}-byte frames");
+        ck.err(file, raw.span(), message, "too small", expected);
+    }
+}
+
 /// Validates the board files (each `[board]` with its file); a board's budget
 /// must fit its `ram_limit`.
 pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>)], costs: Option<&RamCosts>) -> Vec<Board> {
@@ -455,6 +483,7 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             udp_packets: n(&f.udp_packets, "udp_packets", 1..=4096),
             raw_bytes: n(&f.raw, "raw", 0..=MAX_SIZE),
             raw_packets: n(&f.raw_packets, "raw_packets", 1..=4096),
+            loopback_bytes: n(&f.loopback, "loopback", 0..=MAX_SIZE),
             linger_ms: n(&t.linger_ms, "linger_ms", 0..=3_600_000),
             connect_timeout_ms: n(&t.connect_timeout_ms, "connect_timeout_ms", 1..=3_600_000),
             dns_timeout_ms: n(&t.dns_timeout_ms, "dns_timeout_ms", 1..=3_600_000),
@@ -466,6 +495,9 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
         if sizes.tcp_rx_bytes > 65535 {
             // See the runtime's Config docs: smoltcp 0.14's window scaling stalls bulk transfers.
             ck.err(file, f.tcp_rx.span(), "tcp_rx over 65535", "window scaling", "at most 65535 (smoltcp 0.14 stalls with a scaled window)");
+        }
+        if mtu > 0 {
+            loop_queue(ck, file, &f.loopback, sizes.loopback_bytes, u64::from(mtu) + if ethernet { 14 } else { 0 }, &backend);
         }
         let c_port = backend == "c-port";
         let target = firmware_target(ck, file, b, c_port);

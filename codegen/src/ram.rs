@@ -171,6 +171,7 @@ pub fn budget(board: &Board, costs: &RamCosts) -> Budget {
         RamRow { part: "socket pool", bytes: s.smoltcp_sockets() * costs.pool_entry },
         RamRow { part: "parking slots", bytes: s.smoltcp_sockets() * costs.parked_socket },
         RamRow { part: "bind table", bytes: s.bindings() * costs.binding },
+        RamRow { part: "loop queue (frames to itself)", bytes: s.loopback_bytes },
         RamRow { part: "stack (interface, tables)", bytes: costs.stack },
     ];
     if board.backend == "c-port" {

@@ -36,6 +36,7 @@ pub const C_PORT_MINIMAL: BoardInfo = BoardInfo {
         raw_sockets: 0usize,
         raw_bytes: 0usize,
         raw_packets: 1usize,
+        loopback_bytes: 3036usize,
         dns_queries: 0usize,
         max_backlog: 1usize,
         linger_ms: 5000u32,
@@ -46,7 +47,7 @@ pub const C_PORT_MINIMAL: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 19342usize,
+    ram_bytes: 22378usize,
     rx_frames: 2usize,
 };
 /// The generic C frame port driven by a host program over a TAP device, with firmware sizes. (`spec/boards/c-port-tap.toml`)
@@ -92,6 +93,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         raw_sockets: 1usize,
         raw_bytes: 1536usize,
         raw_packets: 2usize,
+        loopback_bytes: 6144usize,
         dns_queries: 2usize,
         max_backlog: 4usize,
         linger_ms: 10000u32,
@@ -102,7 +104,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 52650usize,
+    ram_bytes: 58794usize,
     rx_frames: 4usize,
 };
 /// In-process loopback link: 127.0.0.1/8 and ::1, frames handed from transmit to receive. (`spec/boards/host-loopback.toml`)
@@ -144,6 +146,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         raw_sockets: 4usize,
         raw_bytes: 16384usize,
         raw_packets: 16usize,
+        loopback_bytes: 0usize,
         dns_queries: 4usize,
         max_backlog: 64usize,
         linger_ms: 10000u32,
@@ -154,7 +157,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: false,
     },
-    ram_bytes: 21285832usize,
+    ram_bytes: 21285920usize,
     rx_frames: 0usize,
 };
 /// A Linux TAP device (tap0), Ethernet, talking to the kernel or other stacks on a bridge. (`spec/boards/host-tap.toml`)
@@ -200,6 +203,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         raw_sockets: 4usize,
         raw_bytes: 16384usize,
         raw_packets: 16usize,
+        loopback_bytes: 262144usize,
         dns_queries: 4usize,
         max_backlog: 64usize,
         linger_ms: 10000u32,
@@ -210,7 +214,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: false,
     },
-    ram_bytes: 21285832usize,
+    ram_bytes: 21548064usize,
     rx_frames: 0usize,
 };
 /// Arm MPS2+ AN385 in QEMU: Cortex-M3, SMSC LAN9118 Ethernet (interrupt-driven receive), static IPv4 and IPv6. (`spec/boards/mps2-an385.toml`)
@@ -256,6 +260,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         raw_sockets: 1usize,
         raw_bytes: 1536usize,
         raw_packets: 2usize,
+        loopback_bytes: 6144usize,
         dns_queries: 2usize,
         max_backlog: 4usize,
         linger_ms: 10000u32,
@@ -266,7 +271,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 95322usize,
+    ram_bytes: 101466usize,
     rx_frames: 4usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
@@ -298,6 +303,7 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         raw_sockets: 1usize,
         raw_bytes: 1536usize,
         raw_packets: 2usize,
+        loopback_bytes: 6144usize,
         dns_queries: 2usize,
         max_backlog: 4usize,
         linger_ms: 10000u32,
@@ -308,7 +314,7 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: true,
     },
-    ram_bytes: 53426usize,
+    ram_bytes: 59570usize,
     rx_frames: 4usize,
 };
 /// RP2040 with a W5500 in MACRAW mode over SPI, 264 KiB SRAM, static IPv4 and IPv6. (`spec/boards/rp2040-w5500.toml`)
@@ -354,6 +360,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         raw_sockets: 0usize,
         raw_bytes: 0usize,
         raw_packets: 1usize,
+        loopback_bytes: 4608usize,
         dns_queries: 1usize,
         max_backlog: 2usize,
         linger_ms: 5000u32,
@@ -364,7 +371,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 33666usize,
+    ram_bytes: 38274usize,
     rx_frames: 4usize,
 };
 /// Every board, in file name order.

@@ -29,6 +29,10 @@ pub struct Config {
     pub raw_bytes: usize,
     /// Packets queued per raw socket and direction.
     pub raw_packets: usize,
+    /// Bytes of the loop queue: frames the board sends to itself (127.0.0.1,
+    /// ::1, its own addresses) wait there to be received, never reaching the
+    /// device. 0: none, for a device that is itself a loopback link.
+    pub loopback_bytes: usize,
     /// DNS queries in flight (0: no DNS, names give EAI_FAIL; more needs the `dns` feature).
     pub dns_queries: usize,
     /// Largest accept queue a listener may ask for.

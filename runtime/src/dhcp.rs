@@ -45,12 +45,16 @@ impl<B: Board> Stack<'_, B> {
             Some(dhcpv4::Event::Deconfigured) => None,
         };
         self.iface.update_ip_addrs(|addrs| {
-            addrs.retain(|a| v4_cidr(*a).is_none());
+            // 127.0.0.1 stays, after the lease: smoltcp picks the first IPv4
+            // address as the source for destinations off every subnet.
+            addrs.retain(|a| !matches!(v4_cidr(*a), Some(c) if !c.address().is_loopback()));
             if let Some(lease) = &lease {
                 // Capacity is the interface's compiled-in address count.
-                let _ = addrs.push(IpCidr::Ipv4(lease.address));
+                let _ = addrs.insert(0, IpCidr::Ipv4(lease.address));
             }
         });
+        // The interface forgot its neighbours: tell it its own addresses again.
+        self.prime_at = 0;
         self.iface.routes_mut().remove_default_ipv4_route();
         self.net.gateway_v4 = lease.as_ref().and_then(|l| l.router);
         if let Some(router) = self.net.gateway_v4 {

@@ -34,6 +34,7 @@ mod dispatch;
 mod dns;
 mod features;
 mod gate;
+mod loopq;
 mod memory;
 mod netif;
 mod pool;
@@ -41,6 +42,7 @@ mod ports;
 #[cfg(feature = "raw")]
 mod raw;
 mod resolve;
+mod selflink;
 mod stack;
 mod stall;
 mod stream;
@@ -59,6 +61,7 @@ pub use generated::errno::{Errno, GaiError};
 pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig};
 #[cfg(feature = "std")]
 pub use memory::HostMemory;
+pub use loopq::LoopStats;
 pub use memory::{Memory, MemoryError};
 pub use pool::Entry;
 pub use ports::Binding;

@@ -38,6 +38,8 @@ pub struct Memory<'a> {
     pub parked: managed::ManagedSlice<'a, Option<smoltcp::socket::Socket<'a>>>,
     /// The bind table: [`Config::bindings`].
     pub bindings: &'a mut [Option<Binding>],
+    /// The loop queue of frames to the board itself: [`Config::loopback_bytes`].
+    pub loopback: &'a mut [u8],
 }
 
 /// A part of [`Memory`] with the wrong length.
@@ -76,7 +78,8 @@ impl Memory<'_> {
         part("fds", config.sockets, self.fds.len())?;
         part("pool", config.smoltcp_sockets(), self.pool.len())?;
         part("parked", config.smoltcp_sockets(), self.parked.len())?;
-        part("bindings", config.bindings(), self.bindings.len())
+        part("bindings", config.bindings(), self.bindings.len())?;
+        part("loopback", config.loopback_bytes, self.loopback.len())
     }
 }
 
@@ -100,6 +103,7 @@ pub struct HostMemory {
     fds: std::vec::Vec<Option<Slot>>,
     pool: std::vec::Vec<Entry>,
     bindings: std::vec::Vec<Option<Binding>>,
+    loopback: std::vec::Vec<u8>,
 }
 
 #[cfg(feature = "std")]
@@ -118,6 +122,7 @@ impl HostMemory {
             fds: vec![None; config.sockets],
             pool: vec![Entry::EMPTY; config.smoltcp_sockets()],
             bindings: vec![None; config.bindings()],
+            loopback: vec![0; config.loopback_bytes],
         }
     }
 
@@ -135,6 +140,7 @@ impl HostMemory {
             pool: &mut self.pool,
             parked: managed::ManagedSlice::Owned((0..self.config.smoltcp_sockets()).map(|_| None).collect()),
             bindings: &mut self.bindings,
+            loopback: &mut self.loopback,
         }
     }
 }

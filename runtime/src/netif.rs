@@ -2,7 +2,7 @@
 
 use core::net::Ipv4Addr;
 
-use smoltcp::wire::IpAddress;
+use smoltcp::wire::{IpAddress, IpCidr};
 
 use crate::addr::{from_endpoint, v4_cidr, v4_of};
 use crate::board::Board;
@@ -15,10 +15,16 @@ fn v4(ip: Ipv4Addr) -> crate::Addr {
 }
 
 impl<B: Board> Stack<'_, B> {
+    /// Is `cidr` the board's own address, not the loopback one every board
+    /// gets (a board whose own addresses are loopback ones keeps them)?
+    fn board_address(&self, cidr: &IpCidr) -> bool {
+        !crate::selflink::is_loopback(cidr.address()) || self.net.addresses.contains(&Some(*cidr))
+    }
+
     /// The first IPv4 address with its netmask, the IPv4 gateway and the first
     /// IPv4 DNS server; 0.0.0.0 for what the board lacks.
     pub(crate) fn net_ifconfig(&self) -> Ifconfig {
-        let cidr = self.iface.ip_addrs().iter().find_map(|c| v4_cidr(*c));
+        let cidr = self.iface.ip_addrs().iter().filter(|c| self.board_address(c)).find_map(|c| v4_cidr(*c));
         let dns = self.net.dns_servers.iter().flatten().find_map(|s| v4_of(*s));
         Ifconfig {
             ip: v4(cidr.map_or(Ipv4Addr::UNSPECIFIED, |c| c.address())),
@@ -39,9 +45,10 @@ impl<B: Board> Stack<'_, B> {
 
     /// Has the interface an address to talk with? With DHCP: an IPv4 lease.
     pub(crate) fn net_connected(&self) -> bool {
+        let mut own = self.iface.ip_addrs().iter().filter(|c| self.board_address(c));
         if self.config.dhcp_v4 {
-            return self.iface.ip_addrs().iter().any(|c| v4_cidr(*c).is_some());
+            return own.any(|c| v4_cidr(*c).is_some());
         }
-        !self.iface.ip_addrs().is_empty()
+        own.next().is_some()
     }
 }

@@ -12,9 +12,11 @@ use smoltcp::time::{Duration, Instant};
 use crate::board::{Board, NetConfig};
 use crate::config::{Config, ConfigError};
 use crate::gate::Gate;
+use crate::loopq::{LoopQueue, LoopStats};
 use crate::memory::{Memory, MemoryError, take};
 use crate::pool::{Entry, PoolKind, Role};
 use crate::ports::PortTable;
+use crate::selflink::{LOOPBACK, Own, SelfLink};
 use crate::table::{Phase, Table};
 use crate::time::Deadline;
 use crate::{Errno, Fd};
@@ -41,6 +43,9 @@ impl core::fmt::Display for StartError {
 const INGRESS_BUDGET: usize = 256;
 /// Most ingress/egress rounds in one [`Stack::pump`].
 const PUMP_ROUNDS: usize = 64;
+/// How often the pump tells smoltcp's neighbour cache the board's own
+/// addresses again (µs): well within the cache's 60 s entry lifetime.
+const PRIME_US: u64 = 20_000_000;
 
 /// A socket stack on one board implementing the spec's API ([`SocketApi`](crate::SocketApi)).
 pub struct Stack<'a, B: Board> {
@@ -81,6 +86,10 @@ pub struct Stack<'a, B: Board> {
     guard_check_at: u64,
     /// The sendall() that an interrupt cut short after queuing part of its data.
     pub(crate) resume: Option<crate::tcp::SendallResume>,
+    /// Frames the board sent to itself, received before the device's.
+    loopq: LoopQueue<'a>,
+    /// When the pump next primes the neighbour cache with the board's own addresses (µs; 0: at once).
+    pub(crate) prime_at: u64,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -89,12 +98,21 @@ impl<'a, B: Board> Stack<'a, B> {
         config.validate().map_err(StartError::Config)?;
         memory.check(&config).map_err(StartError::Memory)?;
         let net = board.net();
+        let max_frame = smoltcp::phy::Device::capabilities(board.device()).max_transmission_unit;
+        let min = LoopQueue::min_bytes(max_frame);
+        if config.loopback_bytes > 0 && config.loopback_bytes < min {
+            return Err(StartError::Config(ConfigError::TooSmall { field: "loopback_bytes", min }));
+        }
         let mut iface_config = IfaceConfig::new(net.hardware);
         iface_config.random_seed = net.random_seed;
         let now = Instant::from_micros(board.now_us() as i64);
         let mut iface = Interface::new(iface_config, board.device(), now);
         iface.update_ip_addrs(|addrs| {
-            for cidr in net.addresses.iter().flatten() {
+            // The board's own addresses first: smoltcp picks the first IPv4 address as
+            // the source for destinations off every subnet.
+            let own = net.addresses.iter().flatten();
+            let loopback = LOOPBACK.iter().filter(|lo| !net.addresses.iter().flatten().any(|c| c.address() == lo.address()));
+            for cidr in own.chain(loopback) {
                 // Capacity is the interface's compiled-in address count.
                 let _ = addrs.push(*cidr);
             }
@@ -119,6 +137,7 @@ impl<'a, B: Board> Stack<'a, B> {
             pool,
             mut parked,
             bindings,
+            loopback,
         } = memory;
         pool.fill(Entry::EMPTY);
         let sockets = SocketSet::new(sockets);
@@ -171,6 +190,8 @@ impl<'a, B: Board> Stack<'a, B> {
             stall_guards: 0,
             guard_check_at: 0,
             resume: None,
+            loopq: LoopQueue::new(loopback, max_frame),
+            prime_at: 0,
         };
         // The stack's own sockets after the pool's: the DNS socket, then the DHCP client (Config::smoltcp_sockets).
         #[cfg(feature = "dns")]
@@ -205,7 +226,13 @@ impl<'a, B: Board> Stack<'a, B> {
         self.pool.iter().filter(|e| matches!(e.kind, PoolKind::Tcp | PoolKind::Udp | PoolKind::Raw) && e.role != Role::Free).count()
     }
 
-    /// The interface's addresses.
+    /// What the loop queue did: frames the board delivered to itself, and
+    /// frames dropped because the queue was full.
+    pub fn loopback_stats(&self) -> LoopStats {
+        self.loopq.stats()
+    }
+
+    /// The interface's addresses (the board's own, then 127.0.0.1/8 and ::1/128).
     pub fn addresses(&self) -> impl Iterator<Item = smoltcp::wire::IpCidr> + '_ {
         self.iface.ip_addrs().iter().copied()
     }
@@ -219,7 +246,8 @@ impl<'a, B: Board> Stack<'a, B> {
     /// firmware main loop calls when it has nothing else to do.
     pub fn idle(&mut self) -> Result<(), crate::Interrupted> {
         let next = self.next_poll_us();
-        let result = self.board.wait(next);
+        // Frames to itself are there to be received at once.
+        let result = if self.loopq.is_empty() { self.board.wait(next) } else { Ok(()) };
         self.pump();
         result
     }
@@ -237,6 +265,13 @@ impl<'a, B: Board> Stack<'a, B> {
         // One reading of the clock per pump: it is short, and clock reads show in profiles.
         let now_us = self.board.now_us();
         let now = Instant::from_micros(now_us as i64);
+        let own = Own::of(self.net.hardware, &self.iface);
+        // Once the device has nothing, the rest of this pump reads only frames to itself.
+        let drained = Cell::new(false);
+        if self.loopq.enabled() && now_us >= self.prime_at {
+            self.prime_at = now_us + PRIME_US;
+            crate::selflink::prime(&self.loopq, &own);
+        }
         for _ in 0..PUMP_ROUNDS {
             let mut progress = false;
             for _ in 0..INGRESS_BUDGET {
@@ -250,16 +285,20 @@ impl<'a, B: Board> Stack<'a, B> {
                     syn.set(true);
                     fds.iter().any(|(_, s)| matches!(s.phase, Phase::Listening(_)) && s.local.1 == port && !s.accepting)
                 };
-                let mut gate = Gate { inner: self.board.device(), closed };
+                let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
+                let mut gate = Gate { inner: &mut link, closed };
                 match self.iface.poll_ingress_single(now, &mut gate, &mut self.sockets) {
                     PollIngressSingleResult::None => break,
                     _ => progress = true,
                 }
                 self.rearm_pending |= syn.get();
             }
-            if self.iface.poll_egress(now, self.board.device(), &mut self.sockets) == PollResult::SocketStateChanged {
+            let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
+            if self.iface.poll_egress(now, &mut link, &mut self.sockets) == PollResult::SocketStateChanged {
                 progress = true;
             }
+            // What the board sent itself is received in the next round.
+            progress |= !self.loopq.is_empty();
             if !progress {
                 break;
             }
@@ -312,7 +351,8 @@ impl<'a, B: Board> Stack<'a, B> {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            if until.is_none_or(|t| t > now) {
+            // Frames to itself are there to be received at once.
+            if until.is_none_or(|t| t > now) && self.loopq.is_empty() {
                 self.board.wait(until).map_err(|_| Errno::EINTR)?;
             }
         }

@@ -5,7 +5,9 @@
  * kernel on the other end of the TAP link, inside the network namespace that
  * `cargo xtask test` creates (kernel 192.0.2.1 and 2001:db8::1 on tap0, this
  * board 192.0.2.2 and 2001:db8::2). The kernel side runs in threads using
- * ordinary kernel sockets. Prints "N passed, M failed". */
+ * ordinary kernel sockets. First the board talks to itself (127.0.0.1, ::1 and
+ * its own addresses): TCP echo, UDP, a refused connect, and not one frame
+ * through usocket_port_transmit. Prints "N passed, M failed". */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -386,6 +388,93 @@ static void dns_lookup(void) {
     CHECK(p.bytes >= 1, "the kernel-side DNS server answered %zu queries", p.bytes);
 }
 
+/* ---- the board talking to itself: 127.0.0.1, ::1 and its own addresses, never on the wire ---- */
+
+static uint8_t echo_buf[4096];
+
+/* Connects to the board's own listener at ip:port and echoes BULK bytes
+ * through it, client and server non-blocking on this one stack. */
+static void self_echo(int32_t family, const char *ip, int port) {
+    usocket_addr_t a = addr(ip, port), from;
+    int32_t l = usocket_socket(family, USOCKET_SOCK_STREAM, 0);
+    CHECK(usocket_bind(l, &a) == 0 && usocket_listen(l, 1) == 0, "listen on %s", ip);
+    int32_t c = usocket_socket(family, USOCKET_SOCK_STREAM, 0);
+    usocket_settimeout(c, 5000);
+    int32_t r = usocket_connect(c, &a);
+    CHECK(r == 0, "connect to itself at %s: %d", ip, r);
+    int32_t srv = r == 0 ? usocket_accept(l, &from) : -1;
+    CHECK(srv >= 0, "accept over %s: %d", ip, srv);
+    pattern(bulk_out, BULK, (unsigned)port);
+    size_t sent = 0, got = 0, pending = 0, off = 0;
+    uint64_t start = usocket_port_now_us();
+    if (srv >= 0) {
+        usocket_setblocking(c, 0);
+        usocket_setblocking(srv, 0);
+    }
+    while (srv >= 0 && got < BULK && usocket_port_now_us() - start < 20000000u) {
+        if (sent < BULK) {
+            intptr_t w = usocket_send(c, bulk_out + sent, BULK - sent < 1024 ? BULK - sent : 1024);
+            sent += w > 0 ? (size_t)w : 0;
+        }
+        if (pending == 0) {
+            intptr_t n = usocket_recv(srv, echo_buf, sizeof echo_buf);
+            pending = n > 0 ? (size_t)n : 0;
+            off = 0;
+        }
+        if (pending > 0) {
+            intptr_t w = usocket_send(srv, echo_buf + off, pending);
+            if (w > 0) {
+                off += (size_t)w;
+                pending -= (size_t)w;
+            }
+        }
+        intptr_t n = usocket_recv(c, bulk_in + got, BULK - got);
+        got += n > 0 ? (size_t)n : 0;
+    }
+    CHECK(got == BULK && fnv(bulk_in, BULK, 2166136261u) == fnv(bulk_out, BULK, 2166136261u), "echo over %s: %zu of %d bytes, hashes %s", ip, got,
+          BULK, got == BULK ? "differ" : "-");
+    printf("echo over %s: %d KiB each way in %llu ms\n", ip, BULK / 1024, (unsigned long long)((usocket_port_now_us() - start) / 1000));
+    usocket_close(c);
+    if (srv >= 0) {
+        usocket_close(srv);
+    }
+    usocket_close(l);
+}
+
+/* A datagram to itself, and a connect to a closed port of its own: refused at once. */
+static void self_udp_and_refused(int32_t family, const char *ip) {
+    usocket_addr_t a = addr(ip, 7100), from;
+    int32_t rx = usocket_socket(family, USOCKET_SOCK_DGRAM, 0), tx = usocket_socket(family, USOCKET_SOCK_DGRAM, 0);
+    CHECK(usocket_bind(rx, &a) == 0, "bind %s", ip);
+    usocket_settimeout(rx, 2000);
+    const char msg[] = "a datagram to itself";
+    CHECK(usocket_sendto(tx, (const uint8_t *)msg, sizeof msg, &a) == (intptr_t)sizeof msg, "sendto %s", ip);
+    uint8_t back[64];
+    intptr_t n = usocket_recvfrom(rx, back, sizeof back, &from);
+    CHECK(n == (intptr_t)sizeof msg && memcmp(back, msg, sizeof msg) == 0, "UDP to itself over %s: %ld bytes", ip, (long)n);
+    usocket_close(rx);
+    usocket_close(tx);
+    int32_t c = usocket_socket(family, USOCKET_SOCK_STREAM, 0);
+    usocket_settimeout(c, 5000);
+    usocket_addr_t closed = addr(ip, 7101);
+    uint64_t start = usocket_port_now_us();
+    int32_t r = usocket_connect(c, &closed);
+    CHECK(r == -USOCKET_ECONNREFUSED && usocket_port_now_us() - start < 1000000u, "connect to a closed port on %s: %d after %llu us", ip, r,
+          (unsigned long long)(usocket_port_now_us() - start));
+    usocket_close(c);
+}
+
+static void loopback(void) {
+    unsigned long long out_before = frames_out;
+    self_echo(USOCKET_AF_INET, "127.0.0.1", 7010);
+    self_echo(USOCKET_AF_INET6, "::1", 7011);
+    self_echo(USOCKET_AF_INET, "192.0.2.2", 7012);
+    self_echo(USOCKET_AF_INET6, "2001:db8::2", 7013);
+    self_udp_and_refused(USOCKET_AF_INET, "127.0.0.1");
+    self_udp_and_refused(USOCKET_AF_INET6, "::1");
+    CHECK(frames_out == out_before, "the board talking to itself wrote %llu frames to the TAP device", frames_out - out_before);
+}
+
 int main(int argc, char **argv) {
     tap_fd = open_tap(argc > 1 ? argv[1] : "tap0");
     CHECK(usocket_socket(USOCKET_AF_INET, USOCKET_SOCK_STREAM, 0) == -USOCKET_ENODEV, "socket before start: ENODEV");
@@ -398,6 +487,7 @@ int main(int argc, char **argv) {
     CHECK(usocket_port_receive(big, sizeof big) == -USOCKET_EMSGSIZE, "oversized frame: EMSGSIZE");
     CHECK(usocket_port_receive(NULL, 10) == -USOCKET_EINVAL, "NULL frame: EINVAL");
 
+    loopback();
     tcp_echo(USOCKET_AF_INET, "192.0.2.1", 7000);
     tcp_echo(USOCKET_AF_INET6, "2001:db8::1", 7001);
     tcp_accept();

@@ -1,6 +1,7 @@
 //! `cargo xtask conformance`: runs the generated conformance scripts
 //! (`generated/conformance/*.py`, one per fixture) on our interpreter (loopback
-//! board), the stock unix MicroPython built from the same source, and CPython,
+//! board; as root also the TAP board, over its own addresses and over
+//! 127.0.0.1/::1), the stock unix MicroPython built from the same source, and CPython,
 //! and prints a case × target matrix. With `--device PORT` the scripts run on
 //! a board through `mpremote` instead (the board's firmware has the module). Fails when a case fails on ours, when a
 //! case fails on another interpreter without a `[[difference]]` of the spec that
@@ -98,9 +99,9 @@ fn targets(args: &[String]) -> Result<Vec<Target>, String> {
         [] => {
             let ours = crate::micropython::build(None)?;
             let mut targets = vec![Target { name: "ours", command: path(ours.clone()), after: vec![], ours: true }];
-            match tap_target(&ours) {
-                Some(t) => targets.push(t),
-                None => eprintln!("!!! conformance on the TAP board SKIPPED: not root (a network namespace and a TAP device need root)"),
+            match crate::netns::is_root() {
+                true => targets.extend(tap_targets(&ours)),
+                false => eprintln!("!!! conformance on the TAP board SKIPPED: not root (a network namespace and a TAP device need root)"),
             }
             targets.push(Target { name: "stock", command: path(crate::micropython::build_stock(None)?), after: vec![], ours: false });
             targets.push(Target { name: "cpython", command: vec!["python3".into()], after: vec![], ours: false });
@@ -117,22 +118,18 @@ fn targets(args: &[String]) -> Result<Vec<Target>, String> {
     }
 }
 
-/// Our interpreter on a TAP board (192.0.2.2, 2001:db8::2) in a namespace of its
-/// own, talking to itself: None when not root.
-fn tap_target(ours: &Path) -> Option<Target> {
-    if !crate::netns::is_root() {
-        return None;
-    }
-    Some(Target {
-        name: "ours-tap",
-        command: ["ip", "netns", "exec", TAP_NETNS, "env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "USOCKET_IPV6=2001:db8::2/64"]
+/// Our interpreter on a TAP board in a namespace of its own, talking to
+/// itself: through its own addresses (192.0.2.2, 2001:db8::2), and through
+/// 127.0.0.1 and ::1, which the runtime's loop queue keeps off the wire.
+fn tap_targets(ours: &Path) -> [Target; 2] {
+    let command: Vec<String> =
+        ["ip", "netns", "exec", TAP_NETNS, "env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "USOCKET_IPV6=2001:db8::2/64"]
             .map(String::from)
             .into_iter()
             .chain([ours.to_string_lossy().into_owned()])
-            .collect(),
-        after: vec!["192.0.2.2".into(), "2001:db8::2".into()],
-        ours: true,
-    })
+            .collect();
+    let target = |name, v4: &str, v6: &str| Target { name, command: command.clone(), after: vec![v4.into(), v6.into()], ours: true };
+    [target("ours-tap", "192.0.2.2", "2001:db8::2"), target("ours-tap-lo", "127.0.0.1", "::1")]
 }
 
 /// The namespace name of the TAP run.
@@ -147,7 +144,7 @@ fn tap_netns() -> Result<Netns, String> {
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = crate::root();
     let targets = targets(args)?;
-    let _netns = if targets.iter().any(|t| t.name == "ours-tap") { Some(tap_netns()?) } else { None };
+    let _netns = if targets.iter().any(|t| t.name.starts_with("ours-tap")) { Some(tap_netns()?) } else { None };
     let mut matrix: BTreeMap<String, Vec<Option<Verdict>>> = BTreeMap::new();
     let mut order = Vec::new();
     for script in scripts(&root)? {

@@ -75,6 +75,8 @@ commands:
                       file's target (or TARGET), with Debian's rust-src (prints its path)
   multinet            MicroPython's multi_net tests (run-multitests.py) in a network namespace, as root:
                       ours on TAP <-> CPython on the kernel, and ours <-> ours on one bridge
+  cport               build the c-port library and tests/c/cport_tap.c; as root run it over TAP in a
+                      namespace (loopback, TCP, UDP and DNS against the kernel)
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
                       on a TAP link in a network namespace
   firmware BOARD      build MicroPython firmware with usocket for BOARD (mps2-an385) and print
@@ -98,6 +100,7 @@ fn main() -> ExitCode {
         Some("features") if args.len() == 1 => features::run(),
         Some("firmware-lib") => firmware_lib::run(&args[1..]),
         Some("multinet") if args.len() == 1 => multinet::run(),
+        Some("cport") if args.len() == 1 => cport::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("firmware") => firmware::run(&args[1..]),
         Some("qemu") => qemu::run(&args[1..]),

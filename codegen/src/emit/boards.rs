@@ -74,8 +74,8 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
     let us = |v: u64| v as usize;
     let (sockets, tcp_sockets, tcp_rx, tcp_tx, udp_sockets, udp_rx, udp_tx, udp_packets) =
         (us(s.sockets), us(s.tcp_sockets), us(s.tcp_rx_bytes), us(s.tcp_tx_bytes), us(s.udp_sockets), us(s.udp_rx_bytes), us(s.udp_tx_bytes), us(s.udp_packets));
-    let (raw_sockets, raw_bytes, raw_packets, dns_queries, max_backlog) =
-        (us(s.raw_sockets), us(s.raw_bytes), us(s.raw_packets), us(s.dns_queries), us(s.max_backlog));
+    let (raw_sockets, raw_bytes, raw_packets, dns_queries, max_backlog, loopback) =
+        (us(s.raw_sockets), us(s.raw_bytes), us(s.raw_packets), us(s.dns_queries), us(s.max_backlog), us(s.loopback_bytes));
     let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) =
         (s.linger_ms as u32, s.connect_timeout_ms as u32, s.dns_timeout_ms as u32, s.tcp_user_timeout_ms as u32, s.ack_delay_ms as u16, s.nagle, s.dhcp_v4);
     let ram = us(budget.total);
@@ -105,6 +105,7 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
                 raw_sockets: #raw_sockets,
                 raw_bytes: #raw_bytes,
                 raw_packets: #raw_packets,
+                loopback_bytes: #loopback,
                 dns_queries: #dns_queries,
                 max_backlog: #max_backlog,
                 linger_ms: #linger,
@@ -194,6 +195,7 @@ fn c_defines(names: &Names, board: &Board, budget: &Budget) -> Vec<Define> {
     def("RAW_SOCKETS", s.raw_sockets.to_string(), "Raw IP sockets.");
     def("TCP_RX_BYTES", s.tcp_rx_bytes.to_string(), "TCP receive buffer per socket.");
     def("TCP_TX_BYTES", s.tcp_tx_bytes.to_string(), "TCP transmit buffer per socket.");
+    def("LOOPBACK_BYTES", s.loopback_bytes.to_string(), "Loop queue: frames the board sends itself (127.0.0.1, ::1, its own addresses).");
     let ram_doc = match &board.target {
         Some(t) => format!("RAM of the runtime's statics (.bss) on {t}."),
         None => format!("RAM the stack needs on a {}-bit host.", budget.pointer_bits),

@@ -34,6 +34,7 @@ static mut FDS: MaybeUninit<[Option<Slot>; C.sockets]> = MaybeUninit::uninit();
 static mut POOL: MaybeUninit<[Entry; SOCKETS]> = MaybeUninit::uninit();
 static mut PARKED: MaybeUninit<[Option<Socket<'static>>; SOCKETS]> = MaybeUninit::uninit();
 static mut BINDINGS: MaybeUninit<[Option<Binding>; C.bindings()]> = MaybeUninit::uninit();
+static mut LOOPBACK: [u8; C.loopback_bytes] = [0; C.loopback_bytes];
 
 /// What the stack gets: its memory and the transmit frame buffer.
 pub struct Lent {
@@ -88,6 +89,7 @@ pub unsafe fn take() -> Lent {
                 pool: fill(&raw mut POOL, || Entry::EMPTY),
                 parked: ManagedSlice::Borrowed(fill(&raw mut PARKED, || None)),
                 bindings: fill(&raw mut BINDINGS, || None),
+                loopback: lend(&raw mut LOOPBACK),
             },
             tx: lend(&raw mut TX),
         }

@@ -4,7 +4,8 @@
 //! loopback board through the socket API, the kernel over 127.0.0.1
 //! (`std::net`), and a bare smoltcp loop with the same buffers. Then, as root,
 //! our stack on a TAP device in a private network namespace against the Linux
-//! kernel, in each direction. Missed goals are reported, not fatal.
+//! kernel, in each direction, and talking to itself over 127.0.0.1 (the
+//! runtime's loop queue). Missed goals are reported, not fatal.
 //!
 //! Usage: `bench [--mib N] [--rounds N] [--tap-mib N]`
 
@@ -102,7 +103,7 @@ fn run() -> Result<(), String> {
     println!("ratio usocket/std::net = {vs_kernel:.2} (goal >= {GOAL_VS_KERNEL:?}) {}", verdict(vs_kernel, GOAL_VS_KERNEL));
     println!("ratio usocket/raw smoltcp = {vs_smoltcp:.2} (goal >= {GOAL_VS_SMOLTCP:?}) {}", verdict(vs_smoltcp, GOAL_VS_SMOLTCP));
     println!();
-    tap(tap_total)
+    tap(tap_total, total, ours)
 }
 
 /// Decimal megabytes per second.
@@ -138,8 +139,15 @@ fn in_time(start: Instant, moved: usize) -> Result<(), String> {
 /// Our stack on the loopback board: non-blocking client and server in this
 /// thread, sends and receives interleaved.
 fn usocket_loopback(total: usize) -> Result<Duration, String> {
-    let mut memory = HostMemory::new(&usocket_host::boards::HOST_LOOPBACK.config);
-    let mut stack = Stack::new(memory.lend(), AnyBoard::loopback(), usocket_host::boards::HOST_LOOPBACK.config).map_err(|e| e.to_string())?;
+    usocket_to_itself(AnyBoard::loopback(), total)
+}
+
+/// Our stack on `board` talking to itself over 127.0.0.1 (the loopback
+/// board's device, or the runtime's loop queue on an Ethernet board).
+fn usocket_to_itself(board: AnyBoard, total: usize) -> Result<Duration, String> {
+    let config = board.config();
+    let mut memory = HostMemory::new(&config);
+    let mut stack = Stack::new(memory.lend(), board, config).map_err(|e| e.to_string())?;
     let s = &mut stack;
     let listener = ok("socket", s.socket(AF_INET, SOCK_STREAM, 0))?;
     ok("bind", s.bind(listener, &v4([127, 0, 0, 1], 0)))?;
@@ -249,8 +257,10 @@ fn raw_smoltcp(total: usize) -> Result<Duration, String> {
     Ok(start.elapsed())
 }
 
-/// The TAP bench, when running as root; otherwise says loudly why not.
-fn tap(total: usize) -> Result<(), String> {
+/// The TAP bench, when running as root; otherwise says loudly why not. Also
+/// the TAP board talking to itself over 127.0.0.1 (`self_total` bytes),
+/// against the loopback board's `loopback_mbps`.
+fn tap(total: usize, self_total: usize, loopback_mbps: f64) -> Result<(), String> {
     // SAFETY: geteuid has no preconditions.
     let euid = unsafe { libc::geteuid() };
     if euid != 0 {
@@ -270,12 +280,22 @@ fn tap(total: usize) -> Result<(), String> {
         };
         println!("TAP in namespace {NETNS}, MTU {mtu}: usocket {} <-> Linux {}, {} MiB per direction", ipv4(RUNTIME_IP), ipv4(KERNEL_IP), total >> 20);
         let times = tap_transfers(&ns, total, mtu);
+        let to_itself = thread::scope(|scope| joined("usocket side", scope.spawn(|| ns.enter().and_then(|()| tap_to_itself(self_total, mtu)))));
         drop(ns);
         let (up, down) = times?;
         for (direction, t) in [("usocket->kernel", up), ("kernel->usocket", down)] {
             let rate = mbps(total, t);
             println!("TAP MTU {mtu} {direction} = {rate:.0} MB/s (goal >= {GOAL_TAP_MBPS:.0} MB/s) {}", verdict(rate, GOAL_TAP_MBPS));
         }
+        let rate = mbps(self_total, to_itself?);
+        let same_mtu = mbps(self_total, usocket_to_itself(AnyBoard::loopback_mtu(mtu), self_total)?);
+        println!(
+            "TAP MTU {mtu} usocket->itself over 127.0.0.1 (loop queue) = {rate:.0} MB/s, {} MiB; loopback board at MTU {mtu} {same_mtu:.0} MB/s \
+             (ratio {:.2}), at its MTU {LOOPBACK_MTU} {loopback_mbps:.0} MB/s (ratio {:.2})",
+            self_total >> 20,
+            rate / same_mtu,
+            rate / loopback_mbps
+        );
     }
     Ok(())
 }
@@ -389,6 +409,13 @@ fn tap_runtime(total: usize, mtu: usize, listening: mpsc::Receiver<()>) -> Resul
     let down = start.elapsed();
     ok("close", stack.close(fd))?;
     Ok((up, down))
+}
+
+/// A TAP board (MTU `mtu`) in the namespace sending `total` bytes to itself over 127.0.0.1.
+fn tap_to_itself(total: usize, mtu: usize) -> Result<Duration, String> {
+    let board = AnyBoard::tap(TapConfig { mtu, ipv4: Some((RUNTIME_IP.into(), 24)), ..TapConfig::from_board(&usocket_host::boards::HOST_TAP) })
+        .map_err(|e| format!("TAP device tap0: {e}"))?;
+    usocket_to_itself(board, total)
 }
 
 /// A blocking socket with a timeout, connected to `to`, and when connect() began.

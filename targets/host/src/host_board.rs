@@ -119,8 +119,7 @@ impl AnyBoard {
 
     /// A TAP board.
     pub fn tap(config: TapConfig) -> std::io::Result<AnyBoard> {
-        let device =
-            TapDevice::open(&config.name, config.mtu)?.deliver_own(config.mac, config.ipv4.map(|(a, _)| a.octets()), config.ipv6.map(|(a, _)| a.octets()));
+        let device = TapDevice::open(&config.name, config.mtu)?;
         Ok(AnyBoard { device: FaultyDevice::new(HostDevice::Tap(device), Faults::default(), true), tap: Some(config), clock: Clock::new() })
     }
 
@@ -269,7 +268,6 @@ impl Board for AnyBoard {
         match self.device.inner() {
             HostDevice::Loopback(d) if d.has_pending() => Ok(()),
             HostDevice::Loopback(_) => wait(&self.clock, None, until_us),
-            HostDevice::Tap(d) if d.has_local() => Ok(()),
             HostDevice::Tap(d) => wait(&self.clock, Some(d.raw_fd()), until_us),
         }
     }

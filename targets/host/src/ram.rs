@@ -30,7 +30,7 @@ pub const PER_TCP: [Row; 7] = [
 ];
 
 /// RAM of a whole stack: every part of `Memory`, and the stack struct itself.
-pub const PER_STACK: [Row; 10] = [
+pub const PER_STACK: [Row; 11] = [
     ("socket buffers, Config::buffer_bytes()", Config::buffer_bytes),
     ("smoltcp socket set", |c| c.smoltcp_sockets() * size_of::<SocketStorage<'static>>()),
     ("UDP packet metadata", |c| c.udp_sockets * 2 * c.udp_packets * size_of::<udp::PacketMetadata>()),
@@ -40,6 +40,7 @@ pub const PER_STACK: [Row; 10] = [
     ("socket pool", |c| c.smoltcp_sockets() * size_of::<Entry>()),
     ("parking slots", |c| c.smoltcp_sockets() * size_of::<Option<Socket<'static>>>()),
     ("bind table", |c| c.bindings() * size_of::<Option<Binding>>()),
+    ("loop queue, Config::loopback_bytes", |c| c.loopback_bytes),
     ("Stack (smoltcp Interface, tables), without its board", |_| size_of::<Stack<'static, AnyBoard>>() - size_of::<AnyBoard>()),
 ];
 

@@ -1,7 +1,8 @@
 //! The TAP board: a Linux TAP device (Ethernet frames) with static IPv4/IPv6
 //! addresses, gateways and DNS servers. Works inside a network namespace.
+//! Traffic to itself (127.0.0.1, ::1, its own addresses) never reaches the
+//! device: the runtime's loop queue keeps it.
 
-use std::collections::VecDeque;
 use std::io;
 use std::net::IpAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -74,40 +75,6 @@ pub struct TapDevice {
     mtu: usize,
     rx: Vec<u8>,
     tx: Vec<u8>,
-    /// Who the board is, for delivering its frames to itself.
-    own: Own,
-    /// Frames the board sent to itself, to be received next.
-    local: VecDeque<Vec<u8>>,
-}
-
-/// The board's own link and IP addresses. Traffic between the board's own
-/// sockets never reaches the wire, as on Linux: frames to its MAC, and ARP/NDP
-/// questions about its addresses, come straight back.
-#[derive(Debug, Default, Clone)]
-pub struct Own {
-    mac: [u8; 6],
-    ipv4: Option<[u8; 4]>,
-    ipv6: Option<[u8; 16]>,
-}
-
-impl Own {
-    /// Is this outgoing Ethernet frame for the board itself?
-    fn wants(&self, frame: &[u8]) -> bool {
-        if frame.len() < 14 || self.mac == [0; 6] {
-            return false;
-        }
-        if frame[..6] == self.mac {
-            return true;
-        }
-        let ethertype = u16::from_be_bytes([frame[12], frame[13]]);
-        match (ethertype, self.ipv4, self.ipv6) {
-            // ARP request (opcode 1) whose target protocol address is ours.
-            (0x0806, Some(ip), _) => frame.len() >= 42 && frame[20..22] == [0, 1] && frame[38..42] == ip,
-            // ICMPv6 neighbour solicitation (type 135) whose target is ours.
-            (0x86dd, _, Some(ip)) => frame.len() >= 78 && frame[20] == 58 && frame[54] == 135 && frame[62..78] == ip,
-            _ => false,
-        }
-    }
 }
 
 impl TapDevice {
@@ -134,18 +101,7 @@ impl TapDevice {
             return Err(io::Error::last_os_error());
         }
         let frame = mtu + ETHERNET_HEADER;
-        Ok(TapDevice { fd, mtu: frame, rx: vec![0; frame], tx: vec![0; frame], own: Own::default(), local: VecDeque::new() })
-    }
-
-    /// Delivers the board's frames to itself (see [`Own`]).
-    pub fn deliver_own(mut self, mac: [u8; 6], ipv4: Option<[u8; 4]>, ipv6: Option<[u8; 16]>) -> TapDevice {
-        self.own = Own { mac, ipv4, ipv6 };
-        self
-    }
-
-    /// Are frames to itself waiting?
-    pub fn has_local(&self) -> bool {
-        !self.local.is_empty()
+        Ok(TapDevice { fd, mtu: frame, rx: vec![0; frame], tx: vec![0; frame] })
     }
 
     /// The fd, for waiting.
@@ -163,8 +119,6 @@ pub struct TapRx<'a> {
 pub struct TapTx<'a> {
     fd: &'a OwnedFd,
     buf: &'a mut Vec<u8>,
-    own: &'a Own,
-    local: &'a mut VecDeque<Vec<u8>>,
 }
 
 impl phy::RxToken for TapRx<'_> {
@@ -177,10 +131,6 @@ impl phy::TxToken for TapTx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         self.buf.resize(len.max(self.buf.len()), 0);
         let result = f(&mut self.buf[..len]);
-        if self.own.wants(&self.buf[..len]) {
-            self.local.push_back(self.buf[..len].to_vec());
-            return result;
-        }
         // SAFETY: writes `len` initialised bytes from our buffer. A full queue
         // (EAGAIN) drops the frame, as a busy link would; TCP retransmits.
         unsafe { libc::write(self.fd.as_raw_fd(), self.buf.as_ptr().cast(), len) };
@@ -193,23 +143,14 @@ impl Device for TapDevice {
     type TxToken<'a> = TapTx<'a>;
 
     fn receive(&mut self, _: Instant) -> Option<(TapRx<'_>, TapTx<'_>)> {
-        let n = match self.local.pop_front() {
-            Some(frame) => {
-                let n = frame.len().min(self.rx.len());
-                self.rx[..n].copy_from_slice(&frame[..n]);
-                n
-            }
-            None => {
-                // SAFETY: reads at most `rx.len()` bytes into our buffer.
-                let n = unsafe { libc::read(self.fd.as_raw_fd(), self.rx.as_mut_ptr().cast(), self.rx.len()) };
-                usize::try_from(n).ok().filter(|&n| n > 0)?
-            }
-        };
-        Some((TapRx { frame: &self.rx[..n] }, TapTx { fd: &self.fd, buf: &mut self.tx, own: &self.own, local: &mut self.local }))
+        // SAFETY: reads at most `rx.len()` bytes into our buffer.
+        let n = unsafe { libc::read(self.fd.as_raw_fd(), self.rx.as_mut_ptr().cast(), self.rx.len()) };
+        let n = usize::try_from(n).ok().filter(|&n| n > 0)?;
+        Some((TapRx { frame: &self.rx[..n] }, TapTx { fd: &self.fd, buf: &mut self.tx }))
     }
 
     fn transmit(&mut self, _: Instant) -> Option<TapTx<'_>> {
-        Some(TapTx { fd: &self.fd, buf: &mut self.tx, own: &self.own, local: &mut self.local })
+        Some(TapTx { fd: &self.fd, buf: &mut self.tx })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {

@@ -1,8 +1,9 @@
 //! The runtime on one side of a Linux TAP device and the real kernel on the
 //! other, inside a network namespace that each test makes and removes: TCP
 //! both ways with checksums (IPv4, and an IPv6 exchange), UDP echo both ways,
-//! a full listen backlog, and getaddrinfo against a DNS responder on the
-//! kernel side.
+//! a full listen backlog, getaddrinfo against a DNS responder on the kernel
+//! side, and the board talking to itself (127.0.0.1, ::1 and its own
+//! addresses) without one frame on the wire.
 //!
 //! Needs root (network namespaces, TAP devices); skipped, loudly, otherwise.
 //! Only documentation addresses are used, and only inside the namespace: the
@@ -1181,4 +1182,123 @@ fn a_flood_of_200_syns_at_backlog_2_is_survived() {
     eprintln!("tap_netns: {SYNS} SYNs at backlog 2: {accepted} accepted during the flood, then a fresh connection: {fresh}");
     assert!(accepted >= 2, "the queued connections were accepted: {accepted}");
     assert!(fresh && reply == "welcome\n", "after the flood a new connection works: {reply:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Loopback: the board talks to itself, never through the wire (issue 12)
+// ---------------------------------------------------------------------------
+
+/// Frames the kernel's tap0 received so far: what the runtime wrote to its TAP fd.
+fn kernel_rx_frames(ns: &Netns) -> u64 {
+    let out = Command::new("ip").args(["netns", "exec", &ns.name, "cat", "/proc/net/dev"]).output().expect("read /proc/net/dev in the namespace");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let counters = text.lines().find_map(|l| l.trim_start().strip_prefix("tap0:")).unwrap_or_else(|| panic!("no tap0 in /proc/net/dev:\n{text}"));
+    counters.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("tap0's received packets in {counters:?}"))
+}
+
+/// The count of an Ok, 0 for EAGAIN; any other error fails.
+fn ok_or_again(what: &str, r: Result<usize, Errno>) -> usize {
+    match r {
+        Ok(n) => n,
+        Err(Errno::EAGAIN) => 0,
+        Err(e) => panic!("runtime {what}: {e}"),
+    }
+}
+
+/// A client of the runtime's own listener at `at` echoes `len` bytes through
+/// it, both non-blocking on the one stack; returns the echo's FNV-1a and time.
+fn rt_self_echo(s: Rt, at: SocketAddr, len: usize, deadline: Instant) -> (u64, Duration) {
+    let l = rt_listen(s, at, 1);
+    let c = rt_socket(s, family_of(at), SOCK_STREAM);
+    let start = Instant::now();
+    s.connect(c, &abi(at)).unwrap_or_else(|e| panic!("runtime connect to itself at {at}: {e}"));
+    let (srv, from) = s.accept(l).unwrap_or_else(|e| panic!("runtime accept on {at}: {e}"));
+    assert_eq!(sockaddr(&from).ip(), at.ip(), "the peer over {at} is the runtime itself");
+    for fd in [c, srv] {
+        s.setblocking(fd, false).expect("setblocking");
+    }
+    let mut data = vec![0u8; len];
+    Pattern::new(at.port().into()).fill(&mut data);
+    let (mut sent, mut back, mut pending, mut h) = (0, 0, Vec::new(), Fnv::new());
+    let mut buf = vec![0u8; 16 * 1024];
+    while back < len {
+        assert!(Instant::now() < deadline, "echo over {at} stuck: {sent} sent, {back} back");
+        if sent < len {
+            sent += ok_or_again("send", s.send(c, &data[sent..(sent + 16 * 1024).min(len)]));
+        }
+        if pending.is_empty() {
+            let n = ok_or_again("server recv", s.recv(srv, &mut buf));
+            pending.extend_from_slice(&buf[..n]);
+        }
+        if !pending.is_empty() {
+            let n = ok_or_again("server send", s.send(srv, &pending));
+            pending.drain(..n);
+        }
+        let n = ok_or_again("recv", s.recv(c, &mut buf));
+        h.add(&buf[..n]);
+        back += n;
+    }
+    let took = start.elapsed();
+    for fd in [c, srv, l] {
+        s.close(fd).expect("close");
+    }
+    (h.0, took)
+}
+
+#[test]
+fn loopback_and_own_addresses_never_reach_the_wire() {
+    if !root("loopback_and_own_addresses_never_reach_the_wire") {
+        return;
+    }
+    const LEN: usize = 256 * 1024;
+    let deadline = Instant::now() + BUDGET;
+    let ns = Netns::new(11);
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let hosts: [IpAddr; 4] = [Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into(), RUNTIME_V4.into(), RUNTIME_V6.into()];
+    let runtime = ns.runtime(move |s| {
+        wait_for(&go_rx, deadline, "the kernel's frame count");
+        let mut echoes = Vec::new();
+        for (i, ip) in hosts.into_iter().enumerate() {
+            let at = SocketAddr::new(ip, 6000 + i as u16);
+            let (hash, took) = rt_self_echo(s, at, LEN, deadline);
+            eprintln!("tap_netns: {} KiB echoed over {at} in {took:?}", LEN >> 10);
+            echoes.push((at, hash));
+        }
+        for ip in &hosts[..2] {
+            // UDP to itself, datagrams up to the MTU.
+            let to = SocketAddr::new(*ip, 6100);
+            let rx = rt_socket(s, family_of(to), SOCK_DGRAM);
+            s.bind(rx, &abi(to)).expect("runtime bind");
+            let tx = rt_socket(s, family_of(to), SOCK_DGRAM);
+            for (i, &len) in DATAGRAMS.iter().enumerate() {
+                let msg = datagram(i as u64, len);
+                assert_eq!(s.sendto(tx, &msg, &abi(to)), Ok(len), "sendto {to}");
+                let mut buf = [0u8; 2048];
+                let (n, from) = s.recvfrom(rx, &mut buf).unwrap_or_else(|e| panic!("recvfrom over {to}: {e}"));
+                assert_eq!(&buf[..n], &msg[..], "datagram of {len} bytes over {to}");
+                assert_eq!(sockaddr(&from).ip(), *ip);
+            }
+            s.close(rx).expect("close");
+            s.close(tx).expect("close");
+            // A closed local port: refused at once (smoltcp's RST comes straight back).
+            let c = rt_socket(s, family_of(to), SOCK_STREAM);
+            let t = Instant::now();
+            assert_eq!(s.connect(c, &abi(SocketAddr::new(*ip, 6101))), Err(Errno::ECONNREFUSED), "connect to a closed port on {ip}");
+            assert!(t.elapsed() < Duration::from_secs(1), "refused after {:?}", t.elapsed());
+            s.close(c).expect("close");
+        }
+        rt_assert_clean(s, deadline);
+        (echoes, s.loopback_stats())
+    });
+    let before = kernel_rx_frames(&ns);
+    go_tx.send(()).expect("start the runtime");
+    let (echoes, stats) = join(runtime, deadline);
+    let after = kernel_rx_frames(&ns);
+    drop(ns);
+    for (at, hash) in echoes {
+        assert_eq!((LEN, hash), expected(at.port().into(), LEN), "echo over {at}: the bytes came back changed");
+    }
+    eprintln!("tap_netns: loop queue {stats:?}");
+    assert_eq!(stats.dropped, 0, "the board file's loop queue holds what one pump round sends");
+    assert_eq!(after - before, 0, "frames the runtime wrote to the TAP device while talking to itself");
 }
