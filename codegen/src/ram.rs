@@ -5,6 +5,8 @@
 //! their firmware target, checked against the linked statics by `cargo xtask
 //! test --step firmware-ram`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -46,8 +48,12 @@ pub struct RawCosts {
     pub raw_packet_meta: Spanned<i64>,
     /// DNS query slot.
     pub dns_query: Spanned<i64>,
-    /// The stack itself (see the table's doc for what it includes).
+    /// The stack itself with every runtime feature (see the table's doc for what it includes).
     pub stack: Spanned<i64>,
+    /// Without a runtime feature, what each item is smaller by (c-port boards
+    /// are built with exactly their features): feature -> item -> bytes.
+    #[serde(default)]
+    pub without: BTreeMap<String, Spanned<BTreeMap<String, Spanned<i64>>>>,
 }
 
 /// Per-item costs in bytes, for both pointer widths.
@@ -93,6 +99,44 @@ pub struct Costs {
     pub dns_query: u64,
     /// The stack.
     pub stack: u64,
+    /// Without a feature, bytes less per item: feature -> item -> bytes.
+    pub without: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The items a `without` entry may name.
+const ITEMS: [&str; 9] = ["smoltcp_socket", "parked_socket", "fd_slot", "pool_entry", "binding", "udp_packet_meta", "raw_packet_meta", "dns_query", "stack"];
+
+impl Costs {
+    /// The costs of a build with exactly `features` (the table's are with every one).
+    pub fn with_features(&self, features: &[&str]) -> Costs {
+        let mut c = self.clone();
+        for (_, items) in self.without.iter().filter(|(f, _)| !features.contains(&f.as_str())) {
+            for (item, less) in items {
+                let cost = match item.as_str() {
+                    "smoltcp_socket" => &mut c.smoltcp_socket,
+                    "parked_socket" => &mut c.parked_socket,
+                    "fd_slot" => &mut c.fd_slot,
+                    "pool_entry" => &mut c.pool_entry,
+                    "binding" => &mut c.binding,
+                    "udp_packet_meta" => &mut c.udp_packet_meta,
+                    "raw_packet_meta" => &mut c.raw_packet_meta,
+                    "dns_query" => &mut c.dns_query,
+                    _ => &mut c.stack,
+                };
+                *cost = cost.saturating_sub(*less);
+            }
+        }
+        c.without.clear();
+        c
+    }
+}
+
+/// One cost in bytes: 1..=65536, else an error at its place.
+fn cost(ck: &mut Checker, file: FileId, v: &Spanned<i64>) -> u64 {
+    if !(1..=65536).contains(v.get_ref()) {
+        ck.err(file, v.span(), format!("cost {} is out of range", v.get_ref()), "out of range", "1..=65536 bytes");
+    }
+    u64::try_from(*v.get_ref()).unwrap_or(0)
 }
 
 /// Validates `[ram]`: exactly one, every cost 1..=65536 bytes.
@@ -105,26 +149,37 @@ pub(crate) fn build_ram(ck: &mut Checker, items: &[(FileId, Spanned<RawRam>)]) -
         ck.err(*f, dup.span(), "duplicate [ram] table", "second definition", "exactly one [ram]");
     }
     let r = r.get_ref();
+    let file = *file;
     let mut costs = |raw: &Spanned<RawCosts>, pointer_bits: u64| {
         let raw = raw.get_ref();
-        let mut get = |v: &Spanned<i64>| {
-            if !(1..=65536).contains(v.get_ref()) {
-                ck.err(*file, v.span(), format!("cost {} is out of range", v.get_ref()), "out of range", "1..=65536 bytes");
+        let mut without = BTreeMap::new();
+        for (feature, items) in &raw.without {
+            if !crate::boards::FEATURES.contains(&feature.as_str()) {
+                let expected = format!("one of {}", crate::boards::FEATURES.join(", "));
+                ck.err(file, items.span(), format!("`{feature}` is not a runtime feature"), "unknown feature", expected);
             }
-            u64::try_from(*v.get_ref()).unwrap_or(0)
-        };
+            let mut less = BTreeMap::new();
+            for (item, bytes) in items.get_ref() {
+                if !ITEMS.contains(&item.as_str()) {
+                    ck.err(file, bytes.span(), format!("`{item}` is not a cost of this table"), "unknown item", format!("one of {}", ITEMS.join(", ")));
+                }
+                less.insert(item.clone(), cost(ck, file, bytes));
+            }
+            without.insert(feature.clone(), less);
+        }
         Costs {
             doc: raw.doc.trim().to_string(),
             pointer_bits,
-            smoltcp_socket: get(&raw.smoltcp_socket),
-            parked_socket: get(&raw.parked_socket),
-            fd_slot: get(&raw.fd_slot),
-            pool_entry: get(&raw.pool_entry),
-            binding: get(&raw.binding),
-            udp_packet_meta: get(&raw.udp_packet_meta),
-            raw_packet_meta: get(&raw.raw_packet_meta),
-            dns_query: get(&raw.dns_query),
-            stack: get(&raw.stack),
+            smoltcp_socket: cost(ck, file, &raw.smoltcp_socket),
+            parked_socket: cost(ck, file, &raw.parked_socket),
+            fd_slot: cost(ck, file, &raw.fd_slot),
+            pool_entry: cost(ck, file, &raw.pool_entry),
+            binding: cost(ck, file, &raw.binding),
+            udp_packet_meta: cost(ck, file, &raw.udp_packet_meta),
+            raw_packet_meta: cost(ck, file, &raw.raw_packet_meta),
+            dns_query: cost(ck, file, &raw.dns_query),
+            stack: cost(ck, file, &raw.stack),
+            without,
         }
     };
     let bits64 = costs(&r.bits64, 64);
@@ -160,7 +215,12 @@ pub struct Budget {
 /// counters, rounded up to a word, as `targets/cport/src/ring.rs` lays it out).
 pub fn budget(board: &Board, costs: &RamCosts) -> Budget {
     let pointer_bits = board.pointer_bits();
-    let (s, costs) = (&board.sizes, costs.for_bits(pointer_bits));
+    // c-port boards are built with exactly their features; host boards with all.
+    let costs = match board.backend.as_str() {
+        "c-port" => costs.for_bits(pointer_bits).with_features(&board.features()),
+        _ => costs.for_bits(pointer_bits).clone(),
+    };
+    let s = &board.sizes;
     let mut stack = vec![
         RamRow { part: "socket buffers", bytes: s.buffer_bytes() },
         RamRow { part: "smoltcp socket set", bytes: s.smoltcp_sockets() * costs.smoltcp_socket },

@@ -47,7 +47,7 @@ pub const C_PORT_MINIMAL: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 22378usize,
+    ram_bytes: 21530usize,
     rx_frames: 2usize,
 };
 /// The generic C frame port driven by a host program over a TAP device, with firmware sizes. (`spec/boards/c-port-tap.toml`)
@@ -104,7 +104,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 58794usize,
+    ram_bytes: 58850usize,
     rx_frames: 4usize,
 };
 /// In-process loopback link: 127.0.0.1/8 and ::1, frames handed from transmit to receive. (`spec/boards/host-loopback.toml`)
@@ -271,7 +271,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 101466usize,
+    ram_bytes: 101522usize,
     rx_frames: 4usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
@@ -314,7 +314,7 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: true,
     },
-    ram_bytes: 59570usize,
+    ram_bytes: 57690usize,
     rx_frames: 4usize,
 };
 /// RP2040 with a W5500 in MACRAW mode over SPI, 264 KiB SRAM, static IPv4 and IPv6. (`spec/boards/rp2040-w5500.toml`)
@@ -371,7 +371,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 38274usize,
+    ram_bytes: 38314usize,
     rx_frames: 4usize,
 };
 /// Every board, in file name order.
