@@ -13,12 +13,12 @@
 #define USOCKET_BOARD_PORT_CLOCK 1 /* 1: the firmware's clock, through the frame port. */
 #define USOCKET_BOARD_SOCKETS 8 /* Open sockets of any kind. */
 #define USOCKET_BOARD_TCP_SOCKETS 8 /* TCP sockets (connected, listening, queued, lingering). */
-#define USOCKET_BOARD_UDP_SOCKETS 2 /* UDP sockets. */
+#define USOCKET_BOARD_UDP_SOCKETS 4 /* UDP sockets. */
 #define USOCKET_BOARD_RAW_SOCKETS 1 /* Raw IP sockets. */
 #define USOCKET_BOARD_TCP_RX_BYTES 4096 /* TCP receive buffer per socket. */
 #define USOCKET_BOARD_TCP_TX_BYTES 4096 /* TCP transmit buffer per socket. */
 #define USOCKET_BOARD_LOOPBACK_BYTES 6144 /* Loop queue: frames the board sends itself (127.0.0.1, ::1, its own addresses). */
-#define USOCKET_BOARD_RAM_BYTES 101522u /* RAM of the runtime's statics (.bss) on thumbv7m-none-eabi. */
+#define USOCKET_BOARD_RAM_BYTES 110002u /* RAM of the runtime's statics (.bss) on thumbv7m-none-eabi. */
 #define USOCKET_BOARD_FEATURES "ipv6,dns,raw" /* The runtime's cargo features the board needs (more only cost flash). */
 #define USOCKET_BOARD_IPV4_MODE 1 /* IPV4: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV4_ADDRESS { 192, 0, 2, 2 } /* IPV4 address (192.0.2.2). */

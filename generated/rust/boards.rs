@@ -253,7 +253,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         tcp_sockets: 8usize,
         tcp_rx_bytes: 4096usize,
         tcp_tx_bytes: 4096usize,
-        udp_sockets: 2usize,
+        udp_sockets: 4usize,
         udp_rx_bytes: 1536usize,
         udp_tx_bytes: 1536usize,
         udp_packets: 4usize,
@@ -271,7 +271,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: false,
     },
-    ram_bytes: 101522usize,
+    ram_bytes: 110002usize,
     rx_frames: 4usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
