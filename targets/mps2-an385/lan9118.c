@@ -11,7 +11,7 @@
 #include "lan9118.h"
 
 #if MPS2_NET
-#include "mps2-an385.h"
+#include USOCKET_BOARD_HEADER
 #include "usocket.h"
 #include "usocket_port.h"
 

@@ -12,6 +12,10 @@ CFLAGS += -DMICROPY_HW_MCU_NAME='"Cortex-M3"'
 # Our configuration on top of the port's (select, time, asyncio, errno).
 CFLAGS += -I$(BOARD_DIR) -I$(BOARD_DIR)/../../generated/include -I$(BOARD_DIR)/../../generated/boards
 CFLAGS += '-DMP_CONFIGFILE="mpconfigboard.h"'
+# The board file the runtime library was built for (spec/boards/NAME.toml):
+# the driver takes its MAC and frame size from its generated header.
+USOCKET_BOARD ?= mps2-an385
+CFLAGS += '-DUSOCKET_BOARD_HEADER="$(USOCKET_BOARD).h"'
 
 # A linker script that keeps .data's load address aligned as .data is, with
 # code and constants in the 4 MiB "flash" (SSRAM1) and data in SSRAM2/3.

@@ -58,16 +58,18 @@ pub enum Stack {
 
 /// Builds (incrementally) the firmware with usocket into `target/firmware/BOARD/` and returns the ELF.
 pub fn build(fw: &Firmware) -> Result<PathBuf, String> {
-    build_with(fw, Stack::Usocket)
+    build_with(fw, fw.board, Stack::Usocket)
 }
 
-/// Builds (incrementally) the firmware with `stack` and returns the ELF.
-pub fn build_with(fw: &Firmware, stack: Stack) -> Result<PathBuf, String> {
+/// Builds (incrementally) `fw`'s firmware with `stack`, the runtime built for
+/// board file `board_file` (its own, or a variant of it with other features),
+/// into `target/firmware/<board_file>[-plain]/`; returns the ELF.
+pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathBuf, String> {
     let root = crate::root();
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     let spec = usocket_codegen::load_spec(&root.join("spec"), "spec").map_err(|e| e.to_string())?;
-    let board = spec.boards.iter().find(|b| b.name == fw.board).ok_or_else(|| format!("no spec/boards/{}.toml", fw.board))?;
-    let target = board.target.as_deref().ok_or_else(|| format!("spec/boards/{}.toml names no firmware target", fw.board))?;
+    let board = spec.boards.iter().find(|b| b.name == board_file).ok_or_else(|| format!("no spec/boards/{board_file}.toml"))?;
+    let target = board.target.as_deref().ok_or_else(|| format!("spec/boards/{board_file}.toml names no firmware target"))?;
     let gcc = Command::new(GCC).args(crate::armrust::target(target)?.cflags).arg("-print-libgcc-file-name").output();
     let libgcc = match gcc {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
@@ -75,13 +77,14 @@ pub fn build_with(fw: &Firmware, stack: Stack) -> Result<PathBuf, String> {
     };
     let src = crate::micropython::source(None)?;
     let out = root.join("target/firmware").join(match stack {
-        Stack::Usocket => fw.board.to_string(),
-        Stack::Plain => format!("{}-plain", fw.board),
+        Stack::Usocket => board_file.to_string(),
+        Stack::Plain => format!("{board_file}-plain"),
     });
     let (mpy_cross, manifest) = crate::micropython::frozen_asyncio(&src, &out)?;
     let elf = out.join("build/firmware.elf");
     let mut vars = vec![
         format!("BOARD_DIR={}", abs(&root.join(fw.board_dir))),
+        format!("USOCKET_BOARD={board_file}"),
         format!("BUILD={}", abs(&out.join("build"))),
         format!("FROZEN_MANIFEST={}", abs(&manifest)),
         format!("MICROPY_MPYCROSS={}", abs(&mpy_cross)),
@@ -89,7 +92,7 @@ pub fn build_with(fw: &Firmware, stack: Stack) -> Result<PathBuf, String> {
     ];
     match stack {
         Stack::Usocket => {
-            let lib = crate::armrust::build_staticlib(fw.board, target, &board.features())?;
+            let lib = crate::armrust::build_staticlib(board_file, target, &board.features())?;
             crate::micropython::relink_if_newer(&elf, &lib)?;
             vars.extend([
                 format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
@@ -104,7 +107,7 @@ pub fn build_with(fw: &Firmware, stack: Stack) -> Result<PathBuf, String> {
     let port = abs(&src.join("ports").join(fw.port));
     let mut args: Vec<&str> = vec!["-s", "-C", &port, "-j2"];
     args.extend(vars.iter().map(String::as_str));
-    step(&format!("firmware {} ({stack:?})", fw.board), "make", &args)?;
+    step(&format!("firmware {board_file} ({stack:?})"), "make", &args)?;
     Ok(elf)
 }
 
