@@ -87,12 +87,22 @@ fn parse(stdout: &str) -> Vec<(String, Verdict)> {
         .collect()
 }
 
-/// The command that runs a script on a board: `mpremote connect PORT run SCRIPT`.
-fn device_command(port: &str) -> Vec<String> {
-    ["mpremote", "connect", port, "run"].map(String::from).to_vec()
+/// The command that runs a script on a board: `mpremote connect PORT run SCRIPT`,
+/// with `sys.argv` set first to the addresses the cases should use (the board
+/// has no command line): its own instead of 127.0.0.1 and ::1.
+fn device_command(port: &str, own: Option<(&str, &str)>) -> Vec<String> {
+    let mut command: Vec<String> = ["mpremote", "connect", port].map(String::from).to_vec();
+    if let Some((v4, v6)) = own {
+        command.extend(["exec".into(), format!("import sys; sys.argv[:] = ['conformance', '{v4}', '{v6}']")]);
+    }
+    command.push("run".into());
+    command
 }
 
-/// The targets: ours, stock and CPython; or one board.
+const USAGE: &str = "usage: cargo xtask conformance [--device PORT [--own IPV4 IPV6]]";
+
+/// The targets: ours, stock and CPython; or one board (with the loopback
+/// fixtures, and with `--own` also through its own addresses).
 fn targets(args: &[String]) -> Result<Vec<Target>, String> {
     let path = |p: PathBuf| vec![p.to_string_lossy().into_owned()];
     match args {
@@ -107,14 +117,22 @@ fn targets(args: &[String]) -> Result<Vec<Target>, String> {
             targets.push(Target { name: "cpython", command: vec!["python3".into()], after: vec![], ours: false });
             Ok(targets)
         }
-        [flag, port] if flag == "--device" => {
+        [flag, port, rest @ ..] if flag == "--device" => {
             let found = Command::new("mpremote").arg("--version").output().is_ok_and(|o| o.status.success());
             if !found {
                 return Err("mpremote is not installed: `pip install mpremote` (from PyPI), then retry".into());
             }
-            Ok(vec![Target { name: "device", command: device_command(port), after: vec![], ours: true }])
+            let mut targets = vec![Target { name: "device", command: device_command(port, None), after: vec![], ours: true }];
+            match rest {
+                [] => {}
+                [flag, v4, v6] if flag == "--own" => {
+                    targets.push(Target { name: "device-own", command: device_command(port, Some((v4, v6))), after: vec![], ours: true });
+                }
+                _ => return Err(USAGE.into()),
+            }
+            Ok(targets)
         }
-        _ => Err("usage: cargo xtask conformance [--device PORT]".into()),
+        _ => Err(USAGE.into()),
     }
 }
 
@@ -226,7 +244,11 @@ mod tests {
 
     #[test]
     fn device_runs_go_through_mpremote() {
-        assert_eq!(device_command("/dev/ttyACM0"), ["mpremote", "connect", "/dev/ttyACM0", "run"]);
+        assert_eq!(device_command("/dev/ttyACM0", None), ["mpremote", "connect", "/dev/ttyACM0", "run"]);
+        let own = device_command("/dev/pts/3", Some(("192.0.2.2", "2001:db8::2")));
+        assert_eq!(own[3..5], ["exec".to_string(), "import sys; sys.argv[:] = ['conformance', '192.0.2.2', '2001:db8::2']".to_string()]);
+        assert_eq!(own.last().map(String::as_str), Some("run"));
+        assert!(targets(&["--device".into(), "p".into(), "--own".into()]).is_err(), "--own needs both addresses");
         assert!(targets(&["--device".into()]).is_err(), "a port is required");
         assert!(targets(&["--frob".into(), "x".into()]).is_err());
     }

@@ -7,7 +7,8 @@
 //!   extmod socket/select/asyncio tests;
 //! - the kernel's `ping` (IPv4 and IPv6) answered by the board while its REPL idles;
 //! - a connection the kernel makes while the board's Python is in `time.sleep`;
-//! - the spec's conformance cases through mpremote (`conformance --device`);
+//! - the spec's conformance cases through mpremote (`conformance --device`), with
+//!   the loopback fixtures (127.0.0.1, ::1) and through the board's own addresses;
 //! - MicroPython's multi_net tests between the firmware and CPython on the
 //!   namespace's kernel, both orders.
 //!
@@ -55,7 +56,7 @@ pub fn run() -> Result<(), String> {
     ping(&ns)?;
     sleep_accept(&ns, &qemu)?;
     multi_net(&ns, &qemu)?;
-    crate::conformance::run(&["--device".into(), qemu.serial.clone()])?;
+    crate::conformance::run(&["--device".into(), qemu.serial.clone(), "--own".into(), BOARD_V4.into(), BOARD_V6.into()])?;
     Ok(())
 }
 

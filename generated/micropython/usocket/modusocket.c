@@ -13,83 +13,85 @@
 #include "usocket.h"
 
 // The C ABI's numbers must be MicroPython's (where MicroPython defines them).
+// Ports whose libc has other errno numbers (newlib: EINPROGRESS 119) build
+// with MICROPY_USE_INTERNAL_ERRNO=1, as MicroPython's stm32 and rp2 ports do.
 #if defined(MP_EPERM) && MP_EPERM != USOCKET_EPERM
-#error "MP_EPERM differs from USOCKET_EPERM"
+#error "MP_EPERM differs from USOCKET_EPERM: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EINTR) && MP_EINTR != USOCKET_EINTR
-#error "MP_EINTR differs from USOCKET_EINTR"
+#error "MP_EINTR differs from USOCKET_EINTR: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EIO) && MP_EIO != USOCKET_EIO
-#error "MP_EIO differs from USOCKET_EIO"
+#error "MP_EIO differs from USOCKET_EIO: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EBADF) && MP_EBADF != USOCKET_EBADF
-#error "MP_EBADF differs from USOCKET_EBADF"
+#error "MP_EBADF differs from USOCKET_EBADF: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EAGAIN) && MP_EAGAIN != USOCKET_EAGAIN
-#error "MP_EAGAIN differs from USOCKET_EAGAIN"
+#error "MP_EAGAIN differs from USOCKET_EAGAIN: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ENOMEM) && MP_ENOMEM != USOCKET_ENOMEM
-#error "MP_ENOMEM differs from USOCKET_ENOMEM"
+#error "MP_ENOMEM differs from USOCKET_ENOMEM: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ENODEV) && MP_ENODEV != USOCKET_ENODEV
-#error "MP_ENODEV differs from USOCKET_ENODEV"
+#error "MP_ENODEV differs from USOCKET_ENODEV: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EINVAL) && MP_EINVAL != USOCKET_EINVAL
-#error "MP_EINVAL differs from USOCKET_EINVAL"
+#error "MP_EINVAL differs from USOCKET_EINVAL: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EPIPE) && MP_EPIPE != USOCKET_EPIPE
-#error "MP_EPIPE differs from USOCKET_EPIPE"
+#error "MP_EPIPE differs from USOCKET_EPIPE: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EMSGSIZE) && MP_EMSGSIZE != USOCKET_EMSGSIZE
-#error "MP_EMSGSIZE differs from USOCKET_EMSGSIZE"
+#error "MP_EMSGSIZE differs from USOCKET_EMSGSIZE: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ENOPROTOOPT) && MP_ENOPROTOOPT != USOCKET_ENOPROTOOPT
-#error "MP_ENOPROTOOPT differs from USOCKET_ENOPROTOOPT"
+#error "MP_ENOPROTOOPT differs from USOCKET_ENOPROTOOPT: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EPROTONOSUPPORT) && MP_EPROTONOSUPPORT != USOCKET_EPROTONOSUPPORT
-#error "MP_EPROTONOSUPPORT differs from USOCKET_EPROTONOSUPPORT"
+#error "MP_EPROTONOSUPPORT differs from USOCKET_EPROTONOSUPPORT: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EOPNOTSUPP) && MP_EOPNOTSUPP != USOCKET_EOPNOTSUPP
-#error "MP_EOPNOTSUPP differs from USOCKET_EOPNOTSUPP"
+#error "MP_EOPNOTSUPP differs from USOCKET_EOPNOTSUPP: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EAFNOSUPPORT) && MP_EAFNOSUPPORT != USOCKET_EAFNOSUPPORT
-#error "MP_EAFNOSUPPORT differs from USOCKET_EAFNOSUPPORT"
+#error "MP_EAFNOSUPPORT differs from USOCKET_EAFNOSUPPORT: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EADDRINUSE) && MP_EADDRINUSE != USOCKET_EADDRINUSE
-#error "MP_EADDRINUSE differs from USOCKET_EADDRINUSE"
+#error "MP_EADDRINUSE differs from USOCKET_EADDRINUSE: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EADDRNOTAVAIL) && MP_EADDRNOTAVAIL != USOCKET_EADDRNOTAVAIL
-#error "MP_EADDRNOTAVAIL differs from USOCKET_EADDRNOTAVAIL"
+#error "MP_EADDRNOTAVAIL differs from USOCKET_EADDRNOTAVAIL: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ENETUNREACH) && MP_ENETUNREACH != USOCKET_ENETUNREACH
-#error "MP_ENETUNREACH differs from USOCKET_ENETUNREACH"
+#error "MP_ENETUNREACH differs from USOCKET_ENETUNREACH: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ECONNABORTED) && MP_ECONNABORTED != USOCKET_ECONNABORTED
-#error "MP_ECONNABORTED differs from USOCKET_ECONNABORTED"
+#error "MP_ECONNABORTED differs from USOCKET_ECONNABORTED: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ECONNRESET) && MP_ECONNRESET != USOCKET_ECONNRESET
-#error "MP_ECONNRESET differs from USOCKET_ECONNRESET"
+#error "MP_ECONNRESET differs from USOCKET_ECONNRESET: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EISCONN) && MP_EISCONN != USOCKET_EISCONN
-#error "MP_EISCONN differs from USOCKET_EISCONN"
+#error "MP_EISCONN differs from USOCKET_EISCONN: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ENOTCONN) && MP_ENOTCONN != USOCKET_ENOTCONN
-#error "MP_ENOTCONN differs from USOCKET_ENOTCONN"
+#error "MP_ENOTCONN differs from USOCKET_ENOTCONN: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ETIMEDOUT) && MP_ETIMEDOUT != USOCKET_ETIMEDOUT
-#error "MP_ETIMEDOUT differs from USOCKET_ETIMEDOUT"
+#error "MP_ETIMEDOUT differs from USOCKET_ETIMEDOUT: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_ECONNREFUSED) && MP_ECONNREFUSED != USOCKET_ECONNREFUSED
-#error "MP_ECONNREFUSED differs from USOCKET_ECONNREFUSED"
+#error "MP_ECONNREFUSED differs from USOCKET_ECONNREFUSED: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EHOSTUNREACH) && MP_EHOSTUNREACH != USOCKET_EHOSTUNREACH
-#error "MP_EHOSTUNREACH differs from USOCKET_EHOSTUNREACH"
+#error "MP_EHOSTUNREACH differs from USOCKET_EHOSTUNREACH: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EALREADY) && MP_EALREADY != USOCKET_EALREADY
-#error "MP_EALREADY differs from USOCKET_EALREADY"
+#error "MP_EALREADY differs from USOCKET_EALREADY: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if defined(MP_EINPROGRESS) && MP_EINPROGRESS != USOCKET_EINPROGRESS
-#error "MP_EINPROGRESS differs from USOCKET_EINPROGRESS"
+#error "MP_EINPROGRESS differs from USOCKET_EINPROGRESS: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
 #if MP_STREAM_POLL_RD != USOCKET_POLL_RD
 #error "MP_STREAM_POLL_RD differs from USOCKET_POLL_RD"
