@@ -127,15 +127,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask test --step firmware`: each c-port board's library on its target.
+/// `cargo xtask test --step firmware-lib`: each c-port board's library on
+/// every firmware target (clippy on its own), with every export.
 pub fn builds() -> Result<(), String> {
     let spec = spec()?;
-    for (board, target) in c_port_boards(&spec) {
-        armrust::clippy(&board.name, target, &board.features())?;
-        let lib = armrust::build_staticlib(&board.name, target, &board.features())?;
-        let exports = check_exports(&spec, &lib)?;
-        let (text, data, bss) = our_object_sizes(&lib)?;
-        println!("    {}: {exports} exports; our object: .text {text} B, .data {data} B, .bss {bss} B", lib.display());
+    for (board, own) in c_port_boards(&spec) {
+        armrust::clippy(&board.name, own, &board.features())?;
+        for target in usocket_codegen::targets::TARGETS.iter().map(|t| t.name) {
+            let lib = armrust::build_staticlib(&board.name, target, &board.features())?;
+            let exports = check_exports(&spec, &lib)?;
+            let (text, data, bss) = our_object_sizes(&lib)?;
+            println!("    {}: {exports} exports; our object: .text {text} B, .data {data} B, .bss {bss} B", lib.display());
+        }
     }
     Ok(())
 }

@@ -98,7 +98,7 @@ const STEPS: [Step; 13] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
     Step { name: "clippy", doc: "clippy on the workspace, warnings are errors", run: || step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]) },
     Step { name: "features", doc: "the runtime without each optional feature and without all (no_std, clippy, the spec's cases), each c-port board's crate with its features", run: crate::features::run },
-    Step { name: "firmware-lib", doc: "each c-port board on its Cortex-M target: clippy on the no_std code, libusocket.a with every export", run: crate::firmware_lib::builds },
+    Step { name: "firmware-lib", doc: "each c-port board on thumbv6m, thumbv7m and thumbv7em-hf: libusocket.a with every export; clippy on its own target", run: crate::firmware_lib::builds },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
