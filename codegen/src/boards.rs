@@ -399,7 +399,8 @@ fn dhcp_client(ck: &mut Checker, file: FileId, ipv4: &RawAddressing, ipv6: &RawA
         ("static", Some(d)) if *d.get_ref() => DhcpClient::OnRequest,
         ("static", _) | (_, None) => DhcpClient::None,
         (mode, Some(d)) => {
-            let hint = if mode == "dhcp" { "no `dhcp` key: mode dhcp runs its client from start" } else { "mode = \"static\" with an address, or mode = \"dhcp\"" };
+            let hint =
+                if mode == "dhcp" { "no `dhcp` key: mode dhcp runs its client from start" } else { "mode = \"static\" with an address, or mode = \"dhcp\"" };
             ck.err(file, d.span(), format!("`dhcp` with IPv4 mode `{mode}`"), "static only", hint);
             if mode == "dhcp" { DhcpClient::FromStart } else { DhcpClient::None }
         }

@@ -103,8 +103,7 @@ fn every_function_method_and_interface_method_is_called_by_a_case() {
     let called = |name: &str| spec.cases.iter().any(|c| c.steps.iter().any(|s| s.call == name))
         || spec.fixtures.iter().any(|f| f.steps.iter().any(|s| s.call == name));
     // `pump` is the C ABI's event hook: it has no behaviour a case could observe by itself.
-    let uncalled: Vec<&str> =
-        spec.callables().map(|c| c.name.as_str()).filter(|n| *n != "pump" && !called(n)).collect();
+    let uncalled: Vec<&str> = spec.callables().map(|c| c.name.as_str()).filter(|n| *n != "pump" && !called(n)).collect();
     assert!(uncalled.is_empty(), "callables no case in spec/cases.toml calls: {uncalled:?}");
 }
 

@@ -219,7 +219,13 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let calls = spec.callables().filter(|c| c.python).flat_map(|c| py_calls(spec, c)).map(|call| PyCall { text: py_str(&call), call }).collect();
     let reader = spec.interface_methods.iter().find(|c| c.python && c.returns == ReturnKind::Ifconfig);
     let snapshot = spec.interface.as_ref().zip(reader).map(|(i, c)| format!("{}.{}().{}()", i.module, i.class, c.name));
-    let py = PyContext { generated: GENERATED_LINE, module: spec.module.name.clone(), interface: spec.interface.as_ref().map(|i| i.module.clone()), snapshot, calls };
+    let py = PyContext {
+        generated: GENERATED_LINE,
+        module: spec.module.name.clone(),
+        interface: spec.interface.as_ref().map(|i| i.module.clone()),
+        snapshot,
+        calls,
+    };
     // pump takes no arguments and cannot fail: nothing to check.
     let checks = spec.callables().filter(|c| c.returns.has_abi()).flat_map(|c| c_checks(spec, &names, c)).collect();
     let c = CContext {
