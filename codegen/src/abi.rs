@@ -31,6 +31,8 @@ pub enum CType {
     MutAddrinfo,
     /// `<ifconfig struct> *`.
     MutIfconfig,
+    /// `const <ifconfig_set struct> *` (NULL: nothing to set).
+    ConstIfconfigSet,
 }
 
 /// One C ABI parameter.
@@ -71,6 +73,7 @@ pub fn params(c: &Callable) -> Vec<Param> {
             ArgType::Buffer => out.extend([p(n, CType::MutBytes), p(len_name(n), CType::Size)]),
             ArgType::Host => out.extend([p(n, CType::ConstChar), p(len_name(n), CType::Size)]),
             ArgType::Address => out.push(p(n, CType::ConstAddr)),
+            ArgType::Ifconfig => out.push(p(n, CType::ConstIfconfigSet)),
             ArgType::Size | ArgType::Str => {}
         }
     }

@@ -61,6 +61,8 @@ pub struct RawAddressing {
     pub address: Option<Spanned<String>>,
     /// Default gateway, for `static`.
     pub gateway: Option<Spanned<String>>,
+    /// IPv4 `static` only: a DHCP client besides, which `ifconfig('dhcp')` starts.
+    pub dhcp: Option<Spanned<bool>>,
 }
 
 /// `[board.sockets]` as written.
@@ -142,6 +144,18 @@ pub enum Addressing {
     },
 }
 
+/// The stack's DHCPv4 client (the runtime's `DhcpClient`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DhcpClient {
+    /// None.
+    None,
+    /// One that `ifconfig('dhcp')` starts (IPv4 mode static with `dhcp = true`).
+    OnRequest,
+    /// One running from start (IPv4 mode dhcp).
+    FromStart,
+}
+
 /// The stack's sizes and timings (the runtime's `Config`, field for field).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sizes {
@@ -185,15 +199,15 @@ pub struct Sizes {
     pub ack_delay_ms: u64,
     /// Nagle on new sockets.
     pub nagle: bool,
-    /// A DHCPv4 client (IPv4 mode `dhcp`).
-    pub dhcp_v4: bool,
+    /// The DHCPv4 client.
+    pub dhcp_v4: DhcpClient,
 }
 
 impl Sizes {
     /// Sockets in smoltcp's set: TCP, UDP, raw, one DNS socket when DNS is on
-    /// and one DHCP socket when the board uses DHCP.
+    /// and one DHCP socket when the board has a DHCP client.
     pub fn smoltcp_sockets(&self) -> u64 {
-        self.tcp_sockets + self.udp_sockets + self.raw_sockets + u64::from(self.dns_queries > 0) + u64::from(self.dhcp_v4)
+        self.tcp_sockets + self.udp_sockets + self.raw_sockets + u64::from(self.dns_queries > 0) + u64::from(self.dhcp_v4 != DhcpClient::None)
     }
 
     /// Bind-table entries: every TCP socket twice (live and TIME-WAIT), every UDP socket.
@@ -251,12 +265,12 @@ pub const HOST_POINTER_BITS: u64 = 64;
 
 impl Board {
     /// The runtime features this board's file needs: `ipv6` unless its IPv6
-    /// mode is `none`, `dns` with DNS queries, `dhcpv4` with IPv4 mode `dhcp`,
-    /// `raw` with raw sockets. The one place this follows from a board file:
+    /// mode is `none`, `dns` with DNS queries, `dhcpv4` with a DHCP client
+    /// (IPv4 mode `dhcp`, or `static` with `dhcp = true`), `raw` with raw sockets. The one place this follows from a board file:
     /// its generated `BoardInfo`, C header and docs page say it, and xtask
     /// builds a board's firmware with `--features` of exactly these.
     pub fn features(&self) -> Vec<&'static str> {
-        let needs = [self.ipv6 != Addressing::None, self.sizes.dns_queries > 0, self.sizes.dhcp_v4, self.sizes.raw_sockets > 0];
+        let needs = [self.ipv6 != Addressing::None, self.sizes.dns_queries > 0, self.sizes.dhcp_v4 != DhcpClient::None, self.sizes.raw_sockets > 0];
         FEATURES.into_iter().zip(needs).filter_map(|(feature, needed)| needed.then_some(feature)).collect()
     }
 
@@ -373,6 +387,26 @@ fn addressing(ck: &mut Checker, file: FileId, raw: &Spanned<RawAddressing>, v6: 
     Addressing::Static { address: address_ip, prefix, gateway }
 }
 
+/// The DHCP client a board's addressing asks for: from start with IPv4 mode
+/// `dhcp`; on request with `dhcp = true` beside a static IPv4 address, which
+/// only IPv4 has and only mode `static` takes.
+fn dhcp_client(ck: &mut Checker, file: FileId, ipv4: &RawAddressing, ipv6: &RawAddressing) -> DhcpClient {
+    if let Some(d) = &ipv6.dhcp {
+        ck.err(file, d.span(), "`dhcp` on IPv6: there is no DHCPv6 client", "IPv4 only", "`dhcp = true` in `ipv4`, beside a static address");
+    }
+    match (ipv4.mode.get_ref().as_str(), &ipv4.dhcp) {
+        ("dhcp", None) => DhcpClient::FromStart,
+        ("static", Some(d)) if *d.get_ref() => DhcpClient::OnRequest,
+        ("static", _) | (_, None) => DhcpClient::None,
+        (mode, Some(d)) => {
+            let hint =
+                if mode == "dhcp" { "no `dhcp` key: mode dhcp runs its client from start" } else { "mode = \"static\" with an address, or mode = \"dhcp\"" };
+            ck.err(file, d.span(), format!("`dhcp` with IPv4 mode `{mode}`"), "static only", hint);
+            if mode == "dhcp" { DhcpClient::FromStart } else { DhcpClient::None }
+        }
+    }
+}
+
 /// A c-port board's `target` (required, one of the known targets); other
 /// boards run on the host and must not name one.
 fn firmware_target(ck: &mut Checker, file: FileId, b: &RawBoard, c_port: bool) -> Option<String> {
@@ -467,6 +501,7 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
         if dns.len() > 2 {
             ck.err(file, b.dns[2].span(), "more than two DNS servers", "too many", "at most two");
         }
+        let dhcp_v4 = dhcp_client(ck, file, b.ipv4.get_ref(), b.ipv6.get_ref());
         let (s, f, t) = (b.sockets.get_ref(), b.buffers.get_ref(), b.timing.get_ref());
         let mut n = |v: &Spanned<i64>, what: &str, range: RangeInclusive<i64>| number(ck, file, v, what, range);
         let sizes = Sizes {
@@ -490,7 +525,7 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             tcp_user_timeout_ms: n(&t.tcp_user_timeout_ms, "tcp_user_timeout_ms", 0..=3_600_000),
             ack_delay_ms: n(&t.ack_delay_ms, "ack_delay_ms", 0..=500),
             nagle: t.nagle,
-            dhcp_v4: ipv4 == Addressing::Dhcp,
+            dhcp_v4,
         };
         if sizes.tcp_rx_bytes > 65535 {
             // See the runtime's Config docs: smoltcp 0.14's window scaling stalls bulk transfers.

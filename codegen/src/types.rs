@@ -27,11 +27,15 @@ pub enum ArgType {
     Optval,
     /// A str, checked by the glue only (never reaches the C ABI).
     Str,
+    /// What `ifconfig()` sets, as MicroPython's lwIP ports take it: `'dhcp'`
+    /// or `(ip, netmask, gateway, dns)` strings (`''` is 0.0.0.0); a pointer to
+    /// the `ifconfig_set` struct at the C ABI (NULL: omitted, nothing is set).
+    Ifconfig,
 }
 
 impl ArgType {
     /// Every type with its spec spelling.
-    pub const ALL: [(&'static str, ArgType); 11] = [
+    pub const ALL: [(&'static str, ArgType); 12] = [
         ("int", ArgType::Int),
         ("bool", ArgType::Bool),
         ("timeout", ArgType::Timeout),
@@ -43,6 +47,7 @@ impl ArgType {
         ("port", ArgType::Port),
         ("optval", ArgType::Optval),
         ("str", ArgType::Str),
+        ("ifconfig", ArgType::Ifconfig),
     ];
 
     /// The spec spelling.
@@ -69,6 +74,7 @@ impl ArgType {
             ArgType::Port => "int | str",
             ArgType::Optval => "int | ReadableBuffer",
             ArgType::Str => "str",
+            ArgType::Ifconfig => "str | tuple[str, str, str, str]",
         }
     }
 }
@@ -106,7 +112,8 @@ pub enum ReturnKind {
     Str,
     /// True or False (0/1 at the C ABI).
     Bool,
-    /// `(ip, netmask, gateway, dns)` strings, from the `ifconfig` struct.
+    /// `(ip, netmask, gateway, dns)` strings, from the `ifconfig` struct; from
+    /// Python None when an `ifconfig` argument was given (it set the configuration).
     Ifconfig,
 }
 

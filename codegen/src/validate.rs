@@ -202,8 +202,8 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
                 .hint("one method (close) with closes = true: the finaliser calls it"),
         );
     }
-    let callables: HashMap<String, Callable> = functions.iter().chain(&methods).map(|c| (c.name.clone(), c.clone())).collect();
-    let scope = Scope { consts: &consts, codes: &codes, functions: &functions, methods: &methods };
+    let callables: HashMap<String, Callable> = functions.iter().chain(&methods).chain(&interface_methods).map(|c| (c.name.clone(), c.clone())).collect();
+    let scope = Scope { consts: &consts, codes: &codes, functions: &functions, methods: &methods, interface_methods: &interface_methods };
     let rules = build_rules(ck, &m.rules, &scope, &callables, locate);
     let mut fixtures = build_fixtures(ck, &m.fixtures, &scope, locate);
     let mut cases = build_cases(ck, &m.cases, &scope, &fixtures, &rules, locate);
@@ -377,6 +377,8 @@ struct Scope<'a> {
     codes: &'a HashMap<String, ErrorCode>,
     functions: &'a [Callable],
     methods: &'a [Callable],
+    /// Called like module functions (no `on`): the board has one interface.
+    interface_methods: &'a [Callable],
 }
 
 /// Resolves a raw value; `vars` is None where variables are not allowed.
@@ -455,7 +457,7 @@ fn default_fits(ty: ArgType, v: &Value) -> bool {
         (ArgType::Bool, Value::Bool(_)) => true,
         (ArgType::Timeout, Value::Int(i)) => *i >= 0,
         (ArgType::Timeout, Value::Float(f)) => *f >= 0.0,
-        (ArgType::Timeout | ArgType::Size | ArgType::Host, Value::None) => true,
+        (ArgType::Timeout | ArgType::Size | ArgType::Host | ArgType::Ifconfig, Value::None) => true,
         (ArgType::Size, Value::Int(i)) => *i >= 0,
         (ArgType::Str | ArgType::Host, Value::Str(_)) => true,
         (ArgType::Port, Value::Int(i)) => (0..=65535).contains(i),
@@ -555,6 +557,20 @@ fn build_callables(
                     v
                 }
             };
+            let misplaced = match (returns, &default) {
+                (ReturnKind::Ifconfig, Some(Value::None)) => None,
+                (ReturnKind::Ifconfig, _) => Some("is not optional"),
+                _ => Some("is on a callable that does not return ifconfig"),
+            };
+            if let (ArgType::Ifconfig, Some(why)) = (ty, misplaced) {
+                ck.err(
+                    file,
+                    a.r#type.span(),
+                    format!("the ifconfig argument `{}` of `{}` {why}", a.name.get_ref(), c.name.get_ref()),
+                    "ifconfig",
+                    "an optional argument (default = \"~\") of a callable returning ifconfig: without it the call reads",
+                );
+            }
             let choices = a.choices.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default();
             if let Some(ch) = &a.choices {
                 if ty != ArgType::Str {
@@ -622,6 +638,7 @@ fn default_hint(ty: ArgType) -> &'static str {
         ArgType::Optval => "an integer or bytes",
         ArgType::Address => "[\"ip\", port] with port 0..65535",
         ArgType::Buffer => "nothing: a buffer argument cannot have a default",
+        ArgType::Ifconfig => "\"~\" (None: without the argument the call only reads)",
     }
 }
 
@@ -777,7 +794,7 @@ fn build_rules(
                     m.span(),
                     format!("rule `{}` names unknown method `{}`", r.id.get_ref(), m.get_ref()),
                     "unknown",
-                    "the name of a [[function]] or [[method]]",
+                    "the name of a [[function]], [[method]] or [[interface_method]]",
                 );
                 continue;
             };
@@ -871,10 +888,10 @@ fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope
                 }
                 scope.methods.iter().find(|m| &m.name == s.call.get_ref())
             }
-            None => scope.functions.iter().find(|f| &f.name == s.call.get_ref()),
+            None => scope.functions.iter().chain(scope.interface_methods).find(|f| &f.name == s.call.get_ref()),
         };
         let Some(callable) = callable else {
-            let what = if s.on.is_some() { "method" } else { "module function" };
+            let what = if s.on.is_some() { "method" } else { "module function or interface method" };
             ck.err(
                 file,
                 s.call.span(),
@@ -1029,7 +1046,7 @@ fn build_cases(
         let fixture_steps = fixtures.get(c.fixture.get_ref()).map(|(f, _)| f.steps.as_slice()).unwrap_or_default();
         let all_steps = || fixture_steps.iter().chain(&steps);
         let hidden = all_steps().map(|s| s.call.as_str()).find(|call| {
-            !SCRIPT_HELPERS.contains(call) && scope.functions.iter().chain(scope.methods).any(|f| f.name == *call && !f.python)
+            !SCRIPT_HELPERS.contains(call) && scope.functions.iter().chain(scope.methods).chain(scope.interface_methods).any(|f| f.name == *call && !f.python)
         });
         if all_steps().any(|s| s.call == FORGET_STEP) && targets.iter().any(|t| t != "micropython") {
             ck.err(file, span.clone(), format!("case `{}` forgets a socket, which only a garbage collector closes", c.id.get_ref()), "not for rust or c", "targets = [\"micropython\"]");
@@ -1150,10 +1167,11 @@ fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>], cases: &
 }
 
 /// Fields the generator relies on, per struct.
-const REQUIRED_FIELDS: [(&str, &[(&str, &str)]); 3] = [
+const REQUIRED_FIELDS: [(&str, &[(&str, &str)]); 4] = [
     ("addr", &[("family", "u16"), ("port", "u16"), ("scope_id", "u32")]),
     ("addrinfo", &[("family", "i32"), ("socktype", "i32"), ("proto", "i32"), ("addr", "addr")]),
     ("ifconfig", &[("ip", "addr"), ("netmask", "addr"), ("gateway", "addr"), ("dns", "addr")]),
+    ("ifconfig_set", &[("dhcp", "u32"), ("config", "ifconfig")]),
 ];
 
 /// The spec spelling of a field type.

@@ -98,13 +98,12 @@ fn every_error_rule_has_a_behaviour_case() {
 }
 
 #[test]
-fn every_function_and_method_is_called_by_a_case() {
+fn every_function_method_and_interface_method_is_called_by_a_case() {
     let spec = usocket_codegen::load_spec(&root().join("spec"), "spec").expect("the spec loads");
     let called = |name: &str| spec.cases.iter().any(|c| c.steps.iter().any(|s| s.call == name))
         || spec.fixtures.iter().any(|f| f.steps.iter().any(|s| s.call == name));
     // `pump` is the C ABI's event hook: it has no behaviour a case could observe by itself.
-    let uncalled: Vec<&str> =
-        spec.functions.iter().chain(&spec.methods).map(|c| c.name.as_str()).filter(|n| *n != "pump" && !called(n)).collect();
+    let uncalled: Vec<&str> = spec.callables().map(|c| c.name.as_str()).filter(|n| *n != "pump" && !called(n)).collect();
     assert!(uncalled.is_empty(), "callables no case in spec/cases.toml calls: {uncalled:?}");
 }
 
@@ -114,7 +113,7 @@ fn every_argument_default_is_used_by_a_case() {
     let steps: Vec<&usocket_codegen::ir::Step> =
         spec.cases.iter().flat_map(|c| &c.steps).chain(spec.fixtures.iter().flat_map(|f| &f.steps)).collect();
     let mut unused = Vec::new();
-    for callable in spec.functions.iter().chain(&spec.methods) {
+    for callable in spec.callables() {
         for (k, arg) in callable.args.iter().enumerate() {
             if arg.default.is_some() && !steps.iter().any(|s| s.call == callable.name && s.args.len() <= k) {
                 unused.push(format!("{}({})", callable.name, arg.name));

@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use usocket_host::c_abi::*;
-use usocket_host::{Addr, Addrinfo, Ifconfig};
+use usocket_host::{Addr, Addrinfo, Ifconfig, IfconfigSet};
 
 /// Reads the input byte by byte (zeros when it runs out).
 struct Input<'a>(&'a [u8]);
@@ -181,7 +181,14 @@ fuzz_target!(|data: &[u8]| {
                 }
                 19 => {
                     usocket_pump();
-                    usocket_ifconfig(&mut ifc);
+                    usocket_ifconfig(core::ptr::null(), &mut ifc);
+                    if input.byte() % 4 == 0 {
+                        // A fuzzed set (any mode, family, address, netmask), then the configuration back.
+                        let config = Ifconfig { ip: address(&mut input), netmask: address(&mut input), gateway: address(&mut input), dns: address(&mut input) };
+                        let (set, before) = (IfconfigSet { dhcp: u32::from(input.byte() % 3), config }, IfconfigSet { dhcp: 0, config: ifc });
+                        usocket_ifconfig(&set, &mut ifc);
+                        usocket_ifconfig(&before, &mut ifc);
+                    }
                     usocket_status();
                     usocket_isconnected();
                     usocket_gettimeout(fds.pick(&mut input), &mut ms);

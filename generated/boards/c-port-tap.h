@@ -23,6 +23,7 @@
 #define USOCKET_BOARD_IPV4_ADDRESS { 192, 0, 2, 2 } /* IPV4 address (192.0.2.2). */
 #define USOCKET_BOARD_IPV4_PREFIX 24 /* Prefix length. */
 #define USOCKET_BOARD_IPV4_GATEWAY { 192, 0, 2, 1 } /* Default gateway (192.0.2.1). */
+#define USOCKET_BOARD_IPV4_DHCP 0 /* DHCPv4 client: 0 none, 1 started by ifconfig('dhcp') (usocket_ifconfig), 2 running from start. */
 #define USOCKET_BOARD_IPV6_MODE 1 /* IPV6: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV6_ADDRESS { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02 } /* IPV6 address (2001:db8::2). */
 #define USOCKET_BOARD_IPV6_PREFIX 64 /* Prefix length. */

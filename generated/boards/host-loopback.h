@@ -21,6 +21,7 @@
 #define USOCKET_BOARD_IPV4_MODE 1 /* IPV4: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV4_ADDRESS { 127, 0, 0, 1 } /* IPV4 address (127.0.0.1). */
 #define USOCKET_BOARD_IPV4_PREFIX 8 /* Prefix length. */
+#define USOCKET_BOARD_IPV4_DHCP 0 /* DHCPv4 client: 0 none, 1 started by ifconfig('dhcp') (usocket_ifconfig), 2 running from start. */
 #define USOCKET_BOARD_IPV6_MODE 1 /* IPV6: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV6_ADDRESS { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01 } /* IPV6 address (::1). */
 #define USOCKET_BOARD_IPV6_PREFIX 128 /* Prefix length. */

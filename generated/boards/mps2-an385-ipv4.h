@@ -21,6 +21,7 @@
 #define USOCKET_BOARD_RAM_BYTES 104210u /* RAM of the runtime's statics (.bss) on thumbv7m-none-eabi. */
 #define USOCKET_BOARD_FEATURES "dns,dhcpv4" /* The runtime's cargo features the board needs (more only cost flash). */
 #define USOCKET_BOARD_IPV4_MODE 2 /* IPV4: 0 none, 1 static, 2 DHCP. */
+#define USOCKET_BOARD_IPV4_DHCP 2 /* DHCPv4 client: 0 none, 1 started by ifconfig('dhcp') (usocket_ifconfig), 2 running from start. */
 #define USOCKET_BOARD_IPV6_MODE 0 /* IPV6: 0 none, 1 static, 2 DHCP. */
 
 #endif /* USOCKET_BOARD_MPS2_AN385_IPV4_H */

@@ -751,64 +751,87 @@ static const cv_t cv_706[] = { { .kind = CV_STR, .s = "2001:db8::1", .len = 11 }
 static const cv_t cv_707[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
 static const cv_t cv_708[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 65536LL } };
 static const cv_t cv_709[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_710[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
-static const cv_t cv_711[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_712[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
-static const cv_t cv_713[] = { { .kind = CV_INT, .i = 10LL } };
-static const cv_t cv_714[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_715[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_716[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_717[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_718[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
-static const cv_t cv_719[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_720[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
-static const cv_t cv_721[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_722[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
-static const cv_t cv_723[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_724[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
-static const cv_t cv_725[] = { { .kind = CV_INT, .i = 6LL } };
-static const cv_t cv_726[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
-static const cv_t cv_727[] = { { .kind = CV_INT, .i = 17LL } };
-static const cv_t cv_728[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
-static const cv_t cv_729[] = { { .kind = CV_INT, .i = 41LL } };
-static const cv_t cv_730[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
-static const cv_t cv_731[] = { { .kind = CV_INT, .i = 58LL } };
-static const cv_t cv_732[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
-static const cv_t cv_733[] = { { .kind = CV_INT, .i = 4095LL } };
-static const cv_t cv_734[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
-static const cv_t cv_735[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_736[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
-static const cv_t cv_737[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_738[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
-static const cv_t cv_739[] = { { .kind = CV_INT, .i = 32LL } };
-static const cv_t cv_740[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
-static const cv_t cv_741[] = { { .kind = CV_INT, .i = 128LL } };
-static const cv_t cv_742[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
-static const cv_t cv_743[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_744[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
-static const cv_t cv_745[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_746[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
-static const cv_t cv_747[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_748[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
-static const cv_t cv_749[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_750[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
-static const cv_t cv_751[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_752[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
-static const cv_t cv_753[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_754[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
-static const cv_t cv_755[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_756[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
-static const cv_t cv_757[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_758[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_759[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_760[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_761[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_762[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
-static const cv_t cv_763[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_764[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
-static const cv_t cv_765[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_766[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
-static const cv_t cv_767[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_710[] = { { .kind = CV_NONE } };
+static const cv_t cv_711[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_712[] = { { .kind = CV_NONE } };
+static const cv_t cv_713[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_714[] = { { .kind = CV_NONE } };
+static const cv_t cv_715[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_716[] = { { .kind = CV_NONE } };
+static const cv_t cv_717[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_718[] = { { .kind = CV_NONE } };
+static const cv_t cv_719[] = { { .kind = CV_NONE } };
+static const cv_t cv_720[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_721[] = { { .kind = CV_NONE } };
+static const cv_t cv_722[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_723[] = { { .kind = CV_NONE } };
+static const cv_t cv_724[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.0.255.0", .len = 11 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
+static const cv_t cv_725[] = { { .kind = CV_TUPLE, .items = cv_724, .len = 4 } };
+static const cv_t cv_726[] = { { .kind = CV_STR, .s = "224.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.255.255.0", .len = 13 }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_STR, .s = "", .len = 0 } };
+static const cv_t cv_727[] = { { .kind = CV_TUPLE, .items = cv_726, .len = 4 } };
+static const cv_t cv_728[] = { { .kind = CV_NONE } };
+static const cv_t cv_729[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_730[] = { { .kind = CV_STR, .s = "dhcp", .len = 4 } };
+static const cv_t cv_731[] = { { .kind = CV_NONE } };
+static const cv_t cv_732[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_733[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
+static const cv_t cv_734[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_735[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_736[] = { { .kind = CV_INT, .i = 10LL } };
+static const cv_t cv_737[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_738[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_739[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_740[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_741[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
+static const cv_t cv_742[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_743[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
+static const cv_t cv_744[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_745[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
+static const cv_t cv_746[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_747[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
+static const cv_t cv_748[] = { { .kind = CV_INT, .i = 6LL } };
+static const cv_t cv_749[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_750[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_751[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
+static const cv_t cv_752[] = { { .kind = CV_INT, .i = 41LL } };
+static const cv_t cv_753[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
+static const cv_t cv_754[] = { { .kind = CV_INT, .i = 58LL } };
+static const cv_t cv_755[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
+static const cv_t cv_756[] = { { .kind = CV_INT, .i = 4095LL } };
+static const cv_t cv_757[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
+static const cv_t cv_758[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_759[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
+static const cv_t cv_760[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_761[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
+static const cv_t cv_762[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_763[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
+static const cv_t cv_764[] = { { .kind = CV_INT, .i = 128LL } };
+static const cv_t cv_765[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
+static const cv_t cv_766[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_767[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
+static const cv_t cv_768[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_769[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_770[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_771[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_772[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_773[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_774[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_775[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
+static const cv_t cv_776[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_777[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
+static const cv_t cv_778[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_779[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
+static const cv_t cv_780[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_781[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_782[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_783[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_784[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_785[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
+static const cv_t cv_786[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_787[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
+static const cv_t cv_788[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_789[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_790[] = { { .kind = CV_INT, .i = 32LL } };
 
 static const cstep_t steps_0[] = {
     { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_0, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
@@ -1655,119 +1678,144 @@ static const cstep_t steps_93[] = {
 };
 
 static const cstep_t steps_94[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_710, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_711, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "active", .args = cv_710, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_711, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_712, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_713, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_714, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_715, .until_max = 0 }
 };
 
 static const cstep_t steps_95[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_712, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_713, .until_max = 0 }
+    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_716, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_717, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_718, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_719, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_720, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_721, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_722, .until_max = 0 }
 };
 
 static const cstep_t steps_96[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_714, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_715, .until_max = 0 }
+    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_723, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_725, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_727, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_728, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_729, .until_max = 0 }
 };
 
 static const cstep_t steps_97[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_716, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_717, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_730, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_731, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_732, .until_max = 0 }
 };
 
 static const cstep_t steps_98[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_718, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_719, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_733, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_734, .until_max = 0 }
 };
 
 static const cstep_t steps_99[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_720, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_721, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_735, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_736, .until_max = 0 }
 };
 
 static const cstep_t steps_100[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_722, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_723, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_737, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_738, .until_max = 0 }
 };
 
 static const cstep_t steps_101[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_724, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_725, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_739, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_740, .until_max = 0 }
 };
 
 static const cstep_t steps_102[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_726, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_727, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_741, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_742, .until_max = 0 }
 };
 
 static const cstep_t steps_103[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_728, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_729, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_743, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_744, .until_max = 0 }
 };
 
 static const cstep_t steps_104[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_730, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_731, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_745, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_746, .until_max = 0 }
 };
 
 static const cstep_t steps_105[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_732, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_733, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_747, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_748, .until_max = 0 }
 };
 
 static const cstep_t steps_106[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_734, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_735, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_749, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_750, .until_max = 0 }
 };
 
 static const cstep_t steps_107[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_736, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_737, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_751, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_752, .until_max = 0 }
 };
 
 static const cstep_t steps_108[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_738, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_739, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_753, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_754, .until_max = 0 }
 };
 
 static const cstep_t steps_109[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_740, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_741, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_755, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_756, .until_max = 0 }
 };
 
 static const cstep_t steps_110[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_742, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_743, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_757, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_758, .until_max = 0 }
 };
 
 static const cstep_t steps_111[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_744, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_745, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_759, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_760, .until_max = 0 }
 };
 
 static const cstep_t steps_112[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_746, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_747, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_761, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_762, .until_max = 0 }
 };
 
 static const cstep_t steps_113[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_748, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_749, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_763, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_764, .until_max = 0 }
 };
 
 static const cstep_t steps_114[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_750, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_751, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_765, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_766, .until_max = 0 }
 };
 
 static const cstep_t steps_115[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_752, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_753, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_767, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_768, .until_max = 0 }
 };
 
 static const cstep_t steps_116[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_754, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_755, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_769, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_770, .until_max = 0 }
 };
 
 static const cstep_t steps_117[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_756, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_757, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_771, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_772, .until_max = 0 }
 };
 
 static const cstep_t steps_118[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_758, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_759, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_773, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_774, .until_max = 0 }
 };
 
 static const cstep_t steps_119[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_760, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_761, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_775, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_776, .until_max = 0 }
 };
 
 static const cstep_t steps_120[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_762, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_763, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_777, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_778, .until_max = 0 }
 };
 
 static const cstep_t steps_121[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_764, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_765, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_779, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_780, .until_max = 0 }
 };
 
 static const cstep_t steps_122[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_766, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_767, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_781, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_782, .until_max = 0 }
+};
+
+static const cstep_t steps_123[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_783, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_784, .until_max = 0 }
+};
+
+static const cstep_t steps_124[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_785, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_786, .until_max = 0 }
+};
+
+static const cstep_t steps_125[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_787, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_788, .until_max = 0 }
+};
+
+static const cstep_t steps_126[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_789, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_790, .until_max = 0 }
 };
 
 /* Cases whose `targets` leave out the C ABI. */
@@ -1783,6 +1831,8 @@ static const char *const conformance_not_here[] = {
     "getaddrinfo-ipv6-not-built",
     "socket-raw-not-built",
     "getaddrinfo-dns-not-built",
+    "ifconfig-wrong-type",
+    "ifconfig-bad-tuple",
     NULL
 };
 
@@ -1881,35 +1931,39 @@ static const ccase_t conformance_cases[] = {
     { "addr-parse-format", steps_91, 3 },
     { "addr-parse-not-numeric", steps_92, 2 },
     { "getaddrinfo-no-dns-server", steps_93, 1 },
-    { "constant-af-inet", steps_94, 1 },
-    { "constant-af-inet6", steps_95, 1 },
-    { "constant-sock-stream", steps_96, 1 },
-    { "constant-sock-dgram", steps_97, 1 },
-    { "constant-sock-raw", steps_98, 1 },
-    { "constant-ipproto-ip", steps_99, 1 },
-    { "constant-ipproto-icmp", steps_100, 1 },
-    { "constant-ipproto-tcp", steps_101, 1 },
-    { "constant-ipproto-udp", steps_102, 1 },
-    { "constant-ipproto-ipv6", steps_103, 1 },
-    { "constant-ipproto-icmpv6", steps_104, 1 },
-    { "constant-sol-socket", steps_105, 1 },
-    { "constant-so-reuseaddr", steps_106, 1 },
-    { "constant-so-keepalive", steps_107, 1 },
-    { "constant-so-broadcast", steps_108, 1 },
-    { "constant-so-linger", steps_109, 1 },
-    { "constant-tcp-nodelay", steps_110, 1 },
-    { "constant-shut-rd", steps_111, 1 },
-    { "constant-shut-wr", steps_112, 1 },
-    { "constant-shut-rdwr", steps_113, 1 },
-    { "constant-ai-passive", steps_114, 1 },
-    { "constant-ai-canonname", steps_115, 1 },
-    { "constant-ai-numerichost", steps_116, 1 },
-    { "constant-ai-numericserv", steps_117, 1 },
-    { "constant-poll-rd", steps_118, 1 },
-    { "constant-poll-wr", steps_119, 1 },
-    { "constant-poll-err", steps_120, 1 },
-    { "constant-poll-hup", steps_121, 1 },
-    { "constant-poll-nval", steps_122, 1 },
+    { "interface-up", steps_94, 3 },
+    { "ifconfig-static-round-trip", steps_95, 4 },
+    { "ifconfig-bad-netmask", steps_96, 4 },
+    { "ifconfig-dhcp-without-client", steps_97, 2 },
+    { "constant-af-inet", steps_98, 1 },
+    { "constant-af-inet6", steps_99, 1 },
+    { "constant-sock-stream", steps_100, 1 },
+    { "constant-sock-dgram", steps_101, 1 },
+    { "constant-sock-raw", steps_102, 1 },
+    { "constant-ipproto-ip", steps_103, 1 },
+    { "constant-ipproto-icmp", steps_104, 1 },
+    { "constant-ipproto-tcp", steps_105, 1 },
+    { "constant-ipproto-udp", steps_106, 1 },
+    { "constant-ipproto-ipv6", steps_107, 1 },
+    { "constant-ipproto-icmpv6", steps_108, 1 },
+    { "constant-sol-socket", steps_109, 1 },
+    { "constant-so-reuseaddr", steps_110, 1 },
+    { "constant-so-keepalive", steps_111, 1 },
+    { "constant-so-broadcast", steps_112, 1 },
+    { "constant-so-linger", steps_113, 1 },
+    { "constant-tcp-nodelay", steps_114, 1 },
+    { "constant-shut-rd", steps_115, 1 },
+    { "constant-shut-wr", steps_116, 1 },
+    { "constant-shut-rdwr", steps_117, 1 },
+    { "constant-ai-passive", steps_118, 1 },
+    { "constant-ai-canonname", steps_119, 1 },
+    { "constant-ai-numerichost", steps_120, 1 },
+    { "constant-ai-numericserv", steps_121, 1 },
+    { "constant-poll-rd", steps_122, 1 },
+    { "constant-poll-wr", steps_123, 1 },
+    { "constant-poll-err", steps_124, 1 },
+    { "constant-poll-hup", steps_125, 1 },
+    { "constant-poll-nval", steps_126, 1 },
 };
 
 #endif

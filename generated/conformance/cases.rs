@@ -5738,6 +5738,161 @@ pub const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "interface-up",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "active",
+                args: &[],
+                expect: Expect::Returns(V::Bool(true)),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "isconnected",
+                args: &[],
+                expect: Expect::Returns(V::Bool(true)),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "status",
+                args: &[],
+                expect: Expect::Returns(V::Int(3i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "ifconfig-static-round-trip",
+        steps: &[
+            Step {
+                bind: Some("config"),
+                index: None,
+                on: None,
+                call: "ifconfig",
+                args: &[],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "ifconfig",
+                args: &[V::Var("config")],
+                expect: Expect::Returns(V::None),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "ifconfig",
+                args: &[],
+                expect: Expect::Returns(V::Var("config")),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "isconnected",
+                args: &[],
+                expect: Expect::Returns(V::Bool(true)),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "ifconfig-bad-netmask",
+        steps: &[
+            Step {
+                bind: Some("config"),
+                index: None,
+                on: None,
+                call: "ifconfig",
+                args: &[],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "ifconfig",
+                args: &[
+                    V::Tuple(
+                        &[
+                            V::Str("127.0.0.1"),
+                            V::Str("255.0.255.0"),
+                            V::Str("0.0.0.0"),
+                            V::Str("0.0.0.0"),
+                        ],
+                    ),
+                ],
+                expect: Expect::Error("EINVAL", 22i64),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "ifconfig",
+                args: &[
+                    V::Tuple(
+                        &[
+                            V::Str("224.0.0.1"),
+                            V::Str("255.255.255.0"),
+                            V::Str(""),
+                            V::Str(""),
+                        ],
+                    ),
+                ],
+                expect: Expect::Error("EINVAL", 22i64),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "ifconfig",
+                args: &[],
+                expect: Expect::Returns(V::Var("config")),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "ifconfig-dhcp-without-client",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "ifconfig",
+                args: &[V::Str("dhcp")],
+                expect: Expect::Error("EOPNOTSUPP", 95i64),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "status",
+                args: &[],
+                expect: Expect::Returns(V::Int(3i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
         id: "constant-af-inet",
         steps: &[
             Step {
@@ -6153,6 +6308,8 @@ pub const NOT_HERE: &[&str] = &[
     "gc-close-frees-port",
     "gc-close-listener",
     "readinto-nbytes-too-big",
+    "ifconfig-wrong-type",
+    "ifconfig-bad-tuple",
 ];
 /// Cases for a runtime built without some features (`without` in the
 /// spec): those features, and the case.

@@ -85,6 +85,13 @@ def poll(sock, events):
     return ready[0][1] if ready else 0
 
 
+def interface():
+    # The board's network interface; CPython and MicroPython's unix port have no network module.
+    import network
+
+    return network.LAN()
+
+
 def forget(v, name):
     # Drop the socket without closing it: the garbage collector must close it.
     del v[name]

@@ -28,6 +28,7 @@ int main(void) {
     static usocket_addr_t addr_in, addr_out;
     static usocket_addrinfo_t infos[4];
     static usocket_ifconfig_t ifconfig_out;
+    static usocket_ifconfig_set_t ifconfig_set_bad;
     static int32_t int_out;
     (void)bytes_in;
     (void)bytes_out;
@@ -35,6 +36,7 @@ int main(void) {
     (void)addr_out;
     (void)infos;
     (void)ifconfig_out;
+    ifconfig_set_bad.dhcp = 7;
     (void)int_out;
     if (usocket_addr_parse("127.0.0.1", 9, 9, &addr_in) != 0) {
         printf("FAIL addr_parse of a good address\n");
@@ -125,7 +127,8 @@ int main(void) {
     check("usocket_gettimeout: NULL out_ms", (long long)usocket_gettimeout(fd, NULL), -USOCKET_EINVAL, EXACT);
     check("usocket_poll: fd -1", (long long)usocket_poll(-1, 0), -USOCKET_EBADF, EXACT);
     check("usocket_poll: fd 4095 (not open)", (long long)usocket_poll(4095, 0), 0, ANY);
-    check("usocket_ifconfig: NULL out", (long long)usocket_ifconfig(NULL), -USOCKET_EINVAL, EXACT);
+    check("usocket_ifconfig: config with an unknown dhcp value", (long long)usocket_ifconfig(&ifconfig_set_bad, &ifconfig_out), -USOCKET_EINVAL, EXACT);
+    check("usocket_ifconfig: NULL out", (long long)usocket_ifconfig(NULL, NULL), -USOCKET_EINVAL, EXACT);
     check("the fd still works after it all", (long long)usocket_close(fd), 0, EXACT);
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;

@@ -2,11 +2,12 @@
 # Bad input from the spec's signatures: every call must raise OSError,
 # TypeError, ValueError, OverflowError or MemoryError (a size the heap cannot
 # hold: recv(n) allocates n bytes, as CPython's and lwIP's do), or return;
-# never crash the interpreter or hang. Then the module must still work.
+# never crash the interpreter or hang. Then the module must still work# and the interface keep its configuration.
 # Prints a summary and "N passed, M failed".
 import sys
 
 import socket
+import network
 
 EXPECTED = (OSError, TypeError, ValueError, OverflowError, MemoryError)
 opened = []
@@ -50,6 +51,7 @@ def attempt(text, f):
         opened.pop().close()
 
 
+configured = network.LAN().ifconfig()
 attempt('socket.socket(None)', lambda: socket.socket(None))
 attempt('socket.socket(\'1\')', lambda: socket.socket('1'))
 attempt('socket.socket(1.5)', lambda: socket.socket(1.5))
@@ -360,6 +362,26 @@ attempt('fresh().shutdown(0, 0, 0)', lambda: fresh().shutdown(0, 0, 0))
 attempt('closed().shutdown(0)', lambda: closed().shutdown(0))
 attempt('fresh().gettimeout(0, 0)', lambda: fresh().gettimeout(0, 0))
 attempt('closed().gettimeout()', lambda: closed().gettimeout())
+attempt('network.LAN().ifconfig(1)', lambda: network.LAN().ifconfig(1))
+attempt('network.LAN().ifconfig(\'DHCP\')', lambda: network.LAN().ifconfig('DHCP'))
+attempt('network.LAN().ifconfig(\'\')', lambda: network.LAN().ifconfig(''))
+attempt('network.LAN().ifconfig(b\'dhcp\')', lambda: network.LAN().ifconfig(b'dhcp'))
+attempt('network.LAN().ifconfig(())', lambda: network.LAN().ifconfig(()))
+attempt('network.LAN().ifconfig((\'127.0.0.1\',))', lambda: network.LAN().ifconfig(('127.0.0.1',)))
+attempt('network.LAN().ifconfig((\'127.0.0.1\', \'255.0.0.0\', \'0.0.0.0\'))', lambda: network.LAN().ifconfig(('127.0.0.1', '255.0.0.0', '0.0.0.0')))
+attempt('network.LAN().ifconfig((\'127.0.0.1\', \'255.0.0.0\', \'0.0.0.0\', \'0.0.0.0\', \'\'))', lambda: network.LAN().ifconfig(('127.0.0.1', '255.0.0.0', '0.0.0.0', '0.0.0.0', '')))
+attempt('network.LAN().ifconfig((1, 2, 3, 4))', lambda: network.LAN().ifconfig((1, 2, 3, 4)))
+attempt('network.LAN().ifconfig((\'256.0.0.1\', \'255.0.0.0\', \'0.0.0.0\', \'0.0.0.0\'))', lambda: network.LAN().ifconfig(('256.0.0.1', '255.0.0.0', '0.0.0.0', '0.0.0.0')))
+attempt('network.LAN().ifconfig((\'127.0.0.1\', \'255.0.255.0\', \'0.0.0.0\', \'0.0.0.0\'))', lambda: network.LAN().ifconfig(('127.0.0.1', '255.0.255.0', '0.0.0.0', '0.0.0.0')))
+attempt('network.LAN().ifconfig((\'224.0.0.1\', \'255.0.0.0\', \'0.0.0.0\', \'0.0.0.0\'))', lambda: network.LAN().ifconfig(('224.0.0.1', '255.0.0.0', '0.0.0.0', '0.0.0.0')))
+attempt('network.LAN().ifconfig((\'255.255.255.255\', \'255.0.0.0\', \'0.0.0.0\', \'0.0.0.0\'))', lambda: network.LAN().ifconfig(('255.255.255.255', '255.0.0.0', '0.0.0.0', '0.0.0.0')))
+attempt('network.LAN().ifconfig((\'::1\', \'\', \'\', \'\'))', lambda: network.LAN().ifconfig(('::1', '', '', '')))
+attempt('network.LAN().ifconfig((\'x\' * 300, \'\', \'\', \'\'))', lambda: network.LAN().ifconfig(('x' * 300, '', '', '')))
+attempt('network.LAN().ifconfig([\'127.0.0.1\', \'255.0.0.0\', \'0.0.0.0\', None])', lambda: network.LAN().ifconfig(['127.0.0.1', '255.0.0.0', '0.0.0.0', None]))
+attempt('network.LAN().ifconfig(\'dhcp\', 0, 0)', lambda: network.LAN().ifconfig('dhcp', 0, 0))
+attempt('network.LAN().active(0, 0)', lambda: network.LAN().active(0, 0))
+attempt('network.LAN().isconnected(0, 0)', lambda: network.LAN().isconnected(0, 0))
+attempt('network.LAN().status(0, 0)', lambda: network.LAN().status(0, 0))
 
 # The module still works: an echo over loopback.
 l = socket.socket()
@@ -372,6 +394,10 @@ c.send(b"still here")
 works = s.recv(16) == b"still here"
 for x in (s, c, l):
     x.close()
+unchanged = network.LAN().ifconfig()
+if unchanged != configured:
+    works = False
+    print("the interface changed:", configured, "->", unchanged)
 
 total = sum(outcomes.values())
 print("bad input: %d calls: %s" % (total, ", ".join("%s %d" % kv for kv in sorted(outcomes.items()))))

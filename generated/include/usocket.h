@@ -64,7 +64,7 @@ extern "C" {
 #define USOCKET_EMSGSIZE (90) /* Message too long for one datagram */
 #define USOCKET_ENOPROTOOPT (92) /* Protocol option not available */
 #define USOCKET_EPROTONOSUPPORT (93) /* Protocol not supported */
-#define USOCKET_EOPNOTSUPP (95) /* Operation not supported on this socket type */
+#define USOCKET_EOPNOTSUPP (95) /* Operation not supported on this socket type, or by this board (ifconfig('dhcp') without a DHCP client) */
 #define USOCKET_EAFNOSUPPORT (97) /* Address family not supported */
 #define USOCKET_EADDRINUSE (98) /* Address already in use */
 #define USOCKET_EADDRNOTAVAIL (99) /* Cannot assign requested address (not one of the board's addresses) */
@@ -114,6 +114,12 @@ typedef struct {
     usocket_addr_t gateway; /* The default gateway. */
     usocket_addr_t dns; /* The first DNS server. */
 } usocket_ifconfig_t;
+
+/* What ifconfig() sets: the DHCP client, or a static IPv4 configuration (ifconfig('dhcp') or ifconfig((ip, netmask, gateway, dns)) in Python). */
+typedef struct {
+    uint32_t dhcp; /* 1: start the DHCP client and wait for a lease (`config` is not read); 0: set `config`, stopping the client. */
+    usocket_ifconfig_t config; /* The static configuration: AF_INET addresses, 0.0.0.0 for none; the netmask a prefix. */
+} usocket_ifconfig_set_t;
 
 /*
  * Create a new socket using the given address family, socket type and protocol
@@ -304,11 +310,17 @@ int32_t usocket_gettimeout(int32_t fd, int32_t *out_ms);
 intptr_t usocket_poll(int32_t fd, int32_t events);
 
 /*
- * Return the IPv4 configuration as `(ip, netmask, gateway, dns)` strings; parts the
- * board does not have read `0.0.0.0`.
+ * Without an argument, return the IPv4 configuration as `(ip, netmask, gateway,
+ * dns)` strings; parts the board does not have read `0.0.0.0`. With one, set it
+ * and return None, as MicroPython's lwIP ports do: `'dhcp'` starts the board's
+ * DHCP client (when the board has one) and waits up to 10 s for a lease (ETIMEDOUT
+ * after that; the client goes on trying and `status()` stays 1); until the lease
+ * comes the static address, gateway and DNS server stay in use, then the lease's
+ * replace them. A tuple sets a static configuration and stops the client: `''`
+ * or `'0.0.0.0'` is none. 127.0.0.1 stays throughout.
  * Returns 0, or -errno.
  */
-int32_t usocket_ifconfig(usocket_ifconfig_t *out);
+int32_t usocket_ifconfig(const usocket_ifconfig_set_t *config, usocket_ifconfig_t *out);
 
 /*
  * Return whether the interface is up (it is whenever the stack runs).
@@ -317,14 +329,15 @@ int32_t usocket_ifconfig(usocket_ifconfig_t *out);
 int32_t usocket_active();
 
 /*
- * Return whether the interface has an address to talk with.
+ * Return whether the interface has an address to talk with; while the DHCP client runs, whether it has a lease.
  * Returns 1 (true) or 0 (false), or -errno.
  */
 int32_t usocket_isconnected();
 
 /*
- * Return the link state: 0 when the interface has no address and no DHCP client,
- * 1 while a DHCP lease is awaited, 3 when it has an address.
+ * Return the link state: 0 when the interface has no address and no DHCP client
+ * runs, 1 while the client awaits a lease, 3 when it has an address (while the
+ * client runs: a lease).
  * Returns a byte count or flags (>= 0), or -errno.
  */
 intptr_t usocket_status();

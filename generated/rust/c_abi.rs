@@ -5,7 +5,7 @@
 #![allow(clippy::missing_safety_doc)]
 use usocket_runtime::generated::api::{Backend, SocketApi};
 use usocket_runtime::generated::errno::{Errno, GaiError};
-use usocket_runtime::generated::types::{Addr, Addrinfo, Fd, Ifconfig};
+use usocket_runtime::generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
 use crate::AbiBackend;
 /// Borrows `len` bytes at `ptr` (NULL only with length 0); the frame port's too.
 pub(crate) unsafe fn abi_bytes<'a>(
@@ -565,16 +565,26 @@ pub unsafe extern "C" fn usocket_poll(fd: i32, events: i32) -> isize {
     })();
     ret_count(result)
 }
-/// C ABI for `ifconfig`: Return the IPv4 configuration as `(ip, netmask, gateway, dns)` strings; parts the
-/// board does not have read `0.0.0.0`.
+/// C ABI for `ifconfig`: Without an argument, return the IPv4 configuration as `(ip, netmask, gateway,
+/// dns)` strings; parts the board does not have read `0.0.0.0`. With one, set it
+/// and return None, as MicroPython's lwIP ports do: `'dhcp'` starts the board's
+/// DHCP client (when the board has one) and waits up to 10 s for a lease (ETIMEDOUT
+/// after that; the client goes on trying and `status()` stays 1); until the lease
+/// comes the static address, gateway and DNS server stay in use, then the lease's
+/// replace them. A tuple sets a static configuration and stops the client: `''`
+/// or `'0.0.0.0'` is none. 127.0.0.1 stays throughout.
 ///
 /// # Safety
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn usocket_ifconfig(out: *mut Ifconfig) -> i32 {
+pub unsafe extern "C" fn usocket_ifconfig(
+    config: *const IfconfigSet,
+    out: *mut Ifconfig,
+) -> i32 {
     let result = (|| -> Result<(), Errno> {
+        let config = unsafe { config.as_ref() };
         let out = unsafe { abi_out(out) }?;
-        AbiBackend::with(SocketApi::ifconfig)
+        AbiBackend::with(|api| SocketApi::ifconfig(api, config))
             .and_then(|r| r)
             .map(|config| {
                 *out = config;
@@ -593,7 +603,7 @@ pub unsafe extern "C" fn usocket_active() -> i32 {
         .map(i32::from);
     ret_int(result)
 }
-/// C ABI for `isconnected`: Return whether the interface has an address to talk with.
+/// C ABI for `isconnected`: Return whether the interface has an address to talk with; while the DHCP client runs, whether it has a lease.
 ///
 /// # Safety
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
@@ -604,8 +614,9 @@ pub unsafe extern "C" fn usocket_isconnected() -> i32 {
         .map(i32::from);
     ret_int(result)
 }
-/// C ABI for `status`: Return the link state: 0 when the interface has no address and no DHCP client,
-/// 1 while a DHCP lease is awaited, 3 when it has an address.
+/// C ABI for `status`: Return the link state: 0 when the interface has no address and no DHCP client
+/// runs, 1 while the client awaits a lease, 3 when it has an address (while the
+/// client runs: a lease).
 ///
 /// # Safety
 /// Pointers must be NULL or valid for their lengths for the duration of the call.

@@ -28,7 +28,7 @@ impl Errno {
     pub const ENOPROTOOPT: Errno = Errno(92);
     /// Protocol not supported
     pub const EPROTONOSUPPORT: Errno = Errno(93);
-    /// Operation not supported on this socket type
+    /// Operation not supported on this socket type, or by this board (ifconfig('dhcp') without a DHCP client)
     pub const EOPNOTSUPP: Errno = Errno(95);
     /// Address family not supported
     pub const EAFNOSUPPORT: Errno = Errno(97);
@@ -172,7 +172,9 @@ impl Errno {
             90 => "Message too long for one datagram",
             92 => "Protocol option not available",
             93 => "Protocol not supported",
-            95 => "Operation not supported on this socket type",
+            95 => {
+                "Operation not supported on this socket type, or by this board (ifconfig('dhcp') without a DHCP client)"
+            }
             97 => "Address family not supported",
             98 => "Address already in use",
             99 => "Cannot assign requested address (not one of the board's addresses)",

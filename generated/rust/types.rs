@@ -41,3 +41,12 @@ pub struct Ifconfig {
     /// The first DNS server.
     pub dns: Addr,
 }
+/// What ifconfig() sets: the DHCP client, or a static IPv4 configuration (ifconfig('dhcp') or ifconfig((ip, netmask, gateway, dns)) in Python).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IfconfigSet {
+    /// 1: start the DHCP client and wait for a lease (`config` is not read); 0: set `config`, stopping the client.
+    pub dhcp: u32,
+    /// The static configuration: AF_INET addresses, 0.0.0.0 for none; the netmask a prefix.
+    pub config: Ifconfig,
+}

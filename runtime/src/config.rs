@@ -49,9 +49,29 @@ pub struct Config {
     pub ack_delay_ms: u16,
     /// Nagle's algorithm on new TCP sockets (TCP_NODELAY turns it off per socket).
     pub nagle: bool,
-    /// A DHCPv4 client sets the IPv4 address, gateway and DNS servers (one more
-    /// smoltcp socket; needs the `dhcpv4` feature).
-    pub dhcp_v4: bool,
+    /// The DHCPv4 client, which sets the IPv4 address, gateway and DNS servers
+    /// from a lease (one more smoltcp socket; needs the `dhcpv4` feature).
+    pub dhcp_v4: DhcpClient,
+}
+
+/// Whether a stack has a DHCPv4 client, and when it runs. A board file's IPv4
+/// mode `dhcp` runs it from start; `dhcp = true` beside a static address keeps
+/// the static configuration until `ifconfig('dhcp')` starts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DhcpClient {
+    /// No client: `ifconfig('dhcp')` fails with EOPNOTSUPP.
+    None,
+    /// A client that `ifconfig('dhcp')` starts (and a static `ifconfig()` stops).
+    OnRequest,
+    /// A client running from start.
+    FromStart,
+}
+
+impl DhcpClient {
+    /// Is there a client (whose socket the stack's memory holds)?
+    pub const fn exists(self) -> bool {
+        !matches!(self, DhcpClient::None)
+    }
 }
 
 /// A [`Config`] that cannot work, and why.
@@ -91,7 +111,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let built = Features::BUILT;
         let needs: [(&'static str, bool, bool, Feature); 3] = [
-            ("dhcp_v4", self.dhcp_v4, built.dhcpv4, Feature::Dhcpv4),
+            ("dhcp_v4", self.dhcp_v4.exists(), built.dhcpv4, Feature::Dhcpv4),
             ("dns_queries", self.dns_queries > 0, built.dns, Feature::Dns),
             ("raw_sockets", self.raw_sockets > 0, built.raw, Feature::Raw),
         ];
@@ -121,7 +141,7 @@ impl Config {
 
     /// Sockets the smoltcp socket set holds (TCP, UDP, raw, the DNS and the DHCP socket).
     pub const fn smoltcp_sockets(&self) -> usize {
-        self.tcp_sockets + self.udp_sockets + self.raw_sockets + if self.dns_queries > 0 { 1 } else { 0 } + if self.dhcp_v4 { 1 } else { 0 }
+        self.tcp_sockets + self.udp_sockets + self.raw_sockets + if self.dns_queries > 0 { 1 } else { 0 } + if self.dhcp_v4.exists() { 1 } else { 0 }
     }
 
     /// Entries of the bind table: every TCP and UDP socket, plus room for TIME-WAIT ports.

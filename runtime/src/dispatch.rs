@@ -9,7 +9,7 @@ use crate::generated::api::SocketApi;
 use crate::resolve::{Host, fill, prepare};
 use crate::stack::Stack;
 use crate::table::{Kind, Slot};
-use crate::{Addr, Addrinfo, Errno, Fd, GaiError, Ifconfig, addr};
+use crate::{Addr, Addrinfo, Errno, Fd, GaiError, Ifconfig, IfconfigSet, addr};
 
 /// An option value as an int: a native-endian i32 (what the C glue passes for an int).
 fn int_value(value: &[u8]) -> Result<i32, Errno> {
@@ -234,9 +234,12 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         Ok(wanted as usize)
     }
 
-    fn ifconfig(&mut self) -> Result<Ifconfig, Errno> {
-        // The stack runs first: a DHCP lease may have come or gone.
-        self.pump();
+    fn ifconfig(&mut self, config: Option<&IfconfigSet>) -> Result<Ifconfig, Errno> {
+        match config {
+            Some(set) => self.net_ifconfig_set(set)?,
+            // The stack runs first: a DHCP lease may have come or gone.
+            None => self.pump(),
+        }
         Ok(self.net_ifconfig())
     }
 

@@ -108,8 +108,7 @@ impl<'a, B: Board> Stack<'a, B> {
         fill(request, ips.flatten(), out)
     }
 
-    /// The board's (or a DHCP lease's) DNS servers changed: the DNS socket asks those.
-    #[cfg(feature = "dhcpv4")]
+    /// The interface's DNS servers changed (a static ifconfig() or a DHCP lease): the DNS socket asks those.
     pub(crate) fn dns_servers_changed(&mut self) {
         let (list, n) = server_list(&self.net);
         self.dns_servers = n;

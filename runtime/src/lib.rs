@@ -53,12 +53,12 @@ mod time;
 pub use board::{Board, NetConfig};
 pub use board_info::{Addressing, BoardInfo};
 pub use generated::boards;
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, DhcpClient};
 pub use features::{Feature, Features};
 pub use generated::api::{Backend, SocketApi};
 pub use generated::constants;
 pub use generated::errno::{Errno, GaiError};
-pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig};
+pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
 #[cfg(feature = "std")]
 pub use memory::HostMemory;
 pub use loopq::LoopStats;

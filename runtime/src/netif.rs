@@ -1,17 +1,52 @@
-//! The interface object's view of the stack: `ifconfig()`, `active()`, `isconnected()`, `status()`.
+//! The interface object's view of the stack: `ifconfig()` (reading and
+//! setting), `active()`, `isconnected()`, `status()`; and the one writer of
+//! the interface's IPv4 configuration, [`Stack::set_ipv4`], which a static
+//! `ifconfig()` and the DHCP client's lease both go through.
 
 use core::net::Ipv4Addr;
 
-use smoltcp::wire::{IpAddress, IpCidr};
+use smoltcp::wire::{IpAddress, IpCidr, Ipv4Cidr};
 
 use crate::addr::{from_endpoint, v4_cidr, v4_of};
 use crate::board::Board;
-use crate::generated::types::Ifconfig;
+use crate::constants::AF_INET;
+use crate::generated::types::{Ifconfig, IfconfigSet};
 use crate::stack::Stack;
+use crate::{Addr, Errno};
 
 /// An IPv4 address as an ABI address (port 0).
 fn v4(ip: Ipv4Addr) -> crate::Addr {
     from_endpoint(IpAddress::Ipv4(ip), 0)
+}
+
+/// The IPv4 address of an ABI address; EINVAL for another family.
+fn v4_in(a: &Addr) -> Result<Ipv4Addr, Errno> {
+    if i32::from(a.family) != AF_INET {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Ipv4Addr::new(a.ip[0], a.ip[1], a.ip[2], a.ip[3]))
+}
+
+/// The prefix length of a netmask: ones, then zeros (None otherwise).
+fn prefix_of(netmask: Ipv4Addr) -> Option<u8> {
+    let mask = u32::from(netmask);
+    let ones = mask.leading_ones();
+    (mask.checked_shl(ones).unwrap_or(0) == 0).then_some(ones as u8)
+}
+
+/// 0.0.0.0 is none, as in MicroPython's ifconfig().
+fn given(ip: Ipv4Addr) -> Option<Ipv4Addr> {
+    (!ip.is_unspecified()).then_some(ip)
+}
+
+/// An IPv4 configuration to put in effect.
+pub(crate) struct Ipv4Config {
+    /// The address with its prefix (None: no IPv4 address but 127.0.0.1).
+    pub(crate) address: Option<Ipv4Cidr>,
+    /// The default gateway.
+    pub(crate) router: Option<Ipv4Addr>,
+    /// The DNS servers, which replace the IPv4 ones (IPv6 ones stay).
+    pub(crate) dns: [Option<Ipv4Addr>; 2],
 }
 
 impl<B: Board> Stack<'_, B> {
@@ -34,21 +69,115 @@ impl<B: Board> Stack<'_, B> {
         }
     }
 
-    /// status(): 3 with an address, 1 while a DHCP lease is awaited, 0 otherwise.
-    pub(crate) fn net_status(&self) -> usize {
-        match (self.net_connected(), self.config.dhcp_v4) {
-            (true, _) => 3,
-            (false, true) => 1,
-            (false, false) => 0,
+    /// ifconfig() with an argument: start the DHCP client, or set a static
+    /// configuration (EINVAL for an unknown `dhcp` value).
+    pub(crate) fn net_ifconfig_set(&mut self, set: &IfconfigSet) -> Result<(), Errno> {
+        match set.dhcp {
+            0 => self.net_set_static(&set.config),
+            1 => self.dhcp_request(),
+            _ => Err(Errno::EINVAL),
         }
     }
 
-    /// Has the interface an address to talk with? With DHCP: an IPv4 lease.
-    pub(crate) fn net_connected(&self) -> bool {
-        let mut own = self.iface.ip_addrs().iter().filter(|c| self.board_address(c));
-        if self.config.dhcp_v4 {
-            return own.any(|c| v4_cidr(*c).is_some());
+    /// A static IPv4 configuration, as MicroPython's lwIP ports set one: the
+    /// DHCP client stops, 0.0.0.0 is none. EINVAL, changing nothing, for a
+    /// netmask that is not a prefix, an address the interface cannot have
+    /// (multicast, broadcast) or one that is not IPv4.
+    fn net_set_static(&mut self, c: &Ifconfig) -> Result<(), Errno> {
+        let (ip, netmask, gateway, dns) = (v4_in(&c.ip)?, v4_in(&c.netmask)?, v4_in(&c.gateway)?, v4_in(&c.dns)?);
+        let prefix = prefix_of(netmask).ok_or(Errno::EINVAL)?;
+        if ip.is_multicast() || ip.is_broadcast() {
+            return Err(Errno::EINVAL);
         }
-        own.next().is_some()
+        self.dhcp_stop();
+        let address = given(ip).map(|ip| Ipv4Cidr::new(ip, prefix));
+        // The board's own IPv4 address from now on (what board_address() knows).
+        for slot in self.net.addresses.iter_mut().filter(|s| s.is_some_and(|c| v4_cidr(c).is_some())) {
+            *slot = None;
+        }
+        if let (Some(a), Some(slot)) = (address, self.net.addresses.iter_mut().find(|s| s.is_none())) {
+            *slot = Some(IpCidr::Ipv4(a));
+        }
+        self.set_ipv4(&Ipv4Config { address, router: given(gateway), dns: [given(dns), None] });
+        Ok(())
+    }
+
+    /// Puts an IPv4 configuration in effect: the interface's IPv4 address
+    /// (127.0.0.1 stays, after it), its default route and the IPv4 DNS servers.
+    pub(crate) fn set_ipv4(&mut self, config: &Ipv4Config) {
+        self.iface.update_ip_addrs(|addrs| {
+            // 127.0.0.1 stays, after the board's own: smoltcp picks the first
+            // IPv4 address as the source for destinations off every subnet.
+            addrs.retain(|a| v4_cidr(*a).is_none_or(|c| c.address().is_loopback() && Some(c) != config.address));
+            if let Some(address) = config.address {
+                // Capacity is the interface's compiled-in address count; one went first.
+                let _ = addrs.insert(0, IpCidr::Ipv4(address));
+            }
+        });
+        // The interface forgot its neighbours: tell it its own addresses again.
+        self.prime_at = 0;
+        self.iface.routes_mut().remove_default_ipv4_route();
+        self.net.gateway_v4 = config.router;
+        if let Some(router) = config.router {
+            let _ = self.iface.routes_mut().add_default_ipv4_route(router);
+        }
+        let mut servers = [None; 2];
+        let v6 = self.net.dns_servers.iter().flatten().filter(|s| v4_of(**s).is_none()).copied();
+        let v4 = config.dns.iter().flatten().map(|a| IpAddress::Ipv4(*a));
+        for (slot, server) in servers.iter_mut().zip(v4.chain(v6)) {
+            *slot = Some(server);
+        }
+        self.net.dns_servers = servers;
+        #[cfg(feature = "dns")]
+        self.dns_servers_changed();
+    }
+
+    /// status(): 3 with an address (a lease while the DHCP client runs), 1
+    /// while the client awaits its lease, 0 otherwise.
+    pub(crate) fn net_status(&self) -> usize {
+        match self.dhcp_lease() {
+            Some(true) => 3,
+            Some(false) => 1,
+            None if self.net_connected() => 3,
+            None => 0,
+        }
+    }
+
+    /// Has the interface an address to talk with? While the DHCP client runs: its lease.
+    pub(crate) fn net_connected(&self) -> bool {
+        match self.dhcp_lease() {
+            Some(leased) => leased,
+            None => self.iface.ip_addrs().iter().any(|c| self.board_address(c)),
+        }
+    }
+
+    /// A build without DHCPv4 has no client to run.
+    #[cfg(not(feature = "dhcpv4"))]
+    fn dhcp_lease(&self) -> Option<bool> {
+        None
+    }
+
+    /// A build without DHCPv4 has no client to stop.
+    #[cfg(not(feature = "dhcpv4"))]
+    fn dhcp_stop(&mut self) {}
+
+    /// A build without DHCPv4 has no client to start: EOPNOTSUPP.
+    #[cfg(not(feature = "dhcpv4"))]
+    fn dhcp_request(&mut self) -> Result<(), Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn netmasks_are_prefixes() {
+        assert_eq!(prefix_of(Ipv4Addr::new(255, 255, 255, 0)), Some(24));
+        assert_eq!(prefix_of(Ipv4Addr::new(255, 255, 255, 255)), Some(32));
+        assert_eq!(prefix_of(Ipv4Addr::UNSPECIFIED), Some(0));
+        assert_eq!(prefix_of(Ipv4Addr::new(255, 0, 255, 0)), None);
+        assert_eq!(prefix_of(Ipv4Addr::new(0, 0, 0, 255)), None);
     }
 }

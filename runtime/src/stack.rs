@@ -66,9 +66,9 @@ pub struct Stack<'a, B: Board> {
     /// The DNS socket, when the config has DNS queries.
     #[cfg(feature = "dns")]
     pub(crate) dns: Option<smoltcp::iface::SocketHandle>,
-    /// The DHCPv4 client, when the config asks for one.
+    /// The DHCPv4 client, while it runs.
     #[cfg(feature = "dhcpv4")]
-    pub(crate) dhcp: Option<smoltcp::iface::SocketHandle>,
+    pub(crate) dhcp: Option<crate::dhcp::Client>,
     /// How many DNS servers the board (or the DHCP lease) gave.
     #[cfg(feature = "dns")]
     pub(crate) dns_servers: usize,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use runner::{Runner, data};
 use usocket_runtime::boards::HOST_LOOPBACK;
 use usocket_runtime::smoltcp::phy::{Loopback, Medium};
-use usocket_runtime::{Board, Config, ConfigError, Feature, Features, HostMemory, Interrupted, NetConfig, Stack, StartError};
+use usocket_runtime::{Board, Config, ConfigError, DhcpClient, Feature, Features, HostMemory, Interrupted, NetConfig, Stack, StartError};
 
 /// smoltcp's loopback device with the loopback board file's addresses (IPv6
 /// ones only when this build has IPv6).
@@ -62,7 +62,7 @@ fn config() -> Config {
         raw_bytes: 1024,
         raw_packets: 2,
         dns_queries: if built.dns { 2 } else { 0 },
-        dhcp_v4: false,
+        dhcp_v4: DhcpClient::None,
         ..HOST_LOOPBACK.config
     }
 }
@@ -109,7 +109,8 @@ fn the_specs_cases_for_what_this_build_leaves_out_pass() {
 fn a_config_that_needs_a_missing_part_does_not_start() {
     let base = config();
     let asks = [
-        (Config { dhcp_v4: true, ..base }, "dhcp_v4", Feature::Dhcpv4),
+        (Config { dhcp_v4: DhcpClient::FromStart, ..base }, "dhcp_v4", Feature::Dhcpv4),
+        (Config { dhcp_v4: DhcpClient::OnRequest, ..base }, "dhcp_v4", Feature::Dhcpv4),
         (Config { dns_queries: 1, ..base }, "dns_queries", Feature::Dns),
         (Config { raw_sockets: 1, ..base }, "raw_sockets", Feature::Raw),
     ];

@@ -133,12 +133,17 @@ static int equal(const rv_t *a, const rv_t *b) {
     }
 }
 
-/* An address as `(ip_str, port)`. */
-static rv_t addr_value(const usocket_addr_t *a) {
+/* An address's IP as a str (ifconfig's items). */
+static rv_t ip_value(const usocket_addr_t *a) {
     char text[64];
     intptr_t n = usocket_addr_format(a, text, sizeof text);
+    return r_data(R_STR, text, n > 0 ? (size_t)n : 0);
+}
+
+/* An address as `(ip_str, port)`. */
+static rv_t addr_value(const usocket_addr_t *a) {
     rv_t r = r_tuple(2);
-    r.items[0] = r_data(R_STR, text, n > 0 ? (size_t)n : 0);
+    r.items[0] = ip_value(a);
     r.items[1] = r_int(R_INT, a->port);
     return r;
 }
@@ -149,6 +154,33 @@ static long long addr_in(const rv_t *r, usocket_addr_t *out) {
         return -USOCKET_EINVAL;
     }
     return usocket_addr_parse(r->items[0].s, r->items[0].len, (int32_t)r->items[1].i, out);
+}
+
+/* ifconfig()'s argument as the glue makes it: 'dhcp', or four IPv4 strings ('' is 0.0.0.0); the C ABI's error, or 0. */
+static long long ifconfig_in(const rv_t *r, usocket_ifconfig_set_t *set) {
+    memset(set, 0, sizeof *set);
+    if (r->kind == R_STR && strcmp(r->s, "dhcp") == 0) {
+        set->dhcp = 1;
+        return 0;
+    }
+    if (r->kind != R_TUPLE || r->len != 4) {
+        return -USOCKET_EINVAL;
+    }
+    usocket_addr_t *out[4] = { &set->config.ip, &set->config.netmask, &set->config.gateway, &set->config.dns };
+    for (size_t k = 0; k < 4; k++) {
+        const rv_t *item = &r->items[k];
+        if (item->kind != R_STR) {
+            return -USOCKET_EINVAL;
+        }
+        out[k]->family = USOCKET_AF_INET;
+        if (item->len > 0) {
+            long long e = usocket_addr_parse(item->s, item->len, 0, out[k]);
+            if (e < 0) {
+                return e;
+            }
+        }
+    }
+    return 0;
 }
 
 static int32_t arg_int(const rv_t *args, size_t n, size_t k, int32_t dflt) {
@@ -388,6 +420,39 @@ static long long call(const cstep_t *step, rv_t *out) {
     }
     if (strcmp(c, "shutdown") == 0) {
         return usocket_shutdown(fd, arg_int(args, n, 0, 0));
+    }
+    if (strcmp(c, "ifconfig") == 0) {
+        /* With an argument it sets, and returns None (as from Python). */
+        usocket_ifconfig_set_t set;
+        usocket_ifconfig_t config;
+        if (n > 0 && (r = ifconfig_in(&args[0], &set)) < 0) {
+            return r;
+        }
+        r = usocket_ifconfig(n > 0 ? &set : NULL, &config);
+        if (r == 0 && n == 0) {
+            *out = r_tuple(4);
+            out->items[0] = ip_value(&config.ip);
+            out->items[1] = ip_value(&config.netmask);
+            out->items[2] = ip_value(&config.gateway);
+            out->items[3] = ip_value(&config.dns);
+        }
+        return r;
+    }
+    if (strcmp(c, "active") == 0 || strcmp(c, "isconnected") == 0) {
+        r = c[0] == 'a' ? usocket_active() : usocket_isconnected();
+        if (r >= 0) {
+            *out = r_int(R_BOOL, r);
+            r = 0;
+        }
+        return r;
+    }
+    if (strcmp(c, "status") == 0) {
+        r = (long long)usocket_status();
+        if (r >= 0) {
+            *out = r_int(R_INT, r);
+            r = 0;
+        }
+        return r;
     }
     if (strcmp(c, "makefile") == 0) {
         *out = r_int(R_SOCK, fd);

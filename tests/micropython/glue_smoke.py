@@ -125,6 +125,31 @@ check("ifconfig on loopback", lan.ifconfig() == ("127.0.0.1", "255.0.0.0", "0.0.
 check("active, isconnected", lan.active() is True and lan.isconnected() is True)
 check("status: 3 with an address", lan.status() == 3)
 check("LAN takes at most one argument", raises(lambda: network.LAN(0, 1), TypeError))
+# The loopback board has no DHCP client: EOPNOTSUPP (95), nothing changes.
+check("ifconfig('dhcp') without a client", raises(lambda: lan.ifconfig("dhcp"), OSError, 95) and lan.status() == 3)
+# A static configuration: set, read back, used (127.0.0.1 stays beside it), set back.
+check("ifconfig(tuple) returns None", lan.ifconfig(["127.0.0.9", "255.255.255.0", "127.0.0.1", ""]) is None)
+check("ifconfig reads the set tuple", lan.ifconfig() == ("127.0.0.9", "255.255.255.0", "127.0.0.1", "0.0.0.0"))
+
+
+def tcp_ok(host):
+    # A connection to `host`, one byte across; the peer's address as seen.
+    srv = socket.socket()
+    srv.bind((host, 0))
+    srv.listen(1)
+    cli = socket.socket()
+    cli.connect(srv.getsockname())
+    acc, peer = srv.accept()
+    ok = cli.send(b"x") == 1 and acc.recv(1) == b"x"
+    for x in (acc, cli, srv):
+        x.close()
+    return ok and peer[0]
+
+
+check("the set address carries TCP", tcp_ok("127.0.0.9") == "127.0.0.9")
+check("127.0.0.1 stays", tcp_ok("127.0.0.1") and lan.isconnected())
+lan.ifconfig(("127.0.0.1", "255.0.0.0", "", ""))
+check("ifconfig back to the board's", lan.ifconfig() == ("127.0.0.1", "255.0.0.0", "0.0.0.0", "0.0.0.0"))
 
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -6,6 +6,10 @@
 //! - MicroPython's `run-tests.py -t execpty:<qemu>`: net_hosted's four and the
 //!   extmod socket/select/asyncio tests;
 //! - the kernel's `ping` (IPv4 and IPv6) answered by the board while its REPL idles;
+//! - DHCP against dnsmasq in the namespace (`tests/device/dhcp.py`):
+//!   `ifconfig('dhcp')` leaves the static address for a lease, which renews
+//!   during `time.sleep` and carries TCP, then the static address comes back
+//!   for the rest of the suite;
 //! - a connection the kernel makes while the board's Python is in `time.sleep`;
 //! - the spec's conformance cases through mpremote (`conformance --device`), with
 //!   the loopback fixtures (127.0.0.1, ::1) and through the board's own addresses;
@@ -54,6 +58,8 @@ pub fn run() -> Result<(), String> {
     let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
     println!("==> {BOARD} booted in namespace {NETNS}, serial {}", qemu.serial);
     ping(&ns)?;
+    dhcp(&ns, &qemu)?;
+    ping(&ns)?;
     sleep_accept(&ns, &qemu)?;
     multi_net(&ns, &qemu)?;
     crate::conformance::run(&["--device".into(), qemu.serial.clone(), "--own".into(), BOARD_V4.into(), BOARD_V6.into()])?;
@@ -74,6 +80,42 @@ fn ping(ns: &Netns) -> Result<(), String> {
         }
         println!("==> ping {address}: {summary}");
     }
+    Ok(())
+}
+
+/// The firmware's DHCP on request (`tests/device/dhcp.py`) against dnsmasq
+/// and the kernel's peer server, both stopped at the end: the lease must be
+/// the one dnsmasq's lease file records for the board's MAC, from its pool,
+/// renewed while Python slept (a second DHCPACK), and every check of the
+/// script must pass, the last ones with 192.0.2.2 again.
+fn dhcp(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
+    let dir = crate::root().join("target/device-dhcp");
+    let dnsmasq = crate::dhcp::Dnsmasq::start(&ns.name, &dir)?;
+    let _peer = crate::dhcp::peer_server(&ns.name, &dir.join("peer.log"))?;
+    let script = crate::root().join("tests/device/dhcp.py");
+    let out = Command::new("timeout")
+        .args(["90", "mpremote", "connect", &qemu.serial, "run"])
+        .arg(&script)
+        .output()
+        .map_err(|e| format!("cannot run mpremote: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines() {
+        println!("    {line}");
+    }
+    let lease: Vec<&str> = text.lines().find_map(|l| l.strip_prefix("LEASE ")).map(|l| l.split_whitespace().collect()).unwrap_or_default();
+    let (ip, ms) = (lease.first().copied().unwrap_or(""), lease.get(4).copied().unwrap_or("?"));
+    let recorded = dnsmasq.leased_to(&crate::dhcp::board_mac(BOARD)?);
+    let acks = dnsmasq.acks();
+    let all_passed = text.lines().any(|l| l.ends_with(" passed, 0 failed"));
+    if !out.status.success() || !all_passed || !crate::dhcp::in_pool(ip) || ip == BOARD_V4 || recorded.as_deref() != Some(ip) || acks < 2 {
+        return Err(format!(
+            "DHCP on the device failed ({}): leased {ip:?}, dnsmasq's lease file says {recorded:?}, {acks} DHCPACK (a renewal needs 2); stderr: {}\ndnsmasq's log:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim(),
+            dnsmasq.log()
+        ));
+    }
+    println!("==> DHCP on the device: lease {ip} from dnsmasq in {ms} ms (renewed during time.sleep: {acks} DHCPACK), TCP from it, then static {BOARD_V4} again");
     Ok(())
 }
 

@@ -78,7 +78,8 @@ commands:
   cport               build the c-port library and tests/c/cport_tap.c; as root run it over TAP in a
                       namespace (loopback, TCP, UDP and DNS against the kernel)
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
-                      on a TAP link in a network namespace
+                      on a TAP link in a network namespace; and starts static, switches with
+                      ifconfig('dhcp') (first without a server: a timeout), then back to static
   firmware BOARD      build MicroPython firmware with usocket for BOARD (mps2-an385) and print
                       the ELF's path last
   qemu BOARD [--tap NAME]

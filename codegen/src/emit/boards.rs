@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use serde::Serialize;
 
 use super::{GENERATED_LINE, Output, templates};
-use crate::boards::{Addressing, Board, FEATURES};
+use crate::boards::{Addressing, Board, DhcpClient, FEATURES};
 use crate::ir::Spec;
 use crate::naming::Names;
 use crate::ram::{Budget, budget};
@@ -59,6 +59,14 @@ fn rust_addressing(a: &Addressing) -> TokenStream {
     }
 }
 
+fn rust_dhcp(d: DhcpClient) -> TokenStream {
+    match d {
+        DhcpClient::None => quote!(DhcpClient::None),
+        DhcpClient::OnRequest => quote!(DhcpClient::OnRequest),
+        DhcpClient::FromStart => quote!(DhcpClient::FromStart),
+    }
+}
+
 fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
     let name = format_ident!("{}", Names::board_const(&board.name));
     let doc = format!(" {} (`spec/boards/{}.toml`)", board.doc, board.name);
@@ -77,7 +85,7 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
     let (raw_sockets, raw_bytes, raw_packets, dns_queries, max_backlog, loopback) =
         (us(s.raw_sockets), us(s.raw_bytes), us(s.raw_packets), us(s.dns_queries), us(s.max_backlog), us(s.loopback_bytes));
     let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) =
-        (s.linger_ms as u32, s.connect_timeout_ms as u32, s.dns_timeout_ms as u32, s.tcp_user_timeout_ms as u32, s.ack_delay_ms as u16, s.nagle, s.dhcp_v4);
+        (s.linger_ms as u32, s.connect_timeout_ms as u32, s.dns_timeout_ms as u32, s.tcp_user_timeout_ms as u32, s.ack_delay_ms as u16, s.nagle, rust_dhcp(s.dhcp_v4));
     let ram = us(budget.total);
     let rx_frames = us(board.rx_frames);
     quote! {
@@ -128,7 +136,7 @@ fn rust_file(spec: &Spec) -> Result<Output, String> {
     let tokens = quote! {
         //! The boards of `spec/boards/`: each one's network setup and stack config.
         use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-        use crate::{Config, Features};
+        use crate::{Config, DhcpClient, Features};
         use crate::board_info::{Addressing, BoardInfo};
         #(#boards)*
         /// Every board, in file name order.
@@ -203,6 +211,16 @@ fn c_defines(names: &Names, board: &Board, budget: &Budget) -> Vec<Define> {
     def("RAM_BYTES", format!("{}u", budget.total), &ram_doc);
     def("FEATURES", format!("\"{}\"", board.features().join(",")), "The runtime's cargo features the board needs (more only cost flash).");
     c_addressing(names, "IPV4", &board.ipv4, &mut out);
+    let dhcp = match board.sizes.dhcp_v4 {
+        DhcpClient::None => "0",
+        DhcpClient::OnRequest => "1",
+        DhcpClient::FromStart => "2",
+    };
+    out.push(Define {
+        name: names.board_macro("IPV4_DHCP"),
+        value: dhcp.into(),
+        doc: "DHCPv4 client: 0 none, 1 started by ifconfig('dhcp') (usocket_ifconfig), 2 running from start.".into(),
+    });
     c_addressing(names, "IPV6", &board.ipv6, &mut out);
     out
 }
@@ -248,7 +266,10 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             ram_doc: &spec.ram.doc,
             costs_doc: &spec.ram.for_bits(board.pointer_bits()).doc,
             cpu: board.target.as_deref().and_then(crate::targets::find).map_or("", |t| t.cpu),
-            ipv4: describe(&board.ipv4),
+            ipv4: match board.sizes.dhcp_v4 {
+                DhcpClient::OnRequest => format!("{}; a DHCP client that `ifconfig('dhcp')` starts", describe(&board.ipv4)),
+                _ => describe(&board.ipv4),
+            },
             ipv6: describe(&board.ipv6),
             dns: if dns.is_empty() { "none".into() } else { dns.join(", ") },
             features: board.features(),

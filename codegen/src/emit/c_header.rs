@@ -62,6 +62,7 @@ pub fn c_type(names: &Names, t: CType) -> String {
         CType::MutI32 => "int32_t *".into(),
         CType::MutAddrinfo => format!("{} *", names.c_struct("addrinfo")),
         CType::MutIfconfig => format!("{} *", names.c_struct("ifconfig")),
+        CType::ConstIfconfigSet => format!("const {} *", names.c_struct("ifconfig_set")),
     }
 }
 

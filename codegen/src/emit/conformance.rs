@@ -69,13 +69,16 @@ fn py_value(module: &str, consts: &[Constant], value: &Value) -> String {
 }
 
 /// The call a step makes, as an expression: a module function, a method, a
-/// template helper for a method Python lacks (`poll(sock, events)`), a value,
-/// a `bytearray(n)`, or `forget(v, name)`.
+/// template helper for a method Python lacks (`poll(sock, events)`), a method
+/// of the interface (`interface().ifconfig()`), a value, a `bytearray(n)`, or
+/// `forget(v, name)`.
 fn py_call(spec: &Spec, step: &Step) -> String {
     let (module, consts) = (spec.module.name.as_str(), spec.constants.as_slice());
     let args: Vec<String> = step.args.iter().map(|a| py_value(module, consts, a)).collect();
     let helper = spec.methods.iter().any(|m| m.name == step.call && !m.python);
+    let interface = step.on.is_none() && spec.interface_methods.iter().any(|m| m.name == step.call);
     match (&step.on, step.call.as_str(), step.args.as_slice()) {
+        (None, call, _) if interface => format!("interface().{call}({})", args.join(", ")),
         (None, VALUE_STEP, [_]) => args.join(""),
         (None, BUFFER_STEP, [_]) => format!("bytearray({})", args.join("")),
         (None, FORGET_STEP, [Value::Var(name)]) => format!("forget(v, {})", py_str(name)),
@@ -137,6 +140,8 @@ struct PyCase {
 struct Context {
     generated: &'static str,
     module: String,
+    /// The interface's module and class (`network`, `LAN`), when the spec has one.
+    interface: Option<(String, String)>,
     fixture: String,
     fixture_doc: String,
     cases: Vec<PyCase>,
@@ -354,6 +359,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         let ctx = Context {
             generated: GENERATED_LINE,
             module: spec.module.name.clone(),
+            interface: spec.interface.as_ref().map(|i| (i.module.clone(), i.class.clone())),
             fixture: fixture.name.clone(),
             fixture_doc: fixture.doc.lines().next().unwrap_or_default().to_string(),
             cases,

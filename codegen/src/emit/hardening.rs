@@ -1,5 +1,5 @@
 //! Bad input, generated from the spec's signatures: `generated/hardening/`
-//! `bad_input.py` calls every Python function and method with wrong types,
+//! `bad_input.py` calls every Python function, method and interface method with wrong types,
 //! None, negative and huge sizes, out-of-range ports, bad addresses and on
 //! closed sockets (each must raise or return, never crash or hang);
 //! `bad_input.c` calls every C ABI function with a bad fd, NULL pointers and
@@ -28,6 +28,8 @@ fn py_valid(ty: ArgType) -> &'static str {
         ArgType::Port => "9",
         ArgType::Optval => "1",
         ArgType::Str => "'rb'",
+        // Only in the call with too many arguments, which fails before it would start DHCP.
+        ArgType::Ifconfig => "'dhcp'",
     }
 }
 
@@ -61,15 +63,35 @@ fn py_bad(ty: ArgType) -> &'static [&'static str] {
         ArgType::Port => &["None", "-1", "65536", "2**100", "'http'", "'99999'", "''", "1.5"],
         ArgType::Optval => &["None", "-1", "2**100", "'1'", "b''", "b'\\x00' * 1000", "bytearray(4)", "1.5"],
         ArgType::Str => &["None", "1", "''", "'xyz'", "'r' * 1000", "b'rb'"],
+        // Malformed all: none may change the interface (the script checks that it did not).
+        ArgType::Ifconfig => &[
+            "1",
+            "'DHCP'",
+            "''",
+            "b'dhcp'",
+            "()",
+            "('127.0.0.1',)",
+            "('127.0.0.1', '255.0.0.0', '0.0.0.0')",
+            "('127.0.0.1', '255.0.0.0', '0.0.0.0', '0.0.0.0', '')",
+            "(1, 2, 3, 4)",
+            "('256.0.0.1', '255.0.0.0', '0.0.0.0', '0.0.0.0')",
+            "('127.0.0.1', '255.0.255.0', '0.0.0.0', '0.0.0.0')",
+            "('224.0.0.1', '255.0.0.0', '0.0.0.0', '0.0.0.0')",
+            "('255.255.255.255', '255.0.0.0', '0.0.0.0', '0.0.0.0')",
+            "('::1', '', '', '')",
+            "('x' * 300, '', '', '')",
+            "['127.0.0.1', '255.0.0.0', '0.0.0.0', None]",
+        ],
     }
 }
 
 /// The Python calls of one callable: each argument in turn gets each bad value
 /// (the earlier ones valid), then one call with too many arguments.
-fn py_calls(module: &str, c: &Callable) -> Vec<String> {
-    let target = match c.owner {
-        Owner::Socket => format!("fresh().{}", c.name),
-        _ => format!("{module}.{}", c.name),
+fn py_calls(spec: &Spec, c: &Callable) -> Vec<String> {
+    let target = match (c.owner, &spec.interface) {
+        (Owner::Socket, _) => format!("fresh().{}", c.name),
+        (Owner::Interface, Some(i)) => format!("{}.{}().{}", i.module, i.class, c.name),
+        _ => format!("{}.{}", spec.module.name, c.name),
     };
     let mut calls = Vec::new();
     for (i, arg) in c.args.iter().enumerate() {
@@ -99,6 +121,11 @@ struct PyCall {
 struct PyContext {
     generated: &'static str,
     module: String,
+    /// The interface's module (`network`), when the spec has one.
+    interface: Option<String>,
+    /// An expression reading the interface's configuration (`network.LAN().ifconfig()`),
+    /// when it has an ifconfig method: bad input must not change it.
+    snapshot: Option<String>,
     calls: Vec<PyCall>,
 }
 
@@ -122,6 +149,8 @@ fn c_args(c: &Callable, bad: Option<(usize, &str)>) -> String {
                 CType::MutI32 => "&int_out".into(),
                 CType::MutAddrinfo => "infos".into(),
                 CType::MutIfconfig => "&ifconfig_out".into(),
+                // NULL: read only (a set would change the board the other checks run on).
+                CType::ConstIfconfigSet => "NULL".into(),
             },
         })
         .collect::<Vec<_>>()
@@ -160,6 +189,10 @@ fn c_checks(spec: &Spec, names: &Names, c: &Callable) -> Vec<CCheck> {
         if pointer {
             out.push(CCheck { label: format!("{f}: NULL {}", p.name), call: format!("{f}({})", c_args(c, Some((i, "NULL")))), want: want("EINVAL") });
         }
+        if p.ty == CType::ConstIfconfigSet {
+            let call = format!("{f}({})", c_args(c, Some((i, "&ifconfig_set_bad"))));
+            out.push(CCheck { label: format!("{f}: {} with an unknown dhcp value", p.name), call, want: want("EINVAL") });
+        }
         if p.ty == CType::Size {
             out.push(CCheck { label: format!("{f}: huge {}", p.name), call: format!("{f}({})", c_args(c, Some((i, "SIZE_MAX")))), want: want("EINVAL") });
         }
@@ -176,21 +209,23 @@ struct CContext {
     addr_t: String,
     addrinfo_t: String,
     ifconfig_t: String,
+    ifconfig_set_t: String,
     checks: Vec<CCheck>,
 }
 
 /// The two programs.
 pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let names = Names::new(&spec.module);
-    let calls = spec
-        .functions
-        .iter()
-        .chain(&spec.methods)
-        .filter(|c| c.python)
-        .flat_map(|c| py_calls(&spec.module.name, c))
-        .map(|call| PyCall { text: py_str(&call), call })
-        .collect();
-    let py = PyContext { generated: GENERATED_LINE, module: spec.module.name.clone(), calls };
+    let calls = spec.callables().filter(|c| c.python).flat_map(|c| py_calls(spec, c)).map(|call| PyCall { text: py_str(&call), call }).collect();
+    let reader = spec.interface_methods.iter().find(|c| c.python && c.returns == ReturnKind::Ifconfig);
+    let snapshot = spec.interface.as_ref().zip(reader).map(|(i, c)| format!("{}.{}().{}()", i.module, i.class, c.name));
+    let py = PyContext {
+        generated: GENERATED_LINE,
+        module: spec.module.name.clone(),
+        interface: spec.interface.as_ref().map(|i| i.module.clone()),
+        snapshot,
+        calls,
+    };
     // pump takes no arguments and cannot fail: nothing to check.
     let checks = spec.callables().filter(|c| c.returns.has_abi()).flat_map(|c| c_checks(spec, &names, c)).collect();
     let c = CContext {
@@ -201,6 +236,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         addr_t: names.c_struct("addr"),
         addrinfo_t: names.c_struct("addrinfo"),
         ifconfig_t: names.c_struct("ifconfig"),
+        ifconfig_set_t: names.c_struct("ifconfig_set"),
         checks,
     };
     Ok(vec![

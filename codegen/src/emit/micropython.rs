@@ -43,6 +43,9 @@ struct GlueFn {
     closes: bool,
     /// Whether the C ABI function returns a count (`intptr_t`) or a status (`int32_t`).
     ret_type: &'static str,
+    /// The C variable of an `ifconfig` argument (NULL when not given), for
+    /// returning None after a set; empty without one.
+    set_arg: String,
 }
 
 /// The network interface class and its module.
@@ -79,6 +82,9 @@ struct Context {
     methods: Vec<GlueFn>,
     interface: Option<InterfaceCtx>,
     ifconfig_type: String,
+    ifconfig_set_type: String,
+    /// Some callable takes an `ifconfig` argument (the glue needs its parser).
+    ifconfig_arg: bool,
     constants: Vec<Constant>,
     errno_checks: Vec<Check>,
     poll_checks: Vec<Check>,
@@ -96,6 +102,7 @@ struct Context {
     eagain: String,
     eintr: String,
     eai_intr: String,
+    af_inet: String,
 }
 
 /// A C literal for a default value.
@@ -136,6 +143,11 @@ fn convert(names: &Names, arg: &Arg) -> Vec<String> {
         ArgType::Optval => vec![format!("int32_t {v}_int;"), format!("mp_buffer_info_t {v};"), format!("{p}_py_optval({o}, &{v}_int, &{v});")],
         ArgType::Address => vec![format!("{} {v};", names.c_struct("addr")), format!("{p}_py_addr_from_obj({o}, &{v});")],
         ArgType::Host => vec![format!("size_t {v}_len = 0;"), format!("const char *{v} = {p}_py_host({o}, &{v}_len);")],
+        ArgType::Ifconfig => vec![
+            format!("{} {v}_set;", names.c_struct("ifconfig_set")),
+            format!("const {} *{v} = NULL;", names.c_struct("ifconfig_set")),
+            format!("if ({given}) {{ {p}_py_ifconfig_from_obj({o}, &{v}_set); {v} = &{v}_set; }}"),
+        ],
         ArgType::Str => {
             let mut lines = scalar("const char *", format!("mp_obj_str_get_str({o})"));
             if !arg.choices.is_empty() {
@@ -222,6 +234,7 @@ fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
         out_size: c.output_size_arg().map(|a| format!("v_{}", a.name)).unwrap_or_default(),
         closes: c.closes,
         ret_type: if abi::ret(c) == CType::IntPtr { "intptr_t" } else { "int32_t" },
+        set_arg: c.args.iter().find(|a| a.ty == ArgType::Ifconfig).map(|a| format!("v_{}", a.name)).unwrap_or_default(),
     }
 }
 
@@ -260,6 +273,8 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             methods: spec.interface_methods.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
         }),
         ifconfig_type: names.c_struct("ifconfig"),
+        ifconfig_set_type: names.c_struct("ifconfig_set"),
+        ifconfig_arg: spec.callables().any(|c| c.python && c.args.iter().any(|a| a.ty == ArgType::Ifconfig)),
         constants: spec.constants.iter().filter(|c| c.python).map(|c| Constant { name: c.name.clone(), c_name: macro_of(&c.name) }).collect(),
         errno_checks: spec.errnos.iter().map(|e| Check { mp_name: format!("MP_{}", e.name), c_name: macro_of(&e.name) }).collect(),
         poll_checks: spec
@@ -282,6 +297,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         eagain: macro_of("EAGAIN"),
         eintr: macro_of("EINTR"),
         eai_intr: macro_of("EAI_INTR"),
+        af_inet: macro_of("AF_INET"),
     };
     let dir = format!("generated/micropython/{}", names.prefix());
     Ok(vec![

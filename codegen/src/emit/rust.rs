@@ -195,6 +195,7 @@ fn param_type(arg: &Arg) -> TokenStream {
         ArgType::Buffer => quote!(&mut [u8]),
         ArgType::Address => quote!(&Addr),
         ArgType::Host => quote!(Option<&str>),
+        ArgType::Ifconfig => quote!(Option<&IfconfigSet>),
         // Folded into outputs or buffer lengths; never a trait parameter.
         ArgType::Size | ArgType::Str => quote!(()),
     }
@@ -253,7 +254,7 @@ fn api_file(spec: &Spec) -> TokenStream {
     quote! {
         //! The socket API the runtime implements: one method per spec operation.
         use super::errno::{Errno, GaiError};
-        use super::types::{Addr, Addrinfo, Fd, Ifconfig};
+        use super::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
 
         /// Every operation of the spec, with the spec's semantics. Buffers and
         /// outputs are borrowed; timeouts are in milliseconds (None: block).
@@ -285,6 +286,7 @@ fn rust_ctype(t: CType) -> TokenStream {
         CType::MutI32 => quote!(*mut i32),
         CType::MutAddrinfo => quote!(*mut Addrinfo),
         CType::MutIfconfig => quote!(*mut Ifconfig),
+        CType::ConstIfconfigSet => quote!(*const IfconfigSet),
     }
 }
 
@@ -301,6 +303,7 @@ fn convert_arg(arg: &Arg) -> TokenStream {
         ArgType::Buffer => quote!(let #name = unsafe { abi_bytes_mut(#name, #len) }?;),
         ArgType::Host => quote!(let #name = unsafe { abi_host(#name, #len) }?;),
         ArgType::Address => quote!(let #name = unsafe { abi_in(#name) }?;),
+        ArgType::Ifconfig => quote!(let #name = unsafe { #name.as_ref() };),
     }
 }
 
@@ -398,7 +401,7 @@ fn c_abi_file(spec: &Spec) -> TokenStream {
         #![allow(clippy::missing_safety_doc)]
         use usocket_runtime::generated::api::{Backend, SocketApi};
         use usocket_runtime::generated::errno::{Errno, GaiError};
-        use usocket_runtime::generated::types::{Addr, Addrinfo, Fd, Ifconfig};
+        use usocket_runtime::generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
         use crate::AbiBackend;
 
         /// Borrows `len` bytes at `ptr` (NULL only with length 0); the frame port's too.

@@ -8,7 +8,7 @@ use super::docs::{python_default, python_literal};
 use super::{GENERATED_LINE, Output, templates};
 use crate::ir::{Callable, Spec, Value};
 use crate::naming::Names;
-use crate::types::ReturnKind;
+use crate::types::{ArgType, ReturnKind};
 
 /// Python's reserved words: never a parameter or function name in a stub.
 const PY_KEYWORDS: [&str; 35] = [
@@ -135,12 +135,12 @@ fn is_constructor(c: &Callable) -> bool {
 
 fn def(spec: &Spec, c: &Callable, method: bool) -> Result<Def, String> {
     let indent = if method { METHOD_BODY } else { FUNCTION_BODY };
-    Ok(Def {
-        name: python_name(&c.name, "function", &c.name)?.to_string(),
-        params: params(spec, c, method)?,
-        ret: c.returns.python_stub().to_string(),
-        doc: docstring(&callable_text(c), indent),
-    })
+    let mut ret = c.returns.python_stub().to_string();
+    // With an ifconfig argument the call sets, and returns None.
+    if c.args.iter().any(|a| a.ty == ArgType::Ifconfig) {
+        ret.push_str(" | None");
+    }
+    Ok(Def { name: python_name(&c.name, "function", &c.name)?.to_string(), params: params(spec, c, method)?, ret, doc: docstring(&callable_text(c), indent) })
 }
 
 /// Emits one stub per import name of the module.
@@ -201,7 +201,8 @@ mod tests {
         let out = emit(&spec).unwrap_or_else(|e| panic!("{e}"));
         let [a, b, network] = out.as_slice() else { panic!("socket, usocket and network stubs expected") };
         assert_eq!(network.path, "generated/stubs/network.pyi");
-        assert!(network.contents.contains("\nclass LAN:\n") && network.contents.contains("    def ifconfig(self) -> tuple[str, str, str, str]:\n"));
+        let ifconfig = "    def ifconfig(self, config: str | tuple[str, str, str, str] | None = None, /) -> tuple[str, str, str, str] | None:\n";
+        assert!(network.contents.contains("\nclass LAN:\n") && network.contents.contains(ifconfig));
         assert_eq!((a.path.as_str(), b.path.as_str()), ("generated/stubs/socket.pyi", "generated/stubs/usocket.pyi"));
         assert_eq!(a.contents, b.contents);
         assert_eq!(a.contents.lines().next(), Some(format!("# {GENERATED_LINE}").as_str()));

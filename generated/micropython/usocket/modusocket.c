@@ -344,6 +344,40 @@ static void usocket_py_addr_from_obj(mp_obj_t o, usocket_addr_t *addr) {
     }
 }
 
+// One address of ifconfig's tuple, as MicroPython's netutils takes it: a
+// numeric IPv4 str, '' for 0.0.0.0; anything else raises ValueError.
+static void usocket_py_ipv4_from_obj(mp_obj_t o, usocket_addr_t *addr) {
+    size_t len;
+    const char *text = mp_obj_str_get_data(o, &len);
+    memset(addr, 0, sizeof(*addr));
+    addr->family = USOCKET_AF_INET;
+    if (len == 0) {
+        return;
+    }
+    int32_t ret;
+    USOCKET_PY_RUST(ret, usocket_addr_parse(text, len, 0, addr));
+    if (ret < 0 || addr->family != USOCKET_AF_INET) {
+        mp_raise_ValueError(MP_ERROR_TEXT("invalid arguments"));
+    }
+}
+
+// ifconfig()'s argument as MicroPython's lwIP ports take it: 'dhcp', or a
+// tuple or list (ip, netmask, gateway, dns) of IPv4 strings (another str is a
+// TypeError there too: it is not a tuple).
+static void usocket_py_ifconfig_from_obj(mp_obj_t o, usocket_ifconfig_set_t *set) {
+    memset(set, 0, sizeof(*set));
+    if (mp_obj_is_str(o) && strcmp(mp_obj_str_get_str(o), "dhcp") == 0) {
+        set->dhcp = 1;
+        return;
+    }
+    mp_obj_t *items;
+    mp_obj_get_array_fixed_n(o, 4, &items);
+    usocket_py_ipv4_from_obj(items[0], &set->config.ip);
+    usocket_py_ipv4_from_obj(items[1], &set->config.netmask);
+    usocket_py_ipv4_from_obj(items[2], &set->config.gateway);
+    usocket_py_ipv4_from_obj(items[3], &set->config.dns);
+}
+
 // A C ABI address's IP as a str.
 static mp_obj_t usocket_py_ip_to_obj(const usocket_addr_t *addr) {
     char text[64];
@@ -1027,11 +1061,22 @@ static mp_obj_t usocket_py_if_make_new(const mp_obj_type_t *type, size_t n_args,
 
 static mp_obj_t usocket_py_ifconfig(size_t n_args, const mp_obj_t *pos_args) {
     (void)pos_args; // the interface object: the board has one
-    (void)n_args;
+    enum { ARG_config };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_config, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    };
+    mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all_kw_array(n_args - 1, 0, pos_args + 1, MP_ARRAY_SIZE(allowed), allowed, vals);
+    usocket_ifconfig_set_t v_config_set;
+    const usocket_ifconfig_set_t *v_config = NULL;
+    if (vals[ARG_config].u_obj != MP_OBJ_NULL && vals[ARG_config].u_obj != mp_const_none) { usocket_py_ifconfig_from_obj(vals[ARG_config].u_obj, &v_config_set); v_config = &v_config_set; }
     usocket_ifconfig_t config;
     int32_t ret;
-    USOCKET_PY_CALL(ret, usocket_ifconfig(&config));
+    USOCKET_PY_CALL(ret, usocket_ifconfig(v_config, &config));
     usocket_py_raise_if_error(ret);
+    if (v_config != NULL) {
+        return mp_const_none;
+    }
     mp_obj_t items[4] = {
         usocket_py_ip_to_obj(&config.ip),
         usocket_py_ip_to_obj(&config.netmask),
@@ -1040,7 +1085,7 @@ static mp_obj_t usocket_py_ifconfig(size_t n_args, const mp_obj_t *pos_args) {
     };
     return mp_obj_new_tuple(4, items);
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_ifconfig_obj, 1, 1, usocket_py_ifconfig);
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_ifconfig_obj, 1, 2, usocket_py_ifconfig);
 
 static mp_obj_t usocket_py_active(size_t n_args, const mp_obj_t *pos_args) {
     (void)pos_args; // the interface object: the board has one

@@ -6,7 +6,7 @@
 //! glue does.
 
 use usocket_runtime::constants::*;
-use usocket_runtime::{Addr, Addrinfo, Errno, Fd, SocketApi};
+use usocket_runtime::{Addr, Addrinfo, Errno, Fd, Ifconfig, IfconfigSet, SocketApi};
 
 /// A spec value, as the generated data writes it.
 #[derive(Debug)]
@@ -125,9 +125,14 @@ impl<S: SocketApi> Runner<S> {
     }
 
     fn addr_out(&mut self, a: &Addr) -> R {
+        R::Tuple(vec![self.ip_out(a), R::Int(i64::from(a.port))])
+    }
+
+    /// An address's IP as a str (ifconfig's items).
+    fn ip_out(&mut self, a: &Addr) -> R {
         let mut text = [0u8; 64];
         let n = self.stack.addr_format(a, &mut text).unwrap_or(0);
-        R::Tuple(vec![R::Str(String::from_utf8_lossy(&text[..n]).into_owned()), R::Int(i64::from(a.port))])
+        R::Str(String::from_utf8_lossy(&text[..n]).into_owned())
     }
 
     fn addr_in(&mut self, r: &R) -> Result<Addr, Raised> {
@@ -141,6 +146,22 @@ impl<S: SocketApi> Runner<S> {
             },
             _ => Err(Raised::Other(format!("bad address {r:?}"))),
         }
+    }
+
+    /// ifconfig()'s argument as the glue makes it: 'dhcp', or four IPv4 strings ('' is 0.0.0.0).
+    fn ifconfig_in(&mut self, r: &R) -> Result<IfconfigSet, Raised> {
+        let items = match r {
+            R::Str(s) if s == "dhcp" => return Ok(IfconfigSet { dhcp: 1, ..IfconfigSet::default() }),
+            R::Tuple(items) if items.len() == 4 => items,
+            _ => return Err(Raised::Other(format!("bad ifconfig argument {r:?}"))),
+        };
+        let mut ip = |r: &R| match r {
+            R::Str(s) if s.is_empty() => Ok(Addr { family: AF_INET as u16, ..Addr::default() }),
+            R::Str(s) => Ok(self.stack.addr_parse(Some(s), 0)?),
+            _ => Err(Raised::Other(format!("bad ifconfig address {r:?}"))),
+        };
+        let config = Ifconfig { ip: ip(&items[0])?, netmask: ip(&items[1])?, gateway: ip(&items[2])?, dns: ip(&items[3])? };
+        Ok(IfconfigSet { dhcp: 0, config })
     }
 
     fn call(&mut self, step: &Step) -> Result<R, Raised> {
@@ -319,6 +340,21 @@ impl<S: SocketApi> Runner<S> {
                 s.shutdown(fd, int(0, 0))?;
                 R::None
             }
+            // With an argument it sets, and returns None (as from Python).
+            "ifconfig" => match args.first() {
+                Some(arg) => {
+                    let set = self.ifconfig_in(arg)?;
+                    self.stack.ifconfig(Some(&set))?;
+                    R::None
+                }
+                None => {
+                    let c = s.ifconfig(None)?;
+                    R::Tuple(vec![self.ip_out(&c.ip), self.ip_out(&c.netmask), self.ip_out(&c.gateway), self.ip_out(&c.dns)])
+                }
+            },
+            "active" => R::Bool(s.active()?),
+            "isconnected" => R::Bool(s.isconnected()?),
+            "status" => R::Int(s.status()? as i64),
             // The socket itself.
             "makefile" => R::Sock(fd),
             "close" => {

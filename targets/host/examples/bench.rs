@@ -23,7 +23,7 @@ use usocket_host::smoltcp::socket::tcp;
 use usocket_host::smoltcp::time::Instant as SmolInstant;
 use usocket_host::smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address};
 use usocket_host::tap::TapConfig;
-use usocket_host::{Addr, AnyBoard, Errno, Fd, HostMemory, SocketApi, Stack};
+use usocket_host::{Addr, AnyBoard, DhcpClient, Errno, Fd, HostMemory, SocketApi, Stack};
 
 /// Bytes handed to one send or taken by one receive.
 const CHUNK: usize = 256 * 1024;
@@ -377,7 +377,7 @@ fn tap_runtime(total: usize, mtu: usize, listening: mpsc::Receiver<()>) -> Resul
         ipv6: None,
         gateway_v6: None,
         dns: vec![],
-        dhcp_v4: false,
+        dhcp_v4: DhcpClient::None,
     })
     .map_err(|e| format!("TAP device tap0: {e}"))?;
     let mut memory = HostMemory::new(&usocket_host::boards::HOST_TAP.config);

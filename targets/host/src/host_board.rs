@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities};
 use usocket_runtime::smoltcp::time::Instant;
 use usocket_runtime::smoltcp::wire::{IpAddress, Ipv4Address, Ipv6Address};
-use usocket_runtime::{Board, BoardInfo, Interrupted, NetConfig};
+use usocket_runtime::{Board, BoardInfo, DhcpClient, Interrupted, NetConfig};
 
 use crate::clock::{Clock, wait};
 use crate::faults::{FaultStats, Faults, FaultyDevice};
@@ -15,11 +15,12 @@ use crate::loopback::{LOOPBACK_MTU, LoopbackDevice, LoopbackRx, LoopbackTx, loop
 use crate::tap::{TapConfig, TapDevice, TapRx, TapTx, tap_net};
 
 /// The environment variables that choose and configure the board.
-pub const ENV_VARS: [(&str, &str); 9] = [
+pub const ENV_VARS: [(&str, &str); 10] = [
     ("USOCKET_BOARD", "`loopback` (default) or `tap`"),
     ("USOCKET_TAP", "TAP device name (default `tap0`)"),
     ("USOCKET_IPV4", "IPv4 address/prefix, e.g. 192.0.2.2/24, or `dhcp` (with USOCKET_IPV6, replaces the board file's addresses, gateways and DNS)"),
     ("USOCKET_GATEWAY4", "IPv4 default gateway"),
+    ("USOCKET_DHCP", "`1`: a DHCP client beside the static IPv4 address, which ifconfig('dhcp') starts; `0`: none (default: the board file's)"),
     ("USOCKET_IPV6", "IPv6 address/prefix, e.g. 2001:db8::2/64"),
     ("USOCKET_GATEWAY6", "IPv6 default gateway"),
     ("USOCKET_DNS", "DNS servers, comma-separated (at most 2)"),
@@ -148,10 +149,11 @@ impl AnyBoard {
         if self.tap.is_some() { &usocket_runtime::boards::HOST_TAP } else { &usocket_runtime::boards::HOST_LOOPBACK }
     }
 
-    /// The stack's config: the board file's, with a DHCP client when the TAP
-    /// board's environment asks for one.
+    /// The stack's config: the board file's, with the DHCP client the TAP
+    /// board's environment asks for.
     pub fn config(&self) -> usocket_runtime::Config {
-        usocket_runtime::Config { dhcp_v4: self.tap.as_ref().is_some_and(|t| t.dhcp_v4), ..self.info().config }
+        let info = self.info();
+        usocket_runtime::Config { dhcp_v4: self.tap.as_ref().map_or(info.config.dhcp_v4, |t| t.dhcp_v4), ..info.config }
     }
 
     /// The board named by the environment (see [`ENV_VARS`]).
@@ -172,7 +174,7 @@ impl AnyBoard {
                 }
                 // Addresses from the environment replace the board file's altogether.
                 if var("USOCKET_IPV4").is_some() || var("USOCKET_IPV6").is_some() {
-                    config.dhcp_v4 = var("USOCKET_IPV4").as_deref() == Some("dhcp");
+                    config.dhcp_v4 = if var("USOCKET_IPV4").as_deref() == Some("dhcp") { DhcpClient::FromStart } else { DhcpClient::None };
                     config.ipv4 = var("USOCKET_IPV4")
                         .filter(|v| v != "dhcp")
                         .map(|v| parse_cidr(&v, "USOCKET_IPV4"))
@@ -193,6 +195,14 @@ impl AnyBoard {
                     config.gateway_v4 = None;
                     config.gateway_v6 = None;
                     config.dns.clear();
+                }
+                match (var("USOCKET_DHCP").as_deref(), config.dhcp_v4) {
+                    (None, _) => {}
+                    (Some("1"), DhcpClient::FromStart) | (Some("0"), DhcpClient::None) => {}
+                    (Some("1"), _) => config.dhcp_v4 = DhcpClient::OnRequest,
+                    (Some("0"), DhcpClient::OnRequest) => config.dhcp_v4 = DhcpClient::None,
+                    (Some("0"), DhcpClient::FromStart) => return Err("USOCKET_DHCP=0 with USOCKET_IPV4=dhcp: that client runs from start".into()),
+                    (Some(other), _) => return Err(format!("USOCKET_DHCP={other}: expected 1 (a client ifconfig('dhcp') starts) or 0")),
                 }
                 if let Some(v) = var("USOCKET_GATEWAY4") {
                     config.gateway_v4 = Some(v.parse::<Ipv4Address>().map_err(|_| format!("USOCKET_GATEWAY4={v}: not an IPv4 address"))?);

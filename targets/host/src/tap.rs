@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::vec::Vec;
 
-use usocket_runtime::{Addressing, BoardInfo, NetConfig};
+use usocket_runtime::{Addressing, BoardInfo, DhcpClient, NetConfig};
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use usocket_runtime::smoltcp::time::Instant;
 use usocket_runtime::smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv6Address};
@@ -35,8 +35,9 @@ pub struct TapConfig {
     pub gateway_v6: Option<Ipv6Address>,
     /// DNS servers (at most two are used).
     pub dns: Vec<IpAddress>,
-    /// IPv4 address, gateway and DNS servers from a DHCP server instead.
-    pub dhcp_v4: bool,
+    /// The DHCPv4 client: from start (the IPv4 address, gateway and DNS servers
+    /// come from a DHCP server instead), on request (`ifconfig('dhcp')`), or none.
+    pub dhcp_v4: DhcpClient,
 }
 
 impl TapConfig {
@@ -63,7 +64,7 @@ impl TapConfig {
             ipv6,
             gateway_v6,
             dns: board.dns.iter().map(|&d| IpAddress::from(d)).collect(),
-            dhcp_v4: board.ipv4 == Addressing::Dhcp,
+            dhcp_v4: board.config.dhcp_v4,
         }
     }
 }

@@ -474,3 +474,48 @@ fn rule_no_dns() {
     assert!(started.elapsed().as_millis() < 100, "no query was sent");
     assert_eq!(s.getaddrinfo(Some("127.0.0.1"), 80, 0, 0, 0, 0, &mut out), Ok(1));
 }
+
+/// ifconfig((ip, netmask, gateway, dns)) as the glue passes it.
+fn ifconfig_set(s: &mut impl SocketApi, config: [&str; 4]) -> Result<usocket_host::Ifconfig, Errno> {
+    let ip = |text: &str| addr(&format!("{text}:0"));
+    let config = usocket_host::Ifconfig { ip: ip(config[0]), netmask: ip(config[1]), gateway: ip(config[2]), dns: ip(config[3]) };
+    s.ifconfig(Some(&usocket_host::IfconfigSet { dhcp: 0, config }))
+}
+
+#[test]
+fn rule_bad_ifconfig_tuple() {
+    let mut s = stack();
+    // ValueError in Python, from the glue's parsing of each item with the C
+    // ABI's address parser: not numeric is EINVAL, IPv6 is not AF_INET.
+    fails(s.addr_parse(Some("1.2.3"), 0), Errno::EINVAL);
+    fails(s.addr_parse(Some("192.0.2.x"), 0), Errno::EINVAL);
+    assert_eq!(s.addr_parse(Some("::1"), 0).map(|a| i32::from(a.family)), Ok(AF_INET6));
+}
+
+#[test]
+fn rule_bad_ipv4_config() {
+    let mut s = stack();
+    let before = s.ifconfig(None).unwrap();
+    for bad in [["127.0.0.1", "255.0.255.0", "0.0.0.0", "0.0.0.0"], ["224.0.0.1", "255.0.0.0", "0.0.0.0", "0.0.0.0"], ["255.255.255.255", "0.0.0.0", "0.0.0.0", "0.0.0.0"]] {
+        fails(ifconfig_set(&mut s, bad), Errno::EINVAL);
+    }
+    let ipv6 = usocket_host::Ifconfig { ip: addr("[::1]:0"), netmask: addr("255.0.0.0:0"), gateway: addr("0.0.0.0:0"), dns: addr("0.0.0.0:0") };
+    fails(s.ifconfig(Some(&usocket_host::IfconfigSet { dhcp: 0, config: ipv6 })), Errno::EINVAL);
+    fails(s.ifconfig(Some(&usocket_host::IfconfigSet { dhcp: 7, config: before })), Errno::EINVAL);
+    assert_eq!(s.ifconfig(None), Ok(before), "nothing changed");
+    // A good one is taken (and read back), the loopback board's own set again.
+    assert_eq!(ifconfig_set(&mut s, ["127.0.0.1", "255.0.0.0", "0.0.0.0", "0.0.0.0"]), Ok(before));
+}
+
+#[test]
+fn rule_no_dhcp_client() {
+    let _turn = C_ABI.lock().unwrap_or_else(|e| e.into_inner());
+    let mut s = stack();
+    fails(s.ifconfig(Some(&usocket_host::IfconfigSet { dhcp: 1, ..Default::default() })), Errno::EOPNOTSUPP);
+    assert_eq!((s.status(), s.isconnected()), (Ok(3), Ok(true)), "nothing started");
+    // The same at the C ABI, on the process's loopback stack.
+    let set = usocket_host::IfconfigSet { dhcp: 1, ..Default::default() };
+    let mut out = usocket_host::Ifconfig::default();
+    // SAFETY: both pointers are valid for the call.
+    assert_eq!(unsafe { usocket_host::c_abi::usocket_ifconfig(&set, &mut out) }, -Errno::EOPNOTSUPP.value());
+}

@@ -29,7 +29,7 @@ use common::addr;
 use usocket_host::constants::{AF_INET, AF_INET6, SHUT_WR, SOCK_DGRAM, SOCK_STREAM};
 use usocket_host::smoltcp::wire::IpAddress;
 use usocket_host::tap::TapConfig;
-use usocket_host::{Addr, Addrinfo, AnyBoard, Errno, Fd, GaiError, HostMemory, SocketApi, Stack};
+use usocket_host::{Addr, Addrinfo, AnyBoard, DhcpClient, Errno, Fd, GaiError, HostMemory, SocketApi, Stack};
 
 /// How long a whole test may take before it fails as hung.
 const BUDGET: Duration = Duration::from_secs(50);
@@ -189,7 +189,7 @@ fn tap_config() -> TapConfig {
         ipv6: Some((RUNTIME_V6, 64)),
         gateway_v6: None,
         dns: vec![IpAddress::Ipv4(KERNEL_V4)],
-        dhcp_v4: false,
+        dhcp_v4: DhcpClient::None,
     }
 }
 
