@@ -12,15 +12,15 @@
 //! against dnsmasq.
 
 mod common;
+mod wire;
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use common::addr;
+use wire::{Frames, Wire};
 use usocket_host::constants::{AF_INET, SOCK_DGRAM, SOCK_STREAM};
-use usocket_host::smoltcp::phy::{self, ChecksumCapabilities, Device, DeviceCapabilities, Medium};
-use usocket_host::smoltcp::time::Instant as SmolInstant;
+use usocket_host::smoltcp::phy::ChecksumCapabilities;
 use usocket_host::smoltcp::wire::{
     ArpOperation, ArpPacket, ArpRepr, DhcpMessageType, DhcpPacket, DhcpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, EthernetRepr, IpAddress,
     IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, UdpPacket, UdpRepr,
@@ -38,12 +38,10 @@ const DNS: Ipv4Address = Ipv4Address::new(192, 0, 2, 53);
 /// The board file's static configuration (c-port-tap).
 const STATIC: [&str; 4] = ["192.0.2.2", "255.255.255.0", "192.0.2.1", "192.0.2.1"];
 
-/// The wire: frames the board sent, frames for it, and the server's state.
+/// The wire: its frames, and the DHCP server's state.
 #[derive(Default)]
-struct Link {
-    incoming: VecDeque<Vec<u8>>,
-    /// Every frame the board sent, in order.
-    sent: Vec<Vec<u8>>,
+struct Server {
+    frames: Frames,
     /// Frames the server has looked at.
     served: usize,
     /// The server answers (false: it is gone).
@@ -124,21 +122,27 @@ fn answer(request: &Request, lease_s: u32) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-impl Link {
+impl wire::Link for Server {
+    fn frames(&mut self) -> &mut Frames {
+        &mut self.frames
+    }
+}
+
+impl Server {
     /// Answers what the client sent since the last look.
     fn serve(&mut self) {
-        while self.served < self.sent.len() {
-            let frame = self.sent[self.served].clone();
+        while self.served < self.frames.sent.len() {
+            let frame = self.frames.sent[self.served].clone();
             self.served += 1;
             if let Some(reply) = dhcp_of(&frame).filter(|_| self.answering).and_then(|r| answer(&r, self.lease_s)) {
-                self.incoming.push_back(reply);
+                self.frames.incoming.push_back(reply);
             }
         }
     }
 
     /// DHCP messages the board sent from frame `from` on.
     fn dhcp_sent(&self, from: usize) -> Vec<DhcpMessageType> {
-        self.sent[from..].iter().filter_map(|f| dhcp_of(f).map(|r| r.kind)).collect()
+        self.frames.sent[from..].iter().filter_map(|f| dhcp_of(f).map(|r| r.kind)).collect()
     }
 
     /// The sender address of the ARP requests for `target` the board sent.
@@ -152,65 +156,20 @@ impl Link {
                 _ => None,
             }
         };
-        self.sent.iter().filter_map(request).collect()
-    }
-}
-
-/// An Ethernet device over a [`Link`].
-struct Wire {
-    link: Rc<RefCell<Link>>,
-    buf: Vec<u8>,
-}
-
-struct WireRx(Vec<u8>);
-struct WireTx<'a>(&'a mut Vec<u8>, &'a RefCell<Link>);
-
-impl phy::RxToken for WireRx {
-    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
-        f(&self.0)
-    }
-}
-
-impl phy::TxToken for WireTx<'_> {
-    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        self.0.resize(len, 0);
-        let r = f(self.0);
-        self.1.borrow_mut().sent.push(self.0.clone());
-        r
-    }
-}
-
-impl Device for Wire {
-    type RxToken<'a> = WireRx;
-    type TxToken<'a> = WireTx<'a>;
-
-    fn receive(&mut self, _: SmolInstant) -> Option<(WireRx, WireTx<'_>)> {
-        let frame = self.link.borrow_mut().incoming.pop_front()?;
-        Some((WireRx(frame), WireTx(&mut self.buf, &self.link)))
-    }
-
-    fn transmit(&mut self, _: SmolInstant) -> Option<WireTx<'_>> {
-        Some(WireTx(&mut self.buf, &self.link))
-    }
-
-    fn capabilities(&self) -> DeviceCapabilities {
-        let mut caps = DeviceCapabilities::default();
-        caps.medium = Medium::Ethernet;
-        caps.max_transmission_unit = 1514;
-        caps
+        self.frames.sent.iter().filter_map(request).collect()
     }
 }
 
 /// The board: the wire with its server, and a simulated clock.
 struct WireBoard {
-    device: Wire,
+    device: Wire<Server>,
     now: Cell<u64>,
 }
 
 impl Board for WireBoard {
-    type Device = Wire;
+    type Device = Wire<Server>;
 
-    fn device(&mut self) -> &mut Wire {
+    fn device(&mut self) -> &mut Wire<Server> {
         &mut self.device
     }
 
@@ -226,7 +185,7 @@ impl Board for WireBoard {
         // The server answers at once; with nothing to receive, time jumps to the deadline.
         let mut link = self.device.link.borrow_mut();
         link.serve();
-        if link.incoming.is_empty() {
+        if link.frames.incoming.is_empty() {
             let now = self.now.get();
             self.now.set(until_us.unwrap_or(now + 1_000_000).max(now));
         }
@@ -235,9 +194,9 @@ impl Board for WireBoard {
 }
 
 /// A stack on the wire with a DHCP client `dhcp`, and the wire (its server answering with `lease_s` leases).
-fn wired(dhcp: DhcpClient, lease_s: u32) -> (Stack<'static, WireBoard>, Rc<RefCell<Link>>) {
-    let link = Rc::new(RefCell::new(Link { answering: true, lease_s, ..Link::default() }));
-    let board = WireBoard { device: Wire { link: link.clone(), buf: vec![] }, now: Cell::new(1) };
+fn wired(dhcp: DhcpClient, lease_s: u32) -> (Stack<'static, WireBoard>, Rc<RefCell<Server>>) {
+    let link = Rc::new(RefCell::new(Server { answering: true, lease_s, ..Server::default() }));
+    let board = WireBoard { device: Wire::new(link.clone()), now: Cell::new(1) };
     let config = Config { dhcp_v4: dhcp, ..usocket_host::boards::C_PORT_TAP.config };
     let memory = Box::leak(Box::new(HostMemory::new(&config)));
     (Stack::new(memory.lend(), board, config).expect("stack starts"), link)
@@ -324,7 +283,7 @@ fn ifconfig_dhcp_swaps_the_static_configuration_for_the_lease_and_a_static_set_b
     probe(&mut s, "192.0.2.9");
     assert_eq!(link.borrow().arp_from(Ipv4Address::new(192, 0, 2, 9)), [LEASE], "the lease is the source address");
     assert!(loopback_works(&mut s), "127.0.0.1 beside the lease");
-    let sent = link.borrow().sent.len();
+    let sent = link.borrow().frames.sent.len();
     assert!(dhcp(&mut s).is_ok() && link.borrow().dhcp_sent(sent).is_empty(), "with a lease ifconfig('dhcp') returns at once");
 
     set_static(&mut s, STATIC).expect("a static set");
@@ -332,7 +291,7 @@ fn ifconfig_dhcp_swaps_the_static_configuration_for_the_lease_and_a_static_set_b
     assert_eq!((s.status(), s.isconnected()), (Ok(3), Ok(true)));
     probe(&mut s, "192.0.2.10");
     assert_eq!(link.borrow().arp_from(Ipv4Address::new(192, 0, 2, 10)), [Ipv4Address::new(192, 0, 2, 2)], "192.0.2.2 is the source again");
-    let sent = link.borrow().sent.len();
+    let sent = link.borrow().frames.sent.len();
     run_until(&mut s, 7200, |_| false);
     assert!(link.borrow().dhcp_sent(sent).is_empty(), "the client stopped: no renewal in two hours");
     assert_eq!(ifconfig(&mut s), STATIC.map(String::from));

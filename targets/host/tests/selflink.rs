@@ -10,16 +10,16 @@
 //! `tap_netns.rs` and in the c-port program (`tests/c/cport_tap.c`).
 
 mod common;
+mod wire;
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use common::{addr, fails};
+use wire::{Frames, Wire};
 use usocket_host::constants::{AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM};
-use usocket_host::smoltcp::phy::{self, ChecksumCapabilities, Device, DeviceCapabilities, Medium};
-use usocket_host::smoltcp::time::Instant as SmolInstant;
+use usocket_host::smoltcp::phy::ChecksumCapabilities;
 use usocket_host::smoltcp::wire::{
     EthernetAddress, EthernetFrame, EthernetProtocol, IpAddress, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpControl, TcpPacket, TcpRepr, TcpSeqNumber,
 };
@@ -32,73 +32,16 @@ const ECHO: usize = 256 * 1024;
 /// Longest a test's stack work may take.
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// What crossed the wire: frames sent, and frames to deliver.
-#[derive(Default)]
-struct Link {
-    sent: Vec<Vec<u8>>,
-    incoming: VecDeque<Vec<u8>>,
-    /// The device has no room to send (as a MAC with its transmit ring full).
-    busy: bool,
-}
-
-/// An Ethernet device over a [`Link`].
-struct Wire {
-    link: Rc<RefCell<Link>>,
-    buf: Vec<u8>,
-}
-
-struct WireRx(Vec<u8>);
-struct WireTx<'a>(&'a mut Vec<u8>, &'a RefCell<Link>);
-
-impl phy::RxToken for WireRx {
-    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
-        f(&self.0)
-    }
-}
-
-impl phy::TxToken for WireTx<'_> {
-    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        self.0.resize(len, 0);
-        let r = f(self.0);
-        self.1.borrow_mut().sent.push(self.0.clone());
-        r
-    }
-}
-
-impl Device for Wire {
-    type RxToken<'a> = WireRx;
-    type TxToken<'a> = WireTx<'a>;
-
-    fn receive(&mut self, _: SmolInstant) -> Option<(WireRx, WireTx<'_>)> {
-        if self.link.borrow().busy {
-            return None;
-        }
-        let frame = self.link.borrow_mut().incoming.pop_front()?;
-        Some((WireRx(frame), WireTx(&mut self.buf, &self.link)))
-    }
-
-    fn transmit(&mut self, _: SmolInstant) -> Option<WireTx<'_>> {
-        (!self.link.borrow().busy).then(|| WireTx(&mut self.buf, &self.link))
-    }
-
-    fn capabilities(&self) -> DeviceCapabilities {
-        let mut caps = DeviceCapabilities::default();
-        caps.medium = Medium::Ethernet;
-        caps.max_transmission_unit = 1514;
-        caps
-    }
-}
-
 /// The board: the wire, the host's clock, and c-port-tap's addresses.
 struct WireBoard {
-    device: Wire,
+    device: Wire<Frames>,
     start: Instant,
 }
 
 impl Board for WireBoard {
-    type Device = Wire;
+    type Device = Wire<Frames>;
 
-    fn device(&mut self) -> &mut Wire {
+    fn device(&mut self) -> &mut Wire<Frames> {
         &mut self.device
     }
 
@@ -119,9 +62,9 @@ impl Board for WireBoard {
 }
 
 /// A stack on the wire with `config`, and the wire.
-fn wired(config: Config) -> (Stack<'static, WireBoard>, Rc<RefCell<Link>>) {
-    let link = Rc::new(RefCell::new(Link::default()));
-    let board = WireBoard { device: Wire { link: link.clone(), buf: vec![] }, start: Instant::now() };
+fn wired(config: Config) -> (Stack<'static, WireBoard>, Rc<RefCell<Frames>>) {
+    let link = Rc::new(RefCell::new(Frames::default()));
+    let board = WireBoard { device: Wire::new(link.clone()), start: Instant::now() };
     let memory = Box::leak(Box::new(HostMemory::new(&config)));
     (Stack::new(memory.lend(), board, config).expect("stack starts"), link)
 }
@@ -305,7 +248,7 @@ fn a_full_loop_queue_drops_and_counts() {
     let (mut s, link) = wired(config);
     let too_small = Config { loopback_bytes: config.loopback_bytes - 1, ..CPORT };
     let memory = Box::leak(Box::new(HostMemory::new(&too_small)));
-    let board = WireBoard { device: Wire { link: link.clone(), buf: vec![] }, start: Instant::now() };
+    let board = WireBoard { device: Wire::new(link.clone()), start: Instant::now() };
     let refused = Stack::new(memory.lend(), board, too_small).err().map(|e| e.to_string());
     assert_eq!(refused.as_deref(), Some("board config: `loopback_bytes` must be at least 3036"));
 
