@@ -20,8 +20,7 @@ pub fn run() -> Result<(), String> {
         "gcc",
         &["-Wall", "-Wextra", "-Werror", "-std=c99", "-Igenerated/include", "tests/c/cport_tap.c", "target/release/libusocket.a", "-lpthread", "-ldl", "-lm", "-o", &exe],
     )?;
-    if !crate::netns::is_root() {
-        println!("SKIPPED c-port over TAP: needs root for its network namespace and TAP device");
+    if crate::netns::skip_unless_root("c-port over TAP", "its network namespace and TAP device") {
         return Ok(());
     }
     let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", Some("2001:db8::1/64"))?;

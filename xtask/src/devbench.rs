@@ -5,7 +5,7 @@
 //! board, in time not asleep in WFI: so the figures are instructions the
 //! firmware executed, the same from run to run whatever the machine is doing.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,11 +17,7 @@ const LIMIT: Duration = Duration::from_secs(600);
 
 /// Runs the benchmark and prints its figures.
 pub fn run() -> Result<(), String> {
-    if !crate::netns::is_root() {
-        let bar = "!".repeat(88);
-        let _ = std::io::stderr().lock().write_all(
-            format!("\n{bar}\n!!! SKIPPED the device benchmark: it needs root (a TAP device in a network namespace).\n{bar}\n\n").as_bytes(),
-        );
+    if crate::netns::skip_unless_root("the device benchmark", "a TAP device in a network namespace") {
         return Ok(());
     }
     let fw = crate::firmware::find("mps2-an385")?;

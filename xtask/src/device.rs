@@ -19,7 +19,7 @@
 //! Needs root; skipped, loudly, otherwise. The namespace and QEMU are removed
 //! at the end, also on failure.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -37,14 +37,7 @@ const BOARD_V6: &str = "2001:db8::2";
 
 /// Runs the suite.
 pub fn run() -> Result<(), String> {
-    if !crate::netns::is_root() {
-        let bar = "!".repeat(88);
-        let message = format!(
-            "\n{bar}\n!!! SKIPPED the device suite: not running as root (effective uid != 0).\n\
-             !!! The firmware's Ethernet needs a TAP device in a network namespace, which needs root;\n\
-             !!! NOTHING WAS TESTED ON THE DEVICE.\n{bar}\n\n"
-        );
-        let _ = std::io::stderr().lock().write_all(message.as_bytes());
+    if crate::netns::skip_unless_root("the device suite", "the firmware's Ethernet: a TAP device in a network namespace") {
         return Ok(());
     }
     let fw = crate::firmware::find(BOARD)?;

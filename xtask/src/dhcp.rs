@@ -149,8 +149,7 @@ pub(crate) fn peer_server(netns: &str, log: &Path) -> Result<Killed, String> {
 
 /// Runs the DHCP tests with interpreter `exe`.
 pub fn run(exe: &Path) -> Result<(), String> {
-    if !crate::netns::is_root() {
-        println!("SKIPPED DHCP: needs root for its network namespace and TAP device");
+    if crate::netns::skip_unless_root("DHCP", "its network namespace and TAP device") {
         return Ok(());
     }
     let dir = crate::root().join("target/dhcp");

@@ -19,7 +19,7 @@
 //! [`BUDGET`]; the namespace and the private copies of the interpreter are
 //! removed at the end, also on failure.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -77,14 +77,7 @@ pub struct Outcome {
 
 /// Runs the tests in both pairings; fails when any test does not pass.
 pub fn run() -> Result<(), String> {
-    if !crate::netns::is_root() {
-        let bar = "!".repeat(88);
-        let message = format!(
-            "\n{bar}\n!!! SKIPPED multinet: not running as root (effective uid != 0).\n\
-             !!! MicroPython's multi_net tests need root to create a network namespace and TAP devices;\n\
-             !!! NOTHING WAS TESTED.\n{bar}\n\n"
-        );
-        let _ = std::io::stderr().lock().write_all(message.as_bytes());
+    if crate::netns::skip_unless_root("multinet", "a network namespace and the TAP devices of MicroPython's multi_net tests") {
         return Ok(());
     }
     let start = Instant::now();

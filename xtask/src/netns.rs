@@ -10,6 +10,17 @@ pub fn is_root() -> bool {
     status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|ids| ids.split_whitespace().nth(1)).is_some_and(|euid| euid == "0")
 }
 
+/// When not root, says loudly that `what` is skipped because it `needs` root,
+/// and returns true (the caller then returns Ok without testing).
+pub fn skip_unless_root(what: &str, needs: &str) -> bool {
+    if is_root() {
+        return false;
+    }
+    let bar = "!".repeat(88);
+    eprintln!("\n{bar}\n!!! SKIPPED {what}: not running as root (effective uid != 0).\n!!! It needs root for {needs};\n!!! NOTHING WAS TESTED.\n{bar}\n");
+    true
+}
+
 /// `ip ARGS...`, which must succeed.
 pub fn ip(args: &[&str]) -> Result<(), String> {
     let out = Command::new("ip").args(args).output().map_err(|e| format!("cannot run `ip {}`: {e}", args.join(" ")))?;
