@@ -14,13 +14,13 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use usocket_codegen::boards::Board;
 use usocket_codegen::ir::Spec;
 use usocket_codegen::naming::Names;
 
 use crate::armrust;
+use crate::test::output;
 
 /// The target `spec/ram.toml`'s 32-bit costs are measured on; every board is checked on it too.
 const RAM_TARGET: &str = "thumbv7m-none-eabi";
@@ -41,24 +41,15 @@ fn c_port_boards(spec: &Spec) -> Vec<(&Board, &str)> {
     spec.boards.iter().filter_map(|b| Some((b, b.target.as_deref()?))).collect()
 }
 
-/// Runs `program args`, returns its standard output; fails with its standard error.
-fn output(program: &str, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(program).args(args).output().map_err(|e| format!("cannot run {program}: {e} (apt-get install binutils-arm-none-eabi gcc-arm-none-eabi)"))?;
-    if !out.status.success() {
-        return Err(format!("{program} {} failed ({}): {}", args.join(" "), out.status, String::from_utf8_lossy(&out.stderr)));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 /// One symbol of `arm-none-eabi-nm -S -C`: size (if listed), type letter, name.
-struct Symbol {
-    size: Option<u64>,
-    kind: char,
-    name: String,
+pub struct Symbol {
+    pub size: Option<u64>,
+    pub kind: char,
+    pub name: String,
 }
 
 /// The symbols of an object, archive or ELF file.
-fn symbols(path: &Path) -> Result<Vec<Symbol>, String> {
+pub fn symbols(path: &Path) -> Result<Vec<Symbol>, String> {
     let text = output("arm-none-eabi-nm", &["-S", "-C", &path.to_string_lossy()])?;
     let mut out = Vec::new();
     for line in text.lines() {

@@ -6,14 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use crate::firmware::Stack;
 
 /// `text`, `data`, `bss` of an ELF (Berkeley format of arm-none-eabi-size).
 fn sections(elf: &Path) -> Result<[u64; 3], String> {
-    let out = Command::new("arm-none-eabi-size").arg(elf).output().map_err(|e| format!("arm-none-eabi-size: {e}"))?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = crate::test::output("arm-none-eabi-size", &[&elf.to_string_lossy()])?;
     let row: Vec<u64> = text.lines().nth(1).unwrap_or("").split_whitespace().take(3).filter_map(|n| n.parse().ok()).collect();
     row.try_into().map_err(|_| format!("arm-none-eabi-size {}: unexpected output {text:?}", elf.display()))
 }
@@ -33,15 +31,11 @@ fn part(symbol: &str) -> &'static str {
 
 /// Code and constants per part, from the ELF's symbol sizes.
 fn parts(elf: &Path) -> Result<BTreeMap<&'static str, u64>, String> {
-    let out = Command::new("arm-none-eabi-nm").args(["-S", "-C", "--size-sort"]).arg(elf).output().map_err(|e| format!("arm-none-eabi-nm: {e}"))?;
     let mut sizes = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let mut f = line.splitn(4, ' ');
-        let (Some(_), Some(size), Some(kind), Some(name)) = (f.next(), f.next(), f.next(), f.next()) else { continue };
-        if !matches!(kind, "T" | "t" | "R" | "r" | "W" | "w") {
-            continue;
+    for s in crate::firmware_lib::symbols(elf)? {
+        if matches!(s.kind, 'T' | 't' | 'R' | 'r' | 'W' | 'w') {
+            *sizes.entry(part(&s.name)).or_insert(0) += s.size.unwrap_or(0);
         }
-        *sizes.entry(part(name)).or_insert(0) += u64::from_str_radix(size, 16).unwrap_or(0);
     }
     Ok(sizes)
 }

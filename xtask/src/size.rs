@@ -7,9 +7,8 @@
 //! link keeps only what is used; `.text` of the program and of the runtime's,
 //! smoltcp's and the C ABI's functions in it.
 
-use std::process::Command;
 
-use crate::test::step;
+use crate::test::{output, step};
 
 /// Where the size builds go (not to disturb the release build the tests use).
 const TARGET_DIR: &str = "target/sizes";
@@ -24,15 +23,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         [flag] if flag == "--text" => text(),
         _ => Err("usage: cargo xtask size [--text]".into()),
     }
-}
-
-/// Output of a command that must succeed.
-fn output(program: &str, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(program).args(args).current_dir(crate::root()).output().map_err(|e| format!("cannot run {program}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{program} {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Bytes of `.text` in a linked program (`size -A`).

@@ -10,6 +10,17 @@ pub fn step(name: &str, program: &str, args: &[&str]) -> Result<(), String> {
     if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
 }
 
+/// Runs `program args` in the repository root; its standard output, or why it
+/// failed (with its standard error).
+pub fn output(program: &str, args: &[&str]) -> Result<String, String> {
+    let hint = if program.starts_with("arm-none-eabi-") { " (apt-get install binutils-arm-none-eabi gcc-arm-none-eabi)" } else { "" };
+    let out = Command::new(program).args(args).current_dir(crate::root()).output().map_err(|e| format!("cannot run {program}: {e}{hint}"))?;
+    if !out.status.success() {
+        return Err(format!("{program} {} failed ({}): {}", args.join(" "), out.status, String::from_utf8_lossy(&out.stderr).trim()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Warnings are errors for every C compile.
 const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/include"];
 
