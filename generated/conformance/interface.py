@@ -92,6 +92,33 @@ def interface():
     return network.LAN()
 
 
+# Fixtures (set-up, not what a case tests) bind through bind() and read the
+# address back through sockname(), so that they also run where sockets have no
+# getsockname() (MicroPython's lwIP module): there a port-0 bind takes the next
+# of the script's own ports instead, from a clock-chosen start (a rerun within
+# TIME_WAIT must not meet the last run's ports).
+BOUND = {}
+NEXT_PORT = []
+
+
+def bind(sock, addr):
+    if addr[1] == 0 and not hasattr(sock, "getsockname"):
+        if not NEXT_PORT:
+            import time
+
+            NEXT_PORT.append(20000 + time.ticks_ms() % 20000)
+        addr = (addr[0], NEXT_PORT[0])
+        NEXT_PORT[0] += 1
+    sock.bind(addr)
+    BOUND[id(sock)] = addr
+
+
+def sockname(sock):
+    if hasattr(sock, "getsockname"):
+        return sock.getsockname()
+    return BOUND[id(sock)]
+
+
 def forget(v, name):
     # Drop the socket without closing it: the garbage collector must close it.
     del v[name]

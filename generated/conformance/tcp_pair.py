@@ -92,6 +92,33 @@ def interface():
     return network.LAN()
 
 
+# Fixtures (set-up, not what a case tests) bind through bind() and read the
+# address back through sockname(), so that they also run where sockets have no
+# getsockname() (MicroPython's lwIP module): there a port-0 bind takes the next
+# of the script's own ports instead, from a clock-chosen start (a rerun within
+# TIME_WAIT must not meet the last run's ports).
+BOUND = {}
+NEXT_PORT = []
+
+
+def bind(sock, addr):
+    if addr[1] == 0 and not hasattr(sock, "getsockname"):
+        if not NEXT_PORT:
+            import time
+
+            NEXT_PORT.append(20000 + time.ticks_ms() % 20000)
+        addr = (addr[0], NEXT_PORT[0])
+        NEXT_PORT[0] += 1
+    sock.bind(addr)
+    BOUND[id(sock)] = addr
+
+
+def sockname(sock):
+    if hasattr(sock, "getsockname"):
+        return sock.getsockname()
+    return BOUND[id(sock)]
+
+
 def forget(v, name):
     # Drop the socket without closing it: the garbage collector must close it.
     del v[name]
@@ -113,9 +140,9 @@ def close_all(v):
 def case_recv_timeout(v):
     # recv() with a 50 ms timeout and no data raises ETIMEDOUT.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -126,9 +153,9 @@ def case_recv_timeout(v):
 def case_recv_would_block(v):
     # recv() on a non-blocking socket with no data raises EAGAIN.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -139,9 +166,9 @@ def case_recv_would_block(v):
 def case_read_would_block(v):
     # read() on a non-blocking socket with no data returns None.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -152,9 +179,9 @@ def case_read_would_block(v):
 def case_recv_after_reset(v):
     # The peer closes with SO_LINGER(on, 0): the next recv() raises ECONNRESET.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -167,9 +194,9 @@ def case_recv_after_reset(v):
 def case_send_str(v):
     # send() of a str raises TypeError.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -179,9 +206,9 @@ def case_send_str(v):
 def case_recv_negative_size(v):
     # recv(-1) raises ValueError.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -191,9 +218,9 @@ def case_recv_negative_size(v):
 def case_tcp_echo(v):
     # send() returns the count; the peer's recv() gets the bytes.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -206,9 +233,9 @@ def case_tcp_echo(v):
 def case_tcp_eof(v):
     # After the peer closes, recv() returns b'' (end of stream), again and again.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -220,9 +247,9 @@ def case_tcp_eof(v):
 def case_sendall_returns_none(v):
     # sendall() returns None once everything is queued.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -233,9 +260,9 @@ def case_sendall_returns_none(v):
 def case_shutdown_write_eof(v):
     # shutdown(SHUT_WR) sends end of stream; the other direction still works.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -248,9 +275,9 @@ def case_shutdown_write_eof(v):
 def case_stream_write_readline(v):
     # write() returns the count; readline() returns one line including b'\n'.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -262,9 +289,9 @@ def case_stream_write_readline(v):
 def case_stream_read_exact(v):
     # read(n) on a blocking socket returns n bytes, fewer only at end of stream.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -277,9 +304,9 @@ def case_stream_read_exact(v):
 def case_connect_twice(v):
     # connect() on a connected socket raises EISCONN.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -289,9 +316,9 @@ def case_connect_twice(v):
 def case_tcp_nodelay(v):
     # setsockopt(IPPROTO_TCP, TCP_NODELAY, 1) is accepted on a TCP socket.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -301,9 +328,9 @@ def case_tcp_nodelay(v):
 def case_recv_zero_bytes(v):
     # recv(0) returns b'' at once.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -313,9 +340,9 @@ def case_recv_zero_bytes(v):
 def case_send_empty(v):
     # send(b'') returns 0.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -325,9 +352,9 @@ def case_send_empty(v):
 def case_recv_after_shutdown_read(v):
     # After shutdown(SHUT_RD), recv() returns b''.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -338,9 +365,9 @@ def case_recv_after_shutdown_read(v):
 def case_setsockopt_keepalive(v):
     # setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1) is accepted on a TCP socket.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -350,9 +377,9 @@ def case_setsockopt_keepalive(v):
 def case_getpeername_after_connect(v):
     # getpeername() of the client is the listener's address.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -362,9 +389,9 @@ def case_getpeername_after_connect(v):
 def case_recv_timeout_then_usable(v):
     # After recv() timed out, the socket still receives.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -377,9 +404,9 @@ def case_recv_timeout_then_usable(v):
 def case_read_to_eof(v):
     # read() without a size reads until end of stream.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -391,9 +418,9 @@ def case_read_to_eof(v):
 def case_makefile_write(v):
     # makefile('rwb', 0) gives a binary stream over the socket.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -405,9 +432,9 @@ def case_makefile_write(v):
 def case_poll_idle_writable(v):
     # A connected socket with nothing received is writable, not readable.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -417,9 +444,9 @@ def case_poll_idle_writable(v):
 def case_poll_data_readable(v):
     # Received data makes the socket readable as well as writable.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -430,9 +457,9 @@ def case_poll_data_readable(v):
 def case_poll_events_mask(v):
     # Only the events asked for are reported: readable data is not reported to a POLL_WR poll.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -443,9 +470,9 @@ def case_poll_events_mask(v):
 def case_poll_eof_readable(v):
     # The peer's close makes the socket readable (recv() returns b''), without POLL_HUP.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -457,9 +484,9 @@ def case_poll_eof_readable(v):
 def case_poll_hup_both_closed(v):
     # Shut down for writing and closed by the peer: POLL_HUP, and readable (EOF).
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -472,9 +499,9 @@ def case_poll_hup_both_closed(v):
 def case_poll_reset_error(v):
     # A reset by the peer reports POLL_ERR and POLL_HUP; recv() then raises ECONNRESET.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -487,9 +514,9 @@ def case_poll_reset_error(v):
 def case_makefile_defaults(v):
     # makefile() without arguments reads (mode rb, unbuffered).
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -501,9 +528,9 @@ def case_makefile_defaults(v):
 def case_readinto_default_size(v):
     # readinto(buf) fills the whole buffer on a blocking socket (no short read).
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -517,9 +544,9 @@ def case_readinto_default_size(v):
 def case_readinto_nbytes(v):
     # readinto(buf, nbytes) reads at most nbytes into the start of buf.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -532,9 +559,9 @@ def case_readinto_nbytes(v):
 def case_readinto_would_block(v):
     # readinto() on a non-blocking socket with no data returns None.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
@@ -546,9 +573,9 @@ def case_readinto_would_block(v):
 def case_readinto_nbytes_too_big(v):
     # readinto() with nbytes larger than the buffer raises ValueError.
     v['l'] = socket.socket()
-    v['l'].bind((HOST4, 0,))
+    bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
-    v['addr'] = v['l'].getsockname()
+    v['addr'] = sockname(v['l'])
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]

@@ -92,6 +92,33 @@ def interface():
     return network.LAN()
 
 
+# Fixtures (set-up, not what a case tests) bind through bind() and read the
+# address back through sockname(), so that they also run where sockets have no
+# getsockname() (MicroPython's lwIP module): there a port-0 bind takes the next
+# of the script's own ports instead, from a clock-chosen start (a rerun within
+# TIME_WAIT must not meet the last run's ports).
+BOUND = {}
+NEXT_PORT = []
+
+
+def bind(sock, addr):
+    if addr[1] == 0 and not hasattr(sock, "getsockname"):
+        if not NEXT_PORT:
+            import time
+
+            NEXT_PORT.append(20000 + time.ticks_ms() % 20000)
+        addr = (addr[0], NEXT_PORT[0])
+        NEXT_PORT[0] += 1
+    sock.bind(addr)
+    BOUND[id(sock)] = addr
+
+
+def sockname(sock):
+    if hasattr(sock, "getsockname"):
+        return sock.getsockname()
+    return BOUND[id(sock)]
+
+
 def forget(v, name):
     # Drop the socket without closing it: the garbage collector must close it.
     del v[name]
@@ -113,11 +140,11 @@ def close_all(v):
 def case_udp_echo(v):
     # sendto() returns the count; recvfrom() returns the datagram and the sender's address.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind((HOST4, 0,))
-    v['pa'] = v['a'].getsockname()
+    bind(v['a'], (HOST4, 0,))
+    v['pa'] = sockname(v['a'])
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind((HOST4, 0,))
-    v['pb'] = v['b'].getsockname()
+    bind(v['b'], (HOST4, 0,))
+    v['pb'] = sockname(v['b'])
     expect_value('v[\'a\'].sendto(b\'ping\', v[\'pb\'])', lambda: v['a'].sendto(b'ping', v['pb']), 4)
     expect_value('v[\'b\'].recvfrom(16)', lambda: v['b'].recvfrom(16), (b'ping', v['pa'],))
 
@@ -125,11 +152,11 @@ def case_udp_echo(v):
 def case_udp_truncates(v):
     # A datagram longer than the buffer is cut; the rest is discarded, not delivered later.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind((HOST4, 0,))
-    v['pa'] = v['a'].getsockname()
+    bind(v['a'], (HOST4, 0,))
+    v['pa'] = sockname(v['a'])
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind((HOST4, 0,))
-    v['pb'] = v['b'].getsockname()
+    bind(v['b'], (HOST4, 0,))
+    v['pb'] = sockname(v['b'])
     v['a'].sendto(b'0123456789', v['pb'])
     expect_value('v[\'b\'].recv(4)', lambda: v['b'].recv(4), b'0123')
     v['b'].setblocking(False)
@@ -139,11 +166,11 @@ def case_udp_truncates(v):
 def case_udp_queue(v):
     # Several datagrams sent before the receiver reads all arrive, in order.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind((HOST4, 0,))
-    v['pa'] = v['a'].getsockname()
+    bind(v['a'], (HOST4, 0,))
+    v['pa'] = sockname(v['a'])
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind((HOST4, 0,))
-    v['pb'] = v['b'].getsockname()
+    bind(v['b'], (HOST4, 0,))
+    v['pb'] = sockname(v['b'])
     v['a'].sendto(b'one', v['pb'])
     v['a'].sendto(b'two', v['pb'])
     v['a'].sendto(b'three', v['pb'])
@@ -155,11 +182,11 @@ def case_udp_queue(v):
 def case_udp_recv_would_block(v):
     # recvfrom() on a non-blocking UDP socket with nothing queued raises EAGAIN.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind((HOST4, 0,))
-    v['pa'] = v['a'].getsockname()
+    bind(v['a'], (HOST4, 0,))
+    v['pa'] = sockname(v['a'])
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind((HOST4, 0,))
-    v['pb'] = v['b'].getsockname()
+    bind(v['b'], (HOST4, 0,))
+    v['pb'] = sockname(v['b'])
     v['b'].setblocking(False)
     expect_errno(lambda: v['b'].recvfrom(16), 'EAGAIN', 11)
 
@@ -167,11 +194,11 @@ def case_udp_recv_would_block(v):
 def case_udp_recv_timeout(v):
     # recvfrom() with a 50 ms timeout and nothing queued raises ETIMEDOUT.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind((HOST4, 0,))
-    v['pa'] = v['a'].getsockname()
+    bind(v['a'], (HOST4, 0,))
+    v['pa'] = sockname(v['a'])
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind((HOST4, 0,))
-    v['pb'] = v['b'].getsockname()
+    bind(v['b'], (HOST4, 0,))
+    v['pb'] = sockname(v['b'])
     v['b'].settimeout(0.05)
     expect_errno(lambda: v['b'].recvfrom(16), 'ETIMEDOUT', 110)
 
@@ -179,11 +206,11 @@ def case_udp_recv_timeout(v):
 def case_udp_sendto_autobinds(v):
     # sendto() from an unbound UDP socket binds it; the receiver sees its address.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind((HOST4, 0,))
-    v['pa'] = v['a'].getsockname()
+    bind(v['a'], (HOST4, 0,))
+    v['pa'] = sockname(v['a'])
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind((HOST4, 0,))
-    v['pb'] = v['b'].getsockname()
+    bind(v['b'], (HOST4, 0,))
+    v['pb'] = sockname(v['b'])
     v['u'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     expect_value('v[\'u\'].sendto(b\'hi\', v[\'pb\'])', lambda: v['u'].sendto(b'hi', v['pb']), 2)
     expect_value('v[\'b\'].recv(8)', lambda: v['b'].recv(8), b'hi')
@@ -192,22 +219,22 @@ def case_udp_sendto_autobinds(v):
 def case_setsockopt_broadcast(v):
     # setsockopt(SOL_SOCKET, SO_BROADCAST, 1) is accepted on a UDP socket.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind((HOST4, 0,))
-    v['pa'] = v['a'].getsockname()
+    bind(v['a'], (HOST4, 0,))
+    v['pa'] = sockname(v['a'])
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind((HOST4, 0,))
-    v['pb'] = v['b'].getsockname()
+    bind(v['b'], (HOST4, 0,))
+    v['pb'] = sockname(v['b'])
     expect_value('v[\'a\'].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)', lambda: v['a'].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1), None)
 
 
 def case_poll_udp(v):
     # A UDP socket is writable; a queued datagram makes it readable.
     v['a'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['a'].bind((HOST4, 0,))
-    v['pa'] = v['a'].getsockname()
+    bind(v['a'], (HOST4, 0,))
+    v['pa'] = sockname(v['a'])
     v['b'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    v['b'].bind((HOST4, 0,))
-    v['pb'] = v['b'].getsockname()
+    bind(v['b'], (HOST4, 0,))
+    v['pb'] = sockname(v['b'])
     expect_value('poll(v[\'b\'], 5)', lambda: poll(v['b'], 5), 4)
     v['a'].sendto(b'x', v['pb'])
     expect_value('poll(v[\'b\'], 5)', lambda: poll(v['b'], 5), 5)

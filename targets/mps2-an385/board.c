@@ -20,6 +20,7 @@
 #include "shared/runtime/interrupt_char.h"
 
 #include "lan9118.h"
+#include "net.h"
 
 // Core peripherals.
 #define SCB_VTOR (*(volatile uint32_t *)0xE000ED08)
@@ -127,7 +128,7 @@ static void board_init(void) {
     SYST_CSR = 7; // core clock, interrupt, enable
     UART0->CTRL |= UART_CTRL_RX_INT;
     NVIC_ISER0 = 1u << IRQ_UART0_RX;
-    lan9118_start();
+    mps2_net_start();
 }
 
 int __real_main(int argc, char **argv);
@@ -218,14 +219,14 @@ void mps2_wfi(void) {
 void mps2_an385_sleep(void) {
     // Masked, so that an interrupt between the check and WFI still wakes it.
     __asm volatile ("cpsid i" ::: "memory");
-    if (rx_head == rx_tail && !lan9118_rx_pending()) {
+    if (rx_head == rx_tail && !mps2_net_pending()) {
         mps2_wfi();
     }
     __asm volatile ("cpsie i" ::: "memory");
 }
 
 void mps2_an385_net_poll(void) {
-    lan9118_poll();
+    mps2_net_poll();
 }
 
 void mp_hal_delay_ms(mp_uint_t ms) {
@@ -254,7 +255,7 @@ int __wrap_mp_hal_stdin_rx_chr(void) {
         }
         // Not mp_event_wait_*: the REPL's line editor has no handler for a
         // pending exception raised here, so only the stack runs.
-        lan9118_poll();
+        mps2_net_poll();
         mps2_an385_sleep();
     }
 }

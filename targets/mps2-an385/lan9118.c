@@ -1,22 +1,10 @@
-// The LAN9118 driver and usocket's frame port on it: transmit, the clock and
-// the wait the runtime calls, and the receive path into usocket_port_receive().
-//
-// Receive is interrupt-driven: the RX status FIFO interrupt wakes the CPU from
-// WFI, and frames stay in the controller's FIFO (16 KiB, about ten full frames)
-// until the stack has room for them, so a busy stack makes the peer's TCP slow
-// down instead of losing frames in the driver.
-
-#include <stddef.h>
+// The LAN9118's registers: reset, MAC set-up, the receive FIFO and the
+// transmit FIFO. Receive is interrupt-driven: the RX status FIFO interrupt
+// wakes the CPU from WFI and masks itself until the glue has taken the frames,
+// which stay in the controller's FIFO meanwhile, so a busy stack makes the
+// peer's TCP slow down instead of losing frames in the driver.
 
 #include "lan9118.h"
-
-#if MPS2_NET
-#include USOCKET_BOARD_HEADER
-#include "usocket.h"
-#include "usocket_port.h"
-
-#include "py/mpstate.h"
-#endif
 
 #define LAN9118_BASE 0x40200000u
 #define REG(off) (*(volatile uint32_t *)(LAN9118_BASE + (off)))
@@ -41,16 +29,17 @@
 #define HW_CFG_SRST 1u
 #define TX_CFG_TX_ON (1u << 1)
 #define MAC_CSR_BUSY (1u << 31)
-#define MAC_CSR_READ (1u << 30)
 #define MAC_CR 1
 #define MAC_ADDRH 2
 #define MAC_ADDRL 3
 #define MAC_CR_TXEN (1u << 3)
 #define MAC_CR_RXEN (1u << 2)
-// Pass all multicast: IPv6 neighbour discovery uses solicited-node groups.
 #define MAC_CR_MCPAS (1u << 19)
 #define TX_CMD_A_FIRST (1u << 13)
 #define TX_CMD_A_LAST (1u << 12)
+#define RX_STS_ERROR (1u << 15)
+#define ETH_HEADER 14
+#define FCS 4
 
 #define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100)
 
@@ -60,14 +49,6 @@ void lan9118_reset(void) {
     }
 }
 
-#if MPS2_NET
-
-static const uint8_t board_mac[6] = USOCKET_BOARD_MAC;
-
-// A frame taken from the FIFO that the stack's ring had no room for yet.
-static uint32_t stash[(USOCKET_BOARD_FRAME_BYTES + 4 + 3) / 4];
-static size_t stash_len;
-
 static void mac_write(uint32_t reg, uint32_t value) {
     MAC_CSR_DATA = value;
     MAC_CSR_CMD = MAC_CSR_BUSY | reg;
@@ -75,9 +56,9 @@ static void mac_write(uint32_t reg, uint32_t value) {
     }
 }
 
-void lan9118_start(void) {
-    mac_write(MAC_ADDRL, board_mac[0] | board_mac[1] << 8 | board_mac[2] << 16 | (uint32_t)board_mac[3] << 24);
-    mac_write(MAC_ADDRH, board_mac[4] | board_mac[5] << 8);
+void lan9118_enable(const uint8_t mac[6]) {
+    mac_write(MAC_ADDRL, mac[0] | mac[1] << 8 | mac[2] << 16 | (uint32_t)mac[3] << 24);
+    mac_write(MAC_ADDRH, mac[4] | mac[5] << 8);
     mac_write(MAC_CR, MAC_CR_TXEN | MAC_CR_RXEN | MAC_CR_MCPAS);
     TX_CFG = TX_CFG_TX_ON;
     FIFO_INT = 0x48000000u; // RX status level 0: interrupt on every frame
@@ -85,73 +66,82 @@ void lan9118_start(void) {
     INT_EN = INT_RSFL;
     IRQ_CFG = IRQ_CFG_EN_HIGH_PUSHPULL;
     NVIC_ISER0 = 1u << LAN9118_IRQ;
-    // The seed differs per boot as far as the emulated clock does.
-    uint64_t seed = mps2_now_us() ^ ((uint64_t)ID_REV << 32) ^ 0x9e3779b97f4a7c15ull;
-    (void)usocket_port_start(NULL, seed);
+}
+
+uint32_t lan9118_id(void) {
+    return ID_REV;
 }
 
 void lan9118_isr(void) {
-    // Level-triggered: mask until the frames are taken (lan9118_poll re-enables).
+    // Level-triggered: masked until the frames are taken (lan9118_rx_irq_on).
     INT_EN = 0;
     INT_STS = INT_RSFL;
 }
 
-bool lan9118_rx_pending(void) {
-    return stash_len > 0 || (RX_FIFO_INF >> 16) & 0xff;
-}
-
-// Hands the FIFO's frames to the stack until its ring is full; true when one went in.
-static bool receive_frames(void) {
-    bool delivered = false;
-    for (;;) {
-        if (stash_len == 0) {
-            if (((RX_FIFO_INF >> 16) & 0xff) == 0) {
-                break;
-            }
-            uint32_t status = RX_STATUS_FIFO;
-            size_t len = (status >> 16) & 0x3fff; // includes the 4-byte FCS
-            size_t words = (len + 3) / 4;
-            for (size_t i = 0; i < words; i++) {
-                uint32_t w = RX_DATA_FIFO;
-                if (i < sizeof stash / 4) {
-                    stash[i] = w;
-                }
-            }
-            // Errors (bit 15) and frames too large for the board are dropped.
-            if ((status & (1u << 15)) || len < 4 + 14 || len - 4 > USOCKET_BOARD_FRAME_BYTES) {
-                continue;
-            }
-            stash_len = len - 4;
-        }
-        if (usocket_port_receive((const uint8_t *)stash, stash_len) == -USOCKET_ENOMEM) {
-            break;
-        }
-        stash_len = 0;
-        delivered = true;
-    }
+void lan9118_rx_irq_on(void) {
     INT_EN = INT_RSFL;
-    return delivered;
 }
 
-void lan9118_poll(void) {
-    receive_frames();
-    (void)usocket_pump();
+bool lan9118_rx_waiting(void) {
+    return (RX_FIFO_INF >> 16) & 0xff;
 }
 
-int32_t usocket_port_transmit(const uint8_t *frame, size_t frame_len) {
-    // The data plus the two command words must fit the TX data FIFO.
-    if ((TX_FIFO_INF & 0xffff) < frame_len + 8) {
-        return -USOCKET_EAGAIN;
+static void rx_drop(size_t words) {
+    while (words--) {
+        (void)RX_DATA_FIFO;
     }
-    TX_DATA_FIFO = TX_CMD_A_FIRST | TX_CMD_A_LAST | frame_len;
-    TX_DATA_FIFO = (uint32_t)frame_len << 16 | frame_len;
+}
+
+int32_t lan9118_rx_next(void) {
+    while (lan9118_rx_waiting()) {
+        uint32_t status = RX_STATUS_FIFO;
+        size_t len = (status >> 16) & 0x3fff; // includes the FCS
+        if (!(status & RX_STS_ERROR) && len >= FCS + ETH_HEADER) {
+            return (int32_t)(len - FCS);
+        }
+        rx_drop((len + 3) / 4);
+    }
+    return -1;
+}
+
+bool lan9118_rx_read(uint32_t *dst, size_t cap, size_t len) {
+    size_t words = (len + FCS + 3) / 4;
+    if (len > cap) {
+        rx_drop(words);
+        return false;
+    }
+    // The FCS's words land past `len` only where `cap` has room for them.
+    size_t keep = (cap / 4 < words) ? cap / 4 : words;
+    for (size_t i = 0; i < keep; i++) {
+        dst[i] = RX_DATA_FIFO;
+    }
+    if (keep * 4 < len) {
+        // `cap` is not a multiple of 4 and the frame fills it: the last bytes.
+        uint32_t w = RX_DATA_FIFO;
+        uint8_t *tail = (uint8_t *)dst + keep * 4;
+        for (size_t k = 0; keep * 4 + k < len; k++) {
+            tail[k] = (uint8_t)(w >> (8 * k));
+        }
+        keep++;
+    }
+    rx_drop(words - keep);
+    return true;
+}
+
+bool lan9118_transmit(const uint8_t *frame, size_t len) {
+    // The data plus the two command words must fit the TX data FIFO.
+    if ((TX_FIFO_INF & 0xffff) < len + 8) {
+        return false;
+    }
+    TX_DATA_FIFO = TX_CMD_A_FIRST | TX_CMD_A_LAST | len;
+    TX_DATA_FIFO = (uint32_t)len << 16 | len;
     size_t i = 0;
-    for (; i + 4 <= frame_len; i += 4) {
+    for (; i + 4 <= len; i += 4) {
         TX_DATA_FIFO = frame[i] | frame[i + 1] << 8 | frame[i + 2] << 16 | (uint32_t)frame[i + 3] << 24;
     }
-    if (i < frame_len) {
+    if (i < len) {
         uint32_t w = 0;
-        for (size_t k = 0; i + k < frame_len; k++) {
+        for (size_t k = 0; i + k < len; k++) {
             w |= (uint32_t)frame[i + k] << (8 * k);
         }
         TX_DATA_FIFO = w;
@@ -160,46 +150,5 @@ int32_t usocket_port_transmit(const uint8_t *frame, size_t frame_len) {
     while ((TX_FIFO_INF >> 16) & 0xff) {
         (void)TX_STATUS_FIFO;
     }
-    return 0;
+    return true;
 }
-
-uint64_t usocket_port_now_us(void) {
-    return mps2_now_us();
-}
-
-int32_t usocket_port_wait(uint64_t until_us) {
-    for (;;) {
-        if (receive_frames()) {
-            return 0;
-        }
-        if (MP_STATE_MAIN_THREAD(mp_pending_exception) != MP_OBJ_NULL) {
-            return -USOCKET_EINTR; // Ctrl-C: the glue raises it
-        }
-        if (mps2_now_us() >= until_us) {
-            return 0;
-        }
-        __asm volatile ("cpsid i" ::: "memory");
-        if (!lan9118_rx_pending() && MP_STATE_MAIN_THREAD(mp_pending_exception) == MP_OBJ_NULL) {
-            mps2_wfi();
-        }
-        __asm volatile ("cpsie i" ::: "memory");
-    }
-}
-
-#else
-
-// Without the network (the size baseline, MPS2_NET=0): only the reset, for the clock.
-void lan9118_start(void) {
-}
-
-void lan9118_isr(void) {
-}
-
-bool lan9118_rx_pending(void) {
-    return false;
-}
-
-void lan9118_poll(void) {
-}
-
-#endif

@@ -19,3 +19,7 @@
 #define MICROPY_INTERNAL_WFE(TIMEOUT_MS) mps2_an385_sleep()
 void mps2_an385_net_poll(void);
 void mps2_an385_sleep(void);
+
+#if MPS2_STACK_LWIP
+#include "mpconfiglwip.h"
+#endif

@@ -23,12 +23,25 @@ LDSCRIPT = $(BOARD_DIR)/mps2-an385.ld
 
 # The board's own start-up (vector table with the device interrupts, SysTick,
 # UART receive interrupt), its HAL (ticks, delays, stdin that keeps the stack
-# running) and the LAN9118 driver behind usocket's C frame port.
+# running) and the LAN9118's registers.
 SRC_C += $(BOARD_DIR)/board.c $(BOARD_DIR)/lan9118.c
-# MPS2_NET=0 builds the same firmware without the network (no usocket, no
-# driver beyond the reset): the baseline `cargo xtask size` compares against.
-MPS2_NET ?= 1
-CFLAGS += -DMPS2_NET=$(MPS2_NET)
+# The socket stack (net.h):
+# - usocket: usocket's frame port on the LAN9118 (the product);
+# - lwip: lwIP with MicroPython's own socket module (extmod/modlwip.c) and a
+#   netif for the LAN9118, the anchor the benchmarks compare against
+#   (lwip/mpconfiglwip.mk: lwIP's source must be in lib/lwip);
+# - none: no network, only the controller's reset (its counter is the clock):
+#   the baseline `cargo xtask size` measures increases over.
+MPS2_STACK ?= usocket
+ifeq ($(MPS2_STACK),usocket)
+SRC_C += $(BOARD_DIR)/net_usocket.c
+else ifeq ($(MPS2_STACK),lwip)
+include $(BOARD_DIR)/lwip/mpconfiglwip.mk
+else ifeq ($(MPS2_STACK),none)
+SRC_C += $(BOARD_DIR)/net_none.c
+else
+$(error MPS2_STACK must be usocket, lwip or none, not "$(MPS2_STACK)")
+endif
 # The board's start-up runs before the port's main(), and its stdin replaces
 # the port's busy-polling one.
 LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_hal_stdin_rx_chr

@@ -65,3 +65,34 @@ impl Apt {
         if status.success() { Ok(()) } else { Err(format!("apt-get {} failed ({status})", args.join(" "))) }
     }
 }
+
+/// A Debian source package pinned by its files (the .dsc first) and their SHA-256 sums.
+pub struct SourcePackage {
+    /// The package's name (`apt-get source NAME`).
+    pub name: &'static str,
+    /// The suite its `deb-src` line names.
+    pub suite: &'static str,
+    /// The .dsc, then the tarballs, each with its SHA-256.
+    pub files: &'static [(&'static str, &'static str)],
+}
+
+impl SourcePackage {
+    /// Downloads the package once into `cache` (checking every file's sum)
+    /// and unpacks it into `tree` unless `tree/marker` is there already.
+    pub fn unpack(&self, cache: &Path, tree: &Path, marker: &str) -> Result<PathBuf, String> {
+        if tree.join(marker).exists() {
+            return Ok(tree.to_path_buf());
+        }
+        let all_pinned = || self.files.iter().all(|(f, sum)| pinned(&cache.join(f), sum));
+        if !all_pinned() {
+            Apt::new(cache, "deb-src", self.suite)?.get(&["source", "--download-only", self.name])?;
+            if !all_pinned() {
+                return Err(format!("the downloaded {} source does not match the pinned SHA-256 sums", self.name));
+            }
+        }
+        let _ = fs::remove_dir_all(tree);
+        let dsc = cache.join(self.files[0].0);
+        step(&format!("unpack {} source", self.name), "dpkg-source", &["-x", &dsc.to_string_lossy(), &tree.to_string_lossy()])?;
+        Ok(tree.to_path_buf())
+    }
+}

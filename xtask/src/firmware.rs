@@ -2,7 +2,9 @@
 //! that has one: the port from the same Debian source as our unix
 //! interpreter, our out-of-tree board folder (what the port lacks), the
 //! generated user C module and the runtime built for the board's core, with
-//! asyncio frozen in. Prints the ELF's path as its last line.
+//! asyncio frozen in. Prints the ELF's path as its last line. With
+//! `--stack lwip`, the same firmware with MicroPython's own lwIP socket module
+//! instead (the anchor, see `lwip.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,8 +54,32 @@ pub fn find(name: &str) -> Result<&'static Firmware, String> {
 pub enum Stack {
     /// usocket on the board's MAC (the product).
     Usocket,
+    /// lwIP with MicroPython's `extmod/modlwip.c` (the anchor), with or without IPv6.
+    Lwip { ipv6: bool },
     /// None: the same firmware without the network, the baseline of `cargo xtask size`.
     Plain,
+}
+
+impl Stack {
+    /// The build directory's suffix.
+    fn suffix(self) -> &'static str {
+        match self {
+            Stack::Usocket => "",
+            Stack::Lwip { ipv6: true } => "-lwip",
+            Stack::Lwip { ipv6: false } => "-lwip-ipv4",
+            Stack::Plain => "-plain",
+        }
+    }
+
+    /// Parses `--stack NAME`: usocket, lwip or lwip-ipv4.
+    pub fn parse(name: &str) -> Result<Stack, String> {
+        match name {
+            "usocket" => Ok(Stack::Usocket),
+            "lwip" => Ok(Stack::Lwip { ipv6: true }),
+            "lwip-ipv4" => Ok(Stack::Lwip { ipv6: false }),
+            _ => Err(format!("unknown stack `{name}` (usocket, lwip or lwip-ipv4)")),
+        }
+    }
 }
 
 /// Builds (incrementally) the firmware with usocket into `target/firmware/BOARD/` and returns the ELF.
@@ -63,7 +89,8 @@ pub fn build(fw: &Firmware) -> Result<PathBuf, String> {
 
 /// Builds (incrementally) `fw`'s firmware with `stack`, the runtime built for
 /// board file `board_file` (its own, or a variant of it with other features),
-/// into `target/firmware/<board_file>[-plain]/`; returns the ELF.
+/// into `target/firmware/<board_file>[-lwip|-lwip-ipv4|-plain]/`; returns
+/// the ELF. The lwIP and plain builds take only the board file's core.
 pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathBuf, String> {
     let root = crate::root();
     let abs = |p: &Path| p.to_string_lossy().into_owned();
@@ -76,10 +103,7 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
         _ => return Err(format!("{GCC} is not installed: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (firmware builds need it)")),
     };
     let src = crate::micropython::source(None)?;
-    let out = root.join("target/firmware").join(match stack {
-        Stack::Usocket => board_file.to_string(),
-        Stack::Plain => format!("{board_file}-plain"),
-    });
+    let out = root.join("target/firmware").join(format!("{board_file}{}", stack.suffix()));
     let (mpy_cross, manifest) = crate::micropython::frozen_asyncio(&src, &out)?;
     let elf = out.join("build/firmware.elf");
     let mut vars = vec![
@@ -102,7 +126,12 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
                 format!("LIBS={} {libgcc}", abs(&lib)),
             ]);
         }
-        Stack::Plain => vars.extend(["MPS2_NET=0".to_string(), format!("LIBS={libgcc}")]),
+        Stack::Lwip { ipv6 } => {
+            crate::lwip::source(&src)?;
+            vars.extend(crate::lwip::make_vars(ipv6));
+            vars.push(format!("LIBS={libgcc}"));
+        }
+        Stack::Plain => vars.extend(["MPS2_STACK=none".to_string(), format!("LIBS={libgcc}")]),
     }
     let port = abs(&src.join("ports").join(fw.port));
     let mut args: Vec<&str> = vec!["-s", "-C", &port, "-j2"];
@@ -111,12 +140,21 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
     Ok(elf)
 }
 
-/// `cargo xtask firmware BOARD`.
+const USAGE: &str = "usage: cargo xtask firmware BOARD [--stack usocket|lwip|lwip-ipv4]";
+
+/// Parses `BOARD [--stack NAME]`.
+pub fn parse_args(args: &[String]) -> Result<(&'static Firmware, Stack), String> {
+    match args {
+        [board] => Ok((find(board)?, Stack::Usocket)),
+        [board, flag, stack] if flag == "--stack" => Ok((find(board)?, Stack::parse(stack)?)),
+        _ => Err(format!("{USAGE}   (boards: {})", names())),
+    }
+}
+
+/// `cargo xtask firmware BOARD [--stack NAME]`.
 pub fn run(args: &[String]) -> Result<(), String> {
-    let [board] = args else {
-        return Err(format!("usage: cargo xtask firmware BOARD   (boards: {})", names()));
-    };
-    let elf = build(find(board)?)?;
+    let (fw, stack) = parse_args(args)?;
+    let elf = build_with(fw, fw.board, stack)?;
     println!("{}", elf.display());
     Ok(())
 }
@@ -129,6 +167,15 @@ mod tests {
     fn unknown_boards_are_named_in_the_error() {
         let e = find("frobnitz").unwrap_err();
         assert!(e.contains("frobnitz") && e.contains("mps2-an385"), "{e}");
+    }
+
+    #[test]
+    fn stacks_are_named() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(parse_args(&args(&["mps2-an385"])).unwrap().1, Stack::Usocket);
+        assert_eq!(parse_args(&args(&["mps2-an385", "--stack", "lwip"])).unwrap().1, Stack::Lwip { ipv6: true });
+        assert!(parse_args(&args(&["mps2-an385", "--stack", "lwIP"])).unwrap_err().contains("lwip-ipv4"));
+        assert!(parse_args(&args(&["mps2-an385", "--stack"])).is_err());
     }
 
     #[test]

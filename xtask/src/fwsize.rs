@@ -1,6 +1,6 @@
 //! The firmware part of `cargo xtask size`: flash and static RAM of the
 //! mps2-an385 firmware without the network (the same board folder built with
-//! MPS2_NET=0) and with usocket for each feature set (board files
+//! MPS2_STACK=none) and with usocket for each feature set (board files
 //! `mps2-an385-ipv4`: IPv4 with DHCP, TCP, UDP, DNS, as MicroPython's lwIP
 //! ports; `mps2-an385`: also IPv6 and raw sockets), and where usocket's flash goes.
 

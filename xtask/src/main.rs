@@ -26,6 +26,7 @@ mod firmware_lib;
 mod firmware;
 mod fuzz;
 mod fwsize;
+mod lwip;
 mod micropython;
 mod mptests;
 mod multinet;
@@ -80,9 +81,10 @@ commands:
   dhcp                as root: our interpreter gets, applies and renews a DHCP lease from dnsmasq
                       on a TAP link in a network namespace; and starts static, switches with
                       ifconfig('dhcp') (first without a server: a timeout), then back to static
-  firmware BOARD      build MicroPython firmware with usocket for BOARD (mps2-an385) and print
-                      the ELF's path last
-  qemu BOARD [--tap NAME]
+  firmware BOARD [--stack usocket|lwip|lwip-ipv4]
+                      build MicroPython firmware with usocket for BOARD (mps2-an385), or with
+                      MicroPython's own lwIP socket module (the anchor), and print the ELF's path last
+  qemu BOARD [--stack NAME] [--tap NAME]
                       build and boot BOARD's firmware in QEMU, serial on a pty (printed as
                       `serial: /dev/pts/N`), network: the TAP device NAME or none
   fuzz [--seconds N]  cargo fuzz (nightly): the spec parser, C ABI call sequences, raw frames;

@@ -12,14 +12,16 @@ use std::path::{Path, PathBuf};
 use crate::debian;
 use crate::test::step;
 
-/// Debian's source package: file name and SHA-256 (from its .dsc).
-const PACKAGE: &str = "micropython";
-const DSC: &str = "micropython_1.25.0+ds-1.dsc";
-const FILES: [(&str, &str); 3] = [
-    (DSC, "8c7c406be88a6f3bc19e694eb0bbc5841112243fdf2b5a296e000d8fdc5f3c34"),
-    ("micropython_1.25.0+ds.orig.tar.xz", "7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918fffdbea"),
-    ("micropython_1.25.0+ds-1.debian.tar.xz", "87cd89f7900c86b963885dabe25acf3e5348815993f1500278ad8f6464465af4"),
-];
+/// Debian's source package (file names and SHA-256 sums from its .dsc).
+const PACKAGE: debian::SourcePackage = debian::SourcePackage {
+    name: "micropython",
+    suite: "trixie",
+    files: &[
+        ("micropython_1.25.0+ds-1.dsc", "8c7c406be88a6f3bc19e694eb0bbc5841112243fdf2b5a296e000d8fdc5f3c34"),
+        ("micropython_1.25.0+ds.orig.tar.xz", "7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918fffdbea"),
+        ("micropython_1.25.0+ds-1.debian.tar.xz", "87cd89f7900c86b963885dabe25acf3e5348815993f1500278ad8f6464465af4"),
+    ],
+};
 
 /// `cargo xtask micropython`.
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -85,7 +87,10 @@ pub fn build_stock(dir: Option<PathBuf>) -> Result<PathBuf, String> {
 pub fn source(dir: Option<PathBuf>) -> Result<PathBuf, String> {
     let src = match dir.or_else(|| std::env::var_os("MICROPYTHON_DIR").map(PathBuf::from)) {
         Some(d) => d,
-        None => fetch(&crate::root().join("target/micropython-src"))?,
+        None => {
+            let cache = crate::root().join("target/micropython-src");
+            PACKAGE.unpack(&cache, &cache.join("mp"), "ports/unix/Makefile")?
+        }
     };
     if !src.join("ports/unix/Makefile").is_file() {
         return Err(format!("{} is not a MicroPython source tree (no ports/unix/Makefile)", src.display()));
@@ -148,20 +153,3 @@ pub fn relink_if_newer(exe: &Path, lib: &Path) -> Result<(), String> {
     }
 }
 
-/// Downloads (once) and unpacks Debian's source package into `cache/mp`.
-fn fetch(cache: &Path) -> Result<PathBuf, String> {
-    let tree = cache.join("mp");
-    if tree.join("ports/unix/Makefile").is_file() {
-        return Ok(tree);
-    }
-    let all_pinned = |c: &Path| FILES.iter().all(|(f, sum)| debian::pinned(&c.join(f), sum));
-    if !all_pinned(cache) {
-        debian::Apt::new(cache, "deb-src", "trixie")?.get(&["source", "--download-only", PACKAGE])?;
-        if !all_pinned(cache) {
-            return Err(format!("the downloaded {PACKAGE} source does not match the pinned SHA-256 sums"));
-        }
-    }
-    let _ = fs::remove_dir_all(&tree);
-    step("unpack source", "dpkg-source", &["-x", &cache.join(DSC).to_string_lossy(), &tree.to_string_lossy()])?;
-    Ok(tree)
-}

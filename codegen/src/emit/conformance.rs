@@ -147,14 +147,34 @@ struct Context {
     cases: Vec<PyCase>,
 }
 
+/// The Python lines of a fixture's step: as a case's, except that `bind` and
+/// `getsockname` go through the template's `bind()` and `sockname()`, so that
+/// the set-up also runs on sockets without getsockname() (MicroPython's lwIP
+/// module): the cases, not the set-up, then say what differs there.
+fn py_fixture_step(spec: &Spec, step: &Step) -> Vec<String> {
+    match (&step.on, step.call.as_str(), &step.expect, &step.until) {
+        (Some(var), "bind" | "getsockname", None, None) => {
+            let (module, consts) = (spec.module.name.as_str(), spec.constants.as_slice());
+            let args = step.args.iter().map(|a| py_value(module, consts, a));
+            let call = if step.call == "bind" { "bind" } else { "sockname" };
+            let call = format!("{call}({})", [format!("v[{}]", py_str(var))].into_iter().chain(args).collect::<Vec<_>>().join(", "));
+            match &step.bind {
+                Some(name) => vec![format!("v[{}] = {call}", py_str(name))],
+                None => vec![call],
+            }
+        }
+        _ => py_step(spec, step),
+    }
+}
+
 fn py_case(spec: &Spec, case: &Case) -> PyCase {
     let fixture = spec.fixtures.iter().find(|f| f.name == case.fixture);
-    let steps = fixture.into_iter().flat_map(|f| &f.steps).chain(&case.steps);
+    let set_up = fixture.into_iter().flat_map(|f| &f.steps).flat_map(|s| py_fixture_step(spec, s));
     PyCase {
         id: case.id.clone(),
         function: format!("case_{}", case.id.replace('-', "_")),
         doc: case.doc.lines().next().unwrap_or_default().to_string(),
-        lines: steps.flat_map(|s| py_step(spec, s)).collect(),
+        lines: set_up.chain(case.steps.iter().flat_map(|s| py_step(spec, s))).collect(),
     }
 }
 
