@@ -326,7 +326,7 @@ pub struct Difference {
     pub summary: String,
     /// Explanation.
     pub detail: String,
-    /// Interpreters it is a difference against (`cpython`, `stock`).
+    /// Interpreters it is a difference against (`cpython`, `stock`, `modlwip`).
     pub against: Vec<String>,
     /// Behaviour cases it explains failing there.
     pub cases: Vec<String>,

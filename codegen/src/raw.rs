@@ -274,7 +274,7 @@ pub struct RawDifference {
     pub summary: String,
     /// Explanation.
     pub detail: String,
-    /// Interpreters it is a difference against: `cpython` (default) and/or `stock` (stock MicroPython).
+    /// Interpreters it is a difference against: `cpython` (default), `stock` (stock MicroPython) and/or `modlwip` (MicroPython's lwIP socket module, the anchor firmware).
     pub against: Option<Spanned<Vec<String>>>,
     /// Behaviour cases that fail on those interpreters because of it.
     #[serde(default)]

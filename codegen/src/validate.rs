@@ -1133,7 +1133,7 @@ fn constant_cases(ck: &mut Checker, m: &Merged, constants: &[Constant]) -> (Fixt
 }
 
 /// Interpreters a difference may be against.
-const OTHER_INTERPRETERS: [&str; 2] = ["cpython", "stock"];
+const OTHER_INTERPRETERS: [&str; 3] = ["cpython", "stock", "modlwip"];
 
 fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>], cases: &[Case], locate: &dyn Fn(FileId, usize) -> String) -> Vec<Difference> {
     let mut seen = HashMap::new();

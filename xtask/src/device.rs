@@ -14,7 +14,11 @@
 //! - the spec's conformance cases through mpremote (`conformance --device`), with
 //!   the loopback fixtures (127.0.0.1, ::1) and through the board's own addresses;
 //! - MicroPython's multi_net tests between the firmware and CPython on the
-//!   namespace's kernel, both orders.
+//!   namespace's kernel, both orders;
+//! - against the anchor (MicroPython's lwIP module in the same firmware, on
+//!   192.0.2.3 and 2001:db8::3), in a second namespace with a bridge: both
+//!   firmwares answer ping, then multi_net anchor <-> CPython and ours <->
+//!   anchor (two QEMUs on one bridge), both orders each.
 //!
 //! Needs root; skipped, loudly, otherwise. The namespace and QEMU are removed
 //! at the end, also on failure.
@@ -50,18 +54,40 @@ pub fn run() -> Result<(), String> {
     ns.ip(&["route", "add", "default", "via", crate::multinet::NOWHERE, "dev", "tap0"])?;
     let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
     println!("==> {BOARD} booted in namespace {NETNS}, serial {}", qemu.serial);
-    ping(&ns)?;
+    ping(&ns, &[BOARD_V4, BOARD_V6])?;
     dhcp(&ns, &qemu)?;
-    ping(&ns)?;
+    ping(&ns, &[BOARD_V4, BOARD_V6])?;
     sleep_accept(&ns, &qemu)?;
-    multi_net(&ns, &qemu)?;
+    let (device, cpython) = (format!("pyb:{}", qemu.serial), "cpython".to_string());
+    multi_net(&ns, "ours <-> CPython", &[(&device, &cpython), (&cpython, &device)])?;
     crate::conformance::run(&["--device".into(), qemu.serial.clone(), "--own".into(), BOARD_V4.into(), BOARD_V6.into()])?;
-    Ok(())
+    drop(qemu);
+    drop(ns);
+    against_the_anchor(fw, &elf)
 }
 
-/// The kernel pings the board over IPv4 and IPv6: the stack answers echo requests.
-fn ping(ns: &Netns) -> Result<(), String> {
-    for (flag, address) in [("-4", BOARD_V4), ("-6", BOARD_V6)] {
+/// The namespace of the pairings with the anchor.
+const ANCHOR_NETNS: &str = "usocket-device-anchor";
+
+/// Ours on tap0 and the anchor on tap1 of one bridge: ping both, then
+/// multi_net anchor <-> CPython and ours <-> anchor, both orders each.
+fn against_the_anchor(fw: &crate::firmware::Firmware, ours_elf: &Path) -> Result<(), String> {
+    let anchor_elf = crate::firmware::build_with(fw, fw.board, crate::firmware::Stack::Lwip { ipv6: true })?;
+    let ns = Netns::with_bridge(ANCHOR_NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"), &["tap0", "tap1"], crate::multinet::NOWHERE)?;
+    let ours = Qemu::boot(fw, ours_elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
+    let anchor = Qemu::boot(fw, &anchor_elf, &Nic::Tap("tap1".into()), Clock::Real, Some(&ns.name))?;
+    println!("==> ours ({}) and the anchor, MicroPython's lwIP module ({}), on one bridge in {ANCHOR_NETNS}", ours.serial, anchor.serial);
+    ping(&ns, &[BOARD_V4, BOARD_V6, crate::lwip::host(crate::lwip::IPV4), crate::lwip::host(crate::lwip::IPV6)])?;
+    let (ours, anchor) = (format!("pyb:{}", ours.serial), format!("pyb:{}", anchor.serial));
+    let cpython = "cpython".to_string();
+    multi_net(&ns, "the anchor <-> CPython", &[(&anchor, &cpython), (&cpython, &anchor)])?;
+    multi_net(&ns, "ours <-> the anchor", &[(&ours, &anchor), (&anchor, &ours)])
+}
+
+/// The kernel pings each address: the stacks answer echo requests.
+fn ping(ns: &Netns, addresses: &[&str]) -> Result<(), String> {
+    for address in addresses {
+        let flag = if address.contains(':') { "-6" } else { "-4" };
         let out = Command::new("ip")
             .args(["netns", "exec", &ns.name, "ping", flag, "-c", "3", "-W", "2", address])
             .output()
@@ -142,17 +168,16 @@ fn sleep_accept(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
     Ok(())
 }
 
-/// MicroPython's multi_net tests, firmware <-> CPython on the kernel, both orders.
-fn multi_net(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
+/// MicroPython's multi_net tests with each pair of instances (instance0,
+/// instance1): boards (`pyb:PTY`) or CPython on the namespace's kernel.
+fn multi_net(ns: &Netns, name: &str, orders: &[(&String, &String)]) -> Result<(), String> {
     let tests = crate::micropython::source(None)?.join("tests");
-    let device = format!("pyb:{}", qemu.serial);
-    let cpython = "cpython".to_string();
     let mut failed = Vec::new();
     let mut passed = 0;
-    for (first, second) in [(&device, &cpython), (&cpython, &device)] {
+    for (first, second) in orders {
         let files: Vec<String> = crate::multinet::TESTS
             .iter()
-            .filter(|t| !(second == &cpython && crate::multinet::MICROPYTHON_CLIENT_ONLY.contains(t)))
+            .filter(|t| !(second.as_str() == "cpython" && crate::multinet::MICROPYTHON_CLIENT_ONLY.contains(t)))
             .map(|t| format!("multi_net/{t}.py"))
             .collect();
         for o in crate::multinet::harness(&ns.name, &tests, Path::new("micropython"), [first, second], &files)? {
@@ -164,9 +189,9 @@ fn multi_net(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
         }
     }
     if failed.is_empty() {
-        println!("==> multi_net on the device: {passed}/{passed} passed");
+        println!("==> multi_net, {name}: {passed}/{passed} passed");
         Ok(())
     } else {
-        Err(format!("multi_net on the device: {passed} passed, {} did not:\n  {}", failed.len(), failed.join("\n  ")))
+        Err(format!("multi_net, {name}: {passed} passed, {} did not:\n  {}", failed.len(), failed.join("\n  ")))
     }
 }

@@ -63,9 +63,10 @@ commands:
                       ratios); as root also usocket <-> Linux over TAP in a network namespace
                       (--tap-mib per direction, default 256); then (or with --device, only)
                       the mps2-an385 firmware in QEMU against Linux, in instructions (root)
-  conformance [--device PORT [--own IPV4 IPV6]]
-                      run generated/conformance/ on ours, stock MicroPython and CPython (matrix),
-                      or on a board through mpremote (--own: also through its own addresses)
+  conformance [--anchor | --device PORT [--own IPV4 IPV6]]
+                      run generated/conformance/ on ours, stock MicroPython, CPython and MicroPython's
+                      lwIP module on the emulated board (matrix); --anchor: only the last; or on a
+                      board through mpremote (--own: also through its own addresses)
   size [--text]       RAM per TCP socket and per stack for each board file (spec/boards/); --text: the
                       c-port crate's code (.text, x86_64, linked with --gc-sections) per feature set
   features            the runtime with each optional feature (ipv6, dns, dhcpv4, raw) left out and with

@@ -144,30 +144,16 @@ impl Env {
     /// while the tests run it).
     fn new(exe: &Path) -> Result<Env, String> {
         // From here the guard exists, so a failing step below still cleans up.
-        let ns = Netns::create(&format!("usocket-multinet-{}", std::process::id()))?;
+        let taps = OURS.map(|o| o.tap);
+        let ns = Netns::with_bridge(&format!("usocket-multinet-{}", std::process::id()), KERNEL_V4, None, &taps, NOWHERE)?;
         let dir = crate::root().join(format!("target/multinet-{}", std::process::id()));
         let env = Env { ns, dir };
-        env.ip(&["link", "set", "lo", "up"])?;
-        env.ip(&["link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0"])?;
-        env.ip(&["addr", "add", KERNEL_V4, "dev", "br0"])?;
-        for o in &OURS {
-            env.ip(&["tuntap", "add", "dev", o.tap, "mode", "tap"])?;
-            env.ip(&["link", "set", o.tap, "master", "br0"])?;
-            env.ip(&["link", "set", o.tap, "up"])?;
-        }
-        env.ip(&["link", "set", "br0", "up"])?;
-        env.ip(&["route", "add", "default", "via", NOWHERE, "dev", "br0"])?;
         std::fs::create_dir_all(&env.dir).map_err(|e| format!("{}: {e}", env.dir.display()))?;
         for o in &OURS {
             let copy = env.dir.join(format!("ours-{}", o.tap));
             std::fs::copy(exe, &copy).map_err(|e| format!("copy {} to {}: {e}", exe.display(), copy.display()))?;
         }
         Ok(env)
-    }
-
-    /// `ip -n NS ARGS...`, which must succeed.
-    fn ip(&self, args: &[&str]) -> Result<(), String> {
-        self.ns.ip(args)
     }
 
     /// The harness's instance argument for our instance `i`: its copy of the

@@ -57,6 +57,29 @@ impl Netns {
         Ok(ns)
     }
 
+    /// Creates `name` with a bridge `br0` (the kernel's end at `v4`, and `v6`
+    /// without duplicate address detection) that `taps` are enslaved to, `lo`
+    /// up, and a default route via `nowhere` (an address nobody has: it makes
+    /// the kernel's source address for any destination `v4`'s, as
+    /// run-multitests.py's HOST_IP needs; nothing leaves the namespace).
+    pub fn with_bridge(name: &str, v4: &str, v6: Option<&str>, taps: &[&str], nowhere: &str) -> Result<Netns, String> {
+        let ns = Netns::create(name)?;
+        ns.ip(&["link", "set", "lo", "up"])?;
+        ns.ip(&["link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0"])?;
+        ns.ip(&["addr", "add", v4, "dev", "br0"])?;
+        if let Some(v6) = v6 {
+            ns.ip(&["addr", "add", v6, "dev", "br0", "nodad"])?;
+        }
+        for tap in taps {
+            ns.ip(&["tuntap", "add", "dev", tap, "mode", "tap"])?;
+            ns.ip(&["link", "set", tap, "master", "br0"])?;
+            ns.ip(&["link", "set", tap, "up"])?;
+        }
+        ns.ip(&["link", "set", "br0", "up"])?;
+        ns.ip(&["route", "add", "default", "via", nowhere, "dev", "br0"])?;
+        Ok(ns)
+    }
+
     /// `ip -n NAME ARGS...`, which must succeed.
     pub fn ip(&self, args: &[&str]) -> Result<(), String> {
         let mut all = vec!["-n", &self.name];

@@ -82,9 +82,19 @@ impl Qemu {
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot run {}: {e} (apt-get install qemu-system-arm)", firmware.qemu))?;
+        // QEMU's complaints, except the one every boot without a link makes.
+        if let Some(stderr) = child.stderr.take() {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if !line.ends_with("has no peer") {
+                        eprintln!("{line}");
+                    }
+                }
+            });
+        }
         let stdout = child.stdout.take().ok_or("qemu: no stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

@@ -321,6 +321,30 @@ struct CompatRow {
     ours: String,
     stock: String,
     cpython: String,
+    modlwip: String,
+}
+
+/// Whether a difference is from MicroPython's lwIP module alone.
+fn anchor_only(d: &crate::ir::Difference) -> bool {
+    d.against.iter().all(|a| a == "modlwip")
+}
+
+/// What a difference's heading adds about where else it holds: the
+/// interpreters it is against besides CPython.
+fn also(against: &[String]) -> String {
+    let names: Vec<&str> = against
+        .iter()
+        .filter_map(|a| match a.as_str() {
+            "stock" => Some("stock MicroPython"),
+            "modlwip" => Some("MicroPython's lwIP module"),
+            _ => None,
+        })
+        .collect();
+    match (against.iter().any(|a| a == "cpython"), names.as_slice()) {
+        (_, []) => String::new(),
+        (true, names) => format!(", also {}", names.join(" and ")),
+        (false, names) => format!(", {} only", names.join(" and ")),
+    }
 }
 
 /// The compatibility table of all cases.
@@ -337,7 +361,7 @@ fn compat_rows(spec: &Spec, m: Markup) -> Vec<CompatRow> {
                 Some(d) => format!("differs: {}", m.code(&d.id)),
                 None => "pass".to_string(),
             };
-            CompatRow { id: m.code(&case.id), rust: api("rust"), c: api("c"), ours: api("micropython"), stock: other("stock"), cpython: other("cpython") }
+            CompatRow { id: m.code(&case.id), rust: api("rust"), c: api("c"), ours: api("micropython"), stock: other("stock"), cpython: other("cpython"), modlwip: other("modlwip") }
         })
         .collect()
 }
@@ -372,6 +396,8 @@ struct Context {
     rules: Vec<RuleDoc>,
     page_differences: Vec<DifferenceDoc>,
     other_differences: Vec<DifferenceDoc>,
+    /// Differences from MicroPython's lwIP module alone (the lwIP ports' `socket`).
+    modlwip_differences: Vec<DifferenceDoc>,
     header: String,
     abi_constants: Vec<AbiConstantDoc>,
     abi_functions: Vec<AbiFunctionDoc>,
@@ -462,11 +488,7 @@ fn context(spec: &Spec, m: Markup) -> Context {
             "{} ({}{})",
             m.strong(&d.summary),
             m.code(&d.id),
-            match (d.against.iter().any(|a| a == "cpython"), d.against.iter().any(|a| a == "stock")) {
-                (true, true) => ", also stock MicroPython",
-                (false, true) => ", stock MicroPython only",
-                _ => "",
-            }
+            also(&d.against)
         ),
         detail: m.lines(&d.detail, if m == Markup::Rst { RST_INDENT } else { 0 }),
     };
@@ -498,8 +520,9 @@ fn context(spec: &Spec, m: Markup) -> Context {
         errnos: spec.errnos.iter().map(|e| code_doc(m, e)).collect(),
         gai_errors: spec.gai_errors.iter().map(|e| code_doc(m, e)).collect(),
         rules: spec.rules.iter().map(|r| rule_doc(m, r)).collect(),
-        page_differences: spec.differences.iter().filter(|d| d.page).map(difference).collect(),
-        other_differences: spec.differences.iter().filter(|d| !d.page).map(difference).collect(),
+        page_differences: spec.differences.iter().filter(|d| d.page && !anchor_only(d)).map(difference).collect(),
+        other_differences: spec.differences.iter().filter(|d| !d.page && !anchor_only(d)).map(difference).collect(),
+        modlwip_differences: spec.differences.iter().filter(|d| anchor_only(d)).map(difference).collect(),
         header: names.header(),
         abi_constants: spec
             .constants
