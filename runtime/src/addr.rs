@@ -1,6 +1,5 @@
 //! Conversions between the ABI address struct and `core::net` addresses.
 
-use core::fmt::Write;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
 use crate::constants::{AF_INET, AF_INET6};
@@ -120,33 +119,117 @@ pub fn parse(host: Option<&str>, port: i32) -> Result<Addr, Errno> {
     Ok(from_socket_addr(SocketAddr::new(ip, port)))
 }
 
-/// Writes into a byte slice, failing when it is full.
+/// Appends bytes to a slice; EINVAL once it is full.
 struct SliceWriter<'a> {
     out: &'a mut [u8],
     len: usize,
 }
 
-impl Write for SliceWriter<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(core::fmt::Error)?;
-        let dst = self.out.get_mut(self.len..end).ok_or(core::fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
+impl SliceWriter<'_> {
+    fn push(&mut self, bytes: &[u8]) -> Result<(), Errno> {
+        let end = self.len + bytes.len();
+        self.out.get_mut(self.len..end).ok_or(Errno::EINVAL)?.copy_from_slice(bytes);
         self.len = end;
+        Ok(())
+    }
+
+    /// `n` in lowercase digits of `radix` (10 or 16), without leading zeros.
+    fn number(&mut self, mut n: u32, radix: u32) -> Result<(), Errno> {
+        let mut digits = [0u8; 10];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b"0123456789abcdef"[(n % radix) as usize];
+            n /= radix;
+            if n == 0 {
+                break;
+            }
+        }
+        self.push(&digits[i..])
+    }
+
+    fn ipv4(&mut self, ip: Ipv4Addr) -> Result<(), Errno> {
+        for (i, octet) in ip.octets().into_iter().enumerate() {
+            if i > 0 {
+                self.push(b".")?;
+            }
+            self.number(octet.into(), 10)?;
+        }
+        Ok(())
+    }
+
+    /// RFC 5952 text, as `core`'s `Display` writes it: the longest run of two
+    /// or more zero groups (the first of equal runs) as `::`, and IPv4-mapped
+    /// addresses as `::ffff:a.b.c.d`.
+    fn ipv6(&mut self, ip: Ipv6Addr) -> Result<(), Errno> {
+        if let Some(v4) = ip.to_ipv4_mapped() {
+            self.push(b"::ffff:")?;
+            return self.ipv4(v4);
+        }
+        let groups = ip.segments();
+        let (mut best, mut run) = ((0, 0), (0, 0));
+        for (i, &g) in groups.iter().enumerate() {
+            run = if g == 0 { (if run.1 == 0 { i } else { run.0 }, run.1 + 1) } else { (0, 0) };
+            if run.1 > best.1 {
+                best = run;
+            }
+        }
+        let mut i = 0;
+        while i < groups.len() {
+            if best.1 >= 2 && i == best.0 {
+                self.push(b"::")?;
+                i += best.1;
+                continue;
+            }
+            if i > 0 && !(best.1 >= 2 && i == best.0 + best.1) {
+                self.push(b":")?;
+            }
+            self.number(groups[i].into(), 16)?;
+            i += 1;
+        }
         Ok(())
     }
 }
 
-/// Writes the numeric text of the address's IP; EINVAL when `out` is too small.
+/// Writes the numeric text of the address's IP; EINVAL when `out` is too
+/// small. (Written out rather than through `core::fmt`, which would add about
+/// 4 KB to a firmware that has no other use for it.)
 pub fn format(a: &Addr, out: &mut [u8]) -> Result<usize, Errno> {
-    let ip = to_socket_addr(a)?.ip();
     let mut w = SliceWriter { out, len: 0 };
-    write!(w, "{ip}").map_err(|_| Errno::EINVAL)?;
+    match to_socket_addr(a)?.ip() {
+        IpAddr::V4(ip) => w.ipv4(ip)?,
+        IpAddr::V6(ip) => w.ipv6(ip)?,
+    }
     Ok(w.len)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_what_core_displays() {
+        extern crate std;
+        use std::string::ToString;
+        let v6 = [
+            "::", "::1", "1::", "2001:db8::1", "2001:db8:0:0:1:0:0:1", "2001:0:0:1:0:0:0:1", "1:0:0:2:0:0:3:4", "fe80::1:2:3:4",
+            "1:2:3:4:5:6:7:8", "0:1:2:3:4:5:6:7", "1:2:3:4:5:6:7:0", "1:0:2:3:4:5:6:7", "::ffff:192.0.2.1", "::192.0.2.1", "64:ff9b::c000:201", "ffff:ffff::ffff",
+        ];
+        for text in v6 {
+            let ip: Ipv6Addr = text.parse().unwrap();
+            let a = from_socket_addr(SocketAddr::new(IpAddr::V6(ip), 1));
+            let mut buf = [0u8; 64];
+            let n = format(&a, &mut buf).unwrap();
+            assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), ip.to_string(), "{text}");
+        }
+        for ip in [Ipv4Addr::new(0, 0, 0, 0), Ipv4Addr::new(255, 255, 255, 255), Ipv4Addr::new(10, 0, 100, 9)] {
+            let a = from_socket_addr(SocketAddr::new(IpAddr::V4(ip), 1));
+            let mut buf = [0u8; 15];
+            let n = format(&a, &mut buf).unwrap();
+            assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), ip.to_string());
+            assert_eq!(format(&a, &mut buf[..n - 1]), Err(Errno::EINVAL), "too small");
+        }
+    }
 
     #[test]
     fn round_trips_v4_and_v6() {
