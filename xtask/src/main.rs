@@ -88,6 +88,9 @@ commands:
   qemu BOARD [--stack NAME] [--tap NAME]
                       build and boot BOARD's firmware in QEMU, serial on a pty (printed as
                       `serial: /dev/pts/N`), network: the TAP device NAME or none
+  device [--anchor]    as root: the mps2-an385 firmware in QEMU on a TAP link (MicroPython's tests,
+                      ping, DHCP, time.sleep, multi_net, conformance), then the pairings with the
+                      anchor firmware (MicroPython's lwIP module); --anchor: only those
   fuzz [--seconds N]  cargo fuzz (nightly): the spec parser, C ABI call sequences, raw frames;
                       regressions first, then N seconds each (default 60)";
 
@@ -108,7 +111,8 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("firmware") => firmware::run(&args[1..]),
         Some("qemu") => qemu::run(&args[1..]),
-        Some("device") if args.len() == 1 => device::run(),
+        Some("device") if args.len() == 1 => device::run(false),
+        Some("device") if args.len() == 2 && args[1] == "--anchor" => device::run(true),
         Some("dhcp") if args.len() == 1 => micropython::build(None).and_then(|exe| dhcp::run(&exe)),
         _ => Err(USAGE.to_string()),
     };
