@@ -79,8 +79,13 @@ fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result
         .output()
         .map_err(|e| format!("cannot run mpremote: {e}"))?;
     let stdout = String::from_utf8_lossy(&board.stdout);
-    let mut figures: BTreeMap<String, String> =
-        stdout.lines().filter_map(|l| l.strip_prefix("RESULT ")).flat_map(str::split_whitespace).filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut figures: BTreeMap<String, String> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("RESULT "))
+        .flat_map(str::split_whitespace)
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     if figures.is_empty() || !board.status.success() {
         let why = format!("{script} on the device did not finish ({}):\n{stdout}{}", board.status, String::from_utf8_lossy(&board.stderr));
         if figures.is_empty() {
@@ -203,11 +208,14 @@ pub fn run() -> Result<(), String> {
     }
     let (size, limit) = FAULTED;
     let faults = NETEM.join(" ");
-    println!("under faults (tc netem {} on tap0's egress: the kernel's frames to the board), {} KiB each way, SHA-256 compared, at most {limit} s:", faults, size >> 10);
+    println!(
+        "under faults (tc netem {} on tap0's egress: the kernel's frames to the board), {} KiB each way, SHA-256 compared, at most {limit} s:",
+        faults,
+        size >> 10
+    );
     for (what, dir) in [("kernel -> board", "rx"), ("board -> kernel", "tx")] {
-        let state = |f: &BTreeMap<String, String>| {
-            format!("{} bytes, intact {}", figure(f, &format!("fault_{dir}_bytes")), figure(f, &format!("fault_{dir}_intact")))
-        };
+        let state =
+            |f: &BTreeMap<String, String>| format!("{} bytes, intact {}", figure(f, &format!("fault_{dir}_bytes")), figure(f, &format!("fault_{dir}_intact")));
         println!("  {what}   ours {:>10} ({})   lwip {:>10} ({})", show(faulted_s(ours, dir), "s"), state(ours), show(faulted_s(lwip, dir), "s"), state(lwip));
         ratio(&format!("faulted transfer {what} seconds"), faulted_s(ours, dir), faulted_s(lwip, dir));
     }
@@ -229,10 +237,16 @@ mod tests {
 
     #[test]
     fn transfers_count_only_when_intact() {
-        let f: BTreeMap<String, String> =
-            [("real_rx_bytes", "2000000"), ("real_rx_us", "1000000"), ("real_rx_intact", "1"), ("real_tx_bytes", "5"), ("real_tx_us", "9"), ("real_tx_intact", "0")]
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .into();
+        let f: BTreeMap<String, String> = [
+            ("real_rx_bytes", "2000000"),
+            ("real_rx_us", "1000000"),
+            ("real_rx_intact", "1"),
+            ("real_tx_bytes", "5"),
+            ("real_tx_us", "9"),
+            ("real_tx_intact", "0"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
         assert_eq!(mb_per_s(&f, "rx"), Some(2.0));
         assert_eq!(mb_per_s(&f, "tx"), None);
         assert!(crate::root().join("bench/device/board_transfer.py").is_file());

@@ -102,10 +102,8 @@ fn ratio(ours: i64, lwip: i64) -> String {
 
 /// The builds compared: what ours has, its board file, what the lwIP build
 /// with (`true`) or without IPv6 has (lwipopts_common.h turns raw PCBs on in both).
-const VARIANTS: [(&str, &str, &str, bool); 2] = [
-    ("IPv4 (DHCP), TCP, UDP, DNS", "mps2-an385-ipv4", "IPv4 (DHCP), TCP, UDP, DNS, raw", false),
-    ("+ IPv6, raw sockets", "mps2-an385", "+ IPv6", true),
-];
+const VARIANTS: [(&str, &str, &str, bool); 2] =
+    [("IPv4 (DHCP), TCP, UDP, DNS", "mps2-an385-ipv4", "IPv4 (DHCP), TCP, UDP, DNS, raw", false), ("+ IPv6, raw sockets", "mps2-an385", "+ IPv6", true)];
 
 /// Prints the table.
 pub fn run() -> Result<(), String> {
