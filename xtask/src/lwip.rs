@@ -26,11 +26,11 @@ pub const MAC: &str = "02:00:00:00:38:51";
 pub const IPV4: &str = "192.0.2.3/24";
 /// Its IPv6 address (ours is 2001:db8::2), with the prefix.
 pub const IPV6: &str = "2001:db8::3/64";
-/// Gateway and DNS server: the namespace's kernel, as for ours.
+/// Its gateway: the namespace's kernel, as for ours.
 pub const GATEWAY: &str = "192.0.2.1";
+/// Its DNS server: the same kernel.
 pub const DNS: &str = "192.0.2.1";
 
-#[allow(dead_code)] // used by the conformance and multi_net pairings (next commit)
 /// The address alone (`192.0.2.3` of `192.0.2.3/24`).
 pub fn host(with_prefix: &str) -> &str {
     with_prefix.split('/').next().unwrap_or(with_prefix)
