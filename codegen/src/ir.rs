@@ -330,6 +330,8 @@ pub struct Difference {
     pub against: Vec<String>,
     /// Behaviour cases it explains failing there.
     pub cases: Vec<String>,
+    /// Their results vary from run to run there: a pass is no stale claim.
+    pub varies: bool,
 }
 
 /// A C ABI struct.

@@ -279,6 +279,10 @@ pub struct RawDifference {
     /// Behaviour cases that fail on those interpreters because of it.
     #[serde(default)]
     pub cases: Vec<Spanned<String>>,
+    /// The cases' results vary from run to run there (e.g. the interpreter
+    /// reads memory it does not own): a pass is then no stale claim.
+    #[serde(default)]
+    pub varies: bool,
 }
 
 /// `[[struct]]`.

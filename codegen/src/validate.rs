@@ -1161,6 +1161,7 @@ fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>], cases: &
             detail: d.detail.trim().to_string(),
             against,
             cases: d.cases.iter().map(|c| c.get_ref().clone()).collect(),
+            varies: d.varies,
         });
     }
     out

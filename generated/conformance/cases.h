@@ -272,329 +272,329 @@ static const cv_t cv_227[] = { { .kind = CV_BYTES, .s = "2", .len = 1 } };
 static const cv_t cv_228[] = { { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_229[] = { { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_230[] = { { .kind = CV_BYTES, .s = "2", .len = 1 } };
-static const cv_t cv_231[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_231[] = { { .kind = CV_NONE } };
 static const cv_t cv_232[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_233[] = { { .kind = CV_TUPLE, .items = cv_232, .len = 2 } };
-static const cv_t cv_234[] = { { .kind = CV_NONE } };
-static const cv_t cv_235[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_236[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_237[] = { { .kind = CV_TUPLE, .items = cv_236, .len = 2 } };
+static const cv_t cv_234[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_235[] = { { .kind = CV_NONE } };
+static const cv_t cv_236[] = { { .kind = CV_NONE } };
+static const cv_t cv_237[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_238[] = { { .kind = CV_NONE } };
-static const cv_t cv_239[] = { { .kind = CV_BYTES, .s = "ping", .len = 4 }, { .kind = CV_VAR, .s = "pb" } };
-static const cv_t cv_240[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_241[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_242[] = { { .kind = CV_BYTES, .s = "ping", .len = 4 }, { .kind = CV_VAR, .s = "pa" } };
-static const cv_t cv_243[] = { { .kind = CV_TUPLE, .items = cv_242, .len = 2 } };
-static const cv_t cv_244[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_245[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_246[] = { { .kind = CV_TUPLE, .items = cv_245, .len = 2 } };
-static const cv_t cv_247[] = { { .kind = CV_NONE } };
-static const cv_t cv_248[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_249[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_250[] = { { .kind = CV_TUPLE, .items = cv_249, .len = 2 } };
-static const cv_t cv_251[] = { { .kind = CV_NONE } };
-static const cv_t cv_252[] = { { .kind = CV_BYTES, .s = "0123456789", .len = 10 }, { .kind = CV_VAR, .s = "pb" } };
-static const cv_t cv_253[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_254[] = { { .kind = CV_BYTES, .s = "0123", .len = 4 } };
-static const cv_t cv_255[] = { { .kind = CV_BOOL, .i = 0 } };
-static const cv_t cv_256[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_257[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_258[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_259[] = { { .kind = CV_TUPLE, .items = cv_258, .len = 2 } };
-static const cv_t cv_260[] = { { .kind = CV_NONE } };
-static const cv_t cv_261[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_262[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_263[] = { { .kind = CV_TUPLE, .items = cv_262, .len = 2 } };
-static const cv_t cv_264[] = { { .kind = CV_NONE } };
-static const cv_t cv_265[] = { { .kind = CV_BYTES, .s = "one", .len = 3 }, { .kind = CV_VAR, .s = "pb" } };
-static const cv_t cv_266[] = { { .kind = CV_BYTES, .s = "two", .len = 3 }, { .kind = CV_VAR, .s = "pb" } };
-static const cv_t cv_267[] = { { .kind = CV_BYTES, .s = "three", .len = 5 }, { .kind = CV_VAR, .s = "pb" } };
-static const cv_t cv_268[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_269[] = { { .kind = CV_BYTES, .s = "one", .len = 3 } };
-static const cv_t cv_270[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_271[] = { { .kind = CV_BYTES, .s = "two", .len = 3 } };
-static const cv_t cv_272[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_273[] = { { .kind = CV_BYTES, .s = "three", .len = 5 } };
-static const cv_t cv_274[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_275[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_276[] = { { .kind = CV_TUPLE, .items = cv_275, .len = 2 } };
-static const cv_t cv_277[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_278[] = { { .kind = CV_NONE } };
-static const cv_t cv_279[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_280[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_281[] = { { .kind = CV_NONE } };
-static const cv_t cv_282[] = { { .kind = CV_BYTES, .s = "v6", .len = 2 } };
-static const cv_t cv_283[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_284[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_285[] = { { .kind = CV_BYTES, .s = "v6", .len = 2 } };
-static const cv_t cv_286[] = { { .kind = CV_BYTES, .s = "six", .len = 3 } };
-static const cv_t cv_287[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_288[] = { { .kind = CV_BYTES, .s = "six", .len = 3 } };
+static const cv_t cv_239[] = { { .kind = CV_NONE } };
+static const cv_t cv_240[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_241[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_242[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_243[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_244[] = { { .kind = CV_TUPLE, .items = cv_243, .len = 2 } };
+static const cv_t cv_245[] = { { .kind = CV_NONE } };
+static const cv_t cv_246[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_247[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_248[] = { { .kind = CV_TUPLE, .items = cv_247, .len = 2 } };
+static const cv_t cv_249[] = { { .kind = CV_NONE } };
+static const cv_t cv_250[] = { { .kind = CV_BYTES, .s = "ping", .len = 4 }, { .kind = CV_VAR, .s = "pb" } };
+static const cv_t cv_251[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_252[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_253[] = { { .kind = CV_BYTES, .s = "ping", .len = 4 }, { .kind = CV_VAR, .s = "pa" } };
+static const cv_t cv_254[] = { { .kind = CV_TUPLE, .items = cv_253, .len = 2 } };
+static const cv_t cv_255[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_256[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_257[] = { { .kind = CV_TUPLE, .items = cv_256, .len = 2 } };
+static const cv_t cv_258[] = { { .kind = CV_NONE } };
+static const cv_t cv_259[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_260[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_261[] = { { .kind = CV_TUPLE, .items = cv_260, .len = 2 } };
+static const cv_t cv_262[] = { { .kind = CV_NONE } };
+static const cv_t cv_263[] = { { .kind = CV_BYTES, .s = "0123456789", .len = 10 }, { .kind = CV_VAR, .s = "pb" } };
+static const cv_t cv_264[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_265[] = { { .kind = CV_BYTES, .s = "0123", .len = 4 } };
+static const cv_t cv_266[] = { { .kind = CV_BOOL, .i = 0 } };
+static const cv_t cv_267[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_268[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_269[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_270[] = { { .kind = CV_TUPLE, .items = cv_269, .len = 2 } };
+static const cv_t cv_271[] = { { .kind = CV_NONE } };
+static const cv_t cv_272[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_273[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_274[] = { { .kind = CV_TUPLE, .items = cv_273, .len = 2 } };
+static const cv_t cv_275[] = { { .kind = CV_NONE } };
+static const cv_t cv_276[] = { { .kind = CV_BYTES, .s = "one", .len = 3 }, { .kind = CV_VAR, .s = "pb" } };
+static const cv_t cv_277[] = { { .kind = CV_BYTES, .s = "two", .len = 3 }, { .kind = CV_VAR, .s = "pb" } };
+static const cv_t cv_278[] = { { .kind = CV_BYTES, .s = "three", .len = 5 }, { .kind = CV_VAR, .s = "pb" } };
+static const cv_t cv_279[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_280[] = { { .kind = CV_BYTES, .s = "one", .len = 3 } };
+static const cv_t cv_281[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_282[] = { { .kind = CV_BYTES, .s = "two", .len = 3 } };
+static const cv_t cv_283[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_284[] = { { .kind = CV_BYTES, .s = "three", .len = 5 } };
+static const cv_t cv_285[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_286[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_287[] = { { .kind = CV_TUPLE, .items = cv_286, .len = 2 } };
+static const cv_t cv_288[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_289[] = { { .kind = CV_NONE } };
-static const cv_t cv_290[] = { { .kind = CV_NONE } };
-static const cv_t cv_291[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_292[] = { { .kind = CV_TUPLE, .items = cv_291, .len = 2 } };
-static const cv_t cv_293[] = { { .kind = CV_NONE } };
-static const cv_t cv_294[] = { { .kind = CV_NONE } };
-static const cv_t cv_295[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_296[] = { { .kind = CV_NONE } };
-static const cv_t cv_297[] = { { .kind = CV_NONE } };
-static const cv_t cv_298[] = { { .kind = CV_NONE } };
-static const cv_t cv_299[] = { { .kind = CV_NONE } };
+static const cv_t cv_290[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_291[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_292[] = { { .kind = CV_NONE } };
+static const cv_t cv_293[] = { { .kind = CV_BYTES, .s = "v6", .len = 2 } };
+static const cv_t cv_294[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_295[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_296[] = { { .kind = CV_BYTES, .s = "v6", .len = 2 } };
+static const cv_t cv_297[] = { { .kind = CV_BYTES, .s = "six", .len = 3 } };
+static const cv_t cv_298[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_299[] = { { .kind = CV_BYTES, .s = "six", .len = 3 } };
 static const cv_t cv_300[] = { { .kind = CV_NONE } };
-static const cv_t cv_301[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 9LL } };
-static const cv_t cv_302[] = { { .kind = CV_TUPLE, .items = cv_301, .len = 2 } };
-static const cv_t cv_303[] = { { .kind = CV_NONE } };
+static const cv_t cv_301[] = { { .kind = CV_NONE } };
+static const cv_t cv_302[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_303[] = { { .kind = CV_TUPLE, .items = cv_302, .len = 2 } };
 static const cv_t cv_304[] = { { .kind = CV_NONE } };
-static const cv_t cv_305[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_306[] = { { .kind = CV_NONE } };
+static const cv_t cv_305[] = { { .kind = CV_NONE } };
+static const cv_t cv_306[] = { { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_307[] = { { .kind = CV_NONE } };
-static const cv_t cv_308[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_308[] = { { .kind = CV_NONE } };
 static const cv_t cv_309[] = { { .kind = CV_NONE } };
 static const cv_t cv_310[] = { { .kind = CV_NONE } };
-static const cv_t cv_311[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 9LL } };
-static const cv_t cv_312[] = { { .kind = CV_BYTES, .s = "x", .len = 1 }, { .kind = CV_TUPLE, .items = cv_311, .len = 2 } };
-static const cv_t cv_313[] = { { .kind = CV_NONE } };
+static const cv_t cv_311[] = { { .kind = CV_NONE } };
+static const cv_t cv_312[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 9LL } };
+static const cv_t cv_313[] = { { .kind = CV_TUPLE, .items = cv_312, .len = 2 } };
 static const cv_t cv_314[] = { { .kind = CV_NONE } };
-static const cv_t cv_315[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_316[] = { { .kind = CV_NONE } };
+static const cv_t cv_315[] = { { .kind = CV_NONE } };
+static const cv_t cv_316[] = { { .kind = CV_INT, .i = 4LL } };
 static const cv_t cv_317[] = { { .kind = CV_NONE } };
-static const cv_t cv_318[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_319[] = { { .kind = CV_NONE } };
+static const cv_t cv_318[] = { { .kind = CV_NONE } };
+static const cv_t cv_319[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
 static const cv_t cv_320[] = { { .kind = CV_NONE } };
-static const cv_t cv_321[] = { { .kind = CV_BOOL, .i = 0 } };
-static const cv_t cv_322[] = { { .kind = CV_NONE } };
-static const cv_t cv_323[] = { { .kind = CV_NONE } };
-static const cv_t cv_324[] = { { .kind = CV_FLOAT, .f = 1.0 } };
+static const cv_t cv_321[] = { { .kind = CV_NONE } };
+static const cv_t cv_322[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 9LL } };
+static const cv_t cv_323[] = { { .kind = CV_BYTES, .s = "x", .len = 1 }, { .kind = CV_TUPLE, .items = cv_322, .len = 2 } };
+static const cv_t cv_324[] = { { .kind = CV_NONE } };
 static const cv_t cv_325[] = { { .kind = CV_NONE } };
-static const cv_t cv_326[] = { { .kind = CV_NONE } };
+static const cv_t cv_326[] = { { .kind = CV_INT, .i = 4LL } };
 static const cv_t cv_327[] = { { .kind = CV_NONE } };
 static const cv_t cv_328[] = { { .kind = CV_NONE } };
-static const cv_t cv_329[] = { { .kind = CV_NONE } };
+static const cv_t cv_329[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_330[] = { { .kind = CV_NONE } };
 static const cv_t cv_331[] = { { .kind = CV_NONE } };
-static const cv_t cv_332[] = { { .kind = CV_NONE } };
-static const cv_t cv_333[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_332[] = { { .kind = CV_BOOL, .i = 0 } };
+static const cv_t cv_333[] = { { .kind = CV_NONE } };
 static const cv_t cv_334[] = { { .kind = CV_NONE } };
-static const cv_t cv_335[] = { { .kind = CV_NONE } };
+static const cv_t cv_335[] = { { .kind = CV_FLOAT, .f = 1.0 } };
 static const cv_t cv_336[] = { { .kind = CV_NONE } };
 static const cv_t cv_337[] = { { .kind = CV_NONE } };
 static const cv_t cv_338[] = { { .kind = CV_NONE } };
-static const cv_t cv_339[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_339[] = { { .kind = CV_NONE } };
 static const cv_t cv_340[] = { { .kind = CV_NONE } };
 static const cv_t cv_341[] = { { .kind = CV_NONE } };
 static const cv_t cv_342[] = { { .kind = CV_NONE } };
 static const cv_t cv_343[] = { { .kind = CV_NONE } };
-static const cv_t cv_344[] = { { .kind = CV_NONE } };
-static const cv_t cv_345[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_344[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_345[] = { { .kind = CV_NONE } };
 static const cv_t cv_346[] = { { .kind = CV_NONE } };
-static const cv_t cv_347[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_348[] = { { .kind = CV_TUPLE, .items = cv_347, .len = 2 } };
-static const cv_t cv_349[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_350[] = { { .kind = CV_NONE } };
+static const cv_t cv_347[] = { { .kind = CV_NONE } };
+static const cv_t cv_348[] = { { .kind = CV_NONE } };
+static const cv_t cv_349[] = { { .kind = CV_NONE } };
+static const cv_t cv_350[] = { { .kind = CV_INT, .i = 4LL } };
 static const cv_t cv_351[] = { { .kind = CV_NONE } };
-static const cv_t cv_352[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_352[] = { { .kind = CV_NONE } };
 static const cv_t cv_353[] = { { .kind = CV_NONE } };
-static const cv_t cv_354[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_355[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
-static const cv_t cv_356[] = { { .kind = CV_NONE } };
-static const cv_t cv_357[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_358[] = { { .kind = CV_TUPLE, .items = cv_357, .len = 2 } };
-static const cv_t cv_359[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_360[] = { { .kind = CV_NONE } };
+static const cv_t cv_354[] = { { .kind = CV_NONE } };
+static const cv_t cv_355[] = { { .kind = CV_NONE } };
+static const cv_t cv_356[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_357[] = { { .kind = CV_NONE } };
+static const cv_t cv_358[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_359[] = { { .kind = CV_TUPLE, .items = cv_358, .len = 2 } };
+static const cv_t cv_360[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_361[] = { { .kind = CV_NONE } };
-static const cv_t cv_362[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_363[] = { { .kind = CV_NONE } };
-static const cv_t cv_364[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_362[] = { { .kind = CV_NONE } };
+static const cv_t cv_363[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_364[] = { { .kind = CV_NONE } };
 static const cv_t cv_365[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_366[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_367[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_368[] = { { .kind = CV_TUPLE, .items = cv_367, .len = 2 } };
-static const cv_t cv_369[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_370[] = { { .kind = CV_TUPLE, .items = cv_369, .len = 2 } };
-static const cv_t cv_371[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_372[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_373[] = { { .kind = CV_TUPLE, .items = cv_372, .len = 2 } };
-static const cv_t cv_374[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_375[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
-static const cv_t cv_376[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_377[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
-static const cv_t cv_378[] = { { .kind = CV_NONE } };
-static const cv_t cv_379[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_380[] = { { .kind = CV_TUPLE, .items = cv_379, .len = 2 } };
-static const cv_t cv_381[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_382[] = { { .kind = CV_NONE } };
-static const cv_t cv_383[] = { { .kind = CV_NONE } };
-static const cv_t cv_384[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_385[] = { { .kind = CV_NONE } };
-static const cv_t cv_386[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
-static const cv_t cv_387[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_388[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_366[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_367[] = { { .kind = CV_NONE } };
+static const cv_t cv_368[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_369[] = { { .kind = CV_TUPLE, .items = cv_368, .len = 2 } };
+static const cv_t cv_370[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_371[] = { { .kind = CV_NONE } };
+static const cv_t cv_372[] = { { .kind = CV_NONE } };
+static const cv_t cv_373[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_374[] = { { .kind = CV_NONE } };
+static const cv_t cv_375[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_376[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_377[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_378[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_379[] = { { .kind = CV_TUPLE, .items = cv_378, .len = 2 } };
+static const cv_t cv_380[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_381[] = { { .kind = CV_TUPLE, .items = cv_380, .len = 2 } };
+static const cv_t cv_382[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_383[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_384[] = { { .kind = CV_TUPLE, .items = cv_383, .len = 2 } };
+static const cv_t cv_385[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_386[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_387[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_388[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
 static const cv_t cv_389[] = { { .kind = CV_NONE } };
 static const cv_t cv_390[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_391[] = { { .kind = CV_TUPLE, .items = cv_390, .len = 2 } };
 static const cv_t cv_392[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_393[] = { { .kind = CV_NONE } };
 static const cv_t cv_394[] = { { .kind = CV_NONE } };
-static const cv_t cv_395[] = { { .kind = CV_NONE } };
-static const cv_t cv_396[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_397[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_398[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_399[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_400[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_401[] = { { .kind = CV_TUPLE, .items = cv_400, .len = 2 } };
-static const cv_t cv_402[] = { { .kind = CV_NONE } };
-static const cv_t cv_403[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_404[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_405[] = { { .kind = CV_TUPLE, .items = cv_404, .len = 2 } };
+static const cv_t cv_395[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_396[] = { { .kind = CV_NONE } };
+static const cv_t cv_397[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
+static const cv_t cv_398[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_399[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_400[] = { { .kind = CV_NONE } };
+static const cv_t cv_401[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_402[] = { { .kind = CV_TUPLE, .items = cv_401, .len = 2 } };
+static const cv_t cv_403[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_404[] = { { .kind = CV_NONE } };
+static const cv_t cv_405[] = { { .kind = CV_NONE } };
 static const cv_t cv_406[] = { { .kind = CV_NONE } };
-static const cv_t cv_407[] = { { .kind = CV_BOOL, .i = 0 } };
-static const cv_t cv_408[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_409[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_410[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_411[] = { { .kind = CV_TUPLE, .items = cv_410, .len = 2 } };
-static const cv_t cv_412[] = { { .kind = CV_NONE } };
-static const cv_t cv_413[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_414[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_415[] = { { .kind = CV_TUPLE, .items = cv_414, .len = 2 } };
-static const cv_t cv_416[] = { { .kind = CV_NONE } };
-static const cv_t cv_417[] = { { .kind = CV_FLOAT, .f = 0.05 } };
-static const cv_t cv_418[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_419[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_420[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_421[] = { { .kind = CV_TUPLE, .items = cv_420, .len = 2 } };
-static const cv_t cv_422[] = { { .kind = CV_NONE } };
-static const cv_t cv_423[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_424[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_425[] = { { .kind = CV_TUPLE, .items = cv_424, .len = 2 } };
-static const cv_t cv_426[] = { { .kind = CV_NONE } };
-static const cv_t cv_427[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_428[] = { { .kind = CV_BYTES, .s = "hi", .len = 2 }, { .kind = CV_VAR, .s = "pb" } };
-static const cv_t cv_429[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_430[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_431[] = { { .kind = CV_BYTES, .s = "hi", .len = 2 } };
-static const cv_t cv_432[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_433[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_434[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_433, .len = 2 } };
-static const cv_t cv_435[] = { { .kind = CV_TUPLE, .items = cv_434, .len = 5 } };
-static const cv_t cv_436[] = { { .kind = CV_TUPLE, .items = cv_435, .len = 1 } };
-static const cv_t cv_437[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_438[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_439[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_438, .len = 2 } };
-static const cv_t cv_440[] = { { .kind = CV_TUPLE, .items = cv_439, .len = 5 } };
-static const cv_t cv_441[] = { { .kind = CV_TUPLE, .items = cv_440, .len = 1 } };
-static const cv_t cv_442[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
-static const cv_t cv_443[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_444[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_445[] = { { .kind = CV_TUPLE, .items = cv_444, .len = 2 } };
-static const cv_t cv_446[] = { { .kind = CV_NONE } };
-static const cv_t cv_447[] = { { .kind = CV_NONE } };
-static const cv_t cv_448[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_449[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_450[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_451[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_452[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_453[] = { { .kind = CV_NONE } };
-static const cv_t cv_454[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
-static const cv_t cv_455[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
-static const cv_t cv_456[] = { { .kind = CV_NONE } };
-static const cv_t cv_457[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_458[] = { { .kind = CV_TUPLE, .items = cv_457, .len = 2 } };
-static const cv_t cv_459[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_460[] = { { .kind = CV_NONE } };
-static const cv_t cv_461[] = { { .kind = CV_NONE } };
-static const cv_t cv_462[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_463[] = { { .kind = CV_NONE } };
-static const cv_t cv_464[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_465[] = { { .kind = CV_NONE } };
-static const cv_t cv_466[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_467[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_468[] = { { .kind = CV_TUPLE, .items = cv_467, .len = 2 } };
-static const cv_t cv_469[] = { { .kind = CV_NONE } };
-static const cv_t cv_470[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_471[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_472[] = { { .kind = CV_TUPLE, .items = cv_471, .len = 2 } };
-static const cv_t cv_473[] = { { .kind = CV_NONE } };
-static const cv_t cv_474[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_BROADCAST }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_475[] = { { .kind = CV_NONE } };
+static const cv_t cv_407[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_408[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_409[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_410[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_411[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_412[] = { { .kind = CV_TUPLE, .items = cv_411, .len = 2 } };
+static const cv_t cv_413[] = { { .kind = CV_NONE } };
+static const cv_t cv_414[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_415[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_416[] = { { .kind = CV_TUPLE, .items = cv_415, .len = 2 } };
+static const cv_t cv_417[] = { { .kind = CV_NONE } };
+static const cv_t cv_418[] = { { .kind = CV_BOOL, .i = 0 } };
+static const cv_t cv_419[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_420[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_421[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_422[] = { { .kind = CV_TUPLE, .items = cv_421, .len = 2 } };
+static const cv_t cv_423[] = { { .kind = CV_NONE } };
+static const cv_t cv_424[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_425[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_426[] = { { .kind = CV_TUPLE, .items = cv_425, .len = 2 } };
+static const cv_t cv_427[] = { { .kind = CV_NONE } };
+static const cv_t cv_428[] = { { .kind = CV_FLOAT, .f = 0.05 } };
+static const cv_t cv_429[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_430[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_431[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_432[] = { { .kind = CV_TUPLE, .items = cv_431, .len = 2 } };
+static const cv_t cv_433[] = { { .kind = CV_NONE } };
+static const cv_t cv_434[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_435[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_436[] = { { .kind = CV_TUPLE, .items = cv_435, .len = 2 } };
+static const cv_t cv_437[] = { { .kind = CV_NONE } };
+static const cv_t cv_438[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_439[] = { { .kind = CV_BYTES, .s = "hi", .len = 2 }, { .kind = CV_VAR, .s = "pb" } };
+static const cv_t cv_440[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_441[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_442[] = { { .kind = CV_BYTES, .s = "hi", .len = 2 } };
+static const cv_t cv_443[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_444[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_445[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_444, .len = 2 } };
+static const cv_t cv_446[] = { { .kind = CV_TUPLE, .items = cv_445, .len = 5 } };
+static const cv_t cv_447[] = { { .kind = CV_TUPLE, .items = cv_446, .len = 1 } };
+static const cv_t cv_448[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_449[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_450[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_449, .len = 2 } };
+static const cv_t cv_451[] = { { .kind = CV_TUPLE, .items = cv_450, .len = 5 } };
+static const cv_t cv_452[] = { { .kind = CV_TUPLE, .items = cv_451, .len = 1 } };
+static const cv_t cv_453[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_454[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_455[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_456[] = { { .kind = CV_TUPLE, .items = cv_455, .len = 2 } };
+static const cv_t cv_457[] = { { .kind = CV_NONE } };
+static const cv_t cv_458[] = { { .kind = CV_NONE } };
+static const cv_t cv_459[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_460[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_461[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_462[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_463[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_464[] = { { .kind = CV_NONE } };
+static const cv_t cv_465[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_466[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_467[] = { { .kind = CV_NONE } };
+static const cv_t cv_468[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_469[] = { { .kind = CV_TUPLE, .items = cv_468, .len = 2 } };
+static const cv_t cv_470[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_471[] = { { .kind = CV_NONE } };
+static const cv_t cv_472[] = { { .kind = CV_NONE } };
+static const cv_t cv_473[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_474[] = { { .kind = CV_NONE } };
+static const cv_t cv_475[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_476[] = { { .kind = CV_NONE } };
-static const cv_t cv_477[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_478[] = { { .kind = CV_TUPLE, .items = cv_477, .len = 2 } };
-static const cv_t cv_479[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_477[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_478[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_479[] = { { .kind = CV_TUPLE, .items = cv_478, .len = 2 } };
 static const cv_t cv_480[] = { { .kind = CV_NONE } };
-static const cv_t cv_481[] = { { .kind = CV_NONE } };
-static const cv_t cv_482[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_483[] = { { .kind = CV_NONE } };
+static const cv_t cv_481[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_482[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_483[] = { { .kind = CV_TUPLE, .items = cv_482, .len = 2 } };
 static const cv_t cv_484[] = { { .kind = CV_NONE } };
-static const cv_t cv_485[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_485[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_BROADCAST }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_486[] = { { .kind = CV_NONE } };
-static const cv_t cv_487[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_488[] = { { .kind = CV_TUPLE, .items = cv_487, .len = 2 } };
-static const cv_t cv_489[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_490[] = { { .kind = CV_NONE } };
+static const cv_t cv_487[] = { { .kind = CV_NONE } };
+static const cv_t cv_488[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_489[] = { { .kind = CV_TUPLE, .items = cv_488, .len = 2 } };
+static const cv_t cv_490[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_491[] = { { .kind = CV_NONE } };
-static const cv_t cv_492[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_493[] = { { .kind = CV_NONE } };
-static const cv_t cv_494[] = { { .kind = CV_FLOAT, .f = 0.05 } };
-static const cv_t cv_495[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_496[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
-static const cv_t cv_497[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_498[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
-static const cv_t cv_499[] = { { .kind = CV_NONE } };
-static const cv_t cv_500[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_501[] = { { .kind = CV_TUPLE, .items = cv_500, .len = 2 } };
-static const cv_t cv_502[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_503[] = { { .kind = CV_NONE } };
+static const cv_t cv_492[] = { { .kind = CV_NONE } };
+static const cv_t cv_493[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_494[] = { { .kind = CV_NONE } };
+static const cv_t cv_495[] = { { .kind = CV_NONE } };
+static const cv_t cv_496[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_497[] = { { .kind = CV_NONE } };
+static const cv_t cv_498[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_499[] = { { .kind = CV_TUPLE, .items = cv_498, .len = 2 } };
+static const cv_t cv_500[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_501[] = { { .kind = CV_NONE } };
+static const cv_t cv_502[] = { { .kind = CV_NONE } };
+static const cv_t cv_503[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_504[] = { { .kind = CV_NONE } };
-static const cv_t cv_505[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_506[] = { { .kind = CV_NONE } };
-static const cv_t cv_507[] = { { .kind = CV_BYTES, .s = "abc", .len = 3 } };
-static const cv_t cv_508[] = { { .kind = CV_NONE } };
-static const cv_t cv_509[] = { { .kind = CV_NONE } };
-static const cv_t cv_510[] = { { .kind = CV_BYTES, .s = "abc", .len = 3 } };
-static const cv_t cv_511[] = { { .kind = CV_NONE } };
-static const cv_t cv_512[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_513[] = { { .kind = CV_TUPLE, .items = cv_512, .len = 2 } };
-static const cv_t cv_514[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_505[] = { { .kind = CV_FLOAT, .f = 0.05 } };
+static const cv_t cv_506[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_507[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_508[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_509[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_510[] = { { .kind = CV_NONE } };
+static const cv_t cv_511[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_512[] = { { .kind = CV_TUPLE, .items = cv_511, .len = 2 } };
+static const cv_t cv_513[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_514[] = { { .kind = CV_NONE } };
 static const cv_t cv_515[] = { { .kind = CV_NONE } };
-static const cv_t cv_516[] = { { .kind = CV_NONE } };
-static const cv_t cv_517[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_518[] = { { .kind = CV_NONE } };
-static const cv_t cv_519[] = { { .kind = CV_STR, .s = "rwb", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_520[] = { { .kind = CV_BYTES, .s = "via file", .len = 8 } };
-static const cv_t cv_521[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_522[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_523[] = { { .kind = CV_BYTES, .s = "via file", .len = 8 } };
-static const cv_t cv_524[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_525[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_526[] = { { .kind = CV_TUPLE, .items = cv_525, .len = 2 } };
+static const cv_t cv_516[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_517[] = { { .kind = CV_NONE } };
+static const cv_t cv_518[] = { { .kind = CV_BYTES, .s = "abc", .len = 3 } };
+static const cv_t cv_519[] = { { .kind = CV_NONE } };
+static const cv_t cv_520[] = { { .kind = CV_NONE } };
+static const cv_t cv_521[] = { { .kind = CV_BYTES, .s = "abc", .len = 3 } };
+static const cv_t cv_522[] = { { .kind = CV_NONE } };
+static const cv_t cv_523[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_524[] = { { .kind = CV_TUPLE, .items = cv_523, .len = 2 } };
+static const cv_t cv_525[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_526[] = { { .kind = CV_NONE } };
 static const cv_t cv_527[] = { { .kind = CV_NONE } };
-static const cv_t cv_528[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_529[] = { { .kind = CV_BYTES, .s = "six", .len = 3 }, { .kind = CV_VAR, .s = "pa" } };
-static const cv_t cv_530[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_531[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_532[] = { { .kind = CV_BYTES, .s = "six", .len = 3 } };
-static const cv_t cv_533[] = { { .kind = CV_NONE } };
-static const cv_t cv_534[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_535[] = { { .kind = CV_TUPLE, .items = cv_534, .len = 2 } };
-static const cv_t cv_536[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_537[] = { { .kind = CV_NONE } };
+static const cv_t cv_528[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_529[] = { { .kind = CV_NONE } };
+static const cv_t cv_530[] = { { .kind = CV_STR, .s = "rwb", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_531[] = { { .kind = CV_BYTES, .s = "via file", .len = 8 } };
+static const cv_t cv_532[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_533[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_534[] = { { .kind = CV_BYTES, .s = "via file", .len = 8 } };
+static const cv_t cv_535[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_536[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_537[] = { { .kind = CV_TUPLE, .items = cv_536, .len = 2 } };
 static const cv_t cv_538[] = { { .kind = CV_NONE } };
-static const cv_t cv_539[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_540[] = { { .kind = CV_NONE } };
-static const cv_t cv_541[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_542[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_543[] = { { .kind = CV_NONE } };
-static const cv_t cv_544[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_545[] = { { .kind = CV_TUPLE, .items = cv_544, .len = 2 } };
-static const cv_t cv_546[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_547[] = { { .kind = CV_NONE } };
+static const cv_t cv_539[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_540[] = { { .kind = CV_BYTES, .s = "six", .len = 3 }, { .kind = CV_VAR, .s = "pa" } };
+static const cv_t cv_541[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_542[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_543[] = { { .kind = CV_BYTES, .s = "six", .len = 3 } };
+static const cv_t cv_544[] = { { .kind = CV_NONE } };
+static const cv_t cv_545[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_546[] = { { .kind = CV_TUPLE, .items = cv_545, .len = 2 } };
+static const cv_t cv_547[] = { { .kind = CV_INT, .i = 2LL } };
 static const cv_t cv_548[] = { { .kind = CV_NONE } };
-static const cv_t cv_549[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_550[] = { { .kind = CV_NONE } };
-static const cv_t cv_551[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_549[] = { { .kind = CV_NONE } };
+static const cv_t cv_550[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_551[] = { { .kind = CV_NONE } };
 static const cv_t cv_552[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_553[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_553[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
 static const cv_t cv_554[] = { { .kind = CV_NONE } };
 static const cv_t cv_555[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_556[] = { { .kind = CV_TUPLE, .items = cv_555, .len = 2 } };
@@ -604,8 +604,8 @@ static const cv_t cv_559[] = { { .kind = CV_NONE } };
 static const cv_t cv_560[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_561[] = { { .kind = CV_NONE } };
 static const cv_t cv_562[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
-static const cv_t cv_563[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_564[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_563[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_564[] = { { .kind = CV_INT, .i = 5LL } };
 static const cv_t cv_565[] = { { .kind = CV_NONE } };
 static const cv_t cv_566[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_567[] = { { .kind = CV_TUPLE, .items = cv_566, .len = 2 } };
@@ -614,224 +614,235 @@ static const cv_t cv_569[] = { { .kind = CV_NONE } };
 static const cv_t cv_570[] = { { .kind = CV_NONE } };
 static const cv_t cv_571[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_572[] = { { .kind = CV_NONE } };
-static const cv_t cv_573[] = { { .kind = CV_NONE } };
-static const cv_t cv_574[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_575[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_576[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_577[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
-static const cv_t cv_578[] = { { .kind = CV_NONE } };
-static const cv_t cv_579[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_580[] = { { .kind = CV_TUPLE, .items = cv_579, .len = 2 } };
-static const cv_t cv_581[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_582[] = { { .kind = CV_NONE } };
+static const cv_t cv_573[] = { { .kind = CV_BYTES, .s = "x", .len = 1 } };
+static const cv_t cv_574[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_575[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_576[] = { { .kind = CV_NONE } };
+static const cv_t cv_577[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_578[] = { { .kind = CV_TUPLE, .items = cv_577, .len = 2 } };
+static const cv_t cv_579[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_580[] = { { .kind = CV_NONE } };
+static const cv_t cv_581[] = { { .kind = CV_NONE } };
+static const cv_t cv_582[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_583[] = { { .kind = CV_NONE } };
-static const cv_t cv_584[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_585[] = { { .kind = CV_NONE } };
-static const cv_t cv_586[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
-static const cv_t cv_587[] = { { .kind = CV_NONE } };
-static const cv_t cv_588[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_589[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
-static const cv_t cv_590[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_591[] = { { .kind = CV_INT, .i = 17LL } };
-static const cv_t cv_592[] = { { .kind = CV_NONE } };
-static const cv_t cv_593[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_594[] = { { .kind = CV_TUPLE, .items = cv_593, .len = 2 } };
-static const cv_t cv_595[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_584[] = { { .kind = CV_NONE } };
+static const cv_t cv_585[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_586[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_587[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_588[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_589[] = { { .kind = CV_NONE } };
+static const cv_t cv_590[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_591[] = { { .kind = CV_TUPLE, .items = cv_590, .len = 2 } };
+static const cv_t cv_592[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_593[] = { { .kind = CV_NONE } };
+static const cv_t cv_594[] = { { .kind = CV_NONE } };
+static const cv_t cv_595[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_596[] = { { .kind = CV_NONE } };
-static const cv_t cv_597[] = { { .kind = CV_NONE } };
-static const cv_t cv_598[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_599[] = { { .kind = CV_NONE } };
-static const cv_t cv_600[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_LINGER }, { .kind = CV_BYTES, .s = "\001\000\000\000\000\000\000\000", .len = 8 } };
-static const cv_t cv_601[] = { { .kind = CV_NONE } };
-static const cv_t cv_602[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_603[] = { { .kind = CV_INT, .i = 24LL } };
-static const cv_t cv_604[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_605[] = { { .kind = CV_NONE } };
-static const cv_t cv_606[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_607[] = { { .kind = CV_TUPLE, .items = cv_606, .len = 2 } };
-static const cv_t cv_608[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_609[] = { { .kind = CV_NONE } };
-static const cv_t cv_610[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_611[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_597[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_598[] = { { .kind = CV_NONE } };
+static const cv_t cv_599[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_600[] = { { .kind = CV_BYTES, .s = "", .len = 0 } };
+static const cv_t cv_601[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_602[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_603[] = { { .kind = CV_NONE } };
+static const cv_t cv_604[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_605[] = { { .kind = CV_TUPLE, .items = cv_604, .len = 2 } };
+static const cv_t cv_606[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_607[] = { { .kind = CV_NONE } };
+static const cv_t cv_608[] = { { .kind = CV_NONE } };
+static const cv_t cv_609[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_610[] = { { .kind = CV_NONE } };
+static const cv_t cv_611[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_LINGER }, { .kind = CV_BYTES, .s = "\001\000\000\000\000\000\000\000", .len = 8 } };
 static const cv_t cv_612[] = { { .kind = CV_NONE } };
-static const cv_t cv_613[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_614[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_615[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_616[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_613[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_614[] = { { .kind = CV_INT, .i = 24LL } };
+static const cv_t cv_615[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_616[] = { { .kind = CV_NONE } };
 static const cv_t cv_617[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_618[] = { { .kind = CV_TUPLE, .items = cv_617, .len = 2 } };
-static const cv_t cv_619[] = { { .kind = CV_NONE } };
-static const cv_t cv_620[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_621[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_622[] = { { .kind = CV_TUPLE, .items = cv_621, .len = 2 } };
+static const cv_t cv_619[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_620[] = { { .kind = CV_NONE } };
+static const cv_t cv_621[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_622[] = { { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_623[] = { { .kind = CV_NONE } };
-static const cv_t cv_624[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_625[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_626[] = { { .kind = CV_BYTES, .s = "x", .len = 1 }, { .kind = CV_VAR, .s = "pb" } };
-static const cv_t cv_627[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_628[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_629[] = { { .kind = CV_NONE } };
+static const cv_t cv_624[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_625[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_626[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_627[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_628[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_629[] = { { .kind = CV_TUPLE, .items = cv_628, .len = 2 } };
 static const cv_t cv_630[] = { { .kind = CV_NONE } };
-static const cv_t cv_631[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_632[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
-static const cv_t cv_633[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_634[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_635[] = { { .kind = CV_TUPLE, .items = cv_634, .len = 2 } };
-static const cv_t cv_636[] = { { .kind = CV_NONE } };
-static const cv_t cv_637[] = { { .kind = CV_NONE } };
-static const cv_t cv_638[] = { { .kind = CV_NONE } };
-static const cv_t cv_639[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_631[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_632[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_633[] = { { .kind = CV_TUPLE, .items = cv_632, .len = 2 } };
+static const cv_t cv_634[] = { { .kind = CV_NONE } };
+static const cv_t cv_635[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_636[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_637[] = { { .kind = CV_BYTES, .s = "x", .len = 1 }, { .kind = CV_VAR, .s = "pb" } };
+static const cv_t cv_638[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_639[] = { { .kind = CV_INT, .i = 5LL } };
 static const cv_t cv_640[] = { { .kind = CV_NONE } };
-static const cv_t cv_641[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_642[] = { { .kind = CV_NONE } };
-static const cv_t cv_643[] = { { .kind = CV_NONE } };
-static const cv_t cv_644[] = { { .kind = CV_NONE } };
+static const cv_t cv_641[] = { { .kind = CV_NONE } };
+static const cv_t cv_642[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_643[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_644[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_645[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
 static const cv_t cv_646[] = { { .kind = CV_TUPLE, .items = cv_645, .len = 2 } };
-static const cv_t cv_647[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_647[] = { { .kind = CV_NONE } };
 static const cv_t cv_648[] = { { .kind = CV_NONE } };
 static const cv_t cv_649[] = { { .kind = CV_NONE } };
 static const cv_t cv_650[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_651[] = { { .kind = CV_NONE } };
-static const cv_t cv_652[] = { { .kind = CV_NONE } };
-static const cv_t cv_653[] = { { .kind = CV_BYTES, .s = "line one\012rest", .len = 13 } };
+static const cv_t cv_652[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_653[] = { { .kind = CV_NONE } };
 static const cv_t cv_654[] = { { .kind = CV_NONE } };
-static const cv_t cv_655[] = { { .kind = CV_BYTES, .s = "line one\012", .len = 9 } };
-static const cv_t cv_656[] = { { .kind = CV_NONE } };
-static const cv_t cv_657[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_658[] = { { .kind = CV_TUPLE, .items = cv_657, .len = 2 } };
-static const cv_t cv_659[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_655[] = { { .kind = CV_NONE } };
+static const cv_t cv_656[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_657[] = { { .kind = CV_TUPLE, .items = cv_656, .len = 2 } };
+static const cv_t cv_658[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_659[] = { { .kind = CV_NONE } };
 static const cv_t cv_660[] = { { .kind = CV_NONE } };
-static const cv_t cv_661[] = { { .kind = CV_NONE } };
-static const cv_t cv_662[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_661[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_662[] = { { .kind = CV_NONE } };
 static const cv_t cv_663[] = { { .kind = CV_NONE } };
-static const cv_t cv_664[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_665[] = { { .kind = CV_BYTES, .s = "abcdefghij", .len = 10 } };
-static const cv_t cv_666[] = { { .kind = CV_VAR, .s = "buf" } };
-static const cv_t cv_667[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_668[] = { { .kind = CV_VAR, .s = "buf" } };
-static const cv_t cv_669[] = { { .kind = CV_BYTES, .s = "abcdefgh", .len = 8 } };
-static const cv_t cv_670[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_671[] = { { .kind = CV_BYTES, .s = "ij", .len = 2 } };
+static const cv_t cv_664[] = { { .kind = CV_BYTES, .s = "line one\012rest", .len = 13 } };
+static const cv_t cv_665[] = { { .kind = CV_NONE } };
+static const cv_t cv_666[] = { { .kind = CV_BYTES, .s = "line one\012", .len = 9 } };
+static const cv_t cv_667[] = { { .kind = CV_NONE } };
+static const cv_t cv_668[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_669[] = { { .kind = CV_TUPLE, .items = cv_668, .len = 2 } };
+static const cv_t cv_670[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_671[] = { { .kind = CV_NONE } };
 static const cv_t cv_672[] = { { .kind = CV_NONE } };
-static const cv_t cv_673[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_674[] = { { .kind = CV_TUPLE, .items = cv_673, .len = 2 } };
-static const cv_t cv_675[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_676[] = { { .kind = CV_NONE } };
-static const cv_t cv_677[] = { { .kind = CV_NONE } };
-static const cv_t cv_678[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_679[] = { { .kind = CV_NONE } };
-static const cv_t cv_680[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_681[] = { { .kind = CV_BYTES, .s = "abc", .len = 3 } };
-static const cv_t cv_682[] = { { .kind = CV_VAR, .s = "buf" }, { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_683[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_684[] = { { .kind = CV_VAR, .s = "buf" } };
-static const cv_t cv_685[] = { { .kind = CV_BYTES, .s = "abc\000\000\000\000\000", .len = 8 } };
-static const cv_t cv_686[] = { { .kind = CV_NONE } };
-static const cv_t cv_687[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_688[] = { { .kind = CV_TUPLE, .items = cv_687, .len = 2 } };
-static const cv_t cv_689[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_673[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_674[] = { { .kind = CV_NONE } };
+static const cv_t cv_675[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_676[] = { { .kind = CV_BYTES, .s = "abcdefghij", .len = 10 } };
+static const cv_t cv_677[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_678[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_679[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_680[] = { { .kind = CV_BYTES, .s = "abcdefgh", .len = 8 } };
+static const cv_t cv_681[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_682[] = { { .kind = CV_BYTES, .s = "ij", .len = 2 } };
+static const cv_t cv_683[] = { { .kind = CV_NONE } };
+static const cv_t cv_684[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_685[] = { { .kind = CV_TUPLE, .items = cv_684, .len = 2 } };
+static const cv_t cv_686[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_687[] = { { .kind = CV_NONE } };
+static const cv_t cv_688[] = { { .kind = CV_NONE } };
+static const cv_t cv_689[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_690[] = { { .kind = CV_NONE } };
-static const cv_t cv_691[] = { { .kind = CV_NONE } };
-static const cv_t cv_692[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_693[] = { { .kind = CV_NONE } };
-static const cv_t cv_694[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_695[] = { { .kind = CV_BOOL, .i = 0 } };
-static const cv_t cv_696[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_691[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_692[] = { { .kind = CV_BYTES, .s = "abc", .len = 3 } };
+static const cv_t cv_693[] = { { .kind = CV_VAR, .s = "buf" }, { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_694[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_695[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_696[] = { { .kind = CV_BYTES, .s = "abc\000\000\000\000\000", .len = 8 } };
 static const cv_t cv_697[] = { { .kind = CV_NONE } };
-static const cv_t cv_698[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_699[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_700[] = { { .kind = CV_TUPLE, .items = cv_699, .len = 2 } };
-static const cv_t cv_701[] = { { .kind = CV_STR, .s = "0:0::1", .len = 6 }, { .kind = CV_INT, .i = 8080LL } };
-static const cv_t cv_702[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 8080LL } };
-static const cv_t cv_703[] = { { .kind = CV_TUPLE, .items = cv_702, .len = 2 } };
-static const cv_t cv_704[] = { { .kind = CV_STR, .s = "2001:db8:0:0::1", .len = 15 }, { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_705[] = { { .kind = CV_TUPLE, .items = cv_704, .len = 2 } };
-static const cv_t cv_706[] = { { .kind = CV_STR, .s = "2001:db8::1", .len = 11 } };
-static const cv_t cv_707[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_708[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 65536LL } };
-static const cv_t cv_709[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_710[] = { { .kind = CV_NONE } };
-static const cv_t cv_711[] = { { .kind = CV_BOOL, .i = 1 } };
-static const cv_t cv_712[] = { { .kind = CV_NONE } };
-static const cv_t cv_713[] = { { .kind = CV_BOOL, .i = 1 } };
-static const cv_t cv_714[] = { { .kind = CV_NONE } };
-static const cv_t cv_715[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_716[] = { { .kind = CV_NONE } };
-static const cv_t cv_717[] = { { .kind = CV_VAR, .s = "config" } };
-static const cv_t cv_718[] = { { .kind = CV_NONE } };
-static const cv_t cv_719[] = { { .kind = CV_NONE } };
-static const cv_t cv_720[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_698[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_699[] = { { .kind = CV_TUPLE, .items = cv_698, .len = 2 } };
+static const cv_t cv_700[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_701[] = { { .kind = CV_NONE } };
+static const cv_t cv_702[] = { { .kind = CV_NONE } };
+static const cv_t cv_703[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_704[] = { { .kind = CV_NONE } };
+static const cv_t cv_705[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_706[] = { { .kind = CV_BOOL, .i = 0 } };
+static const cv_t cv_707[] = { { .kind = CV_VAR, .s = "buf" } };
+static const cv_t cv_708[] = { { .kind = CV_NONE } };
+static const cv_t cv_709[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_710[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_711[] = { { .kind = CV_TUPLE, .items = cv_710, .len = 2 } };
+static const cv_t cv_712[] = { { .kind = CV_STR, .s = "0:0::1", .len = 6 }, { .kind = CV_INT, .i = 8080LL } };
+static const cv_t cv_713[] = { { .kind = CV_STR, .s = "::1", .len = 3 }, { .kind = CV_INT, .i = 8080LL } };
+static const cv_t cv_714[] = { { .kind = CV_TUPLE, .items = cv_713, .len = 2 } };
+static const cv_t cv_715[] = { { .kind = CV_STR, .s = "2001:db8:0:0::1", .len = 15 }, { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_716[] = { { .kind = CV_TUPLE, .items = cv_715, .len = 2 } };
+static const cv_t cv_717[] = { { .kind = CV_STR, .s = "2001:db8::1", .len = 11 } };
+static const cv_t cv_718[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_719[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 65536LL } };
+static const cv_t cv_720[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL } };
 static const cv_t cv_721[] = { { .kind = CV_NONE } };
 static const cv_t cv_722[] = { { .kind = CV_BOOL, .i = 1 } };
 static const cv_t cv_723[] = { { .kind = CV_NONE } };
-static const cv_t cv_724[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.0.255.0", .len = 11 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
-static const cv_t cv_725[] = { { .kind = CV_TUPLE, .items = cv_724, .len = 4 } };
-static const cv_t cv_726[] = { { .kind = CV_STR, .s = "224.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.255.255.0", .len = 13 }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_STR, .s = "", .len = 0 } };
-static const cv_t cv_727[] = { { .kind = CV_TUPLE, .items = cv_726, .len = 4 } };
-static const cv_t cv_728[] = { { .kind = CV_NONE } };
-static const cv_t cv_729[] = { { .kind = CV_VAR, .s = "config" } };
-static const cv_t cv_730[] = { { .kind = CV_STR, .s = "dhcp", .len = 4 } };
-static const cv_t cv_731[] = { { .kind = CV_NONE } };
-static const cv_t cv_732[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_733[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
-static const cv_t cv_734[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_735[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
-static const cv_t cv_736[] = { { .kind = CV_INT, .i = 10LL } };
-static const cv_t cv_737[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_738[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_739[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_740[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_741[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
-static const cv_t cv_742[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_743[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
-static const cv_t cv_744[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_745[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
-static const cv_t cv_746[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_747[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
-static const cv_t cv_748[] = { { .kind = CV_INT, .i = 6LL } };
-static const cv_t cv_749[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
-static const cv_t cv_750[] = { { .kind = CV_INT, .i = 17LL } };
-static const cv_t cv_751[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
-static const cv_t cv_752[] = { { .kind = CV_INT, .i = 41LL } };
-static const cv_t cv_753[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
-static const cv_t cv_754[] = { { .kind = CV_INT, .i = 58LL } };
-static const cv_t cv_755[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
-static const cv_t cv_756[] = { { .kind = CV_INT, .i = 4095LL } };
-static const cv_t cv_757[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
-static const cv_t cv_758[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_759[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
-static const cv_t cv_760[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_761[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
-static const cv_t cv_762[] = { { .kind = CV_INT, .i = 32LL } };
-static const cv_t cv_763[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
-static const cv_t cv_764[] = { { .kind = CV_INT, .i = 128LL } };
-static const cv_t cv_765[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
-static const cv_t cv_766[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_767[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
-static const cv_t cv_768[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_769[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
-static const cv_t cv_770[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_771[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
-static const cv_t cv_772[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_773[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
-static const cv_t cv_774[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_775[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
-static const cv_t cv_776[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_777[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
-static const cv_t cv_778[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_779[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
-static const cv_t cv_780[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_781[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_782[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_783[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_784[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_785[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
-static const cv_t cv_786[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_787[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
-static const cv_t cv_788[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_789[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
-static const cv_t cv_790[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_724[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_725[] = { { .kind = CV_NONE } };
+static const cv_t cv_726[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_727[] = { { .kind = CV_NONE } };
+static const cv_t cv_728[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_729[] = { { .kind = CV_NONE } };
+static const cv_t cv_730[] = { { .kind = CV_NONE } };
+static const cv_t cv_731[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_732[] = { { .kind = CV_NONE } };
+static const cv_t cv_733[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_734[] = { { .kind = CV_NONE } };
+static const cv_t cv_735[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.0.255.0", .len = 11 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
+static const cv_t cv_736[] = { { .kind = CV_TUPLE, .items = cv_735, .len = 4 } };
+static const cv_t cv_737[] = { { .kind = CV_STR, .s = "224.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.255.255.0", .len = 13 }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_STR, .s = "", .len = 0 } };
+static const cv_t cv_738[] = { { .kind = CV_TUPLE, .items = cv_737, .len = 4 } };
+static const cv_t cv_739[] = { { .kind = CV_NONE } };
+static const cv_t cv_740[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_741[] = { { .kind = CV_STR, .s = "dhcp", .len = 4 } };
+static const cv_t cv_742[] = { { .kind = CV_NONE } };
+static const cv_t cv_743[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_744[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
+static const cv_t cv_745[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_746[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_747[] = { { .kind = CV_INT, .i = 10LL } };
+static const cv_t cv_748[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_749[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_750[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_751[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_752[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
+static const cv_t cv_753[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_754[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
+static const cv_t cv_755[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_756[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
+static const cv_t cv_757[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_758[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
+static const cv_t cv_759[] = { { .kind = CV_INT, .i = 6LL } };
+static const cv_t cv_760[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_761[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_762[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
+static const cv_t cv_763[] = { { .kind = CV_INT, .i = 41LL } };
+static const cv_t cv_764[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
+static const cv_t cv_765[] = { { .kind = CV_INT, .i = 58LL } };
+static const cv_t cv_766[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
+static const cv_t cv_767[] = { { .kind = CV_INT, .i = 4095LL } };
+static const cv_t cv_768[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
+static const cv_t cv_769[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_770[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
+static const cv_t cv_771[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_772[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
+static const cv_t cv_773[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_774[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
+static const cv_t cv_775[] = { { .kind = CV_INT, .i = 128LL } };
+static const cv_t cv_776[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
+static const cv_t cv_777[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_778[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
+static const cv_t cv_779[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_780[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_781[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_782[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_783[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_784[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_785[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_786[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
+static const cv_t cv_787[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_788[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
+static const cv_t cv_789[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_790[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
+static const cv_t cv_791[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_792[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_793[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_794[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_795[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_796[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
+static const cv_t cv_797[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_798[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
+static const cv_t cv_799[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_800[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_801[] = { { .kind = CV_INT, .i = 32LL } };
 
 static const cstep_t steps_0[] = {
     { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_0, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
@@ -1111,219 +1122,219 @@ static const cstep_t steps_29[] = {
 };
 
 static const cstep_t steps_30[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_231, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_233, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_234, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_235, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_237, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_238, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_239, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_240, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recvfrom", .args = cv_241, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_243, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_231, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_233, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_234, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_235, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_236, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_237, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "close", .args = cv_238, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "a", .index = 0, .on = "l", .call = "accept", .args = cv_239, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "recv", .args = cv_240, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_241, .until_max = 0 }
 };
 
 static const cstep_t steps_31[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_244, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_246, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_247, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_248, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_250, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_251, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_252, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_253, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_254, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "setblocking", .args = cv_255, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_256, .n_args = 1, .expect = CE_ERROR, .name = "EAGAIN", .code = 11LL, .value = NULL, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_242, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_244, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_245, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_246, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_248, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_249, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_250, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_251, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recvfrom", .args = cv_252, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_254, .until_max = 0 }
 };
 
 static const cstep_t steps_32[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_257, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_259, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_260, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_261, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_263, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_264, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_265, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_266, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_267, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_268, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_269, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_270, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_271, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_272, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_273, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_255, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_257, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_258, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_259, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_261, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_262, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_263, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_264, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_265, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "setblocking", .args = cv_266, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_267, .n_args = 1, .expect = CE_ERROR, .name = "EAGAIN", .code = 11LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_33[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_274, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_276, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_277, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_278, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_279, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_280, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_281, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "send", .args = cv_282, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_283, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "recv", .args = cv_284, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_285, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_286, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_287, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_288, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_268, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_270, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_271, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_272, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_274, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_275, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_276, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_277, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_278, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_279, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_280, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_281, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_282, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_283, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_284, .until_max = 0 }
 };
 
 static const cstep_t steps_34[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_289, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_290, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_292, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_285, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_287, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_288, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_289, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_290, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_291, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_292, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "send", .args = cv_293, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_294, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "recv", .args = cv_295, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_296, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_297, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_298, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_299, .until_max = 0 }
 };
 
 static const cstep_t steps_35[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_293, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_294, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "listen", .args = cv_295, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_300, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_301, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_303, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_36[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_296, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_297, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "accept", .args = cv_298, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_304, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_305, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "listen", .args = cv_306, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_37[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_299, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_300, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "connect", .args = cv_302, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_307, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_308, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "accept", .args = cv_309, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_38[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_303, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_304, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "recv", .args = cv_305, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_310, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_311, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "connect", .args = cv_313, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_39[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_306, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_307, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_308, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_314, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_315, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "recv", .args = cv_316, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_40[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_309, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_310, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "sendto", .args = cv_312, .n_args = 2, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_317, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_318, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_319, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_41[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_313, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_314, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "recvfrom", .args = cv_315, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_320, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_321, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendto", .args = cv_323, .n_args = 2, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_42[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_316, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_317, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_318, .n_args = 3, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_324, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_325, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "recvfrom", .args = cv_326, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_43[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_319, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_320, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setblocking", .args = cv_321, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_327, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_328, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_329, .n_args = 3, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_44[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_322, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_323, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "settimeout", .args = cv_324, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_330, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_331, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setblocking", .args = cv_332, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_45[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_325, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_326, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "getsockname", .args = cv_327, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_333, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_334, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "settimeout", .args = cv_335, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_46[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_328, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_329, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "getpeername", .args = cv_330, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_336, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_337, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "getsockname", .args = cv_338, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_47[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_331, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_332, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "shutdown", .args = cv_333, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_339, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_340, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "getpeername", .args = cv_341, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_48[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_334, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_335, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "gettimeout", .args = cv_336, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_342, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_343, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "shutdown", .args = cv_344, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_49[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_337, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_338, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "read", .args = cv_339, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_345, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_346, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "gettimeout", .args = cv_347, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_50[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_340, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_341, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "readline", .args = cv_342, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_348, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_349, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "read", .args = cv_350, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_51[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_343, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_344, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "write", .args = cv_345, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_351, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_352, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "readline", .args = cv_353, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_52[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_346, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_348, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_349, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_350, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_351, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_352, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_353, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_354, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_355, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_354, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_355, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "write", .args = cv_356, .n_args = 1, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_53[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_356, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_358, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_359, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_360, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_361, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_362, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_363, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "send", .args = cv_364, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_365, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_357, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_359, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_360, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_361, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_362, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_363, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_364, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_365, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_366, .until_max = 0 }
 };
 
 static const cstep_t steps_54[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_366, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_368, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_370, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_367, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_369, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_370, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_371, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_372, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_373, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_374, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "send", .args = cv_375, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_376, .until_max = 0 }
 };
 
 static const cstep_t steps_55[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_371, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_373, .n_args = 1, .expect = CE_ERROR, .name = "EAFNOSUPPORT", .code = 97LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_377, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_379, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_381, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_56[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_374, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "shutdown", .args = cv_375, .n_args = 1, .expect = CE_ERROR, .name = "ENOTCONN", .code = 107LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_382, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_384, .n_args = 1, .expect = CE_ERROR, .name = "EAFNOSUPPORT", .code = 97LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_57[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_376, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "send", .args = cv_377, .n_args = 1, .expect = CE_ERROR, .name = "ENOTCONN", .code = 107LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_385, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "shutdown", .args = cv_386, .n_args = 1, .expect = CE_ERROR, .name = "ENOTCONN", .code = 107LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_58[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_378, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_380, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_381, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_382, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_383, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_384, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_385, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "shutdown", .args = cv_386, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_387, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_388, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_387, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "send", .args = cv_388, .n_args = 1, .expect = CE_ERROR, .name = "ENOTCONN", .code = 107LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_59[] = {
@@ -1331,184 +1342,184 @@ static const cstep_t steps_59[] = {
     { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_391, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
     { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_392, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
     { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_393, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "close", .args = cv_394, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "l2", .index = -1, .on = NULL, .call = "socket", .args = cv_395, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l2", .call = "setsockopt", .args = cv_396, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l2", .call = "bind", .args = cv_397, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l2", .call = "listen", .args = cv_398, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_394, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_395, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_396, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "shutdown", .args = cv_397, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_398, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_399, .until_max = 0 }
 };
 
 static const cstep_t steps_60[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_399, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_401, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_402, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_403, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_405, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_406, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "setblocking", .args = cv_407, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recvfrom", .args = cv_408, .n_args = 1, .expect = CE_ERROR, .name = "EAGAIN", .code = 11LL, .value = NULL, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_400, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_402, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_403, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_404, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "close", .args = cv_405, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "l2", .index = -1, .on = NULL, .call = "socket", .args = cv_406, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l2", .call = "setsockopt", .args = cv_407, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l2", .call = "bind", .args = cv_408, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l2", .call = "listen", .args = cv_409, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_61[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_409, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_411, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_412, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_413, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_415, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_416, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "settimeout", .args = cv_417, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recvfrom", .args = cv_418, .n_args = 1, .expect = CE_ERROR, .name = "ETIMEDOUT", .code = 110LL, .value = NULL, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_410, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_412, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_413, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_414, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_416, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_417, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "setblocking", .args = cv_418, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recvfrom", .args = cv_419, .n_args = 1, .expect = CE_ERROR, .name = "EAGAIN", .code = 11LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_62[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_419, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_421, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_422, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_423, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_425, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_426, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "u", .index = -1, .on = NULL, .call = "socket", .args = cv_427, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "u", .call = "sendto", .args = cv_428, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_429, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_430, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_431, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_420, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_422, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_423, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_424, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_426, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_427, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "settimeout", .args = cv_428, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recvfrom", .args = cv_429, .n_args = 1, .expect = CE_ERROR, .name = "ETIMEDOUT", .code = 110LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_63[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_432, .n_args = 4, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_436, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_430, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_432, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_433, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_434, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_436, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_437, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "u", .index = -1, .on = NULL, .call = "socket", .args = cv_438, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "u", .call = "sendto", .args = cv_439, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_440, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "recv", .args = cv_441, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_442, .until_max = 0 }
 };
 
 static const cstep_t steps_64[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_437, .n_args = 4, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_441, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_443, .n_args = 4, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_447, .until_max = 0 }
 };
 
 static const cstep_t steps_65[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_442, .n_args = 3, .expect = CE_ERROR, .name = "EAI_NONAME", .code = -2LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_448, .n_args = 4, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_452, .until_max = 0 }
 };
 
 static const cstep_t steps_66[] = {
-    { .bind = "t", .index = -1, .on = NULL, .call = "socket", .args = cv_443, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "t", .call = "bind", .args = cv_445, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "t", .call = "getsockname", .args = cv_446, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "t", .call = "close", .args = cv_447, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_448, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_449, .n_args = 1, .expect = CE_ERROR, .name = "ECONNREFUSED", .code = 111LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_453, .n_args = 3, .expect = CE_ERROR, .name = "EAI_NONAME", .code = -2LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_67[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_450, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "listen", .args = cv_451, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 }
+    { .bind = "t", .index = -1, .on = NULL, .call = "socket", .args = cv_454, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "t", .call = "bind", .args = cv_456, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "t", .call = "getsockname", .args = cv_457, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "t", .call = "close", .args = cv_458, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_459, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_460, .n_args = 1, .expect = CE_ERROR, .name = "ECONNREFUSED", .code = 111LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_68[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_452, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "accept", .args = cv_453, .n_args = 0, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_461, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "listen", .args = cv_462, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_69[] = {
-    { .bind = "u", .index = -1, .on = NULL, .call = "socket", .args = cv_454, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "socket", .args = cv_455, .n_args = 3, .expect = CE_ERROR, .name = "EPROTONOSUPPORT", .code = 93LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_463, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "accept", .args = cv_464, .n_args = 0, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_70[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_456, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_458, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_459, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_460, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_461, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_462, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_463, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "setsockopt", .args = cv_464, .n_args = 3, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_465, .until_max = 0 }
+    { .bind = "u", .index = -1, .on = NULL, .call = "socket", .args = cv_465, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "socket", .args = cv_466, .n_args = 3, .expect = CE_ERROR, .name = "EPROTONOSUPPORT", .code = 93LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_71[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_466, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_468, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_469, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_470, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_472, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_473, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "setsockopt", .args = cv_474, .n_args = 3, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_475, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_467, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_469, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_470, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_471, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_472, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_473, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_474, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "setsockopt", .args = cv_475, .n_args = 3, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_476, .until_max = 0 }
 };
 
 static const cstep_t steps_72[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_476, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_478, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_479, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_480, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_481, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_482, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_483, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "getpeername", .args = cv_484, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_485, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_477, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_479, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_480, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_481, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_483, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_484, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "setsockopt", .args = cv_485, .n_args = 3, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_486, .until_max = 0 }
 };
 
 static const cstep_t steps_73[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_486, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_488, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_489, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_490, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_491, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_492, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_493, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "settimeout", .args = cv_494, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_495, .n_args = 1, .expect = CE_ERROR, .name = "ETIMEDOUT", .code = 110LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "send", .args = cv_496, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_497, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_498, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_487, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_489, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_490, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_491, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_492, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_493, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_494, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "getpeername", .args = cv_495, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_496, .until_max = 0 }
 };
 
 static const cstep_t steps_74[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_499, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_501, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_502, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_503, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_504, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_505, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_506, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "sendall", .args = cv_507, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "close", .args = cv_508, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "read", .args = cv_509, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_510, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_497, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_499, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_500, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_501, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_502, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_503, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_504, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "settimeout", .args = cv_505, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_506, .n_args = 1, .expect = CE_ERROR, .name = "ETIMEDOUT", .code = 110LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "send", .args = cv_507, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_508, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_509, .until_max = 0 }
 };
 
 static const cstep_t steps_75[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_511, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_513, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_514, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_515, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_516, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_517, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_518, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "f", .index = -1, .on = "c", .call = "makefile", .args = cv_519, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "f", .call = "write", .args = cv_520, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_521, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "recv", .args = cv_522, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_523, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_510, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_512, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_513, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_514, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_515, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_516, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_517, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "sendall", .args = cv_518, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "close", .args = cv_519, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "read", .args = cv_520, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_521, .until_max = 0 }
 };
 
 static const cstep_t steps_76[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_524, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_526, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_527, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_528, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "sendto", .args = cv_529, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_530, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "recv", .args = cv_531, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_532, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_522, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_524, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_525, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_526, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_527, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_528, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_529, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "f", .index = -1, .on = "c", .call = "makefile", .args = cv_530, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "f", .call = "write", .args = cv_531, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_532, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "recv", .args = cv_533, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_534, .until_max = 0 }
 };
 
 static const cstep_t steps_77[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_533, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_535, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_536, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_537, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_538, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_539, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_540, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_541, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_542, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_535, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_537, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_538, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_539, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "sendto", .args = cv_540, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_541, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "recv", .args = cv_542, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_543, .until_max = 0 }
 };
 
 static const cstep_t steps_78[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_543, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_545, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_546, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_547, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_548, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_549, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_550, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "send", .args = cv_551, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_544, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_546, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_547, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_548, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_549, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_550, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_551, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
     { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_552, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_553, .until_max = 0 }
 };
 
@@ -1532,290 +1543,302 @@ static const cstep_t steps_80[] = {
     { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_570, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
     { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_571, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
     { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_572, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_573, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_574, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_575, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_576, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_577, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = "s", .call = "send", .args = cv_573, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_574, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_575, .until_max = 0 }
 };
 
 static const cstep_t steps_81[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_578, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_580, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_581, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_582, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_583, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_584, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_585, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "shutdown", .args = cv_586, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_587, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_588, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_589, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_590, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_591, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_576, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_578, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_579, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_580, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_581, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_582, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_583, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_584, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_585, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_586, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_587, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_588, .until_max = 0 }
 };
 
 static const cstep_t steps_82[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_592, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_594, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_595, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_596, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_597, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_598, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_599, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_600, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_601, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_602, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_603, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_604, .n_args = 1, .expect = CE_ERROR, .name = "ECONNRESET", .code = 104LL, .value = NULL, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_589, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_591, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_592, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_593, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_594, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_595, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_596, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "shutdown", .args = cv_597, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_598, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_599, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_600, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_601, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_602, .until_max = 0 }
 };
 
 static const cstep_t steps_83[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_605, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_607, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_608, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_609, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "poll", .args = cv_610, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_611, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_612, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_613, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "poll", .args = cv_614, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_615, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_603, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_605, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_606, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_607, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_608, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_609, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_610, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_611, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_612, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "poll", .args = cv_613, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_614, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_615, .n_args = 1, .expect = CE_ERROR, .name = "ECONNRESET", .code = 104LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_84[] = {
-    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_616, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_618, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_619, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_620, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_622, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_623, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "poll", .args = cv_624, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_625, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_626, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "b", .call = "poll", .args = cv_627, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_628, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_616, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_618, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_619, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_620, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "poll", .args = cv_621, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_622, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_623, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_624, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "poll", .args = cv_625, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_626, .until_max = 0 }
 };
 
 static const cstep_t steps_85[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_629, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_630, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "poll", .args = cv_631, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_632, .until_max = 0 }
+    { .bind = "a", .index = -1, .on = NULL, .call = "socket", .args = cv_627, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "bind", .args = cv_629, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pa", .index = -1, .on = "a", .call = "getsockname", .args = cv_630, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "b", .index = -1, .on = NULL, .call = "socket", .args = cv_631, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "bind", .args = cv_633, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "pb", .index = -1, .on = "b", .call = "getsockname", .args = cv_634, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "poll", .args = cv_635, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_636, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "a", .call = "sendto", .args = cv_637, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "b", .call = "poll", .args = cv_638, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_639, .until_max = 0 }
 };
 
 static const cstep_t steps_86[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_633, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_635, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "listen", .args = cv_636, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "s", .call = "getsockname", .args = cv_637, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c1", .index = -1, .on = NULL, .call = "socket", .args = cv_638, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c1", .call = "connect", .args = cv_639, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c2", .index = -1, .on = NULL, .call = "socket", .args = cv_640, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c2", .call = "connect", .args = cv_641, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "a1", .index = 0, .on = "s", .call = "accept", .args = cv_642, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "a2", .index = 0, .on = "s", .call = "accept", .args = cv_643, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_640, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_641, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "poll", .args = cv_642, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_643, .until_max = 0 }
 };
 
 static const cstep_t steps_87[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_644, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_646, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_647, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_648, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_649, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_650, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_651, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "f", .index = -1, .on = "c", .call = "makefile", .args = cv_652, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_653, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "f", .call = "readline", .args = cv_654, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_655, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_644, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_646, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "listen", .args = cv_647, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "s", .call = "getsockname", .args = cv_648, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c1", .index = -1, .on = NULL, .call = "socket", .args = cv_649, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c1", .call = "connect", .args = cv_650, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c2", .index = -1, .on = NULL, .call = "socket", .args = cv_651, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c2", .call = "connect", .args = cv_652, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "a1", .index = 0, .on = "s", .call = "accept", .args = cv_653, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "a2", .index = 0, .on = "s", .call = "accept", .args = cv_654, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_88[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_656, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_658, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_659, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_660, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_661, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_662, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_663, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_664, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_665, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_666, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_667, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_668, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_669, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_670, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_671, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_655, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_657, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_658, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_659, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_660, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_661, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_662, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "f", .index = -1, .on = "c", .call = "makefile", .args = cv_663, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_664, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "f", .call = "readline", .args = cv_665, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_666, .until_max = 0 }
 };
 
 static const cstep_t steps_89[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_672, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_674, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_675, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_676, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_677, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_678, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_679, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_680, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_681, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_682, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_683, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_684, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_685, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_667, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_669, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_670, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_671, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_672, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_673, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_674, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_675, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_676, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_677, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_678, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_679, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_680, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "recv", .args = cv_681, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_682, .until_max = 0 }
 };
 
 static const cstep_t steps_90[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_686, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_688, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_689, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_690, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_691, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_692, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_693, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_694, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "setblocking", .args = cv_695, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_696, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_697, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_683, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_685, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_686, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_687, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_688, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_689, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_690, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_691, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "sendall", .args = cv_692, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_693, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_694, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_695, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_696, .until_max = 0 }
 };
 
 static const cstep_t steps_91[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_698, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_700, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_701, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_703, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_format", .args = cv_705, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_706, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_697, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_699, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_700, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_701, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_702, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_703, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_704, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "buf", .index = -1, .on = NULL, .call = "buffer", .args = cv_705, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "setblocking", .args = cv_706, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "readinto", .args = cv_707, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_708, .until_max = 0 }
 };
 
 static const cstep_t steps_92[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_707, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_708, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_709, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_711, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_712, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_714, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_format", .args = cv_716, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_717, .until_max = 0 }
 };
 
 static const cstep_t steps_93[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_709, .n_args = 2, .expect = CE_ERROR, .name = "EAI_FAIL", .code = -4LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_718, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_719, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_94[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "active", .args = cv_710, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_711, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_712, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_713, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_714, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_715, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_720, .n_args = 2, .expect = CE_ERROR, .name = "EAI_FAIL", .code = -4LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_95[] = {
-    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_716, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_717, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_718, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_719, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_720, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_721, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_722, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "active", .args = cv_721, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_722, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_723, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_724, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_725, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_726, .until_max = 0 }
 };
 
 static const cstep_t steps_96[] = {
-    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_723, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_725, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_727, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_728, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_729, .until_max = 0 }
+    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_727, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_728, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_729, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_730, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_731, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_732, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_733, .until_max = 0 }
 };
 
 static const cstep_t steps_97[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_730, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_731, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_732, .until_max = 0 }
+    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_734, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_736, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_738, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_739, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_740, .until_max = 0 }
 };
 
 static const cstep_t steps_98[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_733, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_734, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_741, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_742, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_743, .until_max = 0 }
 };
 
 static const cstep_t steps_99[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_735, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_736, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_744, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_745, .until_max = 0 }
 };
 
 static const cstep_t steps_100[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_737, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_738, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_746, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_747, .until_max = 0 }
 };
 
 static const cstep_t steps_101[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_739, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_740, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_748, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_749, .until_max = 0 }
 };
 
 static const cstep_t steps_102[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_741, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_742, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_750, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_751, .until_max = 0 }
 };
 
 static const cstep_t steps_103[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_743, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_744, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_752, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_753, .until_max = 0 }
 };
 
 static const cstep_t steps_104[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_745, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_746, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_754, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_755, .until_max = 0 }
 };
 
 static const cstep_t steps_105[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_747, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_748, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_756, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_757, .until_max = 0 }
 };
 
 static const cstep_t steps_106[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_749, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_750, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_758, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_759, .until_max = 0 }
 };
 
 static const cstep_t steps_107[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_751, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_752, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_760, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_761, .until_max = 0 }
 };
 
 static const cstep_t steps_108[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_753, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_754, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_762, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_763, .until_max = 0 }
 };
 
 static const cstep_t steps_109[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_755, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_756, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_764, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_765, .until_max = 0 }
 };
 
 static const cstep_t steps_110[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_757, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_758, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_766, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_767, .until_max = 0 }
 };
 
 static const cstep_t steps_111[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_759, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_760, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_768, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_769, .until_max = 0 }
 };
 
 static const cstep_t steps_112[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_761, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_762, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_770, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_771, .until_max = 0 }
 };
 
 static const cstep_t steps_113[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_763, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_764, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_772, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_773, .until_max = 0 }
 };
 
 static const cstep_t steps_114[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_765, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_766, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_774, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_775, .until_max = 0 }
 };
 
 static const cstep_t steps_115[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_767, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_768, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_776, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_777, .until_max = 0 }
 };
 
 static const cstep_t steps_116[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_769, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_770, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_778, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_779, .until_max = 0 }
 };
 
 static const cstep_t steps_117[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_771, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_772, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_780, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_781, .until_max = 0 }
 };
 
 static const cstep_t steps_118[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_773, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_774, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_782, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_783, .until_max = 0 }
 };
 
 static const cstep_t steps_119[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_775, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_776, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_784, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_785, .until_max = 0 }
 };
 
 static const cstep_t steps_120[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_777, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_778, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_786, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_787, .until_max = 0 }
 };
 
 static const cstep_t steps_121[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_779, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_780, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_788, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_789, .until_max = 0 }
 };
 
 static const cstep_t steps_122[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_781, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_782, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_790, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_791, .until_max = 0 }
 };
 
 static const cstep_t steps_123[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_783, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_784, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_792, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_793, .until_max = 0 }
 };
 
 static const cstep_t steps_124[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_785, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_786, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_794, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_795, .until_max = 0 }
 };
 
 static const cstep_t steps_125[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_787, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_788, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_796, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_797, .until_max = 0 }
 };
 
 static const cstep_t steps_126[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_789, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_790, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_798, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_799, .until_max = 0 }
+};
+
+static const cstep_t steps_127[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_800, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_801, .until_max = 0 }
 };
 
 /* Cases whose `targets` leave out the C ABI. */
@@ -1867,103 +1890,104 @@ static const ccase_t conformance_cases[] = {
     { "accept-would-block", steps_27, 6 },
     { "accept-timeout", steps_28, 6 },
     { "listen-backlog-queues", steps_29, 12 },
-    { "udp-echo", steps_30, 8 },
-    { "udp-truncates", steps_31, 10 },
-    { "udp-queue", steps_32, 12 },
-    { "tcp6-echo", steps_33, 11 },
-    { "bind-on-closed", steps_34, 3 },
-    { "listen-on-closed", steps_35, 3 },
-    { "accept-on-closed", steps_36, 3 },
-    { "connect-on-closed", steps_37, 3 },
-    { "recv-on-closed", steps_38, 3 },
-    { "sendall-on-closed", steps_39, 3 },
-    { "sendto-on-closed", steps_40, 3 },
-    { "recvfrom-on-closed", steps_41, 3 },
-    { "setsockopt-on-closed", steps_42, 3 },
-    { "setblocking-on-closed", steps_43, 3 },
-    { "settimeout-on-closed", steps_44, 3 },
-    { "getsockname-on-closed", steps_45, 3 },
-    { "getpeername-on-closed", steps_46, 3 },
-    { "shutdown-on-closed", steps_47, 3 },
-    { "gettimeout-on-closed", steps_48, 3 },
-    { "read-on-closed", steps_49, 3 },
-    { "readline-on-closed", steps_50, 3 },
-    { "write-on-closed", steps_51, 3 },
-    { "recv-zero-bytes", steps_52, 8 },
-    { "send-empty", steps_53, 8 },
-    { "bind-twice", steps_54, 3 },
-    { "bind-wrong-family", steps_55, 2 },
-    { "shutdown-not-connected", steps_56, 2 },
-    { "send-not-connected", steps_57, 2 },
-    { "recv-after-shutdown-read", steps_58, 9 },
-    { "reuseaddr-after-close", steps_59, 9 },
-    { "udp-recv-would-block", steps_60, 8 },
-    { "udp-recv-timeout", steps_61, 8 },
-    { "udp-sendto-autobinds", steps_62, 9 },
-    { "getaddrinfo-numeric", steps_63, 1 },
-    { "getaddrinfo-ipv6-numeric", steps_64, 1 },
-    { "getaddrinfo-family-mismatch", steps_65, 1 },
-    { "connect-refused-ipv6", steps_66, 6 },
-    { "listen-on-udp", steps_67, 2 },
-    { "accept-on-udp", steps_68, 2 },
-    { "socket-udp-explicit-proto", steps_69, 2 },
-    { "setsockopt-keepalive", steps_70, 8 },
-    { "setsockopt-broadcast", steps_71, 7 },
-    { "getpeername-after-connect", steps_72, 8 },
-    { "recv-timeout-then-usable", steps_73, 11 },
-    { "read-to-eof", steps_74, 10 },
-    { "makefile-write", steps_75, 10 },
-    { "udp-ipv6-echo", steps_76, 6 },
-    { "poll-idle-writable", steps_77, 8 },
-    { "poll-data-readable", steps_78, 9 },
-    { "poll-events-mask", steps_79, 9 },
-    { "poll-eof-readable", steps_80, 10 },
-    { "poll-hup-both-closed", steps_81, 11 },
-    { "poll-reset-error", steps_82, 11 },
-    { "poll-listener-pending", steps_83, 8 },
-    { "poll-udp", steps_84, 9 },
-    { "poll-closed-nval", steps_85, 3 },
-    { "listen-default-backlog", steps_86, 10 },
-    { "makefile-defaults", steps_87, 10 },
-    { "readinto-default-size", steps_88, 12 },
-    { "readinto-nbytes", steps_89, 11 },
-    { "readinto-would-block", steps_90, 10 },
-    { "addr-parse-format", steps_91, 3 },
-    { "addr-parse-not-numeric", steps_92, 2 },
-    { "getaddrinfo-no-dns-server", steps_93, 1 },
-    { "interface-up", steps_94, 3 },
-    { "ifconfig-static-round-trip", steps_95, 4 },
-    { "ifconfig-bad-netmask", steps_96, 4 },
-    { "ifconfig-dhcp-without-client", steps_97, 2 },
-    { "constant-af-inet", steps_98, 1 },
-    { "constant-af-inet6", steps_99, 1 },
-    { "constant-sock-stream", steps_100, 1 },
-    { "constant-sock-dgram", steps_101, 1 },
-    { "constant-sock-raw", steps_102, 1 },
-    { "constant-ipproto-ip", steps_103, 1 },
-    { "constant-ipproto-icmp", steps_104, 1 },
-    { "constant-ipproto-tcp", steps_105, 1 },
-    { "constant-ipproto-udp", steps_106, 1 },
-    { "constant-ipproto-ipv6", steps_107, 1 },
-    { "constant-ipproto-icmpv6", steps_108, 1 },
-    { "constant-sol-socket", steps_109, 1 },
-    { "constant-so-reuseaddr", steps_110, 1 },
-    { "constant-so-keepalive", steps_111, 1 },
-    { "constant-so-broadcast", steps_112, 1 },
-    { "constant-so-linger", steps_113, 1 },
-    { "constant-tcp-nodelay", steps_114, 1 },
-    { "constant-shut-rd", steps_115, 1 },
-    { "constant-shut-wr", steps_116, 1 },
-    { "constant-shut-rdwr", steps_117, 1 },
-    { "constant-ai-passive", steps_118, 1 },
-    { "constant-ai-canonname", steps_119, 1 },
-    { "constant-ai-numerichost", steps_120, 1 },
-    { "constant-ai-numericserv", steps_121, 1 },
-    { "constant-poll-rd", steps_122, 1 },
-    { "constant-poll-wr", steps_123, 1 },
-    { "constant-poll-err", steps_124, 1 },
-    { "constant-poll-hup", steps_125, 1 },
-    { "constant-poll-nval", steps_126, 1 },
+    { "accept-after-peer-closed", steps_30, 9 },
+    { "udp-echo", steps_31, 8 },
+    { "udp-truncates", steps_32, 10 },
+    { "udp-queue", steps_33, 12 },
+    { "tcp6-echo", steps_34, 11 },
+    { "bind-on-closed", steps_35, 3 },
+    { "listen-on-closed", steps_36, 3 },
+    { "accept-on-closed", steps_37, 3 },
+    { "connect-on-closed", steps_38, 3 },
+    { "recv-on-closed", steps_39, 3 },
+    { "sendall-on-closed", steps_40, 3 },
+    { "sendto-on-closed", steps_41, 3 },
+    { "recvfrom-on-closed", steps_42, 3 },
+    { "setsockopt-on-closed", steps_43, 3 },
+    { "setblocking-on-closed", steps_44, 3 },
+    { "settimeout-on-closed", steps_45, 3 },
+    { "getsockname-on-closed", steps_46, 3 },
+    { "getpeername-on-closed", steps_47, 3 },
+    { "shutdown-on-closed", steps_48, 3 },
+    { "gettimeout-on-closed", steps_49, 3 },
+    { "read-on-closed", steps_50, 3 },
+    { "readline-on-closed", steps_51, 3 },
+    { "write-on-closed", steps_52, 3 },
+    { "recv-zero-bytes", steps_53, 8 },
+    { "send-empty", steps_54, 8 },
+    { "bind-twice", steps_55, 3 },
+    { "bind-wrong-family", steps_56, 2 },
+    { "shutdown-not-connected", steps_57, 2 },
+    { "send-not-connected", steps_58, 2 },
+    { "recv-after-shutdown-read", steps_59, 9 },
+    { "reuseaddr-after-close", steps_60, 9 },
+    { "udp-recv-would-block", steps_61, 8 },
+    { "udp-recv-timeout", steps_62, 8 },
+    { "udp-sendto-autobinds", steps_63, 9 },
+    { "getaddrinfo-numeric", steps_64, 1 },
+    { "getaddrinfo-ipv6-numeric", steps_65, 1 },
+    { "getaddrinfo-family-mismatch", steps_66, 1 },
+    { "connect-refused-ipv6", steps_67, 6 },
+    { "listen-on-udp", steps_68, 2 },
+    { "accept-on-udp", steps_69, 2 },
+    { "socket-udp-explicit-proto", steps_70, 2 },
+    { "setsockopt-keepalive", steps_71, 8 },
+    { "setsockopt-broadcast", steps_72, 7 },
+    { "getpeername-after-connect", steps_73, 8 },
+    { "recv-timeout-then-usable", steps_74, 11 },
+    { "read-to-eof", steps_75, 10 },
+    { "makefile-write", steps_76, 10 },
+    { "udp-ipv6-echo", steps_77, 6 },
+    { "poll-idle-writable", steps_78, 8 },
+    { "poll-data-readable", steps_79, 9 },
+    { "poll-events-mask", steps_80, 9 },
+    { "poll-eof-readable", steps_81, 10 },
+    { "poll-hup-both-closed", steps_82, 11 },
+    { "poll-reset-error", steps_83, 11 },
+    { "poll-listener-pending", steps_84, 8 },
+    { "poll-udp", steps_85, 9 },
+    { "poll-closed-nval", steps_86, 3 },
+    { "listen-default-backlog", steps_87, 10 },
+    { "makefile-defaults", steps_88, 10 },
+    { "readinto-default-size", steps_89, 12 },
+    { "readinto-nbytes", steps_90, 11 },
+    { "readinto-would-block", steps_91, 10 },
+    { "addr-parse-format", steps_92, 3 },
+    { "addr-parse-not-numeric", steps_93, 2 },
+    { "getaddrinfo-no-dns-server", steps_94, 1 },
+    { "interface-up", steps_95, 3 },
+    { "ifconfig-static-round-trip", steps_96, 4 },
+    { "ifconfig-bad-netmask", steps_97, 4 },
+    { "ifconfig-dhcp-without-client", steps_98, 2 },
+    { "constant-af-inet", steps_99, 1 },
+    { "constant-af-inet6", steps_100, 1 },
+    { "constant-sock-stream", steps_101, 1 },
+    { "constant-sock-dgram", steps_102, 1 },
+    { "constant-sock-raw", steps_103, 1 },
+    { "constant-ipproto-ip", steps_104, 1 },
+    { "constant-ipproto-icmp", steps_105, 1 },
+    { "constant-ipproto-tcp", steps_106, 1 },
+    { "constant-ipproto-udp", steps_107, 1 },
+    { "constant-ipproto-ipv6", steps_108, 1 },
+    { "constant-ipproto-icmpv6", steps_109, 1 },
+    { "constant-sol-socket", steps_110, 1 },
+    { "constant-so-reuseaddr", steps_111, 1 },
+    { "constant-so-keepalive", steps_112, 1 },
+    { "constant-so-broadcast", steps_113, 1 },
+    { "constant-so-linger", steps_114, 1 },
+    { "constant-tcp-nodelay", steps_115, 1 },
+    { "constant-shut-rd", steps_116, 1 },
+    { "constant-shut-wr", steps_117, 1 },
+    { "constant-shut-rdwr", steps_118, 1 },
+    { "constant-ai-passive", steps_119, 1 },
+    { "constant-ai-canonname", steps_120, 1 },
+    { "constant-ai-numerichost", steps_121, 1 },
+    { "constant-ai-numericserv", steps_122, 1 },
+    { "constant-poll-rd", steps_123, 1 },
+    { "constant-poll-wr", steps_124, 1 },
+    { "constant-poll-err", steps_125, 1 },
+    { "constant-poll-hup", steps_126, 1 },
+    { "constant-poll-nval", steps_127, 1 },
 };
 
 #endif

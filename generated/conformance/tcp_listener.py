@@ -195,6 +195,19 @@ def case_listen_backlog_queues(v):
     expect_value('v[\'a2\'].recv(1)', lambda: v['a2'].recv(1), b'2')
 
 
+def case_accept_after_peer_closed(v):
+    # A client that connected and closed before the listener accepted: accept() gives the connection and recv() its end, b''.
+    v['l'] = socket.socket()
+    bind(v['l'], (HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = sockname(v['l'])
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['c'].close()
+    v['a'] = v['l'].accept()[0]
+    expect_value('v[\'a\'].recv(16)', lambda: v['a'].recv(16), b'')
+
+
 def case_reuseaddr_after_close(v):
     # With SO_REUSEADDR, a new listener binds the port of a closed one.
     v['l'] = socket.socket()
@@ -237,6 +250,7 @@ CASES = [
     ("accept-would-block", case_accept_would_block),
     ("accept-timeout", case_accept_timeout),
     ("listen-backlog-queues", case_listen_backlog_queues),
+    ("accept-after-peer-closed", case_accept_after_peer_closed),
     ("reuseaddr-after-close", case_reuseaddr_after_close),
     ("poll-listener-pending", case_poll_listener_pending),
     ("gc-close-listener", case_gc_close_listener),

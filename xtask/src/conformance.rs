@@ -342,6 +342,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         for group in groups {
             let columns = targets.iter().zip(row).filter(|(t, _)| !t.ours && t.against == group);
             if let Some(d) = explains(group, id)
+                && !d.varies
                 && columns.clone().all(|(_, v)| v == &Some(Verdict::Pass))
             {
                 stale.push(format!("{id} passes on {group}, but difference `{}` says it fails there", d.id));
