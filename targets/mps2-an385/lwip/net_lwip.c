@@ -99,20 +99,27 @@ int atoi(const char *text) {
     return parse_decimal(text);
 }
 
+// Copies "ADDRESS/PREFIX" into `address` without the prefix and returns the
+// prefix length (`otherwise` when there is none).
+static int split_prefix(const char *text, char *address, size_t cap, int otherwise) {
+    strncpy(address, text, cap - 1);
+    address[cap - 1] = 0;
+    char *slash = strchr(address, '/');
+    if (slash == NULL) {
+        return otherwise;
+    }
+    *slash = 0;
+    return parse_decimal(slash + 1);
+}
+
 void mps2_net_start(void) {
     parse_mac(MPS2_LWIP_MAC, lan_mac);
     rand_state = (uint32_t)mps2_now_us() ^ lan9118_id() ^ 0x9e3779b9u;
     lan9118_enable(lan_mac);
     lwip_init();
-    // MPS2_LWIP_IPV4 is "a.b.c.d/prefix".
+    // The addresses are "ADDRESS/PREFIX".
     char v4[24];
-    strncpy(v4, MPS2_LWIP_IPV4, sizeof v4 - 1);
-    v4[sizeof v4 - 1] = 0;
-    char *slash = strchr(v4, '/');
-    int prefix = slash ? parse_decimal(slash + 1) : 24;
-    if (slash) {
-        *slash = 0;
-    }
+    int prefix = split_prefix(MPS2_LWIP_IPV4, v4, sizeof v4, 24);
     ip4_addr_t addr, mask, gw;
     ip4addr_aton(v4, &addr);
     ip4_addr_set_u32(&mask, prefix ? lwip_htonl(0xffffffffu << (32 - prefix)) : 0);
@@ -120,13 +127,9 @@ void mps2_net_start(void) {
     netif_add(&lan_netif, &addr, &mask, &gw, NULL, lan_netif_init, ethernet_input);
     #if LWIP_IPV6
     netif_create_ip6_linklocal_address(&lan_netif, 1);
+    // lwIP's netif_add_ip6_address() takes no prefix length.
     char v6[48];
-    strncpy(v6, MPS2_LWIP_IPV6, sizeof v6 - 1);
-    v6[sizeof v6 - 1] = 0;
-    char *slash6 = strchr(v6, '/');
-    if (slash6) {
-        *slash6 = 0;
-    }
+    (void)split_prefix(MPS2_LWIP_IPV6, v6, sizeof v6, 64);
     ip6_addr_t a6;
     ip6addr_aton(v6, &a6);
     s8_t index;
