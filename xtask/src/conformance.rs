@@ -204,13 +204,16 @@ fn device_command(port: &str, own: Option<&(String, String)>, skip: &[String]) -
 /// The board whose firmware the anchor column runs on.
 const ANCHOR_BOARD: &str = "mps2-an385";
 
+/// Whether `program --version` runs: the tool is installed.
+fn installed(program: &str) -> bool {
+    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
 /// The anchor's columns: MicroPython's lwIP module on the same emulated board
 /// as our firmware, over its loopif and over its own addresses; skipped,
-/// loudly, where QEMU or the cross compiler is missing.
+/// loudly, where QEMU or mpremote is missing.
 fn anchor_targets() -> Result<Vec<Target>, String> {
-    let qemu = Command::new("qemu-system-arm").arg("--version").output().is_ok_and(|o| o.status.success());
-    let mpremote = Command::new("mpremote").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !qemu || !mpremote {
+    if !installed("qemu-system-arm") || !installed("mpremote") {
         eprintln!("!!! conformance on MicroPython's lwIP module (the modlwip column) SKIPPED: needs qemu-system-arm and mpremote (.ci/run installs them)");
         return Ok(vec![]);
     }
@@ -245,8 +248,7 @@ fn targets(args: &[String]) -> Result<Vec<Target>, String> {
         }
         [flag] if flag == "--anchor" => anchor_targets(),
         [flag, port, rest @ ..] if flag == "--device" => {
-            let found = Command::new("mpremote").arg("--version").output().is_ok_and(|o| o.status.success());
-            if !found {
+            if !installed("mpremote") {
                 return Err("mpremote is not installed: `pip install mpremote` (from PyPI), then retry".into());
             }
             let device = |own| Runner::Device { port: port.clone(), own };

@@ -32,7 +32,7 @@ const NETEM: [&str; 6] = ["loss", "5%", "reorder", "5%", "delay", "1ms"];
 /// The firmwares compared: who, the stack, the board's IPv4 address (which the
 /// kernel's peer connects to; ours' is spec/boards/mps2-an385.toml's).
 fn firmwares() -> [(&'static str, Stack, &'static str); 2] {
-    [("ours", Stack::Usocket, "192.0.2.2"), ("lwip", Stack::Lwip { ipv6: true }, crate::lwip::host(crate::lwip::IPV4))]
+    [("ours", Stack::Usocket, crate::device::BOARD_V4), ("lwip", Stack::Lwip { ipv6: true }, crate::lwip::host(crate::lwip::IPV4))]
 }
 
 /// The kernel's peer in the namespace, killed when dropped.
@@ -186,7 +186,7 @@ pub fn run() -> Result<(), String> {
     };
     println!("\nmps2-an385 firmware (Cortex-M3, QEMU -icount shift=0) <-> Linux over TAP, instructions executed by the firmware:");
     table(ours);
-    println!("the same firmware with MicroPython's lwIP socket module (modlwip, lwIP 2.2.1), board 192.0.2.3:");
+    println!("the same firmware with MicroPython's lwIP socket module (modlwip, lwIP 2.2.1), board {}:", crate::lwip::host(crate::lwip::IPV4));
     table(lwip);
     let ratio = |what: &str, a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => println!("  {what} ours/lwip {:.2}x", a / b),

@@ -36,8 +36,8 @@ const BOARD: &str = "mps2-an385";
 /// The namespace's name.
 const NETNS: &str = "usocket-device";
 /// The board's addresses (its board file's static ones).
-const BOARD_V4: &str = "192.0.2.2";
-const BOARD_V6: &str = "2001:db8::2";
+pub const BOARD_V4: &str = "192.0.2.2";
+pub const BOARD_V6: &str = "2001:db8::2";
 
 /// Runs the suite; with `anchor_only`, only the pairings with the anchor.
 pub fn run(anchor_only: bool) -> Result<(), String> {
