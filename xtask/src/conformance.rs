@@ -92,7 +92,8 @@ fn run_command(command: &[String], script: &Path, after: &[String], limit: Durat
         .arg(script)
         .args(after)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        // Unread, as before: a pipe nobody drains could stall the script.
+        .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     // Read as it comes, so that a killed run still gives what it printed.
@@ -370,7 +371,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let ours: Vec<&str> = targets.iter().filter(|t| t.ours).map(|t| t.name).collect();
         let others: Vec<&str> = targets.iter().filter(|t| !t.ours).map(|t| t.name).collect();
         let explained = if others.is_empty() { String::new() } else { format!("; every difference on {} is in the spec", others.join(", ")) };
-        println!("{}: {n} of {n} cases pass{explained}", ours.join(", "), n = order.len());
+        let n = order.len();
+        let passed = if ours.is_empty() { format!("{n} cases ran") } else { format!("{}: {n} of {n} cases pass", ours.join(", ")) };
+        println!("{passed}{explained}");
         Ok(())
     } else {
         Err(format!("conformance:\n  {}", problems.join("\n  ")))
