@@ -82,10 +82,16 @@ fn py_call(spec: &Spec, step: &Step) -> String {
         (None, VALUE_STEP, [_]) => args.join(""),
         (None, BUFFER_STEP, [_]) => format!("bytearray({})", args.join("")),
         (None, FORGET_STEP, [Value::Var(name)]) => format!("forget(v, {})", py_str(name)),
-        (Some(var), call, _) if helper => format!("{call}({})", [format!("v[{}]", py_str(var))].into_iter().chain(args).collect::<Vec<_>>().join(", ")),
+        (Some(var), call, _) if helper => py_helper_call(call, var, args),
         (Some(var), call, _) => format!("v[{}].{call}({})", py_str(var), args.join(", ")),
         (None, call, _) => format!("{module}.{call}({})", args.join(", ")),
     }
+}
+
+/// A call of a template helper on socket `v[var]`: `helper(v['var'], args...)`.
+fn py_helper_call(helper: &str, var: &str, args: Vec<String>) -> String {
+    let all: Vec<String> = [format!("v[{}]", py_str(var))].into_iter().chain(args).collect();
+    format!("{helper}({})", all.join(", "))
 }
 
 /// The Python lines of one step (inside a case function).
@@ -155,9 +161,8 @@ fn py_fixture_step(spec: &Spec, step: &Step) -> Vec<String> {
     match (&step.on, step.call.as_str(), &step.expect, &step.until) {
         (Some(var), "bind" | "getsockname", None, None) => {
             let (module, consts) = (spec.module.name.as_str(), spec.constants.as_slice());
-            let args = step.args.iter().map(|a| py_value(module, consts, a));
-            let call = if step.call == "bind" { "bind" } else { "sockname" };
-            let call = format!("{call}({})", [format!("v[{}]", py_str(var))].into_iter().chain(args).collect::<Vec<_>>().join(", "));
+            let args = step.args.iter().map(|a| py_value(module, consts, a)).collect();
+            let call = py_helper_call(if step.call == "bind" { "bind" } else { "sockname" }, var, args);
             match &step.bind {
                 Some(name) => vec![format!("v[{}] = {call}", py_str(name))],
                 None => vec![call],
