@@ -454,7 +454,13 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
         let (file, b) = (*file, raw.get_ref());
         let name = b.name.get_ref();
         if !is_board_name(name) {
-            ck.err(file, b.name.span(), format!("invalid board name `{name}`"), "not a board name", "lower-case letters, digits and dashes, like host-loopback");
+            ck.err(
+                file,
+                b.name.span(),
+                format!("invalid board name `{name}`"),
+                "not a board name",
+                "lower-case letters, digits and dashes, like host-loopback",
+            );
         }
         if seen.insert(name.clone(), ()).is_some() {
             ck.err(file, b.name.span(), format!("duplicate board `{name}`"), "defined again here", "one file per board, each with its own name");
@@ -482,7 +488,13 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
                 let mac = parse_mac(m.get_ref());
                 match mac {
                     Some(mac) if mac[0] & 1 == 1 => {
-                        ck.err(file, m.span(), format!("`{}` is a multicast MAC", m.get_ref()), "multicast", "a unicast MAC (lowest bit of the first byte clear)");
+                        ck.err(
+                            file,
+                            m.span(),
+                            format!("`{}` is a multicast MAC", m.get_ref()),
+                            "multicast",
+                            "a unicast MAC (lowest bit of the first byte clear)",
+                        );
                     }
                     None => ck.err(file, m.span(), format!("`{}` is not a MAC", m.get_ref()), "bad MAC", "six hex bytes like 02:00:00:00:00:02, or \"port\""),
                     Some(_) => {}

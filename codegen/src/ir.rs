@@ -24,6 +24,8 @@ pub struct Spec {
     pub errnos: Vec<ErrorCode>,
     /// getaddrinfo errors (negative), in spec order.
     pub gai_errors: Vec<ErrorCode>,
+    /// Service names and their ports, in spec order.
+    pub services: Vec<Service>,
     /// Error rules.
     pub rules: Vec<Rule>,
     /// Fixtures, by name order.
@@ -109,6 +111,9 @@ pub struct Callable {
     pub closes: bool,
     /// Why it is an extension, when it is.
     pub extension: Option<String>,
+    /// The positional forms (argument names, one list per accepted count);
+    /// empty: every prefix of `args` that holds the required ones.
+    pub forms: Vec<Vec<String>>,
 }
 
 impl Callable {
@@ -117,15 +122,24 @@ impl Callable {
         self.args.iter().filter(|a| a.default.is_none()).count()
     }
 
+    /// The positional forms as arguments: the spec's `forms`, or else all the
+    /// arguments in order (Python may then stop after any required prefix).
+    pub fn positional_forms(&self) -> Vec<Vec<&Arg>> {
+        if self.forms.is_empty() {
+            return vec![self.args.iter().collect()];
+        }
+        self.forms.iter().map(|f| f.iter().filter_map(|n| self.args.iter().find(|a| &a.name == n)).collect()).collect()
+    }
+
     /// The `size` argument that sizes the output buffer, for sized outputs.
     pub fn output_size_arg(&self) -> Option<&Arg> {
-        if self.returns.sized_output() { self.args.iter().find(|a| a.ty == ArgType::Size && a.limits.is_none()) } else { None }
+        if self.returns.sized_output() { self.args.iter().find(|a| a.ty == ArgType::Size && a.slices().is_none()) } else { None }
     }
 
     /// Arguments that reach the C ABI (not folded into an output or a buffer length, not glue-only).
     pub fn abi_args(&self) -> impl Iterator<Item = &Arg> {
         let out = self.output_size_arg().map(|a| a.name.clone());
-        self.args.iter().filter(move |a| a.ty != ArgType::Str && a.limits.is_none() && Some(&a.name) != out.as_ref())
+        self.args.iter().filter(move |a| a.ty != ArgType::Str && a.slices().is_none() && Some(&a.name) != out.as_ref())
     }
 }
 
@@ -142,8 +156,19 @@ pub struct Arg {
     pub doc: String,
     /// Accepted strings, when restricted.
     pub choices: Vec<String>,
-    /// For a size: the buffer argument it caps.
+    /// For a size: the buffer argument it caps (a larger size is clipped, as
+    /// MicroPython's streams do).
     pub limits: Option<String>,
+    /// For a size: the buffer argument whose start it moves (clipped to its end).
+    pub offsets: Option<String>,
+}
+
+impl Arg {
+    /// The buffer argument this size slices (caps or offsets): such a size
+    /// never reaches the C ABI, the glue applies it to the buffer.
+    pub fn slices(&self) -> Option<&str> {
+        self.limits.as_deref().or(self.offsets.as_deref())
+    }
 }
 
 /// A resolved literal.
@@ -195,6 +220,15 @@ pub enum Namespace {
     Errno,
     /// Negative getaddrinfo codes.
     Gai,
+}
+
+/// A service name getaddrinfo() and getservbyname() know.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    /// Name (lowercase, as `/etc/services`).
+    pub name: String,
+    /// Its port (the same for TCP and UDP).
+    pub port: u16,
 }
 
 /// An error number.

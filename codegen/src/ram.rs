@@ -241,7 +241,6 @@ pub fn budget(board: &Board, costs: &RamCosts) -> Budget {
         stack.push(RamRow { part: "receive ring", bytes: ring.div_ceil(word) * word });
     }
     let total = stack.iter().map(|r| r.bytes).sum();
-    let per_tcp_socket =
-        costs.smoltcp_socket + costs.parked_socket + costs.fd_slot + costs.pool_entry + 2 * costs.binding + s.tcp_rx_bytes + s.tcp_tx_bytes;
+    let per_tcp_socket = costs.smoltcp_socket + costs.parked_socket + costs.fd_slot + costs.pool_entry + 2 * costs.binding + s.tcp_rx_bytes + s.tcp_tx_bytes;
     Budget { stack, total, per_tcp_socket, pointer_bits }
 }

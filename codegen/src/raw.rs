@@ -32,6 +32,9 @@ pub struct RawFile {
     /// The negative getaddrinfo error namespace.
     #[serde(default)]
     pub gai_error: Vec<Spanned<RawErrno>>,
+    /// Service names with their ports (getaddrinfo, getservbyname).
+    #[serde(default)]
+    pub service: Vec<Spanned<RawService>>,
     /// Error rules.
     #[serde(default)]
     pub rule: Vec<Spanned<RawRule>>,
@@ -112,6 +115,9 @@ pub struct RawCallable {
     pub closes: bool,
     /// Why this is beyond the reference page, when it is.
     pub extension: Option<String>,
+    /// The positional forms Python accepts, when not every prefix of `args`
+    /// (MicroPython's stream `write(buf, max_len)` / `write(buf, off, max_len)`).
+    pub forms: Option<Spanned<Vec<Vec<String>>>>,
 }
 
 fn yes() -> bool {
@@ -134,6 +140,8 @@ pub struct RawArg {
     pub choices: Option<Spanned<Vec<String>>>,
     /// For a size: the buffer argument whose length it caps.
     pub limits: Option<Spanned<String>>,
+    /// For a size: the buffer argument whose start it moves.
+    pub offsets: Option<Spanned<String>>,
 }
 
 /// A literal value as written in the spec.
@@ -183,6 +191,16 @@ pub struct RawErrno {
     pub value: Spanned<i64>,
     /// What it means.
     pub message: String,
+}
+
+/// `[[service]]`: a well-known service name and its port.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    /// Name, as `/etc/services` spells it.
+    pub name: Spanned<String>,
+    /// Port, 1..65535.
+    pub port: Spanned<i64>,
 }
 
 /// `[[rule]]`.

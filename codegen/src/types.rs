@@ -11,7 +11,8 @@ pub enum ArgType {
     Bool,
     /// Seconds (int/float) or None; `int32_t` milliseconds (-1 = None) at the C ABI.
     Timeout,
-    /// A readable buffer (not str); pointer + length.
+    /// A readable buffer: any buffer-protocol object, str included (its UTF-8
+    /// bytes), as in MicroPython; pointer + length.
     Bytes,
     /// A writable buffer; pointer + length.
     Buffer,
@@ -21,7 +22,8 @@ pub enum ArgType {
     Address,
     /// A host name or numeric address string, or None; pointer + length (NULL = None).
     Host,
-    /// A port: int, or a decimal string; `int32_t` (-1 = not a number) at the C ABI.
+    /// A port: int, a decimal string, or a service name (the glue looks it up
+    /// with `getservbyname`); `int32_t` (-1 = none of them) at the C ABI.
     Port,
     /// An int or a bytes-like value (socket options); pointer + length.
     Optval,
@@ -108,8 +110,10 @@ pub enum ReturnKind {
     Timeout,
     /// A list of getaddrinfo 5-tuples; errors use the getaddrinfo namespace.
     Addrinfo,
-    /// A str written into an output buffer (C ABI only).
+    /// A str written into an output buffer.
     Str,
+    /// A packed IP address (4 or 16 bytes) written into an output buffer.
+    Packed,
     /// True or False (0/1 at the C ABI).
     Bool,
     /// `(ip, netmask, gateway, dns)` strings, from the `ifconfig` struct; from
@@ -119,7 +123,7 @@ pub enum ReturnKind {
 
 impl ReturnKind {
     /// Every kind with its spec spelling.
-    pub const ALL: [(&'static str, ReturnKind); 16] = [
+    pub const ALL: [(&'static str, ReturnKind); 17] = [
         ("none", ReturnKind::None),
         ("int", ReturnKind::Int),
         ("socket", ReturnKind::Socket),
@@ -134,6 +138,7 @@ impl ReturnKind {
         ("timeout", ReturnKind::Timeout),
         ("addrinfo", ReturnKind::Addrinfo),
         ("str", ReturnKind::Str),
+        ("packed", ReturnKind::Packed),
         ("bool", ReturnKind::Bool),
         ("ifconfig", ReturnKind::Ifconfig),
     ];
@@ -154,7 +159,7 @@ impl ReturnKind {
             ReturnKind::None => "None",
             ReturnKind::Int => "int",
             ReturnKind::Socket | ReturnKind::SelfRef => "socket",
-            ReturnKind::Bytes => "bytes",
+            ReturnKind::Bytes | ReturnKind::Packed => "bytes",
             ReturnKind::BytesOrNone | ReturnKind::LineOrNone => "bytes | None",
             ReturnKind::IntOrNone => "int | None",
             ReturnKind::BytesAddress => "tuple[bytes, _Address]",
@@ -175,7 +180,7 @@ impl ReturnKind {
 
     /// Has a byte output buffer at the C ABI.
     pub fn byte_output(self) -> bool {
-        self.sized_output() || matches!(self, ReturnKind::LineOrNone | ReturnKind::Str)
+        self.sized_output() || matches!(self, ReturnKind::LineOrNone | ReturnKind::Str | ReturnKind::Packed)
     }
 
     /// The C ABI returns a byte count (`intptr_t`) rather than a status or fd (`int32_t`).

@@ -27,6 +27,7 @@ struct Merged {
     constants: Vec<InFile<RawConstant>>,
     errnos: Vec<InFile<RawErrno>>,
     gai_errors: Vec<InFile<RawErrno>>,
+    services: Vec<InFile<RawService>>,
     rules: Vec<InFile<RawRule>>,
     fixtures: Vec<(FileId, Spanned<String>, Spanned<RawFixture>)>,
     cases: Vec<InFile<RawCase>>,
@@ -137,6 +138,7 @@ fn merge(m: &mut Merged, file: FileId, raw: RawFile) {
     m.constants.extend(tag(file, raw.constant));
     m.errnos.extend(tag(file, raw.errno));
     m.gai_errors.extend(tag(file, raw.gai_error));
+    m.services.extend(tag(file, raw.service));
     m.rules.extend(tag(file, raw.rule));
     m.fixtures.extend(raw.fixture.into_iter().map(|(k, v)| (file, k, v)));
     m.cases.extend(tag(file, raw.case));
@@ -178,6 +180,7 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
             );
         }
     }
+    let services = build_services(ck, &m.services, locate);
     let codes: HashMap<String, ErrorCode> = errnos.iter().chain(&gai_errors).map(|e| (e.name.clone(), e.clone())).collect();
     let functions = build_callables(ck, &m.functions, Owner::Module, &consts, locate);
     let methods = build_callables(ck, &m.methods, Owner::Socket, &consts, locate);
@@ -226,6 +229,7 @@ fn build(ck: &mut Checker, m: Merged, locate: &dyn Fn(FileId, usize) -> String) 
         constants,
         errnos,
         gai_errors,
+        services,
         rules,
         fixtures: fixtures.into_values().map(|(f, _)| f).collect(),
         cases,
@@ -336,6 +340,35 @@ fn build_constants(ck: &mut Checker, items: &[InFile<RawConstant>], locate: &dyn
             doc: c.doc.trim().to_string(),
             extension: c.extension.clone(),
         });
+    }
+    out
+}
+
+/// Service names: lowercase `/etc/services` spellings, each once, ports 1..65535.
+fn build_services(ck: &mut Checker, items: &[InFile<RawService>], locate: &dyn Fn(FileId, usize) -> String) -> Vec<Service> {
+    let mut seen = HashMap::new();
+    let mut out = Vec::new();
+    for (file, x) in items {
+        let x = x.get_ref();
+        let name = x.name.get_ref();
+        let valid = name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            ck.err(
+                *file,
+                x.name.span(),
+                format!("invalid service name `{name}`"),
+                "not a service name",
+                "lowercase letters, digits and '-', starting with a letter",
+            );
+        }
+        if ck.duplicate(&mut seen, "service", *file, &x.name, locate(*file, x.name.span().start)) {
+            continue;
+        }
+        let Some(port) = u16::try_from(*x.port.get_ref()).ok().filter(|p| *p != 0) else {
+            ck.err(*file, x.port.span(), format!("service `{name}` has port {}", x.port.get_ref()), "out of range", "a port in 1..65535");
+            continue;
+        };
+        out.push(Service { name: name.clone(), port });
     }
     out
 }
@@ -581,19 +614,23 @@ fn build_callables(
                     ck.err(file, ch.span(), format!("the default `{d}` is not one of the choices"), "choices", "choices that include the default");
                 }
             }
-            if let Some(l) = &a.limits {
+            for (key, l) in [("limits", &a.limits), ("offsets", &a.offsets)] {
+                let Some(l) = l else { continue };
                 let target = args.iter().find(|b| &b.name == l.get_ref());
                 if ty != ArgType::Size {
-                    ck.err(file, l.span(), "`limits` is only for size arguments", "not a size", "type = \"size\"");
-                } else if !matches!(target, Some(b) if b.ty == ArgType::Buffer) {
+                    ck.err(file, l.span(), format!("`{key}` is only for size arguments"), "not a size", "type = \"size\"");
+                } else if !matches!(target, Some(b) if matches!(b.ty, ArgType::Buffer | ArgType::Bytes)) {
                     ck.err(
                         file,
                         l.span(),
-                        format!("`limits` names `{}`, which is not an earlier buffer argument", l.get_ref()),
+                        format!("`{key}` names `{}`, which is not an earlier buffer or bytes argument", l.get_ref()),
                         "no such buffer",
-                        "the name of an earlier argument of type buffer",
+                        "the name of an earlier argument of type buffer or bytes",
                     );
                 }
+            }
+            if let (Some(_), Some(o)) = (&a.limits, &a.offsets) {
+                ck.err(file, o.span(), "a size either `limits` or `offsets` a buffer, not both", "both", "two size arguments");
             }
             args.push(Arg {
                 name: a.name.get_ref().clone(),
@@ -602,6 +639,7 @@ fn build_callables(
                 doc: a.doc.trim().to_string(),
                 choices,
                 limits: a.limits.as_ref().map(|l| l.get_ref().clone()),
+                offsets: a.offsets.as_ref().map(|l| l.get_ref().clone()),
             });
         }
         let callable = Callable {
@@ -615,11 +653,43 @@ fn build_callables(
             keywords: c.keywords,
             closes: c.closes,
             extension: c.extension.clone(),
+            forms: c.forms.as_ref().map(|f| f.get_ref().clone()).unwrap_or_default(),
         };
+        if let Some(forms) = &c.forms {
+            check_forms(ck, file, forms.span(), &callable);
+        }
         check_shape(ck, file, span, &c.returns, &callable);
         out.push(callable);
     }
     out
+}
+
+/// Checks `forms`: positional only, each names known arguments once and holds
+/// the required ones, one form per argument count, every argument in some form.
+fn check_forms(ck: &mut Checker, file: FileId, span: Range<usize>, c: &Callable) {
+    let mut problem = |msg: String, hint: &str| ck.err(file, span.clone(), msg, "forms", hint);
+    if c.keywords {
+        problem(format!("`{}` has `forms` and `keywords`", c.name), "forms are positional: drop `keywords`");
+    }
+    let mut counts = Vec::new();
+    for form in &c.forms {
+        if let Some(bad) = form.iter().find(|n| !c.args.iter().any(|a| &a.name == *n)) {
+            problem(format!("a form of `{}` names `{bad}`, which is not an argument", c.name), "names from `args`");
+        }
+        if let Some(a) = c.args.iter().find(|a| a.default.is_none() && !form.contains(&a.name)) {
+            problem(format!("a form of `{}` leaves out the required argument `{}`", c.name, a.name), "every required argument in every form");
+        }
+        if form.iter().enumerate().any(|(i, n)| form[..i].contains(n)) {
+            problem(format!("a form of `{}` names an argument twice", c.name), "each argument once per form");
+        }
+        if counts.contains(&form.len()) {
+            problem(format!("two forms of `{}` take {} arguments", c.name, form.len()), "one form per argument count");
+        }
+        counts.push(form.len());
+    }
+    if let Some(a) = c.args.iter().find(|a| !c.forms.iter().any(|f| f.contains(&a.name))) {
+        problem(format!("no form of `{}` takes `{}`", c.name, a.name), "every argument in at least one form");
+    }
 }
 
 /// Names the generated C ABI uses for its own parameters and locals.
@@ -644,7 +714,7 @@ fn default_hint(ty: ArgType) -> &'static str {
 
 /// Checks that the arguments fit the return kind's C ABI shape.
 fn check_shape(ck: &mut Checker, file: FileId, span: Range<usize>, returns: &Spanned<String>, c: &Callable) {
-    let sizes: Vec<&Arg> = c.args.iter().filter(|a| a.ty == ArgType::Size && a.limits.is_none()).collect();
+    let sizes: Vec<&Arg> = c.args.iter().filter(|a| a.ty == ArgType::Size && a.slices().is_none()).collect();
     let rs = returns.span();
     if c.returns.sized_output() && sizes.len() != 1 {
         ck.err(
@@ -682,9 +752,6 @@ fn check_shape(ck: &mut Checker, file: FileId, span: Range<usize>, returns: &Spa
             "self",
             "returns = \"self\" only on methods with python = true",
         );
-    }
-    if c.returns == ReturnKind::Str && c.python {
-        ck.err(file, rs.clone(), format!("`{}` returns str, which only the C ABI has", c.name), "str", "python = false");
     }
     if c.returns == ReturnKind::Socket && c.owner == Owner::Socket {
         ck.err(file, rs.clone(), format!("method `{}` returns a bare socket", c.name), "socket", "socket_address for methods, socket for module functions");
@@ -1049,9 +1116,21 @@ fn build_cases(
             !SCRIPT_HELPERS.contains(call) && scope.functions.iter().chain(scope.methods).chain(scope.interface_methods).any(|f| f.name == *call && !f.python)
         });
         if all_steps().any(|s| s.call == FORGET_STEP) && targets.iter().any(|t| t != "micropython") {
-            ck.err(file, span.clone(), format!("case `{}` forgets a socket, which only a garbage collector closes", c.id.get_ref()), "not for rust or c", "targets = [\"micropython\"]");
+            ck.err(
+                file,
+                span.clone(),
+                format!("case `{}` forgets a socket, which only a garbage collector closes", c.id.get_ref()),
+                "not for rust or c",
+                "targets = [\"micropython\"]",
+            );
         } else if let Some(call) = hidden.filter(|_| targets.iter().any(|t| t == "micropython")) {
-            ck.err(file, span.clone(), format!("case `{}` calls `{call}`, which Python does not have", c.id.get_ref()), "not for micropython", "targets = [\"rust\", \"c\"]");
+            ck.err(
+                file,
+                span.clone(),
+                format!("case `{}` calls `{call}`, which Python does not have", c.id.get_ref()),
+                "not for micropython",
+                "targets = [\"rust\", \"c\"]",
+            );
         }
         let without = c.without.as_ref().map_or_else(Vec::new, |w| w.get_ref().clone());
         if let Some(w) = &c.without {
@@ -1091,13 +1170,25 @@ fn constant_case_id(name: &str) -> String {
 fn constant_cases(ck: &mut Checker, m: &Merged, constants: &[Constant]) -> (Fixture, Vec<Case>) {
     for (file, name, _) in &m.fixtures {
         if name.get_ref() == CONSTANTS_FIXTURE {
-            ck.err(*file, name.span(), format!("fixture name `{CONSTANTS_FIXTURE}` is reserved"), "reserved", "another name: the constants' generated cases use it");
+            ck.err(
+                *file,
+                name.span(),
+                format!("fixture name `{CONSTANTS_FIXTURE}` is reserved"),
+                "reserved",
+                "another name: the constants' generated cases use it",
+            );
         }
     }
     for (file, c) in &m.cases {
         let id = c.get_ref().id.get_ref();
         if id.starts_with("constant-") {
-            ck.err(*file, c.get_ref().id.span(), format!("case id `{id}` uses the reserved prefix `constant-`"), "reserved", "another id: each constant gets a generated `constant-` case");
+            ck.err(
+                *file,
+                c.get_ref().id.span(),
+                format!("case id `{id}` uses the reserved prefix `constant-`"),
+                "reserved",
+                "another id: each constant gets a generated `constant-` case",
+            );
         }
     }
     let fixture = Fixture {

@@ -100,8 +100,8 @@ fn every_error_rule_has_a_behaviour_case() {
 #[test]
 fn every_function_method_and_interface_method_is_called_by_a_case() {
     let spec = usocket_codegen::load_spec(&root().join("spec"), "spec").expect("the spec loads");
-    let called = |name: &str| spec.cases.iter().any(|c| c.steps.iter().any(|s| s.call == name))
-        || spec.fixtures.iter().any(|f| f.steps.iter().any(|s| s.call == name));
+    let called =
+        |name: &str| spec.cases.iter().any(|c| c.steps.iter().any(|s| s.call == name)) || spec.fixtures.iter().any(|f| f.steps.iter().any(|s| s.call == name));
     // `pump` is the C ABI's event hook: it has no behaviour a case could observe by itself.
     let uncalled: Vec<&str> = spec.callables().map(|c| c.name.as_str()).filter(|n| *n != "pump" && !called(n)).collect();
     assert!(uncalled.is_empty(), "callables no case in spec/cases.toml calls: {uncalled:?}");
@@ -110,8 +110,7 @@ fn every_function_method_and_interface_method_is_called_by_a_case() {
 #[test]
 fn every_argument_default_is_used_by_a_case() {
     let spec = usocket_codegen::load_spec(&root().join("spec"), "spec").expect("the spec loads");
-    let steps: Vec<&usocket_codegen::ir::Step> =
-        spec.cases.iter().flat_map(|c| &c.steps).chain(spec.fixtures.iter().flat_map(|f| &f.steps)).collect();
+    let steps: Vec<&usocket_codegen::ir::Step> = spec.cases.iter().flat_map(|c| &c.steps).chain(spec.fixtures.iter().flat_map(|f| &f.steps)).collect();
     let mut unused = Vec::new();
     for callable in spec.callables() {
         for (k, arg) in callable.args.iter().enumerate() {
@@ -127,7 +126,10 @@ fn every_argument_default_is_used_by_a_case() {
 fn every_constant_has_a_generated_case() {
     let spec = usocket_codegen::load_spec(&root().join("spec"), "spec").expect("the spec loads");
     for constant in &spec.constants {
-        let case = spec.cases.iter().find(|c| c.steps.iter().any(|s| s.call == "value" && matches!(&s.args[..], [usocket_codegen::ir::Value::Const(n, _)] if *n == constant.name)));
+        let case = spec
+            .cases
+            .iter()
+            .find(|c| c.steps.iter().any(|s| s.call == "value" && matches!(&s.args[..], [usocket_codegen::ir::Value::Const(n, _)] if *n == constant.name)));
         let case = case.unwrap_or_else(|| panic!("no case reads {}", constant.name));
         assert_eq!(case.applies("micropython"), constant.python, "{}: the scripts read exactly the Python-visible constants", constant.name);
     }

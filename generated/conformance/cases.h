@@ -785,64 +785,135 @@ static const cv_t cv_740[] = { { .kind = CV_VAR, .s = "config" } };
 static const cv_t cv_741[] = { { .kind = CV_STR, .s = "dhcp", .len = 4 } };
 static const cv_t cv_742[] = { { .kind = CV_NONE } };
 static const cv_t cv_743[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_744[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
-static const cv_t cv_745[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_746[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
-static const cv_t cv_747[] = { { .kind = CV_INT, .i = 10LL } };
-static const cv_t cv_748[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_749[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_750[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_751[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_752[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
-static const cv_t cv_753[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_754[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
-static const cv_t cv_755[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_756[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
-static const cv_t cv_757[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_758[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
-static const cv_t cv_759[] = { { .kind = CV_INT, .i = 6LL } };
-static const cv_t cv_760[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
-static const cv_t cv_761[] = { { .kind = CV_INT, .i = 17LL } };
-static const cv_t cv_762[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
-static const cv_t cv_763[] = { { .kind = CV_INT, .i = 41LL } };
-static const cv_t cv_764[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
-static const cv_t cv_765[] = { { .kind = CV_INT, .i = 58LL } };
-static const cv_t cv_766[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
-static const cv_t cv_767[] = { { .kind = CV_INT, .i = 4095LL } };
-static const cv_t cv_768[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
-static const cv_t cv_769[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_770[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
-static const cv_t cv_771[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_772[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
-static const cv_t cv_773[] = { { .kind = CV_INT, .i = 32LL } };
-static const cv_t cv_774[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
-static const cv_t cv_775[] = { { .kind = CV_INT, .i = 128LL } };
-static const cv_t cv_776[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
-static const cv_t cv_777[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_778[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
-static const cv_t cv_779[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_780[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
-static const cv_t cv_781[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_782[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
-static const cv_t cv_783[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_784[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
-static const cv_t cv_785[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_786[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
-static const cv_t cv_787[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_788[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
-static const cv_t cv_789[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_790[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
-static const cv_t cv_791[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_792[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_793[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_794[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_795[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_796[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
-static const cv_t cv_797[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_798[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
-static const cv_t cv_799[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_800[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
-static const cv_t cv_801[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_744[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_745[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_746[] = { { .kind = CV_TUPLE, .items = cv_745, .len = 2 } };
+static const cv_t cv_747[] = { { .kind = CV_NONE } };
+static const cv_t cv_748[] = { { .kind = CV_VAR, .s = "ip" } };
+static const cv_t cv_749[] = { { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
+static const cv_t cv_750[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_751[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_752[] = { { .kind = CV_TUPLE, .items = cv_751, .len = 2 } };
+static const cv_t cv_753[] = { { .kind = CV_NONE } };
+static const cv_t cv_754[] = { { .kind = CV_VAR, .s = "ip" } };
+static const cv_t cv_755[] = { { .kind = CV_STR, .s = "::", .len = 2 } };
+static const cv_t cv_756[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_757[] = { { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_758[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_757, .len = 2 } };
+static const cv_t cv_759[] = { { .kind = CV_TUPLE, .items = cv_758, .len = 5 } };
+static const cv_t cv_760[] = { { .kind = CV_TUPLE, .items = cv_759, .len = 1 } };
+static const cv_t cv_761[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_762[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_763[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_762, .len = 2 } };
+static const cv_t cv_764[] = { { .kind = CV_TUPLE, .items = cv_763, .len = 5 } };
+static const cv_t cv_765[] = { { .kind = CV_TUPLE, .items = cv_764, .len = 1 } };
+static const cv_t cv_766[] = { { .kind = CV_NONE }, { .kind = CV_INT, .i = 8080LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_767[] = { { .kind = CV_STR, .s = "::", .len = 2 }, { .kind = CV_INT, .i = 8080LL } };
+static const cv_t cv_768[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_767, .len = 2 } };
+static const cv_t cv_769[] = { { .kind = CV_TUPLE, .items = cv_768, .len = 5 } };
+static const cv_t cv_770[] = { { .kind = CV_TUPLE, .items = cv_769, .len = 1 } };
+static const cv_t cv_771[] = { { .kind = CV_STR, .s = "https", .len = 5 } };
+static const cv_t cv_772[] = { { .kind = CV_INT, .i = 443LL } };
+static const cv_t cv_773[] = { { .kind = CV_STR, .s = "domain", .len = 6 }, { .kind = CV_STR, .s = "udp", .len = 3 } };
+static const cv_t cv_774[] = { { .kind = CV_INT, .i = 53LL } };
+static const cv_t cv_775[] = { { .kind = CV_STR, .s = "secure-mqtt", .len = 11 }, { .kind = CV_STR, .s = "tcp", .len = 3 } };
+static const cv_t cv_776[] = { { .kind = CV_INT, .i = 8883LL } };
+static const cv_t cv_777[] = { { .kind = CV_STR, .s = "no-such-service", .len = 15 } };
+static const cv_t cv_778[] = { { .kind = CV_STR, .s = "http", .len = 4 }, { .kind = CV_STR, .s = "sctp", .len = 4 } };
+static const cv_t cv_779[] = { { .kind = CV_NONE } };
+static const cv_t cv_780[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_781[] = { { .kind = CV_TUPLE, .items = cv_780, .len = 2 } };
+static const cv_t cv_782[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_783[] = { { .kind = CV_NONE } };
+static const cv_t cv_784[] = { { .kind = CV_NONE } };
+static const cv_t cv_785[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_786[] = { { .kind = CV_NONE } };
+static const cv_t cv_787[] = { { .kind = CV_NONE } };
+static const cv_t cv_788[] = { { .kind = CV_NONE } };
+static const cv_t cv_789[] = { { .kind = CV_VAR, .s = "fc" } };
+static const cv_t cv_790[] = { { .kind = CV_NONE } };
+static const cv_t cv_791[] = { { .kind = CV_NONE } };
+static const cv_t cv_792[] = { { .kind = CV_NONE } };
+static const cv_t cv_793[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_794[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_RCVBUF }, { .kind = CV_INT, .i = 8192LL } };
+static const cv_t cv_795[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_SNDBUF }, { .kind = CV_INT, .i = 8192LL } };
+static const cv_t cv_796[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "239.1.2.3", .len = 9 } };
+static const cv_t cv_797[] = { { .kind = CV_BYTES, .s = "\357\001\002\003", .len = 4 } };
+static const cv_t cv_798[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_STR, .s = "2001:db8::1", .len = 11 } };
+static const cv_t cv_799[] = { { .kind = CV_BYTES, .s = " \001\015\270\000\000\000\000\000\000\000\000\000\000\000\001", .len = 16 } };
+static const cv_t cv_800[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_BYTES, .s = "\300\000\002\001", .len = 4 } };
+static const cv_t cv_801[] = { { .kind = CV_STR, .s = "192.0.2.1", .len = 9 } };
+static const cv_t cv_802[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_BYTES, .s = "\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\001", .len = 16 } };
+static const cv_t cv_803[] = { { .kind = CV_STR, .s = "::1", .len = 3 } };
+static const cv_t cv_804[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "1.2.3", .len = 5 } };
+static const cv_t cv_805[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "::1", .len = 3 } };
+static const cv_t cv_806[] = { { .kind = CV_INT, .i = 12345LL }, { .kind = CV_STR, .s = "1.2.3.4", .len = 7 } };
+static const cv_t cv_807[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_BYTES, .s = "\300\000\002", .len = 3 } };
+static const cv_t cv_808[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_BYTES, .s = "\300\000\002\001", .len = 4 } };
+static const cv_t cv_809[] = { { .kind = CV_INT, .i = USOCKET_AF_UNSPEC } };
+static const cv_t cv_810[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_811[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
+static const cv_t cv_812[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_813[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_814[] = { { .kind = CV_INT, .i = 10LL } };
+static const cv_t cv_815[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_816[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_817[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_818[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_819[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
+static const cv_t cv_820[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_821[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
+static const cv_t cv_822[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_823[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
+static const cv_t cv_824[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_825[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
+static const cv_t cv_826[] = { { .kind = CV_INT, .i = 6LL } };
+static const cv_t cv_827[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_828[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_829[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
+static const cv_t cv_830[] = { { .kind = CV_INT, .i = 41LL } };
+static const cv_t cv_831[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
+static const cv_t cv_832[] = { { .kind = CV_INT, .i = 58LL } };
+static const cv_t cv_833[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
+static const cv_t cv_834[] = { { .kind = CV_INT, .i = 4095LL } };
+static const cv_t cv_835[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
+static const cv_t cv_836[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_837[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
+static const cv_t cv_838[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_839[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
+static const cv_t cv_840[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_841[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
+static const cv_t cv_842[] = { { .kind = CV_INT, .i = 128LL } };
+static const cv_t cv_843[] = { { .kind = CV_INT, .i = USOCKET_SO_SNDBUF } };
+static const cv_t cv_844[] = { { .kind = CV_INT, .i = 4097LL } };
+static const cv_t cv_845[] = { { .kind = CV_INT, .i = USOCKET_SO_RCVBUF } };
+static const cv_t cv_846[] = { { .kind = CV_INT, .i = 4098LL } };
+static const cv_t cv_847[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
+static const cv_t cv_848[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_849[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
+static const cv_t cv_850[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_851[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_852[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_853[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_854[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_855[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_856[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_857[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
+static const cv_t cv_858[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_859[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
+static const cv_t cv_860[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_861[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
+static const cv_t cv_862[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_863[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_864[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_865[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_866[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_867[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
+static const cv_t cv_868[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_869[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
+static const cv_t cv_870[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_871[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_872[] = { { .kind = CV_INT, .i = 32LL } };
 
 static const cstep_t steps_0[] = {
     { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_0, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
@@ -1726,125 +1797,219 @@ static const cstep_t steps_98[] = {
 };
 
 static const cstep_t steps_99[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_744, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_745, .until_max = 0 }
-};
-
-static const cstep_t steps_100[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_746, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_747, .until_max = 0 }
-};
-
-static const cstep_t steps_101[] = {
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_744, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_746, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "ip", .index = 0, .on = "s", .call = "getsockname", .args = cv_747, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
     { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_748, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_749, .until_max = 0 }
 };
 
-static const cstep_t steps_102[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_750, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_751, .until_max = 0 }
-};
-
-static const cstep_t steps_103[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_752, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_753, .until_max = 0 }
-};
-
-static const cstep_t steps_104[] = {
+static const cstep_t steps_100[] = {
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_750, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_752, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "ip", .index = 0, .on = "s", .call = "getsockname", .args = cv_753, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
     { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_754, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_755, .until_max = 0 }
 };
 
+static const cstep_t steps_101[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_756, .n_args = 6, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_760, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_761, .n_args = 4, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_765, .until_max = 0 }
+};
+
+static const cstep_t steps_102[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_766, .n_args = 6, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_770, .until_max = 0 }
+};
+
+static const cstep_t steps_103[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_771, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_772, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_773, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_774, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_775, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_776, .until_max = 0 }
+};
+
+static const cstep_t steps_104[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_777, .n_args = 1, .expect = CE_ERROR, .name = "ENOENT", .code = 2LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_778, .n_args = 2, .expect = CE_ERROR, .name = "ENOENT", .code = 2LL, .value = NULL, .until_max = 0 }
+};
+
 static const cstep_t steps_105[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_756, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_757, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_779, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_781, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_782, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_783, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_784, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_785, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_786, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "fc", .index = -1, .on = "c", .call = "fileno", .args = cv_787, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "fileno", .args = cv_788, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_789, .until_max = 0 }
 };
 
 static const cstep_t steps_106[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_758, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_759, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_790, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_791, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "fileno", .args = cv_792, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_107[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_760, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_761, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_793, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_794, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_795, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_108[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_762, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_763, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_796, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_797, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_798, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_799, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_800, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_801, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_802, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_803, .until_max = 0 }
 };
 
 static const cstep_t steps_109[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_764, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_765, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_804, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_805, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_806, .n_args = 2, .expect = CE_ERROR, .name = "EAFNOSUPPORT", .code = 97LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_110[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_766, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_767, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_807, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_808, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_111[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_768, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_769, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_809, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_810, .until_max = 0 }
 };
 
 static const cstep_t steps_112[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_770, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_771, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_811, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_812, .until_max = 0 }
 };
 
 static const cstep_t steps_113[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_772, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_773, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_813, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_814, .until_max = 0 }
 };
 
 static const cstep_t steps_114[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_774, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_775, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_815, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_816, .until_max = 0 }
 };
 
 static const cstep_t steps_115[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_776, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_777, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_817, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_818, .until_max = 0 }
 };
 
 static const cstep_t steps_116[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_778, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_779, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_819, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_820, .until_max = 0 }
 };
 
 static const cstep_t steps_117[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_780, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_781, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_821, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_822, .until_max = 0 }
 };
 
 static const cstep_t steps_118[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_782, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_783, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_823, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_824, .until_max = 0 }
 };
 
 static const cstep_t steps_119[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_784, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_785, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_825, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_826, .until_max = 0 }
 };
 
 static const cstep_t steps_120[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_786, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_787, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_827, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_828, .until_max = 0 }
 };
 
 static const cstep_t steps_121[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_788, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_789, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_829, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_830, .until_max = 0 }
 };
 
 static const cstep_t steps_122[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_790, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_791, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_831, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_832, .until_max = 0 }
 };
 
 static const cstep_t steps_123[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_792, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_793, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_833, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_834, .until_max = 0 }
 };
 
 static const cstep_t steps_124[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_794, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_795, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_835, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_836, .until_max = 0 }
 };
 
 static const cstep_t steps_125[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_796, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_797, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_837, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_838, .until_max = 0 }
 };
 
 static const cstep_t steps_126[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_798, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_799, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_839, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_840, .until_max = 0 }
 };
 
 static const cstep_t steps_127[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_800, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_801, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_841, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_842, .until_max = 0 }
+};
+
+static const cstep_t steps_128[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_843, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_844, .until_max = 0 }
+};
+
+static const cstep_t steps_129[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_845, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_846, .until_max = 0 }
+};
+
+static const cstep_t steps_130[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_847, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_848, .until_max = 0 }
+};
+
+static const cstep_t steps_131[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_849, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_850, .until_max = 0 }
+};
+
+static const cstep_t steps_132[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_851, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_852, .until_max = 0 }
+};
+
+static const cstep_t steps_133[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_853, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_854, .until_max = 0 }
+};
+
+static const cstep_t steps_134[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_855, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_856, .until_max = 0 }
+};
+
+static const cstep_t steps_135[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_857, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_858, .until_max = 0 }
+};
+
+static const cstep_t steps_136[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_859, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_860, .until_max = 0 }
+};
+
+static const cstep_t steps_137[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_861, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_862, .until_max = 0 }
+};
+
+static const cstep_t steps_138[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_863, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_864, .until_max = 0 }
+};
+
+static const cstep_t steps_139[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_865, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_866, .until_max = 0 }
+};
+
+static const cstep_t steps_140[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_867, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_868, .until_max = 0 }
+};
+
+static const cstep_t steps_141[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_869, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_870, .until_max = 0 }
+};
+
+static const cstep_t steps_142[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_871, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_872, .until_max = 0 }
 };
 
 /* Cases whose `targets` leave out the C ABI. */
 static const char *const conformance_not_here[] = {
     "settimeout-negative",
     "send-str",
+    "sendall-write-str",
+    "sendto-str",
+    "send-bytearray",
+    "send-int",
+    "write-max-len",
+    "write-off-max-len",
     "bind-port-out-of-range",
     "recv-negative-size",
     "gc-close-frees-port",
@@ -1856,6 +2021,8 @@ static const char *const conformance_not_here[] = {
     "getaddrinfo-dns-not-built",
     "ifconfig-wrong-type",
     "ifconfig-bad-tuple",
+    "getaddrinfo-service-name",
+    "getaddrinfo-unknown-service",
     NULL
 };
 
@@ -1959,35 +2126,50 @@ static const ccase_t conformance_cases[] = {
     { "ifconfig-static-round-trip", steps_96, 4 },
     { "ifconfig-bad-netmask", steps_97, 4 },
     { "ifconfig-dhcp-without-client", steps_98, 2 },
-    { "constant-af-inet", steps_99, 1 },
-    { "constant-af-inet6", steps_100, 1 },
-    { "constant-sock-stream", steps_101, 1 },
-    { "constant-sock-dgram", steps_102, 1 },
-    { "constant-sock-raw", steps_103, 1 },
-    { "constant-ipproto-ip", steps_104, 1 },
-    { "constant-ipproto-icmp", steps_105, 1 },
-    { "constant-ipproto-tcp", steps_106, 1 },
-    { "constant-ipproto-udp", steps_107, 1 },
-    { "constant-ipproto-ipv6", steps_108, 1 },
-    { "constant-ipproto-icmpv6", steps_109, 1 },
-    { "constant-sol-socket", steps_110, 1 },
-    { "constant-so-reuseaddr", steps_111, 1 },
-    { "constant-so-keepalive", steps_112, 1 },
-    { "constant-so-broadcast", steps_113, 1 },
-    { "constant-so-linger", steps_114, 1 },
-    { "constant-tcp-nodelay", steps_115, 1 },
-    { "constant-shut-rd", steps_116, 1 },
-    { "constant-shut-wr", steps_117, 1 },
-    { "constant-shut-rdwr", steps_118, 1 },
-    { "constant-ai-passive", steps_119, 1 },
-    { "constant-ai-canonname", steps_120, 1 },
-    { "constant-ai-numerichost", steps_121, 1 },
-    { "constant-ai-numericserv", steps_122, 1 },
-    { "constant-poll-rd", steps_123, 1 },
-    { "constant-poll-wr", steps_124, 1 },
-    { "constant-poll-err", steps_125, 1 },
-    { "constant-poll-hup", steps_126, 1 },
-    { "constant-poll-nval", steps_127, 1 },
+    { "bind-empty-host", steps_99, 4 },
+    { "bind-empty-host-ipv6", steps_100, 4 },
+    { "getaddrinfo-empty-host", steps_101, 2 },
+    { "getaddrinfo-none-host-passive", steps_102, 1 },
+    { "getservbyname-known", steps_103, 3 },
+    { "getservbyname-unknown", steps_104, 2 },
+    { "fileno-stable", steps_105, 9 },
+    { "fileno-on-closed", steps_106, 3 },
+    { "setsockopt-buffer-sizes", steps_107, 3 },
+    { "inet-pton-ntop", steps_108, 4 },
+    { "inet-pton-bad", steps_109, 3 },
+    { "inet-ntop-bad-length", steps_110, 2 },
+    { "constant-af-unspec", steps_111, 1 },
+    { "constant-af-inet", steps_112, 1 },
+    { "constant-af-inet6", steps_113, 1 },
+    { "constant-sock-stream", steps_114, 1 },
+    { "constant-sock-dgram", steps_115, 1 },
+    { "constant-sock-raw", steps_116, 1 },
+    { "constant-ipproto-ip", steps_117, 1 },
+    { "constant-ipproto-icmp", steps_118, 1 },
+    { "constant-ipproto-tcp", steps_119, 1 },
+    { "constant-ipproto-udp", steps_120, 1 },
+    { "constant-ipproto-ipv6", steps_121, 1 },
+    { "constant-ipproto-icmpv6", steps_122, 1 },
+    { "constant-sol-socket", steps_123, 1 },
+    { "constant-so-reuseaddr", steps_124, 1 },
+    { "constant-so-keepalive", steps_125, 1 },
+    { "constant-so-broadcast", steps_126, 1 },
+    { "constant-so-linger", steps_127, 1 },
+    { "constant-so-sndbuf", steps_128, 1 },
+    { "constant-so-rcvbuf", steps_129, 1 },
+    { "constant-tcp-nodelay", steps_130, 1 },
+    { "constant-shut-rd", steps_131, 1 },
+    { "constant-shut-wr", steps_132, 1 },
+    { "constant-shut-rdwr", steps_133, 1 },
+    { "constant-ai-passive", steps_134, 1 },
+    { "constant-ai-canonname", steps_135, 1 },
+    { "constant-ai-numerichost", steps_136, 1 },
+    { "constant-ai-numericserv", steps_137, 1 },
+    { "constant-poll-rd", steps_138, 1 },
+    { "constant-poll-wr", steps_139, 1 },
+    { "constant-poll-err", steps_140, 1 },
+    { "constant-poll-hup", steps_141, 1 },
+    { "constant-poll-nval", steps_142, 1 },
 };
 
 #endif

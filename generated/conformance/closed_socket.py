@@ -109,7 +109,14 @@ def bind(sock, addr):
             NEXT_PORT.append(20000 + time.ticks_ms() % 20000)
         addr = (addr[0], NEXT_PORT[0])
         NEXT_PORT[0] += 1
-    sock.bind(addr)
+    try:
+        sock.bind(addr)
+    except TypeError:
+        # Stock unix MicroPython takes raw sockaddr bytes (from getaddrinfo),
+        # not tuples: its fixtures bind and connect so, to run the cases on
+        # its streams.
+        addr = socket.getaddrinfo(addr[0], addr[1])[0][-1]
+        sock.bind(addr)
     BOUND[id(sock)] = addr
 
 
@@ -271,6 +278,13 @@ def case_write_on_closed(v):
     expect_errno(lambda: v['s'].write(b'x'), 'EBADF', 9)
 
 
+def case_fileno_on_closed(v):
+    # fileno() on a closed socket raises OSError(EBADF).
+    v['s'] = socket.socket()
+    v['s'].close()
+    expect_errno(lambda: v['s'].fileno(), 'EBADF', 9)
+
+
 CASES = [
     ("send-on-closed", case_send_on_closed),
     ("bind-on-closed", case_bind_on_closed),
@@ -291,6 +305,7 @@ CASES = [
     ("read-on-closed", case_read_on_closed),
     ("readline-on-closed", case_readline_on_closed),
     ("write-on-closed", case_write_on_closed),
+    ("fileno-on-closed", case_fileno_on_closed),
 ]
 
 

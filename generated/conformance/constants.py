@@ -109,7 +109,14 @@ def bind(sock, addr):
             NEXT_PORT.append(20000 + time.ticks_ms() % 20000)
         addr = (addr[0], NEXT_PORT[0])
         NEXT_PORT[0] += 1
-    sock.bind(addr)
+    try:
+        sock.bind(addr)
+    except TypeError:
+        # Stock unix MicroPython takes raw sockaddr bytes (from getaddrinfo),
+        # not tuples: its fixtures bind and connect so, to run the cases on
+        # its streams.
+        addr = socket.getaddrinfo(addr[0], addr[1])[0][-1]
+        sock.bind(addr)
     BOUND[id(sock)] = addr
 
 
@@ -135,6 +142,11 @@ def close_all(v):
                 pass
     # Sockets a case dropped (e.g. filling the socket table) close on collection.
     gc.collect()
+
+
+def case_constant_af_unspec(v):
+    # AF_UNSPEC is 0.
+    expect_value('socket.AF_UNSPEC', lambda: socket.AF_UNSPEC, 0)
 
 
 def case_constant_af_inet(v):
@@ -217,6 +229,16 @@ def case_constant_so_linger(v):
     expect_value('socket.SO_LINGER', lambda: socket.SO_LINGER, 128)
 
 
+def case_constant_so_sndbuf(v):
+    # SO_SNDBUF is 4097.
+    expect_value('socket.SO_SNDBUF', lambda: socket.SO_SNDBUF, 4097)
+
+
+def case_constant_so_rcvbuf(v):
+    # SO_RCVBUF is 4098.
+    expect_value('socket.SO_RCVBUF', lambda: socket.SO_RCVBUF, 4098)
+
+
 def case_constant_tcp_nodelay(v):
     # TCP_NODELAY is 1.
     expect_value('socket.TCP_NODELAY', lambda: socket.TCP_NODELAY, 1)
@@ -258,6 +280,7 @@ def case_constant_ai_numericserv(v):
 
 
 CASES = [
+    ("constant-af-unspec", case_constant_af_unspec),
     ("constant-af-inet", case_constant_af_inet),
     ("constant-af-inet6", case_constant_af_inet6),
     ("constant-sock-stream", case_constant_sock_stream),
@@ -274,6 +297,8 @@ CASES = [
     ("constant-so-keepalive", case_constant_so_keepalive),
     ("constant-so-broadcast", case_constant_so_broadcast),
     ("constant-so-linger", case_constant_so_linger),
+    ("constant-so-sndbuf", case_constant_so_sndbuf),
+    ("constant-so-rcvbuf", case_constant_so_rcvbuf),
     ("constant-tcp-nodelay", case_constant_tcp_nodelay),
     ("constant-shut-rd", case_constant_shut_rd),
     ("constant-shut-wr", case_constant_shut_wr),

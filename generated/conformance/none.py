@@ -109,7 +109,14 @@ def bind(sock, addr):
             NEXT_PORT.append(20000 + time.ticks_ms() % 20000)
         addr = (addr[0], NEXT_PORT[0])
         NEXT_PORT[0] += 1
-    sock.bind(addr)
+    try:
+        sock.bind(addr)
+    except TypeError:
+        # Stock unix MicroPython takes raw sockaddr bytes (from getaddrinfo),
+        # not tuples: its fixtures bind and connect so, to run the cases on
+        # its streams.
+        addr = socket.getaddrinfo(addr[0], addr[1])[0][-1]
+        sock.bind(addr)
     BOUND[id(sock)] = addr
 
 
@@ -213,6 +220,71 @@ def case_gc_close_frees_port(v):
     v['u'].bind(v['addr'])
 
 
+def case_bind_empty_host_ipv6(v):
+    # bind(('', port)) on an AF_INET6 socket binds ::.
+    v['s'] = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    v['s'].bind(('', 0,))
+    v['ip'] = v['s'].getsockname()[0]
+    expect_value('v[\'ip\']', lambda: v['ip'], '::')
+
+
+def case_getaddrinfo_empty_host(v):
+    # getaddrinfo('', port) is getaddrinfo(None, port): the any-address with AI_PASSIVE, else the loopback.
+    expect_value('socket.getaddrinfo(\'\', 80, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)', lambda: socket.getaddrinfo('', 80, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_PASSIVE), ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', ('0.0.0.0', 80,),),))
+    expect_value('socket.getaddrinfo(\'\', 80, socket.AF_INET, socket.SOCK_STREAM)', lambda: socket.getaddrinfo('', 80, socket.AF_INET, socket.SOCK_STREAM), ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', (HOST4, 80,),),))
+
+
+def case_getaddrinfo_none_host_passive(v):
+    # getaddrinfo(None, port, flags=AI_PASSIVE) gives the any-address, for a server to bind.
+    expect_value('socket.getaddrinfo(None, 8080, socket.AF_INET6, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)', lambda: socket.getaddrinfo(None, 8080, socket.AF_INET6, socket.SOCK_STREAM, 0, socket.AI_PASSIVE), ((socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', ('::', 8080,),),))
+
+
+def case_getaddrinfo_service_name(v):
+    # getaddrinfo() takes a service name or a decimal string for the port.
+    expect_value('socket.getaddrinfo(HOST4, \'http\', 0, socket.SOCK_STREAM)', lambda: socket.getaddrinfo(HOST4, 'http', 0, socket.SOCK_STREAM), ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', (HOST4, 80,),),))
+    expect_value('socket.getaddrinfo(HOST4, \'mqtt\', 0, socket.SOCK_STREAM)', lambda: socket.getaddrinfo(HOST4, 'mqtt', 0, socket.SOCK_STREAM), ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', (HOST4, 1883,),),))
+    expect_value('socket.getaddrinfo(HOST4, \'8080\', 0, socket.SOCK_STREAM)', lambda: socket.getaddrinfo(HOST4, '8080', 0, socket.SOCK_STREAM), ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', (HOST4, 8080,),),))
+
+
+def case_getaddrinfo_unknown_service(v):
+    # getaddrinfo() with a service name nobody knows raises OSError(EAI_SERVICE).
+    expect_errno(lambda: socket.getaddrinfo(HOST4, 'no-such-service'), 'EAI_SERVICE', -8)
+
+
+def case_getservbyname_known(v):
+    # getservbyname() gives the port of a known service, for tcp, udp or no protocol.
+    expect_value('socket.getservbyname(\'https\')', lambda: socket.getservbyname('https'), 443)
+    expect_value('socket.getservbyname(\'domain\', \'udp\')', lambda: socket.getservbyname('domain', 'udp'), 53)
+    expect_value('socket.getservbyname(\'secure-mqtt\', \'tcp\')', lambda: socket.getservbyname('secure-mqtt', 'tcp'), 8883)
+
+
+def case_getservbyname_unknown(v):
+    # getservbyname() of a name not in the table, or with another protocol, raises OSError(ENOENT).
+    expect_errno(lambda: socket.getservbyname('no-such-service'), 'ENOENT', 2)
+    expect_errno(lambda: socket.getservbyname('http', 'sctp'), 'ENOENT', 2)
+
+
+def case_inet_pton_ntop(v):
+    # inet_pton() packs an IPv4 or IPv6 address and inet_ntop() gives its text back.
+    expect_value('socket.inet_pton(socket.AF_INET, \'239.1.2.3\')', lambda: socket.inet_pton(socket.AF_INET, '239.1.2.3'), b'\xef\x01\x02\x03')
+    expect_value('socket.inet_pton(socket.AF_INET6, \'2001:db8::1\')', lambda: socket.inet_pton(socket.AF_INET6, '2001:db8::1'), b' \x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01')
+    expect_value('socket.inet_ntop(socket.AF_INET, b\'\\xc0\\x00\\x02\\x01\')', lambda: socket.inet_ntop(socket.AF_INET, b'\xc0\x00\x02\x01'), '192.0.2.1')
+    expect_value('socket.inet_ntop(socket.AF_INET6, b\'\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\')', lambda: socket.inet_ntop(socket.AF_INET6, b'\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01'), HOST6)
+
+
+def case_inet_pton_bad(v):
+    # inet_pton() of a string that is not an address of the family raises OSError(EINVAL); another family EAFNOSUPPORT.
+    expect_errno(lambda: socket.inet_pton(socket.AF_INET, '1.2.3'), 'EINVAL', 22)
+    expect_errno(lambda: socket.inet_pton(socket.AF_INET, HOST6), 'EINVAL', 22)
+    expect_errno(lambda: socket.inet_pton(12345, '1.2.3.4'), 'EAFNOSUPPORT', 97)
+
+
+def case_inet_ntop_bad_length(v):
+    # inet_ntop() of a packed address with the wrong length raises OSError(EINVAL).
+    expect_errno(lambda: socket.inet_ntop(socket.AF_INET, b'\xc0\x00\x02'), 'EINVAL', 22)
+    expect_errno(lambda: socket.inet_ntop(socket.AF_INET6, b'\xc0\x00\x02\x01'), 'EINVAL', 22)
+
+
 CASES = [
     ("socket-table-full", case_socket_table_full),
     ("socket-bad-family", case_socket_bad_family),
@@ -226,6 +298,16 @@ CASES = [
     ("socket-udp-explicit-proto", case_socket_udp_explicit_proto),
     ("udp-ipv6-echo", case_udp_ipv6_echo),
     ("gc-close-frees-port", case_gc_close_frees_port),
+    ("bind-empty-host-ipv6", case_bind_empty_host_ipv6),
+    ("getaddrinfo-empty-host", case_getaddrinfo_empty_host),
+    ("getaddrinfo-none-host-passive", case_getaddrinfo_none_host_passive),
+    ("getaddrinfo-service-name", case_getaddrinfo_service_name),
+    ("getaddrinfo-unknown-service", case_getaddrinfo_unknown_service),
+    ("getservbyname-known", case_getservbyname_known),
+    ("getservbyname-unknown", case_getservbyname_unknown),
+    ("inet-pton-ntop", case_inet_pton_ntop),
+    ("inet-pton-bad", case_inet_pton_bad),
+    ("inet-ntop-bad-length", case_inet_ntop_bad_length),
 ]
 
 

@@ -109,7 +109,14 @@ def bind(sock, addr):
             NEXT_PORT.append(20000 + time.ticks_ms() % 20000)
         addr = (addr[0], NEXT_PORT[0])
         NEXT_PORT[0] += 1
-    sock.bind(addr)
+    try:
+        sock.bind(addr)
+    except TypeError:
+        # Stock unix MicroPython takes raw sockaddr bytes (from getaddrinfo),
+        # not tuples: its fixtures bind and connect so, to run the cases on
+        # its streams.
+        addr = socket.getaddrinfo(addr[0], addr[1])[0][-1]
+        sock.bind(addr)
     BOUND[id(sock)] = addr
 
 
@@ -192,7 +199,7 @@ def case_recv_after_reset(v):
 
 
 def case_send_str(v):
-    # send() of a str raises TypeError.
+    # send() of a str sends its UTF-8 bytes, as MicroPython's buffer protocol gives them.
     v['l'] = socket.socket()
     bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
@@ -200,7 +207,77 @@ def case_send_str(v):
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
-    expect_exception(lambda: v['c'].send('hello'), TypeError)
+    expect_value('v[\'c\'].send(\'h\\u00e9\')', lambda: v['c'].send('h\u00e9'), 3)
+    expect_value('v[\'s\'].recv(16)', lambda: v['s'].recv(16), b'h\xc3\xa9')
+
+
+def case_sendall_write_str(v):
+    # sendall() and write() take a str too.
+    v['l'] = socket.socket()
+    bind(v['l'], (HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = sockname(v['l'])
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['c'].sendall('GET ')
+    expect_value('v[\'c\'].write(\'/ HTTP\')', lambda: v['c'].write('/ HTTP'), 6)
+    expect_value('v[\'s\'].read(10)', lambda: v['s'].read(10), b'GET / HTTP')
+
+
+def case_send_bytearray(v):
+    # send() takes any buffer: a bytearray.
+    v['l'] = socket.socket()
+    bind(v['l'], (HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = sockname(v['l'])
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['buf'] = bytearray(3)
+    expect_value('v[\'c\'].send(v[\'buf\'])', lambda: v['c'].send(v['buf']), 3)
+    expect_value('v[\'s\'].recv(16)', lambda: v['s'].recv(16), b'\x00\x00\x00')
+
+
+def case_send_int(v):
+    # send() of an int (no buffer protocol) raises TypeError.
+    v['l'] = socket.socket()
+    bind(v['l'], (HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = sockname(v['l'])
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_exception(lambda: v['c'].send(5), TypeError)
+
+
+def case_write_max_len(v):
+    # write(buf, max_len) writes the first max_len bytes, as MicroPython's stream write.
+    v['l'] = socket.socket()
+    bind(v['l'], (HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = sockname(v['l'])
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('v[\'c\'].write(b\'abcdef\', 2)', lambda: v['c'].write(b'abcdef', 2), 2)
+    expect_value('v[\'c\'].write(b\'xyz\', 10)', lambda: v['c'].write(b'xyz', 10), 3)
+    expect_value('v[\'s\'].read(5)', lambda: v['s'].read(5), b'abxyz')
+
+
+def case_write_off_max_len(v):
+    # write(buf, off, max_len) writes at most max_len bytes from off; both are clipped to the end.
+    v['l'] = socket.socket()
+    bind(v['l'], (HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = sockname(v['l'])
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    expect_value('v[\'c\'].write(b\'abcdef\', 1, 3)', lambda: v['c'].write(b'abcdef', 1, 3), 3)
+    expect_value('v[\'c\'].write(b\'abcdef\', 4, 10)', lambda: v['c'].write(b'abcdef', 4, 10), 2)
+    expect_value('v[\'c\'].write(b\'abcdef\', 9, 1)', lambda: v['c'].write(b'abcdef', 9, 1), 0)
+    expect_value('v[\'s\'].read(5)', lambda: v['s'].read(5), b'bcdef')
 
 
 def case_recv_negative_size(v):
@@ -571,7 +648,7 @@ def case_readinto_would_block(v):
 
 
 def case_readinto_nbytes_too_big(v):
-    # readinto() with nbytes larger than the buffer raises ValueError.
+    # readinto() with nbytes larger than the buffer reads at most len(buf), as MicroPython's streams.
     v['l'] = socket.socket()
     bind(v['l'], (HOST4, 0,))
     v['l'].listen(2)
@@ -580,7 +657,22 @@ def case_readinto_nbytes_too_big(v):
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
     v['buf'] = bytearray(4)
-    expect_exception(lambda: v['c'].readinto(v['buf'], 5), ValueError)
+    v['s'].sendall(b'abcdef')
+    expect_value('v[\'c\'].readinto(v[\'buf\'], 5)', lambda: v['c'].readinto(v['buf'], 5), 4)
+    expect_value('v[\'buf\']', lambda: v['buf'], b'abcd')
+
+
+def case_fileno_stable(v):
+    # fileno() gives an int, the same on every call.
+    v['l'] = socket.socket()
+    bind(v['l'], (HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = sockname(v['l'])
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['fc'] = v['c'].fileno()
+    expect_value('v[\'c\'].fileno()', lambda: v['c'].fileno(), v['fc'])
 
 
 CASES = [
@@ -589,6 +681,11 @@ CASES = [
     ("read-would-block", case_read_would_block),
     ("recv-after-reset", case_recv_after_reset),
     ("send-str", case_send_str),
+    ("sendall-write-str", case_sendall_write_str),
+    ("send-bytearray", case_send_bytearray),
+    ("send-int", case_send_int),
+    ("write-max-len", case_write_max_len),
+    ("write-off-max-len", case_write_off_max_len),
     ("recv-negative-size", case_recv_negative_size),
     ("tcp-echo", case_tcp_echo),
     ("tcp-eof", case_tcp_eof),
@@ -617,6 +714,7 @@ CASES = [
     ("readinto-nbytes", case_readinto_nbytes),
     ("readinto-would-block", case_readinto_would_block),
     ("readinto-nbytes-too-big", case_readinto_nbytes_too_big),
+    ("fileno-stable", case_fileno_stable),
 ]
 
 

@@ -109,7 +109,14 @@ def bind(sock, addr):
             NEXT_PORT.append(20000 + time.ticks_ms() % 20000)
         addr = (addr[0], NEXT_PORT[0])
         NEXT_PORT[0] += 1
-    sock.bind(addr)
+    try:
+        sock.bind(addr)
+    except TypeError:
+        # Stock unix MicroPython takes raw sockaddr bytes (from getaddrinfo),
+        # not tuples: its fixtures bind and connect so, to run the cases on
+        # its streams.
+        addr = socket.getaddrinfo(addr[0], addr[1])[0][-1]
+        sock.bind(addr)
     BOUND[id(sock)] = addr
 
 
@@ -230,6 +237,21 @@ def case_listen_default_backlog(v):
     v['a2'] = v['s'].accept()[0]
 
 
+def case_bind_empty_host(v):
+    # bind(('', port)) binds the any-address of the socket's family, as CPython and MicroPython's lwIP ports.
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    v['s'].bind(('', 0,))
+    v['ip'] = v['s'].getsockname()[0]
+    expect_value('v[\'ip\']', lambda: v['ip'], '0.0.0.0')
+
+
+def case_setsockopt_buffer_sizes(v):
+    # setsockopt() takes SO_RCVBUF and SO_SNDBUF (the board fixes the buffers; the size is a hint).
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    v['s'].setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+    v['s'].setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
+
+
 CASES = [
     ("recv-not-connected", case_recv_not_connected),
     ("accept-not-listening", case_accept_not_listening),
@@ -244,6 +266,8 @@ CASES = [
     ("shutdown-not-connected", case_shutdown_not_connected),
     ("send-not-connected", case_send_not_connected),
     ("listen-default-backlog", case_listen_default_backlog),
+    ("bind-empty-host", case_bind_empty_host),
+    ("setsockopt-buffer-sizes", case_setsockopt_buffer_sizes),
 ]
 
 

@@ -55,6 +55,15 @@ int main(void) {
     check("usocket_addr_format: NULL address", (long long)usocket_addr_format(NULL, text_out, 4), -USOCKET_EINVAL, EXACT);
     check("usocket_addr_format: NULL out", (long long)usocket_addr_format(&addr_in, NULL, 4), -USOCKET_EINVAL, EXACT);
     check("usocket_addr_format: huge out_len", (long long)usocket_addr_format(&addr_in, text_out, SIZE_MAX), -USOCKET_EINVAL, EXACT);
+    check("usocket_getservbyname: huge servicename_len", (long long)usocket_getservbyname("127.0.0.1", SIZE_MAX, "127.0.0.1", 4), -USOCKET_EINVAL, EXACT);
+    check("usocket_getservbyname: huge protocolname_len", (long long)usocket_getservbyname("127.0.0.1", 4, "127.0.0.1", SIZE_MAX), -USOCKET_EINVAL, EXACT);
+    check("usocket_inet_pton: huge ip_string_len", (long long)usocket_inet_pton(0, "127.0.0.1", SIZE_MAX, bytes_out, 4), -USOCKET_EINVAL, EXACT);
+    check("usocket_inet_pton: NULL out", (long long)usocket_inet_pton(0, "127.0.0.1", 4, NULL, 4), -USOCKET_EINVAL, EXACT);
+    check("usocket_inet_pton: huge out_len", (long long)usocket_inet_pton(0, "127.0.0.1", 4, bytes_out, SIZE_MAX), -USOCKET_EINVAL, EXACT);
+    check("usocket_inet_ntop: NULL packed_ip", (long long)usocket_inet_ntop(0, NULL, 4, text_out, 4), -USOCKET_EINVAL, EXACT);
+    check("usocket_inet_ntop: huge packed_ip_len", (long long)usocket_inet_ntop(0, bytes_in, SIZE_MAX, text_out, 4), -USOCKET_EINVAL, EXACT);
+    check("usocket_inet_ntop: NULL out", (long long)usocket_inet_ntop(0, bytes_in, 4, NULL, 4), -USOCKET_EINVAL, EXACT);
+    check("usocket_inet_ntop: huge out_len", (long long)usocket_inet_ntop(0, bytes_in, 4, text_out, SIZE_MAX), -USOCKET_EINVAL, EXACT);
     check("usocket_close: fd -1", (long long)usocket_close(-1), -USOCKET_EBADF, EXACT);
     check("usocket_close: fd 4095 (not open)", (long long)usocket_close(4095), 0, ANY);
     check("usocket_bind: fd -1", (long long)usocket_bind(-1, &addr_in), -USOCKET_EBADF, EXACT);
@@ -114,6 +123,8 @@ int main(void) {
     check("usocket_write: fd 4095 (not open)", (long long)usocket_write(4095, bytes_in, 4), -USOCKET_EBADF, EXACT);
     check("usocket_write: NULL buf", (long long)usocket_write(fd, NULL, 4), -USOCKET_EINVAL, EXACT);
     check("usocket_write: huge buf_len", (long long)usocket_write(fd, bytes_in, SIZE_MAX), -USOCKET_EINVAL, EXACT);
+    check("usocket_fileno: fd -1", (long long)usocket_fileno(-1), -USOCKET_EBADF, EXACT);
+    check("usocket_fileno: fd 4095 (not open)", (long long)usocket_fileno(4095), 0, ANY);
     check("usocket_getsockname: fd -1", (long long)usocket_getsockname(-1, &addr_out), -USOCKET_EBADF, EXACT);
     check("usocket_getsockname: fd 4095 (not open)", (long long)usocket_getsockname(4095, &addr_out), -USOCKET_EBADF, EXACT);
     check("usocket_getsockname: NULL out", (long long)usocket_getsockname(fd, NULL), -USOCKET_EINVAL, EXACT);

@@ -21,6 +21,7 @@ extern "C" {
 #endif
 
 /* Constants. */
+#define USOCKET_AF_UNSPEC (0) /* Any address family: getaddrinfo() returns both (as af = 0); the family of an address given as `('', port)`. */
 #define USOCKET_AF_INET (2) /* IPv4 address family. */
 #define USOCKET_AF_INET6 (10) /* IPv6 address family. */
 #define USOCKET_SOCK_STREAM (1) /* TCP stream socket. */
@@ -37,6 +38,8 @@ extern "C" {
 #define USOCKET_SO_KEEPALIVE (8) /* Send TCP keep-alive probes on an idle connection. */
 #define USOCKET_SO_BROADCAST (32) /* Allow sending UDP datagrams to a broadcast address. */
 #define USOCKET_SO_LINGER (128) /* Linger on close; value is two 32-bit ints (on, seconds). */
+#define USOCKET_SO_SNDBUF (4097) /* Send buffer size: accepted (a non-negative int) and ignored, as the board file fixes the buffers. */
+#define USOCKET_SO_RCVBUF (4098) /* Receive buffer size: accepted (a non-negative int) and ignored, as the board file fixes the buffers. */
 #define USOCKET_TCP_NODELAY (1) /* Send small segments at once (disable Nagle's algorithm). */
 #define USOCKET_SHUT_RD (0) /* Shut down the receiving half. */
 #define USOCKET_SHUT_WR (1) /* Shut down the sending half (send FIN). */
@@ -53,6 +56,7 @@ extern "C" {
 
 /* Error numbers (functions return them negated). */
 #define USOCKET_EPERM (1) /* Operation not permitted */
+#define USOCKET_ENOENT (2) /* No such file or directory */
 #define USOCKET_EINTR (4) /* Interrupted: a wait was cut short to let the host handle a signal (Ctrl-C); nothing was done */
 #define USOCKET_EIO (5) /* I/O error in the network device */
 #define USOCKET_EBADF (9) /* Bad file descriptor: the socket is closed or was never open */
@@ -159,6 +163,30 @@ intptr_t usocket_addr_format(const usocket_addr_t *address, char *out, size_t ou
  * Returns 0, or -errno.
  */
 int32_t usocket_pump();
+
+/*
+ * Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
+ * OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
+ * same names for its port.
+ * Returns a byte count or flags (>= 0), or -errno.
+ */
+intptr_t usocket_getservbyname(const char *servicename, size_t servicename_len, const char *protocolname, size_t protocolname_len);
+
+/*
+ * Convert a numeric address string of family `af` into its packed form: 4 bytes
+ * for AF_INET, 16 for AF_INET6. OSError(EINVAL) when the string is not an address
+ * of that family, OSError(EAFNOSUPPORT) for another family.
+ * Returns a byte count or flags (>= 0), or -errno.
+ */
+intptr_t usocket_inet_pton(int32_t af, const char *ip_string, size_t ip_string_len, uint8_t *out, size_t out_len);
+
+/*
+ * Convert a packed address of family `af` (4 bytes for AF_INET, 16 for AF_INET6)
+ * into its numeric text. OSError(EINVAL) for another length, OSError(EAFNOSUPPORT)
+ * for another family.
+ * Returns the length written, or -errno.
+ */
+intptr_t usocket_inet_ntop(int32_t af, const uint8_t *packed_ip, size_t packed_ip_len, char *out, size_t out_len);
 
 /*
  * Mark the socket closed and release its slot. Closing twice is allowed. A TCP
@@ -272,11 +300,21 @@ intptr_t usocket_readinto(int32_t fd, uint8_t *buf, size_t buf_len);
 intptr_t usocket_readline(int32_t fd, uint8_t *out, size_t out_len);
 
 /*
- * Write all of `buf` (no short writes on a blocking socket). On a non-blocking
- * socket returns the number of bytes queued, or None when none could be.
+ * Write all of `buf` (no short writes on a blocking socket), or its part from
+ * `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
+ * clipped to the buffer's end). On a non-blocking socket returns the number of
+ * bytes queued, or None when none could be.
  * Returns a byte count or flags (>= 0), or -errno.
  */
 intptr_t usocket_write(int32_t fd, const uint8_t *buf, size_t buf_len);
+
+/*
+ * Return the socket's descriptor in this module's socket table (a small int,
+ * unique among open sockets). It is not an OS file descriptor: select and
+ * asyncio take the socket object itself.
+ * Returns a byte count or flags (>= 0), or -errno.
+ */
+intptr_t usocket_fileno(int32_t fd);
 
 /*
  * Return the socket's own `(ip_str, port)`.

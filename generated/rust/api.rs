@@ -34,6 +34,32 @@ pub trait SocketApi {
     /// the generated micropython.mk) calls it, so the stack keeps running while Python
     /// waits in select/poll or asyncio; every socket call drives it too.
     fn pump(&mut self) -> Result<(), Errno>;
+    /// Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
+    /// OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
+    /// same names for its port.
+    fn getservbyname(
+        &mut self,
+        servicename: Option<&str>,
+        protocolname: Option<&str>,
+    ) -> Result<usize, Errno>;
+    /// Convert a numeric address string of family `af` into its packed form: 4 bytes
+    /// for AF_INET, 16 for AF_INET6. OSError(EINVAL) when the string is not an address
+    /// of that family, OSError(EAFNOSUPPORT) for another family.
+    fn inet_pton(
+        &mut self,
+        af: i32,
+        ip_string: Option<&str>,
+        out: &mut [u8],
+    ) -> Result<usize, Errno>;
+    /// Convert a packed address of family `af` (4 bytes for AF_INET, 16 for AF_INET6)
+    /// into its numeric text. OSError(EINVAL) for another length, OSError(EAFNOSUPPORT)
+    /// for another family.
+    fn inet_ntop(
+        &mut self,
+        af: i32,
+        packed_ip: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, Errno>;
     /// Mark the socket closed and release its slot. Closing twice is allowed. A TCP
     /// connection is closed gracefully: queued data and the FIN are still delivered after
     /// the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).
@@ -87,9 +113,15 @@ pub trait SocketApi {
     fn readinto(&mut self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno>;
     /// Read a line, up to and including b'\n' (or to end of stream).
     fn readline(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno>;
-    /// Write all of `buf` (no short writes on a blocking socket). On a non-blocking
-    /// socket returns the number of bytes queued, or None when none could be.
+    /// Write all of `buf` (no short writes on a blocking socket), or its part from
+    /// `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
+    /// clipped to the buffer's end). On a non-blocking socket returns the number of
+    /// bytes queued, or None when none could be.
     fn write(&mut self, fd: Fd, buf: &[u8]) -> Result<usize, Errno>;
+    /// Return the socket's descriptor in this module's socket table (a small int,
+    /// unique among open sockets). It is not an OS file descriptor: select and
+    /// asyncio take the socket object itself.
+    fn fileno(&mut self, fd: Fd) -> Result<usize, Errno>;
     /// Return the socket's own `(ip_str, port)`.
     fn getsockname(&mut self, fd: Fd) -> Result<Addr, Errno>;
     /// Return the connected peer's `(ip_str, port)`; OSError(ENOTCONN) when not connected.

@@ -204,6 +204,71 @@ pub unsafe extern "C" fn usocket_pump() -> i32 {
     let result: Result<(), Errno> = AbiBackend::with(SocketApi::pump).and_then(|r| r);
     ret_status(result)
 }
+/// C ABI for `getservbyname`: Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
+/// OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
+/// same names for its port.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_getservbyname(
+    servicename: *const u8,
+    servicename_len: usize,
+    protocolname: *const u8,
+    protocolname_len: usize,
+) -> isize {
+    let result = (|| -> Result<usize, Errno> {
+        let servicename = unsafe { abi_host(servicename, servicename_len) }?;
+        let protocolname = unsafe { abi_host(protocolname, protocolname_len) }?;
+        AbiBackend::with(|api| SocketApi::getservbyname(api, servicename, protocolname))
+            .and_then(|r| r)
+    })();
+    ret_count(result)
+}
+/// C ABI for `inet_pton`: Convert a numeric address string of family `af` into its packed form: 4 bytes
+/// for AF_INET, 16 for AF_INET6. OSError(EINVAL) when the string is not an address
+/// of that family, OSError(EAFNOSUPPORT) for another family.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_inet_pton(
+    af: i32,
+    ip_string: *const u8,
+    ip_string_len: usize,
+    out: *mut u8,
+    out_len: usize,
+) -> isize {
+    let result = (|| -> Result<usize, Errno> {
+        let ip_string = unsafe { abi_host(ip_string, ip_string_len) }?;
+        let out = unsafe { abi_bytes_mut(out, out_len) }?;
+        AbiBackend::with(|api| SocketApi::inet_pton(api, af, ip_string, out))
+            .and_then(|r| r)
+    })();
+    ret_count(result)
+}
+/// C ABI for `inet_ntop`: Convert a packed address of family `af` (4 bytes for AF_INET, 16 for AF_INET6)
+/// into its numeric text. OSError(EINVAL) for another length, OSError(EAFNOSUPPORT)
+/// for another family.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_inet_ntop(
+    af: i32,
+    packed_ip: *const u8,
+    packed_ip_len: usize,
+    out: *mut u8,
+    out_len: usize,
+) -> isize {
+    let result = (|| -> Result<usize, Errno> {
+        let packed_ip = unsafe { abi_bytes(packed_ip, packed_ip_len) }?;
+        let out = unsafe { abi_bytes_mut(out, out_len) }?;
+        AbiBackend::with(|api| SocketApi::inet_ntop(api, af, packed_ip, out))
+            .and_then(|r| r)
+    })();
+    ret_count(result)
+}
 /// C ABI for `close`: Mark the socket closed and release its slot. Closing twice is allowed. A TCP
 /// connection is closed gracefully: queued data and the FIN are still delivered after
 /// the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).
@@ -471,8 +536,10 @@ pub unsafe extern "C" fn usocket_readline(
     })();
     ret_count(result)
 }
-/// C ABI for `write`: Write all of `buf` (no short writes on a blocking socket). On a non-blocking
-/// socket returns the number of bytes queued, or None when none could be.
+/// C ABI for `write`: Write all of `buf` (no short writes on a blocking socket), or its part from
+/// `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
+/// clipped to the buffer's end). On a non-blocking socket returns the number of
+/// bytes queued, or None when none could be.
 ///
 /// # Safety
 /// Pointers must be NULL or valid for their lengths for the duration of the call.
@@ -486,6 +553,20 @@ pub unsafe extern "C" fn usocket_write(
         let fd = abi_fd(fd)?;
         let buf = unsafe { abi_bytes(buf, buf_len) }?;
         AbiBackend::with(|api| SocketApi::write(api, fd, buf)).and_then(|r| r)
+    })();
+    ret_count(result)
+}
+/// C ABI for `fileno`: Return the socket's descriptor in this module's socket table (a small int,
+/// unique among open sockets). It is not an OS file descriptor: select and
+/// asyncio take the socket object itself.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_fileno(fd: i32) -> isize {
+    let result = (|| -> Result<usize, Errno> {
+        let fd = abi_fd(fd)?;
+        AbiBackend::with(|api| SocketApi::fileno(api, fd)).and_then(|r| r)
     })();
     ret_count(result)
 }

@@ -6,6 +6,8 @@ pub struct Errno(i32);
 impl Errno {
     /// Operation not permitted
     pub const EPERM: Errno = Errno(1);
+    /// No such file or directory
+    pub const ENOENT: Errno = Errno(2);
     /// Interrupted: a wait was cut short to let the host handle a signal (Ctrl-C); nothing was done
     pub const EINTR: Errno = Errno(4);
     /// I/O error in the network device
@@ -57,8 +59,9 @@ impl Errno {
     /// Non-blocking connect started; poll for writability
     pub const EINPROGRESS: Errno = Errno(115);
     /// Every code of the table, in spec order.
-    pub const ALL: [Errno; 26usize] = [
+    pub const ALL: [Errno; 27usize] = [
         Errno::EPERM,
+        Errno::ENOENT,
         Errno::EINTR,
         Errno::EIO,
         Errno::EBADF,
@@ -93,6 +96,7 @@ impl Errno {
     pub const fn from_value(value: i32) -> Option<Errno> {
         match value {
             1 => Some(Errno::EPERM),
+            2 => Some(Errno::ENOENT),
             4 => Some(Errno::EINTR),
             5 => Some(Errno::EIO),
             9 => Some(Errno::EBADF),
@@ -125,6 +129,7 @@ impl Errno {
     pub const fn name(self) -> &'static str {
         match self.0 {
             1 => "EPERM",
+            2 => "ENOENT",
             4 => "EINTR",
             5 => "EIO",
             9 => "EBADF",
@@ -157,6 +162,7 @@ impl Errno {
     pub const fn message(self) -> &'static str {
         match self.0 {
             1 => "Operation not permitted",
+            2 => "No such file or directory",
             4 => {
                 "Interrupted: a wait was cut short to let the host handle a signal (Ctrl-C); nothing was done"
             }

@@ -7,11 +7,13 @@ socket itself.
 Also importable as usocket.
 """
 
-from typing import TypeAlias
-
+from typing import TypeAlias, overload
 _Address: TypeAlias = tuple[str, int]
-ReadableBuffer: TypeAlias = bytes | bytearray | memoryview
+ReadableBuffer: TypeAlias = bytes | bytearray | memoryview | str
 WriteableBuffer: TypeAlias = bytearray | memoryview
+
+AF_UNSPEC: int
+"""Any address family: getaddrinfo() returns both (as af = 0); the family of an address given as `('', port)`."""
 
 AF_INET: int
 """IPv4 address family."""
@@ -80,6 +82,18 @@ SO_LINGER: int
 """Linger on close; value is two 32-bit ints (on, seconds).
 
 Extension: SO_LINGER(on, 0) makes close() reset the connection.
+"""
+
+SO_SNDBUF: int
+"""Send buffer size: accepted (a non-negative int) and ignored, as the board file fixes the buffers.
+
+Extension: Libraries size their sockets with it (CPython and lwIP have it).
+"""
+
+SO_RCVBUF: int
+"""Receive buffer size: accepted (a non-negative int) and ignored, as the board file fixes the buffers.
+
+Extension: Libraries size their sockets with it (CPython and lwIP have it).
 """
 
 TCP_NODELAY: int
@@ -182,7 +196,7 @@ class socket:
         """Send data; returns the number of bytes sent, which may be less than the length of the data.
 
         Args:
-            bytes: Data to send (any buffer).
+            bytes: Data to send (any buffer, str included).
         """
 
     def sendall(self, bytes: ReadableBuffer, /) -> None:
@@ -192,7 +206,7 @@ class socket:
         with the same data sends only the rest, within the first call's timeout.
 
         Args:
-            bytes: Data to send (any buffer).
+            bytes: Data to send (any buffer, str included).
         """
 
     def recv(self, bufsize: int, /) -> bytes:
@@ -206,7 +220,7 @@ class socket:
         """Send a datagram to `address` (an unbound UDP socket is bound to an ephemeral port first). Returns the number of bytes sent.
 
         Args:
-            bytes: Datagram payload.
+            bytes: Datagram payload (any buffer, str included).
             address: Destination `(ip_str, port)`.
         """
 
@@ -266,18 +280,57 @@ class socket:
 
         Args:
             buf: Writable buffer.
-            nbytes: Maximum bytes; len(buf) when omitted (larger than len(buf) raises ValueError).
+            nbytes: Maximum bytes; len(buf) when omitted or larger (as MicroPython's streams).
         """
 
     def readline(self) -> bytes | None:
         """Read a line, up to and including b'\\n' (or to end of stream)."""
 
+    @overload
     def write(self, buf: ReadableBuffer, /) -> int | None:
-        """Write all of `buf` (no short writes on a blocking socket). On a non-blocking
-        socket returns the number of bytes queued, or None when none could be.
+        """Write all of `buf` (no short writes on a blocking socket), or its part from
+        `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
+        clipped to the buffer's end). On a non-blocking socket returns the number of
+        bytes queued, or None when none could be.
 
         Args:
-            buf: Data to write (any buffer).
+            buf: Data to write (any buffer, str included).
+            off: Where in `buf` to start.
+            max_len: At most this many bytes (a negative number: all).
+        """
+
+    @overload
+    def write(self, buf: ReadableBuffer, max_len: int, /) -> int | None:
+        """Write all of `buf` (no short writes on a blocking socket), or its part from
+        `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
+        clipped to the buffer's end). On a non-blocking socket returns the number of
+        bytes queued, or None when none could be.
+
+        Args:
+            buf: Data to write (any buffer, str included).
+            off: Where in `buf` to start.
+            max_len: At most this many bytes (a negative number: all).
+        """
+
+    @overload
+    def write(self, buf: ReadableBuffer, off: int, max_len: int, /) -> int | None:
+        """Write all of `buf` (no short writes on a blocking socket), or its part from
+        `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
+        clipped to the buffer's end). On a non-blocking socket returns the number of
+        bytes queued, or None when none could be.
+
+        Args:
+            buf: Data to write (any buffer, str included).
+            off: Where in `buf` to start.
+            max_len: At most this many bytes (a negative number: all).
+        """
+
+    def fileno(self) -> int:
+        """Return the socket's descriptor in this module's socket table (a small int,
+        unique among open sockets). It is not an OS file descriptor: select and
+        asyncio take the socket object itself.
+
+        Extension: Libraries log and key sockets by it; CPython and stock unix MicroPython have it.
         """
 
     def getsockname(self) -> _Address:
@@ -322,4 +375,43 @@ def getaddrinfo(host: str | None, port: int | str, af: int = 0, type: int = 0, p
         type: Socket type for the results (0 = SOCK_STREAM).
         proto: Protocol for the results (0 = default for the type).
         flags: AI_* flags.
+    """
+
+
+def getservbyname(servicename: str | None, protocolname: str | None = None, /) -> int:
+    """Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
+    OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
+    same names for its port.
+
+    Args:
+        servicename: A service name, e.g. 'https'.
+        protocolname: 'tcp', 'udp' or None (the table's ports are the same for both).
+
+    Extension: Libraries pass service names (getaddrinfo(host, 'http')); CPython has it. Here a small table from the spec, not /etc/services.
+    """
+
+
+def inet_pton(af: int, ip_string: str | None, /) -> bytes:
+    """Convert a numeric address string of family `af` into its packed form: 4 bytes
+    for AF_INET, 16 for AF_INET6. OSError(EINVAL) when the string is not an address
+    of that family, OSError(EAFNOSUPPORT) for another family.
+
+    Args:
+        af: AF_INET or AF_INET6.
+        ip_string: A numeric address, e.g. '239.1.2.3'.
+
+    Extension: Libraries pack addresses for multicast requests and protocols; CPython and stock unix MicroPython have it.
+    """
+
+
+def inet_ntop(af: int, packed_ip: ReadableBuffer, /) -> str:
+    """Convert a packed address of family `af` (4 bytes for AF_INET, 16 for AF_INET6)
+    into its numeric text. OSError(EINVAL) for another length, OSError(EAFNOSUPPORT)
+    for another family.
+
+    Args:
+        af: AF_INET or AF_INET6.
+        packed_ip: The packed address.
+
+    Extension: The reverse of inet_pton(); CPython and stock unix MicroPython have it.
     """

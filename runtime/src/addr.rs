@@ -2,7 +2,7 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
-use crate::constants::{AF_INET, AF_INET6};
+use crate::constants::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::{Addr, Errno};
 
 impl From<SocketAddr> for Addr {
@@ -81,7 +81,12 @@ pub fn v4_cidr(cidr: smoltcp::wire::IpCidr) -> Option<smoltcp::wire::Ipv4Cidr> {
 
 /// The smoltcp address and port of an ABI address for a socket of `family`:
 /// EAFNOSUPPORT when the families differ (or the build has no IPv6).
+/// An AF_UNSPEC address (`('', port)`) is the family's unspecified address:
+/// bind() takes it as any address, connect() and sendto() as the loopback.
 pub fn endpoint(a: &Addr, family: i32) -> Result<(smoltcp::wire::IpAddress, u16), Errno> {
+    if i32::from(a.family) == AF_UNSPEC && a.ip == [0; 16] {
+        return Ok((unspecified(family == AF_INET6), a.port));
+    }
     if i32::from(a.family) != family {
         return Err(Errno::EAFNOSUPPORT);
     }
@@ -113,9 +118,15 @@ pub fn unspecified(v6: bool) -> smoltcp::wire::IpAddress {
 }
 
 /// Parses a numeric IPv4/IPv6 host; EINVAL when it is not numeric or the port is out of range.
+/// `""` is the any-address of whichever family the socket has (family
+/// AF_UNSPEC), as CPython and MicroPython's lwIP ports take `('', port)`.
 pub fn parse(host: Option<&str>, port: i32) -> Result<Addr, Errno> {
     let port = u16::try_from(port).map_err(|_| Errno::EINVAL)?;
-    let ip: IpAddr = host.ok_or(Errno::EINVAL)?.parse().map_err(|_| Errno::EINVAL)?;
+    let host = host.ok_or(Errno::EINVAL)?;
+    if host.is_empty() {
+        return Ok(Addr { family: AF_UNSPEC as u16, port, ..Addr::default() });
+    }
+    let ip: IpAddr = host.parse().map_err(|_| Errno::EINVAL)?;
     Ok(from_socket_addr(SocketAddr::new(ip, port)))
 }
 
@@ -212,8 +223,22 @@ mod tests {
         extern crate std;
         use std::string::ToString;
         let v6 = [
-            "::", "::1", "1::", "2001:db8::1", "2001:db8:0:0:1:0:0:1", "2001:0:0:1:0:0:0:1", "1:0:0:2:0:0:3:4", "fe80::1:2:3:4",
-            "1:2:3:4:5:6:7:8", "0:1:2:3:4:5:6:7", "1:2:3:4:5:6:7:0", "1:0:2:3:4:5:6:7", "::ffff:192.0.2.1", "::192.0.2.1", "64:ff9b::c000:201", "ffff:ffff::ffff",
+            "::",
+            "::1",
+            "1::",
+            "2001:db8::1",
+            "2001:db8:0:0:1:0:0:1",
+            "2001:0:0:1:0:0:0:1",
+            "1:0:0:2:0:0:3:4",
+            "fe80::1:2:3:4",
+            "1:2:3:4:5:6:7:8",
+            "0:1:2:3:4:5:6:7",
+            "1:2:3:4:5:6:7:0",
+            "1:0:2:3:4:5:6:7",
+            "::ffff:192.0.2.1",
+            "::192.0.2.1",
+            "64:ff9b::c000:201",
+            "ffff:ffff::ffff",
         ];
         for text in v6 {
             let ip: Ipv6Addr = text.parse().unwrap();
@@ -250,4 +275,36 @@ mod tests {
         let a = parse(Some("10.0.0.1"), 1).unwrap();
         assert_eq!(format(&a, &mut [0u8; 4]), Err(Errno::EINVAL));
     }
+}
+
+/// inet_pton(): the packed form of a numeric address of family `af` into
+/// `out`; EINVAL when the text is not one, EAFNOSUPPORT for another family.
+pub fn pack(af: i32, text: Option<&str>, out: &mut [u8]) -> Result<usize, Errno> {
+    let text = text.ok_or(Errno::EINVAL)?;
+    let mut packed = [0u8; 16];
+    let len = match af {
+        AF_INET => {
+            packed[..4].copy_from_slice(&text.parse::<Ipv4Addr>().map_err(|_| Errno::EINVAL)?.octets());
+            4
+        }
+        AF_INET6 => {
+            packed = text.parse::<Ipv6Addr>().map_err(|_| Errno::EINVAL)?.octets();
+            16
+        }
+        _ => return Err(Errno::EAFNOSUPPORT),
+    };
+    out.get_mut(..len).ok_or(Errno::EINVAL)?.copy_from_slice(&packed[..len]);
+    Ok(len)
+}
+
+/// inet_ntop(): the text of a packed address of family `af` into `out`;
+/// EINVAL for a length that is not the family's, EAFNOSUPPORT for another family.
+pub fn unpack(af: i32, packed: &[u8], out: &mut [u8]) -> Result<usize, Errno> {
+    let ip = match (af, packed.len()) {
+        (AF_INET, 4) => IpAddr::V4(Ipv4Addr::new(packed[0], packed[1], packed[2], packed[3])),
+        (AF_INET6, 16) => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(packed).map_err(|_| Errno::EINVAL)?)),
+        (AF_INET | AF_INET6, _) => return Err(Errno::EINVAL),
+        _ => return Err(Errno::EAFNOSUPPORT),
+    };
+    format(&from_socket_addr(SocketAddr::new(ip, 0)), out)
 }

@@ -3,7 +3,8 @@
 
 use crate::board::Board;
 use crate::constants::{
-    IPPROTO_TCP, POLL_ERR, POLL_HUP, POLL_NVAL, POLL_RD, POLL_WR, SO_BROADCAST, SO_KEEPALIVE, SO_LINGER, SO_REUSEADDR, SOL_SOCKET, TCP_NODELAY,
+    IPPROTO_TCP, POLL_ERR, POLL_HUP, POLL_NVAL, POLL_RD, POLL_WR, SO_BROADCAST, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_REUSEADDR, SO_SNDBUF, SOL_SOCKET,
+    TCP_NODELAY,
 };
 use crate::generated::api::SocketApi;
 use crate::resolve::{Host, fill, prepare};
@@ -64,6 +65,18 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         Ok(())
     }
 
+    fn getservbyname(&mut self, servicename: Option<&str>, protocolname: Option<&str>) -> Result<usize, Errno> {
+        crate::resolve::service_port(servicename.ok_or(Errno::EINVAL)?, protocolname).map(usize::from)
+    }
+
+    fn inet_pton(&mut self, af: i32, ip_string: Option<&str>, out: &mut [u8]) -> Result<usize, Errno> {
+        addr::pack(af, ip_string, out)
+    }
+
+    fn inet_ntop(&mut self, af: i32, packed_ip: &[u8], out: &mut [u8]) -> Result<usize, Errno> {
+        addr::unpack(af, packed_ip, out)
+    }
+
     fn addr_parse(&mut self, host: Option<&str>, port: i32) -> Result<Addr, Errno> {
         addr::parse(host, port)
     }
@@ -84,6 +97,11 @@ impl<B: Board> SocketApi for Stack<'_, B> {
             Kind::Raw(_) => self.raw_close(&slot),
         }
         Ok(())
+    }
+
+    fn fileno(&mut self, fd: Fd) -> Result<usize, Errno> {
+        self.slot(fd)?;
+        usize::try_from(fd).map_err(|_| Errno::EBADF)
     }
 
     fn bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
@@ -162,6 +180,9 @@ impl<B: Board> SocketApi for Stack<'_, B> {
             (SOL_SOCKET, SO_REUSEADDR) => options.reuse_addr = int_value(value)? != 0,
             (SOL_SOCKET, SO_BROADCAST) => options.broadcast = int_value(value)? != 0,
             (SOL_SOCKET, SO_KEEPALIVE) => options.keepalive = int_value(value)? != 0,
+            // The board file fixes the buffers (no heap): a size is a hint, as Linux takes it within its limits.
+            (SOL_SOCKET, SO_SNDBUF | SO_RCVBUF) if int_value(value)? >= 0 => {}
+            (SOL_SOCKET, SO_SNDBUF | SO_RCVBUF) => return Err(Errno::EINVAL),
             (SOL_SOCKET, SO_LINGER) => {
                 let (on, seconds) = linger_value(value)?;
                 options.linger_abort = on && seconds == 0;

@@ -52,16 +52,16 @@ mod time;
 
 pub use board::{Board, NetConfig};
 pub use board_info::{Addressing, BoardInfo};
-pub use generated::boards;
 pub use config::{Config, ConfigError, DhcpClient};
 pub use features::{Feature, Features};
 pub use generated::api::{Backend, SocketApi};
+pub use generated::boards;
 pub use generated::constants;
 pub use generated::errno::{Errno, GaiError};
 pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
+pub use loopq::LoopStats;
 #[cfg(feature = "std")]
 pub use memory::HostMemory;
-pub use loopq::LoopStats;
 pub use memory::{Memory, MemoryError};
 pub use pool::Entry;
 pub use ports::Binding;

@@ -5,9 +5,9 @@
 
 use smoltcp::phy::ChecksumCapabilities;
 use smoltcp::socket::raw;
+use smoltcp::wire::{IpAddress, IpProtocol, IpVersion, Ipv4Packet, Ipv4Repr};
 #[cfg(feature = "ipv6")]
 use smoltcp::wire::{Ipv6Packet, Ipv6Repr};
-use smoltcp::wire::{IpAddress, IpProtocol, IpVersion, Ipv4Packet, Ipv4Repr};
 
 use crate::addr::from_endpoint;
 use crate::board::Board;

@@ -7,7 +7,8 @@ use crate::addr::from_socket_addr;
 use crate::constants::{
     AF_INET, AF_INET6, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM,
 };
-use crate::{Addrinfo, GaiError};
+use crate::generated::constants::SERVICES;
+use crate::{Addrinfo, Errno, GaiError};
 
 /// The flags this implementation knows.
 const KNOWN_FLAGS: i32 = AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_NUMERICSERV;
@@ -52,7 +53,8 @@ pub fn prepare(host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flag
     let v6 = af == AF_INET6;
     let any = if v6 { IpAddr::V6(Ipv6Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::UNSPECIFIED) };
     let loopback = if v6 { IpAddr::V6(Ipv6Addr::LOCALHOST) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
-    let host = match host {
+    // '' is None, as `('', port)` is the any-address in bind() (glibc says EAI_NONAME).
+    let host = match host.filter(|h| !h.is_empty()) {
         None if flags & AI_PASSIVE != 0 => Host::Ip(any),
         None => Host::Ip(loopback),
         Some(h) => match h.parse::<IpAddr>() {
@@ -60,7 +62,6 @@ pub fn prepare(host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flag
             Ok(ip) => Host::Ip(ip),
             Err(_) if flags & AI_NUMERICHOST != 0 => return Err(GaiError::EAI_NONAME),
             Err(_) if h.eq_ignore_ascii_case("localhost") => Host::Ip(loopback),
-            Err(_) if h.is_empty() => return Err(GaiError::EAI_NONAME),
             Err(_) => Host::Name(h),
         },
     };
@@ -83,6 +84,15 @@ pub fn fill(request: &Request, ips: impl IntoIterator<Item = IpAddr>, out: &mut 
         }
     }
     if matched { Ok(n) } else { Err(GaiError::EAI_NONAME) }
+}
+
+/// The port of a service name from the spec's table (any case, as
+/// getservbyname); ENOENT for a name it lacks or a protocol other than tcp/udp.
+pub fn service_port(name: &str, protocol: Option<&str>) -> Result<u16, Errno> {
+    if protocol.is_some_and(|p| !p.eq_ignore_ascii_case("tcp") && !p.eq_ignore_ascii_case("udp")) {
+        return Err(Errno::ENOENT);
+    }
+    SERVICES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, port)| *port).ok_or(Errno::ENOENT)
 }
 
 #[cfg(test)]

@@ -27,11 +27,13 @@ use core::cell::Cell;
 
 use smoltcp::config::IFACE_MAX_ADDR_COUNT;
 use smoltcp::iface::Interface;
-use smoltcp::phy::{Device, DeviceCapabilities, PacketMeta, RxToken, TxToken};
-use smoltcp::time::Instant;
-use smoltcp::wire::{ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv4Cidr, Ipv4Packet};
 #[cfg(feature = "ipv6")]
 use smoltcp::phy::ChecksumCapabilities;
+use smoltcp::phy::{Device, DeviceCapabilities, PacketMeta, RxToken, TxToken};
+use smoltcp::time::Instant;
+use smoltcp::wire::{
+    ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv4Cidr, Ipv4Packet,
+};
 #[cfg(feature = "ipv6")]
 use smoltcp::wire::{Icmpv6Message, Icmpv6Packet, Icmpv6Repr, IpProtocol, Ipv6Address, Ipv6Cidr, Ipv6Packet, Ipv6Repr, NdiscNeighborFlags, NdiscRepr};
 

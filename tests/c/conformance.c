@@ -298,6 +298,44 @@ static long long call(const cstep_t *step, rv_t *out) {
         }
         return r;
     }
+    if (strcmp(c, "getservbyname") == 0) {
+        const char *name = n > 0 && args[0].kind == R_STR ? args[0].s : NULL;
+        const char *protocol = n > 1 && args[1].kind == R_STR ? args[1].s : NULL;
+        r = (long long)usocket_getservbyname(name, name ? strlen(name) : 0, protocol, protocol ? strlen(protocol) : 0);
+        if (r >= 0) {
+            *out = r_int(R_INT, r);
+            r = 0;
+        }
+        return r;
+    }
+    if (strcmp(c, "inet_pton") == 0) {
+        static uint8_t packed[16];
+        const char *text = n > 1 && args[1].kind == R_STR ? args[1].s : NULL;
+        r = (long long)usocket_inet_pton(arg_int(args, n, 0, 0), text, text ? strlen(text) : 0, packed, sizeof packed);
+        if (r >= 0) {
+            *out = r_data(R_BYTES, (const char *)packed, (size_t)r);
+            r = 0;
+        }
+        return r;
+    }
+    if (strcmp(c, "inet_ntop") == 0) {
+        char text[64];
+        const uint8_t *packed = n > 1 && args[1].kind == R_BYTES ? (const uint8_t *)args[1].s : NULL;
+        r = (long long)usocket_inet_ntop(arg_int(args, n, 0, 0), packed, n > 1 ? args[1].len : 0, text, sizeof text);
+        if (r >= 0) {
+            *out = r_data(R_STR, text, (size_t)r);
+            r = 0;
+        }
+        return r;
+    }
+    if (strcmp(c, "fileno") == 0) {
+        r = usocket_fileno(fd);
+        if (r >= 0) {
+            *out = r_int(R_INT, r);
+            r = 0;
+        }
+        return r;
+    }
     if (strcmp(c, "getaddrinfo") == 0) {
         usocket_addrinfo_t infos[4];
         const char *host = n > 0 && args[0].kind == R_STR ? args[0].s : NULL;

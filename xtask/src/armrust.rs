@@ -56,7 +56,9 @@ pub fn library_source() -> Result<PathBuf, String> {
     let deb = cache.join(RUST_SRC_DEB);
     if !debian::pinned(&deb, RUST_SRC_SHA256) {
         let fetched = debian::Apt::new(&cache, "deb", RUST_SRC_SUITE).and_then(|apt| apt.get(&["download", &format!("rust-src={RUST_SRC_VERSION}")]));
-        fetched.map_err(|e| format!("Debian's rust-src {RUST_SRC_VERSION} ({RUST_SRC_SUITE}), the core source of firmware builds, could not be fetched with apt: {e}"))?;
+        fetched.map_err(|e| {
+            format!("Debian's rust-src {RUST_SRC_VERSION} ({RUST_SRC_SUITE}), the core source of firmware builds, could not be fetched with apt: {e}")
+        })?;
         if !debian::pinned(&deb, RUST_SRC_SHA256) {
             return Err(format!("{} does not match its pinned SHA-256 {RUST_SRC_SHA256}", deb.display()));
         }

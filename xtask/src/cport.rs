@@ -18,7 +18,20 @@ pub fn run() -> Result<(), String> {
     step(
         "c-port over TAP: build",
         "gcc",
-        &["-Wall", "-Wextra", "-Werror", "-std=c99", "-Igenerated/include", "tests/c/cport_tap.c", "target/release/libusocket.a", "-lpthread", "-ldl", "-lm", "-o", &exe],
+        &[
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-std=c99",
+            "-Igenerated/include",
+            "tests/c/cport_tap.c",
+            "target/release/libusocket.a",
+            "-lpthread",
+            "-ldl",
+            "-lm",
+            "-o",
+            &exe,
+        ],
     )?;
     if crate::netns::skip_unless_root("c-port over TAP", "its network namespace and TAP device") {
         return Ok(());

@@ -127,7 +127,10 @@ fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String
             let failed = format!("`tc {}` failed: {}", netem.join(" "), why.trim());
             if why.contains("unknown") {
                 // The machine, not the firmware: skipped, loudly, not failed.
-                figures.insert("skipped_faults".into(), format!("{failed} (this kernel has no netem qdisc, sch_netem: faults cannot be injected on this machine)"));
+                figures.insert(
+                    "skipped_faults".into(),
+                    format!("{failed} (this kernel has no netem qdisc, sch_netem: faults cannot be injected on this machine)"),
+                );
             } else {
                 phase(&mut figures, "faults", Err(failed), "");
             }
@@ -224,7 +227,8 @@ pub fn run() -> Result<(), String> {
         println!("  {what}   ours {:>10} ({})   lwip {:>10} ({})", show(faulted_s(ours, dir), "s"), state(ours), show(faulted_s(lwip, dir), "s"), state(lwip));
         ratio(&format!("faulted transfer {what} seconds"), faulted_s(ours, dir), faulted_s(lwip, dir));
     }
-    let skipped: Vec<String> = all.iter().flat_map(|(who, f)| f.iter().filter(|(k, _)| k.starts_with("skipped_")).map(move |(k, v)| format!("{who} {k}: {v}"))).collect();
+    let skipped: Vec<String> =
+        all.iter().flat_map(|(who, f)| f.iter().filter(|(k, _)| k.starts_with("skipped_")).map(move |(k, v)| format!("{who} {k}: {v}"))).collect();
     if !skipped.is_empty() {
         eprintln!("\n!!! device bench: SKIPPED on this machine:\n{}", skipped.join("\n"));
     }

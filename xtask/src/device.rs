@@ -178,7 +178,9 @@ fn dhcp(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
             dnsmasq.log()
         ));
     }
-    println!("==> DHCP on the device: lease {ip} from dnsmasq in {ms} ms (renewed during time.sleep: {acks} DHCPACK), TCP from it, then static {BOARD_V4} again");
+    println!(
+        "==> DHCP on the device: lease {ip} from dnsmasq in {ms} ms (renewed during time.sleep: {acks} DHCPACK), TCP from it, then static {BOARD_V4} again"
+    );
     Ok(())
 }
 

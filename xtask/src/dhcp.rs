@@ -163,7 +163,8 @@ pub fn run(exe: &Path) -> Result<(), String> {
 fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
     let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
     let dnsmasq = Dnsmasq::start(NETNS, dir)?;
-    let _http = spawn_in(NETNS, &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()], &dir.join("http.log"))?;
+    let _http =
+        spawn_in(NETNS, &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()], &dir.join("http.log"))?;
     std::thread::sleep(Duration::from_millis(500));
     let result = step(
         "DHCP against dnsmasq",
@@ -214,10 +215,7 @@ fn switch(exe: &str, dir: &Path) -> Result<(), String> {
     let lease = said.iter().find_map(|l| l.strip_prefix("LEASE ")).and_then(|l| l.split_whitespace().next()).unwrap_or("").to_string();
     let recorded = dnsmasq.leased_to(&board_mac("host-tap")?);
     if !status.success() || !in_pool(&lease) || recorded.as_deref() != Some(lease.as_str()) {
-        return Err(format!(
-            "DHCP on request failed ({status}): leased {lease:?}, dnsmasq's lease file says {recorded:?}; dnsmasq's log:\n{}",
-            dnsmasq.log()
-        ));
+        return Err(format!("DHCP on request failed ({status}): leased {lease:?}, dnsmasq's lease file says {recorded:?}; dnsmasq's log:\n{}", dnsmasq.log()));
     }
     println!("==> DHCP on request: static 192.0.2.2, timed out without a server, lease {lease} from dnsmasq, static again");
     Ok(())

@@ -52,7 +52,11 @@ pub fn run() -> Result<(), String> {
         let chosen = format!("USOCKET_CPORT_BOARD={board}");
         let list = features.join(",");
         let build = ["cargo", "rustc", "-q", "-p", "usocket-cport", "--no-default-features", "--features", &list, "--lib", "--crate-type", "rlib"];
-        step(&format!("c-port builds no_std for {board} ({})", if list.is_empty() { "no features" } else { &list }), "env", &[&[chosen.as_str()][..], &build[..]].concat())?;
+        step(
+            &format!("c-port builds no_std for {board} ({})", if list.is_empty() { "no features" } else { &list }),
+            "env",
+            &[&[chosen.as_str()][..], &build[..]].concat(),
+        )?;
     }
     Ok(())
 }

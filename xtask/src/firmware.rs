@@ -28,13 +28,8 @@ pub struct Firmware {
 }
 
 /// The boards with firmware.
-pub const FIRMWARES: [Firmware; 1] = [Firmware {
-    board: "mps2-an385",
-    port: "qemu",
-    board_dir: "targets/mps2-an385",
-    qemu: "qemu-system-arm",
-    machine: "mps2-an385",
-}];
+pub const FIRMWARES: [Firmware; 1] =
+    [Firmware { board: "mps2-an385", port: "qemu", board_dir: "targets/mps2-an385", qemu: "qemu-system-arm", machine: "mps2-an385" }];
 
 /// The C cross compiler.
 const GCC: &str = "arm-none-eabi-gcc";

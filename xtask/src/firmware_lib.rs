@@ -185,8 +185,17 @@ fn link(spec: &Spec, lib: &Path, target: &str) -> Result<PathBuf, String> {
     let elf = dir.join("ram_check.elf");
     let include = crate::root().join("generated/include");
     let mut args: Vec<String> = armrust::target(target)?.cflags.iter().map(|f| f.to_string()).collect();
-    args.extend(["-std=c99", "-Os", "-Wall", "-Wextra", "-Werror", "-nostdlib", "-Wl,--gc-sections", "-Wl,--sort-section=alignment", "-Wl,-e,main"].map(String::from));
-    args.extend([format!("-I{}", include.display()), src.display().to_string(), lib.display().to_string(), "-lgcc".into(), "-o".into(), elf.display().to_string()]);
+    args.extend(
+        ["-std=c99", "-Os", "-Wall", "-Wextra", "-Werror", "-nostdlib", "-Wl,--gc-sections", "-Wl,--sort-section=alignment", "-Wl,-e,main"].map(String::from),
+    );
+    args.extend([
+        format!("-I{}", include.display()),
+        src.display().to_string(),
+        lib.display().to_string(),
+        "-lgcc".into(),
+        "-o".into(),
+        elf.display().to_string(),
+    ]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     output("arm-none-eabi-gcc", &args)?;
     Ok(elf)

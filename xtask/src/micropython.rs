@@ -7,10 +7,10 @@
 //! package, fetched with apt into `target/micropython-src/` (the archive comes
 //! from the machine's own apt configuration) and pinned by SHA-256.
 
-use std::fs;
-use std::path::{Path, PathBuf};
 use crate::debian;
 use crate::test::step;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 /// Debian's source package (file names and SHA-256 sums from its .dsc).
 const PACKAGE: debian::SourcePackage = debian::SourcePackage {
@@ -65,7 +65,8 @@ fn build_ours(name: &str, dir: Option<PathBuf>, out: &str, flags: &str) -> Resul
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
     let lib = root.join("target/release/libusocket_host.a");
-    let mut ours = vec!["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))), format!("USOCKET_LIB={}", abs(&lib))];
+    let mut ours =
+        vec!["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))), format!("USOCKET_LIB={}", abs(&lib))];
     if !flags.is_empty() {
         ours.push(format!("LDFLAGS_EXTRA={flags}"));
     }
@@ -152,4 +153,3 @@ pub fn relink_if_newer(exe: &Path, lib: &Path) -> Result<(), String> {
         _ => Ok(()),
     }
 }
-

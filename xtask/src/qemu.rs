@@ -53,9 +53,8 @@ const BOOT_LIMIT: Duration = Duration::from_secs(20);
 impl Qemu {
     /// The command line that boots `firmware`'s ELF at `elf`.
     pub fn command(firmware: &Firmware, elf: &Path, nic: &Nic, clock: Clock) -> Vec<String> {
-        let mut args: Vec<String> = [firmware.qemu, "-machine", firmware.machine, "-nographic", "-monitor", "none", "-semihosting", "-serial", "pty"]
-            .map(String::from)
-            .to_vec();
+        let mut args: Vec<String> =
+            [firmware.qemu, "-machine", firmware.machine, "-nographic", "-monitor", "none", "-semihosting", "-serial", "pty"].map(String::from).to_vec();
         args.extend(["-nic".into(), nic.arg()]);
         if clock == Clock::Instructions {
             args.extend(["-icount".into(), "shift=0,sleep=off".into()]);

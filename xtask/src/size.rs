@@ -7,7 +7,6 @@
 //! link keeps only what is used; `.text` of the program and of the runtime's,
 //! smoltcp's and the C ABI's functions in it.
 
-
 use crate::test::{output, step};
 
 /// Where the size builds go (not to disturb the release build the tests use).
@@ -54,11 +53,37 @@ fn text() -> Result<(), String> {
     let mut rows = Vec::new();
     for (what, features) in crate::features::feature_sets() {
         let list = ["std"].into_iter().chain(features.iter().copied()).collect::<Vec<_>>().join(",");
-        let build = ["USOCKET_CPORT_BOARD=c-port-minimal", "cargo", "build", "-q", "--release", "-p", "usocket-cport-staticlib", "--no-default-features", "--features", &list, "--target-dir", TARGET_DIR];
+        let build = [
+            "USOCKET_CPORT_BOARD=c-port-minimal",
+            "cargo",
+            "build",
+            "-q",
+            "--release",
+            "-p",
+            "usocket-cport-staticlib",
+            "--no-default-features",
+            "--features",
+            &list,
+            "--target-dir",
+            TARGET_DIR,
+        ];
         step(&format!("c-port staticlib {what}"), "env", &build)?;
         let exe = format!("{TARGET_DIR}/cport_tap-{}", features.join("-"));
         let lib = format!("{TARGET_DIR}/release/libusocket.a");
-        let link = ["-O2", "-std=c99", "-Igenerated/include", "-ffunction-sections", "-Wl,--gc-sections", "tests/c/cport_tap.c", &lib, "-lpthread", "-ldl", "-lm", "-o", &exe];
+        let link = [
+            "-O2",
+            "-std=c99",
+            "-Igenerated/include",
+            "-ffunction-sections",
+            "-Wl,--gc-sections",
+            "tests/c/cport_tap.c",
+            &lib,
+            "-lpthread",
+            "-ldl",
+            "-lm",
+            "-o",
+            &exe,
+        ];
         step(&format!("link {what}"), "gcc", &link)?;
         rows.push((what, program_text(&exe)?, our_text(&exe)?));
     }

@@ -107,16 +107,36 @@ struct Step {
 /// Every step, in the order `cargo xtask test` runs them.
 const STEPS: [Step; 13] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
-    Step { name: "clippy", doc: "clippy on the workspace, warnings are errors", run: || step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]) },
-    Step { name: "features", doc: "the runtime without each optional feature and without all (no_std, clippy, the spec's cases), each c-port board's crate with its features", run: crate::features::run },
-    Step { name: "firmware-lib", doc: "each c-port board on thumbv6m, thumbv7m and thumbv7em-hf: libusocket.a with every export; clippy on its own target", run: crate::firmware_lib::builds },
+    Step {
+        name: "clippy",
+        doc: "clippy on the workspace, warnings are errors",
+        run: || step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    },
+    Step {
+        name: "features",
+        doc: "the runtime without each optional feature and without all (no_std, clippy, the spec's cases), each c-port board's crate with its features",
+        run: crate::features::run,
+    },
+    Step {
+        name: "firmware-lib",
+        doc: "each c-port board on thumbv6m, thumbv7m and thumbv7em-hf: libusocket.a with every export; clippy on its own target",
+        run: crate::firmware_lib::builds,
+    },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
     Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
     Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
-    Step { name: "micropython", doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP", run: micropython_tests },
-    Step { name: "device", doc: "the mps2-an385 firmware in QEMU: MicroPython's tests, ping, DHCP against dnsmasq, time.sleep, multi_net, conformance; the anchor: ping, multi_net with CPython and with ours (root)", run: || crate::device::run(false) },
+    Step {
+        name: "micropython",
+        doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP",
+        run: micropython_tests,
+    },
+    Step {
+        name: "device",
+        doc: "the mps2-an385 firmware in QEMU: MicroPython's tests, ping, DHCP against dnsmasq, time.sleep, multi_net, conformance; the anchor: ping, multi_net with CPython and with ours (root)",
+        run: || crate::device::run(false),
+    },
     Step { name: "sanitized", doc: "our MicroPython under ASan/UBSan", run: sanitized_tests },
     Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || crate::fuzz::run(&["--seconds".into(), "20".into()]) },
 ];

@@ -80,12 +80,27 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
     let features = rust_features(board);
     let s = &board.sizes;
     let us = |v: u64| v as usize;
-    let (sockets, tcp_sockets, tcp_rx, tcp_tx, udp_sockets, udp_rx, udp_tx, udp_packets) =
-        (us(s.sockets), us(s.tcp_sockets), us(s.tcp_rx_bytes), us(s.tcp_tx_bytes), us(s.udp_sockets), us(s.udp_rx_bytes), us(s.udp_tx_bytes), us(s.udp_packets));
+    let (sockets, tcp_sockets, tcp_rx, tcp_tx, udp_sockets, udp_rx, udp_tx, udp_packets) = (
+        us(s.sockets),
+        us(s.tcp_sockets),
+        us(s.tcp_rx_bytes),
+        us(s.tcp_tx_bytes),
+        us(s.udp_sockets),
+        us(s.udp_rx_bytes),
+        us(s.udp_tx_bytes),
+        us(s.udp_packets),
+    );
     let (raw_sockets, raw_bytes, raw_packets, dns_queries, max_backlog, loopback) =
         (us(s.raw_sockets), us(s.raw_bytes), us(s.raw_packets), us(s.dns_queries), us(s.max_backlog), us(s.loopback_bytes));
-    let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) =
-        (s.linger_ms as u32, s.connect_timeout_ms as u32, s.dns_timeout_ms as u32, s.tcp_user_timeout_ms as u32, s.ack_delay_ms as u16, s.nagle, rust_dhcp(s.dhcp_v4));
+    let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) = (
+        s.linger_ms as u32,
+        s.connect_timeout_ms as u32,
+        s.dns_timeout_ms as u32,
+        s.tcp_user_timeout_ms as u32,
+        s.ack_delay_ms as u16,
+        s.nagle,
+        rust_dhcp(s.dhcp_v4),
+    );
     let ram = us(budget.total);
     let rx_frames = us(board.rx_frames);
     quote! {

@@ -361,7 +361,15 @@ fn compat_rows(spec: &Spec, m: Markup) -> Vec<CompatRow> {
                 Some(d) => format!("differs: {}", m.code(&d.id)),
                 None => "pass".to_string(),
             };
-            CompatRow { id: m.code(&case.id), rust: api("rust"), c: api("c"), ours: api("micropython"), stock: other("stock"), cpython: other("cpython"), modlwip: other("modlwip") }
+            CompatRow {
+                id: m.code(&case.id),
+                rust: api("rust"),
+                c: api("c"),
+                ours: api("micropython"),
+                stock: other("stock"),
+                cpython: other("cpython"),
+                modlwip: other("modlwip"),
+            }
         })
         .collect()
 }
@@ -419,9 +427,11 @@ const RST_INDENT: usize = 3;
 
 fn callable_doc(spec: &Spec, m: Markup, c: &Callable) -> CallableDoc {
     let indent = if m == Markup::Rst { RST_INDENT } else { 0 };
-    let args_text = arg_list(spec, c);
-    let signature = format!("{}({args_text})", c.name);
-    let qualified = format!("{}({args_text})", Names::python_qualified(spec, c));
+    // Positional forms read as alternatives: `write(buf) / write(buf, max_len) / ...`.
+    let lists = if c.forms.is_empty() { vec![arg_list(spec, c)] } else { c.forms.iter().map(|f| f.join(", ")).collect() };
+    let with_name = |name: &str| lists.iter().map(|args| format!("{name}({args})")).collect::<Vec<_>>().join(" / ");
+    let signature = with_name(&c.name);
+    let qualified = with_name(&Names::python_qualified(spec, c));
     let args = c
         .args
         .iter()
@@ -484,12 +494,7 @@ fn context(spec: &Spec, m: Markup) -> Context {
     };
     let aliases: Vec<String> = spec.module.aliases.iter().map(|a| m.code(a)).collect();
     let difference = |d: &crate::ir::Difference| DifferenceDoc {
-        summary: format!(
-            "{} ({}{})",
-            m.strong(&d.summary),
-            m.code(&d.id),
-            also(&d.against)
-        ),
+        summary: format!("{} ({}{})", m.strong(&d.summary), m.code(&d.id), also(&d.against)),
         detail: m.lines(&d.detail, if m == Markup::Rst { RST_INDENT } else { 0 }),
     };
     Context {

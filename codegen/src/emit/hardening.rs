@@ -85,8 +85,9 @@ fn py_bad(ty: ArgType) -> &'static [&'static str] {
     }
 }
 
-/// The Python calls of one callable: each argument in turn gets each bad value
-/// (the earlier ones valid), then one call with too many arguments.
+/// The Python calls of one callable: in each positional form, each argument in
+/// turn gets each bad value (the earlier ones valid), then one call with too
+/// many arguments.
 fn py_calls(spec: &Spec, c: &Callable) -> Vec<String> {
     let target = match (c.owner, &spec.interface) {
         (Owner::Socket, _) => format!("fresh().{}", c.name),
@@ -94,11 +95,16 @@ fn py_calls(spec: &Spec, c: &Callable) -> Vec<String> {
         _ => format!("{}.{}", spec.module.name, c.name),
     };
     let mut calls = Vec::new();
-    for (i, arg) in c.args.iter().enumerate() {
-        let before: Vec<&str> = c.args[..i].iter().map(|a| py_valid(a.ty)).collect();
-        for bad in py_bad(arg.ty) {
-            let args: Vec<&str> = before.iter().copied().chain([*bad]).collect();
-            calls.push(format!("{target}({})", args.join(", ")));
+    for form in c.positional_forms() {
+        for (i, arg) in form.iter().enumerate() {
+            let before: Vec<&str> = form[..i].iter().map(|a| py_valid(a.ty)).collect();
+            for bad in py_bad(arg.ty) {
+                let args: Vec<&str> = before.iter().copied().chain([*bad]).collect();
+                let call = format!("{target}({})", args.join(", "));
+                if !calls.contains(&call) {
+                    calls.push(call);
+                }
+            }
         }
     }
     let too_many: Vec<&str> = c.args.iter().map(|a| py_valid(a.ty)).chain(["0", "0"]).collect();

@@ -36,6 +36,9 @@ struct GlueFn {
     args: Vec<GlueArg>,
     /// Lines after all conversions (e.g. a size capping a buffer).
     after: Vec<String>,
+    /// The positional forms (argument names by position), when the callable
+    /// has its own; empty: mp_arg_parse_all's prefixes.
+    forms: Vec<Vec<String>>,
     call: String,
     kind: &'static str,
     /// C expression for the output size (sized outputs).
@@ -93,6 +96,8 @@ struct Context {
     send_fn: String,
     poll_fn: String,
     pump_fn: String,
+    /// The service-name lookup ports take, when the spec has one.
+    service_fn: String,
     addr_parse_fn: String,
     addr_format_fn: String,
     addr_type: String,
@@ -138,7 +143,8 @@ fn convert(names: &Names, arg: &Arg) -> Vec<String> {
         // Omitted means "all" (read to EOF, the whole buffer): a negative size means the same, as in MicroPython's streams.
         ArgType::Size if none_default => scalar("mp_int_t", format!("{p}_py_size_or_all({o})")),
         ArgType::Size => scalar("mp_int_t", format!("{p}_py_size({o})")),
-        ArgType::Bytes => vec![format!("mp_buffer_info_t {v};"), format!("{p}_py_read_buffer({o}, &{v});")],
+        // Any object with the buffer protocol, str included (its UTF-8 bytes), as everywhere in MicroPython.
+        ArgType::Bytes => vec![format!("mp_buffer_info_t {v};"), format!("mp_get_buffer_raise({o}, &{v}, MP_BUFFER_READ);")],
         ArgType::Buffer => vec![format!("mp_buffer_info_t {v};"), format!("mp_get_buffer_raise({o}, &{v}, MP_BUFFER_WRITE);")],
         ArgType::Optval => vec![format!("int32_t {v}_int;"), format!("mp_buffer_info_t {v};"), format!("{p}_py_optval({o}, &{v}_int, &{v});")],
         ArgType::Address => vec![format!("{} {v};", names.c_struct("addr")), format!("{p}_py_addr_from_obj({o}, &{v});")],
@@ -164,7 +170,7 @@ fn convert(names: &Names, arg: &Arg) -> Vec<String> {
 fn call_arg(c: &Callable, param: &Param) -> String {
     match (param.name.as_str(), param.ty) {
         ("fd", CType::I32) if c.owner == Owner::Socket => return "self->fd".into(),
-        ("out", CType::MutBytes) => return "out_buf".into(),
+        ("out", CType::MutBytes | CType::MutChar) => return "out_buf".into(),
         ("out_len", CType::Size) => return "out_len".into(),
         ("peer", _) => return "&peer".into(),
         ("from", _) => return "&from".into(),
@@ -209,7 +215,16 @@ fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
             convert: convert(names, a),
         })
         .collect();
-    let after = c.args.iter().filter_map(|a| a.limits.as_ref().map(|b| format!("{}_py_limit(&v_{b}, v_{});", names.prefix(), a.name))).collect();
+    let p = names.prefix();
+    let after = c
+        .args
+        .iter()
+        .filter_map(|a| match (&a.limits, &a.offsets) {
+            (Some(b), _) => Some(format!("{p}_py_limit(&v_{b}, v_{});", a.name)),
+            (_, Some(b)) => Some(format!("{p}_py_offset(&v_{b}, v_{});", a.name)),
+            _ => None,
+        })
+        .collect();
     let has_self = c.owner != Owner::Module;
     let self_arg = usize::from(has_self);
     let call = if c.returns.has_abi() {
@@ -225,10 +240,11 @@ fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
         form,
         has_self,
         keywords: c.keywords,
-        n_min: self_arg + c.required(),
-        n_max: self_arg + c.args.len(),
+        n_min: self_arg + c.forms.iter().map(Vec::len).min().unwrap_or(c.required()),
+        n_max: self_arg + c.forms.iter().map(Vec::len).max().unwrap_or(c.args.len()),
         args,
         after,
+        forms: c.forms.clone(),
         call,
         kind: c.returns.spec_name(),
         out_size: c.output_size_arg().map(|a| format!("v_{}", a.name)).unwrap_or_default(),
@@ -253,7 +269,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let poll = find(spec, by_name("poll"), "a poll method (stream ioctl)")?;
     let pump = find(spec, |c| c.name == "pump" && c.owner == Owner::Module, "a pump function (the event hook)")?;
     let parse = find(spec, |c| c.returns == ReturnKind::Address && c.owner == Owner::Module, "an address-parsing function")?;
-    let format = find(spec, |c| c.returns == ReturnKind::Str, "an address-formatting function")?;
+    let format = find(spec, |c| c.returns == ReturnKind::Str && !c.python && c.owner == Owner::Module, "an address-formatting function (python = false)")?;
     let macro_of = |name: &str| names.c_macro(name);
     let aliases = spec.module.aliases.iter().filter(|a| **a != format!("u{}", spec.module.name)).cloned().collect();
     let ctx = Context {
@@ -288,6 +304,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         send_fn: names.c_fn(send),
         poll_fn: names.c_fn(poll),
         pump_fn: names.c_fn(pump),
+        service_fn: spec.functions.iter().find(|c| c.name == "getservbyname").map(|c| names.c_fn(c)).unwrap_or_default(),
         addr_parse_fn: names.c_fn(parse),
         addr_format_fn: names.c_fn(format),
         addr_type: names.c_struct("addr"),

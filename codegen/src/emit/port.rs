@@ -175,14 +175,6 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             CFunction { decl: format!("{} {}({params});", c_return(f.returns), names.port_fn(&f.name)), doc, firmware: f.firmware }
         })
         .collect();
-    let ctx = Context {
-        generated: GENERATED_LINE,
-        guard: format!("{}_PORT_H", names.prefix().to_uppercase()),
-        header: names.header(),
-        functions,
-    };
-    Ok(vec![
-        Output::new(format!("generated/include/{}", names.port_header()), templates::render("port.h.j2", &ctx)?),
-        rust_file(spec, &names)?,
-    ])
+    let ctx = Context { generated: GENERATED_LINE, guard: format!("{}_PORT_H", names.prefix().to_uppercase()), header: names.header(), functions };
+    Ok(vec![Output::new(format!("generated/include/{}", names.port_header()), templates::render("port.h.j2", &ctx)?), rust_file(spec, &names)?])
 }

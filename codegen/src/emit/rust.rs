@@ -66,9 +66,16 @@ fn constants_file(spec: &Spec) -> TokenStream {
         let v = lit(c.value);
         quote! { #d pub const #name: i32 = #v; }
     });
+    let services = spec.services.iter().map(|x| {
+        let (name, port) = (&x.name, x.port);
+        quote! { (#name, #port) }
+    });
     quote! {
         //! The module's constants, with the spec's values.
         #(#items)*
+        /// The service names getaddrinfo() and getservbyname() know, with their
+        /// port (the same for TCP and UDP), as `/etc/services` has them.
+        pub const SERVICES: &[(&str, u16)] = &[#(#services),*];
     }
 }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::docs::{python_default, python_literal};
 use super::{GENERATED_LINE, Output, templates};
-use crate::ir::{Callable, Spec, Value};
+use crate::ir::{Arg, Callable, Spec, Value};
 use crate::naming::Names;
 use crate::types::{ArgType, ReturnKind};
 
@@ -33,6 +33,8 @@ struct Def {
     ret: String,
     /// Docstring lines, quotes and indentation included.
     doc: Vec<String>,
+    /// One of several positional forms (`@overload`).
+    overload: bool,
 }
 
 /// A module constant.
@@ -53,6 +55,8 @@ struct Context {
     class_name: &'static str,
     methods: Vec<Def>,
     functions: Vec<Def>,
+    /// Some def is an `@overload` (the stub imports it).
+    overloads: bool,
 }
 
 /// Docstring lines at `indent`: `"""One line."""`, or an opening line, the
@@ -104,13 +108,13 @@ fn python_name<'a>(name: &'a str, what: &str, owner: &str) -> Result<&'a str, St
     if PY_KEYWORDS.contains(&name) { Err(format!("stubs: {what} `{name}` of `{owner}` is a Python keyword")) } else { Ok(name) }
 }
 
-/// The typed parameter list; `self` first for methods, `/` when keywords are refused.
-fn params(spec: &Spec, c: &Callable, with_self: bool) -> Result<String, String> {
+/// The typed parameter list of `args`; `self` first for methods, `/` when keywords are refused.
+fn params(spec: &Spec, c: &Callable, args: &[&Arg], with_self: bool) -> Result<String, String> {
     let mut out: Vec<String> = Vec::new();
     if with_self {
         out.push("self".into());
     }
-    for a in &c.args {
+    for a in args {
         let name = python_name(&a.name, "argument", &c.name)?;
         let mut ty = a.ty.python_stub().to_string();
         if a.default == Some(Value::None) && !ty.split(" | ").any(|t| t == "None") {
@@ -122,7 +126,7 @@ fn params(spec: &Spec, c: &Callable, with_self: bool) -> Result<String, String> 
             Some(d) => format!("{name}: {ty} = {}", python_default(spec, d)),
         });
     }
-    if !c.keywords && !c.args.is_empty() {
+    if !c.keywords && !args.is_empty() {
         out.push("/".into());
     }
     Ok(out.join(", "))
@@ -133,14 +137,30 @@ fn is_constructor(c: &Callable) -> bool {
     c.returns == ReturnKind::Socket && c.name == Names::python_class()
 }
 
-fn def(spec: &Spec, c: &Callable, method: bool) -> Result<Def, String> {
+/// The `def`s of one callable: one, or one `@overload` per positional form.
+fn def(spec: &Spec, c: &Callable, method: bool) -> Result<Vec<Def>, String> {
     let indent = if method { METHOD_BODY } else { FUNCTION_BODY };
     let mut ret = c.returns.python_stub().to_string();
     // With an ifconfig argument the call sets, and returns None.
     if c.args.iter().any(|a| a.ty == ArgType::Ifconfig) {
         ret.push_str(" | None");
     }
-    Ok(Def { name: python_name(&c.name, "function", &c.name)?.to_string(), params: params(spec, c, method)?, ret, doc: docstring(&callable_text(c), indent) })
+    let name = python_name(&c.name, "function", &c.name)?.to_string();
+    let doc = docstring(&callable_text(c), indent);
+    if c.forms.is_empty() {
+        let all: Vec<&Arg> = c.args.iter().collect();
+        return Ok(vec![Def { name, params: params(spec, c, &all, method)?, ret, doc, overload: false }]);
+    }
+    // One `@overload` per positional form: every argument of a form is given.
+    let required = |form: Vec<&Arg>| form.into_iter().map(|a| Arg { default: None, ..a.clone() }).collect::<Vec<_>>();
+    c.positional_forms()
+        .into_iter()
+        .map(|form| {
+            let form = required(form);
+            let refs: Vec<&Arg> = form.iter().collect();
+            Ok(Def { name: name.clone(), params: params(spec, c, &refs, method)?, ret: ret.clone(), doc: doc.clone(), overload: true })
+        })
+        .collect()
 }
 
 /// Emits one stub per import name of the module.
@@ -148,12 +168,20 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let python_functions = || spec.functions.iter().filter(|c| c.python);
     let mut methods = Vec::new();
     for c in python_functions().filter(|c| is_constructor(c)) {
-        methods.push(Def { name: "__init__".into(), params: params(spec, c, true)?, ret: "None".into(), doc: docstring(&callable_text(c), METHOD_BODY) });
+        let all: Vec<&Arg> = c.args.iter().collect();
+        methods.push(Def {
+            name: "__init__".into(),
+            params: params(spec, c, &all, true)?,
+            ret: "None".into(),
+            doc: docstring(&callable_text(c), METHOD_BODY),
+            overload: false,
+        });
     }
     for c in spec.methods.iter().filter(|c| c.python) {
-        methods.push(def(spec, c, true)?);
+        methods.extend(def(spec, c, true)?);
     }
-    let functions = python_functions().filter(|c| !is_constructor(c)).map(|c| def(spec, c, false)).collect::<Result<Vec<_>, _>>()?;
+    let functions =
+        python_functions().filter(|c| !is_constructor(c)).map(|c| def(spec, c, false)).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
     let constants = spec
         .constants
         .iter()
@@ -170,11 +198,14 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     if !spec.module.aliases.is_empty() {
         module_doc.push_str(&format!("\n\nAlso importable as {}.", spec.module.aliases.join(", ")));
     }
-    let ctx = Context { generated: GENERATED_LINE, doc: docstring(&module_doc, 0), constants, class_name: Names::python_class(), methods, functions };
+    let overloads = methods.iter().chain(&functions).any(|d: &Def| d.overload);
+    let ctx =
+        Context { generated: GENERATED_LINE, doc: docstring(&module_doc, 0), constants, class_name: Names::python_class(), methods, functions, overloads };
     let text = templates::render("socket.pyi.j2", &ctx)?;
     let mut out: Vec<Output> = Names::stub_files(&spec.module).into_iter().map(|f| Output::new(format!("generated/stubs/{f}"), text.clone())).collect();
     if let Some(i) = &spec.interface {
-        let methods = spec.interface_methods.iter().filter(|c| c.python).map(|c| def(spec, c, true)).collect::<Result<Vec<_>, _>>()?;
+        let methods =
+            spec.interface_methods.iter().filter(|c| c.python).map(|c| def(spec, c, true)).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
         let ctx = InterfaceContext { generated: GENERATED_LINE, doc: docstring(&i.doc, 0), class_name: &i.class, methods };
         out.push(Output::new(format!("generated/stubs/{}.pyi", i.module), templates::render("interface.pyi.j2", &ctx)?));
     }

@@ -18,6 +18,9 @@
 #if defined(MP_EPERM) && MP_EPERM != USOCKET_EPERM
 #error "MP_EPERM differs from USOCKET_EPERM: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
+#if defined(MP_ENOENT) && MP_ENOENT != USOCKET_ENOENT
+#error "MP_ENOENT differs from USOCKET_ENOENT: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
+#endif
 #if defined(MP_EINTR) && MP_EINTR != USOCKET_EINTR
 #error "MP_EINTR differs from USOCKET_EINTR: build the port with MICROPY_USE_INTERNAL_ERRNO=1 (its libc's errno numbers are not Linux's)"
 #endif
@@ -250,7 +253,7 @@ static int32_t usocket_py_timeout_ms(mp_obj_t o) {
     #endif
 }
 
-// A port: an int, a decimal string, or None (0); -1 when not a number.
+// A port: an int, a decimal string, a service name or None (0); -1 when none of them.
 static int32_t usocket_py_port(mp_obj_t o) {
     if (o == mp_const_none) {
         return 0;
@@ -259,27 +262,19 @@ static int32_t usocket_py_port(mp_obj_t o) {
         size_t len;
         const char *s = mp_obj_str_get_data(o, &len);
         int32_t v = 0;
-        if (len == 0 || len > 5) {
-            return -1;
-        }
         for (size_t i = 0; i < len; i++) {
-            if (s[i] < '0' || s[i] > '9') {
-                return -1;
+            if (s[i] < '0' || s[i] > '9' || i == 5) {
+                // A service name ('http'), from the spec's table.
+                intptr_t port;
+                USOCKET_PY_RUST(port, usocket_getservbyname(s, len, NULL, 0));
+                return port < 0 ? -1 : (int32_t)port;
             }
             v = v * 10 + (s[i] - '0');
         }
-        return v;
+        return len == 0 ? -1 : v;
     }
     mp_int_t v = mp_obj_get_int(o);
     return (v < 0 || v > INT32_MAX) ? -1 : (int32_t)v;
-}
-
-// A readable buffer; str is refused as in CPython.
-static void usocket_py_read_buffer(mp_obj_t o, mp_buffer_info_t *buf) {
-    if (mp_obj_is_str(o)) {
-        mp_raise_TypeError(MP_ERROR_TEXT("a bytes-like object is required, not 'str'"));
-    }
-    mp_get_buffer_raise(o, buf, MP_BUFFER_READ);
 }
 
 // A socket option value: an int (passed as a native int32) or a buffer.
@@ -289,7 +284,7 @@ static void usocket_py_optval(mp_obj_t o, int32_t *storage, mp_buffer_info_t *bu
         buf->buf = storage;
         buf->len = sizeof(*storage);
     } else {
-        usocket_py_read_buffer(o, buf);
+        mp_get_buffer_raise(o, buf, MP_BUFFER_READ);
     }
 }
 
@@ -310,15 +305,21 @@ static void usocket_py_check_choice(const char *value, const char *const *choice
     mp_raise_ValueError(MP_ERROR_TEXT("unsupported mode"));
 }
 
-// A size that caps a buffer argument (readinto's nbytes).
+// A size that caps a buffer argument (readinto's nbytes, write's max_len):
+// negative means "all", and a larger size is clipped, as in MicroPython's
+// streams (py/stream.c).
 static void usocket_py_limit(mp_buffer_info_t *buf, mp_int_t limit) {
-    if (limit < 0) {
-        return;
+    if (limit >= 0 && (size_t)limit < buf->len) {
+        buf->len = (size_t)limit;
     }
-    if ((size_t)limit > buf->len) {
-        mp_raise_ValueError(MP_ERROR_TEXT("buffer too small for requested bytes"));
-    }
-    buf->len = (size_t)limit;
+}
+
+// A size that moves the start of a buffer argument (write's off), clipped to
+// its end as in MicroPython's streams.
+static void usocket_py_offset(mp_buffer_info_t *buf, mp_int_t off) {
+    size_t skip = (size_t)off < buf->len ? (size_t)off : buf->len;
+    buf->buf = (uint8_t *)buf->buf + skip;
+    buf->len -= skip;
 }
 
 // `(ip_str, port)` (or a list, or an IPv6 4-tuple) to a C ABI address.
@@ -378,9 +379,13 @@ static void usocket_py_ifconfig_from_obj(mp_obj_t o, usocket_ifconfig_set_t *set
     usocket_py_ipv4_from_obj(items[3], &set->config.dns);
 }
 
+// The longest text an address function writes (an IPv6 address with a scope
+// takes at most 56).
+#define USOCKET_PY_TEXT_MAX 64
+
 // A C ABI address's IP as a str.
 static mp_obj_t usocket_py_ip_to_obj(const usocket_addr_t *addr) {
-    char text[64];
+    char text[USOCKET_PY_TEXT_MAX];
     intptr_t len;
     USOCKET_PY_RUST(len, usocket_addr_format(addr, text, sizeof(text)));
     usocket_py_raise_if_error(len);
@@ -482,6 +487,65 @@ static mp_obj_t usocket_py_getaddrinfo(size_t n_args, const mp_obj_t *pos_args, 
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(usocket_py_getaddrinfo_obj, 2, usocket_py_getaddrinfo);
 
+static mp_obj_t usocket_py_getservbyname(size_t n_args, const mp_obj_t *pos_args) {
+    enum { ARG_servicename, ARG_protocolname };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_servicename, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_protocolname, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    };
+    mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all_kw_array(n_args - 0, 0, pos_args + 0, MP_ARRAY_SIZE(allowed), allowed, vals);
+    size_t v_servicename_len = 0;
+    const char *v_servicename = usocket_py_host(vals[ARG_servicename].u_obj, &v_servicename_len);
+    size_t v_protocolname_len = 0;
+    const char *v_protocolname = usocket_py_host(vals[ARG_protocolname].u_obj, &v_protocolname_len);
+    intptr_t ret;
+    USOCKET_PY_CALL(ret, usocket_getservbyname(v_servicename, v_servicename_len, v_protocolname, v_protocolname_len));
+    usocket_py_raise_if_error(ret);
+    return mp_obj_new_int_from_uint((mp_uint_t)ret);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_getservbyname_obj, 1, 2, usocket_py_getservbyname);
+
+static mp_obj_t usocket_py_inet_pton(size_t n_args, const mp_obj_t *pos_args) {
+    enum { ARG_af, ARG_ip_string };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_af, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_ip_string, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    };
+    mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all_kw_array(n_args - 0, 0, pos_args + 0, MP_ARRAY_SIZE(allowed), allowed, vals);
+    int32_t v_af = usocket_py_int32(vals[ARG_af].u_obj);
+    size_t v_ip_string_len = 0;
+    const char *v_ip_string = usocket_py_host(vals[ARG_ip_string].u_obj, &v_ip_string_len);
+    uint8_t out_buf[16];
+    size_t out_len = sizeof(out_buf);
+    intptr_t ret;
+    USOCKET_PY_CALL(ret, usocket_inet_pton(v_af, v_ip_string, v_ip_string_len, out_buf, out_len));
+    usocket_py_raise_if_error(ret);
+    return mp_obj_new_bytes(out_buf, (size_t)ret);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_inet_pton_obj, 2, 2, usocket_py_inet_pton);
+
+static mp_obj_t usocket_py_inet_ntop(size_t n_args, const mp_obj_t *pos_args) {
+    enum { ARG_af, ARG_packed_ip };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_af, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_packed_ip, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    };
+    mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all_kw_array(n_args - 0, 0, pos_args + 0, MP_ARRAY_SIZE(allowed), allowed, vals);
+    int32_t v_af = usocket_py_int32(vals[ARG_af].u_obj);
+    mp_buffer_info_t v_packed_ip;
+    mp_get_buffer_raise(vals[ARG_packed_ip].u_obj, &v_packed_ip, MP_BUFFER_READ);
+    char out_buf[USOCKET_PY_TEXT_MAX];
+    size_t out_len = sizeof(out_buf);
+    intptr_t ret;
+    USOCKET_PY_CALL(ret, usocket_inet_ntop(v_af, (const uint8_t *)v_packed_ip.buf, v_packed_ip.len, out_buf, out_len));
+    usocket_py_raise_if_error(ret);
+    return mp_obj_new_str(out_buf, (size_t)ret);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_inet_ntop_obj, 2, 2, usocket_py_inet_ntop);
+
 static mp_obj_t usocket_py_close(size_t n_args, const mp_obj_t *pos_args) {
     usocket_py_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
     (void)n_args;
@@ -565,7 +629,7 @@ static mp_obj_t usocket_py_send(size_t n_args, const mp_obj_t *pos_args) {
     mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
     mp_arg_parse_all_kw_array(n_args - 1, 0, pos_args + 1, MP_ARRAY_SIZE(allowed), allowed, vals);
     mp_buffer_info_t v_bytes;
-    usocket_py_read_buffer(vals[ARG_bytes].u_obj, &v_bytes);
+    mp_get_buffer_raise(vals[ARG_bytes].u_obj, &v_bytes, MP_BUFFER_READ);
     intptr_t ret;
     USOCKET_PY_CALL(ret, usocket_send(self->fd, (const uint8_t *)v_bytes.buf, v_bytes.len));
     usocket_py_raise_if_error(ret);
@@ -582,7 +646,7 @@ static mp_obj_t usocket_py_sendall(size_t n_args, const mp_obj_t *pos_args) {
     mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
     mp_arg_parse_all_kw_array(n_args - 1, 0, pos_args + 1, MP_ARRAY_SIZE(allowed), allowed, vals);
     mp_buffer_info_t v_bytes;
-    usocket_py_read_buffer(vals[ARG_bytes].u_obj, &v_bytes);
+    mp_get_buffer_raise(vals[ARG_bytes].u_obj, &v_bytes, MP_BUFFER_READ);
     int32_t ret;
     USOCKET_PY_CALL(ret, usocket_sendall(self->fd, (const uint8_t *)v_bytes.buf, v_bytes.len));
     usocket_py_raise_if_error(ret);
@@ -624,7 +688,7 @@ static mp_obj_t usocket_py_sendto(size_t n_args, const mp_obj_t *pos_args) {
     mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
     mp_arg_parse_all_kw_array(n_args - 1, 0, pos_args + 1, MP_ARRAY_SIZE(allowed), allowed, vals);
     mp_buffer_info_t v_bytes;
-    usocket_py_read_buffer(vals[ARG_bytes].u_obj, &v_bytes);
+    mp_get_buffer_raise(vals[ARG_bytes].u_obj, &v_bytes, MP_BUFFER_READ);
     usocket_addr_t v_address;
     usocket_py_addr_from_obj(vals[ARG_address].u_obj, &v_address);
     intptr_t ret;
@@ -834,14 +898,36 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_readline_obj, 1, 1, usocke
 
 static mp_obj_t usocket_py_write(size_t n_args, const mp_obj_t *pos_args) {
     usocket_py_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
-    enum { ARG_buf };
-    static const mp_arg_t allowed[] = {
-        { MP_QSTR_buf, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-    };
-    mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
-    mp_arg_parse_all_kw_array(n_args - 1, 0, pos_args + 1, MP_ARRAY_SIZE(allowed), allowed, vals);
+    enum { ARG_buf, ARG_off, ARG_max_len };
+    // Positional forms: the argument count picks which arguments are given.
+    mp_arg_val_t vals[3];
+    for (size_t i = 0; i < MP_ARRAY_SIZE(vals); i++) {
+        vals[i].u_obj = MP_OBJ_NULL;
+    }
+    switch (n_args) {
+    case 2:
+        vals[ARG_buf].u_obj = pos_args[1];
+        break;
+    case 3:
+        vals[ARG_buf].u_obj = pos_args[1];
+        vals[ARG_max_len].u_obj = pos_args[2];
+        break;
+    case 4:
+        vals[ARG_buf].u_obj = pos_args[1];
+        vals[ARG_off].u_obj = pos_args[2];
+        vals[ARG_max_len].u_obj = pos_args[3];
+        break;
+    default:
+        mp_raise_TypeError(MP_ERROR_TEXT("wrong number of arguments"));
+    }
     mp_buffer_info_t v_buf;
-    usocket_py_read_buffer(vals[ARG_buf].u_obj, &v_buf);
+    mp_get_buffer_raise(vals[ARG_buf].u_obj, &v_buf, MP_BUFFER_READ);
+    mp_int_t v_off = 0;
+    if (vals[ARG_off].u_obj != MP_OBJ_NULL) { v_off = usocket_py_size(vals[ARG_off].u_obj); }
+    mp_int_t v_max_len = -1;
+    if (vals[ARG_max_len].u_obj != MP_OBJ_NULL && vals[ARG_max_len].u_obj != mp_const_none) { v_max_len = usocket_py_size_or_all(vals[ARG_max_len].u_obj); }
+    usocket_py_offset(&v_buf, v_off);
+    usocket_py_limit(&v_buf, v_max_len);
     intptr_t ret;
     USOCKET_PY_CALL(ret, usocket_write(self->fd, (const uint8_t *)v_buf.buf, v_buf.len));
     if (ret == -USOCKET_EAGAIN) {
@@ -850,7 +936,17 @@ static mp_obj_t usocket_py_write(size_t n_args, const mp_obj_t *pos_args) {
     usocket_py_raise_if_error(ret);
     return mp_obj_new_int_from_uint((mp_uint_t)ret);
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_write_obj, 2, 2, usocket_py_write);
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_write_obj, 2, 4, usocket_py_write);
+
+static mp_obj_t usocket_py_fileno(size_t n_args, const mp_obj_t *pos_args) {
+    usocket_py_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
+    (void)n_args;
+    intptr_t ret;
+    USOCKET_PY_CALL(ret, usocket_fileno(self->fd));
+    usocket_py_raise_if_error(ret);
+    return mp_obj_new_int_from_uint((mp_uint_t)ret);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_fileno_obj, 1, 1, usocket_py_fileno);
 
 static mp_obj_t usocket_py_getsockname(size_t n_args, const mp_obj_t *pos_args) {
     usocket_py_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
@@ -986,6 +1082,7 @@ static const mp_rom_map_elem_t usocket_py_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&usocket_py_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_readline), MP_ROM_PTR(&usocket_py_readline_obj) },
     { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&usocket_py_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_fileno), MP_ROM_PTR(&usocket_py_fileno_obj) },
     { MP_ROM_QSTR(MP_QSTR_getsockname), MP_ROM_PTR(&usocket_py_getsockname_obj) },
     { MP_ROM_QSTR(MP_QSTR_getpeername), MP_ROM_PTR(&usocket_py_getpeername_obj) },
     { MP_ROM_QSTR(MP_QSTR_shutdown), MP_ROM_PTR(&usocket_py_shutdown_obj) },
@@ -1007,6 +1104,10 @@ static const mp_rom_map_elem_t usocket_py_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_socket) },
     { MP_ROM_QSTR(MP_QSTR_socket), MP_ROM_PTR(&usocket_py_type) },
     { MP_ROM_QSTR(MP_QSTR_getaddrinfo), MP_ROM_PTR(&usocket_py_getaddrinfo_obj) },
+    { MP_ROM_QSTR(MP_QSTR_getservbyname), MP_ROM_PTR(&usocket_py_getservbyname_obj) },
+    { MP_ROM_QSTR(MP_QSTR_inet_pton), MP_ROM_PTR(&usocket_py_inet_pton_obj) },
+    { MP_ROM_QSTR(MP_QSTR_inet_ntop), MP_ROM_PTR(&usocket_py_inet_ntop_obj) },
+    { MP_ROM_QSTR(MP_QSTR_AF_UNSPEC), MP_ROM_INT(USOCKET_AF_UNSPEC) },
     { MP_ROM_QSTR(MP_QSTR_AF_INET), MP_ROM_INT(USOCKET_AF_INET) },
     { MP_ROM_QSTR(MP_QSTR_AF_INET6), MP_ROM_INT(USOCKET_AF_INET6) },
     { MP_ROM_QSTR(MP_QSTR_SOCK_STREAM), MP_ROM_INT(USOCKET_SOCK_STREAM) },
@@ -1023,6 +1124,8 @@ static const mp_rom_map_elem_t usocket_py_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_SO_KEEPALIVE), MP_ROM_INT(USOCKET_SO_KEEPALIVE) },
     { MP_ROM_QSTR(MP_QSTR_SO_BROADCAST), MP_ROM_INT(USOCKET_SO_BROADCAST) },
     { MP_ROM_QSTR(MP_QSTR_SO_LINGER), MP_ROM_INT(USOCKET_SO_LINGER) },
+    { MP_ROM_QSTR(MP_QSTR_SO_SNDBUF), MP_ROM_INT(USOCKET_SO_SNDBUF) },
+    { MP_ROM_QSTR(MP_QSTR_SO_RCVBUF), MP_ROM_INT(USOCKET_SO_RCVBUF) },
     { MP_ROM_QSTR(MP_QSTR_TCP_NODELAY), MP_ROM_INT(USOCKET_TCP_NODELAY) },
     { MP_ROM_QSTR(MP_QSTR_SHUT_RD), MP_ROM_INT(USOCKET_SHUT_RD) },
     { MP_ROM_QSTR(MP_QSTR_SHUT_WR), MP_ROM_INT(USOCKET_SHUT_WR) },

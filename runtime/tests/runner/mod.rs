@@ -225,6 +225,29 @@ impl<S: SocketApi> Runner<S> {
                 r
             }
             "poll" => R::Int(s.poll(fd, int(0, 0))? as i64),
+            "inet_pton" => {
+                let text = match args.get(1) {
+                    Some(R::Str(t)) => Some(t.clone()),
+                    _ => None,
+                };
+                let mut packed = [0u8; 16];
+                let n = s.inet_pton(int(0, 0), text.as_deref(), &mut packed)?;
+                R::Bytes(packed[..n].to_vec())
+            }
+            "inet_ntop" => {
+                let mut text = [0u8; 64];
+                let n = s.inet_ntop(int(0, 0), &bytes(1), &mut text)?;
+                R::Str(String::from_utf8_lossy(&text[..n]).into_owned())
+            }
+            "fileno" => R::Int(s.fileno(fd)? as i64),
+            "getservbyname" => {
+                let text = |i: usize| match args.get(i) {
+                    Some(R::Str(t)) => Some(t.clone()),
+                    _ => None,
+                };
+                let (name, protocol) = (text(0), text(1));
+                R::Int(s.getservbyname(name.as_deref(), protocol.as_deref())? as i64)
+            }
             "socket" => R::Sock(s.socket(int(0, AF_INET as i64), int(1, SOCK_STREAM as i64), int(2, 0))?),
             "getaddrinfo" => {
                 let host = match args.first() {

@@ -66,7 +66,9 @@ const fn find(name: &str) -> &'static BoardInfo {
             match all[i].features.missing_from(&Features::BUILT) {
                 Some(Feature::Ipv6) => panic!("the USOCKET_CPORT_BOARD file has IPv6 addressing: build with the `ipv6` feature"),
                 Some(Feature::Dns) => panic!("the USOCKET_CPORT_BOARD file has DNS queries: build with the `dns` feature"),
-                Some(Feature::Dhcpv4) => panic!("the USOCKET_CPORT_BOARD file has a DHCP client (IPv4 mode dhcp, or dhcp = true): build with the `dhcpv4` feature"),
+                Some(Feature::Dhcpv4) => {
+                    panic!("the USOCKET_CPORT_BOARD file has a DHCP client (IPv4 mode dhcp, or dhcp = true): build with the `dhcpv4` feature")
+                }
                 Some(Feature::Raw) => panic!("the USOCKET_CPORT_BOARD file has raw sockets: build with the `raw` feature"),
                 None => {}
             }

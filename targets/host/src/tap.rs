@@ -8,10 +8,10 @@ use std::net::IpAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::vec::Vec;
 
-use usocket_runtime::{Addressing, BoardInfo, DhcpClient, NetConfig};
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use usocket_runtime::smoltcp::time::Instant;
 use usocket_runtime::smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv6Address};
+use usocket_runtime::{Addressing, BoardInfo, DhcpClient, NetConfig};
 
 /// Ethernet header bytes on top of the IP MTU.
 const ETHERNET_HEADER: usize = 14;

@@ -6,8 +6,8 @@
 mod common;
 
 use common::{listener, stack, tcp};
-use usocket_host::constants::AF_INET;
 use usocket_host::SocketApi;
+use usocket_host::constants::AF_INET;
 
 /// Resident set size of this process, in KiB (Linux's /proc/self/statm).
 fn rss_kib() -> u64 {

@@ -18,7 +18,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use common::addr;
-use wire::{Frames, Wire};
 use usocket_host::constants::{AF_INET, SOCK_DGRAM, SOCK_STREAM};
 use usocket_host::smoltcp::phy::ChecksumCapabilities;
 use usocket_host::smoltcp::wire::{
@@ -26,6 +25,7 @@ use usocket_host::smoltcp::wire::{
     IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, UdpPacket, UdpRepr,
 };
 use usocket_host::{Addr, Board, Config, DhcpClient, Errno, HostMemory, Ifconfig, IfconfigSet, Interrupted, NetConfig, SocketApi, Stack};
+use wire::{Frames, Wire};
 
 /// The board's MAC.
 const MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x02];
@@ -150,7 +150,9 @@ impl Server {
         let request = |f: &Vec<u8>| {
             let eth = EthernetFrame::new_checked(&f[..]).ok().filter(|e| e.ethertype() == EthernetProtocol::Arp)?;
             match ArpRepr::parse(&ArpPacket::new_checked(eth.payload()).ok()?).ok()? {
-                ArpRepr::EthernetIpv4 { operation: ArpOperation::Request, source_protocol_addr, target_protocol_addr, .. } if target_protocol_addr == target => {
+                ArpRepr::EthernetIpv4 { operation: ArpOperation::Request, source_protocol_addr, target_protocol_addr, .. }
+                    if target_protocol_addr == target =>
+                {
                     Some(source_protocol_addr)
                 }
                 _ => None,

@@ -496,7 +496,11 @@ fn rule_bad_ifconfig_tuple() {
 fn rule_bad_ipv4_config() {
     let mut s = stack();
     let before = s.ifconfig(None).unwrap();
-    for bad in [["127.0.0.1", "255.0.255.0", "0.0.0.0", "0.0.0.0"], ["224.0.0.1", "255.0.0.0", "0.0.0.0", "0.0.0.0"], ["255.255.255.255", "0.0.0.0", "0.0.0.0", "0.0.0.0"]] {
+    for bad in [
+        ["127.0.0.1", "255.0.255.0", "0.0.0.0", "0.0.0.0"],
+        ["224.0.0.1", "255.0.0.0", "0.0.0.0", "0.0.0.0"],
+        ["255.255.255.255", "0.0.0.0", "0.0.0.0", "0.0.0.0"],
+    ] {
         fails(ifconfig_set(&mut s, bad), Errno::EINVAL);
     }
     let ipv6 = usocket_host::Ifconfig { ip: addr("[::1]:0"), netmask: addr("255.0.0.0:0"), gateway: addr("0.0.0.0:0"), dns: addr("0.0.0.0:0") };

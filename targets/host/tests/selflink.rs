@@ -17,13 +17,13 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use common::{addr, fails};
-use wire::{Frames, Wire};
 use usocket_host::constants::{AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM};
 use usocket_host::smoltcp::phy::ChecksumCapabilities;
 use usocket_host::smoltcp::wire::{
     EthernetAddress, EthernetFrame, EthernetProtocol, IpAddress, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpControl, TcpPacket, TcpRepr, TcpSeqNumber,
 };
 use usocket_host::{Board, Config, Errno, Fd, HostMemory, Interrupted, NetConfig, SocketApi, Stack};
+use wire::{Frames, Wire};
 
 /// The board's MAC.
 const MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x02];
