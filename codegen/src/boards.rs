@@ -81,6 +81,8 @@ pub struct RawSockets {
     pub dns_queries: Spanned<i64>,
     /// Largest listen backlog.
     pub max_backlog: Spanned<i64>,
+    /// Multicast groups the interface may join at once (absent: 0, none).
+    pub multicast_groups: Option<Spanned<i64>>,
 }
 
 /// `[board.buffers]` as written.
@@ -185,6 +187,8 @@ pub struct Sizes {
     pub loopback_bytes: u64,
     /// DNS queries in flight.
     pub dns_queries: u64,
+    /// Multicast groups joined at once.
+    pub multicast_groups: u64,
     /// Largest backlog.
     pub max_backlog: u64,
     /// Linger after close, ms.
@@ -258,7 +262,7 @@ pub struct Board {
 
 /// The runtime's optional cargo features (`runtime/Cargo.toml`), in the
 /// order [`Board::features`] lists them.
-pub const FEATURES: [&str; 4] = ["ipv6", "dns", "dhcpv4", "raw"];
+pub const FEATURES: [&str; 5] = ["ipv6", "dns", "dhcpv4", "raw", "multicast"];
 
 /// Pointer width of host boards: their costs are measured on a 64-bit host.
 pub const HOST_POINTER_BITS: u64 = 64;
@@ -266,11 +270,13 @@ pub const HOST_POINTER_BITS: u64 = 64;
 impl Board {
     /// The runtime features this board's file needs: `ipv6` unless its IPv6
     /// mode is `none`, `dns` with DNS queries, `dhcpv4` with a DHCP client
-    /// (IPv4 mode `dhcp`, or `static` with `dhcp = true`), `raw` with raw sockets. The one place this follows from a board file:
+    /// (IPv4 mode `dhcp`, or `static` with `dhcp = true`), `raw` with raw sockets,
+    /// `multicast` with multicast groups. The one place this follows from a board file:
     /// its generated `BoardInfo`, C header and docs page say it, and xtask
     /// builds a board's firmware with `--features` of exactly these.
     pub fn features(&self) -> Vec<&'static str> {
-        let needs = [self.ipv6 != Addressing::None, self.sizes.dns_queries > 0, self.sizes.dhcp_v4 != DhcpClient::None, self.sizes.raw_sockets > 0];
+        let s = &self.sizes;
+        let needs = [self.ipv6 != Addressing::None, s.dns_queries > 0, s.dhcp_v4 != DhcpClient::None, s.raw_sockets > 0, s.multicast_groups > 0];
         FEATURES.into_iter().zip(needs).filter_map(|(feature, needed)| needed.then_some(feature)).collect()
     }
 
@@ -522,6 +528,7 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             udp_sockets: n(&s.udp, "udp", 0..=4096),
             raw_sockets: n(&s.raw, "raw", 0..=4096),
             dns_queries: n(&s.dns_queries, "dns_queries", 0..=64),
+            multicast_groups: s.multicast_groups.as_ref().map_or(0, |g| n(g, "multicast_groups", 0..=8)),
             max_backlog: n(&s.max_backlog, "max_backlog", 1..=4096),
             tcp_rx_bytes: n(&f.tcp_rx, "tcp_rx", 64..=MAX_SIZE),
             tcp_tx_bytes: n(&f.tcp_tx, "tcp_tx", 64..=MAX_SIZE),

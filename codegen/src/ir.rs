@@ -131,9 +131,14 @@ impl Callable {
         self.forms.iter().map(|f| f.iter().filter_map(|n| self.args.iter().find(|a| &a.name == n)).collect()).collect()
     }
 
-    /// The `size` argument that sizes the output buffer, for sized outputs.
+    /// The `size` argument that sizes the output buffer, for sized outputs (a
+    /// line's: the most it reads).
     pub fn output_size_arg(&self) -> Option<&Arg> {
-        if self.returns.sized_output() { self.args.iter().find(|a| a.ty == ArgType::Size && a.slices().is_none()) } else { None }
+        if self.returns.sized_output() || self.returns == ReturnKind::LineOrNone {
+            self.args.iter().find(|a| a.ty == ArgType::Size && a.slices().is_none())
+        } else {
+            None
+        }
     }
 
     /// Arguments that reach the C ABI (not folded into an output or a buffer length, not glue-only).

@@ -725,13 +725,14 @@ fn check_shape(ck: &mut Checker, file: FileId, span: Range<usize>, returns: &Spa
             "exactly one argument of type size (the output buffer's size)",
         );
     }
-    if !c.returns.sized_output() && !sizes.is_empty() {
+    let line_cap = c.returns == ReturnKind::LineOrNone && sizes.len() == 1 && sizes[0].default.is_some();
+    if !c.returns.sized_output() && !sizes.is_empty() && !line_cap {
         ck.err(
             file,
             rs.clone(),
             format!("`{}` has a size argument `{}` that sizes nothing", c.name, sizes[0].name),
             "unused size",
-            "return bytes, bytes_or_none or bytes_address, or give the size `limits = \"<buffer arg>\"`",
+            "return bytes, bytes_or_none or bytes_address (line_or_none: one optional size), or give the size `limits = \"<buffer arg>\"`",
         );
     }
     let has_str = c.args.iter().any(|a| a.ty == ArgType::Str);

@@ -14,6 +14,7 @@
 #define USOCKET_BOARD_TCP_SOCKETS 6 /* TCP sockets (connected, listening, queued, lingering). */
 #define USOCKET_BOARD_UDP_SOCKETS 2 /* UDP sockets. */
 #define USOCKET_BOARD_RAW_SOCKETS 1 /* Raw IP sockets. */
+#define USOCKET_BOARD_MULTICAST_GROUPS 0 /* Multicast groups the interface may join at once. */
 #define USOCKET_BOARD_TCP_RX_BYTES 2048 /* TCP receive buffer per socket. */
 #define USOCKET_BOARD_TCP_TX_BYTES 2048 /* TCP transmit buffer per socket. */
 #define USOCKET_BOARD_LOOPBACK_BYTES 6144 /* Loop queue: frames the board sends itself (127.0.0.1, ::1, its own addresses). */

@@ -15,6 +15,7 @@
 #define USOCKET_BOARD_TCP_SOCKETS 8 /* TCP sockets (connected, listening, queued, lingering). */
 #define USOCKET_BOARD_UDP_SOCKETS 4 /* UDP sockets. */
 #define USOCKET_BOARD_RAW_SOCKETS 0 /* Raw IP sockets. */
+#define USOCKET_BOARD_MULTICAST_GROUPS 0 /* Multicast groups the interface may join at once. */
 #define USOCKET_BOARD_TCP_RX_BYTES 4096 /* TCP receive buffer per socket. */
 #define USOCKET_BOARD_TCP_TX_BYTES 4096 /* TCP transmit buffer per socket. */
 #define USOCKET_BOARD_LOOPBACK_BYTES 6144 /* Loop queue: frames the board sends itself (127.0.0.1, ::1, its own addresses). */

@@ -6100,6 +6100,20 @@ pub const CASES: &[Case] = &[
                 until: None,
             },
             Step {
+                bind: Some("loopback"),
+                index: None,
+                on: None,
+                call: "getaddrinfo",
+                args: &[
+                    V::None,
+                    V::Int(80i64),
+                    V::Const("AF_INET", constants::AF_INET as i64),
+                    V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
                 bind: None,
                 index: None,
                 on: None,
@@ -6110,21 +6124,7 @@ pub const CASES: &[Case] = &[
                     V::Const("AF_INET", constants::AF_INET as i64),
                     V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
                 ],
-                expect: Expect::Returns(
-                    V::Tuple(
-                        &[
-                            V::Tuple(
-                                &[
-                                    V::Const("AF_INET", constants::AF_INET as i64),
-                                    V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
-                                    V::Const("IPPROTO_TCP", constants::IPPROTO_TCP as i64),
-                                    V::Str(""),
-                                    V::Tuple(&[V::Str("127.0.0.1"), V::Int(80i64)]),
-                                ],
-                            ),
-                        ],
-                    ),
-                ),
+                expect: Expect::Returns(V::Var("loopback")),
                 until: None,
             },
         ],
@@ -6497,6 +6497,256 @@ pub const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "multicast-join-leave",
+        steps: &[
+            Step {
+                bind: Some("s"),
+                index: None,
+                on: None,
+                call: "socket",
+                args: &[
+                    V::Const("AF_INET", constants::AF_INET as i64),
+                    V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "bind",
+                args: &[V::Tuple(&[V::Str("0.0.0.0"), V::Int(0i64)])],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_ADD_MEMBERSHIP", constants::IP_ADD_MEMBERSHIP as i64),
+                    V::Bytes(b"\xEF\x01\x02\x03\0\0\0\0"),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_ADD_MEMBERSHIP", constants::IP_ADD_MEMBERSHIP as i64),
+                    V::Bytes(b"\xEF\x01\x02\x03\0\0\0\0"),
+                ],
+                expect: Expect::Error("EADDRINUSE", 98i64),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_DROP_MEMBERSHIP", constants::IP_DROP_MEMBERSHIP as i64),
+                    V::Bytes(b"\xEF\x01\x02\x03\0\0\0\0"),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_DROP_MEMBERSHIP", constants::IP_DROP_MEMBERSHIP as i64),
+                    V::Bytes(b"\xEF\x01\x02\x03\0\0\0\0"),
+                ],
+                expect: Expect::Error("EADDRNOTAVAIL", 99i64),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "multicast-join-bad",
+        steps: &[
+            Step {
+                bind: Some("s"),
+                index: None,
+                on: None,
+                call: "socket",
+                args: &[
+                    V::Const("AF_INET", constants::AF_INET as i64),
+                    V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_ADD_MEMBERSHIP", constants::IP_ADD_MEMBERSHIP as i64),
+                    V::Bytes(b"\xC0\0\x02\x01\0\0\0\0"),
+                ],
+                expect: Expect::Error("EINVAL", 22i64),
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_ADD_MEMBERSHIP", constants::IP_ADD_MEMBERSHIP as i64),
+                    V::Bytes(b"\xEF\x01\x02\x03"),
+                ],
+                expect: Expect::Error("EINVAL", 22i64),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "multicast-send-options",
+        steps: &[
+            Step {
+                bind: Some("s"),
+                index: None,
+                on: None,
+                call: "socket",
+                args: &[
+                    V::Const("AF_INET", constants::AF_INET as i64),
+                    V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_MULTICAST_TTL", constants::IP_MULTICAST_TTL as i64),
+                    V::Int(4i64),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_MULTICAST_LOOP", constants::IP_MULTICAST_LOOP as i64),
+                    V::Int(0i64),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_MULTICAST_TTL", constants::IP_MULTICAST_TTL as i64),
+                    V::Int(256i64),
+                ],
+                expect: Expect::Error("EINVAL", 22i64),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "multicast-ipv6-join-leave",
+        steps: &[
+            Step {
+                bind: Some("s"),
+                index: None,
+                on: None,
+                call: "socket",
+                args: &[
+                    V::Const("AF_INET6", constants::AF_INET6 as i64),
+                    V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IPV6", constants::IPPROTO_IPV6 as i64),
+                    V::Const("IPV6_JOIN_GROUP", constants::IPV6_JOIN_GROUP as i64),
+                    V::Bytes(b"\xFF\x15\0\0\0\0\0\0\0\0\0\0\0\0\x124\0\0\0\0"),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IPV6", constants::IPPROTO_IPV6 as i64),
+                    V::Const("IPV6_LEAVE_GROUP", constants::IPV6_LEAVE_GROUP as i64),
+                    V::Bytes(b"\xFF\x15\0\0\0\0\0\0\0\0\0\0\0\0\x124\0\0\0\0"),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "multicast-on-tcp",
+        steps: &[
+            Step {
+                bind: Some("s"),
+                index: None,
+                on: None,
+                call: "socket",
+                args: &[
+                    V::Const("AF_INET", constants::AF_INET as i64),
+                    V::Const("SOCK_STREAM", constants::SOCK_STREAM as i64),
+                ],
+                expect: Expect::Ok,
+                until: None,
+            },
+            Step {
+                bind: None,
+                index: None,
+                on: Some("s"),
+                call: "setsockopt",
+                args: &[
+                    V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                    V::Const("IP_ADD_MEMBERSHIP", constants::IP_ADD_MEMBERSHIP as i64),
+                    V::Bytes(b"\xEF\x01\x02\x03\0\0\0\0"),
+                ],
+                expect: Expect::Error("ENOPROTOOPT", 92i64),
+                until: None,
+            },
+        ],
+    },
+    Case {
         id: "constant-af-unspec",
         steps: &[
             Step {
@@ -6763,6 +7013,100 @@ pub const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "constant-ip-add-membership",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "value",
+                args: &[
+                    V::Const("IP_ADD_MEMBERSHIP", constants::IP_ADD_MEMBERSHIP as i64),
+                ],
+                expect: Expect::Returns(V::Int(1024i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "constant-ip-drop-membership",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "value",
+                args: &[
+                    V::Const("IP_DROP_MEMBERSHIP", constants::IP_DROP_MEMBERSHIP as i64),
+                ],
+                expect: Expect::Returns(V::Int(1025i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "constant-ip-multicast-ttl",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "value",
+                args: &[
+                    V::Const("IP_MULTICAST_TTL", constants::IP_MULTICAST_TTL as i64),
+                ],
+                expect: Expect::Returns(V::Int(5i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "constant-ip-multicast-loop",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "value",
+                args: &[
+                    V::Const("IP_MULTICAST_LOOP", constants::IP_MULTICAST_LOOP as i64),
+                ],
+                expect: Expect::Returns(V::Int(7i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "constant-ipv6-join-group",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "value",
+                args: &[V::Const("IPV6_JOIN_GROUP", constants::IPV6_JOIN_GROUP as i64)],
+                expect: Expect::Returns(V::Int(12i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
+        id: "constant-ipv6-leave-group",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "value",
+                args: &[
+                    V::Const("IPV6_LEAVE_GROUP", constants::IPV6_LEAVE_GROUP as i64),
+                ],
+                expect: Expect::Returns(V::Int(13i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
         id: "constant-tcp-nodelay",
         steps: &[
             Step {
@@ -6964,6 +7308,7 @@ pub const NOT_HERE: &[&str] = &[
     "ifconfig-bad-tuple",
     "getaddrinfo-service-name",
     "getaddrinfo-unknown-service",
+    "readline-size",
 ];
 /// Cases for a runtime built without some features (`without` in the
 /// spec): those features, and the case.
@@ -7246,6 +7591,55 @@ pub const WITHOUT: &[(&[&str], Case)] = &[
                             ],
                         ),
                     ),
+                    until: None,
+                },
+            ],
+        },
+    ),
+    (
+        &["multicast"],
+        Case {
+            id: "multicast-not-built",
+            steps: &[
+                Step {
+                    bind: Some("u"),
+                    index: None,
+                    on: None,
+                    call: "socket",
+                    args: &[
+                        V::Const("AF_INET", constants::AF_INET as i64),
+                        V::Const("SOCK_DGRAM", constants::SOCK_DGRAM as i64),
+                    ],
+                    expect: Expect::Ok,
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("u"),
+                    call: "setsockopt",
+                    args: &[
+                        V::Const("IPPROTO_IP", constants::IPPROTO_IP as i64),
+                        V::Const(
+                            "IP_ADD_MEMBERSHIP",
+                            constants::IP_ADD_MEMBERSHIP as i64,
+                        ),
+                        V::Bytes(b"\xEF\x01\x02\x03\0\0\0\0"),
+                    ],
+                    expect: Expect::Error("ENOPROTOOPT", 92i64),
+                    until: None,
+                },
+                Step {
+                    bind: None,
+                    index: None,
+                    on: Some("u"),
+                    call: "setsockopt",
+                    args: &[
+                        V::Const("SOL_SOCKET", constants::SOL_SOCKET as i64),
+                        V::Const("SO_BROADCAST", constants::SO_BROADCAST as i64),
+                        V::Int(1i64),
+                    ],
+                    expect: Expect::Ok,
                     until: None,
                 },
             ],

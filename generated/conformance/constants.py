@@ -239,6 +239,36 @@ def case_constant_so_rcvbuf(v):
     expect_value('socket.SO_RCVBUF', lambda: socket.SO_RCVBUF, 4098)
 
 
+def case_constant_ip_add_membership(v):
+    # IP_ADD_MEMBERSHIP is 1024.
+    expect_value('socket.IP_ADD_MEMBERSHIP', lambda: socket.IP_ADD_MEMBERSHIP, 1024)
+
+
+def case_constant_ip_drop_membership(v):
+    # IP_DROP_MEMBERSHIP is 1025.
+    expect_value('socket.IP_DROP_MEMBERSHIP', lambda: socket.IP_DROP_MEMBERSHIP, 1025)
+
+
+def case_constant_ip_multicast_ttl(v):
+    # IP_MULTICAST_TTL is 5.
+    expect_value('socket.IP_MULTICAST_TTL', lambda: socket.IP_MULTICAST_TTL, 5)
+
+
+def case_constant_ip_multicast_loop(v):
+    # IP_MULTICAST_LOOP is 7.
+    expect_value('socket.IP_MULTICAST_LOOP', lambda: socket.IP_MULTICAST_LOOP, 7)
+
+
+def case_constant_ipv6_join_group(v):
+    # IPV6_JOIN_GROUP is 12.
+    expect_value('socket.IPV6_JOIN_GROUP', lambda: socket.IPV6_JOIN_GROUP, 12)
+
+
+def case_constant_ipv6_leave_group(v):
+    # IPV6_LEAVE_GROUP is 13.
+    expect_value('socket.IPV6_LEAVE_GROUP', lambda: socket.IPV6_LEAVE_GROUP, 13)
+
+
 def case_constant_tcp_nodelay(v):
     # TCP_NODELAY is 1.
     expect_value('socket.TCP_NODELAY', lambda: socket.TCP_NODELAY, 1)
@@ -299,6 +329,12 @@ CASES = [
     ("constant-so-linger", case_constant_so_linger),
     ("constant-so-sndbuf", case_constant_so_sndbuf),
     ("constant-so-rcvbuf", case_constant_so_rcvbuf),
+    ("constant-ip-add-membership", case_constant_ip_add_membership),
+    ("constant-ip-drop-membership", case_constant_ip_drop_membership),
+    ("constant-ip-multicast-ttl", case_constant_ip_multicast_ttl),
+    ("constant-ip-multicast-loop", case_constant_ip_multicast_loop),
+    ("constant-ipv6-join-group", case_constant_ipv6_join_group),
+    ("constant-ipv6-leave-group", case_constant_ipv6_leave_group),
     ("constant-tcp-nodelay", case_constant_tcp_nodelay),
     ("constant-shut-rd", case_constant_shut_rd),
     ("constant-shut-wr", case_constant_shut_wr),

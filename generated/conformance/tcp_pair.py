@@ -675,6 +675,21 @@ def case_fileno_stable(v):
     expect_value('v[\'c\'].fileno()', lambda: v['c'].fileno(), v['fc'])
 
 
+def case_readline_size(v):
+    # readline(size) reads at most size bytes of the line, as MicroPython's stream readline; the rest comes next.
+    v['l'] = socket.socket()
+    bind(v['l'], (HOST4, 0,))
+    v['l'].listen(2)
+    v['addr'] = sockname(v['l'])
+    v['c'] = socket.socket()
+    v['c'].connect(v['addr'])
+    v['s'] = v['l'].accept()[0]
+    v['s'].sendall(b'abcdef\x0axy\x0a')
+    expect_value('v[\'c\'].readline(4)', lambda: v['c'].readline(4), b'abcd')
+    expect_value('v[\'c\'].readline(-1)', lambda: v['c'].readline(-1), b'ef\x0a')
+    expect_value('v[\'c\'].readline()', lambda: v['c'].readline(), b'xy\x0a')
+
+
 CASES = [
     ("recv-timeout", case_recv_timeout),
     ("recv-would-block", case_recv_would_block),
@@ -715,6 +730,7 @@ CASES = [
     ("readinto-would-block", case_readinto_would_block),
     ("readinto-nbytes-too-big", case_readinto_nbytes_too_big),
     ("fileno-stable", case_fileno_stable),
+    ("readline-size", case_readline_size),
 ]
 
 

@@ -252,6 +252,12 @@ def case_setsockopt_buffer_sizes(v):
     v['s'].setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
 
 
+def case_multicast_on_tcp(v):
+    # IP_ADD_MEMBERSHIP on a TCP socket raises OSError(ENOPROTOOPT).
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    expect_errno(lambda: v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, b'\xef\x01\x02\x03\x00\x00\x00\x00'), 'ENOPROTOOPT', 92)
+
+
 CASES = [
     ("recv-not-connected", case_recv_not_connected),
     ("accept-not-listening", case_accept_not_listening),
@@ -268,6 +274,7 @@ CASES = [
     ("listen-default-backlog", case_listen_default_backlog),
     ("bind-empty-host", case_bind_empty_host),
     ("setsockopt-buffer-sizes", case_setsockopt_buffer_sizes),
+    ("multicast-on-tcp", case_multicast_on_tcp),
 ]
 
 

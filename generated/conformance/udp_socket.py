@@ -156,9 +156,37 @@ def case_accept_on_udp(v):
     expect_errno(lambda: v['s'].accept(), 'EOPNOTSUPP', 95)
 
 
+def case_multicast_join_leave(v):
+    # IP_ADD_MEMBERSHIP joins a group once per socket (again: EADDRINUSE); IP_DROP_MEMBERSHIP leaves it (again: EADDRNOTAVAIL).
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v['s'].bind(('0.0.0.0', 0,))
+    v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, b'\xef\x01\x02\x03\x00\x00\x00\x00')
+    expect_errno(lambda: v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, b'\xef\x01\x02\x03\x00\x00\x00\x00'), 'EADDRINUSE', 98)
+    v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, b'\xef\x01\x02\x03\x00\x00\x00\x00')
+    expect_errno(lambda: v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, b'\xef\x01\x02\x03\x00\x00\x00\x00'), 'EADDRNOTAVAIL', 99)
+
+
+def case_multicast_join_bad(v):
+    # IP_ADD_MEMBERSHIP of an address that is not a multicast group, or a value of the wrong size, raises OSError(EINVAL).
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    expect_errno(lambda: v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, b'\xc0\x00\x02\x01\x00\x00\x00\x00'), 'EINVAL', 22)
+    expect_errno(lambda: v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, b'\xef\x01\x02\x03'), 'EINVAL', 22)
+
+
+def case_multicast_send_options(v):
+    # IP_MULTICAST_TTL takes 0..255 (256: EINVAL) and IP_MULTICAST_LOOP is accepted.
+    v['s'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 4)
+    v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+    expect_errno(lambda: v['s'].setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 256), 'EINVAL', 22)
+
+
 CASES = [
     ("listen-on-udp", case_listen_on_udp),
     ("accept-on-udp", case_accept_on_udp),
+    ("multicast-join-leave", case_multicast_join_leave),
+    ("multicast-join-bad", case_multicast_join_bad),
+    ("multicast-send-options", case_multicast_send_options),
 ]
 
 

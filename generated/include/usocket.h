@@ -40,6 +40,12 @@ extern "C" {
 #define USOCKET_SO_LINGER (128) /* Linger on close; value is two 32-bit ints (on, seconds). */
 #define USOCKET_SO_SNDBUF (4097) /* Send buffer size: accepted (a non-negative int) and ignored, as the board file fixes the buffers. */
 #define USOCKET_SO_RCVBUF (4098) /* Receive buffer size: accepted (a non-negative int) and ignored, as the board file fixes the buffers. */
+#define USOCKET_IP_ADD_MEMBERSHIP (1024) /* Join an IPv4 multicast group (level IPPROTO_IP; MicroPython's lwIP module's value): the value is `struct ip_mreq`, the group's 4 bytes then the interface's (0.0.0.0: the board's). */
+#define USOCKET_IP_DROP_MEMBERSHIP (1025) /* Leave an IPv4 multicast group (level IPPROTO_IP): the same value as IP_ADD_MEMBERSHIP. */
+#define USOCKET_IP_MULTICAST_TTL (5) /* Time to live of multicast datagrams sent from the socket (level IPPROTO_IP), 0..255; 1 by default. */
+#define USOCKET_IP_MULTICAST_LOOP (7) /* Accepted (level IPPROTO_IP); the board never loops its own multicast back to itself, as if it were 0. */
+#define USOCKET_IPV6_JOIN_GROUP (12) /* Join an IPv6 multicast group (level IPPROTO_IPV6): the value is `struct ipv6_mreq`, the group's 16 bytes then a 4-byte interface index (ignored). */
+#define USOCKET_IPV6_LEAVE_GROUP (13) /* Leave an IPv6 multicast group (level IPPROTO_IPV6): the same value as IPV6_JOIN_GROUP. */
 #define USOCKET_TCP_NODELAY (1) /* Send small segments at once (disable Nagle's algorithm). */
 #define USOCKET_SHUT_RD (0) /* Shut down the receiving half. */
 #define USOCKET_SHUT_WR (1) /* Shut down the sending half (send FIN). */
@@ -294,7 +300,7 @@ intptr_t usocket_read(int32_t fd, uint8_t *out, size_t out_len);
 intptr_t usocket_readinto(int32_t fd, uint8_t *buf, size_t buf_len);
 
 /*
- * Read a line, up to and including b'\n' (or to end of stream).
+ * Read a line, up to and including b'\n' (or to end of stream), of at most `size` bytes when given, as MicroPython's stream `readline`.
  * Returns a byte count or flags (>= 0), or -errno.
  */
 intptr_t usocket_readline(int32_t fd, uint8_t *out, size_t out_len);

@@ -111,7 +111,7 @@ pub trait SocketApi {
     /// Read into `buf` (at most `nbytes`), without short reads on a blocking socket.
     /// Returns the number of bytes read, or None on a non-blocking socket with no data.
     fn readinto(&mut self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno>;
-    /// Read a line, up to and including b'\n' (or to end of stream).
+    /// Read a line, up to and including b'\n' (or to end of stream), of at most `size` bytes when given, as MicroPython's stream `readline`.
     fn readline(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno>;
     /// Write all of `buf` (no short writes on a blocking socket), or its part from
     /// `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are

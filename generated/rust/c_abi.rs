@@ -519,7 +519,7 @@ pub unsafe extern "C" fn usocket_readinto(
     })();
     ret_count(result)
 }
-/// C ABI for `readline`: Read a line, up to and including b'\n' (or to end of stream).
+/// C ABI for `readline`: Read a line, up to and including b'\n' (or to end of stream), of at most `size` bytes when given, as MicroPython's stream `readline`.
 ///
 /// # Safety
 /// Pointers must be NULL or valid for their lengths for the duration of the call.

@@ -38,6 +38,18 @@ pub const SO_LINGER: i32 = 128;
 pub const SO_SNDBUF: i32 = 4097;
 /// Receive buffer size: accepted (a non-negative int) and ignored, as the board file fixes the buffers.
 pub const SO_RCVBUF: i32 = 4098;
+/// Join an IPv4 multicast group (level IPPROTO_IP; MicroPython's lwIP module's value): the value is `struct ip_mreq`, the group's 4 bytes then the interface's (0.0.0.0: the board's).
+pub const IP_ADD_MEMBERSHIP: i32 = 1024;
+/// Leave an IPv4 multicast group (level IPPROTO_IP): the same value as IP_ADD_MEMBERSHIP.
+pub const IP_DROP_MEMBERSHIP: i32 = 1025;
+/// Time to live of multicast datagrams sent from the socket (level IPPROTO_IP), 0..255; 1 by default.
+pub const IP_MULTICAST_TTL: i32 = 5;
+/// Accepted (level IPPROTO_IP); the board never loops its own multicast back to itself, as if it were 0.
+pub const IP_MULTICAST_LOOP: i32 = 7;
+/// Join an IPv6 multicast group (level IPPROTO_IPV6): the value is `struct ipv6_mreq`, the group's 16 bytes then a 4-byte interface index (ignored).
+pub const IPV6_JOIN_GROUP: i32 = 12;
+/// Leave an IPv6 multicast group (level IPPROTO_IPV6): the same value as IPV6_JOIN_GROUP.
+pub const IPV6_LEAVE_GROUP: i32 = 13;
 /// Send small segments at once (disable Nagle's algorithm).
 pub const TCP_NODELAY: i32 = 1;
 /// Shut down the receiving half.

@@ -96,6 +96,42 @@ SO_RCVBUF: int
 Extension: Libraries size their sockets with it (CPython and lwIP have it).
 """
 
+IP_ADD_MEMBERSHIP: int
+"""Join an IPv4 multicast group (level IPPROTO_IP; MicroPython's lwIP module's value): the value is `struct ip_mreq`, the group's 4 bytes then the interface's (0.0.0.0: the board's).
+
+Extension: Multicast receivers (mDNS, SSDP, discovery) need it; lwIP has it.
+"""
+
+IP_DROP_MEMBERSHIP: int
+"""Leave an IPv4 multicast group (level IPPROTO_IP): the same value as IP_ADD_MEMBERSHIP.
+
+Extension: The other half of IP_ADD_MEMBERSHIP; lwIP has it.
+"""
+
+IP_MULTICAST_TTL: int
+"""Time to live of multicast datagrams sent from the socket (level IPPROTO_IP), 0..255; 1 by default.
+
+Extension: Multicast beyond the link needs a TTL above 1 (lwIP has it).
+"""
+
+IP_MULTICAST_LOOP: int
+"""Accepted (level IPPROTO_IP); the board never loops its own multicast back to itself, as if it were 0.
+
+Extension: Libraries set it (lwIP has it).
+"""
+
+IPV6_JOIN_GROUP: int
+"""Join an IPv6 multicast group (level IPPROTO_IPV6): the value is `struct ipv6_mreq`, the group's 16 bytes then a 4-byte interface index (ignored).
+
+Extension: IPv6 multicast (mDNS, SSDP over IPv6); CPython and lwIP have it.
+"""
+
+IPV6_LEAVE_GROUP: int
+"""Leave an IPv6 multicast group (level IPPROTO_IPV6): the same value as IPV6_JOIN_GROUP.
+
+Extension: IPv6 multicast; CPython and lwIP have it.
+"""
+
 TCP_NODELAY: int
 """Send small segments at once (disable Nagle's algorithm).
 
@@ -283,8 +319,12 @@ class socket:
             nbytes: Maximum bytes; len(buf) when omitted or larger (as MicroPython's streams).
         """
 
-    def readline(self) -> bytes | None:
-        """Read a line, up to and including b'\\n' (or to end of stream)."""
+    def readline(self, size: int | None = None, /) -> bytes | None:
+        """Read a line, up to and including b'\\n' (or to end of stream), of at most `size` bytes when given, as MicroPython's stream `readline`.
+
+        Args:
+            size: The most bytes to read; no limit when omitted or negative.
+        """
 
     @overload
     def write(self, buf: ReadableBuffer, /) -> int | None:

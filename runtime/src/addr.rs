@@ -214,6 +214,38 @@ pub fn format(a: &Addr, out: &mut [u8]) -> Result<usize, Errno> {
     Ok(w.len)
 }
 
+/// inet_pton(): the packed form of a numeric address of family `af` into
+/// `out`; EINVAL when the text is not one, EAFNOSUPPORT for another family.
+pub fn pack(af: i32, text: Option<&str>, out: &mut [u8]) -> Result<usize, Errno> {
+    let text = text.ok_or(Errno::EINVAL)?;
+    let mut packed = [0u8; 16];
+    let len = match af {
+        AF_INET => {
+            packed[..4].copy_from_slice(&text.parse::<Ipv4Addr>().map_err(|_| Errno::EINVAL)?.octets());
+            4
+        }
+        AF_INET6 => {
+            packed = text.parse::<Ipv6Addr>().map_err(|_| Errno::EINVAL)?.octets();
+            16
+        }
+        _ => return Err(Errno::EAFNOSUPPORT),
+    };
+    out.get_mut(..len).ok_or(Errno::EINVAL)?.copy_from_slice(&packed[..len]);
+    Ok(len)
+}
+
+/// inet_ntop(): the text of a packed address of family `af` into `out`;
+/// EINVAL for a length that is not the family's, EAFNOSUPPORT for another family.
+pub fn unpack(af: i32, packed: &[u8], out: &mut [u8]) -> Result<usize, Errno> {
+    let ip = match (af, packed.len()) {
+        (AF_INET, 4) => IpAddr::V4(Ipv4Addr::new(packed[0], packed[1], packed[2], packed[3])),
+        (AF_INET6, 16) => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(packed).map_err(|_| Errno::EINVAL)?)),
+        (AF_INET | AF_INET6, _) => return Err(Errno::EINVAL),
+        _ => return Err(Errno::EAFNOSUPPORT),
+    };
+    format(&from_socket_addr(SocketAddr::new(ip, 0)), out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,36 +307,4 @@ mod tests {
         let a = parse(Some("10.0.0.1"), 1).unwrap();
         assert_eq!(format(&a, &mut [0u8; 4]), Err(Errno::EINVAL));
     }
-}
-
-/// inet_pton(): the packed form of a numeric address of family `af` into
-/// `out`; EINVAL when the text is not one, EAFNOSUPPORT for another family.
-pub fn pack(af: i32, text: Option<&str>, out: &mut [u8]) -> Result<usize, Errno> {
-    let text = text.ok_or(Errno::EINVAL)?;
-    let mut packed = [0u8; 16];
-    let len = match af {
-        AF_INET => {
-            packed[..4].copy_from_slice(&text.parse::<Ipv4Addr>().map_err(|_| Errno::EINVAL)?.octets());
-            4
-        }
-        AF_INET6 => {
-            packed = text.parse::<Ipv6Addr>().map_err(|_| Errno::EINVAL)?.octets();
-            16
-        }
-        _ => return Err(Errno::EAFNOSUPPORT),
-    };
-    out.get_mut(..len).ok_or(Errno::EINVAL)?.copy_from_slice(&packed[..len]);
-    Ok(len)
-}
-
-/// inet_ntop(): the text of a packed address of family `af` into `out`;
-/// EINVAL for a length that is not the family's, EAFNOSUPPORT for another family.
-pub fn unpack(af: i32, packed: &[u8], out: &mut [u8]) -> Result<usize, Errno> {
-    let ip = match (af, packed.len()) {
-        (AF_INET, 4) => IpAddr::V4(Ipv4Addr::new(packed[0], packed[1], packed[2], packed[3])),
-        (AF_INET6, 16) => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(packed).map_err(|_| Errno::EINVAL)?)),
-        (AF_INET | AF_INET6, _) => return Err(Errno::EINVAL),
-        _ => return Err(Errno::EAFNOSUPPORT),
-    };
-    format(&from_socket_addr(SocketAddr::new(ip, 0)), out)
 }

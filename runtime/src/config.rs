@@ -35,6 +35,9 @@ pub struct Config {
     pub loopback_bytes: usize,
     /// DNS queries in flight (0: no DNS, names give EAI_FAIL; more needs the `dns` feature).
     pub dns_queries: usize,
+    /// Multicast groups the interface may join at once (0: none, IP_ADD_MEMBERSHIP
+    /// gives ENOPROTOOPT; more needs the `multicast` feature).
+    pub multicast_groups: usize,
     /// Largest accept queue a listener may ask for.
     pub max_backlog: usize,
     /// How long a closed TCP connection may still deliver its data and FIN, in ms.
@@ -110,10 +113,11 @@ impl Config {
     /// parts the config asks for.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let built = Features::BUILT;
-        let needs: [(&'static str, bool, bool, Feature); 3] = [
+        let needs: [(&'static str, bool, bool, Feature); 4] = [
             ("dhcp_v4", self.dhcp_v4.exists(), built.dhcpv4, Feature::Dhcpv4),
             ("dns_queries", self.dns_queries > 0, built.dns, Feature::Dns),
             ("raw_sockets", self.raw_sockets > 0, built.raw, Feature::Raw),
+            ("multicast_groups", self.multicast_groups > 0, built.multicast, Feature::Multicast),
         ];
         if let Some((field, _, _, feature)) = needs.into_iter().find(|&(_, wanted, has, _)| wanted && !has) {
             return Err(ConfigError::NotBuilt { field, feature });

@@ -83,6 +83,16 @@ impl<B: Board> Stack<'_, B> {
             return Err(Errno::EMSGSIZE);
         }
         let entry = slot.entry;
+        #[cfg(feature = "multicast")]
+        if ip.is_multicast() {
+            match slot.options.multicast_ttl.unwrap_or(1) {
+                // TTL 0 keeps a datagram on the host, which does not loop multicast back: it goes nowhere.
+                0 => return Ok(data.len()),
+                ttl => self.udp(entry).set_hop_limit(Some(ttl)),
+            }
+        } else {
+            self.udp(entry).set_hop_limit(None);
+        }
         self.block(slot.timeout, |stack| {
             let meta = udp::UdpMetadata::from(smoltcp::wire::IpEndpoint::new(ip, port));
             match stack.udp(entry).send_slice(data, meta) {

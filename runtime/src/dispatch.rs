@@ -2,6 +2,8 @@
 //! TCP, datagram, stream or resolver code.
 
 use crate::board::Board;
+#[cfg(feature = "multicast")]
+use crate::constants::{IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IPPROTO_IP, IPPROTO_IPV6};
 use crate::constants::{
     IPPROTO_TCP, POLL_ERR, POLL_HUP, POLL_NVAL, POLL_RD, POLL_WR, SO_BROADCAST, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_REUSEADDR, SO_SNDBUF, SOL_SOCKET,
     TCP_NODELAY,
@@ -92,7 +94,11 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         }
         match slot.kind {
             Kind::Stream => self.tcp_close(fd, slot),
-            Kind::Datagram => self.udp_close(&slot),
+            Kind::Datagram => {
+                #[cfg(feature = "multicast")]
+                self.multicast_close(fd);
+                self.udp_close(&slot)
+            }
             #[cfg(feature = "raw")]
             Kind::Raw(_) => self.raw_close(&slot),
         }
@@ -188,6 +194,20 @@ impl<B: Board> SocketApi for Stack<'_, B> {
                 options.linger_abort = on && seconds == 0;
             }
             (IPPROTO_TCP, TCP_NODELAY) if stream => options.nodelay = int_value(value)? != 0,
+            #[cfg(feature = "multicast")]
+            (IPPROTO_IP, IP_MULTICAST_TTL) if !stream => {
+                options.multicast_ttl = Some(u8::try_from(int_value(value)?).map_err(|_| Errno::EINVAL)?);
+            }
+            // Accepted for IPv4 and IPv6 sockets alike; the board does not loop its multicast back to itself.
+            #[cfg(feature = "multicast")]
+            (IPPROTO_IP, IP_MULTICAST_LOOP) if !stream => {
+                int_value(value)?;
+            }
+            #[cfg(feature = "multicast")]
+            (IPPROTO_IP | IPPROTO_IPV6, _) if !stream && self.config.multicast_groups > 0 => {
+                let (join, group) = crate::multicast::request(slot.family, level, optname, value)?;
+                return if join { self.multicast_join(fd, group) } else { self.multicast_leave(fd, group) };
+            }
             _ => return Err(Errno::ENOPROTOOPT),
         }
         if stream { self.tcp_apply_options(fd) } else { Ok(()) }

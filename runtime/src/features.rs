@@ -1,5 +1,5 @@
 //! The runtime's optional parts, as cargo features (like lwIP's `lwipopts.h`):
-//! `ipv6`, `dns`, `dhcpv4` and `raw`. A build without one has none of its code;
+//! `ipv6`, `dns`, `dhcpv4`, `raw` and `multicast`. A build without one has none of its code;
 //! a board file needs some of them (its generated [`BoardInfo`](crate::BoardInfo)
 //! says which), and a config that asks for a part the build lacks does not start.
 
@@ -14,6 +14,8 @@ pub enum Feature {
     Dhcpv4,
     /// `raw`: SOCK_RAW sockets (smoltcp's `socket-raw`).
     Raw,
+    /// `multicast`: multicast group memberships (smoltcp's `multicast`: IGMP and MLD).
+    Multicast,
 }
 
 impl Feature {
@@ -24,6 +26,7 @@ impl Feature {
             Feature::Dns => "dns",
             Feature::Dhcpv4 => "dhcpv4",
             Feature::Raw => "raw",
+            Feature::Multicast => "multicast",
         }
     }
 }
@@ -39,12 +42,19 @@ pub struct Features {
     pub dhcpv4: bool,
     /// `raw`.
     pub raw: bool,
+    /// `multicast`.
+    pub multicast: bool,
 }
 
 impl Features {
     /// The parts this build of the runtime has.
-    pub const BUILT: Features =
-        Features { ipv6: cfg!(feature = "ipv6"), dns: cfg!(feature = "dns"), dhcpv4: cfg!(feature = "dhcpv4"), raw: cfg!(feature = "raw") };
+    pub const BUILT: Features = Features {
+        ipv6: cfg!(feature = "ipv6"),
+        dns: cfg!(feature = "dns"),
+        dhcpv4: cfg!(feature = "dhcpv4"),
+        raw: cfg!(feature = "raw"),
+        multicast: cfg!(feature = "multicast"),
+    };
 
     /// The first part these features need that `built` lacks (a `const fn`, so
     /// that a firmware build can refuse a board at compile time).
@@ -57,6 +67,8 @@ impl Features {
             Some(Feature::Dhcpv4)
         } else if self.raw && !built.raw {
             Some(Feature::Raw)
+        } else if self.multicast && !built.multicast {
+            Some(Feature::Multicast)
         } else {
             None
         }
@@ -69,8 +81,8 @@ mod tests {
 
     #[test]
     fn reports_the_first_part_missing() {
-        let none = Features { ipv6: false, dns: false, dhcpv4: false, raw: false };
-        let all = Features { ipv6: true, dns: true, dhcpv4: true, raw: true };
+        let none = Features { ipv6: false, dns: false, dhcpv4: false, raw: false, multicast: false };
+        let all = Features { ipv6: true, dns: true, dhcpv4: true, raw: true, multicast: true };
         assert_eq!(none.missing_from(&none), None);
         assert_eq!(all.missing_from(&all), None);
         assert_eq!(all.missing_from(&none), Some(Feature::Ipv6));

@@ -36,6 +36,8 @@ mod features;
 mod gate;
 mod loopq;
 mod memory;
+#[cfg(feature = "multicast")]
+mod multicast;
 mod netif;
 mod pool;
 mod ports;

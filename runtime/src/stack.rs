@@ -90,6 +90,9 @@ pub struct Stack<'a, B: Board> {
     loopq: LoopQueue<'a>,
     /// When the pump next primes the neighbour cache with the board's own addresses (µs; 0: at once).
     pub(crate) prime_at: u64,
+    /// Which socket joined which multicast group.
+    #[cfg(feature = "multicast")]
+    pub(crate) memberships: crate::multicast::Memberships,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -192,6 +195,8 @@ impl<'a, B: Board> Stack<'a, B> {
             resume: None,
             loopq: LoopQueue::new(loopback, max_frame),
             prime_at: 0,
+            #[cfg(feature = "multicast")]
+            memberships: Default::default(),
         };
         // The stack's own sockets after the pool's: the DNS socket, then the DHCP client (Config::smoltcp_sockets).
         #[cfg(feature = "dns")]

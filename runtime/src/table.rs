@@ -47,6 +47,8 @@ pub struct Options {
     pub nodelay: bool,
     /// SO_KEEPALIVE.
     pub keepalive: bool,
+    /// IP_MULTICAST_TTL (None: 1, as Linux's default).
+    pub multicast_ttl: Option<u8>,
 }
 
 /// One open socket's bookkeeping.

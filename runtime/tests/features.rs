@@ -62,6 +62,7 @@ fn config() -> Config {
         raw_bytes: 1024,
         raw_packets: 2,
         dns_queries: if built.dns { 2 } else { 0 },
+        multicast_groups: if built.multicast { 2 } else { 0 },
         dhcp_v4: DhcpClient::None,
         ..HOST_LOOPBACK.config
     }
@@ -76,7 +77,7 @@ fn start(config: Config) -> Result<Stack<'static, LoopBoard>, StartError> {
 /// Is the feature named `name` in this build?
 fn built(name: &str) -> bool {
     let b = Features::BUILT;
-    [(Feature::Ipv6, b.ipv6), (Feature::Dns, b.dns), (Feature::Dhcpv4, b.dhcpv4), (Feature::Raw, b.raw)]
+    [(Feature::Ipv6, b.ipv6), (Feature::Dns, b.dns), (Feature::Dhcpv4, b.dhcpv4), (Feature::Raw, b.raw), (Feature::Multicast, b.multicast)]
         .iter()
         .find(|(f, _)| f.name() == name)
         .unwrap_or_else(|| panic!("the spec names feature `{name}`, which the runtime does not have"))
@@ -113,6 +114,7 @@ fn a_config_that_needs_a_missing_part_does_not_start() {
         (Config { dhcp_v4: DhcpClient::OnRequest, ..base }, "dhcp_v4", Feature::Dhcpv4),
         (Config { dns_queries: 1, ..base }, "dns_queries", Feature::Dns),
         (Config { raw_sockets: 1, ..base }, "raw_sockets", Feature::Raw),
+        (Config { multicast_groups: 1, ..base }, "multicast_groups", Feature::Multicast),
     ];
     for (config, field, feature) in asks {
         let started = start(config).map(|_| ());
@@ -126,9 +128,9 @@ fn a_config_that_needs_a_missing_part_does_not_start() {
 
 #[test]
 fn a_board_needs_what_its_file_uses() {
-    // host-loopback.toml: static IPv4 and IPv6, DNS queries, raw sockets, no DHCP.
-    assert_eq!(HOST_LOOPBACK.features, Features { ipv6: true, dns: true, dhcpv4: false, raw: true });
-    let fits = built("ipv6") && built("dns") && built("raw");
+    // host-loopback.toml: static IPv4 and IPv6, DNS queries, raw sockets, multicast groups, no DHCP.
+    assert_eq!(HOST_LOOPBACK.features, Features { ipv6: true, dns: true, dhcpv4: false, raw: true, multicast: true });
+    let fits = built("ipv6") && built("dns") && built("raw") && built("multicast");
     assert_eq!(HOST_LOOPBACK.features.missing_from(&Features::BUILT).is_none(), fits);
     // Its IPv6 address needs the ipv6 feature: 127.0.0.1/8, and ::1 with IPv6.
     let net = HOST_LOOPBACK.net(None, 1);

@@ -299,7 +299,7 @@ fn targets(args: &[String]) -> Result<Vec<Target>, String> {
 /// 127.0.0.1 and ::1, which the runtime's loop queue keeps off the wire.
 fn tap_targets(ours: &Path) -> [Target; 2] {
     let command: Vec<String> =
-        ["ip", "netns", "exec", TAP_NETNS, "env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "USOCKET_IPV6=2001:db8::2/64"]
+        ["ip", "netns", "exec", &tap_netns_name(), "env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "USOCKET_IPV6=2001:db8::2/64"]
             .map(String::from)
             .into_iter()
             .chain([ours.to_string_lossy().into_owned()])
@@ -313,12 +313,15 @@ fn tap_targets(ours: &Path) -> [Target; 2] {
     [target("ours-tap", "192.0.2.2", "2001:db8::2"), target("ours-tap-lo", "127.0.0.1", "::1")]
 }
 
-/// The namespace name of the TAP run.
-const TAP_NETNS: &str = "usocket-conformance";
+/// The namespace of the TAP run: its own per process, as namespaces are
+/// machine-wide and another run may be going on.
+fn tap_netns_name() -> String {
+    format!("usocket-conformance-{}", std::process::id())
+}
 
 /// Creates the namespace with tap0 (the kernel's end is up, 192.0.2.1).
 fn tap_netns() -> Result<Netns, String> {
-    Netns::with_tap(TAP_NETNS, "192.0.2.1/24", Some("2001:db8::1/64"))
+    Netns::with_tap(&tap_netns_name(), "192.0.2.1/24", Some("2001:db8::1/64"))
 }
 
 /// Runs the matrix.

@@ -105,7 +105,7 @@ struct Step {
 }
 
 /// Every step, in the order `cargo xtask test` runs them.
-const STEPS: [Step; 13] = [
+const STEPS: [Step; 14] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
     Step {
         name: "clippy",
@@ -131,6 +131,11 @@ const STEPS: [Step; 13] = [
         name: "micropython",
         doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP",
         run: micropython_tests,
+    },
+    Step {
+        name: "libraries",
+        doc: "unmodified libraries on our interpreter on a TAP board (root): requests vs http.server, umqtt.simple(2) vs mosquitto, microdot vs curl and ab (req/s beside stock)",
+        run: || crate::libraries::run(&crate::micropython::build(None)?),
     },
     Step {
         name: "device",

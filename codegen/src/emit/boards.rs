@@ -92,6 +92,7 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
     );
     let (raw_sockets, raw_bytes, raw_packets, dns_queries, max_backlog, loopback) =
         (us(s.raw_sockets), us(s.raw_bytes), us(s.raw_packets), us(s.dns_queries), us(s.max_backlog), us(s.loopback_bytes));
+    let multicast_groups = us(s.multicast_groups);
     let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) = (
         s.linger_ms as u32,
         s.connect_timeout_ms as u32,
@@ -130,6 +131,7 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
                 raw_packets: #raw_packets,
                 loopback_bytes: #loopback,
                 dns_queries: #dns_queries,
+                multicast_groups: #multicast_groups,
                 max_backlog: #max_backlog,
                 linger_ms: #linger,
                 connect_timeout_ms: #connect,
@@ -216,6 +218,7 @@ fn c_defines(names: &Names, board: &Board, budget: &Budget) -> Vec<Define> {
     def("TCP_SOCKETS", s.tcp_sockets.to_string(), "TCP sockets (connected, listening, queued, lingering).");
     def("UDP_SOCKETS", s.udp_sockets.to_string(), "UDP sockets.");
     def("RAW_SOCKETS", s.raw_sockets.to_string(), "Raw IP sockets.");
+    def("MULTICAST_GROUPS", s.multicast_groups.to_string(), "Multicast groups the interface may join at once.");
     def("TCP_RX_BYTES", s.tcp_rx_bytes.to_string(), "TCP receive buffer per socket.");
     def("TCP_TX_BYTES", s.tcp_tx_bytes.to_string(), "TCP transmit buffer per socket.");
     def("LOOPBACK_BYTES", s.loopback_bytes.to_string(), "Loop queue: frames the board sends itself (127.0.0.1, ::1, its own addresses).");

@@ -288,8 +288,10 @@ static void usocket_py_optval(mp_obj_t o, int32_t *storage, mp_buffer_info_t *bu
     }
 }
 
+// A host string (or another length-delimited str), or NULL for None or an
+// omitted optional argument.
 static const char *usocket_py_host(mp_obj_t o, size_t *len) {
-    if (o == mp_const_none) {
+    if (o == MP_OBJ_NULL || o == mp_const_none) {
         *len = 0;
         return NULL;
     }
@@ -866,13 +868,26 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_readinto_obj, 2, 3, usocke
 
 static mp_obj_t usocket_py_readline(size_t n_args, const mp_obj_t *pos_args) {
     usocket_py_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
-    (void)n_args;
-    // Read chunk by chunk until a newline or end of stream.
+    enum { ARG_size };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_size, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    };
+    mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all_kw_array(n_args - 1, 0, pos_args + 1, MP_ARRAY_SIZE(allowed), allowed, vals);
+    mp_int_t v_size = -1;
+    if (vals[ARG_size].u_obj != MP_OBJ_NULL && vals[ARG_size].u_obj != mp_const_none) { v_size = usocket_py_size_or_all(vals[ARG_size].u_obj); }
+    // Read chunk by chunk until a newline, end of stream or the size asked for (negative: no limit).
     vstr_t vstr;
     vstr_init(&vstr, 256);
     for (;;) {
-        uint8_t *out_buf = (uint8_t *)vstr_add_len(&vstr, 256);
         size_t out_len = 256;
+        if (v_size >= 0 && (size_t)v_size - vstr.len < out_len) {
+            out_len = (size_t)v_size - vstr.len;
+        }
+        if (out_len == 0) {
+            break;
+        }
+        uint8_t *out_buf = (uint8_t *)vstr_add_len(&vstr, out_len);
         intptr_t ret;
         USOCKET_PY_CALL(ret, usocket_readline(self->fd, out_buf, out_len));
         if (ret < 0) {
@@ -894,7 +909,7 @@ static mp_obj_t usocket_py_readline(size_t n_args, const mp_obj_t *pos_args) {
     }
     return mp_obj_new_bytes_from_vstr(&vstr);
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_readline_obj, 1, 1, usocket_py_readline);
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_readline_obj, 1, 2, usocket_py_readline);
 
 static mp_obj_t usocket_py_write(size_t n_args, const mp_obj_t *pos_args) {
     usocket_py_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
@@ -1126,6 +1141,12 @@ static const mp_rom_map_elem_t usocket_py_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_SO_LINGER), MP_ROM_INT(USOCKET_SO_LINGER) },
     { MP_ROM_QSTR(MP_QSTR_SO_SNDBUF), MP_ROM_INT(USOCKET_SO_SNDBUF) },
     { MP_ROM_QSTR(MP_QSTR_SO_RCVBUF), MP_ROM_INT(USOCKET_SO_RCVBUF) },
+    { MP_ROM_QSTR(MP_QSTR_IP_ADD_MEMBERSHIP), MP_ROM_INT(USOCKET_IP_ADD_MEMBERSHIP) },
+    { MP_ROM_QSTR(MP_QSTR_IP_DROP_MEMBERSHIP), MP_ROM_INT(USOCKET_IP_DROP_MEMBERSHIP) },
+    { MP_ROM_QSTR(MP_QSTR_IP_MULTICAST_TTL), MP_ROM_INT(USOCKET_IP_MULTICAST_TTL) },
+    { MP_ROM_QSTR(MP_QSTR_IP_MULTICAST_LOOP), MP_ROM_INT(USOCKET_IP_MULTICAST_LOOP) },
+    { MP_ROM_QSTR(MP_QSTR_IPV6_JOIN_GROUP), MP_ROM_INT(USOCKET_IPV6_JOIN_GROUP) },
+    { MP_ROM_QSTR(MP_QSTR_IPV6_LEAVE_GROUP), MP_ROM_INT(USOCKET_IPV6_LEAVE_GROUP) },
     { MP_ROM_QSTR(MP_QSTR_TCP_NODELAY), MP_ROM_INT(USOCKET_TCP_NODELAY) },
     { MP_ROM_QSTR(MP_QSTR_SHUT_RD), MP_ROM_INT(USOCKET_SHUT_RD) },
     { MP_ROM_QSTR(MP_QSTR_SHUT_WR), MP_ROM_INT(USOCKET_SHUT_WR) },

@@ -675,6 +675,115 @@ fn udp_echo_ipv6_both_ways() {
     udp_echo(4, KERNEL_V6.into(), RUNTIME_V6.into());
 }
 
+/// The runtime joins a group and gets the kernel's datagram to it; after
+/// dropping the membership it gets no more; the kernel, a member of another
+/// group, gets the runtime's datagram to that one (TTL 1, the default).
+fn multicast_exchange(test: u32, v6: bool) {
+    use usocket_host::constants::{IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP, IPPROTO_IP, IPPROTO_IPV6, IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP};
+    let deadline = Instant::now() + BUDGET;
+    let ns = Netns::new(test);
+    // The kernel sends its IPv4 multicast out of tap0 (the namespace has no other route).
+    ns.ip(&["route", "add", "224.0.0.0/4", "dev", "tap0"]);
+    let (to_runtime, to_kernel): (IpAddr, IpAddr) = if v6 {
+        ("ff15::1234".parse().expect("group"), "ff15::5678".parse().expect("group"))
+    } else {
+        (Ipv4Addr::new(239, 1, 2, 3).into(), Ipv4Addr::new(239, 1, 2, 4).into())
+    };
+    let (runtime_port, kernel_port) = (7011, 7010);
+    let membership = |group: IpAddr| -> Vec<u8> {
+        match group {
+            IpAddr::V4(g) => [g.octets(), [0; 4]].concat(),
+            IpAddr::V6(g) => [&g.octets()[..], &[0; 4]].concat(),
+        }
+    };
+    let (joined_tx, joined_rx) = mpsc::channel::<()>();
+    let (left_tx, left_rx) = mpsc::channel::<()>();
+    let (kernel_ready_tx, kernel_ready_rx) = mpsc::channel::<()>();
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let kernel = ns.spawn("kernel-multicast", move || {
+        let _done = done_tx;
+        let any: IpAddr = if v6 { Ipv6Addr::UNSPECIFIED.into() } else { Ipv4Addr::UNSPECIFIED.into() };
+        let member = UdpSocket::bind(SocketAddr::new(any, kernel_port)).expect("kernel bind");
+        member.set_read_timeout(Some(KERNEL_IO)).expect("set_read_timeout");
+        // SAFETY: a NUL-terminated name.
+        let ifindex = unsafe { libc::if_nametoindex(c"tap0".as_ptr()) };
+        assert_ne!(ifindex, 0, "tap0's index: {}", io::Error::last_os_error());
+        match to_kernel {
+            IpAddr::V4(g) => member.join_multicast_v4(&g, &KERNEL_V4).expect("kernel join"),
+            IpAddr::V6(g) => member.join_multicast_v6(&g, ifindex).expect("kernel join"),
+        }
+        let sender = UdpSocket::bind(SocketAddr::new(any, 0)).expect("kernel bind");
+        if v6 {
+            // SAFETY: a valid socket and a c_int of the size given.
+            let r = unsafe {
+                let index = ifindex as libc::c_int;
+                libc::setsockopt(sender.as_raw_fd(), libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_IF, (&raw const index).cast(), size_of::<libc::c_int>() as u32)
+            };
+            assert_eq!(r, 0, "IPV6_MULTICAST_IF: {}", io::Error::last_os_error());
+        }
+        kernel_ready_tx.send(()).expect("signal ready");
+        wait_for(&joined_rx, deadline, "the runtime's join");
+        // A few copies: the runtime's first IGMP/MLD report and the kernel's first send may cross.
+        for _ in 0..3 {
+            sender.send_to(b"to the group", SocketAddr::new(to_runtime, runtime_port)).expect("kernel send_to the group");
+            thread::sleep(Duration::from_millis(20));
+        }
+        wait_for(&left_rx, deadline, "the runtime's leave");
+        sender.send_to(b"after the leave", SocketAddr::new(to_runtime, runtime_port)).expect("kernel send_to the group");
+        let mut buf = [0u8; 64];
+        let (n, from) = member.recv_from(&mut buf).expect("kernel recv_from the runtime's group datagram");
+        (buf[..n].to_vec(), from)
+    });
+    wait_for(&kernel_ready_rx, deadline, "the kernel's sockets");
+    let runtime = ns.runtime(move |s| {
+        let family = if v6 { AF_INET6 } else { AF_INET };
+        let u = rt_socket(s, family, SOCK_DGRAM);
+        let any = if v6 { "[::]:7011" } else { "0.0.0.0:7011" };
+        s.bind(u, &addr(any)).expect("runtime bind");
+        let (level, join, leave) = if v6 { (IPPROTO_IPV6, IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP) } else { (IPPROTO_IP, IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP) };
+        s.setsockopt(u, level, join, &membership(to_runtime)).expect("runtime join");
+        joined_tx.send(()).expect("signal joined");
+        let mut buf = [0u8; 64];
+        let (n, from) = s.recvfrom(u, &mut buf).expect("runtime recvfrom the kernel's group datagram");
+        assert_eq!(&buf[..n], b"to the group");
+        assert_eq!(sockaddr(&from).ip(), if v6 { IpAddr::V6(KERNEL_V6) } else { IpAddr::V4(KERNEL_V4) }, "source of the group datagram");
+        s.setsockopt(u, level, leave, &membership(to_runtime)).expect("runtime leave");
+        // Drain the copies that came before the leave.
+        s.settimeout(u, Some(300)).expect("settimeout");
+        while let Ok((n, _)) = s.recvfrom(u, &mut buf) {
+            assert_eq!(&buf[..n], b"to the group", "a datagram after the leave reached the socket");
+        }
+        left_tx.send(()).expect("signal left");
+        let after = s.recvfrom(u, &mut buf);
+        assert_eq!(after.map(|(n, _)| n), Err(Errno::ETIMEDOUT), "after the leave the group's datagrams stay away");
+        let n = s.sendto(u, b"from the board", &abi(SocketAddr::new(to_kernel, kernel_port))).expect("runtime sendto the kernel's group");
+        assert_eq!(n, 14);
+        pump_until_done(s, &done_rx, deadline);
+        s.close(u).expect("close");
+    });
+    join(runtime, deadline);
+    let (got, from) = join(kernel, deadline);
+    drop(ns);
+    assert_eq!(got, b"from the board", "the kernel's group datagram from the runtime");
+    assert_eq!(from.ip(), if v6 { IpAddr::V6(RUNTIME_V6) } else { IpAddr::V4(RUNTIME_V4) }, "its source");
+}
+
+#[test]
+fn multicast_ipv4_join_receive_leave_send() {
+    if !root("multicast_ipv4_join_receive_leave_send") {
+        return;
+    }
+    multicast_exchange(14, false);
+}
+
+#[test]
+fn multicast_ipv6_join_receive_leave_send() {
+    if !root("multicast_ipv6_join_receive_leave_send") {
+        return;
+    }
+    multicast_exchange(15, true);
+}
+
 // ---------------------------------------------------------------------------
 // 3. Listen backlog
 // ---------------------------------------------------------------------------
