@@ -35,6 +35,7 @@ mod qemu;
 mod run;
 mod size;
 mod test;
+mod tls;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
