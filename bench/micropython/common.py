@@ -53,3 +53,28 @@ def now_us():
 def elapsed_us(t0):
     """Microseconds since t0 = now_us() (ticks wrap after minutes, not within a run)."""
     return time.ticks_diff(time.ticks_us(), t0)
+
+
+
+# TLS benchmarks: the certificate and key `cargo xtask bench` makes with openssl,
+# and a port for asyncio.start_server (which takes no socket of ours).
+TLS_PORT = FIRST_PORT + PORTS + 10
+
+
+async def tls_server(handle):
+    """An asyncio server with ssl= (the bench certificate) on TLS_PORT that runs
+    handle(reader, writer) for each client, then closes the connection.
+    Returns it and a client context (no verification)."""
+    import asyncio
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain("target/bench-tls/cert.pem", "target/bench-tls/key.pem")
+
+    async def serve(reader, writer):
+        await handle(reader, writer)
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(serve, HOST, TLS_PORT, ssl=ctx)
+    return server, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

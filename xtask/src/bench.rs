@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: TCP throughput of the runtime against the kernel and
 //! bare smoltcp, and over TAP as root (`targets/host/examples/bench.rs`); then
 //! our MicroPython against stock unix MicroPython (kernel sockets) running the
-//! same scripts from `bench/micropython/`; then the mps2-an385 firmware in QEMU
+//! same scripts from `bench/micropython/` (TLS too: both are built with
+//! MicroPython's mbedtls binding); then the mps2-an385 firmware in QEMU
 //! against the kernel, in instructions (`devbench`).
 
 use std::path::Path;
@@ -11,10 +12,25 @@ use std::time::{Duration, Instant};
 
 /// The MicroPython benchmarks: title, script, the figure its `RESULT` line
 /// reports (`key=value`), its unit, and the goal for ours over stock.
-const MICROPYTHON_BENCHES: [(&str, &str, &str, &str, f64); 2] = [
+/// The TLS ones run an asyncio server and client with `ssl=` in one process
+/// (both ends' crypto on one CPU), with the certificate [`tls_certificate`] makes.
+const MICROPYTHON_BENCHES: [(&str, &str, &str, &str, f64); 4] = [
     ("bulk TCP", "bench/micropython/bulk_tcp.py", "mbps", "MB/s", 1.0),
     ("connect/accept/close", "bench/micropython/connect_cycles.py", "per_s", "cycles/s", 1.0),
+    ("TLS handshake", "bench/micropython/tls_handshake.py", "per_s", "handshakes/s", 1.0),
+    ("HTTPS GET 10 MiB", "bench/micropython/https_get.py", "mbps", "MB/s", 1.0),
 ];
+
+/// A throwaway self-signed P-256 certificate and key for the TLS benchmarks,
+/// in `target/bench-tls/` (where `bench/micropython/common.py` reads them).
+fn tls_certificate() -> Result<(), String> {
+    let dir = crate::root().join("target/bench-tls");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
+    let args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=bench"];
+    let (key, cert) = (key.to_string_lossy(), cert.to_string_lossy());
+    crate::test::output("openssl", &[&args[..], &["-keyout", &key, "-out", &cert]].concat()).map(drop)
+}
 
 /// Longest one script run may take (the scripts bound themselves well below).
 const SCRIPT_LIMIT: Duration = Duration::from_secs(120);
@@ -42,6 +58,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 fn micropython(rounds: usize) -> Result<(), String> {
     let ours = crate::micropython::build(None)?;
     let stock = crate::micropython::build_stock(None)?;
+    tls_certificate()?;
     println!();
     println!(
         "MicroPython: ours (usocket, loopback board) vs stock unix port (kernel sockets, 127.0.0.1), {rounds} interleaved round{}, medians",

@@ -37,6 +37,7 @@ mod qemu;
 mod run;
 mod size;
 mod test;
+mod tls;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

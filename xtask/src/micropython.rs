@@ -3,6 +3,10 @@
 //! interpreter's path as its last line. [`build_stock`] builds the same port
 //! with MicroPython's own (kernel) socket module instead, for `cargo xtask bench`.
 //!
+//! Every unix build has TLS: MicroPython's `tls` module (its mbedtls binding,
+//! over Debian's system libmbedtls: the Debian source's patch 0006 links it)
+//! and our `ssl` module over it (`frozen/python/ssl.py`), frozen in with asyncio.
+//!
 //! The source is DIR, or `$MICROPYTHON_DIR`, or Debian's `micropython` source
 //! package, fetched with apt into `target/micropython-src/` (the archive comes
 //! from the machine's own apt configuration) and pinned by SHA-256.
@@ -104,17 +108,21 @@ pub fn source(dir: Option<PathBuf>) -> Result<PathBuf, String> {
 /// `socket` (which socket module), copies it to `out/micropython` and returns that path.
 fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], cflags: &str) -> Result<PathBuf, String> {
     let abs = |p: &Path| p.to_string_lossy().into_owned();
-    let (mpy_cross, manifest) = frozen_asyncio(src, out)?;
+    if !Path::new(MBEDTLS_HEADER).is_file() {
+        return Err(format!("{MBEDTLS_HEADER} is missing: apt-get install libmbedtls-dev (MicroPython's tls module links Debian's mbedtls)"));
+    }
+    let ssl = crate::root().join("frozen/python");
+    let (mpy_cross, manifest) = frozen(src, out, &format!("module(\"ssl.py\", base_path=\"{}\")\n", abs(&ssl)))?;
     let mpy_cross = abs(&mpy_cross);
     let shared = [
         format!("BUILD={}", abs(&out.join("build"))),
         "VARIANT=standard".into(),
         "MICROPY_PY_BTREE=0".into(),
-        "MICROPY_SSL_MBEDTLS=0".into(),
+        "MICROPY_PY_SSL=1".into(),
+        "MICROPY_SSL_MBEDTLS=1".into(),
         "MICROPY_SSL_AXTLS=0".into(),
-        "MICROPY_PY_SSL=0".into(),
         "MICROPY_PY_FFI=0".into(),
-        format!("CFLAGS_EXTRA=-DMICROPY_PY_CRYPTOLIB=0 {cflags}"),
+        format!("CFLAGS_EXTRA={cflags}"),
         format!("FROZEN_MANIFEST={}", abs(&manifest)),
         format!("MICROPY_MPYCROSS={mpy_cross}"),
         format!("MICROPY_MPYCROSS_DEPENDENCY={mpy_cross}"),
@@ -122,22 +130,46 @@ fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], cflags:
     let unix = abs(&src.join("ports/unix"));
     let mut args: Vec<&str> = vec!["-s", "-C", &unix, "-j2"];
     args.extend(shared.iter().chain(socket).map(String::as_str));
+    fresh_if_changed(&out.join("build"), &args.join("\n"))?;
     step(name, "make", &args)?;
     let exe = out.join("micropython");
     fs::copy(out.join("build/micropython"), &exe).map_err(|e| format!("copy interpreter: {e}"))?;
     Ok(exe)
 }
 
+/// The header MicroPython's mbedtls binding needs (Debian's libmbedtls-dev).
+const MBEDTLS_HEADER: &str = "/usr/include/mbedtls/ssl.h";
+
+/// The make options of the last build in `build`, so that a changed option
+/// rebuilds from scratch (MicroPython's makefiles do not track them).
+fn fresh_if_changed(build: &Path, options: &str) -> Result<(), String> {
+    let stamp = build.with_file_name("make-options.txt");
+    if fs::read_to_string(&stamp).ok().as_deref() != Some(options) {
+        if build.exists() {
+            println!("==> make options changed: removing {}", build.display());
+            fs::remove_dir_all(build).map_err(|e| format!("{}: {e}", build.display()))?;
+        }
+        fs::create_dir_all(build).map_err(|e| format!("{}: {e}", build.display()))?;
+        fs::write(&stamp, options).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    }
+    Ok(())
+}
+
 /// Builds mpy-cross (in `out/mpy-cross`) and writes `out/manifest.py`, which
 /// freezes MicroPython's asyncio package: what every build of ours (unix port
 /// or firmware) freezes. Returns the mpy-cross binary and the manifest.
 pub fn frozen_asyncio(src: &Path, out: &Path) -> Result<(PathBuf, PathBuf), String> {
+    frozen(src, out, "")
+}
+
+/// [`frozen_asyncio`] with the manifest lines `more` too.
+fn frozen(src: &Path, out: &Path, more: &str) -> Result<(PathBuf, PathBuf), String> {
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     let mpy_cross_build = out.join("mpy-cross");
     step("mpy-cross", "make", &["-s", "-C", &abs(&src.join("mpy-cross")), "-j2", &format!("BUILD={}", abs(&mpy_cross_build))])?;
     let manifest = out.join("manifest.py");
-    let frozen = "include(\"$(MPY_DIR)/extmod/asyncio\")\n";
-    if fs::read_to_string(&manifest).ok().as_deref() != Some(frozen) {
+    let frozen = format!("include(\"$(MPY_DIR)/extmod/asyncio\")\n{more}");
+    if fs::read_to_string(&manifest).ok().as_deref() != Some(frozen.as_str()) {
         fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
         fs::write(&manifest, frozen).map_err(|e| format!("{}: {e}", manifest.display()))?;
     }

@@ -80,8 +80,9 @@ fn micropython_tests() -> Result<(), String> {
 
 /// Our interpreter again, built with AddressSanitizer and UndefinedBehaviorSanitizer
 /// (`cargo xtask micropython --sanitize`): the glue smoke test, churn, bad
-/// input, the conformance scripts and MicroPython's socket tests run clean
-/// (a sanitizer report aborts the interpreter, which fails the step).
+/// input, the conformance scripts, MicroPython's socket tests and (as root)
+/// the TLS driver's tests run clean (a sanitizer report aborts the
+/// interpreter, which fails the step).
 fn sanitized_tests() -> Result<(), String> {
     let exe = crate::micropython::build_sanitized(None)?;
     let exe_text = exe.to_string_lossy().into_owned();
@@ -91,7 +92,8 @@ fn sanitized_tests() -> Result<(), String> {
     for script in &scripts {
         step("sanitized MicroPython", &exe_text, &[script])?;
     }
-    crate::mptests::run(&exe)
+    crate::mptests::run(&exe)?;
+    crate::tls::run_with(&exe, false)
 }
 
 /// The README's examples: they must keep working.
@@ -105,7 +107,7 @@ struct Step {
 }
 
 /// Every step, in the order `cargo xtask test` runs them.
-const STEPS: [Step; 14] = [
+const STEPS: [Step; 15] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
     Step {
         name: "clippy",
@@ -131,6 +133,11 @@ const STEPS: [Step; 14] = [
         name: "micropython",
         doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP",
         run: micropython_tests,
+    },
+    Step {
+        name: "tls",
+        doc: "TLS in our MicroPython on TAP against openssl s_server/s_client and CPython's ssl: blocking and asyncio, CA verification, garbage peers; MicroPython's multi_net TLS tests (root)",
+        run: crate::tls::run,
     },
     Step {
         name: "libraries",
