@@ -841,8 +841,8 @@ static const cv_t cv_796[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kin
 static const cv_t cv_797[] = { { .kind = CV_BYTES, .s = " \001\015\270\000\000\000\000\000\000\000\000\000\000\000\001", .len = 16 } };
 static const cv_t cv_798[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_BYTES, .s = "\300\000\002\001", .len = 4 } };
 static const cv_t cv_799[] = { { .kind = CV_STR, .s = "192.0.2.1", .len = 9 } };
-static const cv_t cv_800[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_BYTES, .s = "\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\001", .len = 16 } };
-static const cv_t cv_801[] = { { .kind = CV_STR, .s = "::1", .len = 3 } };
+static const cv_t cv_800[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_BYTES, .s = " \001\015\270\000\000\000\000\000\000\000\000\000\000\000\011", .len = 16 } };
+static const cv_t cv_801[] = { { .kind = CV_STR, .s = "2001:db8::9", .len = 11 } };
 static const cv_t cv_802[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "1.2.3", .len = 5 } };
 static const cv_t cv_803[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "::1", .len = 3 } };
 static const cv_t cv_804[] = { { .kind = CV_INT, .i = 12345LL }, { .kind = CV_STR, .s = "1.2.3.4", .len = 7 } };

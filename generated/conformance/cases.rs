@@ -6428,9 +6428,9 @@ pub const CASES: &[Case] = &[
                 call: "inet_ntop",
                 args: &[
                     V::Const("AF_INET6", constants::AF_INET6 as i64),
-                    V::Bytes(b"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01"),
+                    V::Bytes(b" \x01\r\xB8\0\0\0\0\0\0\0\0\0\0\0\t"),
                 ],
-                expect: Expect::Returns(V::Str("::1")),
+                expect: Expect::Returns(V::Str("2001:db8::9")),
                 until: None,
             },
         ],
