@@ -348,6 +348,8 @@ pub struct Step {
     pub call: String,
     /// Positional arguments.
     pub args: Vec<Value>,
+    /// Keyword arguments, by name (Python only).
+    pub kwargs: Vec<(String, Value)>,
     /// Expected outcome (None: must succeed).
     pub expect: Option<Outcome>,
     /// Repeat until this error, at most this many calls.

@@ -267,6 +267,9 @@ pub struct RawStep {
     /// Positional arguments.
     #[serde(default)]
     pub args: Vec<Spanned<RawValue>>,
+    /// Keyword arguments (Python only: ipconfig()).
+    #[serde(default)]
+    pub kwargs: BTreeMap<String, Spanned<RawValue>>,
     /// Expect OSError with this errno.
     pub errno: Option<Spanned<String>>,
     /// Expect this exception.

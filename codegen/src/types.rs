@@ -119,11 +119,16 @@ pub enum ReturnKind {
     /// `(ip, netmask, gateway, dns)` strings, from the `ifconfig` struct; from
     /// Python None when an `ifconfig` argument was given (it set the configuration).
     Ifconfig,
+    /// MicroPython's (1.24+) `ipconfig()`: one parameter read by name, or some
+    /// set by keyword. Glue only, over the interface's ifconfig and dhcp_state
+    /// (no C ABI function of its own); the callable has no spec arguments, its
+    /// doc lists the parameters.
+    Ipconfig,
 }
 
 impl ReturnKind {
     /// Every kind with its spec spelling.
-    pub const ALL: [(&'static str, ReturnKind); 17] = [
+    pub const ALL: [(&'static str, ReturnKind); 18] = [
         ("none", ReturnKind::None),
         ("int", ReturnKind::Int),
         ("socket", ReturnKind::Socket),
@@ -141,6 +146,7 @@ impl ReturnKind {
         ("packed", ReturnKind::Packed),
         ("bool", ReturnKind::Bool),
         ("ifconfig", ReturnKind::Ifconfig),
+        ("ipconfig", ReturnKind::Ipconfig),
     ];
 
     /// The spec spelling.
@@ -170,6 +176,7 @@ impl ReturnKind {
             ReturnKind::Str => "str",
             ReturnKind::Bool => "bool",
             ReturnKind::Ifconfig => "tuple[str, str, str, str]",
+            ReturnKind::Ipconfig => "bool | str | tuple[str, str] | None",
         }
     }
 
@@ -190,7 +197,7 @@ impl ReturnKind {
 
     /// Has a C ABI function (everything but `self`).
     pub fn has_abi(self) -> bool {
-        self != ReturnKind::SelfRef
+        !matches!(self, ReturnKind::SelfRef | ReturnKind::Ipconfig)
     }
 }
 

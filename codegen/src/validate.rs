@@ -745,6 +745,15 @@ fn check_shape(ck: &mut Checker, file: FileId, span: Range<usize>, returns: &Spa
             "str arguments only on glue-only callables (returns = \"self\")",
         );
     }
+    if c.returns == ReturnKind::Ipconfig && (c.owner != Owner::Interface || !c.python || !c.keywords || !c.args.is_empty()) {
+        ck.err(
+            file,
+            rs.clone(),
+            format!("`{}` returns ipconfig but is not a Python interface method with keywords and no args", c.name),
+            "ipconfig",
+            "an [[interface_method]] with keywords = true and no `args` (the glue parses MicroPython's ipconfig() parameters)",
+        );
+    }
     if c.returns == ReturnKind::SelfRef && (c.owner == Owner::Module || !c.python) {
         ck.err(
             file,
@@ -923,7 +932,16 @@ fn build_pseudo_step(ck: &mut Checker, file: FileId, span: Range<usize>, s: &Raw
         check_ident(ck, file, name, "variable", false);
         vars.insert(name.get_ref().clone(), false);
     }
-    Some(Step { bind: s.r#let.as_ref().map(|l| l.get_ref().clone()), index: None, on: None, call: call.to_string(), args: vec![value], expect, until: None })
+    Some(Step {
+        bind: s.r#let.as_ref().map(|l| l.get_ref().clone()),
+        index: None,
+        on: None,
+        call: call.to_string(),
+        args: vec![value],
+        kwargs: vec![],
+        expect,
+        until: None,
+    })
 }
 
 /// Validates steps; `vars` maps bound variables to "is a socket".
@@ -970,16 +988,31 @@ fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope
             continue;
         };
         let n = s.args.len();
-        if n < callable.required() || n > callable.args.len() {
+        // ipconfig() takes one parameter name, or keywords.
+        let ipconfig = callable.returns == ReturnKind::Ipconfig;
+        let (least, most) = if ipconfig { (0, 1) } else { (callable.required(), callable.args.len()) };
+        if !s.kwargs.is_empty() && !ipconfig {
+            let first = s.kwargs.values().next().map(|v| v.span()).unwrap_or(s.call.span());
+            ck.err(
+                file,
+                first,
+                format!("`{}` takes no keyword arguments in a step", callable.name),
+                "keywords",
+                "positional `args` (keywords are for ipconfig())",
+            );
+        }
+        if n < least || n > most {
             ck.err(
                 file,
                 s.call.span(),
-                format!("`{}` takes {}..{} arguments, the step passes {n}", callable.name, callable.required(), callable.args.len()),
+                format!("`{}` takes {least}..{most} arguments, the step passes {n}", callable.name),
                 "argument count",
                 "as many arguments as the spec's signature allows",
             );
         }
         let args: Vec<Value> = s.args.iter().filter_map(|a| resolve_value(ck, file, a.span(), a.get_ref(), scope.consts, Some(vars))).collect();
+        let kwargs: Vec<(String, Value)> =
+            s.kwargs.iter().filter_map(|(k, v)| Some((k.clone(), resolve_value(ck, file, v.span(), v.get_ref(), scope.consts, Some(vars))?))).collect();
         let expect = resolve_outcome(ck, file, span.clone(), (&s.errno, &s.exception, &s.returns), scope, Some(vars), false).flatten();
         let until = match (&s.until_errno, &s.max) {
             (Some(e), Some(max)) => {
@@ -1005,10 +1038,20 @@ fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope
         let index = match &s.index {
             None => None,
             Some(i) => {
-                let tuple = matches!(callable.returns, ReturnKind::SocketAddress | ReturnKind::BytesAddress | ReturnKind::Address);
-                let ok = s.r#let.is_some() && tuple && (0..2).contains(i.get_ref());
+                let items = match callable.returns {
+                    ReturnKind::SocketAddress | ReturnKind::BytesAddress | ReturnKind::Address => 2,
+                    ReturnKind::Ifconfig => 4,
+                    _ => 0,
+                };
+                let ok = s.r#let.is_some() && (0..items).contains(i.get_ref());
                 if !ok {
-                    ck.err(file, i.span(), "`index` needs `let` and a tuple result", "bad index", "0 or 1, with `let`, on a call returning a pair");
+                    ck.err(
+                        file,
+                        i.span(),
+                        "`index` needs `let` and a tuple result",
+                        "bad index",
+                        "0 or 1, with `let`, on a call returning a pair (0..3 for ifconfig)",
+                    );
                 }
                 usize::try_from(*i.get_ref()).ok()
             }
@@ -1030,6 +1073,7 @@ fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope
             on: s.on.as_ref().map(|o| o.get_ref().clone()),
             call: callable.name.clone(),
             args,
+            kwargs,
             expect,
             until,
         });
@@ -1213,6 +1257,7 @@ fn constant_cases(ck: &mut Checker, m: &Merged, constants: &[Constant]) -> (Fixt
                     on: None,
                     call: VALUE_STEP.to_string(),
                     args: vec![value],
+                    kwargs: vec![],
                     expect: Some(Outcome::Returns(Value::Int(c.value))),
                     until: None,
                 }],

@@ -867,82 +867,84 @@ static const cv_t cv_822[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 }, { 
 static const cv_t cv_823[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 }, { .kind = CV_INT, .i = USOCKET_IPV6_LEAVE_GROUP }, { .kind = CV_BYTES, .s = "\377\025\000\000\000\000\000\000\000\000\000\000\000\000\0224\000\000\000\000", .len = 20 } };
 static const cv_t cv_824[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
 static const cv_t cv_825[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
-static const cv_t cv_826[] = { { .kind = CV_INT, .i = USOCKET_AF_UNSPEC } };
+static const cv_t cv_826[] = { { .kind = CV_NONE } };
 static const cv_t cv_827[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_828[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
-static const cv_t cv_829[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_830[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
-static const cv_t cv_831[] = { { .kind = CV_INT, .i = 10LL } };
-static const cv_t cv_832[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_833[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_834[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_835[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_836[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
-static const cv_t cv_837[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_838[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
-static const cv_t cv_839[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_840[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
-static const cv_t cv_841[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_842[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
-static const cv_t cv_843[] = { { .kind = CV_INT, .i = 6LL } };
-static const cv_t cv_844[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
-static const cv_t cv_845[] = { { .kind = CV_INT, .i = 17LL } };
-static const cv_t cv_846[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
-static const cv_t cv_847[] = { { .kind = CV_INT, .i = 41LL } };
-static const cv_t cv_848[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
-static const cv_t cv_849[] = { { .kind = CV_INT, .i = 58LL } };
-static const cv_t cv_850[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
-static const cv_t cv_851[] = { { .kind = CV_INT, .i = 4095LL } };
-static const cv_t cv_852[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
-static const cv_t cv_853[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_854[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
-static const cv_t cv_855[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_856[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
-static const cv_t cv_857[] = { { .kind = CV_INT, .i = 32LL } };
-static const cv_t cv_858[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
-static const cv_t cv_859[] = { { .kind = CV_INT, .i = 128LL } };
-static const cv_t cv_860[] = { { .kind = CV_INT, .i = USOCKET_SO_SNDBUF } };
-static const cv_t cv_861[] = { { .kind = CV_INT, .i = 4097LL } };
-static const cv_t cv_862[] = { { .kind = CV_INT, .i = USOCKET_SO_RCVBUF } };
-static const cv_t cv_863[] = { { .kind = CV_INT, .i = 4098LL } };
-static const cv_t cv_864[] = { { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP } };
-static const cv_t cv_865[] = { { .kind = CV_INT, .i = 1024LL } };
-static const cv_t cv_866[] = { { .kind = CV_INT, .i = USOCKET_IP_DROP_MEMBERSHIP } };
-static const cv_t cv_867[] = { { .kind = CV_INT, .i = 1025LL } };
-static const cv_t cv_868[] = { { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_TTL } };
-static const cv_t cv_869[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_870[] = { { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_LOOP } };
-static const cv_t cv_871[] = { { .kind = CV_INT, .i = 7LL } };
-static const cv_t cv_872[] = { { .kind = CV_INT, .i = USOCKET_IPV6_JOIN_GROUP } };
-static const cv_t cv_873[] = { { .kind = CV_INT, .i = 12LL } };
-static const cv_t cv_874[] = { { .kind = CV_INT, .i = USOCKET_IPV6_LEAVE_GROUP } };
-static const cv_t cv_875[] = { { .kind = CV_INT, .i = 13LL } };
-static const cv_t cv_876[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
-static const cv_t cv_877[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_878[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
-static const cv_t cv_879[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_880[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
-static const cv_t cv_881[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_882[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
-static const cv_t cv_883[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_884[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
-static const cv_t cv_885[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_886[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
-static const cv_t cv_887[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_888[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
-static const cv_t cv_889[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_890[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
-static const cv_t cv_891[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_892[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_893[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_894[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_895[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_896[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
-static const cv_t cv_897[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_898[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
-static const cv_t cv_899[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_900[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
-static const cv_t cv_901[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_828[] = { { .kind = CV_INT, .i = USOCKET_AF_UNSPEC } };
+static const cv_t cv_829[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_830[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
+static const cv_t cv_831[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_832[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_833[] = { { .kind = CV_INT, .i = 10LL } };
+static const cv_t cv_834[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_835[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_836[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_837[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_838[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
+static const cv_t cv_839[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_840[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
+static const cv_t cv_841[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_842[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
+static const cv_t cv_843[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_844[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
+static const cv_t cv_845[] = { { .kind = CV_INT, .i = 6LL } };
+static const cv_t cv_846[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_847[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_848[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
+static const cv_t cv_849[] = { { .kind = CV_INT, .i = 41LL } };
+static const cv_t cv_850[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
+static const cv_t cv_851[] = { { .kind = CV_INT, .i = 58LL } };
+static const cv_t cv_852[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
+static const cv_t cv_853[] = { { .kind = CV_INT, .i = 4095LL } };
+static const cv_t cv_854[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
+static const cv_t cv_855[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_856[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
+static const cv_t cv_857[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_858[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
+static const cv_t cv_859[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_860[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
+static const cv_t cv_861[] = { { .kind = CV_INT, .i = 128LL } };
+static const cv_t cv_862[] = { { .kind = CV_INT, .i = USOCKET_SO_SNDBUF } };
+static const cv_t cv_863[] = { { .kind = CV_INT, .i = 4097LL } };
+static const cv_t cv_864[] = { { .kind = CV_INT, .i = USOCKET_SO_RCVBUF } };
+static const cv_t cv_865[] = { { .kind = CV_INT, .i = 4098LL } };
+static const cv_t cv_866[] = { { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP } };
+static const cv_t cv_867[] = { { .kind = CV_INT, .i = 1024LL } };
+static const cv_t cv_868[] = { { .kind = CV_INT, .i = USOCKET_IP_DROP_MEMBERSHIP } };
+static const cv_t cv_869[] = { { .kind = CV_INT, .i = 1025LL } };
+static const cv_t cv_870[] = { { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_TTL } };
+static const cv_t cv_871[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_872[] = { { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_LOOP } };
+static const cv_t cv_873[] = { { .kind = CV_INT, .i = 7LL } };
+static const cv_t cv_874[] = { { .kind = CV_INT, .i = USOCKET_IPV6_JOIN_GROUP } };
+static const cv_t cv_875[] = { { .kind = CV_INT, .i = 12LL } };
+static const cv_t cv_876[] = { { .kind = CV_INT, .i = USOCKET_IPV6_LEAVE_GROUP } };
+static const cv_t cv_877[] = { { .kind = CV_INT, .i = 13LL } };
+static const cv_t cv_878[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
+static const cv_t cv_879[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_880[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
+static const cv_t cv_881[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_882[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_883[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_884[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_885[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_886[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_887[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_888[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
+static const cv_t cv_889[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_890[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
+static const cv_t cv_891[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_892[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
+static const cv_t cv_893[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_894[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_895[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_896[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_897[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_898[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
+static const cv_t cv_899[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_900[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
+static const cv_t cv_901[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_902[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_903[] = { { .kind = CV_INT, .i = 32LL } };
 
 static const cstep_t steps_0[] = {
     { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_0, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
@@ -1936,7 +1938,7 @@ static const cstep_t steps_115[] = {
 };
 
 static const cstep_t steps_116[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_826, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_827, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "dhcp_state", .args = cv_826, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_827, .until_max = 0 }
 };
 
 static const cstep_t steps_117[] = {
@@ -2087,6 +2089,10 @@ static const cstep_t steps_153[] = {
     { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_900, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_901, .until_max = 0 }
 };
 
+static const cstep_t steps_154[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_902, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_903, .until_max = 0 }
+};
+
 /* Cases whose `targets` leave out the C ABI. */
 static const char *const conformance_not_here[] = {
     "settimeout-negative",
@@ -2112,6 +2118,10 @@ static const char *const conformance_not_here[] = {
     "getaddrinfo-unknown-service",
     "readline-size",
     "multicast-not-built",
+    "ipconfig-read",
+    "ipconfig-set-static",
+    "ipconfig-bad",
+    "ipconfig-unknown",
     NULL
 };
 
@@ -2232,44 +2242,45 @@ static const ccase_t conformance_cases[] = {
     { "multicast-send-options", steps_113, 4 },
     { "multicast-ipv6-join-leave", steps_114, 3 },
     { "multicast-on-tcp", steps_115, 2 },
-    { "constant-af-unspec", steps_116, 1 },
-    { "constant-af-inet", steps_117, 1 },
-    { "constant-af-inet6", steps_118, 1 },
-    { "constant-sock-stream", steps_119, 1 },
-    { "constant-sock-dgram", steps_120, 1 },
-    { "constant-sock-raw", steps_121, 1 },
-    { "constant-ipproto-ip", steps_122, 1 },
-    { "constant-ipproto-icmp", steps_123, 1 },
-    { "constant-ipproto-tcp", steps_124, 1 },
-    { "constant-ipproto-udp", steps_125, 1 },
-    { "constant-ipproto-ipv6", steps_126, 1 },
-    { "constant-ipproto-icmpv6", steps_127, 1 },
-    { "constant-sol-socket", steps_128, 1 },
-    { "constant-so-reuseaddr", steps_129, 1 },
-    { "constant-so-keepalive", steps_130, 1 },
-    { "constant-so-broadcast", steps_131, 1 },
-    { "constant-so-linger", steps_132, 1 },
-    { "constant-so-sndbuf", steps_133, 1 },
-    { "constant-so-rcvbuf", steps_134, 1 },
-    { "constant-ip-add-membership", steps_135, 1 },
-    { "constant-ip-drop-membership", steps_136, 1 },
-    { "constant-ip-multicast-ttl", steps_137, 1 },
-    { "constant-ip-multicast-loop", steps_138, 1 },
-    { "constant-ipv6-join-group", steps_139, 1 },
-    { "constant-ipv6-leave-group", steps_140, 1 },
-    { "constant-tcp-nodelay", steps_141, 1 },
-    { "constant-shut-rd", steps_142, 1 },
-    { "constant-shut-wr", steps_143, 1 },
-    { "constant-shut-rdwr", steps_144, 1 },
-    { "constant-ai-passive", steps_145, 1 },
-    { "constant-ai-canonname", steps_146, 1 },
-    { "constant-ai-numerichost", steps_147, 1 },
-    { "constant-ai-numericserv", steps_148, 1 },
-    { "constant-poll-rd", steps_149, 1 },
-    { "constant-poll-wr", steps_150, 1 },
-    { "constant-poll-err", steps_151, 1 },
-    { "constant-poll-hup", steps_152, 1 },
-    { "constant-poll-nval", steps_153, 1 },
+    { "dhcp-state-static", steps_116, 1 },
+    { "constant-af-unspec", steps_117, 1 },
+    { "constant-af-inet", steps_118, 1 },
+    { "constant-af-inet6", steps_119, 1 },
+    { "constant-sock-stream", steps_120, 1 },
+    { "constant-sock-dgram", steps_121, 1 },
+    { "constant-sock-raw", steps_122, 1 },
+    { "constant-ipproto-ip", steps_123, 1 },
+    { "constant-ipproto-icmp", steps_124, 1 },
+    { "constant-ipproto-tcp", steps_125, 1 },
+    { "constant-ipproto-udp", steps_126, 1 },
+    { "constant-ipproto-ipv6", steps_127, 1 },
+    { "constant-ipproto-icmpv6", steps_128, 1 },
+    { "constant-sol-socket", steps_129, 1 },
+    { "constant-so-reuseaddr", steps_130, 1 },
+    { "constant-so-keepalive", steps_131, 1 },
+    { "constant-so-broadcast", steps_132, 1 },
+    { "constant-so-linger", steps_133, 1 },
+    { "constant-so-sndbuf", steps_134, 1 },
+    { "constant-so-rcvbuf", steps_135, 1 },
+    { "constant-ip-add-membership", steps_136, 1 },
+    { "constant-ip-drop-membership", steps_137, 1 },
+    { "constant-ip-multicast-ttl", steps_138, 1 },
+    { "constant-ip-multicast-loop", steps_139, 1 },
+    { "constant-ipv6-join-group", steps_140, 1 },
+    { "constant-ipv6-leave-group", steps_141, 1 },
+    { "constant-tcp-nodelay", steps_142, 1 },
+    { "constant-shut-rd", steps_143, 1 },
+    { "constant-shut-wr", steps_144, 1 },
+    { "constant-shut-rdwr", steps_145, 1 },
+    { "constant-ai-passive", steps_146, 1 },
+    { "constant-ai-canonname", steps_147, 1 },
+    { "constant-ai-numerichost", steps_148, 1 },
+    { "constant-ai-numericserv", steps_149, 1 },
+    { "constant-poll-rd", steps_150, 1 },
+    { "constant-poll-wr", steps_151, 1 },
+    { "constant-poll-err", steps_152, 1 },
+    { "constant-poll-hup", steps_153, 1 },
+    { "constant-poll-nval", steps_154, 1 },
 };
 
 #endif

@@ -6747,6 +6747,20 @@ pub const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "dhcp-state-static",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "dhcp_state",
+                args: &[],
+                expect: Expect::Returns(V::Int(0i64)),
+                until: None,
+            },
+        ],
+    },
+    Case {
         id: "constant-af-unspec",
         steps: &[
             Step {
@@ -7309,6 +7323,10 @@ pub const NOT_HERE: &[&str] = &[
     "getaddrinfo-service-name",
     "getaddrinfo-unknown-service",
     "readline-size",
+    "ipconfig-read",
+    "ipconfig-set-static",
+    "ipconfig-bad",
+    "ipconfig-unknown",
 ];
 /// Cases for a runtime built without some features (`without` in the
 /// spec): those features, and the case.

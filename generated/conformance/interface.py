@@ -183,12 +183,56 @@ def case_ifconfig_bad_tuple(v):
     expect_value('interface().ifconfig()', lambda: interface().ifconfig(), v['config'])
 
 
+def case_ipconfig_read(v):
+    # ipconfig('addr4') is ifconfig()'s address and netmask, ('gw4') its gateway; without a DHCP client dhcp4 and has_dhcp4 are False.
+    v['ip'] = interface().ifconfig()[0]
+    v['mask'] = interface().ifconfig()[1]
+    v['gw'] = interface().ifconfig()[2]
+    expect_value('interface().ipconfig(\'addr4\')', lambda: interface().ipconfig('addr4'), (v['ip'], v['mask'],))
+    expect_value('interface().ipconfig(\'gw4\')', lambda: interface().ipconfig('gw4'), v['gw'])
+    expect_value('interface().ipconfig(\'dhcp4\')', lambda: interface().ipconfig('dhcp4'), False)
+    expect_value('interface().ipconfig(\'has_dhcp4\')', lambda: interface().ipconfig('has_dhcp4'), False)
+
+
+def case_ipconfig_set_static(v):
+    # ipconfig(addr4='ip/prefix'), (ip, netmask) and gw4= set the static configuration, keeping the rest; ifconfig() sets it back.
+    v['config'] = interface().ifconfig()
+    v['gw'] = interface().ifconfig()[2]
+    expect_value('interface().ipconfig(addr4=\'10.9.8.7/24\')', lambda: interface().ipconfig(addr4='10.9.8.7/24'), None)
+    expect_value('interface().ipconfig(\'addr4\')', lambda: interface().ipconfig('addr4'), ('10.9.8.7', '255.255.255.0',))
+    expect_value('interface().ipconfig(\'gw4\')', lambda: interface().ipconfig('gw4'), v['gw'])
+    interface().ipconfig(addr4=('10.9.8.8', '255.255.0.0',), gw4='10.9.8.1')
+    expect_value('interface().ipconfig(\'addr4\')', lambda: interface().ipconfig('addr4'), ('10.9.8.8', '255.255.0.0',))
+    expect_value('interface().ipconfig(\'gw4\')', lambda: interface().ipconfig('gw4'), '10.9.8.1')
+    interface().ifconfig(v['config'])
+    expect_value('interface().ifconfig()', lambda: interface().ifconfig(), v['config'])
+
+
+def case_ipconfig_bad(v):
+    # ipconfig() with no parameter, or a name and keywords together, raises TypeError.
+    expect_exception(lambda: interface().ipconfig(), TypeError)
+    expect_exception(lambda: interface().ipconfig('addr4', gw4='10.9.8.1'), TypeError)
+
+
+def case_ipconfig_unknown(v):
+    # ipconfig() of an unknown name, or an addr4 prefix beyond 32, raises ValueError and changes nothing.
+    v['config'] = interface().ifconfig()
+    expect_exception(lambda: interface().ipconfig('mtu'), ValueError)
+    expect_exception(lambda: interface().ipconfig(mtu=1500), ValueError)
+    expect_exception(lambda: interface().ipconfig(addr4='10.9.8.7/33'), ValueError)
+    expect_value('interface().ifconfig()', lambda: interface().ifconfig(), v['config'])
+
+
 CASES = [
     ("interface-up", case_interface_up),
     ("ifconfig-static-round-trip", case_ifconfig_static_round_trip),
     ("ifconfig-bad-netmask", case_ifconfig_bad_netmask),
     ("ifconfig-wrong-type", case_ifconfig_wrong_type),
     ("ifconfig-bad-tuple", case_ifconfig_bad_tuple),
+    ("ipconfig-read", case_ipconfig_read),
+    ("ipconfig-set-static", case_ipconfig_set_static),
+    ("ipconfig-bad", case_ipconfig_bad),
+    ("ipconfig-unknown", case_ipconfig_unknown),
 ]
 
 

@@ -456,6 +456,7 @@ attempt('network.LAN().ifconfig(\'dhcp\', 0, 0)', lambda: network.LAN().ifconfig
 attempt('network.LAN().active(0, 0)', lambda: network.LAN().active(0, 0))
 attempt('network.LAN().isconnected(0, 0)', lambda: network.LAN().isconnected(0, 0))
 attempt('network.LAN().status(0, 0)', lambda: network.LAN().status(0, 0))
+attempt('network.LAN().ipconfig(0, 0)', lambda: network.LAN().ipconfig(0, 0))
 
 # The module still works: an echo over loopback.
 l = socket.socket()

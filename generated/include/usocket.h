@@ -127,7 +127,7 @@ typedef struct {
 
 /* What ifconfig() sets: the DHCP client, or a static IPv4 configuration (ifconfig('dhcp') or ifconfig((ip, netmask, gateway, dns)) in Python). */
 typedef struct {
-    uint32_t dhcp; /* 1: start the DHCP client and wait for a lease (`config` is not read); 0: set `config`, stopping the client. */
+    uint32_t dhcp; /* 1: start the DHCP client and wait for a lease (`config` is not read); 2: start it and return at once; 0: set `config`, stopping the client. */
     usocket_ifconfig_t config; /* The static configuration: AF_INET addresses, 0.0.0.0 for none; the netmask a prefix. */
 } usocket_ifconfig_set_t;
 
@@ -385,6 +385,12 @@ int32_t usocket_isconnected();
  * Returns a byte count or flags (>= 0), or -errno.
  */
 intptr_t usocket_status();
+
+/*
+ * Return 0 when no DHCP client runs, 1 while it awaits a lease, 2 while it has one.
+ * Returns a byte count or flags (>= 0), or -errno.
+ */
+intptr_t usocket_dhcp_state();
 
 #ifdef __cplusplus
 }

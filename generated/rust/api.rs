@@ -150,6 +150,8 @@ pub trait SocketApi {
     /// runs, 1 while the client awaits a lease, 3 when it has an address (while the
     /// client runs: a lease).
     fn status(&mut self) -> Result<usize, Errno>;
+    /// Return 0 when no DHCP client runs, 1 while it awaits a lease, 2 while it has one.
+    fn dhcp_state(&mut self) -> Result<usize, Errno>;
 }
 /// The stack the C ABI serves. The target crate that includes
 /// `generated/rust/c_abi.rs` defines `crate::AbiBackend` implementing this.

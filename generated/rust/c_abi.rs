@@ -707,3 +707,13 @@ pub unsafe extern "C" fn usocket_status() -> isize {
         .and_then(|r| r);
     ret_count(result)
 }
+/// C ABI for `dhcp_state`: Return 0 when no DHCP client runs, 1 while it awaits a lease, 2 while it has one.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_dhcp_state() -> isize {
+    let result: Result<usize, Errno> = AbiBackend::with(SocketApi::dhcp_state)
+        .and_then(|r| r);
+    ret_count(result)
+}

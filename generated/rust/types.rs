@@ -45,7 +45,7 @@ pub struct Ifconfig {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct IfconfigSet {
-    /// 1: start the DHCP client and wait for a lease (`config` is not read); 0: set `config`, stopping the client.
+    /// 1: start the DHCP client and wait for a lease (`config` is not read); 2: start it and return at once; 0: set `config`, stopping the client.
     pub dhcp: u32,
     /// The static configuration: AF_INET addresses, 0.0.0.0 for none; the netmask a prefix.
     pub config: Ifconfig,

@@ -35,3 +35,15 @@ class LAN:
 
         Extension: MicroPython's LAN/WLAN objects have status() with port-specific numbers; these follow cyw43 (3 = link up with an address).
         """
+
+    def ipconfig(self, param: str | None = None, /, **config: object) -> bool | str | tuple[str, str] | None:
+        """Read one IP parameter by name, or set some by keyword, as MicroPython's lwIP
+        ports do: `ipconfig('addr4')` is `(ip, netmask)`, `'gw4'` the gateway,
+        `'dhcp4'` whether the DHCP client runs, `'has_dhcp4'` whether it has a lease.
+        `ipconfig(addr4='192.0.2.9/24')` (or `(ip, netmask)`) and `gw4=` set a static
+        configuration, keeping the other parts and stopping the client; `dhcp4=True`
+        starts the client without waiting for the lease (`dhcp4=False` stops it).
+        Another name raises ValueError; a name and keywords together TypeError.
+
+        Extension: MicroPython 1.24+'s interface API (network_lwip.c); the ifconfig() it replaces stays.
+        """

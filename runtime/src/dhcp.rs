@@ -68,8 +68,9 @@ impl<B: Board> Stack<'_, B> {
     /// `ifconfig('dhcp')`: starts the client, or starts its discovery again
     /// when it runs without a lease (lwIP's `dhcp_stop` and `dhcp_start`), and
     /// waits for the lease: at once with one, ETIMEDOUT after [`LEASE_WAIT_MS`]
-    /// (the client goes on), EOPNOTSUPP on a board without a client.
-    pub(crate) fn dhcp_request(&mut self) -> Result<(), Errno> {
+    /// (the client goes on), EOPNOTSUPP on a board without a client; `wait`
+    /// false returns at once (ipconfig(dhcp4=True)).
+    pub(crate) fn dhcp_request(&mut self, wait: bool) -> Result<(), Errno> {
         if !self.config.dhcp_v4.exists() {
             return Err(Errno::EOPNOTSUPP);
         }
@@ -77,6 +78,9 @@ impl<B: Board> Stack<'_, B> {
             None => self.dhcp_start(),
             Some(Client { leased: true, .. }) => return Ok(()),
             Some(Client { handle, leased: false }) => self.sockets.get_mut::<dhcpv4::Socket>(handle).reset(),
+        }
+        if !wait {
+            return Ok(());
         }
         self.block(Some(LEASE_WAIT_MS), |s| (s.dhcp_lease() == Some(true)).then_some(Ok(())))
     }

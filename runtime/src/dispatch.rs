@@ -297,4 +297,9 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         self.pump();
         Ok(self.net_status())
     }
+
+    fn dhcp_state(&mut self) -> Result<usize, Errno> {
+        self.pump();
+        Ok(self.net_dhcp_state())
+    }
 }

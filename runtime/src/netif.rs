@@ -74,7 +74,8 @@ impl<B: Board> Stack<'_, B> {
     pub(crate) fn net_ifconfig_set(&mut self, set: &IfconfigSet) -> Result<(), Errno> {
         match set.dhcp {
             0 => self.net_set_static(&set.config),
-            1 => self.dhcp_request(),
+            1 => self.dhcp_request(true),
+            2 => self.dhcp_request(false),
             _ => Err(Errno::EINVAL),
         }
     }
@@ -161,9 +162,18 @@ impl<B: Board> Stack<'_, B> {
     #[cfg(not(feature = "dhcpv4"))]
     fn dhcp_stop(&mut self) {}
 
+    /// dhcp_state(): 0 without a client, 1 while it awaits a lease, 2 with one.
+    pub(crate) fn net_dhcp_state(&self) -> usize {
+        match self.dhcp_lease() {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        }
+    }
+
     /// A build without DHCPv4 has no client to start: EOPNOTSUPP.
     #[cfg(not(feature = "dhcpv4"))]
-    fn dhcp_request(&mut self) -> Result<(), Errno> {
+    fn dhcp_request(&mut self, _wait: bool) -> Result<(), Errno> {
         Err(Errno::EOPNOTSUPP)
     }
 }

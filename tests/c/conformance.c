@@ -203,6 +203,15 @@ static long long bytes_result(long long n, uint8_t *buf, rv_t *out, int none_on_
     return n;
 }
 
+/* A count or flags result: 0 with `out` set to it, or the negative C ABI result. */
+static long long int_result(long long r, rv_t *out) {
+    if (r >= 0) {
+        *out = r_int(R_INT, r);
+        return 0;
+    }
+    return r;
+}
+
 /* Calls one step; 0 with `out` set, or the negative C ABI result. */
 static long long call(const cstep_t *step, rv_t *out) {
     rv_t args[8];
@@ -280,12 +289,7 @@ static long long call(const cstep_t *step, rv_t *out) {
         return r;
     }
     if (strcmp(c, "poll") == 0) {
-        r = (long long)usocket_poll(fd, arg_int(args, n, 0, 0));
-        if (r >= 0) {
-            *out = r_int(R_INT, r);
-            r = 0;
-        }
-        return r;
+        return int_result((long long)usocket_poll(fd, arg_int(args, n, 0, 0)), out);
     }
     if (strcmp(c, "socket") == 0) {
         r = usocket_socket(arg_int(args, n, 0, USOCKET_AF_INET), arg_int(args, n, 1, USOCKET_SOCK_STREAM), arg_int(args, n, 2, 0));
@@ -301,12 +305,7 @@ static long long call(const cstep_t *step, rv_t *out) {
     if (strcmp(c, "getservbyname") == 0) {
         const char *name = n > 0 && args[0].kind == R_STR ? args[0].s : NULL;
         const char *protocol = n > 1 && args[1].kind == R_STR ? args[1].s : NULL;
-        r = (long long)usocket_getservbyname(name, name ? strlen(name) : 0, protocol, protocol ? strlen(protocol) : 0);
-        if (r >= 0) {
-            *out = r_int(R_INT, r);
-            r = 0;
-        }
-        return r;
+        return int_result((long long)usocket_getservbyname(name, name ? strlen(name) : 0, protocol, protocol ? strlen(protocol) : 0), out);
     }
     if (strcmp(c, "inet_pton") == 0) {
         static uint8_t packed[16];
@@ -329,12 +328,7 @@ static long long call(const cstep_t *step, rv_t *out) {
         return r;
     }
     if (strcmp(c, "fileno") == 0) {
-        r = usocket_fileno(fd);
-        if (r >= 0) {
-            *out = r_int(R_INT, r);
-            r = 0;
-        }
-        return r;
+        return int_result(usocket_fileno(fd), out);
     }
     if (strcmp(c, "getaddrinfo") == 0) {
         usocket_addrinfo_t infos[4];
@@ -485,12 +479,10 @@ static long long call(const cstep_t *step, rv_t *out) {
         return r;
     }
     if (strcmp(c, "status") == 0) {
-        r = (long long)usocket_status();
-        if (r >= 0) {
-            *out = r_int(R_INT, r);
-            r = 0;
-        }
-        return r;
+        return int_result((long long)usocket_status(), out);
+    }
+    if (strcmp(c, "dhcp_state") == 0) {
+        return int_result((long long)usocket_dhcp_state(), out);
     }
     if (strcmp(c, "makefile") == 0) {
         *out = r_int(R_SOCK, fd);

@@ -74,7 +74,8 @@ fn py_value(module: &str, consts: &[Constant], value: &Value) -> String {
 /// `forget(v, name)`.
 fn py_call(spec: &Spec, step: &Step) -> String {
     let (module, consts) = (spec.module.name.as_str(), spec.constants.as_slice());
-    let args: Vec<String> = step.args.iter().map(|a| py_value(module, consts, a)).collect();
+    let mut args: Vec<String> = step.args.iter().map(|a| py_value(module, consts, a)).collect();
+    args.extend(step.kwargs.iter().map(|(k, v)| format!("{k}={}", py_value(module, consts, v))));
     let helper = spec.methods.iter().any(|m| m.name == step.call && !m.python);
     let interface = step.on.is_none() && spec.interface_methods.iter().any(|m| m.name == step.call);
     match (&step.on, step.call.as_str(), step.args.as_slice()) {

@@ -86,6 +86,10 @@ struct Context {
     interface: Option<InterfaceCtx>,
     ifconfig_type: String,
     ifconfig_set_type: String,
+    /// The interface's ifconfig and dhcp_state C functions, for ipconfig()
+    /// (empty when the spec has no ipconfig).
+    ifconfig_fn: String,
+    dhcp_state_fn: String,
     /// Some callable takes an `ifconfig` argument (the glue needs its parser).
     ifconfig_arg: bool,
     constants: Vec<Constant>,
@@ -259,6 +263,15 @@ fn find<'a>(spec: &'a Spec, pick: impl Fn(&Callable) -> bool, what: &str) -> Res
     spec.callables().find(|c| pick(c)).ok_or_else(|| format!("the MicroPython glue needs {what}"))
 }
 
+/// The C function of what ipconfig() is built on, when the spec has ipconfig.
+fn ipconfig_part(spec: &Spec, names: &Names, pick: impl Fn(&Callable) -> bool, what: &str) -> Result<String, String> {
+    if !spec.interface_methods.iter().any(|c| c.returns == ReturnKind::Ipconfig) {
+        return Ok(String::new());
+    }
+    let c = spec.interface_methods.iter().find(|c| pick(c)).ok_or_else(|| format!("ipconfig() needs {what}"))?;
+    Ok(names.c_fn(c))
+}
+
 /// Emits the glue and its build files.
 pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let names = Names::new(&spec.module);
@@ -290,7 +303,9 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         }),
         ifconfig_type: names.c_struct("ifconfig"),
         ifconfig_set_type: names.c_struct("ifconfig_set"),
-        ifconfig_arg: spec.callables().any(|c| c.python && c.args.iter().any(|a| a.ty == ArgType::Ifconfig)),
+        ifconfig_fn: ipconfig_part(spec, &names, |c| c.returns == ReturnKind::Ifconfig, "an interface method returning ifconfig")?,
+        dhcp_state_fn: ipconfig_part(spec, &names, |c| c.name == "dhcp_state", "an interface method dhcp_state")?,
+        ifconfig_arg: spec.callables().any(|c| c.python && (c.returns == ReturnKind::Ipconfig || c.args.iter().any(|a| a.ty == ArgType::Ifconfig))),
         constants: spec.constants.iter().filter(|c| c.python).map(|c| Constant { name: c.name.clone(), c_name: macro_of(&c.name) }).collect(),
         errno_checks: spec.errnos.iter().map(|e| Check { mp_name: format!("MP_{}", e.name), c_name: macro_of(&e.name) }).collect(),
         poll_checks: spec

@@ -147,6 +147,10 @@ fn def(spec: &Spec, c: &Callable, method: bool) -> Result<Vec<Def>, String> {
     }
     let name = python_name(&c.name, "function", &c.name)?.to_string();
     let doc = docstring(&callable_text(c), indent);
+    if c.returns == ReturnKind::Ipconfig {
+        let params = "self, param: str | None = None, /, **config: object".to_string();
+        return Ok(vec![Def { name, params, ret, doc, overload: false }]);
+    }
     if c.forms.is_empty() {
         let all: Vec<&Arg> = c.args.iter().collect();
         return Ok(vec![Def { name, params: params(spec, c, &all, method)?, ret, doc, overload: false }]);

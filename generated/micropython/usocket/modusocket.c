@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "py/mperrno.h"
+#include "py/parsenum.h"
 #include "py/runtime.h"
 #include "py/stream.h"
 #include "usocket.h"
@@ -398,6 +399,104 @@ static mp_obj_t usocket_py_ip_to_obj(const usocket_addr_t *addr) {
 static mp_obj_t usocket_py_addr_to_obj(const usocket_addr_t *addr) {
     mp_obj_t items[2] = { usocket_py_ip_to_obj(addr), MP_OBJ_NEW_SMALL_INT(addr->port) };
     return mp_obj_new_tuple(2, items);
+}
+
+// MicroPython's (1.24+) ipconfig() over ifconfig() and dhcp_state(): one
+// parameter read by name, or some set by keyword, as its lwIP ports have it
+// (extmod/network_lwip.c): dhcp4, has_dhcp4, addr4 ('ip/prefix' or
+// (ip, netmask)) and gw4. Static settings keep the rest of the configuration
+// and stop a DHCP client; dhcp4=True starts it without waiting.
+static usocket_addr_t usocket_py_prefix_mask(mp_int_t bits) {
+    if (bits < 0 || bits > 32) {
+        mp_raise_ValueError(MP_ERROR_TEXT("invalid arguments"));
+    }
+    uint32_t mask = bits == 0 ? 0 : 0xffffffffu << (32 - bits);
+    usocket_addr_t a;
+    memset(&a, 0, sizeof(a));
+    a.family = USOCKET_AF_INET;
+    for (int i = 0; i < 4; i++) {
+        a.ip[i] = (uint8_t)(mask >> (24 - 8 * i));
+    }
+    return a;
+}
+
+static void usocket_py_ifconfig_apply(const usocket_ifconfig_set_t *set, usocket_ifconfig_t *config) {
+    int32_t ret;
+    USOCKET_PY_CALL(ret, usocket_ifconfig(set, config));
+    usocket_py_raise_if_error(ret);
+}
+
+static mp_obj_t usocket_py_ipconfig_params(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
+    usocket_ifconfig_set_t set;
+    memset(&set, 0, sizeof(set));
+    usocket_py_ifconfig_apply(NULL, &set.config);
+    if (kw_args->used == 0) {
+        if (n_args != 1) {
+            mp_raise_TypeError(MP_ERROR_TEXT("must query one param"));
+        }
+        const char *key = mp_obj_str_get_str(args[0]);
+        if (strcmp(key, "addr4") == 0) {
+            mp_obj_t items[2] = { usocket_py_ip_to_obj(&set.config.ip), usocket_py_ip_to_obj(&set.config.netmask) };
+            return mp_obj_new_tuple(2, items);
+        }
+        if (strcmp(key, "gw4") == 0) {
+            return usocket_py_ip_to_obj(&set.config.gateway);
+        }
+        bool dhcp4 = strcmp(key, "dhcp4") == 0;
+        if (!dhcp4 && strcmp(key, "has_dhcp4") != 0) {
+            mp_raise_ValueError(MP_ERROR_TEXT("unexpected key"));
+        }
+        intptr_t state;
+        USOCKET_PY_CALL(state, usocket_dhcp_state());
+        usocket_py_raise_if_error(state);
+        return mp_obj_new_bool(dhcp4 ? state > 0 : state == 2);
+    }
+    if (n_args != 0) {
+        mp_raise_TypeError(MP_ERROR_TEXT("can't specify pos and kw args"));
+    }
+    mp_obj_t dhcp4 = MP_OBJ_NULL;
+    bool static_change = false;
+    for (size_t i = 0; i < kw_args->alloc; i++) {
+        if (!mp_map_slot_is_filled(kw_args, i)) {
+            continue;
+        }
+        const char *key = mp_obj_str_get_str(kw_args->table[i].key);
+        mp_obj_t value = kw_args->table[i].value;
+        if (strcmp(key, "dhcp4") == 0) {
+            dhcp4 = value;
+        } else if (strcmp(key, "gw4") == 0) {
+            usocket_py_ipv4_from_obj(value, &set.config.gateway);
+            static_change = true;
+        } else if (strcmp(key, "addr4") == 0 && mp_obj_is_str(value)) {
+            size_t len;
+            const char *text = mp_obj_str_get_data(value, &len);
+            const char *slash = memchr(text, '/', len);
+            size_t ip_len = slash ? (size_t)(slash - text) : len;
+            mp_obj_t ip = mp_obj_new_str(text, ip_len);
+            usocket_py_ipv4_from_obj(ip, &set.config.ip);
+            if (slash) {
+                set.config.netmask = usocket_py_prefix_mask(mp_obj_get_int(mp_parse_num_integer(slash + 1, len - ip_len - 1, 10, NULL)));
+            }
+            static_change = true;
+        } else if (strcmp(key, "addr4") == 0) {
+            mp_obj_t *items;
+            mp_obj_get_array_fixed_n(value, 2, &items);
+            usocket_py_ipv4_from_obj(items[0], &set.config.ip);
+            usocket_py_ipv4_from_obj(items[1], &set.config.netmask);
+            static_change = true;
+        } else {
+            mp_raise_ValueError(MP_ERROR_TEXT("unexpected key"));
+        }
+    }
+    if (static_change || (dhcp4 != MP_OBJ_NULL && !mp_obj_is_true(dhcp4))) {
+        // A static configuration (also what dhcp4=False leaves): the DHCP client stops.
+        usocket_py_ifconfig_apply(&set, &set.config);
+    }
+    if (dhcp4 != MP_OBJ_NULL && mp_obj_is_true(dhcp4)) {
+        set.dhcp = 2;
+        usocket_py_ifconfig_apply(&set, &set.config);
+    }
+    return mp_const_none;
 }
 
 static usocket_py_obj_t *usocket_py_new(int32_t fd) {
@@ -1241,11 +1340,19 @@ static mp_obj_t usocket_py_status(size_t n_args, const mp_obj_t *pos_args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(usocket_py_status_obj, 1, 1, usocket_py_status);
 
+static mp_obj_t usocket_py_ipconfig(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    (void)pos_args; // the interface object: the board has one
+    (void)n_args;
+    return usocket_py_ipconfig_params(n_args - 1, pos_args + 1, kw_args);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(usocket_py_ipconfig_obj, 1, usocket_py_ipconfig);
+
 static const mp_rom_map_elem_t usocket_py_if_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_ifconfig), MP_ROM_PTR(&usocket_py_ifconfig_obj) },
     { MP_ROM_QSTR(MP_QSTR_active), MP_ROM_PTR(&usocket_py_active_obj) },
     { MP_ROM_QSTR(MP_QSTR_isconnected), MP_ROM_PTR(&usocket_py_isconnected_obj) },
     { MP_ROM_QSTR(MP_QSTR_status), MP_ROM_PTR(&usocket_py_status_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ipconfig), MP_ROM_PTR(&usocket_py_ipconfig_obj) },
 };
 static MP_DEFINE_CONST_DICT(usocket_py_if_locals_dict, usocket_py_if_locals_table);
 

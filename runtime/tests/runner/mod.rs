@@ -378,6 +378,7 @@ impl<S: SocketApi> Runner<S> {
             "active" => R::Bool(s.active()?),
             "isconnected" => R::Bool(s.isconnected()?),
             "status" => R::Int(s.status()? as i64),
+            "dhcp_state" => R::Int(s.dhcp_state()? as i64),
             // The socket itself.
             "makefile" => R::Sock(fd),
             "close" => {

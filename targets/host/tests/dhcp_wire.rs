@@ -301,6 +301,21 @@ fn ifconfig_dhcp_swaps_the_static_configuration_for_the_lease_and_a_static_set_b
 }
 
 #[test]
+fn a_dhcp_start_without_waiting_returns_at_once_and_dhcp_state_follows_the_lease() {
+    let (mut s, link) = wired(DhcpClient::OnRequest, 3600);
+    assert_eq!(s.dhcp_state(), Ok(0), "no client before the request");
+    let started = s.board().now_us();
+    s.ifconfig(Some(&IfconfigSet { dhcp: 2, ..IfconfigSet::default() })).expect("start the client");
+    assert_eq!(s.board().now_us(), started, "ipconfig(dhcp4=True) does not wait for the lease");
+    assert_eq!(ifconfig(&mut s), STATIC.map(String::from), "the static configuration until the lease");
+    assert!(run_until(&mut s, 30, |s| s.dhcp_state() == Ok(2)), "the lease comes: dhcp_state 2");
+    assert_eq!(ifconfig(&mut s)[0], "192.0.2.77");
+    assert_eq!(link.borrow().dhcp_sent(0), [DhcpMessageType::Discover, DhcpMessageType::Request]);
+    set_static(&mut s, STATIC).expect("a static set stops the client");
+    assert_eq!(s.dhcp_state(), Ok(0));
+}
+
+#[test]
 fn without_a_server_ifconfig_dhcp_times_out_and_the_static_address_stays_in_use() {
     let (mut s, link) = wired(DhcpClient::OnRequest, 3600);
     link.borrow_mut().answering = false;
@@ -350,7 +365,10 @@ fn a_board_without_a_client_refuses_and_bad_configurations_change_nothing() {
         assert_eq!(set_static(&mut s, config).map(|_| ()), Err(Errno::EINVAL), "{config:?}");
     }
     let ipv6 = IfconfigSet { dhcp: 0, config: Ifconfig { ip: addr("[2001:db8::5]:0"), ..Ifconfig::default() } };
-    let unknown = IfconfigSet { dhcp: 2, ..IfconfigSet::default() };
+    let unknown = IfconfigSet { dhcp: 3, ..IfconfigSet::default() };
+    let no_wait = IfconfigSet { dhcp: 2, ..IfconfigSet::default() };
+    assert_eq!(s.ifconfig(Some(&no_wait)).map(|_| ()), Err(Errno::EOPNOTSUPP), "no client to start, waiting or not");
+    assert_eq!(s.dhcp_state(), Ok(0));
     assert_eq!(s.ifconfig(Some(&ipv6)).map(|_| ()), Err(Errno::EINVAL));
     assert_eq!(s.ifconfig(Some(&unknown)).map(|_| ()), Err(Errno::EINVAL));
     assert_eq!(ifconfig(&mut s), STATIC.map(String::from), "nothing changed");
