@@ -43,7 +43,14 @@ class LAN:
         `ipconfig(addr4='192.0.2.9/24')` (or `(ip, netmask)`) and `gw4=` set a static
         configuration, keeping the other parts and stopping the client; `dhcp4=True`
         starts the client without waiting for the lease (`dhcp4=False` stops it).
-        Another name raises ValueError; a name and keywords together TypeError.
+        Another name raises ValueError; a name and keywords together TypeError. The
+        module has `ipconfig()` too, for the DNS server: `network.ipconfig('dns')`
+        reads it, `network.ipconfig(dns='192.0.2.53')` sets it (as a static
+        configuration with the other parts kept).
 
         Extension: MicroPython 1.24+'s interface API (network_lwip.c); the ifconfig() it replaces stays.
         """
+
+
+def ipconfig(param: str | None = None, /, **config: object) -> str | None:
+    """The DNS server: ipconfig('dns') reads it, ipconfig(dns='ip') sets it."""

@@ -210,7 +210,8 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     if let Some(i) = &spec.interface {
         let methods =
             spec.interface_methods.iter().filter(|c| c.python).map(|c| def(spec, c, true)).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
-        let ctx = InterfaceContext { generated: GENERATED_LINE, doc: docstring(&i.doc, 0), class_name: &i.class, methods };
+        let module_ipconfig = spec.interface_methods.iter().any(|c| c.returns == ReturnKind::Ipconfig);
+        let ctx = InterfaceContext { generated: GENERATED_LINE, doc: docstring(&i.doc, 0), class_name: &i.class, methods, module_ipconfig };
         out.push(Output::new(format!("generated/stubs/{}.pyi", i.module), templates::render("interface.pyi.j2", &ctx)?));
     }
     Ok(out)
@@ -223,6 +224,8 @@ struct InterfaceContext<'a> {
     doc: Vec<String>,
     class_name: &'a str,
     methods: Vec<Def>,
+    /// The module has ipconfig() beside the class's (the DNS server).
+    module_ipconfig: bool,
 }
 
 #[cfg(test)]

@@ -499,6 +499,40 @@ static mp_obj_t usocket_py_ipconfig_params(size_t n_args, const mp_obj_t *args, 
     return mp_const_none;
 }
 
+// The module's ipconfig(), for what is not the interface's: 'dns' (read, or
+// set with dns=, which keeps the rest of a static configuration and stops a
+// DHCP client). MicroPython's 'prefer' has no counterpart (getaddrinfo()
+// returns both families): it is an unexpected key, as on ports without it.
+static mp_obj_t usocket_py_if_module_ipconfig(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
+    usocket_ifconfig_set_t set;
+    memset(&set, 0, sizeof(set));
+    usocket_py_ifconfig_apply(NULL, &set.config);
+    if (kw_args->used == 0) {
+        if (n_args != 1) {
+            mp_raise_TypeError(MP_ERROR_TEXT("must query one param"));
+        }
+        if (strcmp(mp_obj_str_get_str(args[0]), "dns") != 0) {
+            mp_raise_ValueError(MP_ERROR_TEXT("unexpected key"));
+        }
+        return usocket_py_ip_to_obj(&set.config.dns);
+    }
+    if (n_args != 0) {
+        mp_raise_TypeError(MP_ERROR_TEXT("can't specify pos and kw args"));
+    }
+    for (size_t i = 0; i < kw_args->alloc; i++) {
+        if (!mp_map_slot_is_filled(kw_args, i)) {
+            continue;
+        }
+        if (strcmp(mp_obj_str_get_str(kw_args->table[i].key), "dns") != 0) {
+            mp_raise_ValueError(MP_ERROR_TEXT("unexpected key"));
+        }
+        usocket_py_ipv4_from_obj(kw_args->table[i].value, &set.config.dns);
+    }
+    usocket_py_ifconfig_apply(&set, &set.config);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(usocket_py_if_module_ipconfig_obj, 0, usocket_py_if_module_ipconfig);
+
 static usocket_py_obj_t *usocket_py_new(int32_t fd) {
     usocket_py_obj_t *o = mp_obj_malloc_with_finaliser(usocket_py_obj_t, &usocket_py_type);
     o->fd = fd;
@@ -1367,6 +1401,7 @@ static MP_DEFINE_CONST_OBJ_TYPE(
 static const mp_rom_map_elem_t usocket_py_if_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_network) },
     { MP_ROM_QSTR(MP_QSTR_LAN), MP_ROM_PTR(&usocket_py_if_type) },
+    { MP_ROM_QSTR(MP_QSTR_ipconfig), MP_ROM_PTR(&usocket_py_if_module_ipconfig_obj) },
 };
 static MP_DEFINE_CONST_DICT(usocket_py_if_globals, usocket_py_if_globals_table);
 
