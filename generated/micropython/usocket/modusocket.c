@@ -426,15 +426,27 @@ static void usocket_py_ifconfig_apply(const usocket_ifconfig_set_t *set, usocket
     usocket_py_raise_if_error(ret);
 }
 
-static mp_obj_t usocket_py_ipconfig_params(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
-    usocket_ifconfig_set_t set;
-    memset(&set, 0, sizeof(set));
-    usocket_py_ifconfig_apply(NULL, &set.config);
+// ipconfig()'s call forms: the name of the one parameter read, or NULL when
+// keywords set some (the current configuration is read into `set` either way).
+static const char *usocket_py_ipconfig_start(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args, usocket_ifconfig_set_t *set) {
+    memset(set, 0, sizeof(*set));
+    usocket_py_ifconfig_apply(NULL, &set->config);
     if (kw_args->used == 0) {
         if (n_args != 1) {
             mp_raise_TypeError(MP_ERROR_TEXT("must query one param"));
         }
-        const char *key = mp_obj_str_get_str(args[0]);
+        return mp_obj_str_get_str(args[0]);
+    }
+    if (n_args != 0) {
+        mp_raise_TypeError(MP_ERROR_TEXT("can't specify pos and kw args"));
+    }
+    return NULL;
+}
+
+static mp_obj_t usocket_py_ipconfig_params(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
+    usocket_ifconfig_set_t set;
+    const char *key = usocket_py_ipconfig_start(n_args, args, kw_args, &set);
+    if (key != NULL) {
         if (strcmp(key, "addr4") == 0) {
             mp_obj_t items[2] = { usocket_py_ip_to_obj(&set.config.ip), usocket_py_ip_to_obj(&set.config.netmask) };
             return mp_obj_new_tuple(2, items);
@@ -450,9 +462,6 @@ static mp_obj_t usocket_py_ipconfig_params(size_t n_args, const mp_obj_t *args, 
         USOCKET_PY_CALL(state, usocket_dhcp_state());
         usocket_py_raise_if_error(state);
         return mp_obj_new_bool(dhcp4 ? state > 0 : state == 2);
-    }
-    if (n_args != 0) {
-        mp_raise_TypeError(MP_ERROR_TEXT("can't specify pos and kw args"));
     }
     mp_obj_t dhcp4 = MP_OBJ_NULL;
     bool static_change = false;
@@ -505,19 +514,12 @@ static mp_obj_t usocket_py_ipconfig_params(size_t n_args, const mp_obj_t *args, 
 // returns both families): it is an unexpected key, as on ports without it.
 static mp_obj_t usocket_py_if_module_ipconfig(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
     usocket_ifconfig_set_t set;
-    memset(&set, 0, sizeof(set));
-    usocket_py_ifconfig_apply(NULL, &set.config);
-    if (kw_args->used == 0) {
-        if (n_args != 1) {
-            mp_raise_TypeError(MP_ERROR_TEXT("must query one param"));
-        }
-        if (strcmp(mp_obj_str_get_str(args[0]), "dns") != 0) {
+    const char *key = usocket_py_ipconfig_start(n_args, args, kw_args, &set);
+    if (key != NULL) {
+        if (strcmp(key, "dns") != 0) {
             mp_raise_ValueError(MP_ERROR_TEXT("unexpected key"));
         }
         return usocket_py_ip_to_obj(&set.config.dns);
-    }
-    if (n_args != 0) {
-        mp_raise_TypeError(MP_ERROR_TEXT("can't specify pos and kw args"));
     }
     for (size_t i = 0; i < kw_args->alloc; i++) {
         if (!mp_map_slot_is_filled(kw_args, i)) {
