@@ -72,7 +72,7 @@ pub struct SourcePackage {
     pub name: &'static str,
     /// The suite its `deb-src` line names.
     pub suite: &'static str,
-    /// The .dsc, then the tarballs, each with its SHA-256.
+    /// The .dsc (`NAME_VERSION.dsc`: apt fetches that version), then the tarballs, each with its SHA-256.
     pub files: &'static [(&'static str, &'static str)],
 }
 
@@ -85,7 +85,10 @@ impl SourcePackage {
         }
         let all_pinned = || self.files.iter().all(|(f, sum)| pinned(&cache.join(f), sum));
         if !all_pinned() {
-            Apt::new(cache, "deb-src", self.suite)?.get(&["source", "--download-only", self.name])?;
+            // The version of the pinned .dsc, so that a newer upload to the suite is not what comes.
+            let dsc = self.files[0].0;
+            let version = dsc.strip_prefix(&format!("{}_", self.name)).and_then(|v| v.strip_suffix(".dsc")).ok_or_else(|| format!("{dsc}: not {}_VERSION.dsc", self.name))?;
+            Apt::new(cache, "deb-src", self.suite)?.get(&["source", "--download-only", &format!("{}={version}", self.name)])?;
             if !all_pinned() {
                 return Err(format!("the downloaded {} source does not match the pinned SHA-256 sums", self.name));
             }
