@@ -50,7 +50,8 @@ pub const VERSIONS: [Version; 2] = [
         name: "1.26",
         package: debian::SourcePackage {
             name: "micropython",
-            suite: "sid",
+            // sid's upload, also in forky (testing) once it migrated, where it stays longer.
+            suite: "sid forky",
             files: &[
                 ("micropython_1.26.1+ds-1.dsc", "5c3feac74c0ad2ec2a8810b04e223bd634023bd24c5e5e10b545ba05a6b74a65"),
                 ("micropython_1.26.1+ds.orig.tar.xz", "f5ad2ec89d3e921f753d448955af98b6005655f84ba26087dde6ba0e8d062f34"),
