@@ -10,7 +10,7 @@
 //! The source is DIR, or `$MICROPYTHON_DIR`, or Debian's `micropython` source
 //! package, fetched with apt into `target/micropython-src/` (the archive comes
 //! from the machine's own apt configuration) and pinned by SHA-256: trixie's
-//! 1.25.0 by default; with `--version 1.26`, sid's 1.26.1 into
+//! 1.25.0 by default; with `--version 1.26`, sid's (or forky's) 1.26.1 into
 //! `target/micropython-src-1.26/`, built into `target/micropython-1.26/` (every
 //! release's source and builds have their own directories).
 
