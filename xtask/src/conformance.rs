@@ -326,8 +326,20 @@ fn tap_netns() -> Result<Netns, String> {
 
 /// Runs the matrix.
 pub fn run(args: &[String]) -> Result<(), String> {
+    matrix(targets(args)?)
+}
+
+/// Runs the scripts on the interpreter `exe` alone (loopback board), as the
+/// column `name`: every case must pass there.
+pub fn run_on(name: &'static str, exe: &Path) -> Result<(), String> {
+    let runner = Runner::Local { command: vec![exe.to_string_lossy().into_owned()], after: vec![] };
+    matrix(vec![Target { name, against: "", runner, ours: true }])
+}
+
+/// Runs every script on every target and prints the case × target matrix;
+/// fails as the module's doc says.
+fn matrix(targets: Vec<Target>) -> Result<(), String> {
     let root = crate::root();
-    let targets = targets(args)?;
     let _netns = if targets.iter().any(|t| t.name.starts_with("ours-tap")) { Some(tap_netns()?) } else { None };
     let mut matrix: BTreeMap<String, Vec<Option<Verdict>>> = BTreeMap::new();
     let mut order = Vec::new();

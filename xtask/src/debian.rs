@@ -41,12 +41,15 @@ pub struct Apt {
 }
 
 impl Apt {
-    /// A private apt for `kind` (`deb` or `deb-src`) packages of `suite`'s
-    /// `main` component, with fresh lists (`apt-get update`).
+    /// A private apt for `kind` (`deb` or `deb-src`) packages of the `main`
+    /// component of `suite` (one suite, or several separated by spaces: one
+    /// source line each), with fresh lists (`apt-get update`).
     pub fn new(cache: &Path, kind: &str, suite: &str) -> Result<Apt, String> {
         fs::create_dir_all(cache.join("lists/partial")).map_err(|e| format!("{}: {e}", cache.display()))?;
-        let list = cache.join(format!("{kind}-{suite}.list"));
-        fs::write(&list, format!("{kind} {} {suite} main\n", archive_uri()?)).map_err(|e| format!("{}: {e}", list.display()))?;
+        let list = cache.join(format!("{kind}-{}.list", suite.replace(' ', "+")));
+        let uri = archive_uri()?;
+        let lines: String = suite.split_whitespace().map(|s| format!("{kind} {uri} {s} main\n")).collect();
+        fs::write(&list, lines).map_err(|e| format!("{}: {e}", list.display()))?;
         let opts = vec![
             format!("-oDir::Etc::SourceList={}", list.display()),
             "-oDir::Etc::SourceParts=/dev/null".to_string(),
@@ -70,9 +73,10 @@ impl Apt {
 pub struct SourcePackage {
     /// The package's name (`apt-get source NAME`).
     pub name: &'static str,
-    /// The suite its `deb-src` line names.
+    /// The suite its `deb-src` line names, or several separated by spaces
+    /// (apt takes the pinned version from whichever still has it).
     pub suite: &'static str,
-    /// The .dsc, then the tarballs, each with its SHA-256.
+    /// The .dsc (`NAME_VERSION.dsc`: apt fetches that version), then the tarballs, each with its SHA-256.
     pub files: &'static [(&'static str, &'static str)],
 }
 
@@ -85,7 +89,13 @@ impl SourcePackage {
         }
         let all_pinned = || self.files.iter().all(|(f, sum)| pinned(&cache.join(f), sum));
         if !all_pinned() {
-            Apt::new(cache, "deb-src", self.suite)?.get(&["source", "--download-only", self.name])?;
+            // The version of the pinned .dsc, so that a newer upload to the suite is not what comes.
+            let dsc = self.files[0].0;
+            let version = dsc
+                .strip_prefix(&format!("{}_", self.name))
+                .and_then(|v| v.strip_suffix(".dsc"))
+                .ok_or_else(|| format!("{dsc}: not {}_VERSION.dsc", self.name))?;
+            Apt::new(cache, "deb-src", self.suite)?.get(&["source", "--download-only", &format!("{}={version}", self.name)])?;
             if !all_pinned() {
                 return Err(format!("the downloaded {} source does not match the pinned SHA-256 sums", self.name));
             }

@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's commands.
 //!
 //! - `codegen [--check]`: regenerate `generated/` from `spec/`, or check it is up to date.
-//! - `micropython [--micropython-dir DIR]`: build MicroPython's unix port with the module.
+//! - `micropython [--sanitize] [--version VERSION] [--micropython-dir DIR]`: build MicroPython's unix port with the module.
 //! - `run SCRIPT [ARGS...]`: build it if needed and run a script (the README's main command).
 //! - `test [--list | --step NAME...]`: run every test (the README's test command, called by `.ci/run`), or some steps.
 //! - `bench [--mib N] [--rounds N] [--tap-mib N]`: TCP throughput against the kernel and bare smoltcp.
@@ -52,8 +52,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail if stale)
-  micropython [--micropython-dir DIR]
-                      build MicroPython's unix port with the generated module (prints its path)
+  micropython [--sanitize] [--version 1.25|1.26] [--micropython-dir DIR]
+                      build MicroPython's unix port (release 1.25 by default) with the generated
+                      module (prints its path)
   run SCRIPT [ARGS...]
                       build that interpreter if needed and run SCRIPT with it (loopback board
                       unless USOCKET_BOARD says otherwise)

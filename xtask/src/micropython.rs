@@ -1,4 +1,4 @@
-//! `cargo xtask micropython [--micropython-dir DIR]`: builds MicroPython's unix
+//! `cargo xtask micropython [--sanitize] [--version VERSION] [--micropython-dir DIR]`: builds MicroPython's unix
 //! port with the generated `socket` module and the runtime, and prints the
 //! interpreter's path as its last line. [`build_stock`] builds the same port
 //! with MicroPython's own (kernel) socket module instead, for `cargo xtask bench`.
@@ -9,44 +9,112 @@
 //!
 //! The source is DIR, or `$MICROPYTHON_DIR`, or Debian's `micropython` source
 //! package, fetched with apt into `target/micropython-src/` (the archive comes
-//! from the machine's own apt configuration) and pinned by SHA-256.
+//! from the machine's own apt configuration) and pinned by SHA-256: trixie's
+//! 1.25.0 by default; with `--version 1.26`, sid's (or forky's) 1.26.1 into
+//! `target/micropython-src-1.26/`, built into `target/micropython-1.26/` (every
+//! release's source and builds have their own directories).
 
 use crate::debian;
 use crate::test::step;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Debian's source package (file names and SHA-256 sums from its .dsc).
-const PACKAGE: debian::SourcePackage = debian::SourcePackage {
-    name: "micropython",
-    suite: "trixie",
-    files: &[
-        ("micropython_1.25.0+ds-1.dsc", "8c7c406be88a6f3bc19e694eb0bbc5841112243fdf2b5a296e000d8fdc5f3c34"),
-        ("micropython_1.25.0+ds.orig.tar.xz", "7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918fffdbea"),
-        ("micropython_1.25.0+ds-1.debian.tar.xz", "87cd89f7900c86b963885dabe25acf3e5348815993f1500278ad8f6464465af4"),
-    ],
-};
+/// A MicroPython release we build: Debian's source package of it, and the
+/// directories under `target/` of its source and builds.
+pub struct Version {
+    /// What `--version` takes.
+    pub name: &'static str,
+    /// Debian's source package (file names and SHA-256 sums from its .dsc and the suite's index).
+    package: debian::SourcePackage,
+    /// Appended to every directory under `target/`: empty for the default, so
+    /// that its paths stay `target/micropython-src/`, `target/micropython/`, ...
+    suffix: &'static str,
+}
+
+/// The releases `--version` knows; the first is the default.
+pub const VERSIONS: [Version; 2] = [
+    Version {
+        name: "1.25",
+        package: debian::SourcePackage {
+            name: "micropython",
+            suite: "trixie",
+            files: &[
+                ("micropython_1.25.0+ds-1.dsc", "8c7c406be88a6f3bc19e694eb0bbc5841112243fdf2b5a296e000d8fdc5f3c34"),
+                ("micropython_1.25.0+ds.orig.tar.xz", "7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918fffdbea"),
+                ("micropython_1.25.0+ds-1.debian.tar.xz", "87cd89f7900c86b963885dabe25acf3e5348815993f1500278ad8f6464465af4"),
+            ],
+        },
+        suffix: "",
+    },
+    Version {
+        name: "1.26",
+        package: debian::SourcePackage {
+            name: "micropython",
+            // sid's upload, also in forky (testing) once it migrated, where it stays longer.
+            suite: "sid forky",
+            files: &[
+                ("micropython_1.26.1+ds-1.dsc", "5c3feac74c0ad2ec2a8810b04e223bd634023bd24c5e5e10b545ba05a6b74a65"),
+                ("micropython_1.26.1+ds.orig.tar.xz", "f5ad2ec89d3e921f753d448955af98b6005655f84ba26087dde6ba0e8d062f34"),
+                ("micropython_1.26.1+ds-1.debian.tar.xz", "1f6af20cc729518aeeb039455d43d5cd6fe7cb94f6ecff9980836003bdf795c2"),
+            ],
+        },
+        suffix: "-1.26",
+    },
+];
+
+/// The default release (Debian trixie's 1.25.0).
+pub const DEFAULT: &Version = &VERSIONS[0];
+
+/// The release `--version NAME` names; an unknown one is an error that lists the known ones.
+pub fn version(name: &str) -> Result<&'static Version, String> {
+    VERSIONS.iter().find(|v| v.name == name).ok_or_else(|| {
+        let known: Vec<&str> = VERSIONS.iter().map(|v| v.name).collect();
+        format!("unknown MicroPython version `{name}`: known versions are {} (default {})", known.join(", "), DEFAULT.name)
+    })
+}
+
+impl Version {
+    /// `target/BASE` with this release's suffix, as a path under the repository.
+    fn dir(&self, base: &str) -> String {
+        format!("target/{base}{}", self.suffix)
+    }
+}
 
 /// `cargo xtask micropython`.
 pub fn run(args: &[String]) -> Result<(), String> {
-    let usage = || "usage: cargo xtask micropython [--sanitize] [--micropython-dir DIR]".to_string();
-    let (sanitize, rest) = match args {
-        [flag, rest @ ..] if flag == "--sanitize" => (true, rest),
-        rest => (false, rest),
-    };
-    let dir = match rest {
-        [] => None,
-        [flag, dir] if flag == "--micropython-dir" => Some(PathBuf::from(dir)),
-        _ => return Err(usage()),
-    };
-    let exe = if sanitize { build_sanitized(dir)? } else { build(dir)? };
+    let usage = || "usage: cargo xtask micropython [--sanitize] [--version VERSION] [--micropython-dir DIR]".to_string();
+    let (mut sanitize, mut version, mut dir) = (false, DEFAULT, None);
+    let mut rest = args;
+    while let [flag, tail @ ..] = rest {
+        rest = match (flag.as_str(), tail) {
+            ("--sanitize", tail) => {
+                sanitize = true;
+                tail
+            }
+            ("--version", [name, tail @ ..]) => {
+                version = self::version(name)?;
+                tail
+            }
+            ("--micropython-dir", [d, tail @ ..]) => {
+                dir = Some(PathBuf::from(d));
+                tail
+            }
+            _ => return Err(usage()),
+        };
+    }
+    let exe = if sanitize { build_sanitized_version(version, dir)? } else { build_version(version, dir)? };
     println!("{}", exe.display());
     Ok(())
 }
 
 /// Builds the interpreter (incrementally) and returns its path.
 pub fn build(dir: Option<PathBuf>) -> Result<PathBuf, String> {
-    build_ours("micropython unix port", dir, "target/micropython", "")
+    build_version(DEFAULT, dir)
+}
+
+/// [`build`] of `version`, into `target/micropython` with its suffix.
+pub fn build_version(version: &Version, dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    build_ours(&format!("micropython {} unix port", version.name), version, dir, "micropython", "")
 }
 
 /// AddressSanitizer and UndefinedBehaviorSanitizer flags, as MicroPython's own
@@ -57,15 +125,21 @@ const SANITIZE: &str =
 
 /// Our interpreter built with ASan and UBSan into `target/micropython-asan/`.
 pub fn build_sanitized(dir: Option<PathBuf>) -> Result<PathBuf, String> {
-    build_ours("sanitized micropython unix port", dir, "target/micropython-asan", SANITIZE)
+    build_sanitized_version(DEFAULT, dir)
 }
 
-/// The unix port with our module and the runtime library, into `out` (under
-/// the repository), compiled and linked with `flags` too.
-fn build_ours(name: &str, dir: Option<PathBuf>, out: &str, flags: &str) -> Result<PathBuf, String> {
+/// [`build_sanitized`] of `version`, into `target/micropython-asan` with its suffix.
+fn build_sanitized_version(version: &Version, dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    build_ours(&format!("sanitized micropython {} unix port", version.name), version, dir, "micropython-asan", SANITIZE)
+}
+
+/// The unix port of `version` (or of DIR) with our module and the runtime
+/// library, into `target/OUT` with the version's suffix, compiled and linked
+/// with `flags` too.
+fn build_ours(name: &str, version: &Version, dir: Option<PathBuf>, out: &str, flags: &str) -> Result<PathBuf, String> {
     let root = crate::root();
-    let src = source(dir)?;
-    let out = root.join(out);
+    let src = source_of(version, dir)?;
+    let out = root.join(version.dir(out));
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
     let lib = root.join("target/release/libusocket_host.a");
@@ -84,17 +158,25 @@ fn build_ours(name: &str, dir: Option<PathBuf>, out: &str, flags: &str) -> Resul
 /// comparisons (`cargo xtask bench`).
 pub fn build_stock(dir: Option<PathBuf>) -> Result<PathBuf, String> {
     let src = source(dir)?;
-    let out = crate::root().join("target/micropython-stock");
+    let out = crate::root().join(DEFAULT.dir("micropython-stock"));
     make_unix_port("stock micropython unix port", &src, &out, &["MICROPY_PY_SOCKET=1".into()], "")
 }
 
-/// The MicroPython source tree: DIR, or `$MICROPYTHON_DIR`, or the pinned Debian package.
+/// The MicroPython source tree of the default release: DIR, or `$MICROPYTHON_DIR`, or its pinned Debian package.
 pub fn source(dir: Option<PathBuf>) -> Result<PathBuf, String> {
-    let src = match dir.or_else(|| std::env::var_os("MICROPYTHON_DIR").map(PathBuf::from)) {
+    source_of(DEFAULT, dir)
+}
+
+/// The source tree of `version`: DIR, or (for the default release only)
+/// `$MICROPYTHON_DIR`, or its pinned Debian package, fetched into
+/// `target/micropython-src` with its suffix.
+pub fn source_of(version: &Version, dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    let env = || std::env::var_os("MICROPYTHON_DIR").filter(|_| version.name == DEFAULT.name).map(PathBuf::from);
+    let src = match dir.or_else(env) {
         Some(d) => d,
         None => {
-            let cache = crate::root().join("target/micropython-src");
-            PACKAGE.unpack(&cache, &cache.join("mp"), "ports/unix/Makefile")?
+            let cache = crate::root().join(version.dir("micropython-src"));
+            version.package.unpack(&cache, &cache.join("mp"), "ports/unix/Makefile")?
         }
     };
     if !src.join("ports/unix/Makefile").is_file() {
@@ -183,5 +265,34 @@ pub fn relink_if_newer(exe: &Path, lib: &Path) -> Result<(), String> {
     match (modified(exe), modified(lib)) {
         (Some(e), Some(l)) if l > e => fs::remove_file(exe).map_err(|e| format!("{}: {e}", exe.display())),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_named_and_an_unknown_one_lists_the_known() {
+        assert_eq!(DEFAULT.name, "1.25");
+        assert_eq!(DEFAULT.dir("micropython"), "target/micropython", "the default's paths stay as they were");
+        let v = version("1.26").unwrap();
+        assert_eq!((v.dir("micropython-src"), v.dir("micropython")), ("target/micropython-src-1.26".into(), "target/micropython-1.26".into()));
+        let err = version("1.27").err().unwrap();
+        assert!(err.contains("`1.27`") && err.contains("1.25, 1.26"), "{err}");
+        assert!(run(&["--version".into()]).unwrap_err().starts_with("usage:"), "a version is required");
+        assert!(run(&["--version".into(), "1.27".into()]).unwrap_err().contains("known versions are"));
+        assert!(run(&["--frob".into()]).unwrap_err().starts_with("usage:"));
+    }
+
+    #[test]
+    fn every_release_has_its_own_directories() {
+        let mut dirs: Vec<String> = VERSIONS.iter().map(|v| v.dir("micropython-src")).collect();
+        dirs.sort();
+        dirs.dedup();
+        assert_eq!(dirs.len(), VERSIONS.len());
+        for v in &VERSIONS {
+            assert!(v.package.files[0].0.ends_with(".dsc"), "{}: the .dsc first", v.name);
+        }
     }
 }

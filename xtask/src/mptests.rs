@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::micropython::Version;
+
 /// `tests/net_hosted/` tests that need only 127.0.0.1 (the others need the internet).
 const NET_HOSTED: [&str; 4] = ["accept_nonblock", "accept_timeout", "asyncio_loopback", "asyncio_start_server"];
 
@@ -25,23 +27,23 @@ fn files(tests: &Path) -> Result<Vec<String>, String> {
     Ok(files)
 }
 
-/// Runs the tests with `exe`; fails when any fails.
-pub fn run(exe: &Path) -> Result<(), String> {
+/// Runs the tests of `version`'s source with `exe` (built from it); fails when any fails.
+pub fn run(exe: &Path, version: &Version) -> Result<(), String> {
     // select_poll_fd expects the fd limit of MicroPython's CI (1024).
-    run_tests(&["-j".into(), "2".into()], Some(exe), "ulimit -n 1024 && ")
+    run_tests(version, &["-j".into(), "2".into()], Some(exe), "ulimit -n 1024 && ")
 }
 
 /// Runs the tests on a board whose firmware `qemu` boots (a command that prints
 /// QEMU's `/dev/pts/N`): one boot, every test through its raw REPL.
 pub fn run_on_device(qemu: &str) -> Result<(), String> {
-    run_tests(&["-t".into(), format!("execpty:{qemu}")], None, "")
+    run_tests(crate::micropython::DEFAULT, &["-t".into(), format!("execpty:{qemu}")], None, "")
 }
 
-fn run_tests(target: &[String], exe: Option<&Path>, prefix: &str) -> Result<(), String> {
-    let src = crate::micropython::source(None)?;
+fn run_tests(version: &Version, target: &[String], exe: Option<&Path>, prefix: &str) -> Result<(), String> {
+    let src = crate::micropython::source_of(version, None)?;
     let tests = src.join("tests");
     let files = files(&tests)?;
-    println!("==> MicroPython's own tests ({} files): run-tests.py {} in {}", files.len(), target.join(" "), tests.display());
+    println!("==> MicroPython {}'s own tests ({} files): run-tests.py {} in {}", version.name, files.len(), target.join(" "), tests.display());
     let quoted: Vec<String> = target.iter().map(|a| format!("'{}'", a.replace('\'', r"'\''"))).collect();
     let script = format!("{prefix}exec python3 run-tests.py {} {}", quoted.join(" "), files.join(" "));
     let mut command = Command::new("bash");

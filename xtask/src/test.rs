@@ -69,13 +69,27 @@ fn micropython_tests() -> Result<(), String> {
     // The fault layer chosen by the environment: the echo example over a lossy,
     // duplicating, reordering, corrupting loopback link.
     step("example on a faulty link", "env", &["USOCKET_FAULTS=loss=10%,dup=5%,reorder=5%,corrupt=1%,seed=3", &exe, "examples/echo.py"])?;
-    crate::mptests::run(Path::new(&exe))?;
+    crate::mptests::run(Path::new(&exe), crate::micropython::DEFAULT)?;
     // The spec's behaviour cases: must pass on ours; stock and CPython differences are listed.
     crate::conformance::run(&[])?;
     // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
     crate::multinet::run()?;
     // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed; static <-> DHCP with ifconfig().
     crate::dhcp::run(Path::new(&exe))
+}
+
+/// Our interpreter built from another MicroPython release (`cargo xtask
+/// micropython --version NAME`): the glue smoke test, the conformance scripts
+/// (on it alone, as the column `column`: every case must pass), that
+/// release's own socket tests and (as root) the TLS driver's tests.
+fn release_tests(name: &str, column: &'static str) -> Result<(), String> {
+    let version = crate::micropython::version(name)?;
+    let exe = crate::micropython::build_version(version, None)?;
+    let exe_text = exe.to_string_lossy().into_owned();
+    step(&format!("MicroPython {name} glue"), &exe_text, &["tests/micropython/glue_smoke.py"])?;
+    crate::conformance::run_on(column, &exe)?;
+    crate::mptests::run(&exe, version)?;
+    crate::tls::run_with(&exe, false)
 }
 
 /// Our interpreter again, built with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -92,7 +106,7 @@ fn sanitized_tests() -> Result<(), String> {
     for script in &scripts {
         step("sanitized MicroPython", &exe_text, &[script])?;
     }
-    crate::mptests::run(&exe)?;
+    crate::mptests::run(&exe, crate::micropython::DEFAULT)?;
     crate::tls::run_with(&exe, false)
 }
 
@@ -107,7 +121,7 @@ struct Step {
 }
 
 /// Every step, in the order `cargo xtask test` runs them.
-const STEPS: [Step; 15] = [
+const STEPS: [Step; 16] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
     Step {
         name: "clippy",
@@ -133,6 +147,11 @@ const STEPS: [Step; 15] = [
         name: "micropython",
         doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP",
         run: micropython_tests,
+    },
+    Step {
+        name: "micropython-1.26",
+        doc: "our MicroPython built from MicroPython 1.26 (Debian sid's 1.26.1): glue, conformance (ours only), its own socket tests, TLS driver (root)",
+        run: || release_tests("1.26", "ours-1.26"),
     },
     Step {
         name: "tls",
@@ -163,7 +182,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         && flag == "--list"
     {
         for s in &STEPS {
-            println!("{:<14} {}", s.name, s.doc);
+            println!("{:<17} {}", s.name, s.doc);
         }
         return Ok(());
     }
