@@ -143,7 +143,14 @@ pub(crate) fn in_pool(ip: &str) -> bool {
 pub(crate) fn peer_server(netns: &str, log: &Path) -> Result<Killed, String> {
     let script = crate::root().join("tests/kernel/peer_server.py");
     let server = spawn_in(netns, &["python3", &script.to_string_lossy(), "192.0.2.1", PEER_PORT], log)?;
-    std::thread::sleep(Duration::from_millis(300));
+    // It says when it listens (a fixed pause was sometimes too short on a busy machine).
+    let started = std::time::Instant::now();
+    while !fs::read_to_string(log).unwrap_or_default().contains("listening on") {
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err(format!("the kernel's peer server did not listen within 10 s: {}", fs::read_to_string(log).unwrap_or_default()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     Ok(server)
 }
 
