@@ -759,90 +759,103 @@ static const cv_t cv_714[] = { { .kind = CV_TUPLE, .items = cv_713, .len = 2 } }
 static const cv_t cv_715[] = { { .kind = CV_STR, .s = "2001:db8:0:0::1", .len = 15 }, { .kind = CV_INT, .i = 1LL } };
 static const cv_t cv_716[] = { { .kind = CV_TUPLE, .items = cv_715, .len = 2 } };
 static const cv_t cv_717[] = { { .kind = CV_STR, .s = "2001:db8::1", .len = 11 } };
-static const cv_t cv_718[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_719[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 65536LL } };
-static const cv_t cv_720[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_721[] = { { .kind = CV_NONE } };
-static const cv_t cv_722[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_718[] = { { .kind = CV_NONE } };
+static const cv_t cv_719[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_720[] = { { .kind = CV_TUPLE, .items = cv_719, .len = 2 } };
+static const cv_t cv_721[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_722[] = { { .kind = CV_NONE } };
 static const cv_t cv_723[] = { { .kind = CV_NONE } };
-static const cv_t cv_724[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_724[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_725[] = { { .kind = CV_NONE } };
-static const cv_t cv_726[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_726[] = { { .kind = CV_NONE } };
 static const cv_t cv_727[] = { { .kind = CV_NONE } };
-static const cv_t cv_728[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_728[] = { { .kind = CV_NONE } };
 static const cv_t cv_729[] = { { .kind = CV_NONE } };
 static const cv_t cv_730[] = { { .kind = CV_NONE } };
-static const cv_t cv_731[] = { { .kind = CV_VAR, .s = "config" } };
-static const cv_t cv_732[] = { { .kind = CV_NONE } };
-static const cv_t cv_733[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_731[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_732[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 65536LL } };
+static const cv_t cv_733[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL } };
 static const cv_t cv_734[] = { { .kind = CV_NONE } };
-static const cv_t cv_735[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.0.255.0", .len = 11 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
-static const cv_t cv_736[] = { { .kind = CV_TUPLE, .items = cv_735, .len = 4 } };
-static const cv_t cv_737[] = { { .kind = CV_STR, .s = "224.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.255.255.0", .len = 13 }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_STR, .s = "", .len = 0 } };
-static const cv_t cv_738[] = { { .kind = CV_TUPLE, .items = cv_737, .len = 4 } };
-static const cv_t cv_739[] = { { .kind = CV_NONE } };
-static const cv_t cv_740[] = { { .kind = CV_VAR, .s = "config" } };
-static const cv_t cv_741[] = { { .kind = CV_STR, .s = "dhcp", .len = 4 } };
+static const cv_t cv_735[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_736[] = { { .kind = CV_NONE } };
+static const cv_t cv_737[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_738[] = { { .kind = CV_NONE } };
+static const cv_t cv_739[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_740[] = { { .kind = CV_NONE } };
+static const cv_t cv_741[] = { { .kind = CV_VAR, .s = "config" } };
 static const cv_t cv_742[] = { { .kind = CV_NONE } };
-static const cv_t cv_743[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_744[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
-static const cv_t cv_745[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_746[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
-static const cv_t cv_747[] = { { .kind = CV_INT, .i = 10LL } };
-static const cv_t cv_748[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_749[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_750[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_751[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_752[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
-static const cv_t cv_753[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_754[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
-static const cv_t cv_755[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_756[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
-static const cv_t cv_757[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_758[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
-static const cv_t cv_759[] = { { .kind = CV_INT, .i = 6LL } };
-static const cv_t cv_760[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
-static const cv_t cv_761[] = { { .kind = CV_INT, .i = 17LL } };
-static const cv_t cv_762[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
-static const cv_t cv_763[] = { { .kind = CV_INT, .i = 41LL } };
-static const cv_t cv_764[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
-static const cv_t cv_765[] = { { .kind = CV_INT, .i = 58LL } };
-static const cv_t cv_766[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
-static const cv_t cv_767[] = { { .kind = CV_INT, .i = 4095LL } };
-static const cv_t cv_768[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
-static const cv_t cv_769[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_770[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
-static const cv_t cv_771[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_772[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
-static const cv_t cv_773[] = { { .kind = CV_INT, .i = 32LL } };
-static const cv_t cv_774[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
-static const cv_t cv_775[] = { { .kind = CV_INT, .i = 128LL } };
-static const cv_t cv_776[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
-static const cv_t cv_777[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_778[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
-static const cv_t cv_779[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_780[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
-static const cv_t cv_781[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_782[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
-static const cv_t cv_783[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_784[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
-static const cv_t cv_785[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_786[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
-static const cv_t cv_787[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_788[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
-static const cv_t cv_789[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_790[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
-static const cv_t cv_791[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_792[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_793[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_794[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_795[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_796[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
-static const cv_t cv_797[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_798[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
-static const cv_t cv_799[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_800[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
-static const cv_t cv_801[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_743[] = { { .kind = CV_NONE } };
+static const cv_t cv_744[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_745[] = { { .kind = CV_NONE } };
+static const cv_t cv_746[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_747[] = { { .kind = CV_NONE } };
+static const cv_t cv_748[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.0.255.0", .len = 11 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
+static const cv_t cv_749[] = { { .kind = CV_TUPLE, .items = cv_748, .len = 4 } };
+static const cv_t cv_750[] = { { .kind = CV_STR, .s = "224.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.255.255.0", .len = 13 }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_STR, .s = "", .len = 0 } };
+static const cv_t cv_751[] = { { .kind = CV_TUPLE, .items = cv_750, .len = 4 } };
+static const cv_t cv_752[] = { { .kind = CV_NONE } };
+static const cv_t cv_753[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_754[] = { { .kind = CV_STR, .s = "dhcp", .len = 4 } };
+static const cv_t cv_755[] = { { .kind = CV_NONE } };
+static const cv_t cv_756[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_757[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
+static const cv_t cv_758[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_759[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_760[] = { { .kind = CV_INT, .i = 10LL } };
+static const cv_t cv_761[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_762[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_763[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_764[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_765[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
+static const cv_t cv_766[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_767[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
+static const cv_t cv_768[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_769[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
+static const cv_t cv_770[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_771[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
+static const cv_t cv_772[] = { { .kind = CV_INT, .i = 6LL } };
+static const cv_t cv_773[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_774[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_775[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
+static const cv_t cv_776[] = { { .kind = CV_INT, .i = 41LL } };
+static const cv_t cv_777[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
+static const cv_t cv_778[] = { { .kind = CV_INT, .i = 58LL } };
+static const cv_t cv_779[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
+static const cv_t cv_780[] = { { .kind = CV_INT, .i = 4095LL } };
+static const cv_t cv_781[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
+static const cv_t cv_782[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_783[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
+static const cv_t cv_784[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_785[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
+static const cv_t cv_786[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_787[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
+static const cv_t cv_788[] = { { .kind = CV_INT, .i = 128LL } };
+static const cv_t cv_789[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
+static const cv_t cv_790[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_791[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
+static const cv_t cv_792[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_793[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_794[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_795[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_796[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_797[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_798[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_799[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
+static const cv_t cv_800[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_801[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
+static const cv_t cv_802[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_803[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
+static const cv_t cv_804[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_805[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_806[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_807[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_808[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_809[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
+static const cv_t cv_810[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_811[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
+static const cv_t cv_812[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_813[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_814[] = { { .kind = CV_INT, .i = 32LL } };
 
 static const cstep_t steps_0[] = {
     { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_0, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
@@ -1692,153 +1705,168 @@ static const cstep_t steps_92[] = {
 };
 
 static const cstep_t steps_93[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_718, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_719, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_718, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_720, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_721, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_722, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_723, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_724, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_725, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "close_all", .args = cv_726, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "getsockname", .args = cv_727, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "getsockname", .args = cv_728, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 },
+    { .bind = "t", .index = -1, .on = NULL, .call = "socket", .args = cv_729, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "t", .call = "close", .args = cv_730, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_94[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_720, .n_args = 2, .expect = CE_ERROR, .name = "EAI_FAIL", .code = -4LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_731, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_732, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_95[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "active", .args = cv_721, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_722, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_723, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_724, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_725, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_726, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_733, .n_args = 2, .expect = CE_ERROR, .name = "EAI_FAIL", .code = -4LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_96[] = {
-    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_727, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_728, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_729, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_730, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_731, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_732, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_733, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "active", .args = cv_734, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_735, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_736, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_737, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_738, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_739, .until_max = 0 }
 };
 
 static const cstep_t steps_97[] = {
-    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_734, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_736, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_738, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_739, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_740, .until_max = 0 }
+    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_740, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_741, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_742, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_743, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_744, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_745, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_746, .until_max = 0 }
 };
 
 static const cstep_t steps_98[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_741, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_742, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_743, .until_max = 0 }
+    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_747, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_749, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_751, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_752, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_753, .until_max = 0 }
 };
 
 static const cstep_t steps_99[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_744, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_745, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_754, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_755, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_756, .until_max = 0 }
 };
 
 static const cstep_t steps_100[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_746, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_747, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_757, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_758, .until_max = 0 }
 };
 
 static const cstep_t steps_101[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_748, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_749, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_759, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_760, .until_max = 0 }
 };
 
 static const cstep_t steps_102[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_750, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_751, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_761, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_762, .until_max = 0 }
 };
 
 static const cstep_t steps_103[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_752, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_753, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_763, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_764, .until_max = 0 }
 };
 
 static const cstep_t steps_104[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_754, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_755, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_765, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_766, .until_max = 0 }
 };
 
 static const cstep_t steps_105[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_756, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_757, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_767, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_768, .until_max = 0 }
 };
 
 static const cstep_t steps_106[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_758, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_759, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_769, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_770, .until_max = 0 }
 };
 
 static const cstep_t steps_107[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_760, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_761, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_771, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_772, .until_max = 0 }
 };
 
 static const cstep_t steps_108[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_762, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_763, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_773, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_774, .until_max = 0 }
 };
 
 static const cstep_t steps_109[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_764, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_765, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_775, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_776, .until_max = 0 }
 };
 
 static const cstep_t steps_110[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_766, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_767, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_777, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_778, .until_max = 0 }
 };
 
 static const cstep_t steps_111[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_768, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_769, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_779, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_780, .until_max = 0 }
 };
 
 static const cstep_t steps_112[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_770, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_771, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_781, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_782, .until_max = 0 }
 };
 
 static const cstep_t steps_113[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_772, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_773, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_783, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_784, .until_max = 0 }
 };
 
 static const cstep_t steps_114[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_774, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_775, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_785, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_786, .until_max = 0 }
 };
 
 static const cstep_t steps_115[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_776, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_777, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_787, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_788, .until_max = 0 }
 };
 
 static const cstep_t steps_116[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_778, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_779, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_789, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_790, .until_max = 0 }
 };
 
 static const cstep_t steps_117[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_780, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_781, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_791, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_792, .until_max = 0 }
 };
 
 static const cstep_t steps_118[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_782, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_783, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_793, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_794, .until_max = 0 }
 };
 
 static const cstep_t steps_119[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_784, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_785, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_795, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_796, .until_max = 0 }
 };
 
 static const cstep_t steps_120[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_786, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_787, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_797, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_798, .until_max = 0 }
 };
 
 static const cstep_t steps_121[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_788, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_789, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_799, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_800, .until_max = 0 }
 };
 
 static const cstep_t steps_122[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_790, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_791, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_801, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_802, .until_max = 0 }
 };
 
 static const cstep_t steps_123[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_792, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_793, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_803, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_804, .until_max = 0 }
 };
 
 static const cstep_t steps_124[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_794, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_795, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_805, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_806, .until_max = 0 }
 };
 
 static const cstep_t steps_125[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_796, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_797, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_807, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_808, .until_max = 0 }
 };
 
 static const cstep_t steps_126[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_798, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_799, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_809, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_810, .until_max = 0 }
 };
 
 static const cstep_t steps_127[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_800, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_801, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_811, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_812, .until_max = 0 }
+};
+
+static const cstep_t steps_128[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_813, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_814, .until_max = 0 }
 };
 
 /* Cases whose `targets` leave out the C ABI. */
@@ -1953,41 +1981,42 @@ static const ccase_t conformance_cases[] = {
     { "readinto-nbytes", steps_90, 11 },
     { "readinto-would-block", steps_91, 10 },
     { "addr-parse-format", steps_92, 3 },
-    { "addr-parse-not-numeric", steps_93, 2 },
-    { "getaddrinfo-no-dns-server", steps_94, 1 },
-    { "interface-up", steps_95, 3 },
-    { "ifconfig-static-round-trip", steps_96, 4 },
-    { "ifconfig-bad-netmask", steps_97, 4 },
-    { "ifconfig-dhcp-without-client", steps_98, 2 },
-    { "constant-af-inet", steps_99, 1 },
-    { "constant-af-inet6", steps_100, 1 },
-    { "constant-sock-stream", steps_101, 1 },
-    { "constant-sock-dgram", steps_102, 1 },
-    { "constant-sock-raw", steps_103, 1 },
-    { "constant-ipproto-ip", steps_104, 1 },
-    { "constant-ipproto-icmp", steps_105, 1 },
-    { "constant-ipproto-tcp", steps_106, 1 },
-    { "constant-ipproto-udp", steps_107, 1 },
-    { "constant-ipproto-ipv6", steps_108, 1 },
-    { "constant-ipproto-icmpv6", steps_109, 1 },
-    { "constant-sol-socket", steps_110, 1 },
-    { "constant-so-reuseaddr", steps_111, 1 },
-    { "constant-so-keepalive", steps_112, 1 },
-    { "constant-so-broadcast", steps_113, 1 },
-    { "constant-so-linger", steps_114, 1 },
-    { "constant-tcp-nodelay", steps_115, 1 },
-    { "constant-shut-rd", steps_116, 1 },
-    { "constant-shut-wr", steps_117, 1 },
-    { "constant-shut-rdwr", steps_118, 1 },
-    { "constant-ai-passive", steps_119, 1 },
-    { "constant-ai-canonname", steps_120, 1 },
-    { "constant-ai-numerichost", steps_121, 1 },
-    { "constant-ai-numericserv", steps_122, 1 },
-    { "constant-poll-rd", steps_123, 1 },
-    { "constant-poll-wr", steps_124, 1 },
-    { "constant-poll-err", steps_125, 1 },
-    { "constant-poll-hup", steps_126, 1 },
-    { "constant-poll-nval", steps_127, 1 },
+    { "close-all", steps_93, 12 },
+    { "addr-parse-not-numeric", steps_94, 2 },
+    { "getaddrinfo-no-dns-server", steps_95, 1 },
+    { "interface-up", steps_96, 3 },
+    { "ifconfig-static-round-trip", steps_97, 4 },
+    { "ifconfig-bad-netmask", steps_98, 4 },
+    { "ifconfig-dhcp-without-client", steps_99, 2 },
+    { "constant-af-inet", steps_100, 1 },
+    { "constant-af-inet6", steps_101, 1 },
+    { "constant-sock-stream", steps_102, 1 },
+    { "constant-sock-dgram", steps_103, 1 },
+    { "constant-sock-raw", steps_104, 1 },
+    { "constant-ipproto-ip", steps_105, 1 },
+    { "constant-ipproto-icmp", steps_106, 1 },
+    { "constant-ipproto-tcp", steps_107, 1 },
+    { "constant-ipproto-udp", steps_108, 1 },
+    { "constant-ipproto-ipv6", steps_109, 1 },
+    { "constant-ipproto-icmpv6", steps_110, 1 },
+    { "constant-sol-socket", steps_111, 1 },
+    { "constant-so-reuseaddr", steps_112, 1 },
+    { "constant-so-keepalive", steps_113, 1 },
+    { "constant-so-broadcast", steps_114, 1 },
+    { "constant-so-linger", steps_115, 1 },
+    { "constant-tcp-nodelay", steps_116, 1 },
+    { "constant-shut-rd", steps_117, 1 },
+    { "constant-shut-wr", steps_118, 1 },
+    { "constant-shut-rdwr", steps_119, 1 },
+    { "constant-ai-passive", steps_120, 1 },
+    { "constant-ai-canonname", steps_121, 1 },
+    { "constant-ai-numerichost", steps_122, 1 },
+    { "constant-ai-numericserv", steps_123, 1 },
+    { "constant-poll-rd", steps_124, 1 },
+    { "constant-poll-wr", steps_125, 1 },
+    { "constant-poll-err", steps_126, 1 },
+    { "constant-poll-hup", steps_127, 1 },
+    { "constant-poll-nval", steps_128, 1 },
 };
 
 #endif

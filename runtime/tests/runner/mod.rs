@@ -355,6 +355,10 @@ impl<S: SocketApi> Runner<S> {
             "active" => R::Bool(s.active()?),
             "isconnected" => R::Bool(s.isconnected()?),
             "status" => R::Int(s.status()? as i64),
+            "close_all" => {
+                s.close_all()?;
+                R::None
+            }
             // The socket itself.
             "makefile" => R::Sock(fd),
             "close" => {
