@@ -34,6 +34,7 @@ mod netns;
 mod qemu;
 mod run;
 mod size;
+mod tapboard;
 mod test;
 
 use std::path::PathBuf;

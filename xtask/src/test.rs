@@ -75,7 +75,9 @@ fn micropython_tests() -> Result<(), String> {
     // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
     crate::multinet::run()?;
     // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed; static <-> DHCP with ifconfig().
-    crate::dhcp::run(Path::new(&exe))
+    crate::dhcp::run(Path::new(&exe))?;
+    // As root: on a TAP board against the kernel, sockets left open at exit, first connect, loopback, 220 clients.
+    crate::tapboard::run(Path::new(&exe))
 }
 
 /// Our interpreter again, built with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -115,7 +117,7 @@ const STEPS: [Step; 13] = [
     Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
     Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
     Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
-    Step { name: "micropython", doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP", run: micropython_tests },
+    Step { name: "micropython", doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP, TAP board against the kernel", run: micropython_tests },
     Step { name: "device", doc: "the mps2-an385 firmware in QEMU: MicroPython's tests, ping, DHCP against dnsmasq, time.sleep, multi_net, conformance; the anchor: ping, multi_net with CPython and with ours (root)", run: || crate::device::run(false) },
     Step { name: "sanitized", doc: "our MicroPython under ASan/UBSan", run: sanitized_tests },
     Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || crate::fuzz::run(&["--seconds".into(), "20".into()]) },
