@@ -509,6 +509,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// Drives the stack until no lingering connection has anything
     /// unacknowledged left (FIN-WAIT-2 or TIME-WAIT: data and FIN delivered;
+    /// LAST-ACK or CLOSING with the data acknowledged;
     /// an abort's RST sent), for at most the linger time; connections still
     /// sending then are reset. EINTR when the board's wait is interrupted.
     pub(crate) fn finish_lingering(&mut self) -> Result<(), Errno> {
@@ -530,6 +531,9 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// Has every lingering connection delivered all it sent (or its reset)?
+    /// A peer that closed first has seen everything but our FIN's arrival:
+    /// with the data acknowledged, its FIN (sent) is not waited for, so that a
+    /// peer gone meanwhile does not hold the caller for the linger time.
     fn lingering_delivered(&mut self) -> bool {
         if self.lingering == 0 {
             return true;
@@ -537,6 +541,7 @@ impl<B: Board> Stack<'_, B> {
         (0..self.pool.len()).all(|i| match self.pool[i].role {
             Role::Lingering(_) => match self.tcp(i).state() {
                 State::FinWait2 | State::TimeWait => true,
+                State::LastAck | State::Closing => self.tcp(i).send_queue() == 0,
                 State::Closed => self.tcp(i).remote_endpoint().is_none(),
                 _ => false,
             },
