@@ -10,15 +10,15 @@
 #define USOCKET_BOARD_MAC_FROM_PORT 0 /* 1: the firmware supplies the MAC at start. */
 #define USOCKET_BOARD_MAC { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 } /* Fixed MAC address. */
 #define USOCKET_BOARD_PORT_CLOCK 0 /* 1: the firmware's clock, through the frame port. */
-#define USOCKET_BOARD_SOCKETS 64 /* Open sockets of any kind. */
-#define USOCKET_BOARD_TCP_SOCKETS 96 /* TCP sockets (connected, listening, queued, lingering). */
+#define USOCKET_BOARD_SOCKETS 256 /* Open sockets of any kind. */
+#define USOCKET_BOARD_TCP_SOCKETS 320 /* TCP sockets (connected, listening, queued, lingering). */
 #define USOCKET_BOARD_UDP_SOCKETS 16 /* UDP sockets. */
 #define USOCKET_BOARD_RAW_SOCKETS 4 /* Raw IP sockets. */
 #define USOCKET_BOARD_MULTICAST_GROUPS 8 /* Multicast groups the interface may join at once. */
 #define USOCKET_BOARD_TCP_RX_BYTES 65535 /* TCP receive buffer per socket. */
 #define USOCKET_BOARD_TCP_TX_BYTES 131072 /* TCP transmit buffer per socket. */
 #define USOCKET_BOARD_LOOPBACK_BYTES 262144 /* Loop queue: frames the board sends itself (127.0.0.1, ::1, its own addresses). */
-#define USOCKET_BOARD_RAM_BYTES 21548064u /* RAM the stack needs on a 64-bit host. */
+#define USOCKET_BOARD_RAM_BYTES 65843776u /* RAM the stack needs on a 64-bit host. */
 #define USOCKET_BOARD_FEATURES "ipv6,dns,raw,multicast" /* The runtime's cargo features the board needs (more only cost flash). */
 #define USOCKET_BOARD_IPV4_MODE 1 /* IPV4: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV4_ADDRESS { 192, 0, 2, 2 } /* IPV4 address (192.0.2.2). */

@@ -195,6 +195,16 @@ intptr_t usocket_inet_pton(int32_t af, const char *ip_string, size_t ip_string_l
 intptr_t usocket_inet_ntop(int32_t af, const uint8_t *packed_ip, size_t packed_ip_len, char *out, size_t out_len);
 
 /*
+ * Close every open socket as close() would, then drive the stack until each
+ * closed connection has its data and FIN delivered and acknowledged (or, with
+ * SO_LINGER (1, 0), its reset sent); connections still sending when the board's
+ * linger time passes are reset. A host calls it at exit (the host boards: at
+ * process exit), a firmware on soft reset, so that no peer is left hanging.
+ * Returns 0, or -errno.
+ */
+int32_t usocket_close_all();
+
+/*
  * Mark the socket closed and release its slot. Closing twice is allowed. A TCP
  * connection is closed gracefully: queued data and the FIN are still delivered after
  * the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).

@@ -60,6 +60,12 @@ pub trait SocketApi {
         packed_ip: &[u8],
         out: &mut [u8],
     ) -> Result<usize, Errno>;
+    /// Close every open socket as close() would, then drive the stack until each
+    /// closed connection has its data and FIN delivered and acknowledged (or, with
+    /// SO_LINGER (1, 0), its reset sent); connections still sending when the board's
+    /// linger time passes are reset. A host calls it at exit (the host boards: at
+    /// process exit), a firmware on soft reset, so that no peer is left hanging.
+    fn close_all(&mut self) -> Result<(), Errno>;
     /// Mark the socket closed and release its slot. Closing twice is allowed. A TCP
     /// connection is closed gracefully: queued data and the FIN are still delivered after
     /// the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).

@@ -140,8 +140,8 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         multicast: true,
     },
     config: Config {
-        sockets: 64usize,
-        tcp_sockets: 96usize,
+        sockets: 256usize,
+        tcp_sockets: 320usize,
         tcp_rx_bytes: 65535usize,
         tcp_tx_bytes: 131072usize,
         udp_sockets: 16usize,
@@ -163,7 +163,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 21285920usize,
+    ram_bytes: 65581632usize,
     rx_frames: 0usize,
 };
 /// A Linux TAP device (tap0), Ethernet, talking to the kernel or other stacks on a bridge. (`spec/boards/host-tap.toml`)
@@ -199,8 +199,8 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         multicast: true,
     },
     config: Config {
-        sockets: 64usize,
-        tcp_sockets: 96usize,
+        sockets: 256usize,
+        tcp_sockets: 320usize,
         tcp_rx_bytes: 65535usize,
         tcp_tx_bytes: 131072usize,
         udp_sockets: 16usize,
@@ -222,7 +222,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 21548064usize,
+    ram_bytes: 65843776usize,
     rx_frames: 0usize,
 };
 /// The mps2-an385 board with IPv4 (DHCP), TCP, UDP and DNS only, as MicroPython's lwIP ports are built. (`spec/boards/mps2-an385-ipv4.toml`)

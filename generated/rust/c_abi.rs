@@ -269,6 +269,20 @@ pub unsafe extern "C" fn usocket_inet_ntop(
     })();
     ret_count(result)
 }
+/// C ABI for `close_all`: Close every open socket as close() would, then drive the stack until each
+/// closed connection has its data and FIN delivered and acknowledged (or, with
+/// SO_LINGER (1, 0), its reset sent); connections still sending when the board's
+/// linger time passes are reset. A host calls it at exit (the host boards: at
+/// process exit), a firmware on soft reset, so that no peer is left hanging.
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_close_all() -> i32 {
+    let result: Result<(), Errno> = AbiBackend::with(SocketApi::close_all)
+        .and_then(|r| r);
+    ret_status(result)
+}
 /// C ABI for `close`: Mark the socket closed and release its slot. Closing twice is allowed. A TCP
 /// connection is closed gracefully: queued data and the FIN are still delivered after
 /// the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).

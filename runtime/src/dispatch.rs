@@ -110,6 +110,14 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         usize::try_from(fd).map_err(|_| Errno::EBADF)
     }
 
+    fn close_all(&mut self) -> Result<(), Errno> {
+        loop {
+            let Some(fd) = self.fds.iter().next().map(|(fd, _)| fd) else { break };
+            self.close(fd)?;
+        }
+        self.finish_lingering()
+    }
+
     fn bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
         match self.slot(fd)?.kind {
             Kind::Stream => self.tcp_bind(fd, address),

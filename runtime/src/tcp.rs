@@ -507,6 +507,48 @@ impl<B: Board> Stack<'_, B> {
         }
     }
 
+    /// Drives the stack until no lingering connection has anything
+    /// unacknowledged left (FIN-WAIT-2 or TIME-WAIT: data and FIN delivered;
+    /// LAST-ACK or CLOSING with the data acknowledged;
+    /// an abort's RST sent), for at most the linger time; connections still
+    /// sending then are reset. EINTR when the board's wait is interrupted.
+    pub(crate) fn finish_lingering(&mut self) -> Result<(), Errno> {
+        let deadline = Deadline::At(self.board.now_us().saturating_add(u64::from(self.config.linger_ms) * 1000));
+        match self.block_until(deadline, |s| s.lingering_delivered().then_some(Ok(()))) {
+            Err(Errno::ETIMEDOUT) => {
+                for i in 0..self.pool.len() {
+                    if matches!(self.pool[i].role, Role::Lingering(_)) && self.tcp(i).state() != State::Closed {
+                        self.tcp(i).abort();
+                    }
+                }
+                // The resets go out, then the sockets are reaped.
+                self.pump();
+                self.pump();
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Has every lingering connection delivered all it sent (or its reset)?
+    /// A peer that closed first has seen everything but our FIN's arrival:
+    /// with the data acknowledged, its FIN (sent) is not waited for, so that a
+    /// peer gone meanwhile does not hold the caller for the linger time.
+    fn lingering_delivered(&mut self) -> bool {
+        if self.lingering == 0 {
+            return true;
+        }
+        (0..self.pool.len()).all(|i| match self.pool[i].role {
+            Role::Lingering(_) => match self.tcp(i).state() {
+                State::FinWait2 | State::TimeWait => true,
+                State::LastAck | State::Closing => self.tcp(i).send_queue() == 0,
+                State::Closed => self.tcp(i).remote_endpoint().is_none(),
+                _ => false,
+            },
+            _ => true,
+        })
+    }
+
     /// shutdown(): SHUT_RD makes reads see end of stream, SHUT_WR sends the FIN.
     pub(crate) fn tcp_shutdown(&mut self, fd: Fd, how: i32) -> Result<(), Errno> {
         use crate::constants::{SHUT_RD, SHUT_RDWR, SHUT_WR};

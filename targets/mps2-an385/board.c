@@ -145,6 +145,15 @@ static void paint_stack(void) {
     }
 }
 
+// The port's soft-reset loop: `gc_sweep_all()` (socket finalisers close them), then
+// `mp_deinit()`, wrapped here so that the stack delivers what they sent first.
+void __real_mp_deinit(void);
+
+void __wrap_mp_deinit(void) {
+    mps2_net_soft_reset();
+    __real_mp_deinit();
+}
+
 int __wrap_main(int argc, char **argv) {
     paint_stack();
     board_init();

@@ -45,6 +45,8 @@ endif
 # The board's start-up runs before the port's main(), and its stdin replaces
 # the port's busy-polling one.
 LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_hal_stdin_rx_chr
+# Soft reset closes the sockets as close() would before the next program (board.c).
+LDFLAGS += -Wl,--wrap=mp_deinit
 
 SRC_BOARD_O = shared/runtime/gchelper_native.o shared/runtime/gchelper_thumb2.o
 

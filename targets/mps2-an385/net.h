@@ -14,5 +14,9 @@ void mps2_net_start(void);
 void mps2_net_poll(void);
 // Has the stack work waiting (frames in the controller)? The board does not sleep then.
 bool mps2_net_pending(void);
+// Soft reset, after the garbage collector closed every socket object: lets
+// the stack finish what they sent (data, FINs, resets) before the next program
+// starts, bounded by the board's linger time.
+void mps2_net_soft_reset(void);
 
 #endif

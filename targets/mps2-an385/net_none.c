@@ -12,3 +12,6 @@ void mps2_net_poll(void) {
 bool mps2_net_pending(void) {
     return false;
 }
+
+void mps2_net_soft_reset(void) {
+}

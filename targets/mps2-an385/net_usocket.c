@@ -58,6 +58,12 @@ void mps2_net_poll(void) {
     (void)usocket_pump();
 }
 
+void mps2_net_soft_reset(void) {
+    // Every socket still open is closed as close() would, and the stack runs
+    // until their data and FINs are acknowledged or the linger time passes.
+    (void)usocket_close_all();
+}
+
 int32_t usocket_port_transmit(const uint8_t *frame, size_t frame_len) {
     return lan9118_transmit(frame, frame_len) ? 0 : -USOCKET_EAGAIN;
 }

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "usocket.h"
+/* The loopback board's sizes: the fd table the exhaustion check fills. */
+#include "../../generated/boards/host-loopback.h"
 
 #include "check.h"
 
@@ -691,12 +693,12 @@ static void errors_setup(void) {
     CHECK_EQ(usocket_close(u), 0);
 
     /* accept: a full socket table leaves a queued connection queued (ENOMEM). */
-    int32_t fds[128];
+    int32_t fds[USOCKET_BOARD_SOCKETS];
     int n = 0;
     int32_t c = usocket_socket(USOCKET_AF_INET, USOCKET_SOCK_STREAM, 0);
     CHECK_EQ(usocket_connect(c, &at), 0);
     int32_t last = 0;
-    while (n < 128 && (last = usocket_socket(USOCKET_AF_INET, USOCKET_SOCK_STREAM, 0)) >= 0) {
+    while (n < USOCKET_BOARD_SOCKETS && (last = usocket_socket(USOCKET_AF_INET, USOCKET_SOCK_STREAM, 0)) >= 0) {
         fds[n++] = last;
     }
     CHECK_EQ(last, -USOCKET_ENOMEM);

@@ -478,6 +478,10 @@ static long long call(const cstep_t *step, rv_t *out) {
         }
         return r;
     }
+    if (strcmp(c, "close_all") == 0) {
+        *out = r_none();
+        return usocket_close_all();
+    }
     if (strcmp(c, "status") == 0) {
         return int_result((long long)usocket_status(), out);
     }

@@ -36,6 +36,7 @@ mod pypi;
 mod qemu;
 mod run;
 mod size;
+mod tapboard;
 mod test;
 mod tls;
 

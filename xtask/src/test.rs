@@ -75,7 +75,9 @@ fn micropython_tests() -> Result<(), String> {
     // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
     crate::multinet::run()?;
     // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed; static <-> DHCP with ifconfig().
-    crate::dhcp::run(Path::new(&exe))
+    crate::dhcp::run(Path::new(&exe))?;
+    // As root: on a TAP board against the kernel, sockets left open at exit, first connect, loopback, 220 clients.
+    crate::tapboard::run(Path::new(&exe))
 }
 
 /// Our interpreter built from another MicroPython release (`cargo xtask
@@ -145,7 +147,7 @@ const STEPS: [Step; 16] = [
     Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
     Step {
         name: "micropython",
-        doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP",
+        doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP, TAP board against the kernel",
         run: micropython_tests,
     },
     Step {

@@ -379,6 +379,10 @@ impl<S: SocketApi> Runner<S> {
             "isconnected" => R::Bool(s.isconnected()?),
             "status" => R::Int(s.status()? as i64),
             "dhcp_state" => R::Int(s.dhcp_state()? as i64),
+            "close_all" => {
+                s.close_all()?;
+                R::None
+            }
             // The socket itself.
             "makefile" => R::Sock(fd),
             "close" => {

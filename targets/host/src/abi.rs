@@ -4,7 +4,7 @@
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use usocket_runtime::{Backend, Errno, HostMemory, Stack};
+use usocket_runtime::{Backend, Errno, HostMemory, SocketApi, Stack};
 
 use crate::host_board::AnyBoard;
 
@@ -40,10 +40,25 @@ fn start() -> Result<AbiStack, Errno> {
     // exists; afterwards only the stack touches the memory (in the static, so
     // leak checkers see it).
     let memory = unsafe { &mut *GLOBAL.memory.get() }.insert(HostMemory::new(&config));
-    Stack::new(memory.lend(), board, config).map_err(|e| {
+    let stack = Stack::new(memory.lend(), board, config).map_err(|e| {
         eprintln!("usocket: {e}");
         Errno::ENODEV
-    })
+    })?;
+    // SAFETY: registers a function without arguments; start() runs once per process.
+    if unsafe { libc::atexit(close_all_at_exit) } != 0 {
+        eprintln!("usocket: atexit: no room; sockets left open at exit will not be closed");
+    }
+    Ok(stack)
+}
+
+/// At process exit (libc's exit(), also when a program's main returns), every
+/// socket the process left open is closed as close() would: the peers get the
+/// queued data and a FIN (a reset with SO_LINGER (1, 0)) within the board's
+/// linger time, as the kernel does for a process's sockets. Not reached when
+/// the process dies by a signal or `_exit`; a stack call in progress (exit from
+/// another thread) is left alone.
+extern "C" fn close_all_at_exit() {
+    let _ = AbiBackend::with(|stack| stack.close_all());
 }
 
 impl Backend for AbiBackend {

@@ -178,6 +178,11 @@ void mps2_net_poll(void) {
     netif_poll_all();
 }
 
+void mps2_net_soft_reset(void) {
+    // The anchor as MicroPython's lwIP ports have it: the finalisers closed the
+    // sockets; lwIP's timers finish them while the next program runs.
+}
+
 // network.LAN: the one interface, as on MicroPython's stm32 port.
 
 typedef struct {

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Our MicroPython on a TAP board against the Linux kernel (CPython here).
+
+Usage: tap_board_driver.py INTERPRETER
+
+Run inside a network namespace whose tap0 is 192.0.2.1/24 and 2001:db8::1/64
+(`cargo xtask test`, step micropython, as root: xtask/src/tapboard.rs). Each
+check starts the interpreter on tests/micropython/tap_board.py with a mode,
+as a fresh process on the TAP board (192.0.2.2, 2001:db8::2):
+
+- exit: a script that sends and exits without closing: the kernel reads every
+  byte, then EOF, well under the board's linger time (10 s); with SO_LINGER
+  (1, 0) a reset; a listener's queued, never accepted connection a reset; a
+  peer that does not read holds the exit for the linger time, then a reset;
+- first connect: each fresh process connects in well under the second an
+  unanswered ARP request or neighbour solicitation costs;
+- loopback: 127.0.0.1 and ::1 never reach the wire (a raw AF_PACKET socket on
+  tap0 captures what the board sends; its connect to the kernel must be seen);
+- server: an asyncio echo server holds 220 concurrent kernel clients.
+
+Prints one line per check and "N passed, M failed"; exits 1 on any failure.
+Every wait is bounded.
+"""
+
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+KERNEL4, KERNEL6, BOARD4 = "192.0.2.1", "2001:db8::1", "192.0.2.2"
+BOARD_MAC = bytes([2, 0, 0, 0, 0, 2])
+LINGER = 10.0  # spec/boards/host-tap.toml: linger_ms
+PROMPT = 2.0  # "well under the linger time"
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "micropython", "tap_board.py")
+ENV = dict(os.environ, USOCKET_BOARD="tap", USOCKET_TAP="tap0")
+results = []
+
+
+def check(name, ok, detail):
+    results.append(ok)
+    print("%s %s: %s" % ("PASS" if ok else "FAIL", name, detail), flush=True)
+
+
+def start(exe, *args):
+    return subprocess.Popen([exe, SCRIPT] + [str(a) for a in args], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def finish(proc, timeout=30):
+    """The process's output lines and exit code (killed after `timeout`)."""
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        return out.decode(errors="replace").splitlines() + ["KILLED after %d s" % timeout], -9
+    return out.decode(errors="replace").splitlines(), proc.returncode
+
+
+def listener(host, rcvbuf=None):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.bind((host, 0))
+    s.listen(8)
+    s.settimeout(10)
+    return s
+
+
+def read_to_end(conn, timeout):
+    """(bytes read, 'EOF' / 'RESET' / 'TIMEOUT', seconds until then)."""
+    conn.settimeout(timeout)
+    n, t0 = 0, time.monotonic()
+    try:
+        while True:
+            d = conn.recv(1 << 16)
+            if not d:
+                return n, "EOF", time.monotonic() - t0
+            n += len(d)
+    except ConnectionResetError:
+        return n, "RESET", time.monotonic() - t0
+    except socket.timeout:
+        return n, "TIMEOUT", time.monotonic() - t0
+
+
+def exit_with_data(exe, host, n):
+    l = listener(host)
+    proc = start(exe, "data", host, l.getsockname()[1], n)
+    conn = l.accept()[0]
+    got, end, _ = read_to_end(conn, LINGER + 5)
+    exited = time.monotonic()
+    out, rc = finish(proc)
+    waited = time.monotonic() - exited
+    ok = got == n and end == "EOF" and rc == 0 and waited < PROMPT
+    check("exit without close (%s)" % host, ok, "%d of %d bytes, then %s; the process exited %.3f s later, code %d %s" % (got, n, end, waited, rc, out))
+    conn.close()
+    l.close()
+
+
+def exit_with_reset(exe):
+    l = listener(KERNEL4)
+    t0 = time.monotonic()
+    proc = start(exe, "reset", KERNEL4, l.getsockname()[1])
+    conn = l.accept()[0]
+    got, end, _ = read_to_end(conn, LINGER + 5)
+    took = time.monotonic() - t0
+    out, rc = finish(proc)
+    check("exit with SO_LINGER (1, 0)", end == "RESET" and took < PROMPT and rc == 0, "%d bytes, then %s after %.3f s, code %d %s" % (got, end, took, rc, out))
+    conn.close()
+    l.close()
+
+
+def exit_with_listener(exe):
+    port = 7300
+    proc = start(exe, "listener", port)
+    line = proc.stdout.readline().decode().strip()
+    if line != "LISTENING":
+        out, rc = finish(proc)
+        check("exit with a listener", False, "the script said %r %s" % (line, out))
+        return
+    c = socket.create_connection((BOARD4, port), timeout=5)
+    out, rc = finish(proc, timeout=LINGER + 5)
+    got, end, took = read_to_end(c, PROMPT)
+    check("exit with a listener", out == ["PENDING"] and rc == 0 and end == "RESET", "queued connection: %d bytes, %s after %.3f s; code %d %s" % (got, end, took, rc, out))
+    c.close()
+
+
+def exit_stalled(exe):
+    # A peer that never reads: a small receive window fills, the exit waits for the linger time, then resets.
+    l = listener(KERNEL4, rcvbuf=4096)
+    proc = start(exe, "stalled", KERNEL4, l.getsockname()[1])
+    conn = l.accept()[0]
+    t0 = time.monotonic()
+    out, rc = finish(proc, timeout=LINGER + 10)
+    took = time.monotonic() - t0
+    got, end, _ = read_to_end(conn, PROMPT)
+    ok = rc == 0 and LINGER - 1.5 < took < LINGER + 3 and end == "RESET"
+    check("exit with a stalled peer", ok, "the process took %.2f s to exit (linger %.0f s), code %d %s; the peer read %d bytes, then %s" % (took, LINGER, rc, out, got, end))
+    conn.close()
+    l.close()
+
+
+def first_connects(exe, runs=6):
+    for i in range(runs):
+        host = (KERNEL4, KERNEL6)[i % 2]
+        l = listener(host)
+        proc = start(exe, "connect", host, l.getsockname()[1])
+        conn = l.accept()[0]
+        out, rc = finish(proc)
+        us = int(out[0].split()[1]) if out and out[0].startswith("CONNECT_US") else None
+        check("first connect of a fresh process to %s" % host, rc == 0 and us is not None and us < 300_000, "%s us, code %d %s" % (us, rc, out))
+        conn.close()
+        l.close()
+
+
+def loopback_stays_off_the_wire(exe):
+    cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    cap.bind(("tap0", 0))
+    cap.settimeout(0.2)
+    frames = {"loopback": 0, "to the kernel": 0}
+    done = threading.Event()
+
+    def capture():
+        while not done.is_set():
+            try:
+                frame = cap.recv(65535)
+            except socket.timeout:
+                continue
+            if frame[6:12] != BOARD_MAC:
+                continue
+            ethertype = struct.unpack("!H", frame[12:14])[0]
+            if ethertype == 0x0800:
+                src, dst = frame[26:30], frame[30:34]
+                lo = src[0] == 127 or dst[0] == 127
+                kernel = dst == socket.inet_aton(KERNEL4)
+            elif ethertype == 0x86DD:
+                one = socket.inet_pton(socket.AF_INET6, "::1")
+                lo = one in (frame[22:38], frame[38:54])
+                kernel = False
+            else:
+                continue
+            frames["loopback"] += lo
+            frames["to the kernel"] += kernel and not lo
+
+    t = threading.Thread(target=capture)
+    t.start()
+    l = listener(KERNEL4)
+    proc = start(exe, "loopback", KERNEL4, l.getsockname()[1])
+    try:
+        l.accept()[0].close()
+    except socket.timeout:
+        pass
+    out, rc = finish(proc)
+    time.sleep(0.3)
+    done.set()
+    t.join()
+    ok = rc == 0 and out == ["ECHO 127.0.0.1 True", "ECHO ::1 True", "WIRE"] and frames["loopback"] == 0 and frames["to the kernel"] > 0
+    check("127.0.0.1 and ::1 stay off the wire", ok, "frames on tap0 from the board: %s; code %d %s" % (frames, rc, out))
+    l.close()
+
+
+def many_clients(exe, count=220):
+    port = 7400
+    proc = start(exe, "server", port)
+    line = proc.stdout.readline().decode().strip()
+    if line != "SERVING":
+        out, rc = finish(proc)
+        check("%d concurrent clients" % count, False, "the server said %r %s" % (line, out))
+        return
+    clients, failures = [], []
+    for i in range(count):
+        try:
+            clients.append(socket.create_connection((BOARD4, port), timeout=10))
+        except OSError as e:
+            failures.append("connect %d: %s" % (i, e))
+            break
+    echoed = 0
+    for i, c in enumerate(clients):
+        try:
+            msg = b"client %d\n" % i
+            c.sendall(msg)
+            got = b""
+            while not got.endswith(b"\n"):
+                d = c.recv(64)
+                if not d:
+                    break
+                got += d
+            echoed += got == msg
+        except OSError as e:
+            failures.append("client %d: %s" % (i, e))
+            if len(failures) > 3:
+                break
+    for c in clients:
+        c.close()
+    try:
+        q = socket.create_connection((BOARD4, port), timeout=10)
+        q.sendall(b"quit\n")
+        q.close()
+    except OSError as e:
+        failures.append("quit: %s" % e)
+    out, rc = finish(proc)
+    ok = echoed == count and not failures and rc == 0
+    check("%d concurrent clients of an asyncio server" % count, ok, "%d echoed; %s; code %d %s" % (echoed, failures[:4], rc, out[-3:]))
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: tap_board_driver.py INTERPRETER", file=sys.stderr)
+        return 2
+    exe = sys.argv[1]
+    exit_with_data(exe, KERNEL4, 1 << 20)
+    exit_with_data(exe, KERNEL6, 300_000)
+    exit_with_reset(exe)
+    exit_with_listener(exe)
+    exit_stalled(exe)
+    first_connects(exe)
+    loopback_stays_off_the_wire(exe)
+    many_clients(exe)
+    failed = results.count(False)
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
