@@ -49,7 +49,7 @@ pub const C_PORT_MINIMAL: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 21530usize,
+    ram_bytes: 21538usize,
     rx_frames: 2usize,
 };
 /// The generic C frame port driven by a host program over a TAP device, with firmware sizes. (`spec/boards/c-port-tap.toml`)
@@ -163,7 +163,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 65581632usize,
+    ram_bytes: 65582384usize,
     rx_frames: 0usize,
 };
 /// A Linux TAP device (tap0), Ethernet, talking to the kernel or other stacks on a bridge. (`spec/boards/host-tap.toml`)
@@ -222,7 +222,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 65843776usize,
+    ram_bytes: 65844528usize,
     rx_frames: 0usize,
 };
 /// The mps2-an385 board with IPv4 (DHCP), TCP, UDP and DNS only, as MicroPython's lwIP ports are built. (`spec/boards/mps2-an385-ipv4.toml`)

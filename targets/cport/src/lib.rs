@@ -70,6 +70,7 @@ const fn find(name: &str) -> &'static BoardInfo {
                     panic!("the USOCKET_CPORT_BOARD file has a DHCP client (IPv4 mode dhcp, or dhcp = true): build with the `dhcpv4` feature")
                 }
                 Some(Feature::Raw) => panic!("the USOCKET_CPORT_BOARD file has raw sockets: build with the `raw` feature"),
+                Some(Feature::Multicast) => panic!("the USOCKET_CPORT_BOARD file has multicast groups: build with the `multicast` feature"),
                 None => {}
             }
             return all[i];
