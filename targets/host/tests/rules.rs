@@ -464,6 +464,19 @@ fn rule_raw_not_built() {
 }
 
 #[test]
+fn rule_multicast_not_built() {
+    // A board without multicast groups refuses memberships as a build without the feature does.
+    const { assert!(usocket_host::Features::BUILT.multicast, "host boards have multicast") };
+    let join = [239, 1, 2, 3, 0, 0, 0, 0];
+    let mut s = stack_with(Config { multicast_groups: 0, ..SMALL });
+    let u = udp(&mut s, AF_INET);
+    assert_eq!(s.setsockopt(u, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join), Err(Errno::ENOPROTOOPT));
+    let mut s = stack();
+    let u = udp(&mut s, AF_INET);
+    assert_eq!(s.setsockopt(u, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join), Ok(()), "the host board has groups");
+}
+
+#[test]
 fn rule_no_dns() {
     // The loopback board has DNS queries but no server: names fail at once.
     let mut s = stack();
