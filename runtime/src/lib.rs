@@ -9,8 +9,8 @@
 //! table with ephemeral ports, listen backlogs, connect deadlines, graceful
 //! close after the fd is gone, blocking with timeouts, and DNS for getaddrinfo.
 //!
-//! IPv6, DNS, DHCPv4 and raw sockets are cargo features (`ipv6`, `dns`,
-//! `dhcpv4`, `raw`; all on by default): a firmware build takes only what its
+//! IPv6, DNS, DHCPv4, raw sockets and multicast are cargo features (`ipv6`,
+//! `dns`, `dhcpv4`, `raw`, `multicast`; all on by default): a firmware build takes only what its
 //! board file needs ([`Features`]).
 
 #![no_std]

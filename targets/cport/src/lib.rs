@@ -8,7 +8,7 @@
 //! (a file in `spec/boards/` with `backend = "c-port"`; default `c-port-tap`).
 //! All memory is static and sized by that board file: nothing is allocated.
 //! The runtime's optional parts are this crate's features (`ipv6`, `dns`,
-//! `dhcpv4`, `raw`; all by default): a firmware build takes those the board
+//! `dhcpv4`, `raw`, `multicast`; all by default): a firmware build takes those the board
 //! file needs (its generated docs page gives the command), and a build that
 //! lacks one of them does not compile.
 
