@@ -32,6 +32,9 @@
 static int tap_fd = -1;
 static int passed, failed;
 static unsigned long long frames_in, frames_out, frames_dropped;
+/* MLD reports (to 33:33:00:00:00:16): with the runtime's multicast feature
+ * the interface reports its solicited-node groups, whatever the traffic. */
+static unsigned long long mld_reports_out;
 
 #define CHECK(cond, ...)                                                                                                                             \
     do {                                                                                                                                             \
@@ -53,6 +56,10 @@ int32_t usocket_port_transmit(const uint8_t *frame, size_t frame_len) {
         return errno == EAGAIN ? -USOCKET_EAGAIN : -USOCKET_EIO;
     }
     frames_out++;
+    static const uint8_t mld_reports[6] = { 0x33, 0x33, 0, 0, 0, 0x16 };
+    if (frame_len >= 6 && memcmp(frame, mld_reports, 6) == 0) {
+        mld_reports_out++;
+    }
     return 0;
 }
 
@@ -465,14 +472,15 @@ static void self_udp_and_refused(int32_t family, const char *ip) {
 }
 
 static void loopback(void) {
-    unsigned long long out_before = frames_out;
+    unsigned long long out_before = frames_out - mld_reports_out;
     self_echo(USOCKET_AF_INET, "127.0.0.1", 7010);
     self_echo(USOCKET_AF_INET6, "::1", 7011);
     self_echo(USOCKET_AF_INET, "192.0.2.2", 7012);
     self_echo(USOCKET_AF_INET6, "2001:db8::2", 7013);
     self_udp_and_refused(USOCKET_AF_INET, "127.0.0.1");
     self_udp_and_refused(USOCKET_AF_INET6, "::1");
-    CHECK(frames_out == out_before, "the board talking to itself wrote %llu frames to the TAP device", frames_out - out_before);
+    unsigned long long out_after = frames_out - mld_reports_out;
+    CHECK(out_after == out_before, "the board talking to itself wrote %llu frames to the TAP device", out_after - out_before);
 }
 
 int main(int argc, char **argv) {
