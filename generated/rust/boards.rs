@@ -300,7 +300,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         dns: true,
         dhcpv4: true,
         raw: true,
-        multicast: false,
+        multicast: true,
     },
     config: Config {
         sockets: 8usize,
@@ -316,7 +316,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         raw_packets: 2usize,
         loopback_bytes: 6144usize,
         dns_queries: 2usize,
-        multicast_groups: 0usize,
+        multicast_groups: 4usize,
         max_backlog: 4usize,
         linger_ms: 10000u32,
         connect_timeout_ms: 20000u32,
@@ -326,7 +326,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::OnRequest,
     },
-    ram_bytes: 110786usize,
+    ram_bytes: 111522usize,
     rx_frames: 4usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
