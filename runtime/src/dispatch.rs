@@ -92,13 +92,12 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         if self.resume.is_some_and(|r| r.fd() == fd) {
             self.resume = None;
         }
+        // Any datagram socket (UDP or raw) may have joined groups.
+        #[cfg(feature = "multicast")]
+        self.multicast_close(fd);
         match slot.kind {
             Kind::Stream => self.tcp_close(fd, slot),
-            Kind::Datagram => {
-                #[cfg(feature = "multicast")]
-                self.multicast_close(fd);
-                self.udp_close(&slot)
-            }
+            Kind::Datagram => self.udp_close(&slot),
             #[cfg(feature = "raw")]
             Kind::Raw(_) => self.raw_close(&slot),
         }

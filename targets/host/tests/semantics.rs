@@ -216,3 +216,18 @@ fn data_received_before_a_reset_is_read_first() {
     fails(s.recv(c, &mut buf), Errno::ECONNRESET);
     assert_eq!(s.recv(c, &mut buf), Ok(0), "then a dead socket reads end of stream");
 }
+
+#[test]
+fn closing_a_socket_drops_its_multicast_memberships() {
+    // More joins than the board has groups (and the table pairs), each on a
+    // socket closed afterwards: a membership left behind would fill them.
+    let mut s = stack();
+    let groups = s.config().multicast_groups;
+    for (ty, proto) in [(SOCK_DGRAM, 0), (SOCK_RAW, IPPROTO_UDP)] {
+        for i in 0..3 * groups as u8 {
+            let fd = s.socket(AF_INET, ty, proto).expect("socket");
+            assert_eq!(s.setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &[239, 1, 9, i, 0, 0, 0, 0]), Ok(()), "join {i} on type {ty}");
+            s.close(fd).expect("close");
+        }
+    }
+}
