@@ -43,6 +43,16 @@ const NETNS: &str = "usocket-libraries";
 /// Where the app listens, on the board (192.0.2.2) and on stock's kernel stack (192.0.2.1).
 const PORT: &str = "8080";
 
+/// Our interpreter's board: the TAP device, 192.0.2.2 (the kernel is 192.0.2.1).
+const BOARD_ENV: [&str; 3] = ["USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24"];
+
+/// `MICROPYPATH=...` for an interpreter that imports the libraries in `dirs`
+/// (after its frozen modules).
+fn micropypath(dirs: &[&Path]) -> String {
+    let dirs: Vec<String> = dirs.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    format!("MICROPYPATH=.frozen:{}", dirs.join(":"))
+}
+
 /// Requests and concurrency of the load run.
 const AB_REQUESTS: &str = "2000";
 const AB_CONCURRENCY: &str = "20";
@@ -55,7 +65,7 @@ fn in_netns(what: &str, args: &[&str]) -> Result<String, String> {
 /// Starts the app with `interpreter` (and `env`) in the namespace and waits,
 /// at most 20 s, until `url` answers.
 fn serve(interpreter: &Path, env: &[&str], path: &Path, url: &str, log: &Path) -> Result<Killed, String> {
-    let micropypath = format!("MICROPYPATH=.frozen:{}", path.display());
+    let micropypath = micropypath(&[path]);
     let exe = interpreter.to_string_lossy();
     let app = crate::root().join("tests/libraries/microdot_app.py");
     let app = app.to_string_lossy();
@@ -135,11 +145,12 @@ fn present(program: &str, arg: &str) -> bool {
 /// Runs a client script of `tests/libraries/` with our interpreter on the
 /// TAP board (the libraries on `path`), at most 90 s; it must print DONE.
 fn client(ours: &Path, path: &[&Path], script: &str, args: &[&str]) -> Result<(), String> {
-    let dirs: Vec<String> = path.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-    let micropypath = format!("MICROPYPATH=.frozen:{}", dirs.join(":"));
+    let micropypath = micropypath(path);
     let script = crate::root().join("tests/libraries").join(script);
     let (exe, script) = (ours.to_string_lossy(), script.to_string_lossy());
-    let mut command = vec!["env", micropypath.as_str(), "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "timeout", "90", &exe, &script];
+    let mut command = vec!["env", micropypath.as_str()];
+    command.extend(BOARD_ENV);
+    command.extend(["timeout", "90", &exe, &script]);
     command.extend(args);
     let out = Command::new("ip").args(["netns", "exec", NETNS]).args(&command).output().map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -195,12 +206,11 @@ pub fn run(ours: &Path) -> Result<(), String> {
     let dir = crate::root().join("target/libraries");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
-    let board = ["USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24"];
     requests(ours, &dir)?;
     mqtt(ours, &dir)?;
     let ours_rps = {
         let base = format!("http://192.0.2.2:{PORT}");
-        let _server = serve(ours, &board, &microdot, &format!("{base}/"), &dir.join("ours.log"))?;
+        let _server = serve(ours, &BOARD_ENV, &microdot, &format!("{base}/"), &dir.join("ours.log"))?;
         fetches(&base, &dir)?;
         load(&format!("{base}/"))?
     };
