@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use crate::dhcp::{Killed, spawn_in};
 use crate::netns::Netns;
-use crate::pypi::{Package, checked};
+use crate::pypi::Package;
 
 /// microdot from PyPI, pinned.
 const MICRODOT: Package =
@@ -58,8 +58,8 @@ const AB_REQUESTS: &str = "2000";
 const AB_CONCURRENCY: &str = "20";
 
 /// Runs `args` in the namespace; its stdout.
-fn in_netns(what: &str, args: &[&str]) -> Result<String, String> {
-    checked(what, Command::new("ip").args(["netns", "exec", NETNS]).args(args))
+fn in_netns(args: &[&str]) -> Result<String, String> {
+    crate::test::output("ip", &[&["netns", "exec", NETNS][..], args].concat())
 }
 
 /// Starts the app with `interpreter` (and `env`) in the namespace and waits,
@@ -75,7 +75,7 @@ fn serve(interpreter: &Path, env: &[&str], path: &Path, url: &str, log: &Path) -
     let server = spawn_in(NETNS, &args, log)?;
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(20) {
-        if in_netns("curl", &["curl", "-sf", "-m", "2", url]).is_ok() {
+        if in_netns(&["curl", "-sf", "-m", "2", url]).is_ok() {
             return Ok(server);
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -95,7 +95,7 @@ fn pattern(n: usize) -> Vec<u8> {
 
 /// curl against the app on the board: GET, 1 MiB POST, 10 MiB GET.
 fn fetches(base: &str, dir: &Path) -> Result<(), String> {
-    let body = in_netns("curl GET /", &["curl", "-sS", "-f", "-m", "20", &format!("{base}/")])?;
+    let body = in_netns(&["curl", "-sS", "-f", "-m", "20", &format!("{base}/")])?;
     if body != "hello from microdot" {
         return Err(format!("GET / returned {body:?}"));
     }
@@ -103,10 +103,7 @@ fn fetches(base: &str, dir: &Path) -> Result<(), String> {
     let data: Vec<u8> = (0..1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     std::fs::write(&upload, &data).map_err(|e| e.to_string())?;
     let sent = format!("@{}", upload.display());
-    let hash = in_netns(
-        "curl POST /sha256",
-        &["curl", "-sS", "-f", "-m", "60", "--data-binary", &sent, "-H", "Content-Type: application/octet-stream", &format!("{base}/sha256")],
-    )?;
+    let hash = in_netns(&["curl", "-sS", "-f", "-m", "60", "--data-binary", &sent, "-H", "Content-Type: application/octet-stream", &format!("{base}/sha256")])?;
     let want = sha256_of(&upload)?;
     if hash.trim() != want {
         return Err(format!("POST /sha256 of 1 MiB returned {hash:?}, expected {want}"));
@@ -114,7 +111,7 @@ fn fetches(base: &str, dir: &Path) -> Result<(), String> {
     let big = dir.join("big.bin");
     let n = 10 * 1024 * 1024;
     let out = big.to_string_lossy().into_owned();
-    in_netns("curl GET /bytes", &["curl", "-sS", "-f", "-m", "120", "-o", &out, &format!("{base}/bytes/{n}")])?;
+    in_netns(&["curl", "-sS", "-f", "-m", "120", "-o", &out, &format!("{base}/bytes/{n}")])?;
     let expected = dir.join("expected.bin");
     std::fs::write(&expected, pattern(n)).map_err(|e| e.to_string())?;
     let (got, want) = (sha256_of(&big)?, sha256_of(&expected)?);
@@ -128,7 +125,7 @@ fn fetches(base: &str, dir: &Path) -> Result<(), String> {
 
 /// `ab` against `url`: its requests per second; an error unless every request succeeded.
 fn load(url: &str) -> Result<f64, String> {
-    let out = in_netns("ab", &["ab", "-q", "-n", AB_REQUESTS, "-c", AB_CONCURRENCY, "-s", "30", url])?;
+    let out = in_netns(&["ab", "-q", "-n", AB_REQUESTS, "-c", AB_CONCURRENCY, "-s", "30", url])?;
     let field = |name: &str| out.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string()).unwrap_or_default();
     let (complete, failed, non_2xx) = (field("Complete requests:"), field("Failed requests:"), field("Non-2xx responses:"));
     if complete != AB_REQUESTS || failed != "0" || !non_2xx.is_empty() {

@@ -4,7 +4,8 @@
 //! or an sdist). MicroPython libraries ship as either.
 
 use std::path::PathBuf;
-use std::process::Command;
+
+use crate::test::output;
 
 /// One release file of a PyPI project.
 pub struct Package {
@@ -14,15 +15,6 @@ pub struct Package {
     pub file: &'static str,
     /// Its SHA-256.
     pub sha256: &'static str,
-}
-
-/// Runs a command that must succeed; its stdout.
-pub(crate) fn checked(what: &str, command: &mut Command) -> Result<String, String> {
-    let out = command.output().map_err(|e| format!("{what}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{what} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 impl Package {
@@ -35,14 +27,14 @@ impl Package {
             std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
             let archive = root.join(self.file);
             if crate::debian::sha256(&archive).as_deref() != Some(self.sha256) {
-                let index = checked("PyPI's index", Command::new("curl").args(["-sSf", "-m", "60", &format!("https://pypi.org/simple/{}/", self.project)]))?;
+                let index = output("curl", &["-sSf", "-m", "60", &format!("https://pypi.org/simple/{}/", self.project)])?;
                 let url = index
                     .split("href=\"")
                     .filter_map(|h| h.split('"').next())
                     .find(|h| h.split('#').next().is_some_and(|u| u.ends_with(&format!("/{}", self.file))))
                     .ok_or_else(|| format!("{} is not in PyPI's index of {}", self.file, self.project))?;
                 let url = url.split('#').next().unwrap_or(url);
-                checked("download", Command::new("curl").args(["-sSfL", "-m", "120", "-o"]).arg(&archive).arg(url))?;
+                output("curl", &["-sSfL", "-m", "120", "-o", &archive.to_string_lossy(), url])?;
                 let got = crate::debian::sha256(&archive).unwrap_or_default();
                 if got != self.sha256 {
                     let _ = std::fs::remove_file(&archive);
@@ -53,9 +45,9 @@ impl Package {
             let _ = std::fs::remove_dir_all(&part);
             std::fs::create_dir_all(&part).map_err(|e| e.to_string())?;
             if self.file.ends_with(".whl") {
-                checked("unzip the wheel", Command::new("python3").args(["-m", "zipfile", "-e"]).arg(&archive).arg(&part))?;
+                output("python3", &["-m", "zipfile", "-e", &archive.to_string_lossy(), &part.to_string_lossy()])?;
             } else {
-                checked("unpack the sdist", Command::new("tar").arg("-xzf").arg(&archive).arg("-C").arg(&part))?;
+                output("tar", &["-xzf", &archive.to_string_lossy(), "-C", &part.to_string_lossy()])?;
             }
             std::fs::rename(&part, &dir).map_err(|e| e.to_string())?;
         }
