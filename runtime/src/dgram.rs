@@ -7,12 +7,10 @@ use smoltcp::wire::{IpAddress, IpListenEndpoint};
 
 use crate::addr::{endpoint, from_endpoint, unspecified, v4_cidr, v4_of};
 use crate::board::Board;
-use crate::pool::{self, PoolKind, Role};
-use crate::ports::Proto;
+use crate::pool::PoolKind;
+use crate::ports::{Owner, Proto};
 use crate::stack::Stack;
-#[cfg(feature = "raw")]
-use crate::table::Kind;
-use crate::table::Slot;
+use crate::table::{Kind, Slot};
 use crate::{Addr, Errno, Fd};
 
 /// Is `ip` a broadcast address on one of the interface's IPv4 networks (or the limited broadcast)?
@@ -24,16 +22,13 @@ fn is_broadcast<B: Board>(stack: &Stack<'_, B>, ip: IpAddress) -> bool {
 impl<B: Board> Stack<'_, B> {
     /// socket(SOCK_DGRAM): a free UDP socket.
     pub(crate) fn udp_open(&mut self, fd: Fd) -> Result<usize, Errno> {
-        let i = pool::find_free(self.pool, PoolKind::Udp).ok_or(Errno::ENOMEM)?;
-        self.unpark(i, Role::Fd(fd));
-        Ok(i)
+        self.pool.open(PoolKind::Udp, fd)
     }
 
     /// close() for UDP sockets: queued datagrams are dropped.
-    pub(crate) fn udp_close(&mut self, slot: &Slot) {
-        self.udp(slot.entry).close();
-        self.ports.release(slot.entry);
-        self.park(slot.entry);
+    pub(crate) fn udp_close(&mut self, entry: usize) {
+        self.ports.release(Owner::Entry(entry));
+        self.pool.close(entry);
     }
 
     /// bind() for datagram sockets.
@@ -44,18 +39,19 @@ impl<B: Board> Stack<'_, B> {
         if slot.local.1 != 0 {
             return Err(Errno::EINVAL);
         }
-        #[cfg(feature = "raw")]
-        if let Kind::Raw(_) = slot.kind {
-            return self.raw_bind(fd, ip);
+        match slot.kind {
+            Kind::Datagram { entry } => self.udp_bind(fd, entry, ip, port),
+            #[cfg(feature = "raw")]
+            Kind::Raw { .. } => self.raw_bind(fd, ip),
+            Kind::Stream(_) => Err(Errno::EOPNOTSUPP),
         }
-        self.udp_bind(fd, ip, port)
     }
 
-    fn udp_bind(&mut self, fd: Fd, ip: Option<IpAddress>, port: u16) -> Result<(), Errno> {
+    fn udp_bind(&mut self, fd: Fd, entry: usize, ip: Option<IpAddress>, port: u16) -> Result<(), Errno> {
         let slot = *self.fds.get(fd)?;
-        let port = self.ports.bind(slot.entry, Proto::Udp, ip.map(Into::into), port, slot.options.reuse_addr)?;
-        if self.udp(slot.entry).bind(IpListenEndpoint { addr: ip, port }).is_err() {
-            self.ports.release(slot.entry);
+        let port = self.ports.bind(Owner::Entry(entry), Proto::Udp, ip.map(Into::into), port, slot.options.reuse_addr)?;
+        if self.pool.udp(entry)?.bind(IpListenEndpoint { addr: ip, port }).is_err() {
+            self.ports.release(Owner::Entry(entry));
             return Err(Errno::EINVAL);
         }
         self.fds.get_mut(fd)?.local = (ip, port);
@@ -69,36 +65,38 @@ impl<B: Board> Stack<'_, B> {
         if is_broadcast(self, ip) && !slot.options.broadcast {
             return Err(Errno::EPERM);
         }
-        #[cfg(feature = "raw")]
-        if let Kind::Raw(proto) = slot.kind {
-            return self.raw_sendto(fd, proto, data, ip);
-        }
+        let entry = match slot.kind {
+            Kind::Datagram { entry } => entry,
+            #[cfg(feature = "raw")]
+            Kind::Raw { proto, entry } => return self.raw_sendto(fd, entry, proto, data, ip),
+            Kind::Stream(_) => return Err(Errno::EOPNOTSUPP),
+        };
         if port == 0 {
             return Err(Errno::EINVAL);
         }
         if slot.local.1 == 0 {
-            self.udp_bind(fd, slot.local.0, 0)?;
+            self.udp_bind(fd, entry, slot.local.0, 0)?;
         }
         if data.len() > self.config.udp_tx_bytes {
             return Err(Errno::EMSGSIZE);
         }
-        let entry = slot.entry;
         #[cfg(feature = "multicast")]
         if ip.is_multicast() {
             match slot.options.multicast_ttl.unwrap_or(1) {
                 // TTL 0 keeps a datagram on the host, which does not loop multicast back: it goes nowhere.
                 0 => return Ok(data.len()),
-                ttl => self.udp(entry).set_hop_limit(Some(ttl)),
+                ttl => self.pool.udp(entry)?.set_hop_limit(Some(ttl)),
             }
         } else {
-            self.udp(entry).set_hop_limit(None);
+            self.pool.udp(entry)?.set_hop_limit(None);
         }
         self.block(slot.timeout, |stack| {
             let meta = udp::UdpMetadata::from(smoltcp::wire::IpEndpoint::new(ip, port));
-            match stack.udp(entry).send_slice(data, meta) {
-                Ok(()) => Some(Ok(data.len())),
-                Err(SendError::BufferFull) => None,
-                Err(SendError::Unaddressable) => Some(Err(Errno::EINVAL)),
+            match stack.pool.udp(entry).map(|s| s.send_slice(data, meta)) {
+                Ok(Ok(())) => Some(Ok(data.len())),
+                Ok(Err(SendError::BufferFull)) => None,
+                Ok(Err(SendError::Unaddressable)) => Some(Err(Errno::EINVAL)),
+                Err(e) => Some(Err(e)),
             }
         })
     }
@@ -110,11 +108,13 @@ impl<B: Board> Stack<'_, B> {
     }
 
     fn dgram_try_recv(&mut self, slot: &Slot, out: &mut [u8]) -> Option<(usize, Addr)> {
-        #[cfg(feature = "raw")]
-        if let Kind::Raw(_) = slot.kind {
-            return self.raw_try_recv(slot, out);
-        }
-        let (payload, meta) = self.udp(slot.entry).recv().ok()?;
+        let entry = match slot.kind {
+            Kind::Datagram { entry } => entry,
+            #[cfg(feature = "raw")]
+            Kind::Raw { entry, .. } => return self.raw_try_recv(slot, entry, out),
+            Kind::Stream(_) => return None,
+        };
+        let (payload, meta) = self.pool.udp(entry).ok()?.recv().ok()?;
         let n = payload.len().min(out.len());
         out[..n].copy_from_slice(&payload[..n]);
         Some((n, from_endpoint(meta.endpoint.addr, meta.endpoint.port)))
@@ -127,12 +127,14 @@ impl<B: Board> Stack<'_, B> {
 
     /// Datagram poll flags (without masking).
     pub(crate) fn dgram_poll(&mut self, slot: &Slot) -> i32 {
-        #[cfg(feature = "raw")]
-        if let Kind::Raw(_) = slot.kind {
-            return self.raw_poll(slot);
-        }
-        let s = self.udp(slot.entry);
-        poll_flags(s.can_recv(), s.can_send())
+        let entry = match slot.kind {
+            Kind::Datagram { entry } => entry,
+            #[cfg(feature = "raw")]
+            Kind::Raw { entry, .. } => return self.raw_poll(entry),
+            Kind::Stream(_) => return 0,
+        };
+        let (rd, wr) = self.pool.udp(entry).map_or((false, false), |s| (s.can_recv(), s.can_send()));
+        poll_flags(rd, wr)
     }
 }
 

@@ -6,62 +6,24 @@
 //! waits for the lease, as MicroPython's lwIP ports do, and until the lease
 //! comes the static configuration stays. A static `ifconfig()` stops it.
 
-use smoltcp::iface::SocketHandle;
 use smoltcp::socket::dhcpv4;
-use smoltcp::time::Duration;
 
 use crate::Errno;
 use crate::board::Board;
-use crate::config::DhcpClient;
 use crate::netif::Ipv4Config;
-use crate::pool::{Entry, PoolKind, Role};
+use crate::services::Client;
 use crate::stack::Stack;
 
 /// How long `ifconfig('dhcp')` waits for a lease, in ms: MicroPython's lwIP
 /// ports wait 10 s (`extmod/network_lwip.c`).
 const LEASE_WAIT_MS: u32 = 10_000;
 
-/// How long the client waits for an offer before it asks again. smoltcp's
-/// default, 10 s, would give the 10 s wait one DISCOVER: one lost frame, or a
-/// server a moment late, and the wait would fail.
-const DISCOVER_RETRY: Duration = Duration::from_secs(2);
-
-/// The running client.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Client {
-    handle: SocketHandle,
-    /// The interface has the client's lease (no longer the static configuration).
-    leased: bool,
-}
-
 impl<B: Board> Stack<'_, B> {
-    /// The stack with its DHCP client running, when the config runs it from start.
-    pub(crate) fn with_dhcp(mut self) -> Self {
-        if self.config.dhcp_v4 == DhcpClient::FromStart {
-            self.dhcp_start();
-        }
-        self
-    }
-
-    /// Starts the client (its socket, the pool's last, joins the socket set).
-    fn dhcp_start(&mut self) {
-        let mut socket = dhcpv4::Socket::new();
-        let mut retry = dhcpv4::RetryConfig::default();
-        retry.discover_timeout = DISCOVER_RETRY;
-        socket.set_retry_config(retry);
-        let handle = self.sockets.add(socket);
-        let last = self.pool.len() - 1;
-        self.pool[last] = Entry { kind: PoolKind::Dhcp, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
-        self.dhcp = Some(Client { handle, leased: false });
-    }
-
     /// Stops the client, if it runs (its lease stays in effect until the
     /// caller's configuration replaces it).
     pub(crate) fn dhcp_stop(&mut self) {
         if let Some(client) = self.dhcp.take() {
-            self.sockets.remove(client.handle);
-            let last = self.pool.len() - 1;
-            self.pool[last] = Entry::EMPTY;
+            self.pool.remove_own(client.socket);
         }
     }
 
@@ -75,9 +37,13 @@ impl<B: Board> Stack<'_, B> {
             return Err(Errno::EOPNOTSUPP);
         }
         match self.dhcp {
-            None => self.dhcp_start(),
+            None => self.dhcp = Client::start(&mut self.pool),
             Some(Client { leased: true, .. }) => return Ok(()),
-            Some(Client { handle, leased: false }) => self.sockets.get_mut::<dhcpv4::Socket>(handle).reset(),
+            Some(Client { socket: handle, leased: false }) => {
+                if let Some(socket) = self.pool.own::<dhcpv4::Socket>(handle) {
+                    socket.reset();
+                }
+            }
         }
         if !wait {
             return Ok(());
@@ -93,7 +59,8 @@ impl<B: Board> Stack<'_, B> {
     /// Applies the client's news, if it has any.
     pub(crate) fn dhcp_update(&mut self) {
         let Some(client) = self.dhcp else { return };
-        let lease = match self.sockets.get_mut::<dhcpv4::Socket>(client.handle).poll() {
+        let Some(socket) = self.pool.own::<dhcpv4::Socket>(client.socket) else { return };
+        let lease = match socket.poll() {
             None => return,
             Some(dhcpv4::Event::Configured(c)) => {
                 let mut dns = [None; 2];

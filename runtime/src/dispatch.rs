@@ -11,7 +11,8 @@ use crate::constants::{
 use crate::generated::api::SocketApi;
 use crate::resolve::{Host, fill, prepare};
 use crate::stack::Stack;
-use crate::table::{Kind, Slot};
+use crate::phase::Phase;
+use crate::table::{Kind, Protocol, Slot};
 use crate::{Addr, Addrinfo, Errno, Fd, GaiError, Ifconfig, IfconfigSet, addr};
 
 /// An option value as an int: a native-endian i32 (what the C glue passes for an int).
@@ -40,15 +41,15 @@ impl<B: Board> Stack<'_, B> {
 
 impl<B: Board> SocketApi for Stack<'_, B> {
     fn socket(&mut self, af: i32, ty: i32, proto: i32) -> Result<Fd, Errno> {
-        let mut slot = Slot::new(af, ty, proto)?;
+        let protocol = Protocol::of(af, ty, proto)?;
         let fd = self.fds.vacant()?;
-        slot.entry = match slot.kind {
-            Kind::Stream => self.tcp_open(fd)?,
-            Kind::Datagram => self.udp_open(fd)?,
+        let kind = match protocol {
+            Protocol::Tcp => Kind::Stream(Phase::Idle { entry: self.tcp_open(fd)? }),
+            Protocol::Udp => Kind::Datagram { entry: self.udp_open(fd)? },
             #[cfg(feature = "raw")]
-            Kind::Raw(proto) => self.raw_open(fd, slot.is_v6(), proto)?,
+            Protocol::Raw(proto) => Kind::Raw { proto, entry: self.raw_open(fd, af == crate::constants::AF_INET6, proto)? },
         };
-        self.fds.insert(slot)
+        self.fds.insert(Slot::new(af, kind))
     }
 
     fn getaddrinfo(&mut self, host: Option<&str>, port: i32, af: i32, ty: i32, proto: i32, flags: i32, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
@@ -96,10 +97,10 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         #[cfg(feature = "multicast")]
         self.multicast_close(fd);
         match slot.kind {
-            Kind::Stream => self.tcp_close(fd, slot),
-            Kind::Datagram => self.udp_close(&slot),
+            Kind::Stream(_) => self.tcp_close(fd, slot),
+            Kind::Datagram { entry } => self.udp_close(entry),
             #[cfg(feature = "raw")]
-            Kind::Raw(_) => self.raw_close(&slot),
+            Kind::Raw { entry, .. } => self.raw_close(entry),
         }
         Ok(())
     }
@@ -119,56 +120,56 @@ impl<B: Board> SocketApi for Stack<'_, B> {
 
     fn bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_bind(fd, address),
+            Kind::Stream(_) => self.tcp_bind(fd, address),
             _ => self.dgram_bind(fd, address),
         }
     }
 
     fn listen(&mut self, fd: Fd, backlog: i32) -> Result<(), Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_listen(fd, backlog),
+            Kind::Stream(_) => self.tcp_listen(fd, backlog),
             _ => Err(Errno::EOPNOTSUPP),
         }
     }
 
     fn accept(&mut self, fd: Fd) -> Result<(Fd, Addr), Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_accept(fd),
+            Kind::Stream(_) => self.tcp_accept(fd),
             _ => Err(Errno::EOPNOTSUPP),
         }
     }
 
     fn connect(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_connect(fd, address),
+            Kind::Stream(_) => self.tcp_connect(fd, address),
             _ => Err(Errno::EOPNOTSUPP),
         }
     }
 
     fn send(&mut self, fd: Fd, bytes: &[u8]) -> Result<usize, Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_send(fd, bytes),
+            Kind::Stream(_) => self.tcp_send(fd, bytes),
             _ => Err(Errno::ENOTCONN),
         }
     }
 
     fn sendall(&mut self, fd: Fd, bytes: &[u8]) -> Result<(), Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_sendall(fd, bytes),
+            Kind::Stream(_) => self.tcp_sendall(fd, bytes),
             _ => Err(Errno::ENOTCONN),
         }
     }
 
     fn recv(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_recv(fd, out),
+            Kind::Stream(_) => self.tcp_recv(fd, out),
             _ => self.dgram_recvfrom(fd, out).map(|(n, _)| n),
         }
     }
 
     fn sendto(&mut self, fd: Fd, bytes: &[u8], address: &Addr) -> Result<usize, Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => Err(Errno::EISCONN),
+            Kind::Stream(_) => Err(Errno::EISCONN),
             _ => self.dgram_sendto(fd, bytes, address),
         }
     }
@@ -176,7 +177,7 @@ impl<B: Board> SocketApi for Stack<'_, B> {
     fn recvfrom(&mut self, fd: Fd, out: &mut [u8]) -> Result<(usize, Addr), Errno> {
         let slot = self.slot(fd)?;
         match slot.kind {
-            Kind::Stream => {
+            Kind::Stream(_) => {
                 let n = self.tcp_recv(fd, out)?;
                 let peer = self.tcp_peername(fd).unwrap_or_default();
                 Ok((n, peer))
@@ -187,7 +188,7 @@ impl<B: Board> SocketApi for Stack<'_, B> {
 
     fn setsockopt(&mut self, fd: Fd, level: i32, optname: i32, value: &[u8]) -> Result<(), Errno> {
         let slot = self.slot(fd)?;
-        let stream = slot.kind == Kind::Stream;
+        let stream = slot.is_stream();
         let options = &mut self.fds.get_mut(fd)?.options;
         match (level, optname) {
             (SOL_SOCKET, SO_REUSEADDR) => options.reuse_addr = int_value(value)? != 0,
@@ -248,21 +249,21 @@ impl<B: Board> SocketApi for Stack<'_, B> {
     fn getsockname(&mut self, fd: Fd) -> Result<Addr, Errno> {
         let slot = self.slot(fd)?;
         Ok(match slot.kind {
-            Kind::Stream => self.tcp_sockname(&slot),
+            Kind::Stream(_) => self.tcp_sockname(&slot),
             _ => self.dgram_sockname(&slot),
         })
     }
 
     fn getpeername(&mut self, fd: Fd) -> Result<Addr, Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_peername(fd),
+            Kind::Stream(_) => self.tcp_peername(fd),
             _ => Err(Errno::ENOTCONN),
         }
     }
 
     fn shutdown(&mut self, fd: Fd, how: i32) -> Result<(), Errno> {
         match self.slot(fd)?.kind {
-            Kind::Stream => self.tcp_shutdown(fd, how),
+            Kind::Stream(_) => self.tcp_shutdown(fd, how),
             _ => Err(Errno::ENOTCONN),
         }
     }
@@ -275,7 +276,7 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         self.pump();
         let Ok(slot) = self.slot(fd) else { return Ok(POLL_NVAL as usize) };
         let flags = match slot.kind {
-            Kind::Stream => self.tcp_poll(fd)?,
+            Kind::Stream(_) => self.tcp_poll(fd)?,
             _ => self.dgram_poll(&slot),
         };
         let wanted = flags & (events & (POLL_RD | POLL_WR)) | flags & (POLL_ERR | POLL_HUP);

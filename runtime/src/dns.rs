@@ -5,12 +5,12 @@
 use core::net::IpAddr;
 
 use smoltcp::socket::dns::{self, GetQueryResultError, QueryHandle, StartQueryError};
-use smoltcp::wire::{DnsQueryType, IpAddress, Ipv4Address};
+use smoltcp::wire::DnsQueryType;
 
-use crate::board::{Board, NetConfig};
+use crate::board::Board;
 use crate::constants::{AF_INET, AF_INET6};
-use crate::pool::{Entry, PoolKind, Role};
 use crate::resolve::{Request, fill};
+use crate::services::{Resolver, server_list};
 use crate::stack::Stack;
 use crate::{Addrinfo, Errno, GaiError};
 
@@ -27,36 +27,11 @@ enum Lookup {
     Failed,
 }
 
-/// The interface's DNS servers as smoltcp's DNS socket takes them: the first `n` of the list.
-fn server_list(net: &NetConfig) -> ([IpAddress; 2], usize) {
-    let mut list = [IpAddress::Ipv4(Ipv4Address::UNSPECIFIED); 2];
-    let mut n = 0;
-    for (slot, server) in list.iter_mut().zip(net.dns_servers.iter().flatten()) {
-        *slot = *server;
-        n += 1;
-    }
-    (list, n)
-}
-
-impl<'a, B: Board> Stack<'a, B> {
-    /// The stack with its DNS socket (when the config has DNS queries), asking the board's servers.
-    pub(crate) fn with_dns(mut self, queries: &'a mut [Option<dns::DnsQuery>]) -> Self {
-        if self.config.dns_queries == 0 {
-            return self;
-        }
-        let (servers, n) = server_list(&self.net);
-        self.dns_servers = n;
-        let handle = self.sockets.add(dns::Socket::new(&servers[..n], queries));
-        let i = self.config.tcp_sockets + self.config.udp_sockets + self.config.raw_sockets;
-        self.pool[i] = Entry { kind: PoolKind::Dns, handle: Some(handle), role: Role::Fd(-1), ..Entry::EMPTY };
-        self.dns = Some(handle);
-        self
-    }
-
+impl<B: Board> Stack<'_, B> {
     /// Resolves `name` with DNS.
     pub(crate) fn dns_lookup(&mut self, request: &Request, name: &str, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
         let handle = match self.dns {
-            Some(h) if self.dns_servers > 0 => h,
+            Some(Resolver { socket, servers }) if servers > 0 => socket,
             _ => return Err(GaiError::EAI_FAIL),
         };
         let kinds = [(AF_INET, DnsQueryType::A), (AF_INET6, DnsQueryType::Aaaa)];
@@ -66,8 +41,8 @@ impl<'a, B: Board> Stack<'a, B> {
             if (request.af != 0 && request.af != family) || (family == AF_INET6 && !cfg!(feature = "ipv6")) {
                 continue;
             }
-            let cx = self.iface.context();
-            match self.sockets.get_mut::<dns::Socket>(handle).start_query(cx, name, kind) {
+            let Some(socket) = self.pool.own::<dns::Socket>(handle) else { return Err(GaiError::EAI_FAIL) };
+            match socket.start_query(self.iface.context(), name, kind) {
                 Ok(q) => *lookup = Lookup::Pending(q),
                 Err(e) => {
                     self.dns_cancel(&lookups);
@@ -80,7 +55,7 @@ impl<'a, B: Board> Stack<'a, B> {
         }
         let limit = Some(self.config.dns_timeout_ms.max(1));
         let waited = self.block(limit, |stack| {
-            let socket = stack.sockets.get_mut::<dns::Socket>(handle);
+            let Some(socket) = stack.pool.own::<dns::Socket>(handle) else { return Some(Err(Errno::EIO)) };
             for lookup in lookups.iter_mut() {
                 let Lookup::Pending(q) = *lookup else { continue };
                 *lookup = match socket.get_query_result(q) {
@@ -111,18 +86,22 @@ impl<'a, B: Board> Stack<'a, B> {
     /// The interface's DNS servers changed (a static ifconfig() or a DHCP lease): the DNS socket asks those.
     pub(crate) fn dns_servers_changed(&mut self) {
         let (list, n) = server_list(&self.net);
-        self.dns_servers = n;
-        if let Some(dns) = self.dns {
-            self.sockets.get_mut::<dns::Socket>(dns).update_servers(&list[..n]);
+        if let Some(resolver) = self.dns.as_mut() {
+            resolver.servers = n;
+            let handle = resolver.socket;
+            if let Some(socket) = self.pool.own::<dns::Socket>(handle) {
+                socket.update_servers(&list[..n]);
+            }
         }
     }
 
     /// Cancels queries still waiting (a finished query's slot is already free).
     fn dns_cancel(&mut self, lookups: &[Lookup]) {
-        let Some(handle) = self.dns else { return };
+        let Some(Resolver { socket: handle, .. }) = self.dns else { return };
+        let Some(socket) = self.pool.own::<dns::Socket>(handle) else { return };
         for l in lookups {
             if let Lookup::Pending(q) = l {
-                self.sockets.get_mut::<dns::Socket>(handle).cancel_query(*q);
+                socket.cancel_query(*q);
             }
         }
     }

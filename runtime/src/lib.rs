@@ -14,6 +14,10 @@
 //! board file needs ([`Features`]).
 
 #![no_std]
+// Nothing the C ABI calls may panic: no unwrap, expect or panic outside tests,
+// and every unsafe block says why it is sound.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable, clippy::todo))]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -35,16 +39,24 @@ mod dns;
 mod features;
 mod gate;
 mod loopq;
+#[cfg(feature = "multicast")]
+mod memberships;
 mod memory;
 #[cfg(feature = "multicast")]
 mod multicast;
 mod netif;
+mod phase;
 mod pool;
 mod ports;
 #[cfg(feature = "raw")]
 mod raw;
+#[cfg(feature = "raw")]
+mod raw_area;
 mod resolve;
+mod resume;
 mod selflink;
+#[cfg(any(feature = "dns", feature = "dhcpv4"))]
+mod services;
 mod stack;
 mod stall;
 mod stream;

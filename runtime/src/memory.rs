@@ -83,13 +83,6 @@ impl Memory<'_> {
     }
 }
 
-/// Takes the first `n` items off a slice, keeping the rest.
-pub(crate) fn take<'a, T>(rest: &mut &'a mut [T], n: usize) -> &'a mut [T] {
-    let (head, tail) = core::mem::take(rest).split_at_mut(n);
-    *rest = tail;
-    head
-}
-
 /// Storage for one stack in vectors, for host boards.
 #[cfg(feature = "std")]
 pub struct HostMemory {

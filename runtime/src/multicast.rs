@@ -1,9 +1,12 @@
 //! Multicast group memberships (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP and their
 //! drops): smoltcp's interface joins a group once, sending IGMP or MLD
-//! reports, however many sockets ask; this table remembers which socket asked
-//! for which group, so that the interface leaves a group when the last of its
-//! sockets drops it or closes. At most the board's `multicast_groups` distinct
-//! groups, and [`PAIRS`] socket-group pairs in all.
+//! reports, however many sockets ask; the stack's [`Memberships`] table
+//! remembers which socket asked for which group, so that the interface leaves
+//! a group when the last of its sockets drops it or closes. At most the
+//! board's `multicast_groups` distinct groups, and
+//! [`PAIRS`](crate::memberships::PAIRS) socket-group pairs in all.
+//!
+//! [`Memberships`]: crate::memberships::Memberships
 
 use smoltcp::wire::IpAddress;
 
@@ -38,33 +41,6 @@ pub(crate) fn request(family: i32, level: i32, optname: i32, value: &[u8]) -> Re
     }
 }
 
-/// Socket-group pairs the table holds (smoltcp's own group table, built with
-/// `iface-max-multicast-group-count-16`, also holds the IPv6 solicited-node
-/// groups of the board's addresses).
-pub const PAIRS: usize = 16;
-
-/// Which socket joined which group.
-#[derive(Debug, Default)]
-pub(crate) struct Memberships {
-    pairs: [Option<(IpAddress, Fd)>; PAIRS],
-}
-
-impl Memberships {
-    fn has(&self, group: IpAddress) -> bool {
-        self.pairs.iter().flatten().any(|(g, _)| *g == group)
-    }
-
-    fn groups(&self) -> usize {
-        let mut seen = 0;
-        for (i, (g, _)) in self.pairs.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i, p))) {
-            if !self.pairs[..i].iter().flatten().any(|(h, _)| *h == g) {
-                seen += 1;
-            }
-        }
-        seen
-    }
-}
-
 impl<B: Board> Stack<'_, B> {
     /// Joins `group` for socket `fd`: EINVAL when it is not a multicast
     /// address, EADDRINUSE when `fd` is already a member, ENOMEM when the
@@ -73,26 +49,24 @@ impl<B: Board> Stack<'_, B> {
         if !group.is_multicast() {
             return Err(Errno::EINVAL);
         }
-        let table = &self.memberships.pairs;
-        if table.iter().flatten().any(|p| *p == (group, fd)) {
+        if self.memberships.is_member(group, fd) {
             return Err(Errno::EADDRINUSE);
         }
         let first = !self.memberships.has(group);
-        if first && self.memberships.groups() >= self.config.multicast_groups {
+        if (first && self.memberships.groups() >= self.config.multicast_groups) || !self.memberships.has_room() {
             return Err(Errno::ENOMEM);
         }
-        let free = self.memberships.pairs.iter().position(Option::is_none).ok_or(Errno::ENOMEM)?;
         if first {
             self.iface.join_multicast_group(group).map_err(|_| Errno::ENOMEM)?;
         }
-        self.memberships.pairs[free] = Some((group, fd));
-        Ok(())
+        self.memberships.add(group, fd)
     }
 
     /// Drops `fd`'s membership of `group`: EADDRNOTAVAIL when it has none.
     pub(crate) fn multicast_leave(&mut self, fd: Fd, group: IpAddress) -> Result<(), Errno> {
-        let i = self.memberships.pairs.iter().position(|p| *p == Some((group, fd))).ok_or(Errno::EADDRNOTAVAIL)?;
-        self.memberships.pairs[i] = None;
+        if !self.memberships.remove(group, fd) {
+            return Err(Errno::EADDRNOTAVAIL);
+        }
         if !self.memberships.has(group) {
             // Only a non-multicast address fails, and this one joined.
             let _ = self.iface.leave_multicast_group(group);
@@ -102,8 +76,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// close(): drops every membership of `fd`.
     pub(crate) fn multicast_close(&mut self, fd: Fd) {
-        let groups: [Option<IpAddress>; PAIRS] = core::array::from_fn(|i| self.memberships.pairs[i].filter(|(_, f)| *f == fd).map(|(g, _)| g));
-        for group in groups.into_iter().flatten() {
+        for group in self.memberships.groups_of(fd).into_iter().flatten() {
             let _ = self.multicast_leave(fd, group);
         }
     }

@@ -116,7 +116,7 @@ impl<B: Board> Stack<'_, B> {
             }
         });
         // The interface forgot its neighbours: tell it its own addresses again.
-        self.prime_at = 0;
+        self.reprime();
         self.iface.routes_mut().remove_default_ipv4_route();
         self.net.gateway_v4 = config.router;
         if let Some(router) = config.router {

@@ -4,7 +4,7 @@
 
 use core::net::IpAddr;
 
-use crate::Errno;
+use crate::{Errno, Fd};
 
 /// First ephemeral port (IANA dynamic range).
 pub const EPHEMERAL_FIRST: u16 = 49152;
@@ -20,26 +20,35 @@ pub enum Proto {
     Udp,
 }
 
+/// Who holds a live binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// The socket of this pool entry (bound, connected, or an fd's socket before listen()).
+    Entry(usize),
+    /// This listening fd: its port stays while its pool entries move on to the accept queue.
+    Listener(Fd),
+}
+
 /// What holds a port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Use {
-    /// An open socket (bound, listening or connected).
-    Live,
-    /// A closed connection in TIME-WAIT until this instant (µs): SO_REUSEADDR may take the port.
+    /// An open socket.
+    Live(Owner),
+    /// A closed connection in TIME-WAIT until this instant (µs), owned by
+    /// nobody: SO_REUSEADDR may take the port.
     TimeWait(u64),
 }
 
 /// One entry of the bind table (storage for [`Memory`](crate::Memory)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding {
-    owner: usize,
     proto: Proto,
     ip: Option<IpAddr>,
     port: u16,
     state: Use,
 }
 
-/// A fixed-capacity bind table over borrowed entries; `owner` identifies a pool entry.
+/// A fixed-capacity bind table over borrowed entries.
 #[derive(Debug)]
 pub struct PortTable<'a> {
     bindings: &'a mut [Option<Binding>],
@@ -77,8 +86,8 @@ impl<'a> PortTable<'a> {
     /// ephemeral port. Returns the port. EADDRINUSE when taken (SO_REUSEADDR,
     /// `reuse`, only skips TIME-WAIT), ENOMEM when the table is full, EINVAL
     /// when `owner` is already bound.
-    pub fn bind(&mut self, owner: usize, proto: Proto, ip: Option<IpAddr>, port: u16, reuse: bool) -> Result<u16, Errno> {
-        if self.bindings.iter().flatten().any(|b| b.owner == owner) {
+    pub fn bind(&mut self, owner: Owner, proto: Proto, ip: Option<IpAddr>, port: u16, reuse: bool) -> Result<u16, Errno> {
+        if self.bindings.iter().flatten().any(|b| b.state == Use::Live(owner)) {
             return Err(Errno::EINVAL);
         }
         let port = if port == 0 { self.ephemeral(proto, ip)? } else { port };
@@ -89,7 +98,7 @@ impl<'a> PortTable<'a> {
             Some(free) => free,
             None => self.oldest_time_wait().ok_or(Errno::ENOMEM)?,
         };
-        self.bindings[slot] = Some(Binding { owner, proto, ip, port, state: Use::Live });
+        self.bindings[slot] = Some(Binding { proto, ip, port, state: Use::Live(owner) });
         Ok(port)
     }
 
@@ -117,19 +126,18 @@ impl<'a> PortTable<'a> {
 
     /// Moves `owner`'s binding to TIME-WAIT until `until_us`: its connection is
     /// gone, its port stays taken for binds without SO_REUSEADDR.
-    pub fn time_wait(&mut self, owner: usize, until_us: u64) {
-        for b in self.bindings.iter_mut().flatten().filter(|b| b.owner == owner) {
+    pub fn time_wait(&mut self, owner: Owner, until_us: u64) {
+        for b in self.bindings.iter_mut().flatten().filter(|b| b.state == Use::Live(owner)) {
             // Nobody owns it any more: the pool entry is free for new sockets.
-            b.owner = usize::MAX;
             b.state = Use::TimeWait(until_us);
             self.next_expiry = Some(self.next_expiry.map_or(until_us, |t| t.min(until_us)));
         }
     }
 
     /// Hands `owner`'s live binding to `new_owner`.
-    pub fn set_owner(&mut self, owner: usize, new_owner: usize) {
-        for b in self.bindings.iter_mut().flatten().filter(|b| b.owner == owner && b.state == Use::Live) {
-            b.owner = new_owner;
+    pub fn set_owner(&mut self, owner: Owner, new_owner: Owner) {
+        for b in self.bindings.iter_mut().flatten().filter(|b| b.state == Use::Live(owner)) {
+            b.state = Use::Live(new_owner);
         }
     }
 
@@ -149,9 +157,9 @@ impl<'a> PortTable<'a> {
     }
 
     /// Frees `owner`'s live binding (no-op when it has none; TIME-WAIT entries stay).
-    pub fn release(&mut self, owner: usize) {
+    pub fn release(&mut self, owner: Owner) {
         for b in self.bindings.iter_mut() {
-            if b.is_some_and(|b| b.owner == owner && b.state == Use::Live) {
+            if b.is_some_and(|b| b.state == Use::Live(owner)) {
                 *b = None;
             }
         }
@@ -164,6 +172,7 @@ mod tests {
 
     use super::*;
 
+    const E: fn(usize) -> Owner = Owner::Entry;
     const LO: Option<IpAddr> = Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
     const OTHER: Option<IpAddr> = Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)));
 
@@ -171,63 +180,63 @@ mod tests {
     fn same_port_conflicts_per_protocol_and_address() {
         let mut mem = [None; 8];
         let mut t = PortTable::new(&mut mem, 0);
-        assert_eq!(t.bind(0, Proto::Tcp, LO, 8080, false), Ok(8080));
-        assert_eq!(t.bind(1, Proto::Tcp, LO, 8080, false), Err(Errno::EADDRINUSE));
-        assert_eq!(t.bind(1, Proto::Tcp, None, 8080, false), Err(Errno::EADDRINUSE), "any-address overlaps");
-        assert_eq!(t.bind(1, Proto::Udp, LO, 8080, false), Ok(8080), "UDP is a separate space");
-        assert_eq!(t.bind(2, Proto::Tcp, OTHER, 8080, false), Ok(8080), "another address is free");
-        assert_eq!(t.bind(2, Proto::Tcp, LO, 9, false), Err(Errno::EINVAL), "already bound");
+        assert_eq!(t.bind(E(0), Proto::Tcp, LO, 8080, false), Ok(8080));
+        assert_eq!(t.bind(E(1), Proto::Tcp, LO, 8080, false), Err(Errno::EADDRINUSE));
+        assert_eq!(t.bind(E(1), Proto::Tcp, None, 8080, false), Err(Errno::EADDRINUSE), "any-address overlaps");
+        assert_eq!(t.bind(E(1), Proto::Udp, LO, 8080, false), Ok(8080), "UDP is a separate space");
+        assert_eq!(t.bind(E(2), Proto::Tcp, OTHER, 8080, false), Ok(8080), "another address is free");
+        assert_eq!(t.bind(E(2), Proto::Tcp, LO, 9, false), Err(Errno::EINVAL), "already bound");
     }
 
     #[test]
     fn reuseaddr_only_takes_time_wait_ports() {
         let mut mem = [None; 8];
         let mut t = PortTable::new(&mut mem, 0);
-        t.bind(0, Proto::Tcp, LO, 7000, false).unwrap();
-        assert_eq!(t.bind(1, Proto::Tcp, LO, 7000, true), Err(Errno::EADDRINUSE), "a live socket keeps its port");
-        t.time_wait(0, 100);
-        t.release(0);
-        assert_eq!(t.bind(0, Proto::Tcp, LO, 7001, false), Ok(7001), "the owner may bind again");
-        t.release(0);
-        assert_eq!(t.bind(1, Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE), "TIME-WAIT outlives release");
-        assert_eq!(t.bind(1, Proto::Tcp, LO, 7000, true), Ok(7000));
-        t.release(1);
+        t.bind(E(0), Proto::Tcp, LO, 7000, false).unwrap();
+        assert_eq!(t.bind(E(1), Proto::Tcp, LO, 7000, true), Err(Errno::EADDRINUSE), "a live socket keeps its port");
+        t.time_wait(E(0), 100);
+        t.release(E(0));
+        assert_eq!(t.bind(E(0), Proto::Tcp, LO, 7001, false), Ok(7001), "the owner may bind again");
+        t.release(E(0));
+        assert_eq!(t.bind(E(1), Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE), "TIME-WAIT outlives release");
+        assert_eq!(t.bind(E(1), Proto::Tcp, LO, 7000, true), Ok(7000));
+        t.release(E(1));
         t.expire(99);
-        assert_eq!(t.bind(2, Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE));
+        assert_eq!(t.bind(E(2), Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE));
         t.expire(100);
-        assert_eq!(t.bind(2, Proto::Tcp, LO, 7000, false), Ok(7000), "expired ports are free");
+        assert_eq!(t.bind(E(2), Proto::Tcp, LO, 7000, false), Ok(7000), "expired ports are free");
     }
 
     #[test]
     fn ephemeral_ports_rotate_skip_used_and_wrap() {
         let mut mem = [None; 4];
         let mut t = PortTable::new(&mut mem, 0);
-        t.bind(0, Proto::Tcp, None, EPHEMERAL_FIRST + 1, false).unwrap();
-        assert_eq!(t.bind(1, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST));
-        assert_eq!(t.bind(2, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 2), "skips the used one");
-        t.release(1);
-        assert_eq!(t.bind(1, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 3), "no immediate reuse");
-        assert_eq!(t.bind(3, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 4));
-        assert_eq!(t.bind(4, Proto::Tcp, None, 0, false), Err(Errno::ENOMEM), "table full");
-        t.release(3);
+        t.bind(E(0), Proto::Tcp, None, EPHEMERAL_FIRST + 1, false).unwrap();
+        assert_eq!(t.bind(E(1), Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST));
+        assert_eq!(t.bind(E(2), Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 2), "skips the used one");
+        t.release(E(1));
+        assert_eq!(t.bind(E(1), Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 3), "no immediate reuse");
+        assert_eq!(t.bind(E(3), Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 4));
+        assert_eq!(t.bind(E(4), Proto::Tcp, None, 0, false), Err(Errno::ENOMEM), "table full");
+        t.release(E(3));
         t.next_ephemeral = EPHEMERAL_LAST;
-        t.release(0);
-        assert_eq!(t.bind(0, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_LAST));
-        t.release(0);
-        assert_eq!(t.bind(0, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST), "wraps around");
-        assert_eq!(t.bind(5, Proto::Tcp, None, EPHEMERAL_FIRST, false), Err(Errno::EADDRINUSE));
+        t.release(E(0));
+        assert_eq!(t.bind(E(0), Proto::Tcp, None, 0, false), Ok(EPHEMERAL_LAST));
+        t.release(E(0));
+        assert_eq!(t.bind(E(0), Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST), "wraps around");
+        assert_eq!(t.bind(E(5), Proto::Tcp, None, EPHEMERAL_FIRST, false), Err(Errno::EADDRINUSE));
     }
 
     #[test]
     fn a_full_table_gives_up_the_oldest_time_wait() {
         let mut mem = [None; 2];
         let mut t = PortTable::new(&mut mem, 5);
-        assert_eq!(t.bind(0, Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 5), "the seed picks the start");
-        t.bind(1, Proto::Tcp, None, 80, false).unwrap();
-        assert_eq!(t.bind(2, Proto::Tcp, None, 81, false), Err(Errno::ENOMEM));
-        t.time_wait(1, 50);
-        t.time_wait(0, 40);
-        assert_eq!(t.bind(2, Proto::Tcp, None, 81, false), Ok(81));
-        assert_eq!(t.bind(3, Proto::Tcp, None, 80, false), Err(Errno::EADDRINUSE), "the later TIME-WAIT stays");
+        assert_eq!(t.bind(E(0), Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 5), "the seed picks the start");
+        t.bind(E(1), Proto::Tcp, None, 80, false).unwrap();
+        assert_eq!(t.bind(E(2), Proto::Tcp, None, 81, false), Err(Errno::ENOMEM));
+        t.time_wait(E(1), 50);
+        t.time_wait(E(0), 40);
+        assert_eq!(t.bind(E(2), Proto::Tcp, None, 81, false), Ok(81));
+        assert_eq!(t.bind(E(3), Proto::Tcp, None, 80, false), Err(Errno::EADDRINUSE), "the later TIME-WAIT stays");
     }
 }

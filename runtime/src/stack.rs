@@ -1,23 +1,23 @@
-//! The stack: a smoltcp interface and socket set over caller-provided memory,
-//! the fd table, the bind table, and the loop that drives them (`pump`) and
-//! blocks an operation until it completes, times out or is interrupted.
+//! The stack: a smoltcp interface, the socket pool, the fd table and the bind
+//! table over caller-provided memory, and the loop that drives them (`pump`)
+//! and blocks an operation until it completes, times out or is interrupted.
 
 use core::cell::Cell;
 
-use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult, SocketSet};
-use smoltcp::socket::{tcp, udp};
-use smoltcp::storage::PacketBuffer;
-use smoltcp::time::{Duration, Instant};
+use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult};
+use smoltcp::time::Instant;
 
 use crate::board::{Board, NetConfig};
 use crate::config::{Config, ConfigError};
 use crate::gate::Gate;
 use crate::loopq::{LoopQueue, LoopStats};
-use crate::memory::{Memory, MemoryError, take};
-use crate::pool::{Entry, PoolKind, Role};
+use crate::memory::{Memory, MemoryError};
+use crate::phase::Phase;
+use crate::pool::{Pool, PoolMemory};
 use crate::ports::PortTable;
+use crate::resume::SendallResume;
 use crate::selflink::{LOOPBACK, Own, SelfLink};
-use crate::table::{Phase, Table};
+use crate::table::Table;
 use crate::time::Deadline;
 use crate::{Errno, Fd};
 
@@ -48,51 +48,48 @@ const PUMP_ROUNDS: usize = 64;
 const PRIME_US: u64 = 20_000_000;
 
 /// A socket stack on one board implementing the spec's API ([`SocketApi`](crate::SocketApi)).
+///
+/// A few owners, each keeping its own invariants: the interface, the socket
+/// pool (smoltcp's socket set with every socket's role and the counters the
+/// pump reads), the fd table, the bind table, and the stack's own services.
+/// Each API call borrows the owners it needs apart (e.g. the interface beside
+/// a socket of the pool).
 pub struct Stack<'a, B: Board> {
     pub(crate) board: B,
     pub(crate) config: Config,
     /// The board's network configuration (addresses, gateways, DNS servers).
     pub(crate) net: NetConfig,
     pub(crate) iface: Interface,
-    pub(crate) sockets: SocketSet<'a>,
+    pub(crate) pool: Pool<'a>,
     pub(crate) fds: Table<'a>,
-    pub(crate) pool: &'a mut [Entry],
-    /// Free TCP and UDP sockets, by pool index, while out of the socket set.
-    parked: managed::ManagedSlice<'a, Option<smoltcp::socket::Socket<'a>>>,
     pub(crate) ports: PortTable<'a>,
     /// The raw sockets' buffers.
     #[cfg(feature = "raw")]
-    pub(crate) raw_area: crate::raw::RawArea<'a>,
-    /// The DNS socket, when the config has DNS queries.
+    pub(crate) raw_area: crate::raw_area::RawArea<'a>,
+    /// The resolver, when the config has DNS queries.
     #[cfg(feature = "dns")]
-    pub(crate) dns: Option<smoltcp::iface::SocketHandle>,
+    pub(crate) dns: Option<crate::services::Resolver>,
     /// The DHCPv4 client, while it runs.
     #[cfg(feature = "dhcpv4")]
-    pub(crate) dhcp: Option<crate::dhcp::Client>,
-    /// How many DNS servers the board (or the DHCP lease) gave.
-    #[cfg(feature = "dns")]
-    pub(crate) dns_servers: usize,
-    /// Accept-queue order.
-    pub(crate) seq: u32,
-    /// Listening sockets (the pump re-arms listeners only when there are some).
-    pub(crate) listeners: usize,
-    /// Something that lets a listener arm a socket happened since the last re-arm.
-    pub(crate) rearm_pending: bool,
-    /// Entries lingering after close (the pump reaps them only when there are some).
-    pub(crate) lingering: usize,
-    /// TCP entries with the stall guard on (the pump checks them only when there are some).
-    pub(crate) stall_guards: usize,
-    /// When the pump next checks the guarded entries (µs).
-    guard_check_at: u64,
+    pub(crate) dhcp: Option<crate::services::Client>,
     /// The sendall() that an interrupt cut short after queuing part of its data.
-    pub(crate) resume: Option<crate::tcp::SendallResume>,
+    pub(crate) resume: Option<SendallResume>,
     /// Frames the board sent to itself, received before the device's.
     loopq: LoopQueue<'a>,
-    /// When the pump next primes the neighbour cache with the board's own addresses (µs; 0: at once).
-    pub(crate) prime_at: u64,
+    /// When the pump next does its periodic work.
+    timers: Timers,
     /// Which socket joined which multicast group.
     #[cfg(feature = "multicast")]
-    pub(crate) memberships: crate::multicast::Memberships,
+    pub(crate) memberships: crate::memberships::Memberships,
+}
+
+/// When the pump next does each periodic job (board µs; 0: at once).
+#[derive(Debug, Clone, Copy, Default)]
+struct Timers {
+    /// Tell smoltcp's neighbour cache the board's own addresses again.
+    prime_at: u64,
+    /// Look for stall guards to end.
+    guard_check_at: u64,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -131,79 +128,45 @@ impl<'a, B: Board> Stack<'a, B> {
         let Memory {
             mut bytes,
             sockets,
-            mut udp_meta,
+            udp_meta,
             #[cfg(feature = "raw")]
             raw_meta,
             #[cfg(feature = "dns")]
             dns_queries,
             fds,
             pool,
-            mut parked,
+            parked,
             bindings,
             loopback,
         } = memory;
-        pool.fill(Entry::EMPTY);
-        let sockets = SocketSet::new(sockets);
-        let mut next = 0;
-        for _ in 0..config.tcp_sockets {
-            let rx = tcp::SocketBuffer::new(take(&mut bytes, config.tcp_rx_bytes));
-            let tx = tcp::SocketBuffer::new(take(&mut bytes, config.tcp_tx_bytes));
-            let mut socket = tcp::Socket::new(rx, tx);
-            tcp_defaults(&mut socket, &config);
-            pool[next] = Entry { kind: PoolKind::Tcp, ..Entry::EMPTY };
-            parked[next] = Some(smoltcp::socket::Socket::Tcp(socket));
-            next += 1;
-        }
-        for _ in 0..config.udp_sockets {
-            let rx = PacketBuffer::new(take(&mut udp_meta, config.udp_packets), take(&mut bytes, config.udp_rx_bytes));
-            let tx = PacketBuffer::new(take(&mut udp_meta, config.udp_packets), take(&mut bytes, config.udp_tx_bytes));
-            pool[next] = Entry { kind: PoolKind::Udp, ..Entry::EMPTY };
-            parked[next] = Some(smoltcp::socket::Socket::Udp(udp::Socket::new(rx, tx)));
-            next += 1;
-        }
-        #[cfg(feature = "raw")]
-        let raw_area = crate::raw::RawArea::new(bytes, raw_meta, &config);
-        #[cfg(feature = "raw")]
-        for region in 0..config.raw_sockets {
-            pool[next] = Entry { kind: PoolKind::Raw, region, ..Entry::EMPTY };
-            next += 1;
-        }
-        let stack = Stack {
+        // Mutable to start the stack's own sockets in it.
+        #[cfg_attr(not(any(feature = "dns", feature = "dhcpv4")), allow(unused_mut))]
+        let mut pool = Pool::new(PoolMemory { sockets, entries: pool, parked, bytes: &mut bytes, udp_meta }, &config);
+        // The stack's own sockets after the pool's: the DNS socket, then the DHCP client (Config::smoltcp_sockets).
+        #[cfg(feature = "dns")]
+        let dns = if config.dns_queries > 0 { crate::services::Resolver::start(&mut pool, &net, dns_queries) } else { None };
+        #[cfg(feature = "dhcpv4")]
+        let dhcp = if config.dhcp_v4 == crate::config::DhcpClient::FromStart { crate::services::Client::start(&mut pool) } else { None };
+        Ok(Stack {
             board,
             config,
             net,
             iface,
-            sockets,
-            fds: Table::new(fds),
             pool,
-            parked,
+            fds: Table::new(fds),
             ports: PortTable::new(bindings, net.random_seed),
             #[cfg(feature = "raw")]
-            raw_area,
+            raw_area: crate::raw_area::RawArea::new(bytes, raw_meta, &config),
             #[cfg(feature = "dns")]
-            dns: None,
+            dns,
             #[cfg(feature = "dhcpv4")]
-            dhcp: None,
-            #[cfg(feature = "dns")]
-            dns_servers: 0,
-            seq: 0,
-            listeners: 0,
-            rearm_pending: false,
-            lingering: 0,
-            stall_guards: 0,
-            guard_check_at: 0,
+            dhcp,
             resume: None,
             loopq: LoopQueue::new(loopback, max_frame),
-            prime_at: 0,
+            timers: Timers::default(),
             #[cfg(feature = "multicast")]
             memberships: Default::default(),
-        };
-        // The stack's own sockets after the pool's: the DNS socket, then the DHCP client (Config::smoltcp_sockets).
-        #[cfg(feature = "dns")]
-        let stack = stack.with_dns(dns_queries);
-        #[cfg(feature = "dhcpv4")]
-        let stack = stack.with_dhcp();
-        Ok(stack)
+        })
     }
 
     /// The board.
@@ -228,7 +191,7 @@ impl<'a, B: Board> Stack<'a, B> {
 
     /// Number of pooled smoltcp sockets in use (fds, accept queues, lingering closes).
     pub fn pool_in_use(&self) -> usize {
-        self.pool.iter().filter(|e| matches!(e.kind, PoolKind::Tcp | PoolKind::Udp | PoolKind::Raw) && e.role != Role::Free).count()
+        self.pool.in_use()
     }
 
     /// What the loop queue did: frames the board delivered to itself, and
@@ -259,7 +222,7 @@ impl<'a, B: Board> Stack<'a, B> {
 
     /// When smoltcp next has something to do (a timer), in board µs.
     fn next_poll_us(&mut self) -> Option<u64> {
-        self.iface.poll_at(self.now(), &self.sockets).map(|i| i.total_micros().max(0) as u64)
+        self.iface.poll_at(self.now(), self.pool.set()).map(|i| i.total_micros().max(0) as u64)
     }
 
     /// Drives the interface: takes in what the device received (re-arming
@@ -273,33 +236,35 @@ impl<'a, B: Board> Stack<'a, B> {
         let own = Own::of(self.net.hardware, &self.iface);
         // Once the device has nothing, the rest of this pump reads only frames to itself.
         let drained = Cell::new(false);
-        if self.loopq.enabled() && now_us >= self.prime_at {
-            self.prime_at = now_us + PRIME_US;
+        if self.loopq.enabled() && now_us >= self.timers.prime_at {
+            self.timers.prime_at = now_us + PRIME_US;
             crate::selflink::prime(&self.loopq, &own);
         }
         for _ in 0..PUMP_ROUNDS {
             let mut progress = false;
             for _ in 0..INGRESS_BUDGET {
-                if self.listeners > 0 && self.rearm_pending {
-                    self.rearm_listeners();
+                if self.pool.rearm_due() {
+                    self.pool.rearm(&mut self.fds);
                 }
                 // The gate sees every connection request: only those can make an armed listener leave Listen.
                 let syn = Cell::new(false);
                 let fds = &self.fds;
                 let closed = |port: u16| {
                     syn.set(true);
-                    fds.iter().any(|(_, s)| matches!(s.phase, Phase::Listening(_)) && s.local.1 == port && !s.accepting)
+                    fds.iter().any(|(_, s)| matches!(s.phase(), Some(Phase::Listening { accepting: false, .. })) && s.local.1 == port)
                 };
                 let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
                 let mut gate = Gate { inner: &mut link, closed };
-                match self.iface.poll_ingress_single(now, &mut gate, &mut self.sockets) {
+                match self.iface.poll_ingress_single(now, &mut gate, self.pool.set_mut()) {
                     PollIngressSingleResult::None => break,
                     _ => progress = true,
                 }
-                self.rearm_pending |= syn.get();
+                if syn.get() {
+                    self.pool.note_syn();
+                }
             }
             let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
-            if self.iface.poll_egress(now, &mut link, &mut self.sockets) == PollResult::SocketStateChanged {
+            if self.iface.poll_egress(now, &mut link, self.pool.set_mut()) == PollResult::SocketStateChanged {
                 progress = true;
             }
             // What the board sent itself is received in the next round.
@@ -308,18 +273,19 @@ impl<'a, B: Board> Stack<'a, B> {
                 break;
             }
         }
-        if self.listeners > 0 && self.rearm_pending {
-            self.rearm_listeners();
+        if self.pool.rearm_due() {
+            self.pool.rearm(&mut self.fds);
         }
-        self.reap_lingering(now_us);
+        self.pool.reap_lingering(now_us, &mut self.ports);
         self.ports.expire(now_us);
         #[cfg(feature = "dhcpv4")]
         if self.dhcp.is_some() {
             self.dhcp_update();
         }
-        if self.stall_guards > 0 && now_us >= self.guard_check_at {
-            self.guard_check_at = now_us + crate::stall::GUARD_CHECK_US;
-            self.release_stall_guards();
+        if self.pool.any_guarded() && now_us >= self.timers.guard_check_at {
+            self.timers.guard_check_at = now_us + crate::stall::GUARD_CHECK_US;
+            let fds = &self.fds;
+            self.pool.release_stall_guards(|fd| fds.get(fd).is_ok_and(|slot| slot.options.keepalive));
         }
     }
 
@@ -363,57 +329,13 @@ impl<'a, B: Board> Stack<'a, B> {
         }
     }
 
+    /// The board's addresses changed: the next pump tells the neighbour cache the new ones.
+    pub(crate) fn reprime(&mut self) {
+        self.timers.prime_at = 0;
+    }
+
     /// The fd's timeout, checking that it is open.
     pub(crate) fn timeout_of(&self, fd: Fd) -> Result<Option<u32>, Errno> {
         Ok(self.fds.get(fd)?.timeout)
     }
-
-    /// The TCP socket of pool entry `i` (in use).
-    pub(crate) fn tcp(&mut self, i: usize) -> &mut tcp::Socket<'a> {
-        let handle = self.pool[i].handle.expect("a TCP socket in use is in the socket set");
-        self.sockets.get_mut::<tcp::Socket<'a>>(handle)
-    }
-
-    /// The UDP socket of pool entry `i` (in use).
-    pub(crate) fn udp(&mut self, i: usize) -> &mut udp::Socket<'a> {
-        let handle = self.pool[i].handle.expect("a UDP socket in use is in the socket set");
-        self.sockets.get_mut::<udp::Socket<'a>>(handle)
-    }
-
-    /// Puts free entry `i`'s parked socket into the socket set, for `role`.
-    pub(crate) fn unpark(&mut self, i: usize, role: Role) {
-        if let Some(socket) = self.parked[i].take() {
-            self.pool[i].handle = Some(self.sockets.add(socket));
-        }
-        self.pool[i].role = role;
-    }
-
-    /// Takes entry `i`'s socket out of the socket set and marks the entry free.
-    pub(crate) fn park(&mut self, i: usize) {
-        if let Some(handle) = self.pool[i].handle.take() {
-            self.parked[i] = Some(self.sockets.remove(handle));
-        }
-        self.pool[i].role = Role::Free;
-    }
-
-    /// Puts a TCP pool socket back to a fresh state with the board's defaults.
-    pub(crate) fn reset_tcp(&mut self, i: usize) {
-        let config = self.config;
-        let s = self.tcp(i);
-        if s.state() != tcp::State::Closed {
-            s.abort();
-        }
-        tcp_defaults(s, &config);
-        if core::mem::take(&mut self.pool[i].guarded) {
-            self.stall_guards -= 1;
-        }
-    }
-}
-
-/// The board's defaults on a TCP socket.
-fn tcp_defaults(s: &mut tcp::Socket<'_>, config: &Config) {
-    s.set_nagle_enabled(config.nagle);
-    s.set_ack_delay((config.ack_delay_ms > 0).then(|| Duration::from_millis(u64::from(config.ack_delay_ms))));
-    s.set_keep_alive(None);
-    s.set_timeout((config.tcp_user_timeout_ms > 0).then(|| Duration::from_millis(u64::from(config.tcp_user_timeout_ms))));
 }

@@ -5,16 +5,16 @@
 
 use crate::board::Board;
 use crate::stack::Stack;
-use crate::table::Kind;
+use crate::tcp::Live;
 use crate::{Errno, Fd};
 
 impl<B: Board> Stack<'_, B> {
     /// read()/readinto()/readline(): fills `out` (up to and including b'\n' when `line`).
     pub(crate) fn stream_read(&mut self, fd: Fd, out: &mut [u8], line: bool) -> Result<usize, Errno> {
-        if self.fds.get(fd)?.kind != Kind::Stream {
+        if !self.fds.get(fd)?.is_stream() {
             return self.dgram_recvfrom(fd, out).map(|(n, _)| n);
         }
-        let slot = match self.connected(fd, Errno::EPIPE) {
+        let Live { slot, entry } = match self.connected(fd, Errno::EPIPE) {
             Err(Errno::EPIPE) => return Ok(0),
             r => r?,
         };
@@ -26,7 +26,7 @@ impl<B: Board> Stack<'_, B> {
             loop {
                 let room = out.len() - got;
                 let want = match line {
-                    true => match stack.tcp_line_len(slot.entry, room) {
+                    true => match stack.tcp_line_len(entry, room) {
                         0 => room,
                         k => k,
                     },
@@ -55,7 +55,7 @@ impl<B: Board> Stack<'_, B> {
     /// error stops it after some bytes); what fits on a non-blocking one.
     pub(crate) fn stream_write(&mut self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
         let slot = *self.fds.get(fd)?;
-        if slot.kind != Kind::Stream {
+        if !slot.is_stream() {
             return Err(Errno::ENOTCONN);
         }
         if slot.timeout == Some(0) {

@@ -5,33 +5,57 @@ use smoltcp::wire::IpAddress;
 #[cfg(feature = "raw")]
 use crate::constants::SOCK_RAW;
 use crate::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
+use crate::phase::Phase;
 use crate::{Errno, Fd};
 
-/// What a socket carries.
+/// What socket() asked for: checked family, type and protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum Protocol {
     /// TCP.
-    Stream,
+    Tcp,
     /// UDP.
-    Datagram,
+    Udp,
     /// Raw IP with this protocol number.
     #[cfg(feature = "raw")]
     Raw(u8),
 }
 
-/// Where a TCP socket is in its life, as the socket layer sees it.
+impl Protocol {
+    /// Checks family, type and protocol as socket() must: AF_INET6 needs the
+    /// `ipv6` feature (else EAFNOSUPPORT), SOCK_RAW the `raw` feature (else
+    /// EPROTONOSUPPORT).
+    pub fn of(af: i32, ty: i32, proto: i32) -> Result<Protocol, Errno> {
+        if af != AF_INET && !(af == AF_INET6 && cfg!(feature = "ipv6")) {
+            return Err(Errno::EAFNOSUPPORT);
+        }
+        match (ty, proto) {
+            (SOCK_STREAM, 0 | IPPROTO_TCP) => Ok(Protocol::Tcp),
+            (SOCK_DGRAM, 0 | IPPROTO_UDP) => Ok(Protocol::Udp),
+            #[cfg(feature = "raw")]
+            (SOCK_RAW, 1..=255) => Ok(Protocol::Raw(proto as u8)),
+            _ => Err(Errno::EPROTONOSUPPORT),
+        }
+    }
+}
+
+/// What a socket carries, and the pool entry of its smoltcp socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Fresh or bound.
-    Idle,
-    /// connect() started; the handshake is not done.
-    Connecting,
-    /// Connected (the peer may have sent its FIN since).
-    Connected,
-    /// Listening with this accept-queue length.
-    Listening(u16),
-    /// The connection failed or was reset and that was reported once: the socket is dead.
-    Dead,
+pub enum Kind {
+    /// TCP, in this phase (which holds its entry, if it has one).
+    Stream(Phase),
+    /// UDP.
+    Datagram {
+        /// Its pool entry.
+        entry: usize,
+    },
+    /// Raw IP.
+    #[cfg(feature = "raw")]
+    Raw {
+        /// The IP protocol number.
+        proto: u8,
+        /// Its pool entry.
+        entry: usize,
+    },
 }
 
 /// Socket options the layer keeps (smoltcp holds the rest).
@@ -56,14 +80,10 @@ pub struct Options {
 pub struct Slot {
     /// AF_INET or AF_INET6.
     pub family: i32,
-    /// Socket kind.
+    /// Socket kind and state.
     pub kind: Kind,
     /// Milliseconds; None blocks; Some(0) is non-blocking.
     pub timeout: Option<u32>,
-    /// The pool entry holding its smoltcp socket.
-    pub entry: usize,
-    /// TCP life phase.
-    pub phase: Phase,
     /// An error to report on the next operation (a refused connect, a reset).
     pub error: Option<Errno>,
     /// Local address (None: any) and port (0: not bound).
@@ -74,46 +94,40 @@ pub struct Slot {
     pub shut_rd: bool,
     /// shutdown(SHUT_WR) was called: the FIN is sent, writes fail with EPIPE.
     pub shut_wr: bool,
-    /// When a connect() must have completed (board µs).
-    pub connect_until_us: u64,
-    /// A listener that has a socket armed and room in its queue (SYNs are taken).
-    pub accepting: bool,
 }
 
 impl Slot {
-    /// Checks family, type and protocol as socket() must: AF_INET6 needs the
-    /// `ipv6` feature (else EAFNOSUPPORT), SOCK_RAW the `raw` feature (else
-    /// EPROTONOSUPPORT).
-    pub fn new(af: i32, ty: i32, proto: i32) -> Result<Slot, Errno> {
-        if af != AF_INET && !(af == AF_INET6 && cfg!(feature = "ipv6")) {
-            return Err(Errno::EAFNOSUPPORT);
-        }
-        let kind = match (ty, proto) {
-            (SOCK_STREAM, 0 | IPPROTO_TCP) => Kind::Stream,
-            (SOCK_DGRAM, 0 | IPPROTO_UDP) => Kind::Datagram,
-            #[cfg(feature = "raw")]
-            (SOCK_RAW, 1..=255) => Kind::Raw(proto as u8),
-            _ => return Err(Errno::EPROTONOSUPPORT),
-        };
-        Ok(Slot {
-            family: af,
-            kind,
-            timeout: None,
-            entry: usize::MAX,
-            phase: Phase::Idle,
-            error: None,
-            local: (None, 0),
-            options: Options::default(),
-            shut_rd: false,
-            shut_wr: false,
-            connect_until_us: 0,
-            accepting: false,
-        })
+    /// A fresh socket of `family` (blocking, unbound).
+    pub fn new(family: i32, kind: Kind) -> Slot {
+        Slot { family, kind, timeout: None, error: None, local: (None, 0), options: Options::default(), shut_rd: false, shut_wr: false }
     }
 
     /// Is this an IPv6 socket?
     pub fn is_v6(&self) -> bool {
         self.family == AF_INET6
+    }
+
+    /// Is this a TCP socket?
+    pub fn is_stream(&self) -> bool {
+        matches!(self.kind, Kind::Stream(_))
+    }
+
+    /// The TCP phase; None for other kinds.
+    pub fn phase(&self) -> Option<Phase> {
+        match self.kind {
+            Kind::Stream(phase) => Some(phase),
+            _ => None,
+        }
+    }
+
+    /// The pool entry of the socket's own smoltcp socket (a listener has none).
+    pub fn entry(&self) -> Option<usize> {
+        match self.kind {
+            Kind::Stream(phase) => phase.entry(),
+            Kind::Datagram { entry } => Some(entry),
+            #[cfg(feature = "raw")]
+            Kind::Raw { entry, .. } => Some(entry),
+        }
     }
 }
 
@@ -162,6 +176,11 @@ impl<'a> Table<'a> {
         self.slots.iter().enumerate().filter_map(|(i, s)| Some((i as Fd, s.as_ref()?)))
     }
 
+    /// One more than the highest fd the table can hold.
+    pub fn capacity(&self) -> Fd {
+        Fd::try_from(self.slots.len()).unwrap_or(Fd::MAX)
+    }
+
     /// Number of open sockets.
     pub fn open(&self) -> usize {
         self.slots.iter().filter(|s| s.is_some()).count()
@@ -178,7 +197,7 @@ mod tests {
     fn fills_reports_enomem_and_recycles() {
         let mut slots = [None; 3];
         let mut t = Table::new(&mut slots);
-        let slot = Slot::new(AF_INET, SOCK_STREAM, 0).unwrap();
+        let slot = Slot::new(AF_INET, Kind::Stream(Phase::Idle { entry: 0 }));
         assert_eq!([t.insert(slot), t.insert(slot), t.insert(slot)], [Ok(0), Ok(1), Ok(2)]);
         assert_eq!(t.insert(slot), Err(Errno::ENOMEM));
         assert!(t.remove(1).is_ok());
@@ -191,15 +210,23 @@ mod tests {
 
     #[test]
     fn checks_family_and_type() {
-        assert_eq!(Slot::new(12345, SOCK_STREAM, 0), Err(Errno::EAFNOSUPPORT));
-        assert_eq!(Slot::new(AF_INET, 99, 0), Err(Errno::EPROTONOSUPPORT));
-        assert_eq!(Slot::new(AF_INET, SOCK_STREAM, IPPROTO_UDP), Err(Errno::EPROTONOSUPPORT));
-        assert_eq!(Slot::new(AF_INET, SOCK_RAW, 0), Err(Errno::EPROTONOSUPPORT));
+        assert_eq!(Protocol::of(12345, SOCK_STREAM, 0), Err(Errno::EAFNOSUPPORT));
+        assert_eq!(Protocol::of(AF_INET, 99, 0), Err(Errno::EPROTONOSUPPORT));
+        assert_eq!(Protocol::of(AF_INET, SOCK_STREAM, IPPROTO_UDP), Err(Errno::EPROTONOSUPPORT));
+        assert_eq!(Protocol::of(AF_INET, SOCK_RAW, 0), Err(Errno::EPROTONOSUPPORT));
         #[cfg(feature = "raw")]
-        assert_eq!(Slot::new(AF_INET, SOCK_RAW, 1).map(|s| s.kind), Ok(Kind::Raw(1)));
+        assert_eq!(Protocol::of(AF_INET, SOCK_RAW, 1), Ok(Protocol::Raw(1)));
         #[cfg(not(feature = "raw"))]
-        assert_eq!(Slot::new(AF_INET, SOCK_RAW, 1), Err(Errno::EPROTONOSUPPORT), "raw sockets are not built");
-        let v6 = Slot::new(AF_INET6, SOCK_DGRAM, 0).map(|s| s.is_v6());
-        assert_eq!(v6, if cfg!(feature = "ipv6") { Ok(true) } else { Err(Errno::EAFNOSUPPORT) });
+        assert_eq!(Protocol::of(AF_INET, SOCK_RAW, 1), Err(Errno::EPROTONOSUPPORT), "raw sockets are not built");
+        let v6 = Protocol::of(AF_INET6, SOCK_DGRAM, 0);
+        assert_eq!(v6, if cfg!(feature = "ipv6") { Ok(Protocol::Udp) } else { Err(Errno::EAFNOSUPPORT) });
+    }
+
+    #[test]
+    fn a_slot_finds_its_entry_by_kind() {
+        let listening = Slot::new(AF_INET, Kind::Stream(Phase::Listening { backlog: 1, accepting: false }));
+        assert_eq!((listening.entry(), listening.is_stream()), (None, true));
+        let udp = Slot::new(AF_INET6, Kind::Datagram { entry: 4 });
+        assert_eq!((udp.entry(), udp.phase(), udp.is_v6()), (Some(4), None, true));
     }
 }
