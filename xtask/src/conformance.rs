@@ -249,15 +249,23 @@ fn anchor_targets() -> Result<Vec<Target>, String> {
     ])
 }
 
-const USAGE: &str = "usage: cargo xtask conformance [--anchor | --device PORT [--own IPV4 IPV6]]";
+/// Where the scripts run: `cargo xtask conformance [--anchor | --device PORT [--own IPV4 IPV6]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Which {
+    /// Ours, stock, CPython and the anchor (MicroPython's lwIP module on the emulated board).
+    Matrix,
+    /// The anchor alone (`--anchor`).
+    Anchor,
+    /// A board on serial port `port` through mpremote (with the loopback
+    /// fixtures, and with `own`, its IPv4 and IPv6 addresses, also through those).
+    Device { port: String, own: Option<(String, String)> },
+}
 
-/// The targets: ours, stock, CPython and the anchor (MicroPython's lwIP
-/// module on the emulated board); or one board (with the loopback fixtures,
-/// and with `--own` also through its own addresses).
-fn targets(args: &[String]) -> Result<Vec<Target>, String> {
+/// The targets [`Which`] names.
+fn targets(which: Which) -> Result<Vec<Target>, String> {
     let local = |p: PathBuf| Runner::Local { command: vec![p.to_string_lossy().into_owned()], after: vec![] };
-    match args {
-        [] => {
+    match which {
+        Which::Matrix => {
             let ours = crate::micropython::build(None)?;
             let mut targets = vec![Target { name: "ours", against: "", runner: local(ours.clone()), ours: true }];
             match crate::netns::is_root() {
@@ -274,23 +282,18 @@ fn targets(args: &[String]) -> Result<Vec<Target>, String> {
             targets.extend(anchor_targets()?);
             Ok(targets)
         }
-        [flag] if flag == "--anchor" => anchor_targets(),
-        [flag, port, rest @ ..] if flag == "--device" => {
+        Which::Anchor => anchor_targets(),
+        Which::Device { port, own } => {
             if !installed("mpremote") {
                 return Err("mpremote is not installed: `pip install mpremote` (from PyPI), then retry".into());
             }
             let device = |own| Runner::Device { port: port.clone(), own };
             let mut targets = vec![Target { name: "device", against: "", runner: device(None), ours: true }];
-            match rest {
-                [] => {}
-                [flag, v4, v6] if flag == "--own" => {
-                    targets.push(Target { name: "device-own", against: "", runner: device(Some((v4.clone(), v6.clone()))), ours: true });
-                }
-                _ => return Err(USAGE.into()),
+            if let Some(own) = own {
+                targets.push(Target { name: "device-own", against: "", runner: device(Some(own)), ours: true });
             }
             Ok(targets)
         }
-        _ => Err(USAGE.into()),
     }
 }
 
@@ -324,9 +327,9 @@ fn tap_netns() -> Result<Netns, String> {
     Netns::with_tap(&tap_netns_name(), "192.0.2.1/24", Some("2001:db8::1/64"))
 }
 
-/// Runs the matrix.
-pub fn run(args: &[String]) -> Result<(), String> {
-    matrix(targets(args)?)
+/// Runs the scripts where `which` says and prints the matrix.
+pub fn run(which: Which) -> Result<(), String> {
+    matrix(targets(which)?)
 }
 
 /// Runs the scripts on the interpreter `exe` alone (loopback board), as the
@@ -440,9 +443,6 @@ mod tests {
         assert_eq!(own.last().map(String::as_str), Some("run"));
         let skip = device_command("/dev/pts/3", None, &["recv-negative-size".into()]);
         assert_eq!(skip[4], "import sys; sys.argv[:] = ['conformance', '127.0.0.1', '::1', 'recv-negative-size']");
-        assert!(targets(&["--device".into(), "p".into(), "--own".into()]).is_err(), "--own needs both addresses");
-        assert!(targets(&["--device".into()]).is_err(), "a port is required");
-        assert!(targets(&["--frob".into(), "x".into()]).is_err());
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
     sleep_accept(&ns, &qemu)?;
     let (device, cpython) = (format!("pyb:{}", qemu.serial), "cpython".to_string());
     multi_net(&ns, "ours <-> CPython", &[(&device, &cpython), (&cpython, &device)], &[])?;
-    crate::conformance::run(&["--device".into(), qemu.serial.clone(), "--own".into(), BOARD_V4.into(), BOARD_V6.into()])?;
+    crate::conformance::run(crate::conformance::Which::Device { port: qemu.serial.clone(), own: Some((BOARD_V4.into(), BOARD_V6.into())) })?;
     drop(qemu);
     drop(ns);
     against_the_anchor(fw, &elf)

@@ -12,15 +12,6 @@ use std::process::Command;
 /// The targets, in the order they run.
 const TARGETS: [&str; 3] = ["spec_parser", "abi_calls", "frames"];
 
-/// Parses `--seconds N`.
-fn seconds(args: &[String]) -> Result<u64, String> {
-    match args {
-        [] => Ok(60),
-        [flag, n] if flag == "--seconds" => n.parse().map_err(|_| format!("--seconds {n}: not a number")),
-        _ => Err("usage: cargo xtask fuzz [--seconds N]".into()),
-    }
-}
-
 /// Seeds for a target's corpus: each real spec file, as spec_parser reads
 /// it (an even first byte: replace file i), and a loopback exchange for abi_calls.
 fn seed(root: &Path, target: &str, corpus: &Path) -> Result<(), String> {
@@ -79,9 +70,8 @@ fn run_target(root: &Path, target: &str, secs: u64) -> Result<u64, String> {
     runs(&out).ok_or_else(|| format!("fuzz target {target}: no \"Done N runs\" line in libFuzzer's output"))
 }
 
-/// Runs every target.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let secs = seconds(args)?;
+/// Runs every target, each for `secs` seconds after its regressions.
+pub fn run(secs: u64) -> Result<(), String> {
     if Command::new("cargo").args(["+nightly", "fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true) {
         return Err("cargo fuzz on the nightly toolchain is needed: cargo install cargo-fuzz (nightly comes with the machine)".into());
     }
@@ -103,10 +93,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn arguments_and_libfuzzer_output_are_read() {
-        assert_eq!(seconds(&[]), Ok(60));
-        assert_eq!(seconds(&["--seconds".into(), "5".into()]), Ok(5));
-        assert!(seconds(&["--seconds".into(), "x".into()]).is_err());
+    fn libfuzzer_output_is_read() {
         assert_eq!(runs("#1 INITED\nDone 86113 runs in 21 second(s)\n"), Some(86113));
         assert_eq!(runs("crash\n"), None);
     }

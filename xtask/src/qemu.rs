@@ -135,22 +135,10 @@ fn pty_of(line: &str) -> Option<String> {
     (label.contains("serial0") && pty.starts_with("/dev/")).then(|| pty.to_string())
 }
 
-/// `cargo xtask qemu BOARD [--stack NAME] [--tap NAME]`.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let usage = || format!("usage: cargo xtask qemu BOARD [--stack usocket|lwip|lwip-ipv4] [--tap NAME]   (boards: {})", crate::firmware::names());
-    let (board, rest) = args.split_first().ok_or_else(usage)?;
-    let (stack, rest) = match rest {
-        [flag, name, rest @ ..] if flag == "--stack" => (crate::firmware::Stack::parse(name)?, rest),
-        rest => (crate::firmware::Stack::Usocket, rest),
-    };
-    let nic = match rest {
-        [] => Nic::None,
-        [flag, name] if flag == "--tap" => Nic::Tap(name.clone()),
-        _ => return Err(usage()),
-    };
-    let firmware = crate::firmware::find(board)?;
+/// `cargo xtask qemu BOARD [--stack NAME] [--tap NAME]`: builds and boots it until QEMU exits.
+pub fn run(firmware: &Firmware, stack: crate::firmware::Stack, nic: &Nic) -> Result<(), String> {
     let elf = crate::firmware::build_with(firmware, firmware.board, stack)?;
-    let qemu = Qemu::boot(firmware, &elf, &nic, Clock::Real, None)?;
+    let qemu = Qemu::boot(firmware, &elf, nic, Clock::Real, None)?;
     println!("serial: {}", qemu.serial);
     qemu.wait()
 }

@@ -4,13 +4,10 @@
 
 use std::process::Command;
 
-/// Runs the script; fails with the interpreter's exit status.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let Some(script) = args.first() else {
-        return Err("usage: cargo xtask run SCRIPT [ARGS...]".into());
-    };
+/// Runs `script` with `args`; fails with the interpreter's exit status.
+pub fn run(script: &str, args: &[String]) -> Result<(), String> {
     let exe = crate::micropython::build(None)?;
-    println!("==> {} {}", exe.display(), args.join(" "));
-    let status = Command::new(&exe).args(args).status().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    println!("==> {} {script} {}", exe.display(), args.join(" "));
+    let status = Command::new(&exe).arg(script).args(args).status().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     if status.success() { Ok(()) } else { Err(format!("{script} failed ({status})")) }
 }
