@@ -29,7 +29,7 @@ fn tls_certificate() -> Result<(), String> {
     let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
     let args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=bench"];
     let (key, cert) = (key.to_string_lossy(), cert.to_string_lossy());
-    crate::test::output("openssl", &[&args[..], &["-keyout", &key, "-out", &cert]].concat()).map(drop)
+    crate::exec::output("openssl", &[&args[..], &["-keyout", &key, "-out", &cert]].concat()).map(drop)
 }
 
 /// Longest one script run may take (the scripts bound themselves well below).
@@ -51,7 +51,7 @@ pub struct Options {
 pub fn run(options: Options) -> Result<(), String> {
     let (mib, rounds, tap_mib) = (options.mib.to_string(), options.rounds.to_string(), options.tap_mib.to_string());
     let cargo = ["run", "-q", "--release", "-p", "usocket-host", "--example", "bench", "--", "--mib", &mib, "--rounds", &rounds, "--tap-mib", &tap_mib];
-    let rust = crate::test::step("bench", "cargo", &cargo);
+    let rust = crate::exec::step("bench", "cargo", &cargo);
     let micropython = micropython(options.rounds);
     // The firmware in QEMU, counted in instructions (root; skipped loudly otherwise).
     let device = crate::devbench::run();
@@ -103,14 +103,9 @@ fn micropython(rounds: u64) -> Result<(), String> {
 /// Runs `script` with `exe` (from the repository root, at most
 /// [`SCRIPT_LIMIT`]) and returns the `key=` figure of its `RESULT` line and that line.
 fn run_script(exe: &Path, script: &str, key: &str) -> Result<(f64, String), String> {
-    let mut child = Command::new(exe)
-        .arg(script)
-        .current_dir(crate::root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let mut child =
+        crate::exec::spawn(Command::new(exe).arg(script).current_dir(crate::root()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     // Drain the pipes while waiting, so a chatty failure cannot block the child.
     let stdout = child.stdout.take().map(|mut s| thread::spawn(move || std::io::read_to_string(&mut s).unwrap_or_default()));
     let stderr = child.stderr.take().map(|mut s| thread::spawn(move || std::io::read_to_string(&mut s).unwrap_or_default()));

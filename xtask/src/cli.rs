@@ -11,16 +11,32 @@ use crate::firmware::{Firmware, Stack};
 use crate::micropython::Version;
 use crate::qemu::Nic;
 use crate::test::Step;
+use crate::verbosity::Verbosity;
 
 /// The project's commands: code generation, builds, tests and measurements.
 #[derive(Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
 pub struct Cli {
+    /// Print only failures (with the failing command's output) and the final result.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also echo each command line before it runs (on stderr).
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 impl Cli {
+    /// How much the run prints, from `-q` and `-v`.
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        }
+    }
+
     /// Runs the command.
     pub fn run(self) -> Result<(), String> {
         self.command.run()

@@ -105,15 +105,16 @@ enum Run {
 /// without printing a line (a script prints one per case).
 fn run_command(command: &[String], script: &Path, after: &[String], limit: Duration, idle: Duration) -> Result<Run, String> {
     let (program, prefix) = command.split_first().ok_or("empty command")?;
-    let mut child = Command::new(program)
-        .args(prefix)
-        .arg(script)
-        .args(after)
-        .stdout(Stdio::piped())
-        // Unread, as before: a pipe nobody drains could stall the script.
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let mut child = crate::exec::spawn(
+        Command::new(program)
+            .args(prefix)
+            .arg(script)
+            .args(after)
+            .stdout(Stdio::piped())
+            // Unread, as before: a pipe nobody drains could stall the script.
+            .stderr(Stdio::null()),
+    )
+    .map_err(|e| format!("cannot run {program}: {e}"))?;
     // Read as it comes, so that a killed run still gives what it printed.
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -229,7 +230,7 @@ const ANCHOR_BOARD: &str = "mps2-an385";
 
 /// Whether `program --version` runs: the tool is installed.
 fn installed(program: &str) -> bool {
-    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+    crate::exec::captured(Command::new(program).arg("--version")).is_ok_and(|o| o.status.success())
 }
 
 /// The anchor's columns: MicroPython's lwIP module on the same emulated board

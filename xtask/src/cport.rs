@@ -3,8 +3,8 @@
 //! (`libusocket.a` of `targets/cport-staticlib`, built for the host) against the Linux kernel, in a namespace of its own
 //! (kernel 192.0.2.1 and 2001:db8::1 on tap0). Needs root; says so when skipped.
 
+use crate::exec::step;
 use crate::netns::Netns;
-use crate::test::step;
 
 /// The namespace of the run.
 const NETNS: &str = "usocket-cport";

@@ -41,13 +41,14 @@ struct Peer(Child);
 impl Peer {
     /// Starts `kernel_peer.py` for the board at `board` and waits for its `ready`.
     fn start(ns: &Netns, board: &str) -> Result<Peer, String> {
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &ns.name, "python3"])
-            .arg(crate::root().join("bench/device/kernel_peer.py"))
-            .arg(board)
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot run the kernel's peer: {e}"))?;
+        let mut child = crate::exec::spawn(
+            Command::new("ip")
+                .args(["netns", "exec", &ns.name, "python3"])
+                .arg(crate::root().join("bench/device/kernel_peer.py"))
+                .arg(board)
+                .stdout(Stdio::piped()),
+        )
+        .map_err(|e| format!("cannot run the kernel's peer: {e}"))?;
         let ready = child.stdout.take().map(|s| BufReader::new(s).lines().next());
         let peer = Peer(child);
         if !matches!(ready, Some(Some(Ok(ref l))) if l == "ready") {
@@ -72,11 +73,7 @@ fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result
     let body = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let file = std::env::temp_dir().join(format!("usocket-devbench-{}", path.file_name().map_or("script".into(), |n| n.to_string_lossy())));
     std::fs::write(&file, format!("{first}\n{body}")).map_err(|e| format!("{}: {e}", file.display()))?;
-    let board = Command::new("timeout")
-        .arg(limit.as_secs().to_string())
-        .args(["mpremote", "connect", &qemu.serial, "run"])
-        .arg(&file)
-        .output()
+    let board = crate::exec::captured(Command::new("timeout").arg(limit.as_secs().to_string()).args(["mpremote", "connect", &qemu.serial, "run"]).arg(&file))
         .map_err(|e| format!("cannot run mpremote: {e}"))?;
     let stdout = String::from_utf8_lossy(&board.stdout);
     let mut figures: BTreeMap<String, String> = stdout
@@ -120,7 +117,7 @@ fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String
     };
     phase(&mut figures, "throughput", transfer(THROUGHPUT, 0), "real_");
     let netem: Vec<&str> = ["-n", &ns.name, "qdisc", "add", "dev", "tap0", "root", "netem"].into_iter().chain(NETEM).collect();
-    match Command::new("tc").args(&netem).output() {
+    match crate::exec::captured(Command::new("tc").args(&netem)) {
         Ok(o) if o.status.success() => phase(&mut figures, "faults", transfer(FAULTED, 1), "fault_"),
         Ok(o) => {
             let why = String::from_utf8_lossy(&o.stderr);

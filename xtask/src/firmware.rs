@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::test::step;
+use crate::exec::step;
 
 /// A board with a MicroPython firmware.
 #[derive(Debug)]
@@ -99,7 +99,7 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
     let spec = usocket_codegen::load_spec(&root.join("spec"), "spec").map_err(|e| e.to_string())?;
     let board = spec.boards.iter().find(|b| b.name == board_file).ok_or_else(|| format!("no spec/boards/{board_file}.toml"))?;
     let target = board.target.as_deref().ok_or_else(|| format!("spec/boards/{board_file}.toml names no firmware target"))?;
-    let gcc = Command::new(GCC).args(crate::armrust::target(target)?.cflags).arg("-print-libgcc-file-name").output();
+    let gcc = crate::exec::captured(Command::new(GCC).args(crate::armrust::target(target)?.cflags).arg("-print-libgcc-file-name"));
     let libgcc = match gcc {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
         _ => return Err(format!("{GCC} is not installed: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (firmware builds need it)")),

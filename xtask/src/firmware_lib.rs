@@ -20,7 +20,7 @@ use usocket_codegen::ir::Spec;
 use usocket_codegen::naming::Names;
 
 use crate::armrust;
-use crate::test::output;
+use crate::exec::output;
 
 /// The target `spec/ram.toml`'s 32-bit costs are measured on; every board is checked on it too.
 const RAM_TARGET: &str = "thumbv7m-none-eabi";

@@ -5,6 +5,7 @@
 //! corpus in `target/fuzz-corpus/`, seeded from the real spec files. A crash
 //! fails the run, and its input is in `fuzz/artifacts/`.
 
+use crate::verbosity::progress;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,12 +40,8 @@ fn runs(output: &str) -> Option<u64> {
 fn run_target(root: &Path, target: &str, secs: u64) -> Result<u64, String> {
     let fuzz_dir = root.join("fuzz");
     let cargo_fuzz = |args: &[String]| -> Result<String, String> {
-        println!("==> cargo +nightly fuzz run {target} {}", args.join(" "));
-        let out = Command::new("cargo")
-            .args(["+nightly", "fuzz", "run", target])
-            .args(args)
-            .current_dir(&fuzz_dir)
-            .output()
+        progress!("==> cargo +nightly fuzz run {target} {}", args.join(" "));
+        let out = crate::exec::captured(Command::new("cargo").args(["+nightly", "fuzz", "run", target]).args(args).current_dir(&fuzz_dir))
             .map_err(|e| format!("cannot run cargo fuzz: {e} (cargo install cargo-fuzz)"))?;
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         if out.status.success() {
@@ -72,7 +69,7 @@ fn run_target(root: &Path, target: &str, secs: u64) -> Result<u64, String> {
 
 /// Runs every target, each for `secs` seconds after its regressions.
 pub fn run(secs: u64) -> Result<(), String> {
-    if Command::new("cargo").args(["+nightly", "fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true) {
+    if crate::exec::captured(Command::new("cargo").args(["+nightly", "fuzz", "--version"])).map(|o| !o.status.success()).unwrap_or(true) {
         return Err("cargo fuzz on the nightly toolchain is needed: cargo install cargo-fuzz (nightly comes with the machine)".into());
     }
     let root = crate::root();

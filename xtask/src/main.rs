@@ -12,6 +12,7 @@ mod debian;
 mod devbench;
 mod device;
 mod dhcp;
+mod exec;
 mod features;
 mod firmware;
 mod firmware_lib;
@@ -30,6 +31,7 @@ mod size;
 mod tapboard;
 mod test;
 mod tls;
+mod verbosity;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,7 +45,9 @@ pub fn root() -> PathBuf {
 }
 
 fn main() -> ExitCode {
-    let result = cli::Cli::parse().run();
+    let cli = cli::Cli::parse();
+    verbosity::set(cli.verbosity());
+    let result = cli.run();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

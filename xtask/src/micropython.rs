@@ -15,7 +15,8 @@
 //! release's source and builds have their own directories).
 
 use crate::debian;
-use crate::test::step;
+use crate::exec::step;
+use crate::verbosity::progress;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -209,7 +210,7 @@ fn fresh_if_changed(build: &Path, options: &str) -> Result<(), String> {
     let stamp = build.with_file_name("make-options.txt");
     if fs::read_to_string(&stamp).ok().as_deref() != Some(options) {
         if build.exists() {
-            println!("==> make options changed: removing {}", build.display());
+            progress!("==> make options changed: removing {}", build.display());
             fs::remove_dir_all(build).map_err(|e| format!("{}: {e}", build.display()))?;
         }
         fs::create_dir_all(build).map_err(|e| format!("{}: {e}", build.display()))?;

@@ -23,7 +23,7 @@ pub fn skip_unless_root(what: &str, needs: &str) -> bool {
 
 /// `ip ARGS...`, which must succeed.
 pub fn ip(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("ip").args(args).output().map_err(|e| format!("cannot run `ip {}`: {e}", args.join(" ")))?;
+    let out = crate::exec::captured(Command::new("ip").args(args)).map_err(|e| format!("cannot run `ip {}`: {e}", args.join(" ")))?;
     if out.status.success() { Ok(()) } else { Err(format!("`ip {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim())) }
 }
 
@@ -37,7 +37,7 @@ impl Netns {
     /// Creates `name`, first deleting one an interrupted run left behind.
     pub fn create(name: &str) -> Result<Netns, String> {
         if Path::new(&format!("/var/run/netns/{name}")).exists() {
-            let _ = Command::new("ip").args(["netns", "del", name]).output();
+            let _ = crate::exec::captured(Command::new("ip").args(["netns", "del", name]));
         }
         ip(&["netns", "add", name])?;
         Ok(Netns { name: name.to_string() })

@@ -78,11 +78,7 @@ impl Qemu {
                 c
             }
         };
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+        let mut child = crate::exec::spawn(command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))
             .map_err(|e| format!("cannot run {}: {e} (apt-get install qemu-system-arm)", firmware.qemu))?;
         // QEMU's complaints, except the one every boot without a link makes.
         if let Some(stderr) = child.stderr.take() {

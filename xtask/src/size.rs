@@ -7,7 +7,7 @@
 //! link keeps only what is used; `.text` of the program and of the runtime's,
 //! smoltcp's and the C ABI's functions in it.
 
-use crate::test::{output, step};
+use crate::exec::{output, step};
 
 /// Where the size builds go (not to disturb the release build the tests use).
 const TARGET_DIR: &str = "target/sizes";

@@ -9,8 +9,8 @@
 
 use std::path::Path;
 
+use crate::exec::step;
 use crate::netns::Netns;
-use crate::test::step;
 
 /// The namespace of the run.
 const NETNS: &str = "usocket-exit";

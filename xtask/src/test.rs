@@ -1,25 +1,9 @@
 //! `cargo xtask test`: every test of the project.
 
 use std::path::Path;
-use std::process::Command;
 
-/// Runs a command in the repository root; fails on a non-zero exit.
-pub fn step(name: &str, program: &str, args: &[&str]) -> Result<(), String> {
-    println!("==> {name}: {program} {}", args.join(" "));
-    let status = Command::new(program).args(args).current_dir(crate::root()).status().map_err(|e| format!("{name}: cannot run {program}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
-}
-
-/// Runs `program args` in the repository root; its standard output, or why it
-/// failed (with its standard error).
-pub fn output(program: &str, args: &[&str]) -> Result<String, String> {
-    let hint = if program.starts_with("arm-none-eabi-") { " (apt-get install binutils-arm-none-eabi gcc-arm-none-eabi)" } else { "" };
-    let out = Command::new(program).args(args).current_dir(crate::root()).output().map_err(|e| format!("cannot run {program}: {e}{hint}"))?;
-    if !out.status.success() {
-        return Err(format!("{program} {} failed ({}): {}", args.join(" "), out.status, String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
+use crate::exec::step;
+use crate::verbosity::progress;
 
 /// Warnings are errors for every C compile.
 const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/include"];
@@ -195,7 +179,7 @@ pub fn list() {
 pub fn run(chosen: &[&'static Step]) -> Result<(), String> {
     let chosen: Vec<&Step> = if chosen.is_empty() { STEPS.iter().collect() } else { chosen.to_vec() };
     for s in &chosen {
-        println!("==> step {}: {}", s.name, s.doc);
+        progress!("==> step {}: {}", s.name, s.doc);
         (s.run)().map_err(|e| format!("step {} failed: {e}", s.name))?;
     }
     println!("==> test: {} step{} passed", chosen.len(), if chosen.len() == 1 { "" } else { "s" });

@@ -15,8 +15,9 @@
 
 use std::path::Path;
 
+use crate::exec::step;
 use crate::netns::Netns;
-use crate::test::step;
+use crate::verbosity::progress;
 
 /// The namespace of the run.
 const NETNS: &str = "usocket-tls";
@@ -55,7 +56,7 @@ pub fn run_with(exe: &Path, multinet: bool) -> Result<(), String> {
     if crate::netns::skip_unless_root("tls", "its network namespace and TAP devices") {
         return Ok(());
     }
-    if std::process::Command::new("openssl").arg("version").output().is_err() {
+    if crate::exec::captured(std::process::Command::new("openssl").arg("version")).is_err() {
         return Err("openssl is not installed: apt-get install openssl (the TLS tests' peers and certificates)".into());
     }
     let ns = Netns::with_bridge(NETNS, crate::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::multinet::NOWHERE)?;
@@ -78,13 +79,13 @@ fn multinet_tls(ns: &Netns, exe: &Path) -> Result<(), String> {
         .collect();
     files.sort();
     for (test, why) in LEFT_OUT {
-        println!("==> multi_net TLS: left out {test}: {why}");
+        progress!("==> multi_net TLS: left out {test}: {why}");
     }
     let board = |tap: &str, ip: &str, mac: &str| format!("exec:{},USOCKET_BOARD=tap,USOCKET_TAP={tap},USOCKET_IPV4={ip}/24,USOCKET_MAC={mac}", exe.display());
     let (a, b) = (board("tap0", "192.0.2.2", "02:00:00:00:00:02"), board("tap1", "192.0.2.3", "02:00:00:00:00:03"));
     let outcomes = crate::multinet::harness(&ns.name, &tests, exe, [&a, &b], &files)?;
     let bad: Vec<String> = outcomes.iter().filter(|o| o.result == "FAIL").map(|o| o.test.clone()).collect();
     let skipped = outcomes.iter().filter(|o| o.result == "skip").count();
-    println!("==> multi_net TLS, ours <-> ours: {} passed, {} failed, {skipped} skipped", outcomes.len() - bad.len() - skipped, bad.len());
+    progress!("==> multi_net TLS, ours <-> ours: {} passed, {} failed, {skipped} skipped", outcomes.len() - bad.len() - skipped, bad.len());
     if bad.is_empty() { Ok(()) } else { Err(format!("MicroPython's multi_net TLS tests failed: {}", bad.join(", "))) }
 }
