@@ -26,6 +26,8 @@ mod multinet;
 mod netns;
 mod pypi;
 mod qemu;
+#[cfg(test)]
+mod readme_check;
 mod run;
 mod size;
 mod tapboard;
