@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::netns::Netns;
+use usocket_netns::Netns;
 
 /// One interpreter the scripts run on.
 struct Target {
@@ -269,7 +269,7 @@ fn targets(which: Which) -> Result<Vec<Target>, String> {
         Which::Matrix => {
             let ours = crate::micropython::build(None)?;
             let mut targets = vec![Target { name: "ours", against: "", runner: local(ours.clone()), ours: true }];
-            match crate::netns::is_root() {
+            match usocket_netns::is_root() {
                 true => targets.extend(tap_targets(&ours)),
                 false => eprintln!("!!! conformance on the TAP board SKIPPED: not root (a network namespace and a TAP device need root)"),
             }
@@ -325,7 +325,7 @@ fn tap_netns_name() -> String {
 
 /// Creates the namespace with tap0 (the kernel's end is up, 192.0.2.1).
 fn tap_netns() -> Result<Netns, String> {
-    Netns::with_tap(&tap_netns_name(), "192.0.2.1/24", Some("2001:db8::1/64"))
+    Netns::with_tap(crate::exec::captured, &tap_netns_name(), "192.0.2.1/24", Some("2001:db8::1/64")).map_err(String::from)
 }
 
 /// Runs the scripts where `which` says and prints the matrix.

@@ -16,8 +16,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::firmware::{Firmware, Stack};
-use crate::netns::Netns;
 use crate::qemu::{Clock, Nic, Qemu};
+use usocket_netns::Netns;
 
 /// How long the board's instruction-counted script may take.
 const LIMIT: Duration = Duration::from_secs(300);
@@ -99,7 +99,7 @@ fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result
 /// `error_PHASE`, so that the other firmware and phases are still measured.
 fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String, String>, String> {
     let elf = crate::firmware::build_with(fw, fw.board, stack)?;
-    let ns = Netns::with_tap("usocket-devbench", crate::multinet::KERNEL_V4, None)?;
+    let ns = Netns::with_tap(crate::exec::captured, "usocket-devbench", crate::multinet::KERNEL_V4, None)?;
     let mut figures = BTreeMap::new();
     let started = Instant::now();
     {
@@ -166,7 +166,7 @@ fn faulted_s(figures: &BTreeMap<String, String>, dir: &str) -> Option<f64> {
 
 /// Runs the benchmark on both firmwares and prints their figures and ratios.
 pub fn run() -> Result<(), String> {
-    if crate::netns::skip_unless_root("the device benchmark", "a TAP device in a network namespace") {
+    if usocket_netns::skip_unless_root("the device benchmark", "a TAP device in a network namespace") {
         return Ok(());
     }
     let fw = crate::firmware::find("mps2-an385")?;

@@ -28,9 +28,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::netns::Netns;
 use crate::qemu::{Clock, Nic, Qemu};
 use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// The board the suite runs on.
 const BOARD: &str = "mps2-an385";
@@ -42,7 +42,7 @@ pub const BOARD_V6: &str = "2001:db8::2";
 
 /// Runs the suite; with `anchor_only`, only the pairings with the anchor.
 pub fn run(anchor_only: bool) -> Result<(), String> {
-    if crate::netns::skip_unless_root("the device suite", "the firmware's Ethernet: a TAP device in a network namespace") {
+    if usocket_netns::skip_unless_root("the device suite", "the firmware's Ethernet: a TAP device in a network namespace") {
         return Ok(());
     }
     let fw = crate::firmware::find(BOARD)?;
@@ -52,7 +52,7 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
     }
     // run-tests.py boots its own QEMU; these tests need no link.
     crate::mptests::run_on_device(&Qemu::command(fw, &elf, &Nic::None, Clock::Real).join(" "))?;
-    let ns = Netns::with_tap(NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
+    let ns = Netns::with_tap(crate::exec::captured, NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
     // run-multitests.py's HOST_IP is the source address of a route to the
     // internet: a default route via an address nobody has makes it 192.0.2.1.
     ns.ip(&["route", "add", "default", "via", crate::multinet::NOWHERE, "dev", "tap0"])?;
@@ -77,7 +77,14 @@ const ANCHOR_NETNS: &str = "usocket-device-anchor";
 /// multi_net anchor <-> CPython and ours <-> anchor, both orders each.
 fn against_the_anchor(fw: &crate::firmware::Firmware, ours_elf: &Path) -> Result<(), String> {
     let anchor_elf = crate::firmware::build_with(fw, fw.board, crate::firmware::Stack::Lwip { ipv6: true })?;
-    let ns = Netns::with_bridge(ANCHOR_NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"), &["tap0", "tap1"], crate::multinet::NOWHERE)?;
+    let ns = Netns::with_bridge(
+        crate::exec::captured,
+        ANCHOR_NETNS,
+        crate::multinet::KERNEL_V4,
+        Some("2001:db8::1/64"),
+        &["tap0", "tap1"],
+        crate::multinet::NOWHERE,
+    )?;
     let ours = Qemu::boot(fw, ours_elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
     let anchor = Qemu::boot(fw, &anchor_elf, &Nic::Tap("tap1".into()), Clock::Real, Some(&ns.name))?;
     progress!("==> ours ({}) and the anchor, MicroPython's lwIP module ({}), on one bridge in {ANCHOR_NETNS}", ours.serial, anchor.serial);

@@ -22,8 +22,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::exec::step;
-use crate::netns::Netns;
 use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// The namespace of the run.
 const NETNS: &str = "usocket-dhcp";
@@ -152,7 +152,7 @@ pub(crate) fn peer_server(netns: &str, log: &Path) -> Result<Killed, String> {
 
 /// Runs the DHCP tests with interpreter `exe`.
 pub fn run(exe: &Path) -> Result<(), String> {
-    if crate::netns::skip_unless_root("DHCP", "its network namespace and TAP device") {
+    if usocket_netns::skip_unless_root("DHCP", "its network namespace and TAP device") {
         return Ok(());
     }
     let dir = crate::root().join("target/dhcp");
@@ -164,7 +164,7 @@ pub fn run(exe: &Path) -> Result<(), String> {
 
 /// `USOCKET_IPV4=dhcp`: the lease from start, and its renewal.
 fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
-    let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
     let dnsmasq = Dnsmasq::start(NETNS, dir)?;
     let _http =
         spawn_in(NETNS, &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()], &dir.join("http.log"))?;
@@ -188,7 +188,7 @@ fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
 /// with dnsmasq, then static again (`tests/micropython/dhcp_switch.py`, which
 /// waits on stdin for dnsmasq to start).
 fn switch(exe: &str, dir: &Path) -> Result<(), String> {
-    let ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
+    let ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
     let _peer = peer_server(&ns.name, &dir.join("peer.log"))?;
     let env = ["USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "USOCKET_GATEWAY4=192.0.2.1", "USOCKET_DNS=192.0.2.1", "USOCKET_DHCP=1"];
     progress!("==> DHCP on request: {} {exe} tests/micropython/dhcp_switch.py", env.join(" "));

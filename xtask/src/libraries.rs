@@ -16,9 +16,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::dhcp::{Killed, spawn_in};
-use crate::netns::Netns;
 use crate::pypi::Package;
 use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// microdot from PyPI, pinned.
 const MICRODOT: Package =
@@ -193,7 +193,7 @@ fn mqtt(ours: &Path, dir: &Path) -> Result<(), String> {
 /// The libraries test: microdot, requests, umqtt.simple(2) on our interpreter
 /// (checks), and the req/s of ours and stock's serving microdot under the same load.
 pub fn run(ours: &Path) -> Result<(), String> {
-    if crate::netns::skip_unless_root("libraries (microdot)", "a network namespace and a TAP device") {
+    if usocket_netns::skip_unless_root("libraries (microdot)", "a network namespace and a TAP device") {
         return Ok(());
     }
     if !present("curl", "--version") || !present("ab", "-V") {
@@ -203,7 +203,7 @@ pub fn run(ours: &Path) -> Result<(), String> {
     let microdot = MICRODOT.fetch()?;
     let dir = crate::root().join("target/libraries");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
     requests(ours, &dir)?;
     mqtt(ours, &dir)?;
     let ours_rps = {

@@ -23,7 +23,6 @@ mod lwip;
 mod micropython;
 mod mptests;
 mod multinet;
-mod netns;
 mod pypi;
 mod qemu;
 #[cfg(test)]

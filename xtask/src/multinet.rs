@@ -26,8 +26,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::netns::Netns;
 use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// The tests, from `tests/multi_net/` (without `.py`).
 pub const TESTS: [&str; 10] = [
@@ -78,7 +78,7 @@ pub struct Outcome {
 
 /// Runs the tests in both pairings; fails when any test does not pass.
 pub fn run() -> Result<(), String> {
-    if crate::netns::skip_unless_root("multinet", "a network namespace and the TAP devices of MicroPython's multi_net tests") {
+    if usocket_netns::skip_unless_root("multinet", "a network namespace and the TAP devices of MicroPython's multi_net tests") {
         return Ok(());
     }
     let start = Instant::now();
@@ -146,7 +146,7 @@ impl Env {
     fn new(exe: &Path) -> Result<Env, String> {
         // From here the guard exists, so a failing step below still cleans up.
         let taps = OURS.map(|o| o.tap);
-        let ns = Netns::with_bridge(&format!("usocket-multinet-{}", std::process::id()), KERNEL_V4, None, &taps, NOWHERE)?;
+        let ns = Netns::with_bridge(crate::exec::captured, &format!("usocket-multinet-{}", std::process::id()), KERNEL_V4, None, &taps, NOWHERE)?;
         let dir = crate::root().join(format!("target/multinet-{}", std::process::id()));
         let env = Env { ns, dir };
         std::fs::create_dir_all(&env.dir).map_err(|e| format!("{}: {e}", env.dir.display()))?;

@@ -16,8 +16,8 @@
 use std::path::Path;
 
 use crate::exec::step;
-use crate::netns::Netns;
 use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// The namespace of the run.
 const NETNS: &str = "usocket-tls";
@@ -44,7 +44,7 @@ const LEFT_OUT: [(&str, &str); 6] = [
 
 /// Builds our interpreter and runs the TLS tests with it.
 pub fn run() -> Result<(), String> {
-    if crate::netns::skip_unless_root("tls", "its network namespace and TAP devices") {
+    if usocket_netns::skip_unless_root("tls", "its network namespace and TAP devices") {
         return Ok(());
     }
     let exe = crate::micropython::build(None)?;
@@ -53,13 +53,13 @@ pub fn run() -> Result<(), String> {
 
 /// Runs the driver with interpreter `exe`, and MicroPython's multi_net TLS tests when `multinet`.
 pub fn run_with(exe: &Path, multinet: bool) -> Result<(), String> {
-    if crate::netns::skip_unless_root("tls", "its network namespace and TAP devices") {
+    if usocket_netns::skip_unless_root("tls", "its network namespace and TAP devices") {
         return Ok(());
     }
     if crate::exec::captured(std::process::Command::new("openssl").arg("version")).is_err() {
         return Err("openssl is not installed: apt-get install openssl (the TLS tests' peers and certificates)".into());
     }
-    let ns = Netns::with_bridge(NETNS, crate::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::multinet::NOWHERE)?;
+    let ns = Netns::with_bridge(crate::exec::captured, NETNS, crate::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::multinet::NOWHERE)?;
     let dir = crate::root().join("target/tls");
     let (exe_text, dir_text) = (exe.to_string_lossy(), dir.to_string_lossy());
     let driver = ["netns", "exec", NETNS, "timeout", DRIVER_LIMIT, "python3", "tests/micropython/tls_driver.py", &exe_text, &dir_text];
