@@ -18,10 +18,10 @@ use crate::verbosity::Verbosity;
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
 pub struct Cli {
     /// Print only failures (with the failing command's output) and the final result.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = "Global options")]
     quiet: bool,
     /// Also echo each command line before it runs (on stderr).
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     verbose: bool,
     #[command(subcommand)]
     command: Command,

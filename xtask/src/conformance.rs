@@ -250,7 +250,8 @@ fn anchor_targets() -> Result<Vec<Target>, String> {
     ])
 }
 
-/// Where the scripts run: `cargo xtask conformance [--anchor | --device PORT [--own IPV4 IPV6]]`.
+/// Where the scripts run: `cargo xtask conformance`, `cargo xtask conformance --anchor`
+/// or `cargo xtask conformance --device PORT [--own IPV4 IPV6]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Which {
     /// Ours, stock, CPython and the anchor (MicroPython's lwIP module on the emulated board).

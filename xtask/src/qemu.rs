@@ -1,4 +1,4 @@
-//! `cargo xtask qemu BOARD [--tap NAME]`: boots a board's firmware in QEMU with
+//! `cargo xtask qemu BOARD [--stack NAME] [--tap NAME]`: boots a board's firmware in QEMU with
 //! its serial port on a pty (printed as `serial: /dev/pts/N`) and an explicit
 //! network: the TAP device NAME, or none. Without an explicit `-nic` QEMU would
 //! attach its user-mode network, which reaches beyond the machine; so every

@@ -1,9 +1,10 @@
-//! Every `cargo xtask ...` that README.md shows parses, so the README and the
-//! command line ([`crate::cli`]) cannot drift apart. An invocation is a code
-//! span or a code block line starting `cargo xtask`; its usage notation is
-//! checked both ways: without the optional `[...]` parts and with all of them,
-//! placeholders (SCRIPT, N, `<pty>`, ...) standing for sample values. A bare
-//! `cargo xtask NAME` (prose naming a command) need only name one.
+//! Every `cargo xtask` invocation that README.md or a doc comment of xtask
+//! shows parses, so the docs and the command line ([`crate::cli`]) cannot
+//! drift apart. An invocation is a code span or a code block line starting
+//! `cargo xtask`; its usage notation is checked both ways: without the optional `[...]` parts and with all of them,
+//! placeholders (SCRIPT, N, `<pty>`, ...) standing for sample values. A command
+//! alone (`cargo xtask run`: prose naming it) need only be one, and a bare
+//! `cargo xtask` names the tool.
 
 use clap::{CommandFactory, Parser};
 
@@ -42,8 +43,11 @@ fn readings(invocation: &str) -> [String; 2] {
             _ => {}
         }
     }
-    let with: Vec<&str> =
-        invocation.split_whitespace().map(|t| t.trim_matches(['[', ']']).split('|').next().unwrap_or("")).filter(|t| !t.is_empty() && *t != "...").collect();
+    let with: Vec<&str> = invocation
+        .split_whitespace()
+        .map(|t| t.trim_matches(['[', ']']).trim_end_matches("...").split('|').next().unwrap_or(""))
+        .filter(|t| !t.is_empty())
+        .collect();
     [without, with.join(" ")]
 }
 
@@ -59,6 +63,12 @@ fn sample<'a>(word: &'a str, flag: &str) -> &'a str {
     match (word, flag) {
         ("NAME", "--step" | "--only") => "codegen",
         ("NAME", "--tap") => "tap0",
+        ("NAME", "--stack") => "lwip",
+        ("NAME", "--version") => "1.26",
+        ("PORT", _) | ("<pty>", _) => "/dev/pts/0",
+        ("IPV4", _) => "192.0.2.2",
+        ("IPV6", _) => "2001:db8::2",
+        ("ARGS", _) => "x",
         ("COMMAND", _) => "test",
         ("SCRIPT", _) => "examples/echo.py",
         ("VERSION", _) => "1.26",
@@ -66,8 +76,7 @@ fn sample<'a>(word: &'a str, flag: &str) -> &'a str {
         ("BOARD", _) => "mps2-an385",
         ("TARGET", _) => "thumbv7m-none-eabi",
         ("N", _) => "5",
-        ("<pty>", _) => "/dev/pts/0",
-        _ => panic!("README placeholder {word} (after {flag}) has no sample value in readme_check::sample"),
+        _ => panic!("placeholder {word} (after {flag}) has no sample value in readme_check::sample"),
     }
 }
 
@@ -77,25 +86,45 @@ fn arguments(reading: &str) -> Vec<String> {
     words.iter().enumerate().map(|(i, w)| sample(w, if i > 0 { words[i - 1] } else { "" }).to_string()).collect()
 }
 
+/// Fails, naming `file`, unless each of `found` parses in both readings.
+fn check(file: &str, found: &[String]) {
+    for invocation in found {
+        for reading in readings(invocation) {
+            let args = arguments(&reading);
+            match &args[..] {
+                [_] => continue,
+                [_, name] if Cli::command().find_subcommand(name).is_some() => continue,
+                _ => {}
+            }
+            if let Err(e) = Cli::try_parse_from(&args)
+                && e.kind() != clap::error::ErrorKind::DisplayHelp
+            {
+                panic!("{file}'s `{invocation}` (read as `{}`) does not parse:\n{e}", args.join(" "));
+            }
+        }
+    }
+}
+
 #[test]
 fn every_invocation_in_the_readme_parses() {
     let readme = std::fs::read_to_string(crate::root().join("README.md")).expect("README.md");
     let found = invocations(&readme);
     assert!(found.len() > 40, "only {} invocations found: {found:?}", found.len());
-    for invocation in &found {
-        for reading in readings(invocation) {
-            let args = arguments(&reading);
-            if let [_, name] = &args[..]
-                && Cli::command().find_subcommand(name).is_some()
-            {
-                continue;
-            }
-            if let Err(e) = Cli::try_parse_from(&args)
-                && e.kind() != clap::error::ErrorKind::DisplayHelp
-            {
-                panic!("README.md's `{invocation}` (read as `{}`) does not parse:\n{e}", args.join(" "));
-            }
-        }
+    check("README.md", &found);
+}
+
+#[test]
+fn every_invocation_in_xtasks_doc_comments_parses() {
+    let dir = crate::root().join("xtask/src");
+    for entry in std::fs::read_dir(&dir).expect("xtask/src") {
+        let path = entry.expect("xtask/src entry").path();
+        let source = std::fs::read_to_string(&path).expect("a source file");
+        let docs: String = source
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("//!").or_else(|| l.trim_start().strip_prefix("///")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        check(&path.display().to_string(), &invocations(&docs));
     }
 }
 
