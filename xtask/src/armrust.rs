@@ -15,6 +15,7 @@ use std::process::Command;
 use usocket_codegen::targets::{self, Target};
 
 use crate::debian;
+use crate::verbosity::progress;
 
 /// The toolchain the pinned `rust-src` matches (`rustc -V`).
 const RUSTC_RELEASE: &str = "1.95.0";
@@ -33,7 +34,7 @@ const PROFILE: &str = "firmware";
 /// Checks that the toolchain cargo uses is the one the pinned source matches.
 fn check_toolchain() -> Result<(), String> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let out = Command::new(&rustc).arg("-V").output().map_err(|e| format!("{rustc} -V: {e}"))?;
+    let out = crate::exec::captured(Command::new(&rustc).arg("-V")).map_err(|e| format!("{rustc} -V: {e}"))?;
     let version = String::from_utf8_lossy(&out.stdout).into_owned();
     if version.split_whitespace().nth(1) != Some(RUSTC_RELEASE) {
         return Err(format!(
@@ -65,7 +66,7 @@ pub fn library_source() -> Result<PathBuf, String> {
     }
     let tree = cache.join("tree");
     let _ = fs::remove_dir_all(&tree);
-    crate::test::step("unpack rust-src", "dpkg", &["-x", &deb.to_string_lossy(), &tree.to_string_lossy()])?;
+    crate::exec::step("unpack rust-src", "dpkg", &["-x", &deb.to_string_lossy(), &tree.to_string_lossy()])?;
     if !library.join("core/Cargo.toml").is_file() {
         return Err(format!("{RUST_SRC_DEB} has no {}", library.join("core/Cargo.toml").display()));
     }
@@ -90,18 +91,19 @@ fn firmware_cargo(board: &str, t: &Target, args: &[&str], tail: &[&str]) -> Resu
     let mut all = args.to_vec();
     all.extend(["--target", t.name, "--no-default-features", "-Zbuild-std=core,compiler_builtins", "-Zbuild-std-features=compiler-builtins-mem"]);
     all.extend(tail);
-    println!("==> {board} on {}: cargo {}", t.name, all.join(" "));
+    progress!("==> {board} on {}: cargo {}", t.name, all.join(" "));
     let started = std::time::Instant::now();
-    let status = Command::new("cargo")
-        .args(&all)
-        .current_dir(crate::root())
-        .env("RUSTC_BOOTSTRAP", "1")
-        .env("__CARGO_TESTS_ONLY_SRC_ROOT", &library)
-        .env("CARGO_TARGET_DIR", target_dir(t))
-        .env("RUSTFLAGS", t.rustflags.join(" "))
-        .env("USOCKET_CPORT_BOARD", board)
-        .status()
-        .map_err(|e| format!("cargo: {e}"))?;
+    let status = crate::exec::status(
+        Command::new("cargo")
+            .args(&all)
+            .current_dir(crate::root())
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("__CARGO_TESTS_ONLY_SRC_ROOT", &library)
+            .env("CARGO_TARGET_DIR", target_dir(t))
+            .env("RUSTFLAGS", t.rustflags.join(" "))
+            .env("USOCKET_CPORT_BOARD", board),
+    )
+    .map_err(|e| format!("cargo: {e}"))?;
     if !status.success() {
         return Err(format!("cargo {} for {board} on {} failed ({status})", args.join(" "), t.name));
     }

@@ -29,23 +29,30 @@ fn tls_certificate() -> Result<(), String> {
     let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
     let args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=bench"];
     let (key, cert) = (key.to_string_lossy(), cert.to_string_lossy());
-    crate::test::output("openssl", &[&args[..], &["-keyout", &key, "-out", &cert]].concat()).map(drop)
+    crate::exec::output("openssl", &[&args[..], &["-keyout", &key, "-out", &cert]].concat()).map(drop)
 }
 
 /// Longest one script run may take (the scripts bound themselves well below).
 const SCRIPT_LIMIT: Duration = Duration::from_secs(120);
 
-/// Builds the benchmark in release mode and runs it; `args` go to it unchanged.
-/// Then the MicroPython comparison, with as many rounds as `--rounds` says.
-pub fn run(args: &[String]) -> Result<(), String> {
-    if args == ["--device"] {
-        return crate::devbench::run();
-    }
-    let mut cargo = vec!["run", "-q", "--release", "-p", "usocket-host", "--example", "bench", "--"];
-    cargo.extend(args.iter().map(String::as_str));
-    let rust = crate::test::step("bench", "cargo", &cargo);
-    let rounds = args.iter().position(|a| a == "--rounds").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).filter(|&n: &usize| n > 0).unwrap_or(3);
-    let micropython = micropython(rounds);
+/// The sizes and rounds of `cargo xtask bench` (each positive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// MiB per loopback transfer.
+    pub mib: u64,
+    /// Interleaved rounds, of the Rust benchmark and of the MicroPython comparison.
+    pub rounds: u64,
+    /// MiB per direction over TAP (root).
+    pub tap_mib: u64,
+}
+
+/// Builds the Rust benchmark in release mode and runs it with `options`;
+/// then the MicroPython comparison and the firmware in QEMU.
+pub fn run(options: Options) -> Result<(), String> {
+    let (mib, rounds, tap_mib) = (options.mib.to_string(), options.rounds.to_string(), options.tap_mib.to_string());
+    let cargo = ["run", "-q", "--release", "-p", "usocket-host", "--example", "bench", "--", "--mib", &mib, "--rounds", &rounds, "--tap-mib", &tap_mib];
+    let rust = crate::exec::step("bench", "cargo", &cargo);
+    let micropython = micropython(options.rounds);
     // The firmware in QEMU, counted in instructions (root; skipped loudly otherwise).
     let device = crate::devbench::run();
     let errors: Vec<String> = [rust, micropython, device].into_iter().filter_map(Result::err).collect();
@@ -55,7 +62,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// Runs each script on our interpreter and on stock's, interleaved in
 /// `rounds` rounds, and prints the medians and their ratio. A missed goal is
 /// reported, not fatal; a failing script is an error.
-fn micropython(rounds: usize) -> Result<(), String> {
+fn micropython(rounds: u64) -> Result<(), String> {
     let ours = crate::micropython::build(None)?;
     let stock = crate::micropython::build_stock(None)?;
     tls_certificate()?;
@@ -96,14 +103,9 @@ fn micropython(rounds: usize) -> Result<(), String> {
 /// Runs `script` with `exe` (from the repository root, at most
 /// [`SCRIPT_LIMIT`]) and returns the `key=` figure of its `RESULT` line and that line.
 fn run_script(exe: &Path, script: &str, key: &str) -> Result<(f64, String), String> {
-    let mut child = Command::new(exe)
-        .arg(script)
-        .current_dir(crate::root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let mut child =
+        crate::exec::spawn(Command::new(exe).arg(script).current_dir(crate::root()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     // Drain the pipes while waiting, so a chatty failure cannot block the child.
     let stdout = child.stdout.take().map(|mut s| thread::spawn(move || std::io::read_to_string(&mut s).unwrap_or_default()));
     let stderr = child.stderr.take().map(|mut s| thread::spawn(move || std::io::read_to_string(&mut s).unwrap_or_default()));

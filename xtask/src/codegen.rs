@@ -2,20 +2,18 @@
 
 use std::time::Instant;
 
-use usocket_codegen::sync::{Mode, sync};
+pub use usocket_codegen::sync::Mode;
+use usocket_codegen::sync::sync;
 
-/// Regenerates (or checks) `generated/`, printing each file's state.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mode = match args {
-        [] => Mode::Write,
-        [flag] if flag == "--check" => Mode::Check,
-        _ => return Err("usage: cargo xtask codegen [--check]".into()),
-    };
+use crate::verbosity::progress;
+
+/// Regenerates (`Mode::Write`) or checks (`Mode::Check`) `generated/`, printing each file's state.
+pub fn run(mode: Mode) -> Result<(), String> {
     let start = Instant::now();
     let report = sync(&crate::root(), mode).map_err(|e| e.to_string())?;
     let elapsed = start.elapsed();
     for path in &report.unchanged {
-        println!("unchanged  {path}");
+        progress!("unchanged  {path}");
     }
     for s in &report.changed {
         let verb = match mode {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::netns::Netns;
+use usocket_netns::Netns;
 
 /// One interpreter the scripts run on.
 struct Target {
@@ -105,15 +105,16 @@ enum Run {
 /// without printing a line (a script prints one per case).
 fn run_command(command: &[String], script: &Path, after: &[String], limit: Duration, idle: Duration) -> Result<Run, String> {
     let (program, prefix) = command.split_first().ok_or("empty command")?;
-    let mut child = Command::new(program)
-        .args(prefix)
-        .arg(script)
-        .args(after)
-        .stdout(Stdio::piped())
-        // Unread, as before: a pipe nobody drains could stall the script.
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let mut child = crate::exec::spawn(
+        Command::new(program)
+            .args(prefix)
+            .arg(script)
+            .args(after)
+            .stdout(Stdio::piped())
+            // Unread, as before: a pipe nobody drains could stall the script.
+            .stderr(Stdio::null()),
+    )
+    .map_err(|e| format!("cannot run {program}: {e}"))?;
     // Read as it comes, so that a killed run still gives what it printed.
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -229,7 +230,7 @@ const ANCHOR_BOARD: &str = "mps2-an385";
 
 /// Whether `program --version` runs: the tool is installed.
 fn installed(program: &str) -> bool {
-    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+    crate::exec::captured(Command::new(program).arg("--version")).is_ok_and(|o| o.status.success())
 }
 
 /// The anchor's columns: MicroPython's lwIP module on the same emulated board
@@ -249,18 +250,27 @@ fn anchor_targets() -> Result<Vec<Target>, String> {
     ])
 }
 
-const USAGE: &str = "usage: cargo xtask conformance [--anchor | --device PORT [--own IPV4 IPV6]]";
+/// Where the scripts run: `cargo xtask conformance`, `cargo xtask conformance --anchor`
+/// or `cargo xtask conformance --device PORT [--own IPV4 IPV6]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Which {
+    /// Ours, stock, CPython and the anchor (MicroPython's lwIP module on the emulated board).
+    Matrix,
+    /// The anchor alone (`--anchor`).
+    Anchor,
+    /// A board on serial port `port` through mpremote (with the loopback
+    /// fixtures, and with `own`, its IPv4 and IPv6 addresses, also through those).
+    Device { port: String, own: Option<(String, String)> },
+}
 
-/// The targets: ours, stock, CPython and the anchor (MicroPython's lwIP
-/// module on the emulated board); or one board (with the loopback fixtures,
-/// and with `--own` also through its own addresses).
-fn targets(args: &[String]) -> Result<Vec<Target>, String> {
+/// The targets [`Which`] names.
+fn targets(which: Which) -> Result<Vec<Target>, String> {
     let local = |p: PathBuf| Runner::Local { command: vec![p.to_string_lossy().into_owned()], after: vec![] };
-    match args {
-        [] => {
+    match which {
+        Which::Matrix => {
             let ours = crate::micropython::build(None)?;
             let mut targets = vec![Target { name: "ours", against: "", runner: local(ours.clone()), ours: true }];
-            match crate::netns::is_root() {
+            match usocket_netns::is_root() {
                 true => targets.extend(tap_targets(&ours)),
                 false => eprintln!("!!! conformance on the TAP board SKIPPED: not root (a network namespace and a TAP device need root)"),
             }
@@ -274,23 +284,18 @@ fn targets(args: &[String]) -> Result<Vec<Target>, String> {
             targets.extend(anchor_targets()?);
             Ok(targets)
         }
-        [flag] if flag == "--anchor" => anchor_targets(),
-        [flag, port, rest @ ..] if flag == "--device" => {
+        Which::Anchor => anchor_targets(),
+        Which::Device { port, own } => {
             if !installed("mpremote") {
                 return Err("mpremote is not installed: `pip install mpremote` (from PyPI), then retry".into());
             }
             let device = |own| Runner::Device { port: port.clone(), own };
             let mut targets = vec![Target { name: "device", against: "", runner: device(None), ours: true }];
-            match rest {
-                [] => {}
-                [flag, v4, v6] if flag == "--own" => {
-                    targets.push(Target { name: "device-own", against: "", runner: device(Some((v4.clone(), v6.clone()))), ours: true });
-                }
-                _ => return Err(USAGE.into()),
+            if let Some(own) = own {
+                targets.push(Target { name: "device-own", against: "", runner: device(Some(own)), ours: true });
             }
             Ok(targets)
         }
-        _ => Err(USAGE.into()),
     }
 }
 
@@ -321,12 +326,12 @@ fn tap_netns_name() -> String {
 
 /// Creates the namespace with tap0 (the kernel's end is up, 192.0.2.1).
 fn tap_netns() -> Result<Netns, String> {
-    Netns::with_tap(&tap_netns_name(), "192.0.2.1/24", Some("2001:db8::1/64"))
+    Netns::with_tap(crate::exec::captured, &tap_netns_name(), "192.0.2.1/24", Some("2001:db8::1/64")).map_err(String::from)
 }
 
-/// Runs the matrix.
-pub fn run(args: &[String]) -> Result<(), String> {
-    matrix(targets(args)?)
+/// Runs the scripts where `which` says and prints the matrix.
+pub fn run(which: Which) -> Result<(), String> {
+    matrix(targets(which)?)
 }
 
 /// Runs the scripts on the interpreter `exe` alone (loopback board), as the
@@ -440,9 +445,6 @@ mod tests {
         assert_eq!(own.last().map(String::as_str), Some("run"));
         let skip = device_command("/dev/pts/3", None, &["recv-negative-size".into()]);
         assert_eq!(skip[4], "import sys; sys.argv[:] = ['conformance', '127.0.0.1', '::1', 'recv-negative-size']");
-        assert!(targets(&["--device".into(), "p".into(), "--own".into()]).is_err(), "--own needs both addresses");
-        assert!(targets(&["--device".into()]).is_err(), "a port is required");
-        assert!(targets(&["--frob".into(), "x".into()]).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::test::step;
+use crate::exec::step;
 
 /// The compiler and the flags every file gets.
 const GCC: &str = "arm-none-eabi-gcc";
@@ -20,7 +20,7 @@ fn compile(name: &str, src: &str, out: &Path) -> Result<(), String> {
 
 /// Runs every compile.
 pub fn run() -> Result<(), String> {
-    if std::process::Command::new(GCC).arg("--version").output().is_err() {
+    if crate::exec::captured(std::process::Command::new(GCC).arg("--version")).is_err() {
         return Err(format!("{GCC} is not installed: apt-get install gcc-arm-none-eabi (the Cortex-M check needs it)"));
     }
     let root = crate::root();

@@ -3,8 +3,8 @@
 //! (`libusocket.a` of `targets/cport-staticlib`, built for the host) against the Linux kernel, in a namespace of its own
 //! (kernel 192.0.2.1 and 2001:db8::1 on tap0). Needs root; says so when skipped.
 
-use crate::netns::Netns;
-use crate::test::step;
+use crate::exec::step;
+use usocket_netns::Netns;
 
 /// The namespace of the run.
 const NETNS: &str = "usocket-cport";
@@ -33,9 +33,9 @@ pub fn run() -> Result<(), String> {
             &exe,
         ],
     )?;
-    if crate::netns::skip_unless_root("c-port over TAP", "its network namespace and TAP device") {
+    if usocket_netns::skip_unless_root("c-port over TAP", "its network namespace and TAP device") {
         return Ok(());
     }
-    let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", Some("2001:db8::1/64"))?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", Some("2001:db8::1/64"))?;
     step("c-port over TAP: run", "ip", &["netns", "exec", NETNS, "timeout", "120", &exe, "tap0"])
 }

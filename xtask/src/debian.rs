@@ -7,14 +7,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::test::step;
+use crate::exec::step;
+use crate::verbosity::progress;
 
 /// The machine's apt configuration, which names the Debian archive.
 const APT_SOURCES: &str = "/etc/apt/sources.list.d/debian.sources";
 
 /// A file's SHA-256 in hex, or None when it cannot be read.
 pub fn sha256(path: &Path) -> Option<String> {
-    let out = Command::new("sha256sum").arg(path).output().ok()?;
+    let out = crate::exec::captured(Command::new("sha256sum").arg(path)).ok()?;
     String::from_utf8(out.stdout).ok()?.split_whitespace().next().map(str::to_string)
 }
 
@@ -63,8 +64,9 @@ impl Apt {
 
     /// Runs `apt-get <args>` in the cache directory (downloads land there).
     pub fn get(&self, args: &[&str]) -> Result<(), String> {
-        println!("==> apt-get {} (in {})", args.join(" "), self.cache.display());
-        let status = Command::new("apt-get").args(&self.opts).arg("-q").args(args).current_dir(&self.cache).status().map_err(|e| format!("apt-get: {e}"))?;
+        progress!("==> apt-get {} (in {})", args.join(" "), self.cache.display());
+        let status =
+            crate::exec::status(Command::new("apt-get").args(&self.opts).arg("-q").args(args).current_dir(&self.cache)).map_err(|e| format!("apt-get: {e}"))?;
         if status.success() { Ok(()) } else { Err(format!("apt-get {} failed ({status})", args.join(" "))) }
     }
 }

@@ -16,8 +16,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::firmware::{Firmware, Stack};
-use crate::netns::Netns;
 use crate::qemu::{Clock, Nic, Qemu};
+use usocket_netns::Netns;
 
 /// How long the board's instruction-counted script may take.
 const LIMIT: Duration = Duration::from_secs(300);
@@ -41,13 +41,14 @@ struct Peer(Child);
 impl Peer {
     /// Starts `kernel_peer.py` for the board at `board` and waits for its `ready`.
     fn start(ns: &Netns, board: &str) -> Result<Peer, String> {
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &ns.name, "python3"])
-            .arg(crate::root().join("bench/device/kernel_peer.py"))
-            .arg(board)
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot run the kernel's peer: {e}"))?;
+        let mut child = crate::exec::spawn(
+            Command::new("ip")
+                .args(["netns", "exec", &ns.name, "python3"])
+                .arg(crate::root().join("bench/device/kernel_peer.py"))
+                .arg(board)
+                .stdout(Stdio::piped()),
+        )
+        .map_err(|e| format!("cannot run the kernel's peer: {e}"))?;
         let ready = child.stdout.take().map(|s| BufReader::new(s).lines().next());
         let peer = Peer(child);
         if !matches!(ready, Some(Some(Ok(ref l))) if l == "ready") {
@@ -72,11 +73,7 @@ fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result
     let body = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let file = std::env::temp_dir().join(format!("usocket-devbench-{}", path.file_name().map_or("script".into(), |n| n.to_string_lossy())));
     std::fs::write(&file, format!("{first}\n{body}")).map_err(|e| format!("{}: {e}", file.display()))?;
-    let board = Command::new("timeout")
-        .arg(limit.as_secs().to_string())
-        .args(["mpremote", "connect", &qemu.serial, "run"])
-        .arg(&file)
-        .output()
+    let board = crate::exec::captured(Command::new("timeout").arg(limit.as_secs().to_string()).args(["mpremote", "connect", &qemu.serial, "run"]).arg(&file))
         .map_err(|e| format!("cannot run mpremote: {e}"))?;
     let stdout = String::from_utf8_lossy(&board.stdout);
     let mut figures: BTreeMap<String, String> = stdout
@@ -102,7 +99,7 @@ fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result
 /// `error_PHASE`, so that the other firmware and phases are still measured.
 fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String, String>, String> {
     let elf = crate::firmware::build_with(fw, fw.board, stack)?;
-    let ns = Netns::with_tap("usocket-devbench", crate::multinet::KERNEL_V4, None)?;
+    let ns = Netns::with_tap(crate::exec::captured, "usocket-devbench", crate::multinet::KERNEL_V4, None)?;
     let mut figures = BTreeMap::new();
     let started = Instant::now();
     {
@@ -120,7 +117,7 @@ fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String
     };
     phase(&mut figures, "throughput", transfer(THROUGHPUT, 0), "real_");
     let netem: Vec<&str> = ["-n", &ns.name, "qdisc", "add", "dev", "tap0", "root", "netem"].into_iter().chain(NETEM).collect();
-    match Command::new("tc").args(&netem).output() {
+    match crate::exec::captured(Command::new("tc").args(&netem)) {
         Ok(o) if o.status.success() => phase(&mut figures, "faults", transfer(FAULTED, 1), "fault_"),
         Ok(o) => {
             let why = String::from_utf8_lossy(&o.stderr);
@@ -169,7 +166,7 @@ fn faulted_s(figures: &BTreeMap<String, String>, dir: &str) -> Option<f64> {
 
 /// Runs the benchmark on both firmwares and prints their figures and ratios.
 pub fn run() -> Result<(), String> {
-    if crate::netns::skip_unless_root("the device benchmark", "a TAP device in a network namespace") {
+    if usocket_netns::skip_unless_root("the device benchmark", "a TAP device in a network namespace") {
         return Ok(());
     }
     let fw = crate::firmware::find("mps2-an385")?;

@@ -28,8 +28,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::netns::Netns;
 use crate::qemu::{Clock, Nic, Qemu};
+use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// The board the suite runs on.
 const BOARD: &str = "mps2-an385";
@@ -41,7 +42,7 @@ pub const BOARD_V6: &str = "2001:db8::2";
 
 /// Runs the suite; with `anchor_only`, only the pairings with the anchor.
 pub fn run(anchor_only: bool) -> Result<(), String> {
-    if crate::netns::skip_unless_root("the device suite", "the firmware's Ethernet: a TAP device in a network namespace") {
+    if usocket_netns::skip_unless_root("the device suite", "the firmware's Ethernet: a TAP device in a network namespace") {
         return Ok(());
     }
     let fw = crate::firmware::find(BOARD)?;
@@ -51,19 +52,19 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
     }
     // run-tests.py boots its own QEMU; these tests need no link.
     crate::mptests::run_on_device(&Qemu::command(fw, &elf, &Nic::None, Clock::Real).join(" "))?;
-    let ns = Netns::with_tap(NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
+    let ns = Netns::with_tap(crate::exec::captured, NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
     // run-multitests.py's HOST_IP is the source address of a route to the
     // internet: a default route via an address nobody has makes it 192.0.2.1.
     ns.ip(&["route", "add", "default", "via", crate::multinet::NOWHERE, "dev", "tap0"])?;
     let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
-    println!("==> {BOARD} booted in namespace {NETNS}, serial {}", qemu.serial);
+    progress!("==> {BOARD} booted in namespace {NETNS}, serial {}", qemu.serial);
     ping(&ns, &[BOARD_V4, BOARD_V6])?;
     dhcp(&ns, &qemu)?;
     ping(&ns, &[BOARD_V4, BOARD_V6])?;
     sleep_accept(&ns, &qemu)?;
     let (device, cpython) = (format!("pyb:{}", qemu.serial), "cpython".to_string());
     multi_net(&ns, "ours <-> CPython", &[(&device, &cpython), (&cpython, &device)], &[])?;
-    crate::conformance::run(&["--device".into(), qemu.serial.clone(), "--own".into(), BOARD_V4.into(), BOARD_V6.into()])?;
+    crate::conformance::run(crate::conformance::Which::Device { port: qemu.serial.clone(), own: Some((BOARD_V4.into(), BOARD_V6.into())) })?;
     drop(qemu);
     drop(ns);
     against_the_anchor(fw, &elf)
@@ -76,10 +77,17 @@ const ANCHOR_NETNS: &str = "usocket-device-anchor";
 /// multi_net anchor <-> CPython and ours <-> anchor, both orders each.
 fn against_the_anchor(fw: &crate::firmware::Firmware, ours_elf: &Path) -> Result<(), String> {
     let anchor_elf = crate::firmware::build_with(fw, fw.board, crate::firmware::Stack::Lwip { ipv6: true })?;
-    let ns = Netns::with_bridge(ANCHOR_NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"), &["tap0", "tap1"], crate::multinet::NOWHERE)?;
+    let ns = Netns::with_bridge(
+        crate::exec::captured,
+        ANCHOR_NETNS,
+        crate::multinet::KERNEL_V4,
+        Some("2001:db8::1/64"),
+        &["tap0", "tap1"],
+        crate::multinet::NOWHERE,
+    )?;
     let ours = Qemu::boot(fw, ours_elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
     let anchor = Qemu::boot(fw, &anchor_elf, &Nic::Tap("tap1".into()), Clock::Real, Some(&ns.name))?;
-    println!("==> ours ({}) and the anchor, MicroPython's lwIP module ({}), on one bridge in {ANCHOR_NETNS}", ours.serial, anchor.serial);
+    progress!("==> ours ({}) and the anchor, MicroPython's lwIP module ({}), on one bridge in {ANCHOR_NETNS}", ours.serial, anchor.serial);
     ping(&ns, &[BOARD_V4, BOARD_V6, crate::lwip::host(crate::lwip::IPV4), crate::lwip::host(crate::lwip::IPV6)])?;
     let (ours, anchor) = (format!("pyb:{}", ours.serial), format!("pyb:{}", anchor.serial));
     let cpython = "cpython".to_string();
@@ -132,16 +140,14 @@ const ANCHOR_WITH_OURS: [Expected; 4] = [
 fn ping(ns: &Netns, addresses: &[&str]) -> Result<(), String> {
     for address in addresses {
         let flag = if address.contains(':') { "-6" } else { "-4" };
-        let out = Command::new("ip")
-            .args(["netns", "exec", &ns.name, "ping", flag, "-c", "3", "-W", "2", address])
-            .output()
+        let out = crate::exec::captured(Command::new("ip").args(["netns", "exec", &ns.name, "ping", flag, "-c", "3", "-W", "2", address]))
             .map_err(|e| format!("cannot run ping: {e} (apt-get install iputils-ping)"))?;
         let text = String::from_utf8_lossy(&out.stdout);
         let summary = text.lines().find(|l| l.contains("packets transmitted")).unwrap_or("no summary");
         if !out.status.success() {
             return Err(format!("ping {address} from the kernel was not answered: {summary}"));
         }
-        println!("==> ping {address}: {summary}");
+        progress!("==> ping {address}: {summary}");
     }
     Ok(())
 }
@@ -156,10 +162,7 @@ fn dhcp(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
     let dnsmasq = crate::dhcp::Dnsmasq::start(&ns.name, &dir)?;
     let _peer = crate::dhcp::peer_server(&ns.name, &dir.join("peer.log"))?;
     let script = crate::root().join("tests/device/dhcp.py");
-    let out = Command::new("timeout")
-        .args(["90", "mpremote", "connect", &qemu.serial, "run"])
-        .arg(&script)
-        .output()
+    let out = crate::exec::captured(Command::new("timeout").args(["90", "mpremote", "connect", &qemu.serial, "run"]).arg(&script))
         .map_err(|e| format!("cannot run mpremote: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     for line in text.lines() {
@@ -189,11 +192,7 @@ fn dhcp(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
 /// the stack ran during `time.sleep`; the data is there after the sleep.
 fn sleep_accept(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
     let script = crate::root().join("tests/device/sleep_accept.py");
-    let mut board = Command::new("timeout")
-        .args(["60", "mpremote", "connect", &qemu.serial, "run"])
-        .arg(&script)
-        .stdout(Stdio::piped())
-        .spawn()
+    let mut board = crate::exec::spawn(Command::new("timeout").args(["60", "mpremote", "connect", &qemu.serial, "run"]).arg(&script).stdout(Stdio::piped()))
         .map_err(|e| format!("cannot run mpremote: {e}"))?;
     let mut lines = BufReader::new(board.stdout.take().ok_or("mpremote: no stdout")?).lines();
     if !lines.by_ref().map_while(Result::ok).any(|l| l.trim() == "LISTENING") {
@@ -202,7 +201,7 @@ fn sleep_accept(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
     }
     let started = Instant::now();
     let kernel = "import socket; s = socket.create_connection(('192.0.2.2', 9200), timeout=5); s.sendall(b'during sleep')";
-    let status = Command::new("ip").args(["netns", "exec", &ns.name, "python3", "-c", kernel]).status().map_err(|e| e.to_string())?;
+    let status = crate::exec::status(Command::new("ip").args(["netns", "exec", &ns.name, "python3", "-c", kernel])).map_err(|e| e.to_string())?;
     let connected = started.elapsed();
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let _ = board.wait();
@@ -210,7 +209,7 @@ fn sleep_accept(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
     if !status.success() || connected > Duration::from_secs(1) || !accepted {
         return Err(format!("the stack did not run during time.sleep: kernel connect+send {status} in {connected:?}, board said {rest:?}"));
     }
-    println!("==> during the board's time.sleep(3) the kernel connected and sent in {:.0} ms; accepted after the sleep", connected.as_secs_f64() * 1000.0);
+    progress!("==> during the board's time.sleep(3) the kernel connected and sent in {:.0} ms; accepted after the sleep", connected.as_secs_f64() * 1000.0);
     Ok(())
 }
 
@@ -250,7 +249,7 @@ fn multi_net(ns: &Netns, name: &str, orders: &[(&String, &String)], expected: &[
         report.push_str(&format!("\n    as expected: {e}"));
     }
     if problems.is_empty() {
-        println!("==> {report}");
+        progress!("==> {report}");
         Ok(())
     } else {
         Err(format!("{report}; {} did not:\n  {}", problems.len(), problems.join("\n  ")))

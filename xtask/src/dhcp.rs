@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::netns::Netns;
-use crate::test::step;
+use crate::exec::step;
+use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// The namespace of the run.
 const NETNS: &str = "usocket-dhcp";
@@ -47,12 +48,7 @@ impl Drop for Killed {
 pub(crate) fn spawn_in(netns: &str, args: &[&str], log: &Path) -> Result<Killed, String> {
     let out = fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
-    let child = Command::new("ip")
-        .args(["netns", "exec", netns])
-        .args(args)
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .spawn()
+    let child = crate::exec::spawn(Command::new("ip").args(["netns", "exec", netns]).args(args).stdout(Stdio::from(out)).stderr(Stdio::from(err)))
         .map_err(|e| format!("cannot start {}: {e}", args[0]))?;
     Ok(Killed(child))
 }
@@ -70,7 +66,7 @@ impl Dnsmasq {
     /// T2 8 s so that a client renews soon), router and DNS server 192.0.2.1,
     /// and the host record board-dns.test → 192.0.2.1.
     pub(crate) fn start(netns: &str, dir: &Path) -> Result<Dnsmasq, String> {
-        if Command::new("dnsmasq").arg("--version").output().is_err() {
+        if crate::exec::captured(Command::new("dnsmasq").arg("--version")).is_err() {
             return Err("dnsmasq is not installed: apt-get install dnsmasq-base (the DHCP tests need it)".into());
         }
         fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -156,7 +152,7 @@ pub(crate) fn peer_server(netns: &str, log: &Path) -> Result<Killed, String> {
 
 /// Runs the DHCP tests with interpreter `exe`.
 pub fn run(exe: &Path) -> Result<(), String> {
-    if crate::netns::skip_unless_root("DHCP", "its network namespace and TAP device") {
+    if usocket_netns::skip_unless_root("DHCP", "its network namespace and TAP device") {
         return Ok(());
     }
     let dir = crate::root().join("target/dhcp");
@@ -168,7 +164,7 @@ pub fn run(exe: &Path) -> Result<(), String> {
 
 /// `USOCKET_IPV4=dhcp`: the lease from start, and its renewal.
 fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
-    let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
     let dnsmasq = Dnsmasq::start(NETNS, dir)?;
     let _http =
         spawn_in(NETNS, &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()], &dir.join("http.log"))?;
@@ -192,19 +188,20 @@ fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
 /// with dnsmasq, then static again (`tests/micropython/dhcp_switch.py`, which
 /// waits on stdin for dnsmasq to start).
 fn switch(exe: &str, dir: &Path) -> Result<(), String> {
-    let ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
+    let ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
     let _peer = peer_server(&ns.name, &dir.join("peer.log"))?;
     let env = ["USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "USOCKET_GATEWAY4=192.0.2.1", "USOCKET_DNS=192.0.2.1", "USOCKET_DHCP=1"];
-    println!("==> DHCP on request: {} {exe} tests/micropython/dhcp_switch.py", env.join(" "));
-    let mut board = Command::new("ip")
-        .args(["netns", "exec", NETNS, "env"])
-        .args(env)
-        .args(["timeout", "90", exe, "tests/micropython/dhcp_switch.py"])
-        .current_dir(crate::root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {exe}: {e}"))?;
+    progress!("==> DHCP on request: {} {exe} tests/micropython/dhcp_switch.py", env.join(" "));
+    let mut board = crate::exec::spawn(
+        Command::new("ip")
+            .args(["netns", "exec", NETNS, "env"])
+            .args(env)
+            .args(["timeout", "90", exe, "tests/micropython/dhcp_switch.py"])
+            .current_dir(crate::root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped()),
+    )
+    .map_err(|e| format!("cannot run {exe}: {e}"))?;
     let mut stdin = board.stdin.take().ok_or("no stdin")?;
     let mut lines = BufReader::new(board.stdout.take().ok_or("no stdout")?).lines();
     let mut said = Vec::new();
@@ -224,6 +221,6 @@ fn switch(exe: &str, dir: &Path) -> Result<(), String> {
     if !status.success() || !in_pool(&lease) || recorded.as_deref() != Some(lease.as_str()) {
         return Err(format!("DHCP on request failed ({status}): leased {lease:?}, dnsmasq's lease file says {recorded:?}; dnsmasq's log:\n{}", dnsmasq.log()));
     }
-    println!("==> DHCP on request: static 192.0.2.2, timed out without a server, lease {lease} from dnsmasq, static again");
+    progress!("==> DHCP on request: static 192.0.2.2, timed out without a server, lease {lease} from dnsmasq, static again");
     Ok(())
 }

@@ -7,7 +7,7 @@
 
 use usocket_codegen::boards::FEATURES;
 
-use crate::test::step;
+use crate::exec::step;
 
 /// The feature sets to build: every feature, each one left out, none; each
 /// as (what it is, its `--features` list).

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::test::step;
+use crate::exec::step;
 
 /// A board with a MicroPython firmware.
 #[derive(Debug)]
@@ -65,14 +65,21 @@ impl Stack {
             Stack::Plain => "-plain",
         }
     }
+}
 
-    /// Parses `--stack NAME`: usocket, lwip or lwip-ipv4.
-    pub fn parse(name: &str) -> Result<Stack, String> {
-        match name {
-            "usocket" => Ok(Stack::Usocket),
-            "lwip" => Ok(Stack::Lwip { ipv6: true }),
-            "lwip-ipv4" => Ok(Stack::Lwip { ipv6: false }),
-            _ => Err(format!("unknown stack `{name}` (usocket, lwip or lwip-ipv4)")),
+/// `--stack NAME`: the stacks a firmware command may name (not `Plain`, which
+/// only `cargo xtask size` builds), so clap lists and checks them.
+impl clap::ValueEnum for Stack {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Stack::Usocket, Stack::Lwip { ipv6: true }, Stack::Lwip { ipv6: false }]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        match self {
+            Stack::Usocket => Some("usocket".into()),
+            Stack::Lwip { ipv6: true } => Some("lwip".into()),
+            Stack::Lwip { ipv6: false } => Some("lwip-ipv4".into()),
+            Stack::Plain => None,
         }
     }
 }
@@ -92,7 +99,7 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
     let spec = usocket_codegen::load_spec(&root.join("spec"), "spec").map_err(|e| e.to_string())?;
     let board = spec.boards.iter().find(|b| b.name == board_file).ok_or_else(|| format!("no spec/boards/{board_file}.toml"))?;
     let target = board.target.as_deref().ok_or_else(|| format!("spec/boards/{board_file}.toml names no firmware target"))?;
-    let gcc = Command::new(GCC).args(crate::armrust::target(target)?.cflags).arg("-print-libgcc-file-name").output();
+    let gcc = crate::exec::captured(Command::new(GCC).args(crate::armrust::target(target)?.cflags).arg("-print-libgcc-file-name"));
     let libgcc = match gcc {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
         _ => return Err(format!("{GCC} is not installed: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (firmware builds need it)")),
@@ -135,20 +142,8 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
     Ok(elf)
 }
 
-const USAGE: &str = "usage: cargo xtask firmware BOARD [--stack usocket|lwip|lwip-ipv4]";
-
-/// Parses `BOARD [--stack NAME]`.
-pub fn parse_args(args: &[String]) -> Result<(&'static Firmware, Stack), String> {
-    match args {
-        [board] => Ok((find(board)?, Stack::Usocket)),
-        [board, flag, stack] if flag == "--stack" => Ok((find(board)?, Stack::parse(stack)?)),
-        _ => Err(format!("{USAGE}   (boards: {})", names())),
-    }
-}
-
-/// `cargo xtask firmware BOARD [--stack NAME]`.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let (fw, stack) = parse_args(args)?;
+/// `cargo xtask firmware BOARD [--stack NAME]`: builds it and prints the ELF's path.
+pub fn run(fw: &Firmware, stack: Stack) -> Result<(), String> {
     let elf = build_with(fw, fw.board, stack)?;
     println!("{}", elf.display());
     Ok(())
@@ -162,15 +157,6 @@ mod tests {
     fn unknown_boards_are_named_in_the_error() {
         let e = find("frobnitz").unwrap_err();
         assert!(e.contains("frobnitz") && e.contains("mps2-an385"), "{e}");
-    }
-
-    #[test]
-    fn stacks_are_named() {
-        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(parse_args(&args(&["mps2-an385"])).unwrap().1, Stack::Usocket);
-        assert_eq!(parse_args(&args(&["mps2-an385", "--stack", "lwip"])).unwrap().1, Stack::Lwip { ipv6: true });
-        assert!(parse_args(&args(&["mps2-an385", "--stack", "lwIP"])).unwrap_err().contains("lwip-ipv4"));
-        assert!(parse_args(&args(&["mps2-an385", "--stack"])).is_err());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use usocket_codegen::ir::Spec;
 use usocket_codegen::naming::Names;
 
 use crate::armrust;
-use crate::test::output;
+use crate::exec::output;
 
 /// The target `spec/ram.toml`'s 32-bit costs are measured on; every board is checked on it too.
 const RAM_TARGET: &str = "thumbv7m-none-eabi";
@@ -101,15 +101,10 @@ fn our_object_sizes(lib: &Path) -> Result<(u64, u64, u64), String> {
 
 /// `cargo xtask firmware-lib BOARD [TARGET]`: builds the board's `libusocket.a`
 /// (for its board file's target unless TARGET is given) and prints its path.
-pub fn run(args: &[String]) -> Result<(), String> {
+pub fn run(name: &str, target: Option<&str>) -> Result<(), String> {
     let spec = spec()?;
-    let (name, target) = match args {
-        [name] => (name, None),
-        [name, target] => (name, Some(target.as_str())),
-        _ => return Err("usage: cargo xtask firmware-lib BOARD [TARGET]".into()),
-    };
     let boards = c_port_boards(&spec);
-    let Some((board, own)) = boards.iter().find(|(b, _)| &b.name == name) else {
+    let Some((board, own)) = boards.iter().find(|(b, _)| b.name == name) else {
         let names: Vec<&str> = boards.iter().map(|(b, _)| b.name.as_str()).collect();
         return Err(format!("no c-port board `{name}` in spec/boards/: one of {}", names.join(", ")));
     };

@@ -5,21 +5,13 @@
 //! corpus in `target/fuzz-corpus/`, seeded from the real spec files. A crash
 //! fails the run, and its input is in `fuzz/artifacts/`.
 
+use crate::verbosity::progress;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The targets, in the order they run.
 const TARGETS: [&str; 3] = ["spec_parser", "abi_calls", "frames"];
-
-/// Parses `--seconds N`.
-fn seconds(args: &[String]) -> Result<u64, String> {
-    match args {
-        [] => Ok(60),
-        [flag, n] if flag == "--seconds" => n.parse().map_err(|_| format!("--seconds {n}: not a number")),
-        _ => Err("usage: cargo xtask fuzz [--seconds N]".into()),
-    }
-}
 
 /// Seeds for a target's corpus: each real spec file, as spec_parser reads
 /// it (an even first byte: replace file i), and a loopback exchange for abi_calls.
@@ -48,12 +40,8 @@ fn runs(output: &str) -> Option<u64> {
 fn run_target(root: &Path, target: &str, secs: u64) -> Result<u64, String> {
     let fuzz_dir = root.join("fuzz");
     let cargo_fuzz = |args: &[String]| -> Result<String, String> {
-        println!("==> cargo +nightly fuzz run {target} {}", args.join(" "));
-        let out = Command::new("cargo")
-            .args(["+nightly", "fuzz", "run", target])
-            .args(args)
-            .current_dir(&fuzz_dir)
-            .output()
+        progress!("==> cargo +nightly fuzz run {target} {}", args.join(" "));
+        let out = crate::exec::captured(Command::new("cargo").args(["+nightly", "fuzz", "run", target]).args(args).current_dir(&fuzz_dir))
             .map_err(|e| format!("cannot run cargo fuzz: {e} (cargo install cargo-fuzz)"))?;
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         if out.status.success() {
@@ -79,10 +67,9 @@ fn run_target(root: &Path, target: &str, secs: u64) -> Result<u64, String> {
     runs(&out).ok_or_else(|| format!("fuzz target {target}: no \"Done N runs\" line in libFuzzer's output"))
 }
 
-/// Runs every target.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let secs = seconds(args)?;
-    if Command::new("cargo").args(["+nightly", "fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true) {
+/// Runs every target, each for `secs` seconds after its regressions.
+pub fn run(secs: u64) -> Result<(), String> {
+    if crate::exec::captured(Command::new("cargo").args(["+nightly", "fuzz", "--version"])).map(|o| !o.status.success()).unwrap_or(true) {
         return Err("cargo fuzz on the nightly toolchain is needed: cargo install cargo-fuzz (nightly comes with the machine)".into());
     }
     let root = crate::root();
@@ -103,10 +90,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn arguments_and_libfuzzer_output_are_read() {
-        assert_eq!(seconds(&[]), Ok(60));
-        assert_eq!(seconds(&["--seconds".into(), "5".into()]), Ok(5));
-        assert!(seconds(&["--seconds".into(), "x".into()]).is_err());
+    fn libfuzzer_output_is_read() {
         assert_eq!(runs("#1 INITED\nDone 86113 runs in 21 second(s)\n"), Some(86113));
         assert_eq!(runs("crash\n"), None);
     }

@@ -14,7 +14,7 @@ use crate::firmware::Stack;
 
 /// `text`, `data`, `bss` of an ELF (Berkeley format of arm-none-eabi-size).
 fn sections(elf: &Path) -> Result<[u64; 3], String> {
-    let text = crate::test::output("arm-none-eabi-size", &[&elf.to_string_lossy()])?;
+    let text = crate::exec::output("arm-none-eabi-size", &[&elf.to_string_lossy()])?;
     let row: Vec<u64> = text.lines().nth(1).unwrap_or("").split_whitespace().take(3).filter_map(|n| n.parse().ok()).collect();
     row.try_into().map_err(|_| format!("arm-none-eabi-size {}: unexpected output {text:?}", elf.display()))
 }

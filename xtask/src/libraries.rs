@@ -16,8 +16,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::dhcp::{Killed, spawn_in};
-use crate::netns::Netns;
 use crate::pypi::Package;
+use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// microdot from PyPI, pinned.
 const MICRODOT: Package =
@@ -59,7 +60,7 @@ const AB_CONCURRENCY: &str = "20";
 
 /// Runs `args` in the namespace; its stdout.
 fn in_netns(args: &[&str]) -> Result<String, String> {
-    crate::test::output("ip", &[&["netns", "exec", NETNS][..], args].concat())
+    crate::exec::output("ip", &[&["netns", "exec", NETNS][..], args].concat())
 }
 
 /// Starts the app with `interpreter` (and `env`) in the namespace and waits,
@@ -119,7 +120,7 @@ fn fetches(base: &str, dir: &Path) -> Result<(), String> {
     if size != n as u64 || got != want {
         return Err(format!("GET /bytes/{n} gave {size} bytes with SHA-256 {got}, expected {n} with {want}"));
     }
-    println!("==> microdot on our TAP board: GET /, POST 1 MiB (SHA-256 matches), GET 10 MiB (size and SHA-256 match)");
+    progress!("==> microdot on our TAP board: GET /, POST 1 MiB (SHA-256 matches), GET 10 MiB (size and SHA-256 match)");
     Ok(())
 }
 
@@ -136,7 +137,7 @@ fn load(url: &str) -> Result<f64, String> {
 
 /// Whether `program` can be run.
 fn present(program: &str, arg: &str) -> bool {
-    Command::new(program).arg(arg).output().is_ok()
+    crate::exec::captured(Command::new(program).arg(arg)).is_ok()
 }
 
 /// Runs a client script of `tests/libraries/` with our interpreter on the
@@ -149,7 +150,7 @@ fn client(ours: &Path, path: &[&Path], script: &str, args: &[&str]) -> Result<()
     command.extend(BOARD_ENV);
     command.extend(["timeout", "90", &exe, &script]);
     command.extend(args);
-    let out = Command::new("ip").args(["netns", "exec", NETNS]).args(&command).output().map_err(|e| e.to_string())?;
+    let out = crate::exec::captured(Command::new("ip").args(["netns", "exec", NETNS]).args(&command)).map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     for line in stdout.lines() {
         println!("    {line}");
@@ -168,7 +169,7 @@ fn requests(ours: &Path, dir: &Path) -> Result<(), String> {
     let _server = spawn_in(NETNS, &["python3", &peer.to_string_lossy(), "192.0.2.1", "8090"], &dir.join("http_peer.log"))?;
     std::thread::sleep(Duration::from_millis(500));
     client(ours, &[&lib], "requests_client.py", &["http://192.0.2.1:8090"])?;
-    println!("==> micropython-lib requests on our TAP board: GET 256 KiB, POST 200 kB and JSON against CPython's http.server");
+    progress!("==> micropython-lib requests on our TAP board: GET 256 KiB, POST 200 kB and JSON against CPython's http.server");
     Ok(())
 }
 
@@ -184,7 +185,7 @@ fn mqtt(ours: &Path, dir: &Path) -> Result<(), String> {
     for (package, which) in UMQTT.iter().zip(["simple", "simple2"]) {
         let lib = package.fetch()?;
         client(ours, &[&lib], "mqtt_client.py", &[which, "192.0.2.1"])?;
-        println!("==> {} on our TAP board against mosquitto: 52 QoS 0/1 messages and a 20 kB one, back in order", package.file);
+        progress!("==> {} on our TAP board against mosquitto: 52 QoS 0/1 messages and a 20 kB one, back in order", package.file);
     }
     Ok(())
 }
@@ -192,7 +193,7 @@ fn mqtt(ours: &Path, dir: &Path) -> Result<(), String> {
 /// The libraries test: microdot, requests, umqtt.simple(2) on our interpreter
 /// (checks), and the req/s of ours and stock's serving microdot under the same load.
 pub fn run(ours: &Path) -> Result<(), String> {
-    if crate::netns::skip_unless_root("libraries (microdot)", "a network namespace and a TAP device") {
+    if usocket_netns::skip_unless_root("libraries (microdot)", "a network namespace and a TAP device") {
         return Ok(());
     }
     if !present("curl", "--version") || !present("ab", "-V") {
@@ -202,7 +203,7 @@ pub fn run(ours: &Path) -> Result<(), String> {
     let microdot = MICRODOT.fetch()?;
     let dir = crate::root().join("target/libraries");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let _ns = Netns::with_tap(NETNS, "192.0.2.1/24", None)?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
     requests(ours, &dir)?;
     mqtt(ours, &dir)?;
     let ours_rps = {

@@ -15,7 +15,8 @@
 //! release's source and builds have their own directories).
 
 use crate::debian;
-use crate::test::step;
+use crate::exec::step;
+use crate::verbosity::progress;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -80,28 +81,9 @@ impl Version {
     }
 }
 
-/// `cargo xtask micropython`.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let usage = || "usage: cargo xtask micropython [--sanitize] [--version VERSION] [--micropython-dir DIR]".to_string();
-    let (mut sanitize, mut version, mut dir) = (false, DEFAULT, None);
-    let mut rest = args;
-    while let [flag, tail @ ..] = rest {
-        rest = match (flag.as_str(), tail) {
-            ("--sanitize", tail) => {
-                sanitize = true;
-                tail
-            }
-            ("--version", [name, tail @ ..]) => {
-                version = self::version(name)?;
-                tail
-            }
-            ("--micropython-dir", [d, tail @ ..]) => {
-                dir = Some(PathBuf::from(d));
-                tail
-            }
-            _ => return Err(usage()),
-        };
-    }
+/// `cargo xtask micropython`: builds `version` (with the sanitizers if
+/// `sanitize`) from `dir` or Debian's source, and prints the interpreter's path.
+pub fn run(sanitize: bool, version: &Version, dir: Option<PathBuf>) -> Result<(), String> {
     let exe = if sanitize { build_sanitized_version(version, dir)? } else { build_version(version, dir)? };
     println!("{}", exe.display());
     Ok(())
@@ -228,7 +210,7 @@ fn fresh_if_changed(build: &Path, options: &str) -> Result<(), String> {
     let stamp = build.with_file_name("make-options.txt");
     if fs::read_to_string(&stamp).ok().as_deref() != Some(options) {
         if build.exists() {
-            println!("==> make options changed: removing {}", build.display());
+            progress!("==> make options changed: removing {}", build.display());
             fs::remove_dir_all(build).map_err(|e| format!("{}: {e}", build.display()))?;
         }
         fs::create_dir_all(build).map_err(|e| format!("{}: {e}", build.display()))?;
@@ -280,9 +262,6 @@ mod tests {
         assert_eq!((v.dir("micropython-src"), v.dir("micropython")), ("target/micropython-src-1.26".into(), "target/micropython-1.26".into()));
         let err = version("1.27").err().unwrap();
         assert!(err.contains("`1.27`") && err.contains("1.25, 1.26"), "{err}");
-        assert!(run(&["--version".into()]).unwrap_err().starts_with("usage:"), "a version is required");
-        assert!(run(&["--version".into(), "1.27".into()]).unwrap_err().contains("known versions are"));
-        assert!(run(&["--frob".into()]).unwrap_err().starts_with("usage:"));
     }
 
     #[test]

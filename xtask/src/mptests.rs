@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::micropython::Version;
+use crate::verbosity::progress;
 
 /// `tests/net_hosted/` tests that need only 127.0.0.1 (the others need the internet).
 const NET_HOSTED: [&str; 4] = ["accept_nonblock", "accept_timeout", "asyncio_loopback", "asyncio_start_server"];
@@ -43,7 +44,7 @@ fn run_tests(version: &Version, target: &[String], exe: Option<&Path>, prefix: &
     let src = crate::micropython::source_of(version, None)?;
     let tests = src.join("tests");
     let files = files(&tests)?;
-    println!("==> MicroPython {}'s own tests ({} files): run-tests.py {} in {}", version.name, files.len(), target.join(" "), tests.display());
+    progress!("==> MicroPython {}'s own tests ({} files): run-tests.py {} in {}", version.name, files.len(), target.join(" "), tests.display());
     let quoted: Vec<String> = target.iter().map(|a| format!("'{}'", a.replace('\'', r"'\''"))).collect();
     let script = format!("{prefix}exec python3 run-tests.py {} {}", quoted.join(" "), files.join(" "));
     let mut command = Command::new("bash");
@@ -51,6 +52,6 @@ fn run_tests(version: &Version, target: &[String], exe: Option<&Path>, prefix: &
     if let Some(exe) = exe {
         command.env("MICROPY_MICROPYTHON", exe);
     }
-    let status = command.status().map_err(|e| format!("cannot run run-tests.py: {e}"))?;
+    let status = crate::exec::status(&mut command).map_err(|e| format!("cannot run run-tests.py: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("MicroPython's own tests failed ({status}); see {}/results", tests.display())) }
 }

@@ -26,7 +26,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::netns::Netns;
+use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// The tests, from `tests/multi_net/` (without `.py`).
 pub const TESTS: [&str; 10] = [
@@ -77,7 +78,7 @@ pub struct Outcome {
 
 /// Runs the tests in both pairings; fails when any test does not pass.
 pub fn run() -> Result<(), String> {
-    if crate::netns::skip_unless_root("multinet", "a network namespace and the TAP devices of MicroPython's multi_net tests") {
+    if usocket_netns::skip_unless_root("multinet", "a network namespace and the TAP devices of MicroPython's multi_net tests") {
         return Ok(());
     }
     let start = Instant::now();
@@ -90,7 +91,7 @@ pub fn run() -> Result<(), String> {
         }
     }
     let env = Env::new(&exe)?;
-    println!("==> MicroPython's multi_net tests ({} files) in network namespace {}", TESTS.len(), env.ns.name);
+    progress!("==> MicroPython's multi_net tests ({} files) in network namespace {}", TESTS.len(), env.ns.name);
 
     let cpython = "cpython".to_string();
     let pairings = [
@@ -127,7 +128,7 @@ pub fn run() -> Result<(), String> {
     if failed {
         return Err(format!("MicroPython's multi_net tests failed; {summary}"));
     }
-    println!("==> {summary}");
+    progress!("==> {summary}");
     Ok(())
 }
 
@@ -145,7 +146,7 @@ impl Env {
     fn new(exe: &Path) -> Result<Env, String> {
         // From here the guard exists, so a failing step below still cleans up.
         let taps = OURS.map(|o| o.tap);
-        let ns = Netns::with_bridge(&format!("usocket-multinet-{}", std::process::id()), KERNEL_V4, None, &taps, NOWHERE)?;
+        let ns = Netns::with_bridge(crate::exec::captured, &format!("usocket-multinet-{}", std::process::id()), KERNEL_V4, None, &taps, NOWHERE)?;
         let dir = crate::root().join(format!("target/multinet-{}", std::process::id()));
         let env = Env { ns, dir };
         std::fs::create_dir_all(&env.dir).map_err(|e| format!("{}: {e}", env.dir.display()))?;
@@ -175,16 +176,11 @@ pub fn harness(ns: &str, tests: &Path, exe: &Path, instances: [&String; 2], file
     }
     args.extend(files.iter().cloned());
     let order = instances.map(|i| label(i)).join("|");
-    println!("==> multi_net, instance0|instance1 = {order}: {} tests", files.len());
+    progress!("==> multi_net, instance0|instance1 = {order}: {} tests", files.len());
     let t = Instant::now();
-    let mut child = Command::new("ip")
-        .args(&args)
-        .current_dir(tests)
-        .env("MICROPY_MICROPYTHON", exe)
-        .stdout(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("cannot run run-multitests.py: {e}"))?;
+    let mut child =
+        crate::exec::spawn(Command::new("ip").args(&args).current_dir(tests).env("MICROPY_MICROPYTHON", exe).stdout(Stdio::piped()).process_group(0))
+            .map_err(|e| format!("cannot run run-multitests.py: {e}"))?;
     let stdout = child.stdout.take().ok_or("run-multitests.py: no stdout")?;
     let reader = thread::spawn(move || {
         let mut lines = Vec::new();
@@ -201,7 +197,7 @@ pub fn harness(ns: &str, tests: &Path, exe: &Path, instances: [&String; 2], file
             Ok(None) if t.elapsed() > BUDGET => {
                 // The leader is not reaped yet, so its group id is still ours:
                 // kill the harness and every instance it started.
-                let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+                let _ = crate::exec::status(Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]));
                 let _ = child.wait();
                 break Err(format!("run-multitests.py ({order}) killed after {BUDGET:?}"));
             }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::test::output;
+use crate::exec::output;
 
 /// One release file of a PyPI project.
 pub struct Package {

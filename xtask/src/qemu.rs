@@ -1,4 +1,4 @@
-//! `cargo xtask qemu BOARD [--tap NAME]`: boots a board's firmware in QEMU with
+//! `cargo xtask qemu BOARD [--stack NAME] [--tap NAME]`: boots a board's firmware in QEMU with
 //! its serial port on a pty (printed as `serial: /dev/pts/N`) and an explicit
 //! network: the TAP device NAME, or none. Without an explicit `-nic` QEMU would
 //! attach its user-mode network, which reaches beyond the machine; so every
@@ -78,11 +78,7 @@ impl Qemu {
                 c
             }
         };
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+        let mut child = crate::exec::spawn(command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))
             .map_err(|e| format!("cannot run {}: {e} (apt-get install qemu-system-arm)", firmware.qemu))?;
         // QEMU's complaints, except the one every boot without a link makes.
         if let Some(stderr) = child.stderr.take() {
@@ -135,22 +131,10 @@ fn pty_of(line: &str) -> Option<String> {
     (label.contains("serial0") && pty.starts_with("/dev/")).then(|| pty.to_string())
 }
 
-/// `cargo xtask qemu BOARD [--stack NAME] [--tap NAME]`.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let usage = || format!("usage: cargo xtask qemu BOARD [--stack usocket|lwip|lwip-ipv4] [--tap NAME]   (boards: {})", crate::firmware::names());
-    let (board, rest) = args.split_first().ok_or_else(usage)?;
-    let (stack, rest) = match rest {
-        [flag, name, rest @ ..] if flag == "--stack" => (crate::firmware::Stack::parse(name)?, rest),
-        rest => (crate::firmware::Stack::Usocket, rest),
-    };
-    let nic = match rest {
-        [] => Nic::None,
-        [flag, name] if flag == "--tap" => Nic::Tap(name.clone()),
-        _ => return Err(usage()),
-    };
-    let firmware = crate::firmware::find(board)?;
+/// `cargo xtask qemu BOARD [--stack NAME] [--tap NAME]`: builds and boots it until QEMU exits.
+pub fn run(firmware: &Firmware, stack: crate::firmware::Stack, nic: &Nic) -> Result<(), String> {
     let elf = crate::firmware::build_with(firmware, firmware.board, stack)?;
-    let qemu = Qemu::boot(firmware, &elf, &nic, Clock::Real, None)?;
+    let qemu = Qemu::boot(firmware, &elf, nic, Clock::Real, None)?;
     println!("serial: {}", qemu.serial);
     qemu.wait()
 }

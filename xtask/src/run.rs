@@ -2,15 +2,15 @@
 //! runs a script with it (on the loopback board unless the environment
 //! chooses another: see the README's board variables).
 
+use crate::verbosity::progress;
 use std::process::Command;
 
-/// Runs the script; fails with the interpreter's exit status.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let Some(script) = args.first() else {
-        return Err("usage: cargo xtask run SCRIPT [ARGS...]".into());
-    };
+/// Runs `script` with `args`; fails with the interpreter's exit status.
+pub fn run(script: &str, args: &[String]) -> Result<(), String> {
     let exe = crate::micropython::build(None)?;
-    println!("==> {} {}", exe.display(), args.join(" "));
-    let status = Command::new(&exe).args(args).status().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    progress!("==> {} {script} {}", exe.display(), args.join(" "));
+    // The script's output is the result, so not held back under -q (as `exec::status` would).
+    let status =
+        crate::exec::spawn(Command::new(&exe).arg(script).args(args)).and_then(|mut c| c.wait()).map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     if status.success() { Ok(()) } else { Err(format!("{script} failed ({status})")) }
 }

@@ -7,21 +7,15 @@
 //! link keeps only what is used; `.text` of the program and of the runtime's,
 //! smoltcp's and the C ABI's functions in it.
 
-use crate::test::{output, step};
+use crate::exec::{output, step};
 
 /// Where the size builds go (not to disturb the release build the tests use).
 const TARGET_DIR: &str = "target/sizes";
 
-/// Builds and runs the size report.
-pub fn run(args: &[String]) -> Result<(), String> {
-    match args {
-        [] => {
-            step("size", "cargo", &["run", "-q", "--release", "-p", "usocket-host", "--example", "size"])?;
-            crate::fwsize::run()
-        }
-        [flag] if flag == "--text" => text(),
-        _ => Err("usage: cargo xtask size [--text]".into()),
-    }
+/// Builds and runs the RAM report, then the firmware's sizes.
+pub fn run() -> Result<(), String> {
+    step("size", "cargo", &["run", "-q", "--release", "-p", "usocket-host", "--example", "size"])?;
+    crate::fwsize::run()
 }
 
 /// Bytes of `.text` in a linked program (`size -A`).
@@ -48,8 +42,8 @@ fn our_text(exe: &str) -> Result<u64, String> {
     Ok(total)
 }
 
-/// Builds, links and measures each feature set, then prints the table.
-fn text() -> Result<(), String> {
+/// `--text`: builds, links and measures each feature set, then prints the table.
+pub fn text() -> Result<(), String> {
     let mut rows = Vec::new();
     for (what, features) in crate::features::feature_sets() {
         let list = ["std"].into_iter().chain(features.iter().copied()).collect::<Vec<_>>().join(",");

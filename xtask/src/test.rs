@@ -1,25 +1,9 @@
 //! `cargo xtask test`: every test of the project.
 
 use std::path::Path;
-use std::process::Command;
 
-/// Runs a command in the repository root; fails on a non-zero exit.
-pub fn step(name: &str, program: &str, args: &[&str]) -> Result<(), String> {
-    println!("==> {name}: {program} {}", args.join(" "));
-    let status = Command::new(program).args(args).current_dir(crate::root()).status().map_err(|e| format!("{name}: cannot run {program}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
-}
-
-/// Runs `program args` in the repository root; its standard output, or why it
-/// failed (with its standard error).
-pub fn output(program: &str, args: &[&str]) -> Result<String, String> {
-    let hint = if program.starts_with("arm-none-eabi-") { " (apt-get install binutils-arm-none-eabi gcc-arm-none-eabi)" } else { "" };
-    let out = Command::new(program).args(args).current_dir(crate::root()).output().map_err(|e| format!("cannot run {program}: {e}{hint}"))?;
-    if !out.status.success() {
-        return Err(format!("{program} {} failed ({}): {}", args.join(" "), out.status, String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
+use crate::exec::step;
+use crate::verbosity::progress;
 
 /// Warnings are errors for every C compile.
 const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/include"];
@@ -71,7 +55,7 @@ fn micropython_tests() -> Result<(), String> {
     step("example on a faulty link", "env", &["USOCKET_FAULTS=loss=10%,dup=5%,reorder=5%,corrupt=1%,seed=3", &exe, "examples/echo.py"])?;
     crate::mptests::run(Path::new(&exe), crate::micropython::DEFAULT)?;
     // The spec's behaviour cases: must pass on ours; stock and CPython differences are listed.
-    crate::conformance::run(&[])?;
+    crate::conformance::run(crate::conformance::Which::Matrix)?;
     // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
     crate::multinet::run()?;
     // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed; static <-> DHCP with ifconfig().
@@ -115,8 +99,8 @@ fn sanitized_tests() -> Result<(), String> {
 /// The README's examples: they must keep working.
 const EXAMPLES: [&str; 2] = ["examples/echo.py", "examples/http_get.py"];
 
-/// One step of the suite: its name (for `--step`), what it checks, and how.
-struct Step {
+/// One step of the suite: its name (for `--only`), what it checks, and how.
+pub struct Step {
     name: &'static str,
     doc: &'static str,
     run: fn() -> Result<(), String>,
@@ -124,7 +108,7 @@ struct Step {
 
 /// Every step, in the order `cargo xtask test` runs them.
 const STEPS: [Step; 16] = [
-    Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(&["--check".to_string()]) },
+    Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(crate::codegen::Mode::Check) },
     Step {
         name: "clippy",
         doc: "clippy on the workspace, warnings are errors",
@@ -171,41 +155,33 @@ const STEPS: [Step; 16] = [
         run: || crate::device::run(false),
     },
     Step { name: "sanitized", doc: "our MicroPython under ASan/UBSan", run: sanitized_tests },
-    Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || crate::fuzz::run(&["--seconds".into(), "20".into()]) },
+    Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || crate::fuzz::run(20) },
 ];
 
-/// `cargo xtask test [--list | --step NAME...]`: every step, or the named ones.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let usage = || {
+/// The step called `name` (the parser of `--only`); an unknown name is an
+/// error that lists the steps.
+pub fn step_named(name: &str) -> Result<&'static Step, String> {
+    STEPS.iter().find(|s| s.name == name).ok_or_else(|| {
         let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
-        format!("usage: cargo xtask test [--list | --step NAME [--step NAME ...]]; steps: {}", names.join(", "))
-    };
-    if let [flag] = args
-        && flag == "--list"
-    {
-        for s in &STEPS {
-            println!("{:<17} {}", s.name, s.doc);
-        }
-        return Ok(());
+        format!("no step `{name}`; steps: {} (`cargo xtask test --list` says what each does)", names.join(", "))
+    })
+}
+
+/// `cargo xtask test --list`: each step's name and what it checks, in order.
+pub fn list() {
+    for s in &STEPS {
+        println!("{:<17} {}", s.name, s.doc);
     }
-    let mut chosen = Vec::new();
-    let mut rest = args;
-    while let [flag, name, tail @ ..] = rest {
-        if flag != "--step" {
-            return Err(usage());
-        }
-        chosen.push(STEPS.iter().find(|s| s.name == name).ok_or_else(|| format!("no step `{name}`\n{}", usage()))?);
-        rest = tail;
-    }
-    if !rest.is_empty() {
-        return Err(usage());
-    }
-    if chosen.is_empty() {
-        chosen = STEPS.iter().collect();
-    }
-    for s in chosen {
-        println!("==> step {}: {}", s.name, s.doc);
+}
+
+/// `cargo xtask test [--only NAME...]`: the `chosen` steps in the order
+/// given, or every step when none is.
+pub fn run(chosen: &[&'static Step]) -> Result<(), String> {
+    let chosen: Vec<&Step> = if chosen.is_empty() { STEPS.iter().collect() } else { chosen.to_vec() };
+    for s in &chosen {
+        progress!("==> step {}: {}", s.name, s.doc);
         (s.run)().map_err(|e| format!("step {} failed: {e}", s.name))?;
     }
+    println!("==> test: {} step{} passed", chosen.len(), if chosen.len() == 1 { "" } else { "s" });
     Ok(())
 }

@@ -15,8 +15,9 @@
 
 use std::path::Path;
 
-use crate::netns::Netns;
-use crate::test::step;
+use crate::exec::step;
+use crate::verbosity::progress;
+use usocket_netns::Netns;
 
 /// The namespace of the run.
 const NETNS: &str = "usocket-tls";
@@ -43,7 +44,7 @@ const LEFT_OUT: [(&str, &str); 6] = [
 
 /// Builds our interpreter and runs the TLS tests with it.
 pub fn run() -> Result<(), String> {
-    if crate::netns::skip_unless_root("tls", "its network namespace and TAP devices") {
+    if usocket_netns::skip_unless_root("tls", "its network namespace and TAP devices") {
         return Ok(());
     }
     let exe = crate::micropython::build(None)?;
@@ -52,13 +53,13 @@ pub fn run() -> Result<(), String> {
 
 /// Runs the driver with interpreter `exe`, and MicroPython's multi_net TLS tests when `multinet`.
 pub fn run_with(exe: &Path, multinet: bool) -> Result<(), String> {
-    if crate::netns::skip_unless_root("tls", "its network namespace and TAP devices") {
+    if usocket_netns::skip_unless_root("tls", "its network namespace and TAP devices") {
         return Ok(());
     }
-    if std::process::Command::new("openssl").arg("version").output().is_err() {
+    if crate::exec::captured(std::process::Command::new("openssl").arg("version")).is_err() {
         return Err("openssl is not installed: apt-get install openssl (the TLS tests' peers and certificates)".into());
     }
-    let ns = Netns::with_bridge(NETNS, crate::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::multinet::NOWHERE)?;
+    let ns = Netns::with_bridge(crate::exec::captured, NETNS, crate::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::multinet::NOWHERE)?;
     let dir = crate::root().join("target/tls");
     let (exe_text, dir_text) = (exe.to_string_lossy(), dir.to_string_lossy());
     let driver = ["netns", "exec", NETNS, "timeout", DRIVER_LIMIT, "python3", "tests/micropython/tls_driver.py", &exe_text, &dir_text];
@@ -78,13 +79,13 @@ fn multinet_tls(ns: &Netns, exe: &Path) -> Result<(), String> {
         .collect();
     files.sort();
     for (test, why) in LEFT_OUT {
-        println!("==> multi_net TLS: left out {test}: {why}");
+        progress!("==> multi_net TLS: left out {test}: {why}");
     }
     let board = |tap: &str, ip: &str, mac: &str| format!("exec:{},USOCKET_BOARD=tap,USOCKET_TAP={tap},USOCKET_IPV4={ip}/24,USOCKET_MAC={mac}", exe.display());
     let (a, b) = (board("tap0", "192.0.2.2", "02:00:00:00:00:02"), board("tap1", "192.0.2.3", "02:00:00:00:00:03"));
     let outcomes = crate::multinet::harness(&ns.name, &tests, exe, [&a, &b], &files)?;
     let bad: Vec<String> = outcomes.iter().filter(|o| o.result == "FAIL").map(|o| o.test.clone()).collect();
     let skipped = outcomes.iter().filter(|o| o.result == "skip").count();
-    println!("==> multi_net TLS, ours <-> ours: {} passed, {} failed, {skipped} skipped", outcomes.len() - bad.len() - skipped, bad.len());
+    progress!("==> multi_net TLS, ours <-> ours: {} passed, {} failed, {skipped} skipped", outcomes.len() - bad.len() - skipped, bad.len());
     if bad.is_empty() { Ok(()) } else { Err(format!("MicroPython's multi_net TLS tests failed: {}", bad.join(", "))) }
 }

@@ -54,54 +54,28 @@ const RUNTIME_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2);
 
 /// True when the test can run; otherwise says loudly why it is skipped.
 fn root(test: &str) -> bool {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        return true;
-    }
-    // Straight to fd 2: the test harness captures eprintln!, and this must be seen.
-    let bar = "!".repeat(88);
-    let message = format!(
-        "\n{bar}\n!!! SKIPPED tap_netns::{test}: not running as root (geteuid() != 0).\n\
-         !!! It needs root to create a network namespace and a TAP device; NOTHING WAS TESTED.\n{bar}\n\n"
-    );
-    let _ = io::stderr().lock().write_all(message.as_bytes());
-    false
+    !usocket_netns::skip_unless_root(&format!("tap_netns::{test}"), "a network namespace and a TAP device")
 }
 
 /// A network namespace `usocket-<pid>-<test>` with `tap0` (192.0.2.1/24,
-/// 2001:db8::1/64) and `lo` up; removed when dropped, also when a test fails.
-struct Netns {
-    name: String,
-}
+/// 2001:db8::1/64) and `lo` up (made by `usocket_netns`, as xtask's are);
+/// removed when dropped, also when a test fails.
+struct Netns(usocket_netns::Netns);
 
 impl Netns {
     fn new(test: u32) -> Netns {
         let name = format!("usocket-{}-{test}", std::process::id());
-        // A namespace left by an earlier process with the same pid: remove it quietly.
-        if std::path::Path::new(&format!("/var/run/netns/{name}")).exists() {
-            let _ = Command::new("ip").args(["netns", "del", &name]).output();
-        }
-        run_ip(&["netns", "add", &name]);
-        // From here the guard exists, so a failing step below still removes the namespace.
-        let ns = Netns { name };
-        ns.ip(&["tuntap", "add", "dev", "tap0", "mode", "tap"]);
-        ns.ip(&["link", "set", "lo", "up"]);
-        ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "tap0"]);
-        ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "tap0", "nodad"]);
-        ns.ip(&["link", "set", "tap0", "up"]);
-        ns
+        Netns(usocket_netns::Netns::with_tap(Command::output, &name, "192.0.2.1/24", Some("2001:db8::1/64")).unwrap_or_else(|e| panic!("{e}")))
     }
 
     /// `ip -n NAME ARGS...`, which must succeed.
     fn ip(&self, args: &[&str]) {
-        let mut all = vec!["-n", &self.name];
-        all.extend_from_slice(args);
-        run_ip(&all);
+        self.0.ip(args).unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// Starts a thread that enters the namespace, then runs `f`.
     fn spawn<T: Send + 'static>(&self, name: &str, f: impl FnOnce() -> T + Send + 'static) -> JoinHandle<T> {
-        let path = format!("/var/run/netns/{}", self.name);
+        let path = format!("/var/run/netns/{}", self.0.name);
         let thread_name = name.to_string();
         thread::Builder::new()
             .name(thread_name.clone())
@@ -143,7 +117,7 @@ impl Netns {
     fn wait_link_up(&self) {
         let until = Instant::now() + LINK_UP;
         loop {
-            let out = Command::new("ip").args(["-n", &self.name, "-o", "link", "show", "dev", "tap0"]).output().expect("run `ip link show`");
+            let out = Command::new("ip").args(["-n", &self.0.name, "-o", "link", "show", "dev", "tap0"]).output().expect("run `ip link show`");
             let text = String::from_utf8_lossy(&out.stdout);
             if text.contains("state UP") {
                 return;
@@ -152,22 +126,6 @@ impl Netns {
             thread::sleep(Duration::from_millis(10));
         }
     }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        match Command::new("ip").args(["netns", "del", &self.name]).output() {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => eprintln!("tap_netns: ip netns del {}: {}", self.name, String::from_utf8_lossy(&out.stderr).trim()),
-            Err(e) => eprintln!("tap_netns: ip netns del {}: {e}", self.name),
-        }
-    }
-}
-
-/// Runs `ip ARGS...` (from the test thread, which stays in the original namespace); panics with its stderr on failure.
-fn run_ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().unwrap_or_else(|e| panic!("run `ip {}`: {e}", args.join(" ")));
-    assert!(out.status.success(), "`ip {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
 }
 
 /// Moves the calling thread into the network namespace mounted at `path`.
@@ -1299,7 +1257,7 @@ fn a_flood_of_200_syns_at_backlog_2_is_survived() {
 
 /// Frames the kernel's tap0 received so far: what the runtime wrote to its TAP fd.
 fn kernel_rx_frames(ns: &Netns) -> u64 {
-    let out = Command::new("ip").args(["netns", "exec", &ns.name, "cat", "/proc/net/dev"]).output().expect("read /proc/net/dev in the namespace");
+    let out = Command::new("ip").args(["netns", "exec", &ns.0.name, "cat", "/proc/net/dev"]).output().expect("read /proc/net/dev in the namespace");
     let text = String::from_utf8_lossy(&out.stdout);
     let counters = text.lines().find_map(|l| l.trim_start().strip_prefix("tap0:")).unwrap_or_else(|| panic!("no tap0 in /proc/net/dev:\n{text}"));
     counters.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("tap0's received packets in {counters:?}"))
