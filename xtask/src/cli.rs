@@ -112,6 +112,8 @@ enum Command {
     /// No_std builds, clippy and the spec's cases for what is left out; each
     /// c-port board's firmware crate with the features its board file needs.
     Features,
+    /// Each crate's module import graph (which module names which) and its cycles; fails on a cycle.
+    Modules,
     /// Build the C firmware library libusocket.a of a c-port board (prints its path).
     FirmwareLib {
         /// The c-port board (a file in spec/boards/).
@@ -225,6 +227,7 @@ impl Command {
             Command::Size { text: false } => crate::size::run(),
             Command::Size { text: true } => crate::size::text(),
             Command::Features => crate::features::run(),
+            Command::Modules => crate::modules::run(true),
             Command::FirmwareLib { board, target } => crate::firmware_lib::run(&board, target.as_deref()),
             Command::Multinet => crate::multinet::run(),
             Command::Cport => crate::cport::run(),

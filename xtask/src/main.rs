@@ -21,6 +21,7 @@ mod fwsize;
 mod libraries;
 mod lwip;
 mod micropython;
+mod modules;
 mod mptests;
 mod multinet;
 mod pypi;

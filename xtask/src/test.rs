@@ -107,7 +107,7 @@ pub struct Step {
 }
 
 /// Every step, in the order `cargo xtask test` runs them.
-const STEPS: [Step; 16] = [
+const STEPS: [Step; 17] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(crate::codegen::Mode::Check) },
     Step {
         name: "clippy",
@@ -124,6 +124,7 @@ const STEPS: [Step; 16] = [
         doc: "each c-port board on thumbv6m, thumbv7m and thumbv7em-hf: libusocket.a with every export; clippy on its own target",
         run: crate::firmware_lib::builds,
     },
+    Step { name: "modules", doc: "no crate's modules import each other in a circle (cargo xtask modules)", run: || crate::modules::run(false) },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
