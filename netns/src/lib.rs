@@ -140,6 +140,22 @@ impl Netns {
         all.extend_from_slice(args);
         ip(self.run, &all)
     }
+
+    /// Moves the calling thread into the namespace (the process's other threads stay where they are).
+    pub fn enter(&self) -> io::Result<()> {
+        enter(&self.name)
+    }
+}
+
+/// Moves the calling thread into the network namespace `name` (made by `ip netns add`).
+pub fn enter(name: &str) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(format!("/var/run/netns/{name}"))?;
+    // SAFETY: setns on a namespace fd this function holds open; it only changes the calling thread's network namespace.
+    match unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } {
+        0 => Ok(()),
+        _ => Err(io::Error::last_os_error()),
+    }
 }
 
 impl Drop for Netns {

@@ -11,7 +11,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -271,7 +271,7 @@ fn tap(total: usize, self_total: usize, loopback_mbps: f64) -> Result<(), String
     // Standard Ethernet frames, then jumbo frames (fewer packets, so fewer
     // write(2) calls on the TAP fd, which dominate the sending side's cost).
     for mtu in TAP_MTUS {
-        let ns = match Netns::create(mtu) {
+        let ns = match netns(mtu) {
             Ok(ns) => ns,
             Err(e) => {
                 println!("!!! TAP bench SKIPPED: cannot set up namespace {NETNS} with tap0: {e}");
@@ -280,7 +280,7 @@ fn tap(total: usize, self_total: usize, loopback_mbps: f64) -> Result<(), String
         };
         println!("TAP in namespace {NETNS}, MTU {mtu}: usocket {} <-> Linux {}, {} MiB per direction", ipv4(RUNTIME_IP), ipv4(KERNEL_IP), total >> 20);
         let times = tap_transfers(&ns, total, mtu);
-        let to_itself = thread::scope(|scope| joined("usocket side", scope.spawn(|| ns.enter().and_then(|()| tap_to_itself(self_total, mtu)))));
+        let to_itself = thread::scope(|scope| joined("usocket side", scope.spawn(|| ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| tap_to_itself(self_total, mtu)))));
         drop(ns);
         let (up, down) = times?;
         for (direction, t) in [("usocket->kernel", up), ("kernel->usocket", down)] {
@@ -304,11 +304,11 @@ fn tap(total: usize, self_total: usize, loopback_mbps: f64) -> Result<(), String
 const TAP_MTUS: [usize; 2] = [1500, 9000];
 
 /// Both transfers, each side on its own thread inside the namespace.
-fn tap_transfers(ns: &Netns, total: usize, mtu: usize) -> Result<(Duration, Duration), String> {
+fn tap_transfers(ns: &usocket_netns::Netns, total: usize, mtu: usize) -> Result<(Duration, Duration), String> {
     let (ready, listening) = mpsc::channel();
     thread::scope(|scope| {
-        let kernel = scope.spawn(move || ns.enter().and_then(|()| tap_kernel(total, ready)));
-        let ours = scope.spawn(move || ns.enter().and_then(|()| tap_runtime(total, mtu, listening)));
+        let kernel = scope.spawn(move || ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| tap_kernel(total, ready)));
+        let ours = scope.spawn(move || ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| tap_runtime(total, mtu, listening)));
         let ours = joined("usocket side", ours);
         joined("kernel side", kernel).and(ours)
     })
@@ -428,51 +428,9 @@ fn tap_connect(stack: &mut Stack<'_, AnyBoard>, to: &Addr) -> Result<(Fd, Instan
 }
 
 /// The private network namespace with the kernel's end of the TAP link
-/// (`tap0`, 192.0.2.1/24), deleted on drop.
-struct Netns;
-
-impl Netns {
-    /// Creates the namespace, first deleting one an interrupted run left behind.
-    fn create(mtu: usize) -> Result<Netns, String> {
-        if std::path::Path::new("/run/netns").join(NETNS).exists() {
-            println!("deleting namespace {NETNS} left by an earlier run");
-            ip_command(&["netns", "delete", NETNS])?;
-        }
-        ip_command(&["netns", "add", NETNS])?;
-        let ns = Netns;
-        let kernel_cidr = format!("{}/24", ipv4(KERNEL_IP));
-        ip_command(&["-n", NETNS, "tuntap", "add", "dev", "tap0", "mode", "tap"])?;
-        ip_command(&["-n", NETNS, "addr", "add", &kernel_cidr, "dev", "tap0"])?;
-        ip_command(&["-n", NETNS, "link", "set", "tap0", "mtu", &mtu.to_string()])?;
-        ip_command(&["-n", NETNS, "link", "set", "tap0", "up"])?;
-        Ok(ns)
-    }
-
-    /// Moves the calling thread into the namespace.
-    fn enter(&self) -> Result<(), String> {
-        let path = std::path::Path::new("/run/netns").join(NETNS);
-        let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        // SAFETY: setns on an fd we hold open; it only changes this thread's network namespace.
-        if unsafe { libc::setns(std::os::fd::AsRawFd::as_raw_fd(&file), libc::CLONE_NEWNET) } != 0 {
-            return Err(format!("setns {NETNS}: {}", std::io::Error::last_os_error()));
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        if let Err(e) = ip_command(&["netns", "delete", NETNS]) {
-            eprintln!("bench: {e}");
-        }
-    }
-}
-
-/// Runs `ip` with `args`; its error output on failure.
-fn ip_command(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("ip").args(args).output().map_err(|e| format!("cannot run ip: {e}"))?;
-    match out.status.success() {
-        true => Ok(()),
-        false => Err(format!("ip {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim())),
-    }
+/// (`tap0`, 192.0.2.1/24) at `mtu`, deleted on drop.
+fn netns(mtu: usize) -> Result<usocket_netns::Netns, String> {
+    let ns = usocket_netns::Netns::with_tap(|c| c.output(), NETNS, &format!("{}/24", ipv4(KERNEL_IP)), None)?;
+    ns.ip(&["link", "set", "tap0", "mtu", &mtu.to_string()])?;
+    Ok(ns)
 }

@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::fs::File;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
@@ -75,12 +74,12 @@ impl Netns {
 
     /// Starts a thread that enters the namespace, then runs `f`.
     fn spawn<T: Send + 'static>(&self, name: &str, f: impl FnOnce() -> T + Send + 'static) -> JoinHandle<T> {
-        let path = format!("/var/run/netns/{}", self.0.name);
+        let ns = self.0.name.clone();
         let thread_name = name.to_string();
         thread::Builder::new()
             .name(thread_name.clone())
             .spawn(move || {
-                enter(&path, &thread_name);
+                usocket_netns::enter(&ns).unwrap_or_else(|e| panic!("{thread_name}: enter namespace {ns}: {e}"));
                 f()
             })
             .expect("spawn a thread")
@@ -126,14 +125,6 @@ impl Netns {
             thread::sleep(Duration::from_millis(10));
         }
     }
-}
-
-/// Moves the calling thread into the network namespace mounted at `path`.
-fn enter(path: &str, thread: &str) {
-    let file = File::open(path).unwrap_or_else(|e| panic!("{thread}: open {path}: {e}"));
-    // SAFETY: a valid namespace fd; setns only affects the calling thread.
-    let r = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-    assert_eq!(r, 0, "{thread}: setns({path}, CLONE_NEWNET): {}", io::Error::last_os_error());
 }
 
 /// The runtime's side of the link.
