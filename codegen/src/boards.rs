@@ -10,6 +10,8 @@ use std::ops::{Range, RangeInclusive};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use usocket_config::{Config, DhcpClient, Feature, Features};
+
 use crate::diag::FileId;
 use crate::ram::{RamCosts, budget};
 use crate::validate::Checker;
@@ -146,87 +148,6 @@ pub enum Addressing {
     },
 }
 
-/// The stack's DHCPv4 client (the runtime's `DhcpClient`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DhcpClient {
-    /// None.
-    None,
-    /// One that `ifconfig('dhcp')` starts (IPv4 mode static with `dhcp = true`).
-    OnRequest,
-    /// One running from start (IPv4 mode dhcp).
-    FromStart,
-}
-
-/// The stack's sizes and timings (the runtime's `Config`, field for field).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Sizes {
-    /// File descriptors.
-    pub sockets: u64,
-    /// smoltcp TCP sockets.
-    pub tcp_sockets: u64,
-    /// TCP receive buffer.
-    pub tcp_rx_bytes: u64,
-    /// TCP transmit buffer.
-    pub tcp_tx_bytes: u64,
-    /// UDP sockets.
-    pub udp_sockets: u64,
-    /// UDP receive buffer.
-    pub udp_rx_bytes: u64,
-    /// UDP transmit buffer.
-    pub udp_tx_bytes: u64,
-    /// Datagrams per UDP socket and direction.
-    pub udp_packets: u64,
-    /// Raw sockets.
-    pub raw_sockets: u64,
-    /// Raw buffer per direction.
-    pub raw_bytes: u64,
-    /// Packets per raw socket and direction.
-    pub raw_packets: u64,
-    /// Loop queue bytes.
-    pub loopback_bytes: u64,
-    /// DNS queries in flight.
-    pub dns_queries: u64,
-    /// Multicast groups joined at once.
-    pub multicast_groups: u64,
-    /// Largest backlog.
-    pub max_backlog: u64,
-    /// Linger after close, ms.
-    pub linger_ms: u64,
-    /// Connect deadline, ms.
-    pub connect_timeout_ms: u64,
-    /// Lookup deadline, ms.
-    pub dns_timeout_ms: u64,
-    /// TCP user timeout, ms.
-    pub tcp_user_timeout_ms: u64,
-    /// Delayed ACK, ms.
-    pub ack_delay_ms: u64,
-    /// Nagle on new sockets.
-    pub nagle: bool,
-    /// The DHCPv4 client.
-    pub dhcp_v4: DhcpClient,
-}
-
-impl Sizes {
-    /// Sockets in smoltcp's set: TCP, UDP, raw, one DNS socket when DNS is on
-    /// and one DHCP socket when the board has a DHCP client.
-    pub fn smoltcp_sockets(&self) -> u64 {
-        self.tcp_sockets + self.udp_sockets + self.raw_sockets + u64::from(self.dns_queries > 0) + u64::from(self.dhcp_v4 != DhcpClient::None)
-    }
-
-    /// Bind-table entries: every TCP socket twice (live and TIME-WAIT), every UDP socket.
-    pub fn bindings(&self) -> u64 {
-        2 * self.tcp_sockets + self.udp_sockets
-    }
-
-    /// Bytes of socket buffers.
-    pub fn buffer_bytes(&self) -> u64 {
-        self.tcp_sockets * (self.tcp_rx_bytes + self.tcp_tx_bytes)
-            + self.udp_sockets * (self.udp_rx_bytes + self.udp_tx_bytes)
-            + self.raw_sockets * 2 * self.raw_bytes
-    }
-}
-
 /// A validated board.
 #[derive(Debug, Clone, Serialize)]
 pub struct Board {
@@ -245,24 +166,24 @@ pub struct Board {
     /// The clock comes from the port (not the host).
     pub port_clock: bool,
     /// RAM limit, if the board states one.
-    pub ram_limit: Option<u64>,
+    pub ram_limit: Option<usize>,
     /// The firmware target (c-port boards); None: a host board.
     pub target: Option<String>,
     /// Frames of the receive ring (c-port boards; 0 elsewhere).
-    pub rx_frames: u64,
+    pub rx_frames: usize,
     /// DNS servers.
     pub dns: Vec<IpAddr>,
     /// IPv4.
     pub ipv4: Addressing,
     /// IPv6.
     pub ipv6: Addressing,
-    /// Sizes and timings.
-    pub sizes: Sizes,
+    /// The stack's sizes and timings: the runtime's `Config` for it.
+    pub config: Config,
 }
 
 /// The runtime's optional cargo features (`runtime/Cargo.toml`), in the
 /// order [`Board::features`] lists them.
-pub const FEATURES: [&str; 5] = ["ipv6", "dns", "dhcpv4", "raw", "multicast"];
+pub const FEATURES: [&str; 5] = Feature::NAMES;
 
 /// Pointer width of host boards: their costs are measured on a 64-bit host.
 pub const HOST_POINTER_BITS: u64 = 64;
@@ -275,9 +196,8 @@ impl Board {
     /// its generated `BoardInfo`, C header and docs page say it, and xtask
     /// builds a board's firmware with `--features` of exactly these.
     pub fn features(&self) -> Vec<&'static str> {
-        let s = &self.sizes;
-        let needs = [self.ipv6 != Addressing::None, s.dns_queries > 0, s.dhcp_v4 != DhcpClient::None, s.raw_sockets > 0, s.multicast_groups > 0];
-        FEATURES.into_iter().zip(needs).filter_map(|(feature, needed)| needed.then_some(feature)).collect()
+        let needs = Features { ipv6: self.ipv6 != Addressing::None, ..self.config.needs() };
+        Feature::ALL.into_iter().filter(|&f| needs.has(f)).map(Feature::name).collect()
     }
 
     /// The pointer width of the machine the board runs on: its firmware
@@ -287,8 +207,8 @@ impl Board {
     }
 
     /// The largest frame: the MTU plus the Ethernet header on Ethernet boards.
-    pub fn frame_bytes(&self) -> u64 {
-        u64::from(self.mtu) + if self.ethernet { 14 } else { 0 }
+    pub fn frame_bytes(&self) -> usize {
+        self.mtu as usize + if self.ethernet { 14 } else { 0 }
     }
 }
 
@@ -299,12 +219,12 @@ pub const BACKENDS: [&str; 3] = ["loopback", "tap", "c-port"];
 const MAX_SIZE: i64 = 1 << 30;
 
 /// Bytes before each frame in the loop queue (the runtime's `loopq::HEADER`).
-const LOOP_RECORD_HEADER: u64 = 4;
+const LOOP_RECORD_HEADER: usize = 4;
 
 /// The smallest loop queue for frames of `frame` bytes: one queued frame
 /// besides the room kept for the next (the runtime's `LoopQueue::min_bytes`,
 /// which refuses to start with less).
-pub fn loopback_min(frame: u64) -> u64 {
+pub fn loopback_min(frame: usize) -> usize {
     2 * (LOOP_RECORD_HEADER + frame)
 }
 
@@ -315,13 +235,14 @@ fn is_board_name(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// Checks one number against its range; its value (0 when out of range).
-fn number(ck: &mut Checker, file: FileId, v: &Spanned<i64>, what: &str, range: RangeInclusive<i64>) -> u64 {
+/// Checks one number against its range; its value as the field's type (0 when
+/// out of range: every range fits its field).
+fn number<T: TryFrom<i64> + Default>(ck: &mut Checker, file: FileId, v: &Spanned<i64>, what: &str, range: RangeInclusive<i64>) -> T {
     if !range.contains(v.get_ref()) {
         ck.err(file, v.span(), format!("{what} {} is out of range", v.get_ref()), "out of range", format!("{}..={}", range.start(), range.end()));
-        return 0;
+        return T::default();
     }
-    u64::try_from(*v.get_ref()).unwrap_or(0)
+    T::try_from(*v.get_ref()).unwrap_or_default()
 }
 
 /// One of `choices`, or an error.
@@ -439,7 +360,7 @@ fn firmware_target(ck: &mut Checker, file: FileId, b: &RawBoard, c_port: bool) -
 
 /// Checks the loop queue's size: at least [`loopback_min`] for the board's
 /// frames, or 0 on a loopback device (whose link already returns every frame).
-fn loop_queue(ck: &mut Checker, file: FileId, raw: &Spanned<i64>, bytes: u64, frame: u64, backend: &str) {
+fn loop_queue(ck: &mut Checker, file: FileId, raw: &Spanned<i64>, bytes: usize, frame: usize, backend: &str) {
     let min = loopback_min(frame);
     let expected = format!("at least {min} bytes: two records of a {frame}-byte frame and its {LOOP_RECORD_HEADER}-byte length");
     if bytes == 0 && backend != "loopback" && !backend.is_empty() {
@@ -479,7 +400,7 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             ck.err(file, b.clock.span(), format!("clock `{}` with backend `{backend}`", b.clock.get_ref()), "wrong clock", hint);
         }
         let min_mtu = if ethernet { 576 } else { 68 };
-        let mtu = number(ck, file, &b.mtu, "MTU", min_mtu..=65535) as u32;
+        let mtu: u32 = number(ck, file, &b.mtu, "MTU", min_mtu..=65535);
         let mac = match (&b.mac, ethernet) {
             (None, true) => {
                 ck.err(file, b.medium.span(), "an Ethernet board without `mac`", "no MAC", "mac = \"02:00:00:00:00:02\", or \"port\"");
@@ -521,37 +442,36 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
         }
         let dhcp_v4 = dhcp_client(ck, file, b.ipv4.get_ref(), b.ipv6.get_ref());
         let (s, f, t) = (b.sockets.get_ref(), b.buffers.get_ref(), b.timing.get_ref());
-        let mut n = |v: &Spanned<i64>, what: &str, range: RangeInclusive<i64>| number(ck, file, v, what, range);
-        let sizes = Sizes {
-            sockets: n(&s.fds, "fds", 1..=4096),
-            tcp_sockets: n(&s.tcp, "tcp", 0..=4096),
-            udp_sockets: n(&s.udp, "udp", 0..=4096),
-            raw_sockets: n(&s.raw, "raw", 0..=4096),
-            dns_queries: n(&s.dns_queries, "dns_queries", 0..=64),
-            multicast_groups: s.multicast_groups.as_ref().map_or(0, |g| n(g, "multicast_groups", 0..=8)),
-            max_backlog: n(&s.max_backlog, "max_backlog", 1..=4096),
-            tcp_rx_bytes: n(&f.tcp_rx, "tcp_rx", 64..=MAX_SIZE),
-            tcp_tx_bytes: n(&f.tcp_tx, "tcp_tx", 64..=MAX_SIZE),
-            udp_rx_bytes: n(&f.udp_rx, "udp_rx", 0..=MAX_SIZE),
-            udp_tx_bytes: n(&f.udp_tx, "udp_tx", 0..=MAX_SIZE),
-            udp_packets: n(&f.udp_packets, "udp_packets", 1..=4096),
-            raw_bytes: n(&f.raw, "raw", 0..=MAX_SIZE),
-            raw_packets: n(&f.raw_packets, "raw_packets", 1..=4096),
-            loopback_bytes: n(&f.loopback, "loopback", 0..=MAX_SIZE),
-            linger_ms: n(&t.linger_ms, "linger_ms", 0..=3_600_000),
-            connect_timeout_ms: n(&t.connect_timeout_ms, "connect_timeout_ms", 1..=3_600_000),
-            dns_timeout_ms: n(&t.dns_timeout_ms, "dns_timeout_ms", 1..=3_600_000),
-            tcp_user_timeout_ms: n(&t.tcp_user_timeout_ms, "tcp_user_timeout_ms", 0..=3_600_000),
-            ack_delay_ms: n(&t.ack_delay_ms, "ack_delay_ms", 0..=500),
+        let config = Config {
+            sockets: number(ck, file, &s.fds, "fds", 1..=4096),
+            tcp_sockets: number(ck, file, &s.tcp, "tcp", 0..=4096),
+            udp_sockets: number(ck, file, &s.udp, "udp", 0..=4096),
+            raw_sockets: number(ck, file, &s.raw, "raw", 0..=4096),
+            dns_queries: number(ck, file, &s.dns_queries, "dns_queries", 0..=64),
+            multicast_groups: s.multicast_groups.as_ref().map_or(0, |g| number(ck, file, g, "multicast_groups", 0..=8)),
+            max_backlog: number(ck, file, &s.max_backlog, "max_backlog", 1..=4096),
+            tcp_rx_bytes: number(ck, file, &f.tcp_rx, "tcp_rx", 64..=MAX_SIZE),
+            tcp_tx_bytes: number(ck, file, &f.tcp_tx, "tcp_tx", 64..=MAX_SIZE),
+            udp_rx_bytes: number(ck, file, &f.udp_rx, "udp_rx", 0..=MAX_SIZE),
+            udp_tx_bytes: number(ck, file, &f.udp_tx, "udp_tx", 0..=MAX_SIZE),
+            udp_packets: number(ck, file, &f.udp_packets, "udp_packets", 1..=4096),
+            raw_bytes: number(ck, file, &f.raw, "raw", 0..=MAX_SIZE),
+            raw_packets: number(ck, file, &f.raw_packets, "raw_packets", 1..=4096),
+            loopback_bytes: number(ck, file, &f.loopback, "loopback", 0..=MAX_SIZE),
+            linger_ms: number(ck, file, &t.linger_ms, "linger_ms", 0..=3_600_000),
+            connect_timeout_ms: number(ck, file, &t.connect_timeout_ms, "connect_timeout_ms", 1..=3_600_000),
+            dns_timeout_ms: number(ck, file, &t.dns_timeout_ms, "dns_timeout_ms", 1..=3_600_000),
+            tcp_user_timeout_ms: number(ck, file, &t.tcp_user_timeout_ms, "tcp_user_timeout_ms", 0..=3_600_000),
+            ack_delay_ms: number(ck, file, &t.ack_delay_ms, "ack_delay_ms", 0..=500),
             nagle: t.nagle,
             dhcp_v4,
         };
-        if sizes.tcp_rx_bytes > 65535 {
+        if config.tcp_rx_bytes > 65535 {
             // See the runtime's Config docs: smoltcp 0.14's window scaling stalls bulk transfers.
             ck.err(file, f.tcp_rx.span(), "tcp_rx over 65535", "window scaling", "at most 65535 (smoltcp 0.14 stalls with a scaled window)");
         }
         if mtu > 0 {
-            loop_queue(ck, file, &f.loopback, sizes.loopback_bytes, u64::from(mtu) + if ethernet { 14 } else { 0 }, &backend);
+            loop_queue(ck, file, &f.loopback, config.loopback_bytes, mtu as usize + if ethernet { 14 } else { 0 }, &backend);
         }
         let c_port = backend == "c-port";
         let target = firmware_target(ck, file, b, c_port);
@@ -581,7 +501,7 @@ pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             dns,
             ipv4,
             ipv6,
-            sizes,
+            config,
         };
         if let (Some(limit), Some(costs), Some(raw_limit)) = (ram_limit, costs, &b.ram_limit) {
             let total = budget(&board, costs).total;

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use usocket_config::ram::{self, Row};
+
 use crate::boards::Board;
 use crate::diag::FileId;
 use crate::validate::Checker;
@@ -81,62 +83,31 @@ pub struct Costs {
     pub doc: String,
     /// Pointer width.
     pub pointer_bits: u64,
-    /// smoltcp socket slot.
-    pub smoltcp_socket: u64,
-    /// Parked socket.
-    pub parked_socket: u64,
-    /// fd slot.
-    pub fd_slot: u64,
-    /// Pool entry.
-    pub pool_entry: u64,
-    /// Binding.
-    pub binding: u64,
-    /// UDP packet metadata.
-    pub udp_packet_meta: u64,
-    /// Raw packet metadata.
-    pub raw_packet_meta: u64,
-    /// DNS query.
-    pub dns_query: u64,
-    /// The stack.
-    pub stack: u64,
+    /// Bytes of each item, with every runtime feature.
+    pub items: usocket_config::ram::Costs,
     /// Without a feature, bytes less per item: feature -> item -> bytes.
-    pub without: BTreeMap<String, BTreeMap<String, u64>>,
+    pub without: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
-/// The items a `without` entry may name.
-const ITEMS: [&str; 9] = ["smoltcp_socket", "parked_socket", "fd_slot", "pool_entry", "binding", "udp_packet_meta", "raw_packet_meta", "dns_query", "stack"];
-
 impl Costs {
-    /// The costs of a build with exactly `features` (the table's are with every one).
-    pub fn with_features(&self, features: &[&str]) -> Costs {
-        let mut c = self.clone();
-        for (_, items) in self.without.iter().filter(|(f, _)| !features.contains(&f.as_str())) {
-            for (item, less) in items {
-                let cost = match item.as_str() {
-                    "smoltcp_socket" => &mut c.smoltcp_socket,
-                    "parked_socket" => &mut c.parked_socket,
-                    "fd_slot" => &mut c.fd_slot,
-                    "pool_entry" => &mut c.pool_entry,
-                    "binding" => &mut c.binding,
-                    "udp_packet_meta" => &mut c.udp_packet_meta,
-                    "raw_packet_meta" => &mut c.raw_packet_meta,
-                    "dns_query" => &mut c.dns_query,
-                    _ => &mut c.stack,
-                };
-                *cost = cost.saturating_sub(*less);
+    /// The item costs of a build with exactly `features` (the table's are with every one).
+    pub fn with_features(&self, features: &[&str]) -> usocket_config::ram::Costs {
+        let mut items = self.items;
+        for (_, less) in self.without.iter().filter(|(f, _)| !features.contains(&f.as_str())) {
+            for (name, cost) in items.items_mut() {
+                *cost = cost.saturating_sub(less.get(name).copied().unwrap_or(0));
             }
         }
-        c.without.clear();
-        c
+        items
     }
 }
 
 /// One cost in bytes: 1..=65536, else an error at its place.
-fn cost(ck: &mut Checker, file: FileId, v: &Spanned<i64>) -> u64 {
+fn cost(ck: &mut Checker, file: FileId, v: &Spanned<i64>) -> usize {
     if !(1..=65536).contains(v.get_ref()) {
         ck.err(file, v.span(), format!("cost {} is out of range", v.get_ref()), "out of range", "1..=65536 bytes");
     }
-    u64::try_from(*v.get_ref()).unwrap_or(0)
+    usize::try_from(*v.get_ref()).unwrap_or(0)
 }
 
 /// Validates `[ram]`: exactly one, every cost 1..=65536 bytes.
@@ -150,6 +121,7 @@ pub(crate) fn build_ram(ck: &mut Checker, items: &[(FileId, Spanned<RawRam>)]) -
     }
     let r = r.get_ref();
     let file = *file;
+    let names = usocket_config::ram::Costs::default().items().map(|(name, _)| name);
     let mut costs = |raw: &Spanned<RawCosts>, pointer_bits: u64| {
         let raw = raw.get_ref();
         let mut without = BTreeMap::new();
@@ -160,16 +132,14 @@ pub(crate) fn build_ram(ck: &mut Checker, items: &[(FileId, Spanned<RawRam>)]) -
             }
             let mut less = BTreeMap::new();
             for (item, bytes) in items.get_ref() {
-                if !ITEMS.contains(&item.as_str()) {
-                    ck.err(file, bytes.span(), format!("`{item}` is not a cost of this table"), "unknown item", format!("one of {}", ITEMS.join(", ")));
+                if !names.contains(&item.as_str()) {
+                    ck.err(file, bytes.span(), format!("`{item}` is not a cost of this table"), "unknown item", format!("one of {}", names.join(", ")));
                 }
                 less.insert(item.clone(), cost(ck, file, bytes));
             }
             without.insert(feature.clone(), less);
         }
-        Costs {
-            doc: raw.doc.trim().to_string(),
-            pointer_bits,
+        let items = usocket_config::ram::Costs {
             smoltcp_socket: cost(ck, file, &raw.smoltcp_socket),
             parked_socket: cost(ck, file, &raw.parked_socket),
             fd_slot: cost(ck, file, &raw.fd_slot),
@@ -179,68 +149,45 @@ pub(crate) fn build_ram(ck: &mut Checker, items: &[(FileId, Spanned<RawRam>)]) -
             raw_packet_meta: cost(ck, file, &raw.raw_packet_meta),
             dns_query: cost(ck, file, &raw.dns_query),
             stack: cost(ck, file, &raw.stack),
-            without,
-        }
+        };
+        Costs { doc: raw.doc.trim().to_string(), pointer_bits, items, without }
     };
     let bits64 = costs(&r.bits64, 64);
     let bits32 = costs(&r.bits32, 32);
     Some(RamCosts { doc: r.doc.trim().to_string(), bits64, bits32 })
 }
 
-/// One line of a budget.
-#[derive(Debug, Clone, Serialize)]
-pub struct RamRow {
-    /// What it is.
-    pub part: &'static str,
-    /// Bytes.
-    pub bytes: u64,
-}
-
 /// A board's RAM: the stack's parts and one TCP socket's share.
 #[derive(Debug, Clone, Serialize)]
 pub struct Budget {
     /// Every part of the stack's memory.
-    pub stack: Vec<RamRow>,
+    pub stack: Vec<Row>,
     /// Their sum.
-    pub total: u64,
+    pub total: usize,
     /// One TCP socket: its slots, entries and buffers.
-    pub per_tcp_socket: u64,
+    pub per_tcp_socket: usize,
     /// The pointer width of the costs used.
     pub pointer_bits: u64,
 }
 
 /// The budget of `board` on its target: the runtime's `Memory` parts in
-/// order, the stack, and on c-port boards the port's frame buffers (one
-/// transmit frame; the receive ring's frames, a length word each and two
-/// counters, rounded up to a word, as `targets/cport/src/ring.rs` lays it out).
+/// order and the stack ([`usocket_config::ram::stack`]), and on c-port boards
+/// the port's frame buffers (one transmit frame; the receive ring's frames, a
+/// length word each and two counters, rounded up to a word, as
+/// `targets/cport/src/ring.rs` lays it out).
 pub fn budget(board: &Board, costs: &RamCosts) -> Budget {
     let pointer_bits = board.pointer_bits();
+    let costs = costs.for_bits(pointer_bits);
     // c-port boards are built with exactly their features; host boards with all.
-    let costs = match board.backend.as_str() {
-        "c-port" => costs.for_bits(pointer_bits).with_features(&board.features()),
-        _ => costs.for_bits(pointer_bits).clone(),
-    };
-    let s = &board.sizes;
-    let mut stack = vec![
-        RamRow { part: "socket buffers", bytes: s.buffer_bytes() },
-        RamRow { part: "smoltcp socket set", bytes: s.smoltcp_sockets() * costs.smoltcp_socket },
-        RamRow { part: "UDP packet metadata", bytes: s.udp_sockets * 2 * s.udp_packets * costs.udp_packet_meta },
-        RamRow { part: "raw packet metadata", bytes: s.raw_sockets * 2 * s.raw_packets * costs.raw_packet_meta },
-        RamRow { part: "DNS queries", bytes: s.dns_queries * costs.dns_query },
-        RamRow { part: "fd table", bytes: s.sockets * costs.fd_slot },
-        RamRow { part: "socket pool", bytes: s.smoltcp_sockets() * costs.pool_entry },
-        RamRow { part: "parking slots", bytes: s.smoltcp_sockets() * costs.parked_socket },
-        RamRow { part: "bind table", bytes: s.bindings() * costs.binding },
-        RamRow { part: "loop queue (frames to itself)", bytes: s.loopback_bytes },
-        RamRow { part: "stack (interface, tables)", bytes: costs.stack },
-    ];
+    let items = if board.backend == "c-port" { costs.with_features(&board.features()) } else { costs.items };
+    let mut stack = ram::stack(&items, &board.config).to_vec();
     if board.backend == "c-port" {
-        let word = pointer_bits / 8;
+        let word = pointer_bits as usize / 8;
         let ring = board.rx_frames * (board.frame_bytes() + word) + 2 * word;
-        stack.push(RamRow { part: "transmit frame", bytes: board.frame_bytes() });
-        stack.push(RamRow { part: "receive ring", bytes: ring.div_ceil(word) * word });
+        stack.push(Row { part: "transmit frame", bytes: board.frame_bytes() });
+        stack.push(Row { part: "receive ring", bytes: ring.div_ceil(word) * word });
     }
-    let total = stack.iter().map(|r| r.bytes).sum();
-    let per_tcp_socket = costs.smoltcp_socket + costs.parked_socket + costs.fd_slot + costs.pool_entry + 2 * costs.binding + s.tcp_rx_bytes + s.tcp_tx_bytes;
+    let total = ram::total(&stack);
+    let per_tcp_socket = ram::total(&ram::tcp_socket(&items, &board.config));
     Budget { stack, total, per_tcp_socket, pointer_bits }
 }
