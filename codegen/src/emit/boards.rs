@@ -12,10 +12,10 @@ use serde::Serialize;
 use super::{GENERATED_LINE, Output, templates};
 use usocket_config::DhcpClient;
 
-use crate::boards::{Addressing, Board, FEATURES};
 use crate::ir::Spec;
+use crate::ir::board::{Addressing, Board, FEATURES};
+use crate::ir::ram::{Budget, budget};
 use crate::naming::Names;
-use crate::ram::{Budget, budget};
 
 /// A `core::net::IpAddr` expression (core's, not smoltcp's: smoltcp has no
 /// IPv6 addresses in a build without the `ipv6` feature, and every board

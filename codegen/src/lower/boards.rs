@@ -1,216 +1,19 @@
-//! Board files (`spec/boards/*.toml`): what a board is (backend, medium, MTU,
-//! MAC, clock, addressing, DNS) and the sizes its stack gets. Validated into
-//! [`Board`]; the emitters turn each into a Rust config, a C board header and a
-//! docs page with its RAM budget ([`crate::ram`]).
+//! Board files (`spec/boards/*.toml`): backend, medium, MTU, MAC, clock,
+//! addressing, DNS and the sizes its stack gets, checked into
+//! [`Board`]s; a board's budget must fit its `ram_limit`.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::{Range, RangeInclusive};
 
-use serde::{Deserialize, Serialize};
 use toml::Spanned;
+use usocket_config::{Config, DhcpClient};
 
-use usocket_config::{Config, DhcpClient, Feature, Features};
-
+use super::checker::Checker;
 use crate::diag::FileId;
-use crate::ram::{RamCosts, budget};
-use crate::validate::Checker;
-
-/// `[board]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawBoard {
-    /// Board name, kebab-case (`host-loopback`).
-    pub name: Spanned<String>,
-    /// What the board is.
-    pub doc: String,
-    /// Which backend drives it: `loopback`, `tap` or `c-port`.
-    pub backend: Spanned<String>,
-    /// `ethernet` or `ip`.
-    pub medium: Spanned<String>,
-    /// Largest IP packet, in bytes.
-    pub mtu: Spanned<i64>,
-    /// Ethernet only: `aa:bb:cc:dd:ee:ff`, or `port` (the firmware supplies it at start).
-    pub mac: Option<Spanned<String>>,
-    /// `host` (the host's monotonic clock) or `port` (the firmware's, through the frame port).
-    pub clock: Spanned<String>,
-    /// Bytes of RAM the firmware gives the stack; the budget must fit.
-    pub ram_limit: Option<Spanned<i64>>,
-    /// c-port boards: the firmware's Rust target (one of [`crate::targets::TARGETS`]).
-    pub target: Option<Spanned<String>>,
-    /// DNS servers (numeric).
-    #[serde(default)]
-    pub dns: Vec<Spanned<String>>,
-    /// IPv4 addressing.
-    pub ipv4: Spanned<RawAddressing>,
-    /// IPv6 addressing.
-    pub ipv6: Spanned<RawAddressing>,
-    /// Socket counts.
-    pub sockets: Spanned<RawSockets>,
-    /// Buffer sizes.
-    pub buffers: Spanned<RawBuffers>,
-    /// Timeouts and TCP behaviour.
-    pub timing: Spanned<RawTiming>,
-}
-
-/// `[board.ipv4]` / `[board.ipv6]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAddressing {
-    /// `static`, `dhcp` (IPv4) or `none`.
-    pub mode: Spanned<String>,
-    /// `address/prefix`, for `static`.
-    pub address: Option<Spanned<String>>,
-    /// Default gateway, for `static`.
-    pub gateway: Option<Spanned<String>>,
-    /// IPv4 `static` only: a DHCP client besides, which `ifconfig('dhcp')` starts.
-    pub dhcp: Option<Spanned<bool>>,
-}
-
-/// `[board.sockets]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSockets {
-    /// Open sockets of any kind (file descriptors).
-    pub fds: Spanned<i64>,
-    /// smoltcp TCP sockets (connected, listening, queued, lingering).
-    pub tcp: Spanned<i64>,
-    /// UDP sockets.
-    pub udp: Spanned<i64>,
-    /// Raw IP sockets.
-    pub raw: Spanned<i64>,
-    /// DNS queries in flight (0: no DNS).
-    pub dns_queries: Spanned<i64>,
-    /// Largest listen backlog.
-    pub max_backlog: Spanned<i64>,
-    /// Multicast groups the interface may join at once (absent: 0, none).
-    pub multicast_groups: Option<Spanned<i64>>,
-}
-
-/// `[board.buffers]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawBuffers {
-    /// TCP receive buffer per socket.
-    pub tcp_rx: Spanned<i64>,
-    /// TCP transmit buffer per socket.
-    pub tcp_tx: Spanned<i64>,
-    /// UDP receive payload buffer per socket.
-    pub udp_rx: Spanned<i64>,
-    /// UDP transmit payload buffer per socket.
-    pub udp_tx: Spanned<i64>,
-    /// Datagrams queued per UDP socket and direction.
-    pub udp_packets: Spanned<i64>,
-    /// Raw socket buffer per direction.
-    pub raw: Spanned<i64>,
-    /// Packets queued per raw socket and direction.
-    pub raw_packets: Spanned<i64>,
-    /// c-port boards: received frames the port's ring holds until the stack takes them.
-    pub rx_frames: Option<Spanned<i64>>,
-    /// Bytes of the loop queue (frames to the board itself); 0 only on a loopback device.
-    pub loopback: Spanned<i64>,
-}
-
-/// `[board.timing]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawTiming {
-    /// How long a closed connection may still deliver data and FIN.
-    pub linger_ms: Spanned<i64>,
-    /// Blocking connect() deadline.
-    pub connect_timeout_ms: Spanned<i64>,
-    /// Name lookup deadline.
-    pub dns_timeout_ms: Spanned<i64>,
-    /// Unacknowledged data deadline before a reset (0: forever).
-    pub tcp_user_timeout_ms: Spanned<i64>,
-    /// Delayed-ACK time (0: at once).
-    pub ack_delay_ms: Spanned<i64>,
-    /// Nagle's algorithm on new TCP sockets.
-    pub nagle: bool,
-}
-
-/// How an address family is configured.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
-pub enum Addressing {
-    /// Not used.
-    None,
-    /// DHCPv4.
-    Dhcp,
-    /// A fixed address.
-    Static {
-        /// The address.
-        address: IpAddr,
-        /// Its prefix length.
-        prefix: u8,
-        /// The default gateway.
-        gateway: Option<IpAddr>,
-    },
-}
-
-/// A validated board.
-#[derive(Debug, Clone, Serialize)]
-pub struct Board {
-    /// Name (`host-loopback`).
-    pub name: String,
-    /// What it is.
-    pub doc: String,
-    /// `loopback`, `tap` or `c-port`.
-    pub backend: String,
-    /// Ethernet (true) or IP medium.
-    pub ethernet: bool,
-    /// MTU.
-    pub mtu: u32,
-    /// Fixed MAC; None on IP medium or when the port supplies it.
-    pub mac: Option<[u8; 6]>,
-    /// The clock comes from the port (not the host).
-    pub port_clock: bool,
-    /// RAM limit, if the board states one.
-    pub ram_limit: Option<usize>,
-    /// The firmware target (c-port boards); None: a host board.
-    pub target: Option<String>,
-    /// Frames of the receive ring (c-port boards; 0 elsewhere).
-    pub rx_frames: usize,
-    /// DNS servers.
-    pub dns: Vec<IpAddr>,
-    /// IPv4.
-    pub ipv4: Addressing,
-    /// IPv6.
-    pub ipv6: Addressing,
-    /// The stack's sizes and timings: the runtime's `Config` for it.
-    pub config: Config,
-}
-
-/// The runtime's optional cargo features (`runtime/Cargo.toml`), in the
-/// order [`Board::features`] lists them.
-pub const FEATURES: [&str; 5] = Feature::NAMES;
-
-/// Pointer width of host boards: their costs are measured on a 64-bit host.
-pub const HOST_POINTER_BITS: u64 = 64;
-
-impl Board {
-    /// The runtime features this board's file needs: `ipv6` unless its IPv6
-    /// mode is `none`, `dns` with DNS queries, `dhcpv4` with a DHCP client
-    /// (IPv4 mode `dhcp`, or `static` with `dhcp = true`), `raw` with raw sockets,
-    /// `multicast` with multicast groups. The one place this follows from a board file:
-    /// its generated `BoardInfo`, C header and docs page say it, and xtask
-    /// builds a board's firmware with `--features` of exactly these.
-    pub fn features(&self) -> Vec<&'static str> {
-        let needs = Features { ipv6: self.ipv6 != Addressing::None, ..self.config.needs() };
-        Feature::ALL.into_iter().filter(|&f| needs.has(f)).map(Feature::name).collect()
-    }
-
-    /// The pointer width of the machine the board runs on: its firmware
-    /// target's, or the host's.
-    pub fn pointer_bits(&self) -> u64 {
-        self.target.as_deref().and_then(crate::targets::find).map_or(HOST_POINTER_BITS, |t| t.pointer_bits)
-    }
-
-    /// The largest frame: the MTU plus the Ethernet header on Ethernet boards.
-    pub fn frame_bytes(&self) -> usize {
-        self.mtu as usize + if self.ethernet { 14 } else { 0 }
-    }
-}
+use crate::ir::board::{Addressing, Board};
+use crate::ir::ram::{RamCosts, budget};
+use crate::raw::{RawAddressing, RawBoard};
 
 /// Backends a board may name.
 pub const BACKENDS: [&str; 3] = ["loopback", "tap", "c-port"];
@@ -374,7 +177,7 @@ fn loop_queue(ck: &mut Checker, file: FileId, raw: &Spanned<i64>, bytes: usize, 
 
 /// Validates the board files (each `[board]` with its file); a board's budget
 /// must fit its `ram_limit`.
-pub(crate) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>)], costs: Option<&RamCosts>) -> Vec<Board> {
+pub(super) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>)], costs: Option<&RamCosts>) -> Vec<Board> {
     let mut seen: HashMap<String, ()> = HashMap::new();
     let mut out = Vec::new();
     for (file, raw) in items {
