@@ -85,6 +85,11 @@ impl Board {
 
     /// The largest frame: the MTU plus the Ethernet header on Ethernet boards.
     pub fn frame_bytes(&self) -> usize {
-        self.mtu as usize + if self.ethernet { 14 } else { 0 }
+        frame_bytes(self.mtu, self.ethernet)
     }
+}
+
+/// The largest frame of a link: the MTU plus the Ethernet header on Ethernet.
+pub fn frame_bytes(mtu: u32, ethernet: bool) -> usize {
+    mtu as usize + if ethernet { 14 } else { 0 }
 }

@@ -11,7 +11,7 @@ use usocket_config::{Config, DhcpClient};
 
 use super::checker::Checker;
 use crate::diag::FileId;
-use crate::ir::board::{Addressing, Board};
+use crate::ir::board::{Addressing, Board, frame_bytes};
 use crate::ir::ram::{RamCosts, budget};
 use crate::raw::{RawAddressing, RawBoard};
 
@@ -175,6 +175,100 @@ fn loop_queue(ck: &mut Checker, file: FileId, raw: &Spanned<i64>, bytes: usize, 
     }
 }
 
+/// A board's fixed MAC: none on an IP-medium board or from the port
+/// (`"port"`); an Ethernet board must name one, unicast.
+fn mac(ck: &mut Checker, file: FileId, b: &RawBoard, ethernet: bool) -> Option<[u8; 6]> {
+    match (&b.mac, ethernet) {
+        (None, true) => {
+            ck.err(file, b.medium.span(), "an Ethernet board without `mac`", "no MAC", "mac = \"02:00:00:00:00:02\", or \"port\"");
+            None
+        }
+        (Some(m), false) => {
+            ck.err(file, m.span(), "`mac` on an IP-medium board", "not used", "no `mac`, or medium = \"ethernet\"");
+            None
+        }
+        (Some(m), true) if m.get_ref() == "port" => None,
+        (Some(m), true) => {
+            let mac = parse_mac(m.get_ref());
+            match mac {
+                Some(mac) if mac[0] & 1 == 1 => {
+                    ck.err(file, m.span(), format!("`{}` is a multicast MAC", m.get_ref()), "multicast", "a unicast MAC (lowest bit of the first byte clear)");
+                }
+                None => ck.err(file, m.span(), format!("`{}` is not a MAC", m.get_ref()), "bad MAC", "six hex bytes like 02:00:00:00:00:02, or \"port\""),
+                Some(_) => {}
+            }
+            mac
+        }
+        (None, false) => None,
+    }
+}
+
+/// The stack's sizes and timings: each in its range (out of range: an error,
+/// and 0), and a TCP receive window smoltcp can use.
+fn stack_config(ck: &mut Checker, file: FileId, b: &RawBoard, dhcp_v4: DhcpClient) -> Config {
+    let (s, f, t) = (b.sockets.get_ref(), b.buffers.get_ref(), b.timing.get_ref());
+    let config = Config {
+        sockets: number(ck, file, &s.fds, "fds", 1..=4096),
+        tcp_sockets: number(ck, file, &s.tcp, "tcp", 0..=4096),
+        udp_sockets: number(ck, file, &s.udp, "udp", 0..=4096),
+        raw_sockets: number(ck, file, &s.raw, "raw", 0..=4096),
+        dns_queries: number(ck, file, &s.dns_queries, "dns_queries", 0..=64),
+        multicast_groups: s.multicast_groups.as_ref().map_or(0, |g| number(ck, file, g, "multicast_groups", 0..=8)),
+        max_backlog: number(ck, file, &s.max_backlog, "max_backlog", 1..=4096),
+        tcp_rx_bytes: number(ck, file, &f.tcp_rx, "tcp_rx", 64..=MAX_SIZE),
+        tcp_tx_bytes: number(ck, file, &f.tcp_tx, "tcp_tx", 64..=MAX_SIZE),
+        udp_rx_bytes: number(ck, file, &f.udp_rx, "udp_rx", 0..=MAX_SIZE),
+        udp_tx_bytes: number(ck, file, &f.udp_tx, "udp_tx", 0..=MAX_SIZE),
+        udp_packets: number(ck, file, &f.udp_packets, "udp_packets", 1..=4096),
+        raw_bytes: number(ck, file, &f.raw, "raw", 0..=MAX_SIZE),
+        raw_packets: number(ck, file, &f.raw_packets, "raw_packets", 1..=4096),
+        loopback_bytes: number(ck, file, &f.loopback, "loopback", 0..=MAX_SIZE),
+        linger_ms: number(ck, file, &t.linger_ms, "linger_ms", 0..=3_600_000),
+        connect_timeout_ms: number(ck, file, &t.connect_timeout_ms, "connect_timeout_ms", 1..=3_600_000),
+        dns_timeout_ms: number(ck, file, &t.dns_timeout_ms, "dns_timeout_ms", 1..=3_600_000),
+        tcp_user_timeout_ms: number(ck, file, &t.tcp_user_timeout_ms, "tcp_user_timeout_ms", 0..=3_600_000),
+        ack_delay_ms: number(ck, file, &t.ack_delay_ms, "ack_delay_ms", 0..=500),
+        nagle: t.nagle,
+        dhcp_v4,
+    };
+    if config.tcp_rx_bytes > 65535 {
+        // See the runtime's Config docs: smoltcp 0.14's window scaling stalls bulk transfers.
+        ck.err(file, f.tcp_rx.span(), "tcp_rx over 65535", "window scaling", "at most 65535 (smoltcp 0.14 stalls with a scaled window)");
+    }
+    config
+}
+
+/// A c-port board's receive ring (required, 1..=64 frames); other boards have none.
+fn rx_frames(ck: &mut Checker, file: FileId, b: &RawBoard, backend: &str) -> usize {
+    match (&b.buffers.get_ref().rx_frames, backend == "c-port") {
+        (Some(n), true) => number(ck, file, n, "rx_frames", 1..=64),
+        (None, true) => {
+            ck.err(file, b.buffers.span(), "a c-port board without `rx_frames`", "no rx_frames", "rx_frames = 4 (frames the receive ring holds)");
+            0
+        }
+        (Some(n), false) => {
+            ck.err(file, n.span(), format!("`rx_frames` on a `{backend}` board"), "not used", "only c-port boards have a receive ring");
+            0
+        }
+        (None, false) => 0,
+    }
+}
+
+/// A board's budget must fit its `ram_limit`.
+fn check_ram_limit(ck: &mut Checker, file: FileId, board: &Board, costs: &RamCosts, raw_limit: &Spanned<i64>) {
+    let Some(limit) = board.ram_limit else { return };
+    let total = budget(board, costs).total;
+    if total > limit {
+        ck.err(
+            file,
+            raw_limit.span(),
+            format!("board `{}` needs {total} bytes of RAM, over its ram_limit of {limit}", board.name),
+            "over budget",
+            "fewer sockets or smaller buffers, or a larger ram_limit",
+        );
+    }
+}
+
 /// Validates the board files (each `[board]` with its file); a board's budget
 /// must fit its `ram_limit`.
 pub(super) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>)], costs: Option<&RamCosts>) -> Vec<Board> {
@@ -204,35 +298,7 @@ pub(super) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
         }
         let min_mtu = if ethernet { 576 } else { 68 };
         let mtu: u32 = number(ck, file, &b.mtu, "MTU", min_mtu..=65535);
-        let mac = match (&b.mac, ethernet) {
-            (None, true) => {
-                ck.err(file, b.medium.span(), "an Ethernet board without `mac`", "no MAC", "mac = \"02:00:00:00:00:02\", or \"port\"");
-                None
-            }
-            (Some(m), false) => {
-                ck.err(file, m.span(), "`mac` on an IP-medium board", "not used", "no `mac`, or medium = \"ethernet\"");
-                None
-            }
-            (Some(m), true) if m.get_ref() == "port" => None,
-            (Some(m), true) => {
-                let mac = parse_mac(m.get_ref());
-                match mac {
-                    Some(mac) if mac[0] & 1 == 1 => {
-                        ck.err(
-                            file,
-                            m.span(),
-                            format!("`{}` is a multicast MAC", m.get_ref()),
-                            "multicast",
-                            "a unicast MAC (lowest bit of the first byte clear)",
-                        );
-                    }
-                    None => ck.err(file, m.span(), format!("`{}` is not a MAC", m.get_ref()), "bad MAC", "six hex bytes like 02:00:00:00:00:02, or \"port\""),
-                    Some(_) => {}
-                }
-                mac
-            }
-            (None, false) => None,
-        };
+        let mac = mac(ck, file, b, ethernet);
         let ram_limit = b.ram_limit.as_ref().map(|r| number(ck, file, r, "ram_limit", 1024..=MAX_SIZE));
         let ipv4 = addressing(ck, file, &b.ipv4, false);
         let ipv6 = addressing(ck, file, &b.ipv6, true);
@@ -244,52 +310,13 @@ pub(super) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             ck.err(file, b.dns[2].span(), "more than two DNS servers", "too many", "at most two");
         }
         let dhcp_v4 = dhcp_client(ck, file, b.ipv4.get_ref(), b.ipv6.get_ref());
-        let (s, f, t) = (b.sockets.get_ref(), b.buffers.get_ref(), b.timing.get_ref());
-        let config = Config {
-            sockets: number(ck, file, &s.fds, "fds", 1..=4096),
-            tcp_sockets: number(ck, file, &s.tcp, "tcp", 0..=4096),
-            udp_sockets: number(ck, file, &s.udp, "udp", 0..=4096),
-            raw_sockets: number(ck, file, &s.raw, "raw", 0..=4096),
-            dns_queries: number(ck, file, &s.dns_queries, "dns_queries", 0..=64),
-            multicast_groups: s.multicast_groups.as_ref().map_or(0, |g| number(ck, file, g, "multicast_groups", 0..=8)),
-            max_backlog: number(ck, file, &s.max_backlog, "max_backlog", 1..=4096),
-            tcp_rx_bytes: number(ck, file, &f.tcp_rx, "tcp_rx", 64..=MAX_SIZE),
-            tcp_tx_bytes: number(ck, file, &f.tcp_tx, "tcp_tx", 64..=MAX_SIZE),
-            udp_rx_bytes: number(ck, file, &f.udp_rx, "udp_rx", 0..=MAX_SIZE),
-            udp_tx_bytes: number(ck, file, &f.udp_tx, "udp_tx", 0..=MAX_SIZE),
-            udp_packets: number(ck, file, &f.udp_packets, "udp_packets", 1..=4096),
-            raw_bytes: number(ck, file, &f.raw, "raw", 0..=MAX_SIZE),
-            raw_packets: number(ck, file, &f.raw_packets, "raw_packets", 1..=4096),
-            loopback_bytes: number(ck, file, &f.loopback, "loopback", 0..=MAX_SIZE),
-            linger_ms: number(ck, file, &t.linger_ms, "linger_ms", 0..=3_600_000),
-            connect_timeout_ms: number(ck, file, &t.connect_timeout_ms, "connect_timeout_ms", 1..=3_600_000),
-            dns_timeout_ms: number(ck, file, &t.dns_timeout_ms, "dns_timeout_ms", 1..=3_600_000),
-            tcp_user_timeout_ms: number(ck, file, &t.tcp_user_timeout_ms, "tcp_user_timeout_ms", 0..=3_600_000),
-            ack_delay_ms: number(ck, file, &t.ack_delay_ms, "ack_delay_ms", 0..=500),
-            nagle: t.nagle,
-            dhcp_v4,
-        };
-        if config.tcp_rx_bytes > 65535 {
-            // See the runtime's Config docs: smoltcp 0.14's window scaling stalls bulk transfers.
-            ck.err(file, f.tcp_rx.span(), "tcp_rx over 65535", "window scaling", "at most 65535 (smoltcp 0.14 stalls with a scaled window)");
-        }
+        let config = stack_config(ck, file, b, dhcp_v4);
+        let f = b.buffers.get_ref();
         if mtu > 0 {
-            loop_queue(ck, file, &f.loopback, config.loopback_bytes, mtu as usize + if ethernet { 14 } else { 0 }, &backend);
+            loop_queue(ck, file, &f.loopback, config.loopback_bytes, frame_bytes(mtu, ethernet), &backend);
         }
-        let c_port = backend == "c-port";
-        let target = firmware_target(ck, file, b, c_port);
-        let rx_frames = match (&f.rx_frames, c_port) {
-            (Some(n), true) => number(ck, file, n, "rx_frames", 1..=64),
-            (None, true) => {
-                ck.err(file, b.buffers.span(), "a c-port board without `rx_frames`", "no rx_frames", "rx_frames = 4 (frames the receive ring holds)");
-                0
-            }
-            (Some(n), false) => {
-                ck.err(file, n.span(), format!("`rx_frames` on a `{backend}` board"), "not used", "only c-port boards have a receive ring");
-                0
-            }
-            (None, false) => 0,
-        };
+        let target = firmware_target(ck, file, b, backend == "c-port");
+        let rx_frames = rx_frames(ck, file, b, &backend);
         let board = Board {
             name: name.clone(),
             doc: b.doc.trim().to_string(),
@@ -306,17 +333,8 @@ pub(super) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             ipv6,
             config,
         };
-        if let (Some(limit), Some(costs), Some(raw_limit)) = (ram_limit, costs, &b.ram_limit) {
-            let total = budget(&board, costs).total;
-            if total > limit {
-                ck.err(
-                    file,
-                    raw_limit.span(),
-                    format!("board `{name}` needs {total} bytes of RAM, over its ram_limit of {limit}"),
-                    "over budget",
-                    "fewer sockets or smaller buffers, or a larger ram_limit",
-                );
-            }
+        if let (Some(costs), Some(raw_limit)) = (costs, &b.ram_limit) {
+            check_ram_limit(ck, file, &board, costs, raw_limit);
         }
         out.push(board);
     }

@@ -12,7 +12,7 @@ use super::merge::InFile;
 use super::values::resolve_value;
 use crate::diag::FileId;
 use crate::ir::{Arg, Callable, Owner, Value};
-use crate::raw::RawCallable;
+use crate::raw::{RawArg, RawCallable};
 use crate::types::{ArgType, ReturnKind};
 
 /// Does a default value fit the argument type?
@@ -41,7 +41,6 @@ pub(super) fn build_callables(ck: &mut Checker, items: &[InFile<RawCallable>], o
         Owner::Interface => "interface method",
     };
     let kinds: Vec<&str> = ReturnKind::ALL.iter().map(|(n, _)| *n).collect();
-    let types: Vec<&str> = ArgType::ALL.iter().map(|(n, _)| *n).collect();
     let mut seen = HashMap::new();
     let mut out = Vec::new();
     for (file, c) in items {
@@ -63,9 +62,8 @@ pub(super) fn build_callables(ck: &mut Checker, items: &[InFile<RawCallable>], o
                 "returns = \"ifconfig\" only in [[interface_method]]",
             );
         }
-        let mut args: Vec<Arg> = Vec::new();
+        let mut args = Args::default();
         let mut arg_names = HashMap::new();
-        let mut optional_seen = false;
         for a in &c.args {
             let a = a.get_ref();
             check_ident(ck, file, &a.name, "argument", false);
@@ -82,98 +80,14 @@ pub(super) fn build_callables(ck: &mut Checker, items: &[InFile<RawCallable>], o
             if ck.duplicate(&mut arg_names, "argument", file, &a.name) {
                 continue;
             }
-            let Some(ty) = ArgType::parse(a.r#type.get_ref()) else {
-                ck.err(file, a.r#type.span(), format!("unknown argument type `{}`", a.r#type.get_ref()), "unknown", format!("one of {}", types.join(", ")));
-                continue;
-            };
-            let default = match &a.default {
-                None => {
-                    if optional_seen {
-                        ck.err(
-                            file,
-                            a.name.span(),
-                            format!("required argument `{}` follows an optional one", a.name.get_ref()),
-                            "required",
-                            "required arguments first, then those with a default",
-                        );
-                    }
-                    None
-                }
-                Some(d) => {
-                    optional_seen = true;
-                    let v = resolve_value(ck, file, d.span(), d.get_ref(), consts, None);
-                    if let Some(v) = &v
-                        && !default_fits(ty, v)
-                    {
-                        ck.err(
-                            file,
-                            d.span(),
-                            format!("default of `{}` does not fit its type `{}`", a.name.get_ref(), ty.spec_name()),
-                            "wrong type",
-                            default_hint(ty),
-                        );
-                    }
-                    v
-                }
-            };
-            let misplaced = match (returns, &default) {
-                (ReturnKind::Ifconfig, Some(Value::None)) => None,
-                (ReturnKind::Ifconfig, _) => Some("is not optional"),
-                _ => Some("is on a callable that does not return ifconfig"),
-            };
-            if let (ArgType::Ifconfig, Some(why)) = (ty, misplaced) {
-                ck.err(
-                    file,
-                    a.r#type.span(),
-                    format!("the ifconfig argument `{}` of `{}` {why}", a.name.get_ref(), c.name.get_ref()),
-                    "ifconfig",
-                    "an optional argument (default = \"~\") of a callable returning ifconfig: without it the call reads",
-                );
-            }
-            let choices = a.choices.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default();
-            if let Some(ch) = &a.choices {
-                if ty != ArgType::Str {
-                    ck.err(file, ch.span(), "`choices` is only for str arguments", "not a str", "remove `choices` or make the type `str`");
-                } else if let Some(Value::Str(d)) = &default
-                    && !choices.contains(d)
-                {
-                    ck.err(file, ch.span(), format!("the default `{d}` is not one of the choices"), "choices", "choices that include the default");
-                }
-            }
-            for (key, l) in [("limits", &a.limits), ("offsets", &a.offsets)] {
-                let Some(l) = l else { continue };
-                let target = args.iter().find(|b| &b.name == l.get_ref());
-                if ty != ArgType::Size {
-                    ck.err(file, l.span(), format!("`{key}` is only for size arguments"), "not a size", "type = \"size\"");
-                } else if !matches!(target, Some(b) if matches!(b.ty, ArgType::Buffer | ArgType::Bytes)) {
-                    ck.err(
-                        file,
-                        l.span(),
-                        format!("`{key}` names `{}`, which is not an earlier buffer or bytes argument", l.get_ref()),
-                        "no such buffer",
-                        "the name of an earlier argument of type buffer or bytes",
-                    );
-                }
-            }
-            if let (Some(_), Some(o)) = (&a.limits, &a.offsets) {
-                ck.err(file, o.span(), "a size either `limits` or `offsets` a buffer, not both", "both", "two size arguments");
-            }
-            args.push(Arg {
-                name: a.name.get_ref().clone(),
-                ty,
-                default,
-                doc: a.doc.trim().to_string(),
-                choices,
-                limits: a.limits.as_ref().map(|l| l.get_ref().clone()),
-                offsets: a.offsets.as_ref().map(|l| l.get_ref().clone()),
-            });
+            args.lower(ck, file, a, c, returns, consts);
         }
         let callable = Callable {
             name: c.name.get_ref().clone(),
             owner,
             returns,
             doc: c.doc.trim().to_string(),
-            args,
+            args: args.list,
             blocks: c.blocks,
             python: c.python,
             keywords: c.keywords,
@@ -188,6 +102,116 @@ pub(super) fn build_callables(ck: &mut Checker, items: &[InFile<RawCallable>], o
         out.push(callable);
     }
     out
+}
+
+/// A callable's arguments, lowered in order.
+#[derive(Default)]
+struct Args {
+    /// Those lowered so far.
+    list: Vec<Arg>,
+    /// One of them has a default: every later one needs one too.
+    optional_seen: bool,
+}
+
+impl Args {
+    /// Lowers argument `a` of `c` (its name already checked): a known type, a
+    /// default that fits it and follows the required ones, and `choices`,
+    /// `limits` and `offsets` where they apply.
+    fn lower(&mut self, ck: &mut Checker, file: FileId, a: &RawArg, c: &RawCallable, returns: ReturnKind, consts: &HashMap<String, i64>) {
+        if let Some(arg) = self.build(ck, file, a, c, returns, consts) {
+            self.list.push(arg);
+        }
+    }
+
+    /// The argument, or None when its type is unknown (reported).
+    fn build(&mut self, ck: &mut Checker, file: FileId, a: &RawArg, c: &RawCallable, returns: ReturnKind, consts: &HashMap<String, i64>) -> Option<Arg> {
+        let types: Vec<&str> = ArgType::ALL.iter().map(|(n, _)| *n).collect();
+        let Some(ty) = ArgType::parse(a.r#type.get_ref()) else {
+            ck.err(file, a.r#type.span(), format!("unknown argument type `{}`", a.r#type.get_ref()), "unknown", format!("one of {}", types.join(", ")));
+            return None;
+        };
+        let default = match &a.default {
+            None => {
+                if self.optional_seen {
+                    ck.err(
+                        file,
+                        a.name.span(),
+                        format!("required argument `{}` follows an optional one", a.name.get_ref()),
+                        "required",
+                        "required arguments first, then those with a default",
+                    );
+                }
+                None
+            }
+            Some(d) => {
+                self.optional_seen = true;
+                let v = resolve_value(ck, file, d.span(), d.get_ref(), consts, None);
+                if let Some(v) = &v
+                    && !default_fits(ty, v)
+                {
+                    ck.err(
+                        file,
+                        d.span(),
+                        format!("default of `{}` does not fit its type `{}`", a.name.get_ref(), ty.spec_name()),
+                        "wrong type",
+                        default_hint(ty),
+                    );
+                }
+                v
+            }
+        };
+        let misplaced = match (returns, &default) {
+            (ReturnKind::Ifconfig, Some(Value::None)) => None,
+            (ReturnKind::Ifconfig, _) => Some("is not optional"),
+            _ => Some("is on a callable that does not return ifconfig"),
+        };
+        if let (ArgType::Ifconfig, Some(why)) = (ty, misplaced) {
+            ck.err(
+                file,
+                a.r#type.span(),
+                format!("the ifconfig argument `{}` of `{}` {why}", a.name.get_ref(), c.name.get_ref()),
+                "ifconfig",
+                "an optional argument (default = \"~\") of a callable returning ifconfig: without it the call reads",
+            );
+        }
+        let choices = a.choices.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default();
+        if let Some(ch) = &a.choices {
+            if ty != ArgType::Str {
+                ck.err(file, ch.span(), "`choices` is only for str arguments", "not a str", "remove `choices` or make the type `str`");
+            } else if let Some(Value::Str(d)) = &default
+                && !choices.contains(d)
+            {
+                ck.err(file, ch.span(), format!("the default `{d}` is not one of the choices"), "choices", "choices that include the default");
+            }
+        }
+        for (key, l) in [("limits", &a.limits), ("offsets", &a.offsets)] {
+            let Some(l) = l else { continue };
+            let target = self.list.iter().find(|b| &b.name == l.get_ref());
+            if ty != ArgType::Size {
+                ck.err(file, l.span(), format!("`{key}` is only for size arguments"), "not a size", "type = \"size\"");
+            } else if !matches!(target, Some(b) if matches!(b.ty, ArgType::Buffer | ArgType::Bytes)) {
+                ck.err(
+                    file,
+                    l.span(),
+                    format!("`{key}` names `{}`, which is not an earlier buffer or bytes argument", l.get_ref()),
+                    "no such buffer",
+                    "the name of an earlier argument of type buffer or bytes",
+                );
+            }
+        }
+        if let (Some(_), Some(o)) = (&a.limits, &a.offsets) {
+            ck.err(file, o.span(), "a size either `limits` or `offsets` a buffer, not both", "both", "two size arguments");
+        }
+        Some(Arg {
+            name: a.name.get_ref().clone(),
+            ty,
+            default,
+            doc: a.doc.trim().to_string(),
+            choices,
+            limits: a.limits.as_ref().map(|l| l.get_ref().clone()),
+            offsets: a.offsets.as_ref().map(|l| l.get_ref().clone()),
+        })
+    }
 }
 
 /// Checks `forms`: positional only, each names known arguments once and holds
