@@ -15,12 +15,19 @@ pub type FileId = usize;
 #[derive(Default)]
 pub struct SpecFiles {
     files: SimpleFiles<String, String>,
+    count: usize,
 }
 
 impl SpecFiles {
     /// Adds a file under its display path (e.g. `spec/socket.toml`).
     pub fn add(&mut self, path: String, text: String) -> FileId {
+        self.count += 1;
         self.files.add(path, text)
+    }
+
+    /// Every file's id, in the order they were added.
+    pub fn ids(&self) -> Range<FileId> {
+        0..self.count
     }
 
     /// The text of a file.

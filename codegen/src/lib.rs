@@ -1,20 +1,19 @@
-//! The usocket generator: reads the TOML spec, validates it into a typed IR
-//! ([`ir::Spec`]) and emits the Rust core, the C header, the MicroPython glue,
-//! the docs and the stubs. [`sync`] writes or checks `generated/`.
+//! The usocket generator, in layers: [`raw`] (the TOML as written, serde
+//! only) → [`lower`] (the checks, one file per spec section) → [`ir`] (the
+//! typed, validated spec) → [`emit`] (the Rust core, the C header, the
+//! MicroPython glue, the docs and the stubs). [`sync`] writes or checks
+//! `generated/`.
 
 pub mod abi;
-pub mod boards;
 pub mod diag;
 pub mod emit;
 pub mod ir;
+pub mod lower;
 pub mod naming;
-pub mod port;
-pub mod ram;
 pub mod raw;
 pub mod sync;
 pub mod targets;
 pub mod types;
-pub mod validate;
 
 use std::fs;
 use std::path::Path;
@@ -81,10 +80,10 @@ pub fn toml_texts(dir: &Path, display_dir: &str) -> Result<Vec<(String, String)>
 /// Validates spec files given as (display path, text) pairs.
 pub fn load_texts(texts: Vec<(String, String)>) -> Result<ir::Spec, Error> {
     let mut files = SpecFiles::default();
-    let ids: Vec<_> = texts.into_iter().map(|(path, text)| files.add(path, text)).collect();
-    let inputs: Vec<_> = ids.iter().map(|&id| (id, files.text(id))).collect();
-    validate::validate(&inputs, &|id, offset| files.location(id, offset))
-        .map_err(|diags| Error::Spec(SpecErrors { rendered: diags.iter().map(|d| d.render(&files)).collect() }))
+    for (path, text) in texts {
+        files.add(path, text);
+    }
+    lower::lower(&files).map_err(|diags| Error::Spec(SpecErrors { rendered: diags.iter().map(|d| d.render(&files)).collect() }))
 }
 
 /// Loads the spec and runs every emitter.

@@ -268,9 +268,9 @@ def case_getservbyname_unknown(v):
 def case_inet_pton_ntop(v):
     # inet_pton() packs an IPv4 or IPv6 address and inet_ntop() gives its text back.
     expect_value('socket.inet_pton(socket.AF_INET, \'239.1.2.3\')', lambda: socket.inet_pton(socket.AF_INET, '239.1.2.3'), b'\xef\x01\x02\x03')
-    expect_value('socket.inet_pton(socket.AF_INET6, \'2001:db8::1\')', lambda: socket.inet_pton(socket.AF_INET6, '2001:db8::1'), b' \x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01')
+    expect_value('socket.inet_pton(socket.AF_INET6, \'2001:db8::1\')', lambda: socket.inet_pton(socket.AF_INET6, '2001:db8::1'), b' \x01\r\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01')
     expect_value('socket.inet_ntop(socket.AF_INET, b\'\\xc0\\x00\\x02\\x01\')', lambda: socket.inet_ntop(socket.AF_INET, b'\xc0\x00\x02\x01'), '192.0.2.1')
-    expect_value('socket.inet_ntop(socket.AF_INET6, b\' \\x01\\x0d\\xb8\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x09\')', lambda: socket.inet_ntop(socket.AF_INET6, b' \x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09'), '2001:db8::9')
+    expect_value('socket.inet_ntop(socket.AF_INET6, b\' \\x01\\r\\xb8\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\t\')', lambda: socket.inet_ntop(socket.AF_INET6, b' \x01\r\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\t'), '2001:db8::9')
 
 
 def case_inet_pton_bad(v):

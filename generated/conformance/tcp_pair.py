@@ -207,7 +207,7 @@ def case_send_str(v):
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
-    expect_value('v[\'c\'].send(\'h\\u00e9\')', lambda: v['c'].send('h\u00e9'), 3)
+    expect_value('v[\'c\'].send(\'h\\xe9\')', lambda: v['c'].send('h\xe9'), 3)
     expect_value('v[\'s\'].recv(16)', lambda: v['s'].recv(16), b'h\xc3\xa9')
 
 
@@ -358,9 +358,9 @@ def case_stream_write_readline(v):
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
-    expect_value('v[\'c\'].write(b\'one\\x0atwo\\x0a\')', lambda: v['c'].write(b'one\x0atwo\x0a'), 8)
-    expect_value('v[\'s\'].readline()', lambda: v['s'].readline(), b'one\x0a')
-    expect_value('v[\'s\'].readline()', lambda: v['s'].readline(), b'two\x0a')
+    expect_value('v[\'c\'].write(b\'one\\ntwo\\n\')', lambda: v['c'].write(b'one\ntwo\n'), 8)
+    expect_value('v[\'s\'].readline()', lambda: v['s'].readline(), b'one\n')
+    expect_value('v[\'s\'].readline()', lambda: v['s'].readline(), b'two\n')
 
 
 def case_stream_read_exact(v):
@@ -598,8 +598,8 @@ def case_makefile_defaults(v):
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
     v['f'] = v['c'].makefile()
-    v['s'].sendall(b'line one\x0arest')
-    expect_value('v[\'f\'].readline()', lambda: v['f'].readline(), b'line one\x0a')
+    v['s'].sendall(b'line one\nrest')
+    expect_value('v[\'f\'].readline()', lambda: v['f'].readline(), b'line one\n')
 
 
 def case_readinto_default_size(v):
@@ -684,10 +684,10 @@ def case_readline_size(v):
     v['c'] = socket.socket()
     v['c'].connect(v['addr'])
     v['s'] = v['l'].accept()[0]
-    v['s'].sendall(b'abcdef\x0axy\x0a')
+    v['s'].sendall(b'abcdef\nxy\n')
     expect_value('v[\'c\'].readline(4)', lambda: v['c'].readline(4), b'abcd')
-    expect_value('v[\'c\'].readline(-1)', lambda: v['c'].readline(-1), b'ef\x0a')
-    expect_value('v[\'c\'].readline()', lambda: v['c'].readline(), b'xy\x0a')
+    expect_value('v[\'c\'].readline(-1)', lambda: v['c'].readline(-1), b'ef\n')
+    expect_value('v[\'c\'].readline()', lambda: v['c'].readline(), b'xy\n')
 
 
 CASES = [

@@ -29,14 +29,22 @@ pub mod generated;
 mod addr;
 mod board;
 mod board_info;
-mod config;
+/// The stack's sizes and their checks, from `usocket-config` (one writer for
+/// the runtime, the generator and the RAM measurements).
+mod config {
+    pub use usocket_config::{Config, ConfigError, DhcpClient};
+}
 mod dgram;
 #[cfg(feature = "dhcpv4")]
 mod dhcp;
 mod dispatch;
 #[cfg(feature = "dns")]
 mod dns;
-mod features;
+/// The runtime's optional parts, from `usocket-config` (which this crate's
+/// cargo features switch on alike).
+mod features {
+    pub use usocket_config::{Feature, Features};
+}
 mod gate;
 mod loopq;
 #[cfg(feature = "multicast")]

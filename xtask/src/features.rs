@@ -3,9 +3,9 @@
 //! its feature tests pass (`runtime/tests/features.rs`: the spec's `without`
 //! cases); clippy checks the build without any; and each c-port board's
 //! firmware crate builds no_std with exactly the features its board file needs
-//! (`usocket_codegen::boards::Board::features`, the one writer of that fact).
+//! (`usocket_codegen::ir::board::Board::features`, the one writer of that fact).
 
-use usocket_codegen::boards::FEATURES;
+use usocket_codegen::ir::board::FEATURES;
 
 use crate::exec::step;
 

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use usocket_codegen::boards::Board;
+use usocket_codegen::ir::board::Board;
 use usocket_codegen::ir::Spec;
 use usocket_codegen::naming::Names;
 
@@ -230,7 +230,7 @@ fn check_ram(spec: &Spec, board: &Board, target: &str) -> Result<(), String> {
     let measured: u64 = statics.iter().filter_map(|s| s.size).sum();
     let expected = header_ram_bytes(spec, board)?;
     if measured != expected || bss < measured || bss - measured > PADDING {
-        let budget = usocket_codegen::ram::budget(board, &spec.ram);
+        let budget = usocket_codegen::ir::ram::budget(board, &spec.ram);
         let rows: Vec<String> = budget.stack.iter().map(|r| format!("      budget {:>7}  {}", r.bytes, r.part)).collect();
         let found: Vec<String> = statics.iter().map(|s| format!("      linked {:>7}  {}", s.size.unwrap_or(0), s.name)).collect();
         return Err(format!(

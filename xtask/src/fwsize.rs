@@ -159,15 +159,15 @@ pub fn run() -> Result<(), String> {
 }
 
 /// RAM per TCP socket of both with equal windows: ours is the board's budget
-/// (`usocket_codegen::ram::budget`, from spec/ram.toml, which the firmware-ram
+/// (`usocket_codegen::ir::ram::budget`, from spec/ram.toml, which the firmware-ram
 /// step checks against the linked statics); lwIP's is one element of its
 /// TCP_PCB pool (symbol size over MEMP_NUM_TCP_PCB) plus what its windows let
 /// one socket hold at most, from the shared pbuf pool and heap.
 fn per_tcp_socket(board_file: &str, lwip: &Path) -> Result<(), String> {
     let spec = usocket_codegen::load_spec(&crate::root().join("spec"), "spec").map_err(|e| e.to_string())?;
     let board = spec.boards.iter().find(|b| b.name == board_file).ok_or_else(|| format!("no spec/boards/{board_file}.toml"))?;
-    let ours = usocket_codegen::ram::budget(board, &spec.ram).per_tcp_socket;
-    let buffers = board.sizes.tcp_rx_bytes + board.sizes.tcp_tx_bytes;
+    let ours = usocket_codegen::ir::ram::budget(board, &spec.ram).per_tcp_socket;
+    let buffers = board.config.tcp_rx_bytes + board.config.tcp_tx_bytes;
     let (pcbs, wnd, snd) = (lwip_option("MEMP_NUM_TCP_PCB")?, lwip_option("TCP_WND")?, lwip_option("TCP_SND_BUF")?);
     let symbol = "memp_memory_TCP_PCB_base";
     let pool = crate::firmware_lib::symbols(lwip)?
@@ -180,7 +180,7 @@ fn per_tcp_socket(board_file: &str, lwip: &Path) -> Result<(), String> {
     let theirs = pcb + wnd + snd;
     println!(
         "  RAM per TCP socket with equal windows (receive {}, send {}; usocket: {}, lwIP: targets/mps2-an385/lwip/lwipopts.h):",
-        board.sizes.tcp_rx_bytes, board.sizes.tcp_tx_bytes, board_file
+        board.config.tcp_rx_bytes, board.config.tcp_tx_bytes, board_file
     );
     println!("    usocket {ours:>6}: spec/ram.toml budget, of which {buffers} its own receive and send buffers, reserved per socket");
     println!(

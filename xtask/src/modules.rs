@@ -1,6 +1,7 @@
 //! `cargo xtask modules`: each crate's module import graph (which module names
-//! which, from `crate::` paths outside tests) and its cycles; the test step
-//! `modules` fails on a cycle, so that the layering of ARCHITECTURE.md stays.
+//! which, from `crate::` paths outside comments and tests) and its cycles; the
+//! test step `modules` fails on a cycle, and on an import against the
+//! generator's layers ([`CODEGEN_LAYERS`]), so that ARCHITECTURE.md stays true.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -8,6 +9,38 @@ use std::path::Path;
 
 /// The crates' source trees whose modules must form no cycle.
 pub const CRATES: [&str; 7] = ["codegen/src", "config/src", "runtime/src", "targets/host/src", "targets/cport/src", "netns/src", "xtask/src"];
+
+/// The generator's layers: the spec flows `raw` (serde only) → `lower` (the
+/// checks) → `ir` (the typed spec) → `emit`; each top-level module of
+/// `codegen/src` and the others it may use.
+const CODEGEN_LAYERS: [(&str, &[&str]); 10] = [
+    ("raw", &[]),
+    ("diag", &[]),
+    ("types", &[]),
+    ("targets", &[]),
+    ("ir", &["types", "targets"]),
+    ("lower", &["raw", "ir", "diag", "types", "targets"]),
+    ("abi", &["ir", "types"]),
+    ("naming", &["ir", "types"]),
+    ("emit", &["ir", "abi", "naming", "types", "targets"]),
+    ("sync", &["emit"]),
+];
+
+/// The imports of `graph` that go against `layers` (by top-level module).
+fn against_layers(graph: &Graph, layers: &[(&str, &[&str])]) -> Vec<String> {
+    let top = |m: &str| m.split("::").next().unwrap_or(m).to_string();
+    let mut wrong = Vec::new();
+    for (module, named) in graph {
+        let Some((_, allowed)) = layers.iter().find(|(layer, _)| *layer == top(module)) else {
+            wrong.push(format!("{module}: a top-level module the layering does not list"));
+            continue;
+        };
+        for n in named.iter().filter(|n| top(n) != top(module) && !allowed.contains(&top(n).as_str())) {
+            wrong.push(format!("{module} uses {n}"));
+        }
+    }
+    wrong
+}
 
 /// A module graph: module path -> the modules it names.
 type Graph = BTreeMap<String, BTreeSet<String>>;
@@ -150,12 +183,15 @@ pub fn run(print: bool) -> Result<(), String> {
             }
         }
         for cycle in cycles(&graph) {
-            bad.push(format!("{dir}: {}", cycle.join(" <-> ")));
+            bad.push(format!("{dir}: a cycle: {}", cycle.join(" <-> ")));
+        }
+        if dir == "codegen/src" {
+            bad.extend(against_layers(&graph, &CODEGEN_LAYERS).into_iter().map(|w| format!("{dir}: against the layers raw → lower → ir → emit: {w}")));
         }
     }
     match bad.is_empty() {
         true => Ok(()),
-        false => Err(format!("module cycles (each module's job depends on the other's):\n  {}", bad.join("\n  "))),
+        false => Err(format!("module imports against the structure (ARCHITECTURE.md):\n  {}", bad.join("\n  "))),
     }
 }
 
@@ -175,6 +211,15 @@ mod tests {
         assert_eq!(named_module("c::d::X", &modules).map(String::as_str), Some("c::d"));
         assert_eq!(named_module("Errno", &modules), None);
         assert_eq!(crate_paths(&code("//! see [`crate::x`]\nuse crate::y;\n#[cfg(test)]\nmod tests { use crate::z; }")), ["y"]);
+    }
+
+    #[test]
+    fn a_layer_may_use_only_the_layers_it_lists() {
+        let layers: [(&str, &[&str]); 3] = [("raw", &[]), ("ir", &[]), ("lower", &["raw", "ir"])];
+        let ok = graph_of(&[("lower::a", &["raw::b", "ir", "lower::c"]), ("raw::b", &[]), ("ir", &[])]);
+        assert!(against_layers(&ok, &layers).is_empty());
+        let bad = graph_of(&[("ir", &["lower::a"]), ("emit", &[])]);
+        assert_eq!(against_layers(&bad, &layers), ["emit: a top-level module the layering does not list", "ir uses lower::a"]);
     }
 
     #[test]

@@ -10,10 +10,12 @@ use quote::{format_ident, quote};
 use serde::Serialize;
 
 use super::{GENERATED_LINE, Output, templates};
-use crate::boards::{Addressing, Board, DhcpClient, FEATURES};
+use usocket_config::DhcpClient;
+
 use crate::ir::Spec;
+use crate::ir::board::{Addressing, Board, FEATURES};
+use crate::ir::ram::{Budget, budget};
 use crate::naming::Names;
-use crate::ram::{Budget, budget};
 
 /// A `core::net::IpAddr` expression (core's, not smoltcp's: smoltcp has no
 /// IPv6 addresses in a build without the `ipv6` feature, and every board
@@ -78,32 +80,15 @@ fn rust_board(board: &Board, budget: &Budget) -> TokenStream {
     let (ipv4, ipv6) = (rust_addressing(&board.ipv4), rust_addressing(&board.ipv6));
     let dns = board.dns.iter().map(rust_ip);
     let features = rust_features(board);
-    let s = &board.sizes;
-    let us = |v: u64| v as usize;
-    let (sockets, tcp_sockets, tcp_rx, tcp_tx, udp_sockets, udp_rx, udp_tx, udp_packets) = (
-        us(s.sockets),
-        us(s.tcp_sockets),
-        us(s.tcp_rx_bytes),
-        us(s.tcp_tx_bytes),
-        us(s.udp_sockets),
-        us(s.udp_rx_bytes),
-        us(s.udp_tx_bytes),
-        us(s.udp_packets),
-    );
+    let s = &board.config;
+    let (sockets, tcp_sockets, tcp_rx, tcp_tx, udp_sockets, udp_rx, udp_tx, udp_packets) =
+        (s.sockets, s.tcp_sockets, s.tcp_rx_bytes, s.tcp_tx_bytes, s.udp_sockets, s.udp_rx_bytes, s.udp_tx_bytes, s.udp_packets);
     let (raw_sockets, raw_bytes, raw_packets, dns_queries, max_backlog, loopback) =
-        (us(s.raw_sockets), us(s.raw_bytes), us(s.raw_packets), us(s.dns_queries), us(s.max_backlog), us(s.loopback_bytes));
-    let multicast_groups = us(s.multicast_groups);
-    let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) = (
-        s.linger_ms as u32,
-        s.connect_timeout_ms as u32,
-        s.dns_timeout_ms as u32,
-        s.tcp_user_timeout_ms as u32,
-        s.ack_delay_ms as u16,
-        s.nagle,
-        rust_dhcp(s.dhcp_v4),
-    );
-    let ram = us(budget.total);
-    let rx_frames = us(board.rx_frames);
+        (s.raw_sockets, s.raw_bytes, s.raw_packets, s.dns_queries, s.max_backlog, s.loopback_bytes);
+    let multicast_groups = s.multicast_groups;
+    let (linger, connect, dns_timeout, user_timeout, ack_delay, nagle, dhcp_v4) =
+        (s.linger_ms, s.connect_timeout_ms, s.dns_timeout_ms, s.tcp_user_timeout_ms, s.ack_delay_ms, s.nagle, rust_dhcp(s.dhcp_v4));
+    let (ram, rx_frames) = (budget.total, board.rx_frames);
     quote! {
         #[doc = #doc]
         pub const #name: BoardInfo = BoardInfo {
@@ -200,7 +185,7 @@ fn c_addressing(names: &Names, family: &str, a: &Addressing, out: &mut Vec<Defin
 fn c_defines(names: &Names, board: &Board, budget: &Budget) -> Vec<Define> {
     let mut out = Vec::new();
     let mut def = |what: &str, value: String, doc: &str| out.push(Define { name: names.board_macro(what), value, doc: doc.into() });
-    let s = &board.sizes;
+    let s = &board.config;
     def("NAME", format!("\"{}\"", board.name), "Board name.");
     def("ETHERNET", u8::from(board.ethernet).to_string(), "1: Ethernet frames; 0: IP packets.");
     def("MTU", board.mtu.to_string(), "Largest IP packet.");
@@ -229,7 +214,7 @@ fn c_defines(names: &Names, board: &Board, budget: &Budget) -> Vec<Define> {
     def("RAM_BYTES", format!("{}u", budget.total), &ram_doc);
     def("FEATURES", format!("\"{}\"", board.features().join(",")), "The runtime's cargo features the board needs (more only cost flash).");
     c_addressing(names, "IPV4", &board.ipv4, &mut out);
-    let dhcp = match board.sizes.dhcp_v4 {
+    let dhcp = match board.config.dhcp_v4 {
         DhcpClient::None => "0",
         DhcpClient::OnRequest => "1",
         DhcpClient::FromStart => "2",
@@ -284,7 +269,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             ram_doc: &spec.ram.doc,
             costs_doc: &spec.ram.for_bits(board.pointer_bits()).doc,
             cpu: board.target.as_deref().and_then(crate::targets::find).map_or("", |t| t.cpu),
-            ipv4: match board.sizes.dhcp_v4 {
+            ipv4: match board.config.dhcp_v4 {
                 DhcpClient::OnRequest => format!("{}; a DHCP client that `ifconfig('dhcp')` starts", describe(&board.ipv4)),
                 _ => describe(&board.ipv4),
             },

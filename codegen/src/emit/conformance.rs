@@ -9,40 +9,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde::Serialize;
 
+use super::python::{bytes_literal, float_literal, str_literal};
 use super::{GENERATED_LINE, Output, templates};
 use crate::ir::{BUFFER_STEP, Case, Constant, FORGET_STEP, Outcome, Spec, Step, VALUE_STEP, Value};
 use crate::naming::Names;
 use crate::types::EXCEPTIONS;
-
-/// A Python literal for bytes.
-fn py_bytes(b: &[u8]) -> String {
-    let mut s = String::from("b'");
-    for &c in b {
-        match c {
-            b'\\' => s.push_str("\\\\"),
-            b'\'' => s.push_str("\\'"),
-            0x20..=0x7e => s.push(c as char),
-            _ => s.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    s.push('\'');
-    s
-}
-
-/// A Python literal for a str (ASCII escapes only: both interpreters read them).
-pub(super) fn py_str(t: &str) -> String {
-    let mut s = String::from("'");
-    for c in t.chars() {
-        match c {
-            '\\' => s.push_str("\\\\"),
-            '\'' => s.push_str("\\'"),
-            ' '..='~' => s.push(c),
-            _ => s.push_str(&format!("\\u{:04x}", c as u32)),
-        }
-    }
-    s.push('\'');
-    s
-}
 
 /// A Python expression for a spec value: constants from the interpreter's own
 /// module (so their values are the interpreter's; those not in Python, the poll
@@ -55,12 +26,12 @@ fn py_value(module: &str, consts: &[Constant], value: &Value) -> String {
         Value::None => "None".into(),
         Value::Bool(b) => if *b { "True" } else { "False" }.into(),
         Value::Int(i) => i.to_string(),
-        Value::Float(f) => format!("{f:?}"),
-        Value::Str(s) => py_str(s),
-        Value::Bytes(b) => py_bytes(b),
+        Value::Float(f) => float_literal(*f),
+        Value::Str(s) => str_literal(s),
+        Value::Bytes(b) => bytes_literal(b),
         Value::Const(name, v) if consts.iter().any(|c| &c.name == name && !c.python) => v.to_string(),
         Value::Const(name, _) => format!("{module}.{name}"),
-        Value::Var(name) => format!("v[{}]", py_str(name)),
+        Value::Var(name) => format!("v[{}]", str_literal(name)),
         Value::Tuple(items) => {
             let inner: Vec<String> = items.iter().map(|i| py_value(module, consts, i)).collect();
             format!("({},)", inner.join(", "))
@@ -82,16 +53,16 @@ fn py_call(spec: &Spec, step: &Step) -> String {
         (None, call, _) if interface => format!("interface().{call}({})", args.join(", ")),
         (None, VALUE_STEP, [_]) => args.join(""),
         (None, BUFFER_STEP, [_]) => format!("bytearray({})", args.join("")),
-        (None, FORGET_STEP, [Value::Var(name)]) => format!("forget(v, {})", py_str(name)),
+        (None, FORGET_STEP, [Value::Var(name)]) => format!("forget(v, {})", str_literal(name)),
         (Some(var), call, _) if helper => py_helper_call(call, var, args),
-        (Some(var), call, _) => format!("v[{}].{call}({})", py_str(var), args.join(", ")),
+        (Some(var), call, _) => format!("v[{}].{call}({})", str_literal(var), args.join(", ")),
         (None, call, _) => format!("{module}.{call}({})", args.join(", ")),
     }
 }
 
 /// A call of a template helper on socket `v[var]`: `helper(v['var'], args...)`.
 fn py_helper_call(helper: &str, var: &str, args: Vec<String>) -> String {
-    let all: Vec<String> = [format!("v[{}]", py_str(var))].into_iter().chain(args).collect();
+    let all: Vec<String> = [format!("v[{}]", str_literal(var))].into_iter().chain(args).collect();
     format!("{helper}({})", all.join(", "))
 }
 
@@ -103,11 +74,11 @@ fn py_step(spec: &Spec, step: &Step) -> Vec<String> {
     let mut lines = Vec::new();
     let result = match (&step.until, &step.expect) {
         (Some((code, max)), _) => {
-            lines.push(format!("until_errno({lambda}, {}, {}, {max})", py_str(&code.name), code.value));
+            lines.push(format!("until_errno({lambda}, {}, {}, {max})", str_literal(&code.name), code.value));
             None
         }
         (None, Some(Outcome::Error(code))) => {
-            lines.push(format!("expect_errno({lambda}, {}, {})", py_str(&code.name), code.value));
+            lines.push(format!("expect_errno({lambda}, {}, {})", str_literal(&code.name), code.value));
             None
         }
         (None, Some(Outcome::Exception(name))) if EXCEPTIONS.contains(&name.as_str()) => {
@@ -119,15 +90,15 @@ fn py_step(spec: &Spec, step: &Step) -> Vec<String> {
             None
         }
         (None, Some(Outcome::Returns(value))) => {
-            lines.push(format!("expect_value({}, {lambda}, {})", py_str(&call), py_value(module, consts, value)));
+            lines.push(format!("expect_value({}, {lambda}, {})", str_literal(&call), py_value(module, consts, value)));
             None
         }
         (None, None) => Some(call),
     };
     if let Some(call) = result {
         match (&step.bind, step.index) {
-            (Some(var), Some(i)) => lines.push(format!("v[{}] = {call}[{i}]", py_str(var))),
-            (Some(var), None) => lines.push(format!("v[{}] = {call}", py_str(var))),
+            (Some(var), Some(i)) => lines.push(format!("v[{}] = {call}[{i}]", str_literal(var))),
+            (Some(var), None) => lines.push(format!("v[{}] = {call}", str_literal(var))),
             (None, _) => lines.push(call),
         }
     }
@@ -165,7 +136,7 @@ fn py_fixture_step(spec: &Spec, step: &Step) -> Vec<String> {
             let args = step.args.iter().map(|a| py_value(module, consts, a)).collect();
             let call = py_helper_call(if step.call == "bind" { "bind" } else { "sockname" }, var, args);
             match &step.bind {
-                Some(name) => vec![format!("v[{}] = {call}", py_str(name))],
+                Some(name) => vec![format!("v[{}] = {call}", str_literal(name))],
                 None => vec![call],
             }
         }
@@ -401,8 +372,7 @@ mod tests {
 
     #[test]
     fn literals_are_python() {
-        assert_eq!(py_bytes(b"a'\\\n\x00"), "b'a\\'\\\\\\x0a\\x00'");
-        assert_eq!(py_str("it's"), "'it\\'s'");
+        assert_eq!(str_literal("it's"), "'it\\'s'");
         let tuple = Value::Tuple(vec![Value::Str("127.0.0.1".into()), Value::Int(0)]);
         assert_eq!(py_value("socket", &[], &tuple), "(HOST4, 0,)");
         assert_eq!(py_value("socket", &[], &Value::Str("10.0.0.1".into())), "'10.0.0.1'");

@@ -5,37 +5,10 @@
 
 use serde::Serialize;
 
+use super::python::{python_default, python_literal, str_literal};
 use super::{GENERATED_LINE, Output, templates};
-use crate::ir::{Callable, Constant, ErrorCode, Outcome, Rule, Spec, Value};
+use crate::ir::{Callable, Constant, ErrorCode, Outcome, Rule, Spec};
 use crate::naming::Names;
-
-/// A Python literal as Python's `repr` spells it: `None`, `True`, `2`, `0.5`,
-/// `'rb'`, `b'\x00'`, `(1, 2)`; a constant by its name, a case variable by its name.
-pub fn python_literal(v: &Value) -> String {
-    match v {
-        Value::None => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => python_float(*f),
-        Value::Str(s) => python_str(s),
-        Value::Bytes(b) => python_bytes(b),
-        Value::Const(name, _) | Value::Var(name) => name.clone(),
-        Value::Tuple(items) => {
-            let parts: Vec<String> = items.iter().map(python_literal).collect();
-            if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) }
-        }
-    }
-}
-
-/// A default as Python code outside the implementation: a constant Python cannot
-/// see (`python = false`) is spelled by its value instead of its name.
-pub fn python_default(spec: &Spec, v: &Value) -> String {
-    match v {
-        Value::Const(name, value) if !spec.constants.iter().any(|c| c.python && &c.name == name) => value.to_string(),
-        _ => python_literal(v),
-    }
-}
 
 /// What an error rule's outcome looks like from Python: `OSError(ETIMEDOUT)`,
 /// `ValueError`, `returns None`.
@@ -48,53 +21,6 @@ pub fn outcome_text(o: &Outcome) -> String {
 }
 
 /// A float as Python prints it (always with a `.` or an exponent).
-fn python_float(f: f64) -> String {
-    if f.is_nan() {
-        return "float('nan')".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "float('inf')".into() } else { "float('-inf')".into() };
-    }
-    let s = format!("{f:?}");
-    if s.contains(['.', 'e', 'E']) { s } else { format!("{s}.0") }
-}
-
-/// A str literal in single quotes.
-fn python_str(s: &str) -> String {
-    let mut out = String::from("'");
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-/// A bytes literal in single quotes.
-fn python_bytes(b: &[u8]) -> String {
-    let mut out = String::from("b'");
-    for &byte in b {
-        match byte {
-            b'\\' => out.push_str("\\\\"),
-            b'\'' => out.push_str("\\'"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x20..=0x7e => out.push(byte as char),
-            _ => out.push_str(&format!("\\x{byte:02x}")),
-        }
-    }
-    out.push('\'');
-    out
-}
-
 /// `arg, arg=default`: a Python-style argument list without types.
 fn arg_list(spec: &Spec, c: &Callable) -> String {
     let args: Vec<String> = c
@@ -438,7 +364,7 @@ fn callable_doc(spec: &Spec, m: Markup, c: &Callable) -> CallableDoc {
         .map(|a| {
             let mut doc = m.cell(&a.doc);
             if !a.choices.is_empty() {
-                let choices: Vec<String> = a.choices.iter().map(|ch| m.code(&python_str(ch))).collect();
+                let choices: Vec<String> = a.choices.iter().map(|ch| m.code(&str_literal(ch))).collect();
                 doc = format!("{doc} One of {}.", choices.join(", "));
             }
             ArgDoc { name: a.name.clone(), doc }
@@ -580,19 +506,6 @@ mod tests {
             assert!(page.contents.lines().all(|l| l == l.trim_end()), "{}: trailing whitespace", page.path);
         }
         assert_eq!(emit(&spec()), Ok(out), "deterministic");
-    }
-
-    #[test]
-    fn literals_are_python() {
-        assert_eq!(python_literal(&Value::None), "None");
-        assert_eq!(python_literal(&Value::Bool(true)), "True");
-        assert_eq!(python_literal(&Value::Float(1.0)), "1.0");
-        assert_eq!(python_literal(&Value::Float(0.25)), "0.25");
-        assert_eq!(python_literal(&Value::Str("it's".into())), "'it\\'s'");
-        assert_eq!(python_literal(&Value::Bytes(vec![b'a', 0, b'\n'])), "b'a\\x00\\n'");
-        assert_eq!(python_literal(&Value::Const("AF_INET".into(), 2)), "AF_INET");
-        assert_eq!(python_literal(&Value::Tuple(vec![Value::Str("::1".into()), Value::Int(80)])), "('::1', 80)");
-        assert_eq!(python_literal(&Value::Tuple(vec![Value::Int(1)])), "(1,)");
     }
 
     #[test]

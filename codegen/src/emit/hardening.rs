@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::conformance::py_str;
+use super::python::str_literal;
 use super::{GENERATED_LINE, Output, templates};
 use crate::abi::{self, CType};
 use crate::ir::{Callable, Outcome, Owner, Spec};
@@ -222,7 +222,7 @@ struct CContext {
 /// The two programs.
 pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let names = Names::new(&spec.module);
-    let calls = spec.callables().filter(|c| c.python).flat_map(|c| py_calls(spec, c)).map(|call| PyCall { text: py_str(&call), call }).collect();
+    let calls = spec.callables().filter(|c| c.python).flat_map(|c| py_calls(spec, c)).map(|call| PyCall { text: str_literal(&call), call }).collect();
     let reader = spec.interface_methods.iter().find(|c| c.python && c.returns == ReturnKind::Ifconfig);
     let snapshot = spec.interface.as_ref().zip(reader).map(|(i, c)| format!("{}.{}().{}()", i.module, i.class, c.name));
     let py = PyContext {

@@ -7,6 +7,7 @@ mod docs;
 mod hardening;
 mod micropython;
 mod port;
+mod python;
 mod rust;
 mod stubs;
 mod templates;

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::{GENERATED_LINE, Output, templates};
 use crate::ir::Spec;
+use crate::ir::port::{PortFunction, PortReturn, PortType};
 use crate::naming::Names;
-use crate::port::{PortFunction, PortReturn, PortType};
 
 /// C parameters of one argument.
 fn c_params(name: &str, ty: PortType) -> String {

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::docs::{python_default, python_literal};
+use super::python::{python_default, python_literal};
 use super::{GENERATED_LINE, Output, templates};
 use crate::ir::{Arg, Callable, Spec, Value};
 use crate::naming::Names;

@@ -1,7 +1,7 @@
 //! The runtime's optional parts, as cargo features (like lwIP's `lwipopts.h`):
 //! `ipv6`, `dns`, `dhcpv4`, `raw` and `multicast`. A build without one has none of its code;
-//! a board file needs some of them (its generated [`BoardInfo`](crate::BoardInfo)
-//! says which), and a config that asks for a part the build lacks does not start.
+//! a board file needs some of them (its generated `BoardInfo` says which), and
+//! a config that asks for a part the build lacks does not start.
 
 /// One optional part of the runtime, named as its cargo feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,22 @@ pub enum Feature {
 }
 
 impl Feature {
+    /// Every optional part, in the order lists of them are written (and
+    /// [`Features::missing_from`] reports them).
+    pub const ALL: [Feature; 5] = [Feature::Ipv6, Feature::Dns, Feature::Dhcpv4, Feature::Raw, Feature::Multicast];
+
+    /// Their cargo feature names, in [`Feature::ALL`]'s order (for generators
+    /// and build tools that speak in names).
+    pub const NAMES: [&'static str; 5] = {
+        let mut names = [""; 5];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Feature::ALL[i].name();
+            i += 1;
+        }
+        names
+    };
+
     /// Its cargo feature name.
     pub const fn name(self) -> &'static str {
         match self {
@@ -47,7 +63,8 @@ pub struct Features {
 }
 
 impl Features {
-    /// The parts this build of the runtime has.
+    /// The parts this build of the runtime has (the runtime forwards its
+    /// cargo features of the same names to this crate).
     pub const BUILT: Features = Features {
         ipv6: cfg!(feature = "ipv6"),
         dns: cfg!(feature = "dns"),
@@ -56,22 +73,29 @@ impl Features {
         multicast: cfg!(feature = "multicast"),
     };
 
+    /// Does it have `feature`?
+    pub const fn has(&self, feature: Feature) -> bool {
+        match feature {
+            Feature::Ipv6 => self.ipv6,
+            Feature::Dns => self.dns,
+            Feature::Dhcpv4 => self.dhcpv4,
+            Feature::Raw => self.raw,
+            Feature::Multicast => self.multicast,
+        }
+    }
+
     /// The first part these features need that `built` lacks (a `const fn`, so
     /// that a firmware build can refuse a board at compile time).
     pub const fn missing_from(&self, built: &Features) -> Option<Feature> {
-        if self.ipv6 && !built.ipv6 {
-            Some(Feature::Ipv6)
-        } else if self.dns && !built.dns {
-            Some(Feature::Dns)
-        } else if self.dhcpv4 && !built.dhcpv4 {
-            Some(Feature::Dhcpv4)
-        } else if self.raw && !built.raw {
-            Some(Feature::Raw)
-        } else if self.multicast && !built.multicast {
-            Some(Feature::Multicast)
-        } else {
-            None
+        let mut i = 0;
+        while i < Feature::ALL.len() {
+            let feature = Feature::ALL[i];
+            if self.has(feature) && !built.has(feature) {
+                return Some(feature);
+            }
+            i += 1;
         }
+        None
     }
 }
 
@@ -89,5 +113,6 @@ mod tests {
         assert_eq!(Features { raw: true, ..none }.missing_from(&Features { raw: false, ..all }).map(Feature::name), Some("raw"));
         assert_eq!(Features { dhcpv4: true, ..none }.missing_from(&none).map(Feature::name), Some("dhcpv4"));
         assert_eq!(none.missing_from(&Features::BUILT), None, "a board that needs nothing fits every build");
+        assert_eq!(Feature::NAMES, ["ipv6", "dns", "dhcpv4", "raw", "multicast"]);
     }
 }

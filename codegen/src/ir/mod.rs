@@ -1,5 +1,10 @@
 //! The validated, resolved spec every emitter works from. Names are resolved,
-//! values typed, and every cross-reference checked.
+//! values typed, and every cross-reference checked (by `crate::lower`; this
+//! layer holds the types only, with what follows from them).
+
+pub mod board;
+pub mod port;
+pub mod ram;
 
 use serde::Serialize;
 
@@ -39,11 +44,11 @@ pub struct Spec {
     /// Glue sizes.
     pub limits: Limits,
     /// Boards (`spec/boards/`), by file name order.
-    pub boards: Vec<crate::boards::Board>,
+    pub boards: Vec<board::Board>,
     /// Per-item RAM costs for the boards' budgets.
-    pub ram: crate::ram::RamCosts,
+    pub ram: ram::RamCosts,
     /// The C frame port's functions.
-    pub port: Vec<crate::port::PortFunction>,
+    pub port: Vec<port::PortFunction>,
 }
 
 impl Spec {

@@ -1,11 +1,15 @@
-//! Sizes and timings of a stack. A board file (`spec/boards/`) chooses them
-//! (see [`crate::boards`]); [`Memory`](crate::Memory) provides storage of exactly
-//! these sizes, so the runtime never allocates.
+//! Sizes and timings of a stack. A board file (`spec/boards/`) chooses them;
+//! the runtime's `Memory` provides storage of exactly these sizes, so the
+//! runtime never allocates. The size formulas saturate: a config too large to
+//! count is too large to hold, and fails the memory check (or a board's
+//! `ram_limit`) instead of wrapping round.
 
+use crate::error::ConfigError;
 use crate::features::{Feature, Features};
 
 /// Sizes and timings of one stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Config {
     /// File descriptors: open sockets of any kind.
     pub sockets: usize,
@@ -61,6 +65,7 @@ pub struct Config {
 /// mode `dhcp` runs it from start; `dhcp = true` beside a static address keeps
 /// the static configuration until `ifconfig('dhcp')` starts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "kebab-case"))]
 pub enum DhcpClient {
     /// No client: `ifconfig('dhcp')` fails with EOPNOTSUPP.
     None,
@@ -77,49 +82,24 @@ impl DhcpClient {
     }
 }
 
-/// A [`Config`] that cannot work, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfigError {
-    /// This field must be at least `min`.
-    TooSmall {
-        /// The field's name.
-        field: &'static str,
-        /// Smallest usable value.
-        min: usize,
-    },
-    /// This field asks for a part of the runtime that the build left out
-    /// (e.g. `dhcp_v4` without the `dhcpv4` feature).
-    NotBuilt {
-        /// The field's name.
-        field: &'static str,
-        /// The cargo feature it needs.
-        feature: Feature,
-    },
-}
-
-impl core::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            ConfigError::TooSmall { field, min } => write!(f, "board config: `{field}` must be at least {min}"),
-            ConfigError::NotBuilt { field, feature } => {
-                write!(f, "board config: `{field}` needs the runtime's `{}` feature, which this build leaves out", feature.name())
-            }
-        }
-    }
-}
-
 impl Config {
+    /// Each optional part a config can ask for: the field that asks, the
+    /// part, and whether this config asks (in the order [`Config::validate`]
+    /// reports them).
+    fn asks(&self) -> [(&'static str, Feature, bool); 4] {
+        [
+            ("dhcp_v4", Feature::Dhcpv4, self.dhcp_v4.exists()),
+            ("dns_queries", Feature::Dns, self.dns_queries > 0),
+            ("raw_sockets", Feature::Raw, self.raw_sockets > 0),
+            ("multicast_groups", Feature::Multicast, self.multicast_groups > 0),
+        ]
+    }
+
     /// Checks the sizes a stack needs at least, and that the build has the
     /// parts the config asks for.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let built = Features::BUILT;
-        let needs: [(&'static str, bool, bool, Feature); 4] = [
-            ("dhcp_v4", self.dhcp_v4.exists(), built.dhcpv4, Feature::Dhcpv4),
-            ("dns_queries", self.dns_queries > 0, built.dns, Feature::Dns),
-            ("raw_sockets", self.raw_sockets > 0, built.raw, Feature::Raw),
-            ("multicast_groups", self.multicast_groups > 0, built.multicast, Feature::Multicast),
-        ];
-        if let Some((field, _, _, feature)) = needs.into_iter().find(|&(_, wanted, has, _)| wanted && !has) {
+        if let Some((field, feature, _)) = self.asks().into_iter().find(|&(_, feature, asks)| asks && !built.has(feature)) {
             return Err(ConfigError::NotBuilt { field, feature });
         }
         let mins: [(&'static str, usize, usize); 6] = [
@@ -136,20 +116,29 @@ impl Config {
         }
     }
 
-    /// Bytes of socket buffers: what [`Memory::bytes`](crate::Memory) must hold.
+    /// The optional parts this config asks for (IPv6 is not among them: it
+    /// follows from a board's addressing, which is not a size).
+    pub fn needs(&self) -> Features {
+        let asks = |part: Feature| self.asks().iter().any(|&(_, feature, asks)| feature == part && asks);
+        Features { ipv6: false, dns: asks(Feature::Dns), dhcpv4: asks(Feature::Dhcpv4), raw: asks(Feature::Raw), multicast: asks(Feature::Multicast) }
+    }
+
+    /// Bytes of socket buffers: what the runtime's `Memory::bytes` must hold.
     pub const fn buffer_bytes(&self) -> usize {
-        self.tcp_sockets * (self.tcp_rx_bytes + self.tcp_tx_bytes)
-            + self.udp_sockets * (self.udp_rx_bytes + self.udp_tx_bytes)
-            + self.raw_sockets * 2 * self.raw_bytes
+        let tcp = self.tcp_sockets.saturating_mul(self.tcp_rx_bytes.saturating_add(self.tcp_tx_bytes));
+        let udp = self.udp_sockets.saturating_mul(self.udp_rx_bytes.saturating_add(self.udp_tx_bytes));
+        let raw = self.raw_sockets.saturating_mul(self.raw_bytes.saturating_mul(2));
+        tcp.saturating_add(udp).saturating_add(raw)
     }
 
     /// Sockets the smoltcp socket set holds (TCP, UDP, raw, the DNS and the DHCP socket).
     pub const fn smoltcp_sockets(&self) -> usize {
-        self.tcp_sockets + self.udp_sockets + self.raw_sockets + if self.dns_queries > 0 { 1 } else { 0 } + if self.dhcp_v4.exists() { 1 } else { 0 }
+        let extra = (self.dns_queries > 0) as usize + self.dhcp_v4.exists() as usize;
+        self.tcp_sockets.saturating_add(self.udp_sockets).saturating_add(self.raw_sockets).saturating_add(extra)
     }
 
     /// Entries of the bind table: every TCP and UDP socket, plus room for TIME-WAIT ports.
     pub const fn bindings(&self) -> usize {
-        2 * self.tcp_sockets + self.udp_sockets
+        self.tcp_sockets.saturating_mul(2).saturating_add(self.udp_sockets)
     }
 }

@@ -1,0 +1,191 @@
+//! `[fixture.NAME]` and `[[case]]`: known fixtures and rules, targets that can
+//! run them, and one generated case per constant.
+
+use std::collections::{BTreeMap, HashMap};
+
+use toml::Spanned;
+
+use super::checker::{Checker, check_ident};
+use super::merge::{InFile, Merged};
+use super::steps::build_steps;
+use super::values::Scope;
+use crate::diag::FileId;
+use crate::ir::board::FEATURES;
+use crate::ir::{CASE_TARGETS, CONSTANTS_FIXTURE, Case, Constant, FORGET_STEP, Fixture, Outcome, Rule, SCRIPT_HELPERS, Step, VALUE_STEP, Value};
+use crate::raw::{RawCase, RawFixture};
+
+/// Fixtures by name, with the variables each binds.
+pub(super) type Fixtures = BTreeMap<String, (Fixture, HashMap<String, bool>)>;
+
+pub(super) fn build_fixtures(ck: &mut Checker, items: &[(FileId, Spanned<String>, Spanned<RawFixture>)], scope: &Scope) -> Fixtures {
+    let mut seen = HashMap::new();
+    let mut out = BTreeMap::new();
+    for (file, name, f) in items {
+        check_ident(ck, *file, name, "fixture", false);
+        if ck.duplicate(&mut seen, "fixture", *file, name) {
+            continue;
+        }
+        let mut vars = HashMap::new();
+        let steps = build_steps(ck, *file, &f.get_ref().steps, scope, &mut vars);
+        let fixture = Fixture { name: name.get_ref().clone(), doc: f.get_ref().doc.trim().to_string(), steps };
+        out.insert(name.get_ref().clone(), (fixture, vars));
+    }
+    out
+}
+
+pub(super) fn build_cases(ck: &mut Checker, items: &[InFile<RawCase>], scope: &Scope, fixtures: &Fixtures, rules: &[Rule]) -> Vec<Case> {
+    let mut seen = HashMap::new();
+    let mut out = Vec::new();
+    for (file, c) in items {
+        let (file, c) = (*file, c.get_ref());
+        if ck.duplicate(&mut seen, "case", file, &c.id) {
+            continue;
+        }
+        let Some((_, fixture_vars)) = fixtures.get(c.fixture.get_ref()) else {
+            let names: Vec<&str> = fixtures.keys().map(String::as_str).collect();
+            ck.err(
+                file,
+                c.fixture.span(),
+                format!("case `{}` names unknown fixture `{}`", c.id.get_ref(), c.fixture.get_ref()),
+                "unknown fixture",
+                format!("one of {}", names.join(", ")),
+            );
+            continue;
+        };
+        if let Some(r) = &c.rule
+            && !rules.iter().any(|x| &x.id == r.get_ref())
+        {
+            ck.err(file, r.span(), format!("case `{}` names unknown rule `{}`", c.id.get_ref(), r.get_ref()), "unknown rule", "the id of a [[rule]]");
+        }
+        let mut vars = fixture_vars.clone();
+        let steps = build_steps(ck, file, &c.steps, scope, &mut vars);
+        let targets = c.targets.as_ref().map_or_else(|| CASE_TARGETS.map(String::from).to_vec(), |t| t.get_ref().clone());
+        if let Some(t) = &c.targets
+            && (t.get_ref().is_empty() || t.get_ref().iter().any(|x| !CASE_TARGETS.contains(&x.as_str())))
+        {
+            ck.err(file, t.span(), "unknown target in `targets`", "unknown", format!("a non-empty list of {}", CASE_TARGETS.join(", ")));
+        }
+        let span = c.targets.as_ref().map_or(c.id.span(), |t| t.span());
+        let python_only = steps.iter().any(|s| matches!(s.expect, Some(Outcome::Exception(_))));
+        if python_only && targets.iter().any(|t| t != "micropython") {
+            ck.err(
+                file,
+                span.clone(),
+                format!("case `{}` expects a Python exception, which only the MicroPython glue raises", c.id.get_ref()),
+                "not for rust or c",
+                "targets = [\"micropython\"]",
+            );
+        }
+        let fixture_steps = fixtures.get(c.fixture.get_ref()).map(|(f, _)| f.steps.as_slice()).unwrap_or_default();
+        let all_steps = || fixture_steps.iter().chain(&steps);
+        let hidden = all_steps().map(|s| s.call.as_str()).find(|call| {
+            !SCRIPT_HELPERS.contains(call) && scope.functions.iter().chain(scope.methods).chain(scope.interface_methods).any(|f| f.name == *call && !f.python)
+        });
+        if all_steps().any(|s| s.call == FORGET_STEP) && targets.iter().any(|t| t != "micropython") {
+            ck.err(
+                file,
+                span.clone(),
+                format!("case `{}` forgets a socket, which only a garbage collector closes", c.id.get_ref()),
+                "not for rust or c",
+                "targets = [\"micropython\"]",
+            );
+        } else if let Some(call) = hidden.filter(|_| targets.iter().any(|t| t == "micropython")) {
+            ck.err(
+                file,
+                span.clone(),
+                format!("case `{}` calls `{call}`, which Python does not have", c.id.get_ref()),
+                "not for micropython",
+                "targets = [\"rust\", \"c\"]",
+            );
+        }
+        let without = c.without.as_ref().map_or_else(Vec::new, |w| w.get_ref().clone());
+        if let Some(w) = &c.without {
+            if without.is_empty() || without.iter().any(|f| !FEATURES.contains(&f.as_str())) {
+                ck.err(file, w.span(), "unknown feature in `without`", "unknown", format!("a non-empty list of {}", FEATURES.join(", ")));
+            } else if targets != ["rust"] {
+                ck.err(
+                    file,
+                    w.span(),
+                    format!("case `{}` needs a build without {}, which only the Rust API's feature runner has", c.id.get_ref(), without.join(", ")),
+                    "not for a full build",
+                    "targets = [\"rust\"]",
+                );
+            }
+        }
+        out.push(Case {
+            id: c.id.get_ref().clone(),
+            rule: c.rule.as_ref().map(|r| r.get_ref().clone()),
+            fixture: c.fixture.get_ref().clone(),
+            doc: c.doc.trim().to_string(),
+            steps,
+            targets,
+            without,
+        });
+    }
+    out
+}
+
+/// The id of the case generated for a constant: `constant-af-inet`.
+pub(super) fn constant_case_id(name: &str) -> String {
+    format!("constant-{}", name.to_ascii_lowercase().replace('_', "-"))
+}
+
+/// One generated case per constant, with the fixture `constants`: reading the
+/// constant returns the spec's value (on Python only for Python-visible ones).
+/// The fixture name and the `constant-` case ids are reserved.
+pub(super) fn constant_cases(ck: &mut Checker, m: &Merged, constants: &[Constant]) -> (Fixture, Vec<Case>) {
+    for (file, name, _) in &m.fixtures {
+        if name.get_ref() == CONSTANTS_FIXTURE {
+            ck.err(
+                *file,
+                name.span(),
+                format!("fixture name `{CONSTANTS_FIXTURE}` is reserved"),
+                "reserved",
+                "another name: the constants' generated cases use it",
+            );
+        }
+    }
+    for (file, c) in &m.cases {
+        let id = c.get_ref().id.get_ref();
+        if id.starts_with("constant-") {
+            ck.err(
+                *file,
+                c.get_ref().id.span(),
+                format!("case id `{id}` uses the reserved prefix `constant-`"),
+                "reserved",
+                "another id: each constant gets a generated `constant-` case",
+            );
+        }
+    }
+    let fixture = Fixture {
+        name: CONSTANTS_FIXTURE.to_string(),
+        doc: "Nothing: one generated case per constant of the spec, reading its value.".to_string(),
+        steps: Vec::new(),
+    };
+    let cases = constants
+        .iter()
+        .map(|c| {
+            let targets: &[&str] = if c.python { &CASE_TARGETS } else { &["rust", "c"] };
+            let value = Value::Const(c.name.clone(), c.value);
+            Case {
+                id: constant_case_id(&c.name),
+                rule: None,
+                fixture: CONSTANTS_FIXTURE.to_string(),
+                doc: format!("{} is {}.", c.name, c.value),
+                steps: vec![Step {
+                    bind: None,
+                    index: None,
+                    on: None,
+                    call: VALUE_STEP.to_string(),
+                    args: vec![value],
+                    kwargs: vec![],
+                    expect: Some(Outcome::Returns(Value::Int(c.value))),
+                    until: None,
+                }],
+                targets: targets.iter().map(|t| t.to_string()).collect(),
+                without: Vec::new(),
+            }
+        })
+        .collect();
+    (fixture, cases)
+}

@@ -1,0 +1,77 @@
+//! The [`Checker`]: where lowering reports problems, and the name checks
+//! every section shares.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, FileId, SpecFiles};
+
+/// Collects diagnostics while lowering, and knows the files they point into
+/// (so that a duplicate names its first definition itself).
+pub(crate) struct Checker<'f> {
+    files: &'f SpecFiles,
+    diags: Vec<Diagnostic>,
+}
+
+/// Names seen so far, each with where it was first defined (file, byte offset).
+pub(crate) type FirstSeen = HashMap<String, (FileId, usize)>;
+
+impl<'f> Checker<'f> {
+    /// A checker for `files`, with no diagnostics yet.
+    pub(crate) fn new(files: &'f SpecFiles) -> Self {
+        Checker { files, diags: Vec::new() }
+    }
+
+    /// The diagnostics so far, if any (consumes the checker).
+    pub(crate) fn finish(self) -> Result<(), Vec<Diagnostic>> {
+        if self.diags.is_empty() { Ok(()) } else { Err(self.diags) }
+    }
+
+    /// Has nothing been reported yet?
+    pub(crate) fn is_clean(&self) -> bool {
+        self.diags.is_empty()
+    }
+
+    /// Reports an error at `span` of `file`, with a label and what was expected.
+    pub(crate) fn err(&mut self, file: FileId, span: Range<usize>, msg: impl Into<String>, label: &str, hint: impl Into<String>) {
+        let hint = hint.into();
+        let d = Diagnostic::new(file, span, msg).label(label);
+        self.diags.push(if hint.is_empty() { d } else { d.hint(hint) });
+    }
+
+    /// Reports a duplicate name; returns true when `name` was already seen.
+    pub(crate) fn duplicate(&mut self, seen: &mut FirstSeen, kind: &str, file: FileId, name: &Spanned<String>) -> bool {
+        if let Some(&(first_file, offset)) = seen.get(name.get_ref()) {
+            let prev = self.files.location(first_file, offset);
+            self.err(
+                file,
+                name.span(),
+                format!("duplicate {kind} `{}`", name.get_ref()),
+                "defined again here",
+                format!("a unique name; the first definition is at {prev}"),
+            );
+            true
+        } else {
+            seen.insert(name.get_ref().clone(), (file, name.span().start));
+            false
+        }
+    }
+}
+
+/// Is `s` an identifier (ASCII letters, digits, `_`; not starting with a digit)?
+pub(crate) fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Reports `name` unless it is a lower_case (or, with `upper`, UPPER_CASE) identifier.
+pub(crate) fn check_ident(ck: &mut Checker, file: FileId, name: &Spanned<String>, what: &str, upper: bool) {
+    let s = name.get_ref();
+    let case_ok = if upper { s.chars().all(|c| !c.is_ascii_lowercase()) } else { s.chars().all(|c| !c.is_ascii_uppercase()) };
+    if !is_ident(s) || !case_ok {
+        let shape = if upper { "UPPER_CASE" } else { "lower_case" };
+        ck.err(file, name.span(), format!("invalid {what} name `{s}`"), "not an identifier", format!("an {shape} identifier"));
+    }
+}
