@@ -3,10 +3,11 @@
 //! [`Board`]s; a board's budget must fit its `ram_limit`.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::ops::{Range, RangeInclusive};
 
 use toml::Spanned;
+use usocket_config::text::CidrError;
 use usocket_config::{Config, DhcpClient};
 
 use super::checker::Checker;
@@ -57,24 +58,9 @@ fn choice<'a>(ck: &mut Checker, file: FileId, v: &'a Spanned<String>, what: &str
     None
 }
 
-fn parse_mac(text: &str) -> Option<[u8; 6]> {
-    let parts: Vec<&str> = text.split(':').collect();
-    let mut mac = [0u8; 6];
-    if parts.len() != 6 {
-        return None;
-    }
-    for (byte, part) in mac.iter_mut().zip(parts) {
-        if part.len() != 2 {
-            return None;
-        }
-        *byte = u8::from_str_radix(part, 16).ok()?;
-    }
-    Some(mac)
-}
-
 /// An address of the family `v6` from `text`, or an error at `span`.
 fn ip(ck: &mut Checker, file: FileId, text: &str, span: Range<usize>, v6: bool) -> Option<IpAddr> {
-    let parsed = if v6 { text.parse::<Ipv6Addr>().ok().map(IpAddr::V6) } else { text.parse::<Ipv4Addr>().ok().map(IpAddr::V4) };
+    let parsed = usocket_config::text::ip(text, v6);
     if parsed.is_none() {
         let hint = if v6 { "a numeric IPv6 address like 2001:db8::2" } else { "a numeric IPv4 address like 192.0.2.2" };
         ck.err(file, span, format!("`{text}` is not an {} address", if v6 { "IPv6" } else { "IPv4" }), "bad address", hint);
@@ -100,19 +86,21 @@ fn addressing(ck: &mut Checker, file: FileId, raw: &Spanned<RawAddressing>, v6: 
         ck.err(file, r.mode.span(), "mode `static` without an address", "no address", "address = \"ADDRESS/PREFIX\"");
         return Addressing::None;
     };
-    let max = if v6 { 128 } else { 32 };
-    let Some((host, prefix)) = address.get_ref().split_once('/') else {
-        ck.err(file, address.span(), format!("`{}` has no prefix length", address.get_ref()), "no prefix", "ADDRESS/PREFIX, e.g. 192.0.2.2/24");
-        return Addressing::None;
-    };
-    let prefix = match prefix.parse::<u8>() {
-        Ok(p) if p <= max => p,
-        _ => {
+    let (address_ip, prefix) = match usocket_config::text::cidr(address.get_ref(), v6) {
+        Ok(parsed) => parsed,
+        Err(CidrError::NoPrefix) => {
+            ck.err(file, address.span(), format!("`{}` has no prefix length", address.get_ref()), "no prefix", "ADDRESS/PREFIX, e.g. 192.0.2.2/24");
+            return Addressing::None;
+        }
+        Err(CidrError::BadPrefix { prefix, max }) => {
             ck.err(file, address.span(), format!("prefix `{prefix}` is not 0..={max}"), "bad prefix", format!("a prefix length 0..={max}"));
             return Addressing::None;
         }
+        Err(CidrError::BadAddress { address: host }) => {
+            ip(ck, file, host, address.span(), v6);
+            return Addressing::None;
+        }
     };
-    let Some(address_ip) = ip(ck, file, host, address.span(), v6) else { return Addressing::None };
     let gateway = r.gateway.as_ref().and_then(|g| ip(ck, file, g.get_ref(), g.span(), v6));
     Addressing::Static { address: address_ip, prefix, gateway }
 }
@@ -189,7 +177,7 @@ fn mac(ck: &mut Checker, file: FileId, b: &RawBoard, ethernet: bool) -> Option<[
         }
         (Some(m), true) if m.get_ref() == "port" => None,
         (Some(m), true) => {
-            let mac = parse_mac(m.get_ref());
+            let mac = usocket_config::text::mac(m.get_ref());
             match mac {
                 Some(mac) if mac[0] & 1 == 1 => {
                     ck.err(file, m.span(), format!("`{}` is a multicast MAC", m.get_ref()), "multicast", "a unicast MAC (lowest bit of the first byte clear)");

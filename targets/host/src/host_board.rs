@@ -228,27 +228,19 @@ impl AnyBoard {
     }
 }
 
-/// Parses `a.b.c.d/n` or `x::y/n`.
+/// Parses `ADDRESS/PREFIX` of `var`'s family (IPv6 for `USOCKET_IPV6`), as a board file's address.
 fn parse_cidr(text: &str, var: &str) -> Result<(IpAddr, u8), String> {
-    let (ip, prefix) = text.split_once('/').ok_or_else(|| format!("{var}={text}: expected ADDRESS/PREFIX"))?;
-    let ip: IpAddr = ip.parse().map_err(|_| format!("{var}={text}: {ip:?} is not an IP address"))?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    let prefix = prefix.parse::<u8>().ok().filter(|&p| p <= max).ok_or_else(|| format!("{var}={text}: prefix must be 0..={max}"))?;
-    Ok((ip, prefix))
+    use usocket_config::text::{CidrError, cidr};
+    cidr(text, var.ends_with("6")).map_err(|e| match e {
+        CidrError::NoPrefix => format!("{var}={text}: expected ADDRESS/PREFIX"),
+        CidrError::BadPrefix { max, .. } => format!("{var}={text}: prefix must be 0..={max}"),
+        CidrError::BadAddress { address } => format!("{var}={text}: {address:?} is not an {} address", if var.ends_with("6") { "IPv6" } else { "IPv4" }),
+    })
 }
 
-/// Parses `aa:bb:cc:dd:ee:ff`.
+/// Parses `USOCKET_MAC`, six two-digit hex bytes as in a board file.
 fn parse_mac(text: &str) -> Result<[u8; 6], String> {
-    let bad = || format!("USOCKET_MAC={text}: expected six hex bytes like 02:00:00:00:00:02");
-    let mut mac = [0u8; 6];
-    let mut parts = text.split(':');
-    for byte in mac.iter_mut() {
-        *byte = u8::from_str_radix(parts.next().ok_or_else(bad)?, 16).map_err(|_| bad())?;
-    }
-    if parts.next().is_some() {
-        return Err(bad());
-    }
-    Ok(mac)
+    usocket_config::text::mac(text).ok_or_else(|| format!("USOCKET_MAC={text}: expected six hex bytes like 02:00:00:00:00:02"))
 }
 
 impl Board for AnyBoard {
@@ -289,10 +281,11 @@ mod tests {
 
     #[test]
     fn board_settings_are_parsed_with_clear_errors() {
-        assert_eq!(parse_cidr("192.0.2.2/24", "V"), Ok(("192.0.2.2".parse().unwrap(), 24)));
-        assert_eq!(parse_cidr("2001:db8::2/64", "V").map(|c| c.1), Ok(64));
-        assert_eq!(parse_cidr("192.0.2.2/33", "V"), Err("V=192.0.2.2/33: prefix must be 0..=32".into()));
-        assert_eq!(parse_cidr("192.0.2.2", "V"), Err("V=192.0.2.2: expected ADDRESS/PREFIX".into()));
+        assert_eq!(parse_cidr("192.0.2.2/24", "V4"), Ok(("192.0.2.2".parse().unwrap(), 24)));
+        assert_eq!(parse_cidr("2001:db8::2/64", "V6").map(|c| c.1), Ok(64));
+        assert_eq!(parse_cidr("192.0.2.2/33", "V4"), Err("V4=192.0.2.2/33: prefix must be 0..=32".into()));
+        assert_eq!(parse_cidr("192.0.2.2", "V4"), Err("V4=192.0.2.2: expected ADDRESS/PREFIX".into()));
+        assert_eq!(parse_cidr("192.0.2.2/24", "V6"), Err("V6=192.0.2.2/24: \"192.0.2.2\" is not an IPv6 address".into()));
         assert_eq!(parse_mac("02:00:00:00:00:0a"), Ok([2, 0, 0, 0, 0, 10]));
         assert!(parse_mac("02:00:00:00:00").is_err());
         assert!(parse_mac("02:00:00:00:00:00:00").is_err());
