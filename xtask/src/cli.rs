@@ -113,7 +113,11 @@ enum Command {
     /// c-port board's firmware crate with the features its board file needs.
     Features,
     /// Each crate's module import graph (which module names which) and its cycles; fails on a cycle.
-    Modules,
+    Modules {
+        /// The tree to read instead of this one (e.g. an older commit's worktree, to compare).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
     /// Build the C firmware library libusocket.a of a c-port board (prints its path).
     FirmwareLib {
         /// The c-port board (a file in spec/boards/).
@@ -227,7 +231,7 @@ impl Command {
             Command::Size { text: false } => crate::size::run(),
             Command::Size { text: true } => crate::size::text(),
             Command::Features => crate::features::run(),
-            Command::Modules => crate::modules::run(true),
+            Command::Modules { root } => crate::modules::run(&root.unwrap_or_else(crate::root), true),
             Command::FirmwareLib { board, target } => crate::firmware_lib::run(&board, target.as_deref()),
             Command::Multinet => crate::multinet::run(),
             Command::Cport => crate::cport::run(),

@@ -167,11 +167,12 @@ pub fn cycles(graph: &Graph) -> Vec<Vec<String>> {
     walk.found
 }
 
-/// Prints each crate's graph (with `print`) and fails when a crate has a cycle.
-pub fn run(print: bool) -> Result<(), String> {
+/// Prints each crate's graph under `tree` (with `print`) and fails when a
+/// crate has a cycle or codegen an import against its layers.
+pub fn run(tree: &Path, print: bool) -> Result<(), String> {
     let mut bad = Vec::new();
     for dir in CRATES {
-        let root = crate::root().join(dir);
+        let root = tree.join(dir);
         if !root.exists() {
             continue;
         }
