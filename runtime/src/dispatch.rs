@@ -9,9 +9,9 @@ use crate::constants::{
     TCP_NODELAY,
 };
 use crate::generated::api::SocketApi;
+use crate::phase::Phase;
 use crate::resolve::{Host, fill, prepare};
 use crate::stack::Stack;
-use crate::phase::Phase;
 use crate::table::{Kind, Protocol, Slot};
 use crate::{Addr, Addrinfo, Errno, Fd, GaiError, Ifconfig, IfconfigSet, addr};
 

@@ -2,10 +2,10 @@
 //! the DHCPv4 client, what each remembers, and how each starts (in an entry
 //! of the pool kept for it).
 
-#[cfg(feature = "dns")]
-use smoltcp::socket::dns;
 #[cfg(feature = "dhcpv4")]
 use smoltcp::socket::dhcpv4;
+#[cfg(feature = "dns")]
+use smoltcp::socket::dns;
 #[cfg(feature = "dns")]
 use smoltcp::wire::{IpAddress, Ipv4Address};
 

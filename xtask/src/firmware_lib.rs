@@ -15,8 +15,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use usocket_codegen::ir::board::Board;
 use usocket_codegen::ir::Spec;
+use usocket_codegen::ir::board::Board;
 use usocket_codegen::naming::Names;
 
 use crate::armrust;

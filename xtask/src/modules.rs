@@ -116,7 +116,12 @@ pub fn graph(root: &Path) -> Result<Graph, String> {
     let modules: BTreeSet<String> = texts.keys().cloned().collect();
     let mut graph = Graph::new();
     for (module, text) in &texts {
-        let named = crate_paths(&code(text)).iter().filter_map(|p| named_module(p, &modules)).filter(|m| *m != module && !module.starts_with(&format!("{m}::"))).cloned().collect();
+        let named = crate_paths(&code(text))
+            .iter()
+            .filter_map(|p| named_module(p, &modules))
+            .filter(|m| *m != module && !module.starts_with(&format!("{m}::")))
+            .cloned()
+            .collect();
         graph.insert(module.clone(), named);
     }
     Ok(graph)

@@ -280,7 +280,9 @@ fn tap(total: usize, self_total: usize, loopback_mbps: f64) -> Result<(), String
         };
         println!("TAP in namespace {NETNS}, MTU {mtu}: usocket {} <-> Linux {}, {} MiB per direction", ipv4(RUNTIME_IP), ipv4(KERNEL_IP), total >> 20);
         let times = tap_transfers(&ns, total, mtu);
-        let to_itself = thread::scope(|scope| joined("usocket side", scope.spawn(|| ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| tap_to_itself(self_total, mtu)))));
+        let to_itself = thread::scope(|scope| {
+            joined("usocket side", scope.spawn(|| ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| tap_to_itself(self_total, mtu))))
+        });
         drop(ns);
         let (up, down) = times?;
         for (direction, t) in [("usocket->kernel", up), ("kernel->usocket", down)] {
