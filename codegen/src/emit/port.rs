@@ -1,14 +1,14 @@
 //! The C frame port: `generated/include/usocket_port.h` (what firmware defines
 //! and calls) and `generated/rust/port.rs` (the firmware's functions as safe
 //! Rust calls, and the runtime's exports over a `PortApi` trait that the
-//! including crate implements for its `PortBackend`; it includes `c_abi.rs`
-//! too, whose pointer checks the exports share).
+//! including crate implements for its `PortBackend`; the exports check
+//! pointers with the C ABI's `usocket_runtime::ffi`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde::Serialize;
 
-use super::{GENERATED_LINE, Output, templates};
+use super::{GENERATED_LINE, Output, rust_print, templates};
 use crate::ir::Spec;
 use crate::naming::Names;
 use crate::port::{PortFunction, PortReturn, PortType};
@@ -79,11 +79,11 @@ fn firmware_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
     let ret = rust_return(f.returns);
     let doc = f.doc.lines().map(|l| format!(" {l}"));
     let decl = quote! { fn #c(#(#raw),*) -> #ret; };
+    let note = rust_print::safety("the firmware implements the port's contract (usocket_port.h); pointers passed are valid for their lengths, for the call.");
     let wrapper = quote! {
         #(#[doc = #doc])*
         pub fn #safe(#(#params),*) -> #ret {
-            // SAFETY: the firmware implements the port's contract (usocket_port.h);
-            // pointers passed are valid for the lengths passed, for the call only.
+            #note
             unsafe { #c(#(#pass),*) }
         }
     };
@@ -100,12 +100,20 @@ fn runtime_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
         let n = format_ident!("{}", a.name);
         let len = format_ident!("{}_len", a.name);
         match a.ty {
-            PortType::Bytes => quote! {
-                let #n = match unsafe { crate::c_abi::abi_bytes(#n, #len) } { Ok(b) => b, Err(e) => return -e.value() };
-            },
-            PortType::Mac => quote! {
-                let #n = if #n.is_null() { None } else { Some(unsafe { *#n.cast::<[u8; 6]>() }) };
-            },
+            PortType::Bytes => {
+                let note = rust_print::safety(&format!("`{n}` is NULL or readable for `{len}` bytes for the call (this function's contract)."));
+                quote! {
+                    #note
+                    let #n = match unsafe { usocket_runtime::ffi::abi_slice(#n, #len) } { Ok(b) => b, Err(e) => return -e.value() };
+                }
+            }
+            PortType::Mac => {
+                let note = rust_print::safety(&format!("`{n}` is not NULL (checked) and points to 6 readable bytes (this function's contract)."));
+                quote! {
+                    #note
+                    let #n = if #n.is_null() { None } else { Some(unsafe { *#n.cast::<[u8; 6]>() }) };
+                }
+            }
             PortType::U64 | PortType::I32 => quote!(),
         }
     });
@@ -115,6 +123,10 @@ fn runtime_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
     let method_decl = quote! { #(#[doc = #doc])* fn #method(#(#params),*) -> #ret; };
     let export = quote! {
         #(#[doc = #doc])*
+        ///
+        /// # Safety
+        /// A byte pointer is NULL (only with length 0) or readable for its length for
+        /// the call; a MAC pointer is NULL or points to 6 readable bytes.
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn #c(#(#raw),*) -> #ret {
             #(#convert)*
@@ -130,8 +142,9 @@ fn rust_file(spec: &Spec, names: &Names) -> Result<Output, String> {
     let tokens = quote! {
         //! The C frame port of `c-port` boards: the firmware's functions as safe
         //! calls, and the runtime's exports, which call the including crate's
-        //! `PortBackend` through [`PortApi`]. Nothing here can panic.
-        #![allow(clippy::missing_safety_doc)]
+        //! `PortBackend` through [`PortApi`]. Nothing here panics itself; the
+        //! exports check their pointers with `usocket_runtime::ffi`.
+        #![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
         unsafe extern "C" {
             #(#decls)*
         }
@@ -142,8 +155,7 @@ fn rust_file(spec: &Spec, names: &Names) -> Result<Output, String> {
         }
         #(#exports)*
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated/rust/port.rs: {e}"))?;
-    Ok(Output::new("generated/rust/port.rs", format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file))))
+    Ok(Output::new("generated/rust/port.rs", rust_print::file("generated/rust/port.rs", tokens)?))
 }
 
 #[derive(Serialize)]
