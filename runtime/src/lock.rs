@@ -76,3 +76,31 @@ impl<T> CallerLock<T> {
         Ok(result)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use super::CallerLock;
+    use crate::Errno;
+
+    #[test]
+    fn a_second_caller_inside_gets_ealready_and_the_first_goes_on() {
+        // SAFETY: a u32 is Send.
+        let lock = unsafe { CallerLock::new(1u32) };
+        assert_eq!(lock.with(|v| (lock.with(|_| ()), *v)), Ok((Err(Errno::EALREADY), 1)));
+        assert_eq!(lock.with(|v| *v), Ok(1));
+    }
+
+    #[test]
+    #[allow(clippy::panic, reason = "the bug under test")]
+    fn a_panic_inside_poisons_the_value() {
+        // SAFETY: a u32 is Send.
+        let lock = unsafe { CallerLock::new(1u32) };
+        let unwound = catch_unwind(AssertUnwindSafe(|| lock.with(|_| panic!("a bug"))));
+        assert!(unwound.is_err());
+        assert_eq!(lock.with(|v| *v), Err(Errno::EIO));
+    }
+}

@@ -8,11 +8,11 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 // No panic may reach an `extern "C"` function, and every unsafe block says why it is sound.
 #![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
-#![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 
 pub use usocket_cport::*;
 
-/// A panic is a bug (the C ABI's functions do not panic on any input): stop
+/// A panic is a bug (the C ABI's own code denies `unwrap`, `expect` and
+/// `panic!`; one left in the runtime beneath it would be a bug too): stop
 /// the core where a debugger sees it. On ARM a permanently undefined
 /// instruction raises HardFault (the firmware's fault handler runs); elsewhere
 /// spin.

@@ -15,7 +15,6 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 // No panic may reach an `extern "C"` function, and every unsafe block says why it is sound.
 #![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
-#![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 
 mod board;
 mod memory;
