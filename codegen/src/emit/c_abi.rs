@@ -237,27 +237,6 @@ fn exports_macro(names: &Names) -> String {
     format!("{}_c_exports!", names.prefix())
 }
 
-/// The macro, around the printed exports.
-fn macro_text(names: &Names, exports: &str) -> String {
-    let name = exports_macro(names);
-    let name = name.trim_end_matches('!');
-    let body: String = exports
-        .replace("__crate", "$crate")
-        .replace("__Backend", "$backend")
-        .lines()
-        .map(|l| if l.is_empty() { "\n".to_string() } else { format!("        {l}\n") })
-        .collect();
-    format!(
-        "/// Defines the C ABI on a board: one `#[no_mangle] extern \"C\"` function per\n\
-         /// spec operation (`{prefix}_socket`, ...) in the module that invokes it with\n\
-         /// the board's backend type (`{name}!(MyBackend);`), each calling its\n\
-         /// function in this module.\n\
-         #[macro_export]\n\
-         macro_rules! {name} {{\n    ($backend:ty) => {{\n{body}    }};\n}}\n",
-        prefix = names.prefix(),
-    )
-}
-
 /// `generated/rust/c_abi.rs`.
 pub fn emit(spec: &Spec) -> Result<Output, String> {
     const PATH: &str = "generated/rust/c_abi.rs";
@@ -282,5 +261,13 @@ pub fn emit(spec: &Spec) -> Result<Output, String> {
         #(#fns)*
     };
     let exports = rust_print::items(PATH, quote! { #(#exports)* })?;
-    Ok(Output::new(PATH, format!("{}\n{}", rust_print::file(PATH, functions)?, macro_text(&names, &exports))))
+    let macro_doc = format!(
+        "Defines the C ABI on a board: one `#[no_mangle] extern \"C\"` function per\n\
+         spec operation (`{}_socket`, ...) in the module that invokes it with\n\
+         the board's backend type (`{macro_name}(MyBackend);`), each calling its\n\
+         function in this module.",
+        names.prefix()
+    );
+    let exports = rust_print::exports_macro(macro_name.trim_end_matches('!'), &macro_doc, &exports);
+    Ok(Output::new(PATH, format!("{}\n{exports}", rust_print::file(PATH, functions)?)))
 }

@@ -48,13 +48,14 @@ pub(super) fn ident(name: &str) -> Ident {
 fn module_file() -> TokenStream {
     quote! {
         //! The generated part of the socket layer: constants, errors, ABI types, the API
-        //! trait, the boards and the C ABI (each board defines its exports with the
-        //! `c_abi` module's macro).
+        //! trait, the boards, the C ABI and the frame port's runtime side (a board
+        //! defines their exports with the `c_abi` and `port_exports` modules' macros).
         pub mod api;
         pub mod boards;
         pub mod c_abi;
         pub mod constants;
         pub mod errno;
+        pub mod port_exports;
         pub mod types;
     }
 }

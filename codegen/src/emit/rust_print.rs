@@ -44,6 +44,21 @@ pub fn items(path: &str, tokens: TokenStream) -> Result<String, String> {
     }
 }
 
+/// `#[macro_export] macro_rules! name { ($backend:ty) => { exports } }` with
+/// doc `doc`, around exports printed by [`items`] with `__crate` and
+/// `__Backend` standing for `$crate` and `$backend` (quote! cannot write `$`
+/// paths that syn parses as items).
+pub fn exports_macro(name: &str, doc: &str, exports: &str) -> String {
+    let doc: String = doc.lines().map(|l| format!("/// {l}\n")).collect();
+    let body: String = exports
+        .replace("__crate", "$crate")
+        .replace("__Backend", "$backend")
+        .lines()
+        .map(|l| if l.is_empty() { "\n".to_string() } else { format!("        {l}\n") })
+        .collect();
+    format!("{doc}#[macro_export]\nmacro_rules! {name} {{\n    ($backend:ty) => {{\n{body}    }};\n}}\n")
+}
+
 /// Each placeholder line as its comment, at the same indentation.
 fn restore(printed: &str) -> String {
     let mut out = String::with_capacity(printed.len());

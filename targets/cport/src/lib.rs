@@ -25,12 +25,19 @@ pub mod c_abi {
     usocket_runtime::usocket_c_exports!(crate::AbiBackend);
 }
 
+/// The firmware's side of the frame port, as safe calls.
 #[rustfmt::skip]
 #[path = "../../../generated/rust/port.rs"]
 pub mod port;
 
+/// The runtime's side of the frame port (`usocket_port_start`, `usocket_port_receive`) on [`PortBackend`].
+pub mod port_exports {
+    usocket_runtime::usocket_port_exports!(crate::PortBackend);
+}
+
 use core::mem::MaybeUninit;
 
+use usocket_runtime::generated::port_exports::PortApi;
 use usocket_runtime::{Backend, BoardInfo, CallerLock, Errno, Feature, Features, Stack};
 
 pub use board::PortBoard;
@@ -149,7 +156,7 @@ impl Backend for AbiBackend {
 /// The frame port's backend: start and receive.
 pub struct PortBackend;
 
-impl port::PortApi for PortBackend {
+impl PortApi for PortBackend {
     fn start(mac: Option<[u8; 6]>, seed: u64) -> i32 {
         if BOARD.ethernet && BOARD.mac.is_none() && mac.is_none() {
             return -Errno::EINVAL.value();
