@@ -17,7 +17,8 @@
  * type, a length over INTPTR_MAX bytes, or an output overlapping another
  * argument of the same call. One call at a time: a call made while another is
  * inside (another thread, or from inside a wait) returns -EALREADY. A panic
- * (a bug) returns -EIO on hosts, after which every call does; firmware stops.
+ * (a bug) returns -EIO from the host library, and one inside the stack makes
+ * every later call return -EIO too; firmware stops (panic = abort).
  */
 #ifndef USOCKET_H
 #define USOCKET_H

@@ -54,43 +54,46 @@ fn has_pointers(c: &Callable) -> bool {
 struct Borrow {
     /// The pointer parameter, rebound to the borrow.
     name: Ident,
-    /// How many values it points to: its length parameter, or one struct.
-    count: TokenStream,
+    /// Its length parameter (values it points to); None: one struct.
+    len: Option<Ident>,
     /// Whether the call writes through it.
     written: bool,
-    /// The `ffi` call that checks and borrows it.
-    take: TokenStream,
+    /// The `ffi` function that checks and borrows it.
+    take: Ident,
 }
 
 impl Borrow {
     /// `len` values at `name`, read or written, taken by `ffi::take`.
     fn slice(name: &str, len: &str, written: bool, take: &str) -> Borrow {
-        let (n, len, take) = (ident(name), format_ident!("{}", len), format_ident!("{}", take));
-        Borrow { name: n.clone(), count: quote!(#len), written, take: quote!(ffi::#take(#n, #len)) }
+        Borrow { name: ident(name), len: Some(format_ident!("{}", len)), written, take: format_ident!("{}", take) }
     }
 
     /// One struct at `name`, taken by `ffi::take`.
     fn one(name: &str, written: bool, take: &str) -> Borrow {
-        let (n, take) = (ident(name), format_ident!("{}", take));
-        Borrow { name: n.clone(), count: quote!(1), written, take: quote!(ffi::#take(#n)) }
+        Borrow { name: ident(name), len: None, written, take: format_ident!("{}", take) }
     }
 
     /// Its region, for the overlap check.
     fn region(&self) -> TokenStream {
-        let (n, count) = (&self.name, &self.count);
+        let n = &self.name;
+        let count = self.len.as_ref().map_or(quote!(1), |len| quote!(#len));
         if self.written { quote!(ffi::Region::written(#n, #count)) } else { quote!(ffi::Region::read(#n, #count)) }
     }
 
     /// The statement that borrows it, with its SAFETY comment.
     fn statement(&self, checked: bool) -> TokenStream {
         let (n, take) = (&self.name, &self.take);
+        let call = match &self.len {
+            Some(len) => quote!(ffi::#take(#n, #len)),
+            None => quote!(ffi::#take(#n)),
+        };
         let access = if self.written { "writes" } else { "reads" };
-        let count = if self.count.to_string() == "1" { "one value".to_string() } else { format!("`{}` values", self.count) };
+        let count = self.len.as_ref().map_or_else(|| "one value".to_string(), |len| format!("`{len}` values"));
         let disjoint = if checked { ", overlapping no other argument (checked above)" } else { "" };
         let note = rust_print::safety(&format!(
             "`{n}` is NULL or valid for {access} of {count} for the call and used by nobody else (this function's contract){disjoint}."
         ));
-        quote! { #note let #n = unsafe { #take }?; }
+        quote! { #note let #n = unsafe { #call }?; }
     }
 }
 
