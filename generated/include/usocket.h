@@ -9,6 +9,16 @@
  * failure (getaddrinfo: a negative code of its own namespace). Blocking calls
  * wait according to the socket's timeout; -EINTR means the wait was cut short
  * and nothing was done.
+ *
+ * Pointers: each is NULL (where its length is 0, or where NULL means none) or
+ * valid for its length for the whole call (readable for inputs, writable for
+ * outputs) and used by nobody else meanwhile. -EINVAL (getaddrinfo:
+ * EAI_SYSTEM) for NULL with a length, a struct pointer not aligned for its
+ * type, a length over INTPTR_MAX bytes, or an output overlapping another
+ * argument of the same call. One call at a time: a call made while another is
+ * inside (another thread, or from inside a wait) returns -EALREADY. A panic
+ * (a bug) returns -EIO from the host library, and one inside the stack makes
+ * every later call return -EIO too; firmware stops (panic = abort).
  */
 #ifndef USOCKET_H
 #define USOCKET_H

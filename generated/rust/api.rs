@@ -159,11 +159,3 @@ pub trait SocketApi {
     /// Return 0 when no DHCP client runs, 1 while it awaits a lease, 2 while it has one.
     fn dhcp_state(&mut self) -> Result<usize, Errno>;
 }
-/// The stack the C ABI serves. The target crate that includes
-/// `generated/rust/c_abi.rs` defines `crate::AbiBackend` implementing this.
-pub trait Backend {
-    /// The stack type.
-    type Api: SocketApi;
-    /// Runs `f` on the stack; `Err(ENODEV)` when it is not started.
-    fn with<R>(f: impl FnOnce(&mut Self::Api) -> R) -> Result<R, Errno>;
-}

@@ -3,7 +3,8 @@
 //! `#![no_std]` and no heap: a [`Stack`] runs on a [`Board`] (device, clock,
 //! wait) with [`Memory`] sized by a [`Config`]. It implements the spec's
 //! [`SocketApi`] (generated from `spec/`), which is also the safe Rust API;
-//! target crates put the generated C ABI (`generated/rust/c_abi.rs`) on top.
+//! target crates put the C ABI on top: [`usocket_c_exports!`] (generated)
+//! over their [`Backend`], with [`ffi`]'s checks and a [`CallerLock`].
 //!
 //! What smoltcp leaves to a socket layer lives here: the fd table, a bind
 //! table with ephemeral ports, listen backlogs, connect deadlines, graceful
@@ -45,7 +46,9 @@ mod dns;
 mod features {
     pub use usocket_config::{Feature, Features};
 }
+pub mod ffi;
 mod gate;
+mod lock;
 mod loopq;
 #[cfg(feature = "multicast")]
 mod memberships;
@@ -76,11 +79,13 @@ pub use board::{Board, NetConfig};
 pub use board_info::{Addressing, BoardInfo};
 pub use config::{Config, ConfigError, DhcpClient};
 pub use features::{Feature, Features};
-pub use generated::api::{Backend, SocketApi};
+pub use ffi::Backend;
+pub use generated::api::SocketApi;
 pub use generated::boards;
 pub use generated::constants;
 pub use generated::errno::{Errno, GaiError};
 pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
+pub use lock::CallerLock;
 pub use loopq::LoopStats;
 #[cfg(feature = "std")]
 pub use memory::HostMemory;

@@ -1,6 +1,7 @@
 //! Emitters: each turns the validated spec into files under `generated/`.
 
 mod boards;
+mod c_abi;
 mod c_header;
 mod conformance;
 mod docs;
@@ -9,6 +10,7 @@ mod micropython;
 mod port;
 mod python;
 mod rust;
+mod rust_print;
 mod stubs;
 mod templates;
 

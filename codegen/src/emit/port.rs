@@ -1,14 +1,15 @@
 //! The C frame port: `generated/include/usocket_port.h` (what firmware defines
-//! and calls) and `generated/rust/port.rs` (the firmware's functions as safe
-//! Rust calls, and the runtime's exports over a `PortApi` trait that the
-//! including crate implements for its `PortBackend`; it includes `c_abi.rs`
-//! too, whose pointer checks the exports share).
+//! and calls), `generated/rust/port.rs` (the firmware's functions as safe
+//! Rust calls, for the c-port crate) and `generated/rust/port_exports.rs`
+//! (the runtime's side: a `PortApi` trait a board implements, the exports'
+//! bodies over it, checking pointers with `usocket_runtime::ffi`, and the
+//! macro that defines the exports on a board).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde::Serialize;
 
-use super::{GENERATED_LINE, Output, templates};
+use super::{GENERATED_LINE, Output, rust_print, templates};
 use crate::ir::Spec;
 use crate::ir::port::{PortFunction, PortReturn, PortType};
 use crate::naming::Names;
@@ -79,71 +80,140 @@ fn firmware_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
     let ret = rust_return(f.returns);
     let doc = f.doc.lines().map(|l| format!(" {l}"));
     let decl = quote! { fn #c(#(#raw),*) -> #ret; };
+    let note = rust_print::safety("the firmware implements the port's contract (usocket_port.h); pointers passed are valid for their lengths, for the call.");
     let wrapper = quote! {
         #(#[doc = #doc])*
         pub fn #safe(#(#params),*) -> #ret {
-            // SAFETY: the firmware implements the port's contract (usocket_port.h);
-            // pointers passed are valid for the lengths passed, for the call only.
+            #note
             unsafe { #c(#(#pass),*) }
         }
     };
     (decl, wrapper)
 }
 
-/// A runtime export: its trait method and its `extern "C"` function.
-fn runtime_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
+/// The `# Safety` of a runtime export and of its body.
+const PORT_CONTRACT: &str = "
+# Safety
+A byte pointer is NULL (only with length 0) or readable for its length for
+the call; a MAC pointer is NULL or points to 6 readable bytes.";
+
+/// A runtime export: its trait method, its body generic over the backend
+/// (in the runtime), and its `extern "C"` function (in the macro; `__crate`
+/// and `__Backend` stand for `$crate` and `$backend`).
+fn runtime_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream, TokenStream) {
     let c = format_ident!("{}", names.port_fn(&f.name));
     let method = format_ident!("{}", f.name);
-    let raw = f.args.iter().map(|a| rust_raw_params(&a.name, a.ty));
+    let raw: Vec<TokenStream> = f.args.iter().map(|a| rust_raw_params(&a.name, a.ty)).collect();
     let params = f.args.iter().map(|a| rust_safe_param(&a.name, a.ty));
     let convert = f.args.iter().map(|a| {
         let n = format_ident!("{}", a.name);
         let len = format_ident!("{}_len", a.name);
         match a.ty {
-            PortType::Bytes => quote! {
-                let #n = match unsafe { crate::c_abi::abi_bytes(#n, #len) } { Ok(b) => b, Err(e) => return -e.value() };
-            },
-            PortType::Mac => quote! {
-                let #n = if #n.is_null() { None } else { Some(unsafe { *#n.cast::<[u8; 6]>() }) };
-            },
+            PortType::Bytes => {
+                let note = rust_print::safety(&format!("`{n}` is NULL or readable for `{len}` bytes for the call (this function's contract)."));
+                quote! {
+                    #note
+                    let #n = match unsafe { ffi::abi_slice(#n, #len) } { Ok(b) => b, Err(e) => return -e.value() };
+                }
+            }
+            PortType::Mac => {
+                let note = rust_print::safety(&format!("`{n}` is NULL or points to 6 readable bytes (this function's contract)."));
+                quote! {
+                    #note
+                    let #n = match unsafe { ffi::abi_opt_in(#n.cast::<[u8; 6]>()) } { Ok(m) => m.copied(), Err(e) => return -e.value() };
+                }
+            }
             PortType::U64 | PortType::I32 => quote!(),
         }
     });
-    let args = f.args.iter().map(|a| format_ident!("{}", a.name));
+    let args: Vec<Ident> = f.args.iter().map(|a| format_ident!("{}", a.name)).collect();
     let ret = rust_return(f.returns);
     let doc: Vec<String> = f.doc.lines().map(|l| format!(" {l}")).collect();
+    let safety: Vec<String> = PORT_CONTRACT.lines().map(|l| format!(" {l}")).collect();
     let method_decl = quote! { #(#[doc = #doc])* fn #method(#(#params),*) -> #ret; };
-    let export = quote! {
-        #(#[doc = #doc])*
-        #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn #c(#(#raw),*) -> #ret {
+    let body_doc = format!(" The body of `{c}` on backend `B` (see the `{}` macro).", exports_macro(names));
+    let body = quote! {
+        #[doc = #body_doc]
+        #(#[doc = #safety])*
+        pub unsafe fn #method<B: PortApi>(#(#raw),*) -> #ret {
             #(#convert)*
-            <crate::PortBackend as PortApi>::#method(#(#args),*)
+            B::#method(#(#args),*)
         }
     };
-    (method_decl, export)
+    let pass = f.args.iter().map(|a| {
+        let (n, len) = (format_ident!("{}", a.name), format_ident!("{}_len", a.name));
+        if a.ty == PortType::Bytes { quote!(#n, #len) } else { quote!(#n) }
+    });
+    let note = rust_print::safety(&format!("the caller keeps this function's contract, which is `{method}`'s."));
+    let export = quote! {
+        #(#[doc = #doc])*
+        #(#[doc = #safety])*
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn #c(#(#raw),*) -> #ret {
+            #note
+            unsafe { __crate::generated::port_exports::#method::<__Backend>(#(#pass),*) }
+        }
+    };
+    (method_decl, body, export)
 }
 
-fn rust_file(spec: &Spec, names: &Names) -> Result<Output, String> {
+/// The macro's name: `usocket_port_exports` for module `usocket`.
+fn exports_macro(names: &Names) -> String {
+    format!("{}_port_exports!", names.prefix())
+}
+
+/// `generated/rust/port.rs`: the firmware's functions as safe calls (the
+/// c-port crate includes it; only firmware defines those symbols).
+fn firmware_file(spec: &Spec, names: &Names) -> Result<Output, String> {
+    const PATH: &str = "generated/rust/port.rs";
     let (decls, wrappers): (Vec<_>, Vec<_>) = spec.port.iter().filter(|f| f.firmware).map(|f| firmware_fn(names, f)).unzip();
-    let (methods, exports): (Vec<_>, Vec<_>) = spec.port.iter().filter(|f| !f.firmware).map(|f| runtime_fn(names, f)).unzip();
     let tokens = quote! {
-        //! The C frame port of `c-port` boards: the firmware's functions as safe
-        //! calls, and the runtime's exports, which call the including crate's
-        //! `PortBackend` through [`PortApi`]. Nothing here can panic.
-        #![allow(clippy::missing_safety_doc)]
+        //! The C frame port of `c-port` boards, the firmware's side: its
+        //! functions as safe calls (the board crate includes this file; the
+        //! runtime's side is `usocket_runtime::generated::port_exports`).
+        #![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
         unsafe extern "C" {
             #(#decls)*
         }
         #(#wrappers)*
-        /// What the runtime does for the firmware's calls.
+    };
+    Ok(Output::new(PATH, rust_print::file(PATH, tokens)?))
+}
+
+/// `generated/rust/port_exports.rs`: what the runtime does for the
+/// firmware's calls, as a trait, bodies generic over it, and the macro that
+/// defines the `extern "C"` functions on a board.
+fn exports_file(spec: &Spec, names: &Names) -> Result<Output, String> {
+    const PATH: &str = "generated/rust/port_exports.rs";
+    let parts: Vec<_> = spec.port.iter().filter(|f| !f.firmware).map(|f| runtime_fn(names, f)).collect();
+    let methods = parts.iter().map(|(m, _, _)| m);
+    let bodies = parts.iter().map(|(_, b, _)| b);
+    let exports = parts.iter().map(|(_, _, e)| e);
+    let macro_name = exports_macro(names);
+    let module_doc = format!(
+        " The C frame port of `c-port` boards, the runtime's side: [`PortApi`], the\n \
+         exports' bodies over it, and `{macro_name}`, which a board invokes\n \
+         with its `PortApi` type to define the `extern \"C\"` functions."
+    );
+    let module_doc = module_doc.lines();
+    let tokens = quote! {
+        #( #![doc = #module_doc] )*
+        #![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+        use crate::ffi;
+        /// What the runtime does for the firmware's calls (a board implements it).
         pub trait PortApi {
             #(#methods)*
         }
-        #(#exports)*
+        #(#bodies)*
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated/rust/port.rs: {e}"))?;
-    Ok(Output::new("generated/rust/port.rs", format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file))))
+    let exports = rust_print::items(PATH, quote! { #(#exports)* })?;
+    let macro_doc = format!(
+        "Defines the frame port's runtime side on a board: its `extern \"C\"`\n\
+         functions, in the module that invokes it with the board's [`PortApi`]\n\
+         type (`{macro_name}(MyPort);`)."
+    );
+    let exports = rust_print::exports_macro(macro_name.trim_end_matches('!'), &macro_doc, &exports);
+    Ok(Output::new(PATH, format!("{}\n{exports}", rust_print::file(PATH, tokens)?)))
 }
 
 #[derive(Serialize)]
@@ -176,5 +246,5 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         })
         .collect();
     let ctx = Context { generated: GENERATED_LINE, guard: format!("{}_PORT_H", names.prefix().to_uppercase()), header: names.header(), functions };
-    Ok(vec![Output::new(format!("generated/include/{}", names.port_header()), templates::render("port.h.j2", &ctx)?), rust_file(spec, &names)?])
+    Ok(vec![Output::new(format!("generated/include/{}", names.port_header()), templates::render("port.h.j2", &ctx)?), firmware_file(spec, &names)?, exports_file(spec, &names)?])
 }

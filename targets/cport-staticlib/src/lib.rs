@@ -6,10 +6,13 @@
 //! programs (`tests/c/cport_tap.c`), which take std's.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// No panic may reach an `extern "C"` function, and every unsafe block says why it is sound.
+#![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 pub use usocket_cport::*;
 
-/// A panic is a bug (the C ABI's functions do not panic on any input): stop
+/// A panic is a bug (the C ABI's own code denies `unwrap`, `expect` and
+/// `panic!`; one left in the runtime beneath it would be a bug too): stop
 /// the core where a debugger sees it. On ARM a permanently undefined
 /// instruction raises HardFault (the firmware's fault handler runs); elsewhere
 /// spin.

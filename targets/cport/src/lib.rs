@@ -13,29 +13,32 @@
 //! lacks one of them does not compile.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// No panic may reach an `extern "C"` function, and every unsafe block says why it is sound.
+#![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod board;
 mod memory;
 mod ring;
 
-#[rustfmt::skip]
-#[path = "../../../generated/rust/c_abi.rs"]
-pub mod c_abi;
+/// The C ABI (`usocket_socket`, ...) on the board's static stack ([`AbiBackend`]).
+pub mod c_abi {
+    usocket_runtime::usocket_c_exports!(crate::AbiBackend);
+}
 
+/// The firmware's side of the frame port, as safe calls.
 #[rustfmt::skip]
 #[path = "../../../generated/rust/port.rs"]
 pub mod port;
 
-use core::cell::UnsafeCell;
-use core::mem::MaybeUninit;
-use core::sync::atomic::Ordering;
-// ARMv6-M has no compare-and-swap: see portable-atomic in Cargo.toml.
-#[cfg(target_has_atomic = "8")]
-use core::sync::atomic::AtomicBool;
-#[cfg(not(target_has_atomic = "8"))]
-use portable_atomic::AtomicBool;
+/// The runtime's side of the frame port (`usocket_port_start`, `usocket_port_receive`) on [`PortBackend`].
+pub mod port_exports {
+    usocket_runtime::usocket_port_exports!(crate::PortBackend);
+}
 
-use usocket_runtime::{Backend, BoardInfo, Errno, Feature, Features, Stack};
+use core::mem::MaybeUninit;
+
+use usocket_runtime::generated::port_exports::PortApi;
+use usocket_runtime::{Backend, BoardInfo, CallerLock, Errno, Feature, Features, Stack};
 
 pub use board::PortBoard;
 
@@ -57,6 +60,7 @@ const fn same(a: &str, b: &str) -> bool {
 
 /// The c-port board named `name` (a compile error when there is none, or
 /// when the build lacks a runtime feature its file needs).
+#[allow(clippy::panic, reason = "evaluated for the BOARD constant only: a build error, never a run-time panic")]
 const fn find(name: &str) -> &'static BoardInfo {
     let all = usocket_runtime::boards::ALL;
     let mut i = 0;
@@ -89,7 +93,7 @@ pub const BOARD: &BoardInfo = find(match option_env!("USOCKET_CPORT_BOARD") {
 /// The largest frame: the MTU plus the Ethernet header on Ethernet boards.
 pub const FRAME_BYTES: usize = BOARD.mtu + if BOARD.ethernet { 14 } else { 0 };
 
-/// The stack's place in [`GLOBAL`]: zero-initialised (nothing started), so the
+/// The stack's place in [`SLOT`]: zero-initialised (nothing started), so the
 /// static lives in `.bss`.
 struct StackSlot {
     /// What `stack` holds.
@@ -119,28 +123,10 @@ impl StackSlot {
     }
 }
 
-/// The stack and the lock that gives one caller at a time access to it.
-struct Global {
-    busy: AtomicBool,
-    slot: UnsafeCell<StackSlot>,
-}
-
-// SAFETY: `busy` gives one caller at a time exclusive access to `slot`.
-unsafe impl Sync for Global {}
-
-static GLOBAL: Global = Global { busy: AtomicBool::new(false), slot: UnsafeCell::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() }) };
-
-/// Runs `f` on the stack's slot with the lock held; EALREADY when it is held
-/// (another thread, or a call from inside the port's wait).
-fn with_slot<R>(f: impl FnOnce(&mut StackSlot) -> R) -> Result<R, Errno> {
-    if GLOBAL.busy.swap(true, Ordering::Acquire) {
-        return Err(Errno::EALREADY);
-    }
-    // SAFETY: `busy` was false and is now true: no other reference exists.
-    let result = f(unsafe { &mut *GLOBAL.slot.get() });
-    GLOBAL.busy.store(false, Ordering::Release);
-    Ok(result)
-}
+/// The stack, one caller at a time (zero-initialised: in `.bss`).
+// SAFETY: the stack is not Send only for raw pointers into its memory, which
+// is static, lent to it once and reached by nothing else.
+static SLOT: CallerLock<StackSlot> = unsafe { CallerLock::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() }) };
 
 /// Starts the stack in `slot` (lock held): lends the memory, the first time only.
 fn start(slot: &mut StackSlot, mac: Option<[u8; 6]>, seed: u64) -> Result<(), Errno> {
@@ -163,19 +149,19 @@ impl Backend for AbiBackend {
     type Api = Stack<'static, PortBoard>;
 
     fn with<R>(f: impl FnOnce(&mut Self::Api) -> R) -> Result<R, Errno> {
-        with_slot(|slot| slot.get().map(f))?.ok_or(Errno::ENODEV)
+        SLOT.with(|slot| slot.get().map(f))?.ok_or(Errno::ENODEV)
     }
 }
 
 /// The frame port's backend: start and receive.
 pub struct PortBackend;
 
-impl port::PortApi for PortBackend {
+impl PortApi for PortBackend {
     fn start(mac: Option<[u8; 6]>, seed: u64) -> i32 {
         if BOARD.ethernet && BOARD.mac.is_none() && mac.is_none() {
             return -Errno::EINVAL.value();
         }
-        let started = with_slot(|slot| start(slot, mac, seed));
+        let started = SLOT.with(|slot| start(slot, mac, seed));
         match started {
             Ok(Ok(())) => 0,
             Ok(Err(e)) | Err(e) => -e.value(),

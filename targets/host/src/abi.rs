@@ -2,9 +2,9 @@
 //! chooses, started on first use.
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use usocket_runtime::{Backend, Errno, HostMemory, SocketApi, Stack};
+use usocket_runtime::{Backend, CallerLock, Errno, HostMemory, SocketApi, Stack};
 
 use crate::host_board::AnyBoard;
 
@@ -14,19 +14,19 @@ pub type AbiStack = Stack<'static, AnyBoard>;
 /// The C ABI's backend.
 pub struct AbiBackend;
 
-/// The stack, or why it could not start.
-struct Global {
-    busy: AtomicBool,
-    /// The stack's memory, lent to it for the rest of the process.
-    memory: UnsafeCell<Option<HostMemory>>,
-    stack: UnsafeCell<Option<Result<AbiStack, Errno>>>,
-}
+/// The stack once the first call started it, or why it could not start.
+// SAFETY: the stack is not Send only for raw pointers into its memory, which
+// is lent to it for the process's life and which nothing else reaches.
+static STACK: CallerLock<Option<Result<AbiStack, Errno>>> = unsafe { CallerLock::new(None) };
 
-// SAFETY: `busy` gives one caller at a time exclusive access to `stack` (and
-// to `memory` while it starts).
-unsafe impl Sync for Global {}
+/// The stack's memory, lent to it for the rest of the process (in a static,
+/// so leak checkers see it).
+struct MemoryCell(UnsafeCell<Option<HostMemory>>);
 
-static GLOBAL: Global = Global { busy: AtomicBool::new(false), memory: UnsafeCell::new(None), stack: UnsafeCell::new(None) };
+// SAFETY: only `start` touches the cell, and it runs once, inside `STACK`'s lock.
+unsafe impl Sync for MemoryCell {}
+
+static MEMORY: MemoryCell = MemoryCell(UnsafeCell::new(None));
 
 /// Starts the stack on the environment's board (see [`crate::ENV_VARS`]).
 /// Its memory lives as long as the process.
@@ -36,10 +36,9 @@ fn start() -> Result<AbiStack, Errno> {
         Errno::ENODEV
     })?;
     let config = board.config();
-    // SAFETY: start() runs once, under the `busy` lock, before any stack
-    // exists; afterwards only the stack touches the memory (in the static, so
-    // leak checkers see it).
-    let memory = unsafe { &mut *GLOBAL.memory.get() }.insert(HostMemory::new(&config));
+    // SAFETY: start() runs once, inside `STACK`'s lock, before any stack
+    // exists; afterwards only the stack touches the memory.
+    let memory = unsafe { &mut *MEMORY.0.get() }.insert(HostMemory::new(&config));
     let stack = Stack::new(memory.lend(), board, config).map_err(|e| {
         eprintln!("usocket: {e}");
         Errno::ENODEV
@@ -58,24 +57,22 @@ fn start() -> Result<AbiStack, Errno> {
 /// the process dies by a signal or `_exit`; a stack call in progress (exit from
 /// another thread) is left alone.
 extern "C" fn close_all_at_exit() {
-    let _ = AbiBackend::with(|stack| stack.close_all());
+    let _ = AbiBackend::guard(|| AbiBackend::with(SocketApi::close_all).and_then(|r| r));
 }
 
 impl Backend for AbiBackend {
     type Api = AbiStack;
 
     fn with<R>(f: impl FnOnce(&mut AbiStack) -> R) -> Result<R, Errno> {
-        if GLOBAL.busy.swap(true, Ordering::Acquire) {
-            // Another thread, or a re-entrant call from a wait hook.
-            return Err(Errno::EALREADY);
-        }
-        // SAFETY: `busy` was false and is now true: no other reference exists.
-        let slot = unsafe { &mut *GLOBAL.stack.get() };
-        let result = match slot.get_or_insert_with(start) {
+        STACK.with(|slot| match slot.get_or_insert_with(start) {
             Ok(stack) => Ok(f(stack)),
             Err(e) => Err(*e),
-        };
-        GLOBAL.busy.store(false, Ordering::Release);
-        result
+        })?
+    }
+
+    /// A panic becomes EIO (std prints it); the stack is then poisoned
+    /// ([`CallerLock`]): every later call is EIO too.
+    fn guard<T>(body: impl FnOnce() -> Result<T, Errno>) -> Result<T, Errno> {
+        catch_unwind(AssertUnwindSafe(body)).unwrap_or(Err(Errno::EIO))
     }
 }

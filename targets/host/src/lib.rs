@@ -3,6 +3,10 @@
 //! environment for the C ABI. As a static library (`libusocket_host.a`) this
 //! crate exports the generated C ABI to C programs and MicroPython's unix port.
 
+// No panic may reach an `extern "C"` function, and every unsafe block says why it is sound.
+#![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
+
 pub mod abi;
 pub mod clock;
 pub mod faults;
@@ -11,9 +15,10 @@ pub mod loopback;
 pub mod ram;
 pub mod tap;
 
-#[rustfmt::skip]
-#[path = "../../../generated/rust/c_abi.rs"]
-pub mod c_abi;
+/// The C ABI (`usocket_socket`, ...) on the process's stack ([`AbiBackend`]).
+pub mod c_abi {
+    usocket_runtime::usocket_c_exports!(crate::AbiBackend);
+}
 
 pub use abi::AbiBackend;
 pub use host_board::{AnyBoard, ENV_VARS};
