@@ -124,7 +124,7 @@ const STEPS: [Step; 17] = [
         doc: "each c-port board on thumbv6m, thumbv7m and thumbv7em-hf: libusocket.a with every export; clippy on its own target",
         run: crate::firmware_lib::builds,
     },
-    Step { name: "modules", doc: "no crate's modules import each other in a circle (cargo xtask modules)", run: || crate::modules::run(&crate::root(), false) },
+    Step { name: "modules", doc: "no crate's modules import each other in a circle, codegen's only downwards through its layers (cargo xtask modules)", run: || crate::modules::run(&crate::root(), false) },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
