@@ -958,6 +958,8 @@ static const cv_t cv_913[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
 static const cv_t cv_914[] = { { .kind = CV_INT, .i = 16LL } };
 static const cv_t cv_915[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
 static const cv_t cv_916[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_917[] = { { .kind = CV_INT, .i = USOCKET_STREAM_STACK_DRIVEN } };
+static const cv_t cv_918[] = { { .kind = CV_INT, .i = 30067LL } };
 
 static const cstep_t steps_0[] = {
     { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_0, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
@@ -2121,6 +2123,10 @@ static const cstep_t steps_155[] = {
     { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_915, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_916, .until_max = 0 }
 };
 
+static const cstep_t steps_156[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_917, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_918, .until_max = 0 }
+};
+
 /* Cases whose `targets` leave out the C ABI. */
 static const char *const conformance_not_here[] = {
     "settimeout-negative",
@@ -2310,6 +2316,7 @@ static const ccase_t conformance_cases[] = {
     { "constant-poll-err", steps_153, 1 },
     { "constant-poll-hup", steps_154, 1 },
     { "constant-poll-nval", steps_155, 1 },
+    { "constant-stream-stack-driven", steps_156, 1 },
 };
 
 #endif

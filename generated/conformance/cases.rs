@@ -7415,6 +7415,25 @@ pub const CASES: &[Case] = &[
             },
         ],
     },
+    Case {
+        id: "constant-stream-stack-driven",
+        steps: &[
+            Step {
+                bind: None,
+                index: None,
+                on: None,
+                call: "value",
+                args: &[
+                    V::Const(
+                        "STREAM_STACK_DRIVEN",
+                        constants::STREAM_STACK_DRIVEN as i64,
+                    ),
+                ],
+                expect: Expect::Returns(V::Int(30067i64)),
+                until: None,
+            },
+        ],
+    },
 ];
 /// Cases whose `targets` leave out the Rust API.
 pub const NOT_HERE: &[&str] = &[

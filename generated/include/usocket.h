@@ -69,6 +69,10 @@ extern "C" {
 #define USOCKET_POLL_ERR (8) /* poll(): an error is pending (reset, refused). */
 #define USOCKET_POLL_HUP (16) /* poll(): the connection is closed in both directions. */
 #define USOCKET_POLL_NVAL (32) /* poll(): the descriptor is not an open socket. */
+#define USOCKET_STREAM_STACK_DRIVEN (30067) /* MicroPython stream ioctl request that the module's sockets answer with 0 (and
+a TLS socket over one passes down): their readiness changes only with the
+stack's events, so a host's select module may sleep until those (frames,
+timers) instead of polling them at intervals. */
 
 /* Error numbers (functions return them negated). */
 #define USOCKET_EPERM (1) /* Operation not permitted */

@@ -76,6 +76,11 @@ pub const POLL_ERR: i32 = 8;
 pub const POLL_HUP: i32 = 16;
 /// poll(): the descriptor is not an open socket.
 pub const POLL_NVAL: i32 = 32;
+/// MicroPython stream ioctl request that the module's sockets answer with 0 (and
+/// a TLS socket over one passes down): their readiness changes only with the
+/// stack's events, so a host's select module may sleep until those (frames,
+/// timers) instead of polling them at intervals.
+pub const STREAM_STACK_DRIVEN: i32 = 30067;
 /// The service names getaddrinfo() and getservbyname() know, with their
 /// port (the same for TCP and UDP), as `/etc/services` has them.
 pub const SERVICES: &[(&str, u16)] = &[

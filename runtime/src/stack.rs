@@ -220,6 +220,15 @@ impl<'a, B: Board> Stack<'a, B> {
         result
     }
 
+    /// When the stack next has work of its own, in board µs: now while frames
+    /// to itself wait, else smoltcp's next timer (a retransmission, a delayed
+    /// ACK, DHCP); None: only a frame from the device can give it work. What a
+    /// host that waits on more than the board (e.g. OS fds too) waits until,
+    /// before it calls [`Stack::pump`].
+    pub fn next_event_us(&mut self) -> Option<u64> {
+        if self.loopq.is_empty() { self.next_poll_us() } else { Some(self.board.now_us()) }
+    }
+
     /// When smoltcp next has something to do (a timer), in board µs.
     fn next_poll_us(&mut self) -> Option<u64> {
         self.iface.poll_at(self.now(), self.pool.set()).map(|i| i.total_micros().max(0) as u64)

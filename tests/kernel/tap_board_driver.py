@@ -16,7 +16,10 @@ as a fresh process on the TAP board (192.0.2.2, 2001:db8::2):
   unanswered ARP request or neighbour solicitation costs;
 - loopback: 127.0.0.1 and ::1 never reach the wire (a raw AF_PACKET socket on
   tap0 captures what the board sends; its connect to the kernel must be seen);
-- server: an asyncio echo server holds 220 concurrent kernel clients.
+- server: an asyncio echo server holds 220 concurrent kernel clients;
+- wake-up: the same server answers a kernel client's line in well under the
+  millisecond that a select polling at intervals would add (its wait wakes on
+  the TAP device's frames: targets/host/micropython/select).
 
 Prints one line per check and "N passed, M failed"; exits 1 on any failure.
 Every wait is bounded.
@@ -46,6 +49,17 @@ def check(name, ok, detail):
 
 def start(exe, *args):
     return subprocess.Popen([exe, SCRIPT] + [str(a) for a in args], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def started(exe, mode, port, ready, name):
+    """The script in `mode` on `port` once it printed `ready`; None (check `name` failed) otherwise."""
+    proc = start(exe, mode, port)
+    line = proc.stdout.readline().decode().strip()
+    if line == ready:
+        return proc
+    out, rc = finish(proc)
+    check(name, False, "the script said %r %s" % (line, out))
+    return None
 
 
 def finish(proc, timeout=30):
@@ -116,11 +130,8 @@ def exit_with_reset(exe):
 
 def exit_with_listener(exe):
     port = 7300
-    proc = start(exe, "listener", port)
-    line = proc.stdout.readline().decode().strip()
-    if line != "LISTENING":
-        out, rc = finish(proc)
-        check("exit with a listener", False, "the script said %r %s" % (line, out))
+    proc = started(exe, "listener", port, "LISTENING", "exit with a listener")
+    if proc is None:
         return
     c = socket.create_connection((BOARD4, port), timeout=5)
     out, rc = finish(proc, timeout=LINGER + 5)
@@ -205,11 +216,8 @@ def loopback_stays_off_the_wire(exe):
 
 def many_clients(exe, count=220):
     port = 7400
-    proc = start(exe, "server", port)
-    line = proc.stdout.readline().decode().strip()
-    if line != "SERVING":
-        out, rc = finish(proc)
-        check("%d concurrent clients" % count, False, "the server said %r %s" % (line, out))
+    proc = started(exe, "server", port, "SERVING", "%d concurrent clients" % count)
+    if proc is None:
         return
     clients, failures = [], []
     for i in range(count):
@@ -247,6 +255,38 @@ def many_clients(exe, count=220):
     check("%d concurrent clients of an asyncio server" % count, ok, "%d echoed; %s; code %d %s" % (echoed, failures[:4], rc, out[-3:]))
 
 
+def round_trips(exe, count=300, bound_ms=0.5):
+    """Median time a kernel client waits for an asyncio echo server's answer."""
+    port = 7401
+    proc = started(exe, "server", port, "SERVING", "asyncio wake-up")
+    if proc is None:
+        return
+    times, failure = [], None
+    try:
+        with socket.create_connection((BOARD4, port), timeout=10) as c:
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for i in range(count):
+                msg = b"%d\n" % i
+                t = time.perf_counter()
+                c.sendall(msg)
+                got = b""
+                while not got.endswith(b"\n"):
+                    d = c.recv(64)
+                    if not d:
+                        raise OSError("EOF after %d round trips" % i)
+                    got += d
+                times.append(time.perf_counter() - t)
+            c.sendall(b"quit\n")
+    except OSError as e:
+        failure = str(e)
+    out, rc = finish(proc)
+    times.sort()
+    median = times[len(times) // 2] * 1000 if times else float("inf")
+    p90 = times[len(times) * 9 // 10] * 1000 if times else float("inf")
+    ok = failure is None and len(times) == count and median < bound_ms and rc == 0
+    check("asyncio wake-up", ok, "%d round trips, median %.3f ms, p90 %.3f ms (bound: median < %.1f ms); %s; code %d" % (len(times), median, p90, bound_ms, failure, rc))
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: tap_board_driver.py INTERPRETER", file=sys.stderr)
@@ -260,6 +300,7 @@ def main():
     first_connects(exe)
     loopback_stays_off_the_wire(exe)
     many_clients(exe)
+    round_trips(exe)
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))
     return 1 if failed else 0

@@ -72,7 +72,11 @@ elif mode == "listener":
     print("LISTENING")
     p = select.poll()
     p.register(l, select.POLLIN)
-    print("PENDING" if p.poll(10000) else "NO CONNECTION")
+    pending = p.poll(10000)
+    # The poll wakes on the handshake's last ACK: give the kernel's connect()
+    # time to return before the exit resets the queued connection.
+    time.sleep_ms(200)
+    print("PENDING" if pending else "NO CONNECTION")
 elif mode == "connect":
     t = time.ticks_us()
     s = connected(sys.argv[2], sys.argv[3])

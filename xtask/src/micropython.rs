@@ -125,13 +125,29 @@ fn build_ours(name: &str, version: &Version, dir: Option<PathBuf>, out: &str, fl
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
     let lib = root.join("target/release/libusocket_host.a");
-    let mut ours =
-        vec!["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))), format!("USOCKET_LIB={}", abs(&lib))];
+    let mut ours = vec!["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&user_modules()?)), format!("USOCKET_LIB={}", abs(&lib))];
     if !flags.is_empty() {
         ours.push(format!("LDFLAGS_EXTRA={flags}"));
     }
     relink_if_newer(&out.join("build/micropython"), &lib)?;
     make_unix_port(name, &src, &out, &ours, flags)
+}
+
+/// The user C modules of our interpreters, in one directory as MicroPython's
+/// build wants them (`target/micropython-modules/`, links): the generated
+/// `socket` module and our `select` (`targets/host/micropython/select/`).
+fn user_modules() -> Result<PathBuf, String> {
+    let root = crate::root();
+    let dir = root.join("target/micropython-modules");
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (name, target) in [("usocket", "generated/micropython/usocket"), ("select", "targets/host/micropython/select")] {
+        let link = dir.join(name);
+        if fs::read_link(&link).ok().as_deref() != Some(root.join(target).as_path()) {
+            let _ = fs::remove_file(&link);
+            std::os::unix::fs::symlink(root.join(target), &link).map_err(|e| format!("{}: {e}", link.display()))?;
+        }
+    }
+    Ok(dir)
 }
 
 /// Builds (incrementally) the stock unix interpreter from the same source and

@@ -40,6 +40,8 @@ fn micropython_tests() -> Result<(), String> {
     let exe = crate::micropython::build(None)?;
     let exe = exe.to_string_lossy().into_owned();
     step("MicroPython glue", &exe, &["tests/micropython/glue_smoke.py"])?;
+    // Our select module: MicroPython's API, one wait for our sockets, OS fds and timers.
+    step("MicroPython select", &exe, &["tests/micropython/select_wait.py"])?;
     // The fd table fills to ENOMEM and empties; 10,000 cycles leak neither fds nor heap.
     step("MicroPython churn", &exe, &["tests/micropython/churn.py"])?;
     // Bad input from the spec's signatures: exceptions, never a crash or a hang.
@@ -73,6 +75,7 @@ fn release_tests(name: &str, column: &'static str) -> Result<(), String> {
     let exe = crate::micropython::build_version(version, None)?;
     let exe_text = exe.to_string_lossy().into_owned();
     step(&format!("MicroPython {name} glue"), &exe_text, &["tests/micropython/glue_smoke.py"])?;
+    step(&format!("MicroPython {name} select"), &exe_text, &["tests/micropython/select_wait.py"])?;
     crate::conformance::run_on(column, &exe)?;
     crate::mptests::run(&exe, version)?;
     crate::tls::run_with(&exe, false)
@@ -87,7 +90,7 @@ fn sanitized_tests() -> Result<(), String> {
     let exe = crate::micropython::build_sanitized(None)?;
     let exe_text = exe.to_string_lossy().into_owned();
     let mut scripts: Vec<String> =
-        ["tests/micropython/glue_smoke.py", "tests/micropython/churn.py", "generated/hardening/bad_input.py"].map(String::from).to_vec();
+        ["tests/micropython/glue_smoke.py", "tests/micropython/select_wait.py", "tests/micropython/churn.py", "generated/hardening/bad_input.py"].map(String::from).to_vec();
     scripts.extend(crate::conformance::scripts(&crate::root())?.iter().map(|p| p.to_string_lossy().into_owned()));
     for script in &scripts {
         step("sanitized MicroPython", &exe_text, &[script])?;

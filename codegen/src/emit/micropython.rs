@@ -109,6 +109,8 @@ struct Context {
     max_addrinfo: u32,
     read_chunk: u32,
     eagain: String,
+    /// The stream ioctl request the sockets answer for a host's select module (`STREAM_STACK_DRIVEN`).
+    stack_request: String,
     eintr: String,
     eai_intr: String,
     af_inet: String,
@@ -327,6 +329,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         max_addrinfo: spec.limits.max_addrinfo,
         read_chunk: spec.limits.read_chunk,
         eagain: macro_of("EAGAIN"),
+        stack_request: macro_of("STREAM_STACK_DRIVEN"),
         eintr: macro_of("EINTR"),
         eai_intr: macro_of("EAI_INTR"),
         af_inet: macro_of("AF_INET"),

@@ -421,9 +421,13 @@ static usocket_addr_t usocket_py_prefix_mask(mp_int_t bits) {
 }
 
 static void usocket_py_ifconfig_apply(const usocket_ifconfig_set_t *set, usocket_ifconfig_t *config) {
+    // Into a copy: `config` may be part of `set`, and the C ABI refuses an
+    // output that overlaps an input (EINVAL).
+    usocket_ifconfig_t out;
     int32_t ret;
-    USOCKET_PY_CALL(ret, usocket_ifconfig(set, config));
+    USOCKET_PY_CALL(ret, usocket_ifconfig(set, &out));
     usocket_py_raise_if_error(ret);
+    *config = out;
 }
 
 // ipconfig()'s call forms: the name of the one parameter read, or NULL when
@@ -1199,6 +1203,9 @@ static mp_uint_t usocket_py_stream_ioctl(mp_obj_t self_in, mp_uint_t request, ui
             *errcode = (int)-ret;
             return MP_STREAM_ERROR;
         }
+        return 0;
+    }
+    if (request == USOCKET_STREAM_STACK_DRIVEN) {
         return 0;
     }
     // MP_STREAM_GET_FILENO included: these sockets have no OS file descriptor.

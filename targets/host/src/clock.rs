@@ -46,22 +46,35 @@ impl Default for Clock {
 /// (None: no deadline). A signal ends the wait with `Interrupted`, so that a
 /// host like MicroPython can handle Ctrl-C.
 pub fn wait(clock: &Clock, fd: Option<RawFd>, until_us: Option<u64>) -> Result<(), Interrupted> {
+    let mut pfd = [libc::pollfd { fd: fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 }];
+    wait_fds(clock, &mut pfd, until_us).map(|_| ())
+}
+
+/// Waits until one of `fds` is ready (poll(2): their `revents` are set) or
+/// `until_us` on `clock` passes; returns how many are ready. A negative fd is
+/// ignored. A signal ends the wait with `Interrupted`. On a virtual clock
+/// nothing outside the stack can happen: time jumps to the deadline (without
+/// one, a millisecond passes) and no fd is ready.
+pub fn wait_fds(clock: &Clock, fds: &mut [libc::pollfd], until_us: Option<u64>) -> Result<usize, Interrupted> {
     if let Some(now) = &clock.virtual_us {
-        // Nothing outside the stack can happen: time jumps to the deadline
-        // (without one, a millisecond passes).
         now.set(until_us.unwrap_or(now.get() + 1000).max(now.get()));
-        return Ok(());
+        return Ok(0);
     }
-    let timeout_ms = match until_us {
+    let r = poll(fds, timeout_ms(clock.now_us(), until_us));
+    if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) { Err(Interrupted) } else { Ok(usize::try_from(r).unwrap_or(0)) }
+}
+
+/// poll(2)'s timeout from now until `until_us` (-1: none), rounded up: waking
+/// before the deadline only spins the caller.
+pub fn timeout_ms(now_us: u64, until_us: Option<u64>) -> i32 {
+    match until_us {
         None => -1,
-        Some(t) => {
-            let left = t.saturating_sub(clock.now_us());
-            // Round up: waking before the deadline only spins the caller.
-            i32::try_from(left.div_ceil(1000)).unwrap_or(i32::MAX)
-        }
-    };
-    let mut pfd = libc::pollfd { fd: fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 };
-    // SAFETY: one valid pollfd; a negative fd is ignored by poll(2).
-    let r = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
-    if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) { Err(Interrupted) } else { Ok(()) }
+        Some(t) => i32::try_from(t.saturating_sub(now_us).div_ceil(1000)).unwrap_or(i32::MAX),
+    }
+}
+
+/// poll(2) on `fds` for at most `timeout_ms` (-1: no limit).
+pub fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> i32 {
+    // SAFETY: `fds` is a valid, writable slice of pollfds for the call; poll(2) writes only their revents.
+    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) }
 }

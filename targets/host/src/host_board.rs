@@ -3,6 +3,7 @@
 
 use std::env;
 use std::net::IpAddr;
+use std::os::fd::RawFd;
 
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities};
 use usocket_runtime::smoltcp::time::Instant;
@@ -262,16 +263,39 @@ impl Board for AnyBoard {
     }
 
     fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
-        // Frames the fault layer holds back are due at their time.
+        let plan = self.wake_plan(until_us);
+        wait(&self.clock, plan.fd, plan.until_us)
+    }
+}
+
+/// What a wait on a host board waits for: its device's fd becoming readable
+/// (the TAP device; the loopback board has none), until a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WakePlan {
+    /// The device's fd, readable when frames came.
+    pub fd: Option<RawFd>,
+    /// When to wake at the latest (board µs; None: only for the fd).
+    pub until_us: Option<u64>,
+}
+
+impl AnyBoard {
+    /// What a wait until `until_us` waits for: frames the fault layer holds
+    /// back are due at their time, packets the loopback device holds at once.
+    pub fn wake_plan(&self, until_us: Option<u64>) -> WakePlan {
         let until_us = match (until_us, self.device.next_release_us()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
         match self.device.inner() {
-            HostDevice::Loopback(d) if d.has_pending() => Ok(()),
-            HostDevice::Loopback(_) => wait(&self.clock, None, until_us),
-            HostDevice::Tap(d) => wait(&self.clock, Some(d.raw_fd()), until_us),
+            HostDevice::Loopback(d) if d.has_pending() => WakePlan { fd: None, until_us: Some(self.clock.now_us()) },
+            HostDevice::Loopback(_) => WakePlan { fd: None, until_us },
+            HostDevice::Tap(d) => WakePlan { fd: Some(d.raw_fd()), until_us },
         }
+    }
+
+    /// The board's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 }
 

@@ -14,6 +14,7 @@ pub mod host_board;
 pub mod loopback;
 pub mod ram;
 pub mod tap;
+pub mod wait;
 
 /// The C ABI (`usocket_socket`, ...) on the process's stack ([`AbiBackend`]).
 pub mod c_abi {

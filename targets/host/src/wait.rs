@@ -1,0 +1,60 @@
+//! One wait for everything on a host: our MicroPython's `select` module
+//! (`targets/host/micropython/select/`) calls [`usocket_host_wait`] when
+//! nothing it polls is ready, and sleeps in the kernel until an OS fd it polls
+//! is ready, the board's device has frames, the stack's next timer is due, or
+//! its own timeout passes — no fixed-interval polling. Declared for C in
+//! `targets/host/include/usocket_host.h`.
+
+use usocket_runtime::ffi::{abi_slice_mut, ret_int};
+use usocket_runtime::{Backend, Errno, Stack};
+
+use crate::AbiBackend;
+use crate::clock::{poll, timeout_ms};
+
+/// Drives the stack, then sleeps until one of `fds` is ready (poll(2) sets
+/// their `revents`), the board's device has frames, the stack's next timer is
+/// due, or `timeout_ms` passes (-1: no limit); then drives the stack again.
+/// Returns how many of `fds` are ready (0: the stack may have news, or the
+/// time passed), -EINTR when a signal came (Ctrl-C), -EINVAL for a bad
+/// `fds`, -ENODEV when the stack cannot start. The stack is not locked while
+/// the caller sleeps. (The C ABI's board runs on the real clock.)
+///
+/// # Safety
+/// `fds` is NULL with `nfds` 0, or points to `nfds` pollfds that nobody else
+/// uses during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn usocket_host_wait(fds: *mut libc::pollfd, nfds: usize, timeout_ms: i32) -> i32 {
+    // SAFETY: the caller's contract is abi_slice_mut's.
+    let fds = match unsafe { abi_slice_mut(fds, nfds) } {
+        Ok(fds) => fds,
+        Err(e) => return -e.value(),
+    };
+    ret_int(AbiBackend::guard(|| wait(fds, timeout_ms)))
+}
+
+/// [`usocket_host_wait`] on a borrowed slice.
+fn wait(fds: &mut [libc::pollfd], timeout: i32) -> Result<i32, Errno> {
+    let (plan, now_us) = AbiBackend::with(|stack| {
+        Stack::pump(stack);
+        let next = stack.next_event_us();
+        (stack.board().wake_plan(next), stack.board().clock().now_us())
+    })?;
+    let stack_ms = timeout_ms(now_us, plan.until_us);
+    let ms = match (timeout, stack_ms) {
+        (t, s) if t < 0 => s,
+        (t, s) if s < 0 => t,
+        (t, s) => t.min(s),
+    };
+    let mut all: Vec<libc::pollfd> = fds.to_vec();
+    all.push(libc::pollfd { fd: plan.fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 });
+    let r = poll(&mut all, ms);
+    let interrupted = r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR);
+    for (fd, polled) in fds.iter_mut().zip(&all) {
+        fd.revents = if r > 0 { polled.revents } else { 0 };
+    }
+    AbiBackend::with(Stack::pump)?;
+    match interrupted {
+        true => Err(Errno::EINTR),
+        false => Ok(fds.iter().filter(|fd| fd.revents != 0).count() as i32),
+    }
+}
