@@ -17,6 +17,8 @@ as a fresh process on the TAP board (192.0.2.2, 2001:db8::2):
 - loopback: 127.0.0.1 and ::1 never reach the wire (a raw AF_PACKET socket on
   tap0 captures what the board sends; its connect to the kernel must be seen);
 - server: an asyncio echo server holds 220 concurrent kernel clients;
+- time.sleep: while the script sleeps after listen(), the kernel's connect
+  and its data are answered within 100 ms (the host library's stack thread);
 - wake-up: the same server answers a kernel client's line in well under the
   millisecond that a select polling at intervals would add (its wait wakes on
   the TAP device's frames: targets/host/micropython/select).
@@ -51,9 +53,9 @@ def start(exe, *args):
     return subprocess.Popen([exe, SCRIPT] + [str(a) for a in args], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def started(exe, mode, port, ready, name):
+def started(exe, mode, port, ready, name, *args):
     """The script in `mode` on `port` once it printed `ready`; None (check `name` failed) otherwise."""
-    proc = start(exe, mode, port)
+    proc = start(exe, mode, port, *args)
     line = proc.stdout.readline().decode().strip()
     if line == ready:
         return proc
@@ -255,6 +257,27 @@ def many_clients(exe, count=220):
     check("%d concurrent clients of an asyncio server" % count, ok, "%d echoed; %s; code %d %s" % (echoed, failures[:4], rc, out[-3:]))
 
 
+def during_sleep(exe, sleep_s=2.0, bound_ms=100):
+    """A kernel client connects and sends while the script is in time.sleep()."""
+    port = 7402
+    proc = started(exe, "sleeper", port, "LISTENING", "connect during time.sleep", sleep_s)
+    if proc is None:
+        return
+    t = time.monotonic()
+    try:
+        c = socket.create_connection((BOARD4, port), timeout=sleep_s + 5)
+        took = (time.monotonic() - t) * 1000
+        c.sendall(b"while asleep")
+    except OSError as e:
+        c, took = None, float("inf")
+        print("connect during time.sleep: %s" % e)
+    out, rc = finish(proc, timeout=sleep_s + 15)
+    if c is not None:
+        c.close()
+    ok = took < bound_ms and out == ["GOT b'while asleep'"] and rc == 0
+    check("connect during time.sleep", ok, "connected after %.1f ms (bound %d ms) of a %.1f s sleep; code %d %s" % (took, bound_ms, sleep_s, rc, out))
+
+
 def round_trips(exe, count=300, bound_ms=0.5):
     """Median time a kernel client waits for an asyncio echo server's answer."""
     port = 7401
@@ -301,6 +324,7 @@ def main():
     loopback_stays_off_the_wire(exe)
     many_clients(exe)
     round_trips(exe)
+    during_sleep(exe)
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))
     return 1 if failed else 0

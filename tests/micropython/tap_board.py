@@ -77,6 +77,20 @@ elif mode == "listener":
     # time to return before the exit resets the queued connection.
     time.sleep_ms(200)
     print("PENDING" if pending else "NO CONNECTION")
+elif mode == "sleeper":
+    # Listens, then sleeps: the stack's thread answers the kernel's SYNs and
+    # takes its data meanwhile; after the sleep the connection is there.
+    l = socket.socket()
+    l.bind(addr("192.0.2.2", sys.argv[2]))
+    l.listen(2)
+    print("LISTENING")
+    time.sleep(float(sys.argv[3]))
+    l.settimeout(5)
+    c, _ = l.accept()
+    c.settimeout(5)
+    print("GOT", c.recv(64))
+    c.close()
+    l.close()
 elif mode == "connect":
     t = time.ticks_us()
     s = connected(sys.argv[2], sys.argv[3])

@@ -1,7 +1,7 @@
 //! The stack behind the C ABI: one per process, on the board the environment
 //! chooses, started on first use.
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use usocket_runtime::{Backend, CallerLock, Errno, HostMemory, SocketApi, Stack};
@@ -28,6 +28,50 @@ unsafe impl Sync for MemoryCell {}
 
 static MEMORY: MemoryCell = MemoryCell(UnsafeCell::new(None));
 
+thread_local! {
+    /// This thread is inside a call on the stack.
+    static INSIDE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks this thread inside a call until dropped (also when the call unwinds).
+struct Inside;
+
+impl Inside {
+    fn enter() -> Inside {
+        INSIDE.set(true);
+        Inside
+    }
+}
+
+impl Drop for Inside {
+    fn drop(&mut self) {
+        INSIDE.set(false);
+    }
+}
+
+/// Between tries for the stack while another thread is inside: yield at
+/// first (a pump takes microseconds), then sleep, up to a millisecond.
+fn wait_turn(tries: &mut u32) {
+    *tries += 1;
+    match *tries {
+        0..100 => std::thread::yield_now(),
+        n => std::thread::sleep(std::time::Duration::from_micros(u64::from(n.min(1100) - 100))),
+    }
+}
+
+/// Runs `f` on the stack if it is started and nobody is inside; None otherwise
+/// (for the stack's own thread, which must never wait for a caller).
+pub(crate) fn try_with<R>(f: impl FnOnce(&mut AbiStack) -> R) -> Result<Option<R>, Errno> {
+    match STACK.with(|slot| match slot {
+        Some(Ok(stack)) => Ok(Some(f(stack))),
+        Some(Err(e)) => Err(*e),
+        None => Ok(None),
+    }) {
+        Err(Errno::EALREADY) => Ok(None),
+        other => other?,
+    }
+}
+
 /// Starts the stack on the environment's board (see [`crate::ENV_VARS`]).
 /// Its memory lives as long as the process.
 fn start() -> Result<AbiStack, Errno> {
@@ -43,6 +87,7 @@ fn start() -> Result<AbiStack, Errno> {
         eprintln!("usocket: {e}");
         Errno::ENODEV
     })?;
+    crate::runner::spawn();
     // SAFETY: registers a function without arguments; start() runs once per process.
     if unsafe { libc::atexit(close_all_at_exit) } != 0 {
         eprintln!("usocket: atexit: no room; sockets left open at exit will not be closed");
@@ -63,11 +108,29 @@ extern "C" fn close_all_at_exit() {
 impl Backend for AbiBackend {
     type Api = AbiStack;
 
+    /// A call from another thread while one is inside waits its turn (the
+    /// stack's own thread, [`crate::runner`], is inside for a pump at a
+    /// time); a call from inside a call on the same thread (from a wait) is
+    /// EALREADY.
     fn with<R>(f: impl FnOnce(&mut AbiStack) -> R) -> Result<R, Errno> {
-        STACK.with(|slot| match slot.get_or_insert_with(start) {
-            Ok(stack) => Ok(f(stack)),
-            Err(e) => Err(*e),
-        })?
+        if INSIDE.get() {
+            return Err(Errno::EALREADY);
+        }
+        let mut f = Some(f);
+        let mut tries = 0u32;
+        loop {
+            let result = STACK.with(|slot| {
+                let _inside = Inside::enter();
+                match slot.get_or_insert_with(start) {
+                    Ok(stack) => f.take().map(|f| f(stack)).ok_or(Errno::EIO),
+                    Err(e) => Err(*e),
+                }
+            });
+            match result {
+                Err(Errno::EALREADY) => wait_turn(&mut tries),
+                other => return other?,
+            }
+        }
     }
 
     /// A panic becomes EIO (std prints it); the stack is then poisoned

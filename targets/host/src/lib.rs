@@ -13,6 +13,7 @@ pub mod faults;
 pub mod host_board;
 pub mod loopback;
 pub mod ram;
+mod runner;
 pub mod tap;
 pub mod wait;
 

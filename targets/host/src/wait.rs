@@ -10,6 +10,7 @@ use usocket_runtime::{Backend, Errno, Stack};
 
 use crate::AbiBackend;
 use crate::clock::{poll, timeout_ms};
+use crate::runner::Waiting;
 
 /// Drives the stack, then sleeps until one of `fds` is ready (poll(2) sets
 /// their `revents`), the board's device has frames, the stack's next timer is
@@ -34,6 +35,8 @@ pub unsafe extern "C" fn usocket_host_wait(fds: *mut libc::pollfd, nfds: usize, 
 
 /// [`usocket_host_wait`] on a borrowed slice.
 fn wait(fds: &mut [libc::pollfd], timeout: i32) -> Result<i32, Errno> {
+    // The stack's own thread stays out while this caller pumps and waits.
+    let _waiting = Waiting::enter();
     let (plan, now_us) = AbiBackend::with(|stack| {
         Stack::pump(stack);
         let next = stack.next_event_us();

@@ -1,0 +1,120 @@
+//! The stack runs while nobody calls it: a thread of the host library pumps
+//! the stack on the board's frames and timers whenever no call is inside and
+//! no caller waits in [`usocket_host_wait`](crate::wait::usocket_host_wait)
+//! (which pumps by itself), so ACKs, ARP/NDP, accepts and DHCP go on during
+//! `time.sleep()`, at an idle REPL and between calls. It sleeps in the kernel
+//! until the board's device has frames or the stack's next timer is due: no
+//! CPU when there is nothing to do. `USOCKET_RUNNER=0` leaves it out.
+
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use usocket_runtime::Stack;
+
+use crate::abi::try_with;
+use crate::clock::{poll, timeout_ms};
+
+/// Callers waiting in `usocket_host_wait` (they pump; the runner stays out of
+/// their way so that a frame it takes cannot be missed by their wait).
+static WAITERS: AtomicUsize = AtomicUsize::new(0);
+
+/// The runner's wake-up: an eventfd written when the last waiter leaves.
+static WAKE: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// How long the runner sleeps while a call or a waiter has the stack (it
+/// pumps by itself meanwhile), before it looks again.
+const BUSY_MS: i32 = 50;
+
+/// A caller waiting in `usocket_host_wait`, until dropped.
+pub(crate) struct Waiting;
+
+impl Waiting {
+    /// Counts the caller in: from now on the runner does not pump.
+    pub(crate) fn enter() -> Waiting {
+        WAITERS.fetch_add(1, Ordering::SeqCst);
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if WAITERS.fetch_sub(1, Ordering::SeqCst) == 1 {
+            signal();
+        }
+    }
+}
+
+/// Wakes the runner (it takes over the pumping at once).
+fn signal() {
+    if let Ok(fd) = i32::try_from(WAKE.load(Ordering::SeqCst)) {
+        let one: u64 = 1;
+        // SAFETY: writes 8 bytes from a live u64 to the runner's eventfd.
+        let _ = unsafe { libc::write(fd, (&raw const one).cast(), 8) };
+    }
+}
+
+/// Starts the runner once per process (from the stack's start), unless
+/// `USOCKET_RUNNER=0`.
+pub(crate) fn spawn() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var("USOCKET_RUNNER").is_ok_and(|v| v == "0") {
+            return;
+        }
+        // SAFETY: eventfd(2) with valid flags; the fd lives for the process.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        if fd < 0 {
+            eprintln!("usocket: eventfd: {}; the stack runs only inside calls", std::io::Error::last_os_error());
+            return;
+        }
+        WAKE.store(fd as usize, Ordering::SeqCst);
+        if let Err(e) = std::thread::Builder::new().name("usocket".into()).spawn(move || run(fd)) {
+            eprintln!("usocket: cannot start the stack's thread: {e}; the stack runs only inside calls");
+        }
+    });
+}
+
+/// The runner's loop: pump, then sleep until frames, the next timer or a
+/// wake-up; while someone else has the stack, look again every [`BUSY_MS`].
+fn run(wake: i32) {
+    block_signals();
+    loop {
+        let plan = match try_with(|stack| {
+            if WAITERS.load(Ordering::SeqCst) > 0 {
+                return None;
+            }
+            Stack::pump(stack);
+            let next = stack.next_event_us();
+            Some((stack.board().wake_plan(next), stack.board().clock().now_us()))
+        }) {
+            Ok(plan) => plan.flatten(),
+            // The stack could not start, or a call panicked inside: nothing left to run.
+            Err(_) => return,
+        };
+        let mut fds = [
+            libc::pollfd { fd: wake, events: libc::POLLIN, revents: 0 },
+            libc::pollfd { fd: plan.and_then(|(p, _)| p.fd).unwrap_or(-1), events: libc::POLLIN, revents: 0 },
+        ];
+        let ms = match plan {
+            Some((p, now)) => timeout_ms(now, p.until_us),
+            None => BUSY_MS,
+        };
+        poll(&mut fds, ms);
+        if fds[0].revents != 0 {
+            let mut drained: u64 = 0;
+            // SAFETY: reads 8 bytes into a live u64 from the runner's own eventfd.
+            let _ = unsafe { libc::read(wake, (&raw mut drained).cast(), 8) };
+        }
+    }
+}
+
+/// Signals go to the process's other threads: MicroPython's Ctrl-C must
+/// interrupt the thread that waits for it, not this one.
+fn block_signals() {
+    // SAFETY: a zeroed sigset_t filled by sigfillset, then applied to this thread only.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+    }
+}
