@@ -44,65 +44,61 @@ typedef struct {
     mp_uint_t revents;
 } entry_t;
 
-// A set of entries, in registration order.
+// A set of entries: a map from each object's id to its entry, iterated in
+// the map's slot order, as MicroPython's select does (asyncio runs the tasks
+// of ready objects in the order poll reports them).
 typedef struct {
-    entry_t *items;
-    size_t len;
-    size_t alloc;
+    mp_map_t map;
 } poll_set_t;
 
-static void set_add(poll_set_t *set, mp_obj_t obj, mp_uint_t events) {
-    for (size_t i = 0; i < set->len; i++) {
-        if (set->items[i].obj == obj) {
-            set->items[i].events = events;
-            return;
-        }
+// The entry of map slot `i`, or NULL for an empty slot.
+static entry_t *set_slot(poll_set_t *set, size_t i) {
+    if (!mp_map_slot_is_filled(&set->map, i)) {
+        return NULL;
     }
-    entry_t e = { .obj = obj, .stream = NULL, .fd = -1, .stack_driven = false, .events = events, .revents = 0 };
+    return (entry_t *)MP_OBJ_TO_PTR(set->map.table[i].value);
+}
+
+static void set_init(poll_set_t *set, size_t n) {
+    mp_map_init(&set->map, n);
+}
+
+static void set_add(poll_set_t *set, mp_obj_t obj, mp_uint_t events) {
+    mp_map_elem_t *elem = mp_map_lookup(&set->map, mp_obj_id(obj), MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
+    if (elem->value != MP_OBJ_NULL) {
+        ((entry_t *)MP_OBJ_TO_PTR(elem->value))->events = events;
+        return;
+    }
+    entry_t *e = m_new_obj(entry_t);
+    *e = (entry_t){ .obj = obj, .stream = NULL, .fd = -1, .stack_driven = false, .events = events, .revents = 0 };
+    elem->value = MP_OBJ_FROM_PTR(e);
     if (mp_obj_is_int(obj)) {
-        e.fd = mp_obj_get_int(obj);
-        if (e.fd < 0) {
+        e->fd = mp_obj_get_int(obj);
+        if (e->fd < 0) {
+            mp_map_lookup(&set->map, mp_obj_id(obj), MP_MAP_LOOKUP_REMOVE_IF_FOUND);
             mp_raise_ValueError(MP_ERROR_TEXT("fd must be non-negative"));
         }
     } else {
-        e.stream = mp_get_stream_raise(obj, MP_STREAM_OP_IOCTL);
+        e->stream = mp_get_stream_raise(obj, MP_STREAM_OP_IOCTL);
         int err;
-        mp_uint_t fd = e.stream->ioctl(obj, MP_STREAM_GET_FILENO, 0, &err);
+        mp_uint_t fd = e->stream->ioctl(obj, MP_STREAM_GET_FILENO, 0, &err);
         if (fd != MP_STREAM_ERROR) {
-            e.fd = (int)fd;
+            e->fd = (int)fd;
         } else if (mp_obj_is_native_type(mp_obj_get_type(obj))) {
             // A native stream (not a class written in Python, whose ioctl
             // would see the question): ours and a TLS socket over one answer 0.
-            e.stack_driven = e.stream->ioctl(obj, USOCKET_STREAM_STACK_DRIVEN, 0, &err) == 0;
+            e->stack_driven = e->stream->ioctl(obj, USOCKET_STREAM_STACK_DRIVEN, 0, &err) == 0;
         }
     }
-    if (set->len == set->alloc) {
-        size_t grown = set->alloc ? 2 * set->alloc : 4;
-        set->items = m_renew(entry_t, set->items, set->alloc, grown);
-        set->alloc = grown;
-    }
-    set->items[set->len++] = e;
 }
 
 static entry_t *set_find(poll_set_t *set, mp_obj_t obj) {
-    for (size_t i = 0; i < set->len; i++) {
-        if (set->items[i].obj == obj) {
-            return &set->items[i];
-        }
-    }
-    return NULL;
+    mp_map_elem_t *elem = mp_map_lookup(&set->map, mp_obj_id(obj), MP_MAP_LOOKUP);
+    return elem == NULL ? NULL : (entry_t *)MP_OBJ_TO_PTR(elem->value);
 }
 
 static void set_remove(poll_set_t *set, mp_obj_t obj) {
-    for (size_t i = 0; i < set->len; i++) {
-        if (set->items[i].obj == obj) {
-            for (size_t j = i + 1; j < set->len; j++) {
-                set->items[j - 1] = set->items[j];
-            }
-            set->len--;
-            return;
-        }
-    }
+    mp_map_lookup(&set->map, mp_obj_id(obj), MP_MAP_LOOKUP_REMOVE_IF_FOUND);
 }
 
 // Looks at every entry once without waiting: streams through their ioctl,
@@ -110,8 +106,11 @@ static void set_remove(poll_set_t *set, mp_obj_t obj) {
 // how many are ready.
 static size_t set_check(poll_set_t *set, struct pollfd *fds) {
     size_t ready = 0, k = 0;
-    for (size_t i = 0; i < set->len; i++) {
-        entry_t *e = &set->items[i];
+    for (size_t i = 0; i < set->map.alloc; i++) {
+        entry_t *e = set_slot(set, i);
+        if (e == NULL) {
+            continue;
+        }
         if (e->fd >= 0) {
             e->revents = (mp_uint_t)fds[k++].revents;
         } else {
@@ -130,10 +129,11 @@ static size_t set_check(poll_set_t *set, struct pollfd *fds) {
 // The OS fds of the set, in entry order, for poll(2).
 static size_t set_fds(poll_set_t *set, struct pollfd *fds) {
     size_t n = 0;
-    for (size_t i = 0; i < set->len; i++) {
-        if (set->items[i].fd >= 0) {
-            fds[n].fd = set->items[i].fd;
-            fds[n].events = (short)set->items[i].events;
+    for (size_t i = 0; i < set->map.alloc; i++) {
+        entry_t *e = set_slot(set, i);
+        if (e != NULL && e->fd >= 0) {
+            fds[n].fd = e->fd;
+            fds[n].events = (short)e->events;
             fds[n].revents = 0;
             n++;
         }
@@ -147,9 +147,12 @@ static size_t set_wait(poll_set_t *set, mp_int_t timeout_ms) {
     mp_uint_t start = mp_hal_ticks_ms();
     size_t nfds = 0;
     bool polled = false;
-    for (size_t i = 0; i < set->len; i++) {
-        nfds += set->items[i].fd >= 0;
-        polled |= set->items[i].fd < 0 && !set->items[i].stack_driven;
+    for (size_t i = 0; i < set->map.alloc; i++) {
+        entry_t *e = set_slot(set, i);
+        if (e != NULL) {
+            nfds += e->fd >= 0;
+            polled |= e->fd < 0 && !e->stack_driven;
+        }
     }
     // Sets of up to 16 OS fds (asyncio's usual) need no heap.
     struct pollfd few[16];
@@ -241,9 +244,9 @@ static mp_obj_t poll_poll(size_t n_args, const mp_obj_t *args) {
     size_t ready = poll_wait(n_args, args);
     mp_obj_list_t *list = MP_OBJ_TO_PTR(mp_obj_new_list(ready, NULL));
     size_t k = 0;
-    for (size_t i = 0; i < self->set.len && k < ready; i++) {
-        entry_t *e = &self->set.items[i];
-        if (e->revents != 0) {
+    for (size_t i = 0; i < self->set.map.alloc && k < ready; i++) {
+        entry_t *e = set_slot(&self->set, i);
+        if (e != NULL && e->revents != 0) {
             mp_obj_t pair[2] = { e->obj, MP_OBJ_NEW_SMALL_INT(e->revents) };
             list->items[k++] = mp_obj_new_tuple(2, pair);
         }
@@ -268,9 +271,9 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(poll_ipoll_obj, 1, 3, poll_ipoll);
 
 static mp_obj_t poll_iternext(mp_obj_t self_in) {
     poll_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    while (self->iter_left > 0 && self->iter_at < self->set.len) {
-        entry_t *e = &self->set.items[self->iter_at++];
-        if (e->revents == 0) {
+    while (self->iter_left > 0 && self->iter_at < self->set.map.alloc) {
+        entry_t *e = set_slot(&self->set, self->iter_at++);
+        if (e == NULL || e->revents == 0) {
             continue;
         }
         self->iter_left--;
@@ -306,8 +309,7 @@ static MP_DEFINE_CONST_OBJ_TYPE(
 // poll(): a new, empty poll object.
 static mp_obj_t select_poll(void) {
     poll_obj_t *p = mp_obj_malloc(poll_obj_t, &poll_type);
-    p->set.items = NULL;
-    p->set.len = p->set.alloc = 0;
+    set_init(&p->set, 0);
     p->iter_left = p->iter_at = 0;
     p->flags = 0;
     p->ret_tuple = MP_OBJ_NULL;
@@ -321,9 +323,12 @@ static mp_obj_t select_select(size_t n_args, const mp_obj_t *args) {
     size_t len[3];
     mp_obj_t *items[3];
     const mp_uint_t wanted[3] = { MP_STREAM_POLL_RD, MP_STREAM_POLL_WR, MP_STREAM_POLL_ERR | MP_STREAM_POLL_HUP };
-    poll_set_t set = { NULL, 0, 0 };
     for (int k = 0; k < 3; k++) {
         mp_obj_get_array(args[k], &len[k], &items[k]);
+    }
+    poll_set_t set;
+    set_init(&set, len[0] + len[1] + len[2]);
+    for (int k = 0; k < 3; k++) {
         for (size_t i = 0; i < len[k]; i++) {
             entry_t *e = set_find(&set, items[k][i]);
             set_add(&set, items[k][i], (e ? e->events : 0) | wanted[k]);
@@ -346,7 +351,7 @@ static mp_obj_t select_select(size_t n_args, const mp_obj_t *args) {
             }
         }
     }
-    m_del(entry_t, set.items, set.alloc);
+    mp_map_deinit(&set.map);
     return mp_obj_new_tuple(3, lists);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(select_select_obj, 3, 4, select_select);
