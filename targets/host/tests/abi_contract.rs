@@ -9,7 +9,7 @@ use usocket_host::c_abi::*;
 use usocket_host::constants::{AF_INET, SOCK_DGRAM};
 use usocket_host::{AbiBackend, Addr, Backend, Errno};
 
-/// One test at a time on the process's stack (a concurrent call is EALREADY).
+/// One test at a time on the process's stack (a concurrent call waits its turn).
 static TURN: Mutex<()> = Mutex::new(());
 
 /// -EINVAL as an i32 and as a byte count.

@@ -332,7 +332,7 @@ fn rule_accept_not_listening() {
     fails(s.accept(c), Errno::EINVAL);
 }
 
-/// The C ABI serves one caller at a time (others get EALREADY): tests take turns.
+/// The C ABI serves one caller at a time (others wait their turn): tests take turns, so that one test's blocking call does not hold up another's.
 static C_ABI: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The C ABI's settimeout, for rules about values the Rust types cannot carry.
