@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use usocket_runtime::{Backend, CallerLock, Errno, HostMemory, SocketApi, Stack};
 
-use crate::host_board::AnyBoard;
+use crate::host_board::{AnyBoard, WakePlan};
 
 /// The process's stack as the C ABI sees it.
 pub type AbiStack = Stack<'static, AnyBoard>;
@@ -59,14 +59,19 @@ fn wait_turn(tries: &mut u32) {
     }
 }
 
-/// Runs `f` on the stack if it is started and nobody is inside; None otherwise
-/// (for the stack's own thread, which must never wait for a caller).
-pub(crate) fn try_with<R>(f: impl FnOnce(&mut AbiStack) -> R) -> Result<Option<R>, Errno> {
-    match STACK.with(|slot| match slot {
-        Some(Ok(stack)) => Ok(Some(f(stack))),
+/// The runner's turn ([`crate::runner::Turn`]): if the stack is started,
+/// nobody is inside and no caller waits, pump it and return what to sleep for.
+fn runner_turn() -> Result<Option<(WakePlan, u64)>, Errno> {
+    let turn = STACK.with(|slot| match slot {
+        Some(Ok(stack)) if !crate::runner::waiting() => {
+            Stack::pump(stack);
+            let next = stack.next_event_us();
+            Ok(Some((stack.board().wake_plan(next), stack.board().clock().now_us())))
+        }
         Some(Err(e)) => Err(*e),
-        None => Ok(None),
-    }) {
+        _ => Ok(None),
+    });
+    match turn {
         Err(Errno::EALREADY) => Ok(None),
         other => other?,
     }
@@ -87,7 +92,7 @@ fn start() -> Result<AbiStack, Errno> {
         eprintln!("usocket: {e}");
         Errno::ENODEV
     })?;
-    crate::runner::spawn();
+    crate::runner::spawn(runner_turn);
     // SAFETY: registers a function without arguments; start() runs once per process.
     if unsafe { libc::atexit(close_all_at_exit) } != 0 {
         eprintln!("usocket: atexit: no room; sockets left open at exit will not be closed");

@@ -9,10 +9,15 @@
 use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use usocket_runtime::Stack;
+use usocket_runtime::Errno;
 
-use crate::abi::try_with;
 use crate::clock::{poll, timeout_ms};
+use crate::host_board::WakePlan;
+
+/// One turn of the runner on the stack: pump it unless [`waiting`], and say
+/// what to sleep for (the wake plan and the clock's now); None when the stack
+/// is busy or not started; an error once it cannot run.
+pub(crate) type Turn = fn() -> Result<Option<(WakePlan, u64)>, Errno>;
 
 /// Callers waiting in `usocket_host_wait` (they pump; the runner stays out of
 /// their way so that a frame it takes cannot be missed by their wait).
@@ -24,6 +29,11 @@ static WAKE: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// How long the runner sleeps while a call or a waiter has the stack (it
 /// pumps by itself meanwhile), before it looks again.
 const BUSY_MS: i32 = 50;
+
+/// Is a caller waiting in `usocket_host_wait` (so the runner must not pump)?
+pub(crate) fn waiting() -> bool {
+    WAITERS.load(Ordering::SeqCst) > 0
+}
 
 /// A caller waiting in `usocket_host_wait`, until dropped.
 pub(crate) struct Waiting;
@@ -54,8 +64,8 @@ fn signal() {
 }
 
 /// Starts the runner once per process (from the stack's start), unless
-/// `USOCKET_RUNNER=0`.
-pub(crate) fn spawn() {
+/// `USOCKET_RUNNER=0`; `turn` is its work on the stack.
+pub(crate) fn spawn(turn: Turn) {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         if std::env::var("USOCKET_RUNNER").is_ok_and(|v| v == "0") {
@@ -68,7 +78,7 @@ pub(crate) fn spawn() {
             return;
         }
         WAKE.store(fd as usize, Ordering::SeqCst);
-        if let Err(e) = std::thread::Builder::new().name("usocket".into()).spawn(move || run(fd)) {
+        if let Err(e) = std::thread::Builder::new().name("usocket".into()).spawn(move || run(fd, turn)) {
             eprintln!("usocket: cannot start the stack's thread: {e}; the stack runs only inside calls");
         }
     });
@@ -76,18 +86,11 @@ pub(crate) fn spawn() {
 
 /// The runner's loop: pump, then sleep until frames, the next timer or a
 /// wake-up; while someone else has the stack, look again every [`BUSY_MS`].
-fn run(wake: i32) {
+fn run(wake: i32, turn: Turn) {
     block_signals();
     loop {
-        let plan = match try_with(|stack| {
-            if WAITERS.load(Ordering::SeqCst) > 0 {
-                return None;
-            }
-            Stack::pump(stack);
-            let next = stack.next_event_us();
-            Some((stack.board().wake_plan(next), stack.board().clock().now_us()))
-        }) {
-            Ok(plan) => plan.flatten(),
+        let plan = match turn() {
+            Ok(plan) => plan,
             // The stack could not start, or a call panicked inside: nothing left to run.
             Err(_) => return,
         };
