@@ -32,6 +32,7 @@ mod run;
 mod size;
 mod tapboard;
 mod test;
+mod threads;
 mod tls;
 mod verbosity;
 

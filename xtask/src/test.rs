@@ -32,7 +32,8 @@ fn c_tests() -> Result<(), String> {
         step(&format!("C ABI program {name}: build"), "gcc", &link)?;
         step(&format!("C ABI program {name}: run"), &exe, &[])?;
     }
-    Ok(())
+    // As root: 8 threads at once over TAP against the kernel, under ASan.
+    crate::threads::run("target/release/libusocket_host.a", &out)
 }
 
 /// The generated glue in a real MicroPython (unix port from Debian's source).
@@ -130,7 +131,7 @@ const STEPS: [Step; 17] = [
     Step { name: "modules", doc: "no crate's modules import each other in a circle, codegen's only downwards through its layers (cargo xtask modules)", run: || crate::modules::run(&crate::root(), false) },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
-    Step { name: "c", doc: "the header as C99/C++11 and the C ABI programs", run: c_tests },
+    Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
     Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
     Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
     Step {
