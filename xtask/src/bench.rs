@@ -100,7 +100,26 @@ fn micropython(rounds: u64) -> Result<(), String> {
             _ => println!("micropython {title}: no result (see the failures above)"),
         }
     }
+    idle_cpu(&ours, &stock, &mut errors);
     if errors.is_empty() { Ok(()) } else { Err(format!("micropython bench: {}", errors.join("; "))) }
+}
+
+/// Most CPU an idle asyncio server may use (its waits sleep in the kernel), in percent.
+const IDLE_CPU_GOAL_PCT: f64 = 0.5;
+
+/// The CPU an idle asyncio server uses on ours and on stock (an absolute
+/// figure: stock's is about 0, so no ratio).
+fn idle_cpu(ours: &Path, stock: &Path, errors: &mut Vec<String>) {
+    let script = "bench/micropython/asyncio_idle.py";
+    for (who, exe) in [("ours", ours), ("stock", stock)] {
+        match run_script(exe, script, "cpu_pct") {
+            Ok((pct, line)) => {
+                let verdict = if who == "stock" || pct <= IDLE_CPU_GOAL_PCT { "" } else { " MISSED" };
+                println!("micropython idle asyncio server: {who} {pct:.2}% CPU (goal <= {IDLE_CPU_GOAL_PCT}% for ours){verdict}   ({line})");
+            }
+            Err(e) => errors.push(format!("{script} failed on {who}: {e}")),
+        }
+    }
 }
 
 /// Runs `script` with `exe` (from the repository root, at most
