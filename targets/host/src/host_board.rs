@@ -16,7 +16,7 @@ use crate::loopback::{LOOPBACK_MTU, LoopbackDevice, LoopbackRx, LoopbackTx, loop
 use crate::tap::{TapConfig, TapDevice, TapRx, TapTx, tap_net};
 
 /// The environment variables that choose and configure the board.
-pub const ENV_VARS: [(&str, &str); 10] = [
+pub const ENV_VARS: [(&str, &str); 11] = [
     ("USOCKET_BOARD", "`loopback` (default) or `tap`"),
     ("USOCKET_TAP", "TAP device name (default `tap0`)"),
     ("USOCKET_IPV4", "IPv4 address/prefix, e.g. 192.0.2.2/24, or `dhcp` (with USOCKET_IPV6, replaces the board file's addresses, gateways and DNS)"),
@@ -27,6 +27,7 @@ pub const ENV_VARS: [(&str, &str); 10] = [
     ("USOCKET_DNS", "DNS servers, comma-separated (at most 2)"),
     ("USOCKET_MAC", "MAC address; USOCKET_MTU sets the IP MTU (defaults: spec/boards/host-tap.toml)"),
     ("USOCKET_FAULTS", "faults on the board's frames, e.g. loss=10%,dup=2%,reorder=5%,corrupt=1%,delay=2ms,seed=7"),
+    ("USOCKET_RUNNER", "`0`: no thread of the library runs the stack while nobody calls it (default: one does)"),
 ];
 
 /// Either host board's device.
