@@ -19,6 +19,8 @@ as a fresh process on the TAP board (192.0.2.2, 2001:db8::2):
 - server: an asyncio echo server holds 220 concurrent kernel clients;
 - time.sleep: while the script sleeps after listen(), the kernel's connect
   and its data are answered within 100 ms (the host library's stack thread);
+- idle REPL: a connect to a listener made at the interactive prompt (on a
+  pty), while the REPL waits for input, is answered within 100 ms;
 - wake-up: the same server answers a kernel client's line in well under the
   millisecond that a select polling at intervals would add (its wait wakes on
   the TAP device's frames: targets/host/micropython/select).
@@ -278,6 +280,49 @@ def during_sleep(exe, sleep_s=2.0, bound_ms=100):
     check("connect during time.sleep", ok, "connected after %.1f ms (bound %d ms) of a %.1f s sleep; code %d %s" % (took, bound_ms, sleep_s, rc, out))
 
 
+def at_idle_repl(exe, bound_ms=100):
+    """A kernel client connects while the interactive REPL waits for input."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([exe], stdin=slave, stdout=slave, stderr=slave, env=ENV, close_fds=True)
+    os.close(slave)
+
+    def read_until(token, limit=5.0):
+        buf, end = b"", time.monotonic() + limit
+        while token not in buf and time.monotonic() < end:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    buf += os.read(master, 4096)
+                except OSError:
+                    break
+        return buf
+
+    took, echoed = float("inf"), b""
+    try:
+        read_until(b">>> ")
+        os.write(master, b"import socket; l = socket.socket(); l.bind(('192.0.2.2', 7403)); l.listen(2); print('LIST' + 'ENING')\r")
+        if b"LISTENING" in read_until(b"LISTENING"):
+            read_until(b">>> ")
+            time.sleep(0.5)  # the REPL waits at its prompt
+            t = time.monotonic()
+            with socket.create_connection((BOARD4, 7403), timeout=5) as c:
+                took = (time.monotonic() - t) * 1000
+                c.sendall(b"at the prompt")
+                os.write(master, b"c, a = l.accept(); print(c.recv(64))\r")
+                echoed = read_until(b"at the prompt'")
+        os.write(master, b"\x04")
+        rc = proc.wait(timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        proc.kill()
+        rc = proc.wait()
+        echoed += str(e).encode()
+    os.close(master)
+    ok = took < bound_ms and b"b'at the prompt'" in echoed and rc == 0
+    check("connect at an idle REPL", ok, "connected after %.1f ms (bound %d ms); code %d %r" % (took, bound_ms, rc, echoed[-80:]))
+
+
 def round_trips(exe, count=300, bound_ms=0.5):
     """Median time a kernel client waits for an asyncio echo server's answer."""
     port = 7401
@@ -325,6 +370,7 @@ def main():
     many_clients(exe)
     round_trips(exe)
     during_sleep(exe)
+    at_idle_repl(exe)
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))
     return 1 if failed else 0
