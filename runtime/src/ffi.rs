@@ -154,19 +154,14 @@ impl Region {
 
     /// Whether the two share a byte.
     fn overlaps(self, other: Region) -> bool {
-        self.bytes > 0
-            && other.bytes > 0
-            && self.start < other.start.saturating_add(other.bytes)
-            && other.start < self.start.saturating_add(self.bytes)
+        self.bytes > 0 && other.bytes > 0 && self.start < other.start.saturating_add(other.bytes) && other.start < self.start.saturating_add(self.bytes)
     }
 }
 
 /// EINVAL when a written region overlaps another region of the same call: a
 /// `&mut` borrow must not alias, so this runs before any region is borrowed.
 pub fn disjoint(regions: &[Region]) -> Result<(), Errno> {
-    let clash = regions.iter().enumerate().any(|(i, a)| {
-        regions.iter().skip(i + 1).any(|b| (a.written || b.written) && a.overlaps(*b))
-    });
+    let clash = regions.iter().enumerate().any(|(i, a)| regions.iter().skip(i + 1).any(|b| (a.written || b.written) && a.overlaps(*b)));
     if clash { Err(Errno::EINVAL) } else { Ok(()) }
 }
 

@@ -91,7 +91,9 @@ fn sanitized_tests() -> Result<(), String> {
     let exe = crate::micropython::build_sanitized(None)?;
     let exe_text = exe.to_string_lossy().into_owned();
     let mut scripts: Vec<String> =
-        ["tests/micropython/glue_smoke.py", "tests/micropython/select_wait.py", "tests/micropython/churn.py", "generated/hardening/bad_input.py"].map(String::from).to_vec();
+        ["tests/micropython/glue_smoke.py", "tests/micropython/select_wait.py", "tests/micropython/churn.py", "generated/hardening/bad_input.py"]
+            .map(String::from)
+            .to_vec();
     scripts.extend(crate::conformance::scripts(&crate::root())?.iter().map(|p| p.to_string_lossy().into_owned()));
     for script in &scripts {
         step("sanitized MicroPython", &exe_text, &[script])?;
@@ -128,7 +130,11 @@ const STEPS: [Step; 17] = [
         doc: "each c-port board on thumbv6m, thumbv7m and thumbv7em-hf: libusocket.a with every export; clippy on its own target",
         run: crate::firmware_lib::builds,
     },
-    Step { name: "modules", doc: "no crate's modules import each other in a circle, codegen's only downwards through its layers (cargo xtask modules)", run: || crate::modules::run(&crate::root(), false) },
+    Step {
+        name: "modules",
+        doc: "no crate's modules import each other in a circle, codegen's only downwards through its layers (cargo xtask modules)",
+        run: || crate::modules::run(&crate::root(), false),
+    },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },

@@ -14,7 +14,22 @@ const NETNS: &str = "usocket-threads";
 /// Builds and runs the program against `lib` (the host static library).
 pub fn run(lib: &str, out: &str) -> Result<(), String> {
     let exe = format!("{out}/threads");
-    let build = ["-Wall", "-Wextra", "-Werror", "-std=c99", "-fsanitize=address", "-g", "-Igenerated/include", "tests/c/threads.c", lib, "-lpthread", "-ldl", "-lm", "-o", &exe];
+    let build = [
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-std=c99",
+        "-fsanitize=address",
+        "-g",
+        "-Igenerated/include",
+        "tests/c/threads.c",
+        lib,
+        "-lpthread",
+        "-ldl",
+        "-lm",
+        "-o",
+        &exe,
+    ];
     step("C ABI from threads: build (ASan)", "gcc", &build)?;
     if usocket_netns::skip_unless_root("the C ABI from 8 threads over TAP", "its network namespace and TAP device") {
         return Ok(());

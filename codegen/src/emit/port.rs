@@ -246,5 +246,9 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         })
         .collect();
     let ctx = Context { generated: GENERATED_LINE, guard: format!("{}_PORT_H", names.prefix().to_uppercase()), header: names.header(), functions };
-    Ok(vec![Output::new(format!("generated/include/{}", names.port_header()), templates::render("port.h.j2", &ctx)?), firmware_file(spec, &names)?, exports_file(spec, &names)?])
+    Ok(vec![
+        Output::new(format!("generated/include/{}", names.port_header()), templates::render("port.h.j2", &ctx)?),
+        firmware_file(spec, &names)?,
+        exports_file(spec, &names)?,
+    ])
 }
