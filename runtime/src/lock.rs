@@ -34,8 +34,8 @@ pub struct CallerLock<T> {
 
 // SAFETY: `state` admits one caller at a time, and only that caller gets a
 // reference to `value` (see `with`); callers may be on different threads,
-// which `new`'s contract allows.
-unsafe impl<T> Sync for CallerLock<T> {}
+// which `T: Send` allows (a mutex's rule).
+unsafe impl<T: Send> Sync for CallerLock<T> {}
 
 /// Poisons the lock when dropped: the caller's function unwound.
 struct Unwinding<'a>(&'a AtomicU8);
@@ -48,12 +48,7 @@ impl Drop for Unwinding<'_> {
 
 impl<T> CallerLock<T> {
     /// The lock, free, around `value` (const: for statics).
-    ///
-    /// # Safety
-    /// The value must be fine to use from any thread, one at a time: `Send`,
-    /// or (the stack) not `Send` only for raw pointers into memory lent to it
-    /// for good, which nothing else reaches.
-    pub const unsafe fn new(value: T) -> Self {
+    pub const fn new(value: T) -> Self {
         CallerLock { state: AtomicU8::new(FREE), value: UnsafeCell::new(value) }
     }
 
@@ -88,8 +83,7 @@ mod tests {
 
     #[test]
     fn a_second_caller_inside_gets_ealready_and_the_first_goes_on() {
-        // SAFETY: a u32 is Send.
-        let lock = unsafe { CallerLock::new(1u32) };
+        let lock = CallerLock::new(1u32);
         assert_eq!(lock.with(|v| (lock.with(|_| ()), *v)), Ok((Err(Errno::EALREADY), 1)));
         assert_eq!(lock.with(|v| *v), Ok(1));
     }
@@ -97,8 +91,7 @@ mod tests {
     #[test]
     #[allow(clippy::panic, reason = "the bug under test")]
     fn a_panic_inside_poisons_the_value() {
-        // SAFETY: a u32 is Send.
-        let lock = unsafe { CallerLock::new(1u32) };
+        let lock = CallerLock::new(1u32);
         let unwound = catch_unwind(AssertUnwindSafe(|| lock.with(|_| panic!("a bug"))));
         assert!(unwound.is_err());
         assert_eq!(lock.with(|v| *v), Err(Errno::EIO));

@@ -44,6 +44,11 @@ pub(crate) struct LoopQueue<'a> {
     _memory: PhantomData<&'a mut [u8]>,
 }
 
+// SAFETY: the queue has its memory to itself for 'a (lent as `&'a mut [u8]`,
+// reached only through `bytes`): moving it to another thread moves that access
+// with it. Its Cells keep it !Sync: one thread at a time.
+unsafe impl Send for LoopQueue<'_> {}
+
 impl<'a> LoopQueue<'a> {
     /// The fewest bytes that queue one frame of `max_frame` bytes besides the room for the next.
     pub(crate) const fn min_bytes(max_frame: usize) -> usize {

@@ -15,6 +15,11 @@ pub(crate) struct RawArea<'a> {
     _memory: core::marker::PhantomData<&'a mut [u8]>,
 }
 
+// SAFETY: the area has its memory to itself for 'a (lent as `&'a mut`
+// slices, reached only through its pointers): moving it to another thread
+// moves that access with it. It is not Sync (no `&RawArea` crosses threads).
+unsafe impl Send for RawArea<'_> {}
+
 impl<'a> RawArea<'a> {
     /// The area over what is left of the stack's memory after TCP and UDP.
     pub(crate) fn new(bytes: &'a mut [u8], meta: &'a mut [raw::PacketMetadata], config: &Config) -> Self {

@@ -54,6 +54,10 @@ const PRIME_US: u64 = 20_000_000;
 /// pump reads), the fd table, the bind table, and the stack's own services.
 /// Each API call borrows the owners it needs apart (e.g. the interface beside
 /// a socket of the pool).
+///
+/// A stack is `Send` when its board is: a program shares one between threads
+/// by moving it into a mutex (the C ABI's boards use a [`CallerLock`](crate::CallerLock));
+/// calls then take turns, and a blocking call holds the stack while it waits.
 pub struct Stack<'a, B: Board> {
     pub(crate) board: B,
     pub(crate) config: Config,

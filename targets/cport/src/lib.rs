@@ -124,9 +124,7 @@ impl StackSlot {
 }
 
 /// The stack, one caller at a time (zero-initialised: in `.bss`).
-// SAFETY: the stack is not Send only for raw pointers into its memory, which
-// is static, lent to it once and reached by nothing else.
-static SLOT: CallerLock<StackSlot> = unsafe { CallerLock::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() }) };
+static SLOT: CallerLock<StackSlot> = CallerLock::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() });
 
 /// Starts the stack in `slot` (lock held): lends the memory, the first time only.
 fn start(slot: &mut StackSlot, mac: Option<[u8; 6]>, seed: u64) -> Result<(), Errno> {

@@ -15,9 +15,7 @@ pub type AbiStack = Stack<'static, AnyBoard>;
 pub struct AbiBackend;
 
 /// The stack once the first call started it, or why it could not start.
-// SAFETY: the stack is not Send only for raw pointers into its memory, which
-// is lent to it for the process's life and which nothing else reaches.
-static STACK: CallerLock<Option<Result<AbiStack, Errno>>> = unsafe { CallerLock::new(None) };
+static STACK: CallerLock<Option<Result<AbiStack, Errno>>> = CallerLock::new(None);
 
 /// The stack's memory, lent to it for the rest of the process (in a static,
 /// so leak checkers see it).

@@ -31,3 +31,14 @@ pub fn seed() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::process::id())
 }
+
+#[cfg(test)]
+mod tests {
+    /// A stack on a host board can move to another thread (into a mutex, a
+    /// runner), as a Rust program that shares it needs.
+    #[test]
+    fn a_host_stack_is_send() {
+        fn send<T: Send>() {}
+        send::<usocket_runtime::Stack<'static, crate::AnyBoard>>();
+    }
+}
