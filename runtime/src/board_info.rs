@@ -12,23 +12,8 @@ use crate::board::NetConfig;
 use crate::config::Config;
 use crate::features::Features;
 
-/// How one address family is set up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Addressing {
-    /// Not used.
-    None,
-    /// DHCPv4: the address, gateway and DNS come from a lease.
-    Dhcp,
-    /// A fixed address.
-    Static {
-        /// The address.
-        address: IpAddr,
-        /// Its prefix length.
-        prefix: u8,
-        /// The default gateway.
-        gateway: Option<IpAddr>,
-    },
-}
+/// How one address family is set up (from `usocket-config`, which the generator shares).
+pub use usocket_config::Addressing;
 
 /// One board, as its board file describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,26 +4,8 @@
 use std::net::IpAddr;
 
 use serde::Serialize;
+pub use usocket_config::Addressing;
 use usocket_config::{Config, Feature, Features};
-
-/// How an address family is configured.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
-pub enum Addressing {
-    /// Not used.
-    None,
-    /// DHCPv4.
-    Dhcp,
-    /// A fixed address.
-    Static {
-        /// The address.
-        address: IpAddr,
-        /// Its prefix length.
-        prefix: u8,
-        /// The default gateway.
-        gateway: Option<IpAddr>,
-    },
-}
 
 /// A validated board.
 #[derive(Debug, Clone, Serialize)]
