@@ -6,6 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use usocket_runtime::{Backend, CallerLock, Errno, HostMemory, SocketApi, Stack};
 
+use crate::clock::Clock;
 use crate::host_board::{AnyBoard, WakePlan};
 
 /// The process's stack as the C ABI sees it.
@@ -57,15 +58,20 @@ fn wait_turn(tries: &mut u32) {
     }
 }
 
+/// Pumps the stack and says what a wait for its next news waits for: the
+/// board's wake plan and its clock (for the host's waits outside the lock,
+/// `usocket_host_wait` and the runner).
+pub(crate) fn pump_and_plan(stack: &mut AbiStack) -> (WakePlan, Clock) {
+    Stack::pump(stack);
+    let next = stack.next_event_us();
+    (stack.board().wake_plan(next), stack.board().clock().clone())
+}
+
 /// The runner's turn ([`crate::runner::Turn`]): if the stack is started,
-/// nobody is inside and no caller waits, pump it and return what to sleep for.
-fn runner_turn() -> Result<Option<(WakePlan, u64)>, Errno> {
+/// nobody is inside and no caller waits, [`pump_and_plan`].
+fn runner_turn() -> Result<Option<(WakePlan, Clock)>, Errno> {
     let turn = STACK.with(|slot| match slot {
-        Some(Ok(stack)) if !crate::runner::waiting() => {
-            Stack::pump(stack);
-            let next = stack.next_event_us();
-            Ok(Some((stack.board().wake_plan(next), stack.board().clock().now_us())))
-        }
+        Some(Ok(stack)) if !crate::runner::waiting() => Ok(Some(pump_and_plan(stack))),
         Some(Err(e)) => Err(*e),
         _ => Ok(None),
     });

@@ -64,9 +64,17 @@ pub fn wait_fds(clock: &Clock, fds: &mut [libc::pollfd], until_us: Option<u64>) 
     if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) { Err(Interrupted) } else { Ok(usize::try_from(r).unwrap_or(0)) }
 }
 
+/// The earlier of two deadlines (None: none).
+pub fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// poll(2)'s timeout from now until `until_us` (-1: none), rounded up: waking
 /// before the deadline only spins the caller.
-pub fn timeout_ms(now_us: u64, until_us: Option<u64>) -> i32 {
+fn timeout_ms(now_us: u64, until_us: Option<u64>) -> i32 {
     match until_us {
         None => -1,
         Some(t) => i32::try_from(t.saturating_sub(now_us).div_ceil(1000)).unwrap_or(i32::MAX),
@@ -74,7 +82,7 @@ pub fn timeout_ms(now_us: u64, until_us: Option<u64>) -> i32 {
 }
 
 /// poll(2) on `fds` for at most `timeout_ms` (-1: no limit).
-pub fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> i32 {
+fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> i32 {
     // SAFETY: `fds` is a valid, writable slice of pollfds for the call; poll(2) writes only their revents.
     unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) }
 }

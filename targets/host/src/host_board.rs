@@ -10,7 +10,7 @@ use usocket_runtime::smoltcp::time::Instant;
 use usocket_runtime::smoltcp::wire::{IpAddress, Ipv4Address, Ipv6Address};
 use usocket_runtime::{Board, BoardInfo, DhcpClient, Interrupted, NetConfig};
 
-use crate::clock::{Clock, wait};
+use crate::clock::{Clock, earliest, wait};
 use crate::faults::{FaultStats, Faults, FaultyDevice};
 use crate::loopback::{LOOPBACK_MTU, LoopbackDevice, LoopbackRx, LoopbackTx, loopback_net};
 use crate::tap::{TapConfig, TapDevice, TapRx, TapTx, tap_net};
@@ -283,10 +283,7 @@ impl AnyBoard {
     /// What a wait until `until_us` waits for: frames the fault layer holds
     /// back are due at their time, packets the loopback device holds at once.
     pub fn wake_plan(&self, until_us: Option<u64>) -> WakePlan {
-        let until_us = match (until_us, self.device.next_release_us()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let until_us = earliest(until_us, self.device.next_release_us());
         match self.device.inner() {
             HostDevice::Loopback(d) if d.has_pending() => WakePlan { fd: None, until_us: Some(self.clock.now_us()) },
             HostDevice::Loopback(_) => WakePlan { fd: None, until_us },

@@ -11,13 +11,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use usocket_runtime::Errno;
 
-use crate::clock::{poll, timeout_ms};
+use crate::clock::{Clock, wait_fds};
 use crate::host_board::WakePlan;
 
 /// One turn of the runner on the stack: pump it unless [`waiting`], and say
-/// what to sleep for (the wake plan and the clock's now); None when the stack
-/// is busy or not started; an error once it cannot run.
-pub(crate) type Turn = fn() -> Result<Option<(WakePlan, u64)>, Errno>;
+/// what to sleep for (the wake plan and the board's clock); None when the
+/// stack is busy or not started; an error once it cannot run.
+pub(crate) type Turn = fn() -> Result<Option<(WakePlan, Clock)>, Errno>;
 
 /// Callers waiting in `usocket_host_wait` (they pump; the runner stays out of
 /// their way so that a frame it takes cannot be missed by their wait).
@@ -27,8 +27,8 @@ static WAITERS: AtomicUsize = AtomicUsize::new(0);
 static WAKE: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 /// How long the runner sleeps while a call or a waiter has the stack (it
-/// pumps by itself meanwhile), before it looks again.
-const BUSY_MS: i32 = 50;
+/// pumps by itself meanwhile), before it looks again (µs).
+const BUSY_US: u64 = 50_000;
 
 /// Is a caller waiting in `usocket_host_wait` (so the runner must not pump)?
 pub(crate) fn waiting() -> bool {
@@ -85,7 +85,7 @@ pub(crate) fn spawn(turn: Turn) {
 }
 
 /// The runner's loop: pump, then sleep until frames, the next timer or a
-/// wake-up; while someone else has the stack, look again every [`BUSY_MS`].
+/// wake-up; while someone else has the stack, look again every [`BUSY_US`].
 fn run(wake: i32, turn: Turn) {
     block_signals();
     loop {
@@ -94,15 +94,16 @@ fn run(wake: i32, turn: Turn) {
             // The stack could not start, or a call panicked inside: nothing left to run.
             Err(_) => return,
         };
-        let mut fds = [
-            libc::pollfd { fd: wake, events: libc::POLLIN, revents: 0 },
-            libc::pollfd { fd: plan.and_then(|(p, _)| p.fd).unwrap_or(-1), events: libc::POLLIN, revents: 0 },
-        ];
-        let ms = match plan {
-            Some((p, now)) => timeout_ms(now, p.until_us),
-            None => BUSY_MS,
+        let fd = plan.as_ref().and_then(|(p, _)| p.fd).unwrap_or(-1);
+        let mut fds = [libc::pollfd { fd: wake, events: libc::POLLIN, revents: 0 }, libc::pollfd { fd, events: libc::POLLIN, revents: 0 }];
+        // Signals are blocked here: the wait ends only at an fd or the deadline.
+        let _ = match &plan {
+            Some((p, clock)) => wait_fds(clock, &mut fds, p.until_us),
+            None => {
+                let clock = Clock::new();
+                wait_fds(&clock, &mut fds, Some(clock.now_us() + BUSY_US))
+            }
         };
-        poll(&mut fds, ms);
         if fds[0].revents != 0 {
             let mut drained: u64 = 0;
             // SAFETY: reads 8 bytes into a live u64 from the runner's own eventfd.

@@ -9,7 +9,8 @@ use usocket_runtime::ffi::{abi_slice_mut, ret_int};
 use usocket_runtime::{Backend, Errno, Stack};
 
 use crate::AbiBackend;
-use crate::clock::{poll, timeout_ms};
+use crate::abi::pump_and_plan;
+use crate::clock::{earliest, wait_fds};
 use crate::runner::Waiting;
 
 /// Drives the stack, then sleeps until one of `fds` is ready (poll(2) sets
@@ -34,30 +35,21 @@ pub unsafe extern "C" fn usocket_host_wait(fds: *mut libc::pollfd, nfds: usize, 
 }
 
 /// [`usocket_host_wait`] on a borrowed slice.
-fn wait(fds: &mut [libc::pollfd], timeout: i32) -> Result<i32, Errno> {
+fn wait(fds: &mut [libc::pollfd], timeout_ms: i32) -> Result<i32, Errno> {
     // The stack's own thread stays out while this caller pumps and waits.
     let _waiting = Waiting::enter();
-    let (plan, now_us) = AbiBackend::with(|stack| {
-        Stack::pump(stack);
-        let next = stack.next_event_us();
-        (stack.board().wake_plan(next), stack.board().clock().now_us())
-    })?;
-    let stack_ms = timeout_ms(now_us, plan.until_us);
-    let ms = match (timeout, stack_ms) {
-        (t, s) if t < 0 => s,
-        (t, s) if s < 0 => t,
-        (t, s) => t.min(s),
-    };
+    let (plan, clock) = AbiBackend::with(pump_and_plan)?;
+    let timeout_us = u64::try_from(timeout_ms).ok().map(|ms| clock.now_us().saturating_add(ms * 1000));
     let mut all: Vec<libc::pollfd> = fds.to_vec();
     all.push(libc::pollfd { fd: plan.fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 });
-    let r = poll(&mut all, ms);
-    let interrupted = r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR);
+    let waited = wait_fds(&clock, &mut all, earliest(timeout_us, plan.until_us));
+    let ready = matches!(waited, Ok(n) if n > 0);
     for (fd, polled) in fds.iter_mut().zip(&all) {
-        fd.revents = if r > 0 { polled.revents } else { 0 };
+        fd.revents = if ready { polled.revents } else { 0 };
     }
     AbiBackend::with(Stack::pump)?;
-    match interrupted {
-        true => Err(Errno::EINTR),
-        false => Ok(fds.iter().filter(|fd| fd.revents != 0).count() as i32),
+    match waited {
+        Err(_) => Err(Errno::EINTR),
+        Ok(_) => Ok(fds.iter().filter(|fd| fd.revents != 0).count() as i32),
     }
 }

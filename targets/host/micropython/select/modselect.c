@@ -174,7 +174,6 @@ static size_t set_wait(poll_set_t *set, mp_int_t timeout_ms) {
         if (polled && (left < 0 || left > POLL_PERIOD_MS)) {
             left = POLL_PERIOD_MS;
         }
-        set_fds(set, fds);
         MP_THREAD_GIL_EXIT();
         int r = usocket_host_wait(fds, nfds, left);
         MP_THREAD_GIL_ENTER();
