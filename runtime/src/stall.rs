@@ -36,12 +36,8 @@ pub(crate) fn still_needed(s: &tcp::Socket<'_>) -> bool {
     s.send_queue() > 0 && s.is_open()
 }
 
-/// Ends the guard, restoring the socket's own SO_KEEPALIVE setting (`keepalive`).
-pub(crate) fn unguard(s: &mut tcp::Socket<'_>, keepalive: bool) {
-    set_keepalive(s, keepalive);
-}
-
-/// Applies SO_KEEPALIVE to a socket without a guard.
+/// Applies SO_KEEPALIVE to a socket without a guard (also what ends a guard:
+/// the socket's own setting comes back).
 pub(crate) fn set_keepalive(s: &mut tcp::Socket<'_>, on: bool) {
     s.set_keep_alive(on.then_some(KEEPALIVE));
 }

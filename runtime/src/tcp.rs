@@ -42,10 +42,7 @@ impl<B: Board> Stack<'_, B> {
     pub(crate) fn tcp_update(&mut self, fd: Fd) -> Result<(), Errno> {
         let slot = *self.fds.get(fd)?;
         let phase = phase_of(&slot)?;
-        let Some(entry) = phase.entry() else { return Ok(()) };
-        if !matches!(phase, Phase::Connecting { .. } | Phase::Connected { .. }) {
-            return Ok(());
-        }
+        let (Phase::Connecting { entry, .. } | Phase::Connected { entry }) = phase else { return Ok(()) };
         let timeout = self.config.tcp_user_timeout_ms;
         let now = self.board.now_us();
         let s = self.pool.tcp(entry)?;

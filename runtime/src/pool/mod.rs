@@ -454,7 +454,7 @@ impl<'a> Pool<'a> {
             if stall::still_needed(s) {
                 continue;
             }
-            stall::unguard(s, user);
+            stall::set_keepalive(s, user);
             self.entries[i].guarded = false;
             self.guarded -= 1;
         }
