@@ -49,6 +49,12 @@ int32_t usocket_port_wait(uint64_t until_us) {
     return 0;
 }
 
+/* One thread, no RTOS: nothing to lock, and nobody else to wake. With an RTOS,
+ * these are a mutex and a counting semaphore that usocket_port_wait() takes. */
+void usocket_port_lock(void) {}
+void usocket_port_unlock(void) {}
+void usocket_port_notify(int32_t waiters) { (void)waiters; }
+
 /* A tiny HTTP responder on port 80, served forever. */
 int main(void) {
     uint8_t mac[6];

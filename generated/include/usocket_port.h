@@ -30,13 +30,39 @@ int32_t usocket_port_transmit(const uint8_t *frame, size_t frame_len);
 uint64_t usocket_port_now_us(void);
 
 /*
- * Sleep until `until_us` (UINT64_MAX: no deadline) or until a frame may have
- * arrived, whichever is first; returning early is fine. A driver that polls its
- * MAC calls usocket_port_receive() from here. Return 0, or -USOCKET_EINTR to give
- * up the blocking socket call (it fails with EINTR).
+ * Sleep until `until_us` (UINT64_MAX: no deadline), until a frame may have
+ * arrived, or until usocket_port_notify(), whichever is first; returning early is
+ * fine. A blocking socket call waits here without the stack's lock, so several
+ * tasks may wait at once (RTOS: take a counting semaphore that the MAC's receive
+ * interrupt and usocket_port_notify() give, with the deadline as its timeout; bare
+ * metal: WFI, or poll the MAC and call usocket_port_receive() from here). Return
+ * 0, or -USOCKET_EINTR to give up the blocking socket call (it fails with EINTR).
  * `until_us`: Deadline on the usocket_port_now_us() clock.
  */
 int32_t usocket_port_wait(uint64_t until_us);
+
+/*
+ * The stack has news for tasks sleeping in usocket_port_wait() (a call completed,
+ * frames were taken in, a socket closed): wake `waiters` of them, e.g. give the
+ * wait's counting semaphore `waiters` times (FreeRTOS xSemaphoreGive, Zephyr
+ * k_sem_give). A give that finds no task asleep may end a later wait early; that
+ * is fine. Called without the lock. Bare metal with one thread: do nothing.
+ * `waiters`: How many tasks sleep in usocket_port_wait() (at least 1).
+ */
+void usocket_port_notify(int32_t waiters);
+
+/*
+ * Take the stack's lock: every socket call runs between usocket_port_lock() and
+ * usocket_port_unlock(), one at a time, never while it waits (RTOS: a mutex,
+ * FreeRTOS xSemaphoreTake on xSemaphoreCreateMutex, Zephyr k_mutex_lock; bare
+ * metal with one thread: do nothing). Socket calls are not for interrupt handlers.
+ */
+void usocket_port_lock(void);
+
+/*
+ * Give back the lock usocket_port_lock() took (bare metal: do nothing).
+ */
+void usocket_port_unlock(void);
 
 /* Defined by the runtime, called by the firmware. */
 
@@ -51,7 +77,8 @@ int32_t usocket_port_start(const uint8_t *mac, uint64_t seed);
 
 /*
  * Hand the runtime one received frame; it is copied into the receive ring. Safe
- * to call from usocket_port_wait() or an interrupt handler (one producer). Return
+ * to call from an interrupt handler, a driver task, or usocket_port_wait() while
+ * one task at a time waits there: the ring takes one producer. Return
  * 0, -USOCKET_ENOMEM when the ring is full (the frame is dropped), or
  * -USOCKET_EMSGSIZE when the frame is larger than USOCKET_BOARD_FRAME_BYTES.
  * `frame`: The frame.

@@ -49,7 +49,7 @@ pub const C_PORT_MINIMAL: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 21578usize,
+    ram_bytes: 21690usize,
     rx_frames: 2usize,
 };
 /// The generic C frame port driven by a host program over a TAP device, with firmware sizes. (`spec/boards/c-port-tap.toml`)
@@ -108,7 +108,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 58898usize,
+    ram_bytes: 59042usize,
     rx_frames: 4usize,
 };
 /// In-process loopback link: 127.0.0.1/8 and ::1, frames handed from transmit to receive. (`spec/boards/host-loopback.toml`)
@@ -163,7 +163,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 65579240usize,
+    ram_bytes: 65581360usize,
     rx_frames: 0usize,
 };
 /// A Linux TAP device (tap0), Ethernet, talking to the kernel or other stacks on a bridge. (`spec/boards/host-tap.toml`)
@@ -222,7 +222,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 65841384usize,
+    ram_bytes: 65843504usize,
     rx_frames: 0usize,
 };
 /// The mps2-an385 board with IPv4 (DHCP), TCP, UDP and DNS only, as MicroPython's lwIP ports are built. (`spec/boards/mps2-an385-ipv4.toml`)
@@ -267,7 +267,7 @@ pub const MPS2_AN385_IPV4: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::FromStart,
     },
-    ram_bytes: 104266usize,
+    ram_bytes: 104402usize,
     rx_frames: 4usize,
 };
 /// Arm MPS2+ AN385 in QEMU: Cortex-M3, SMSC LAN9118 Ethernet (interrupt-driven receive), static IPv4 and IPv6, DHCP on request. (`spec/boards/mps2-an385.toml`)
@@ -326,7 +326,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::OnRequest,
     },
-    ram_bytes: 111578usize,
+    ram_bytes: 111714usize,
     rx_frames: 4usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
@@ -371,7 +371,7 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::FromStart,
     },
-    ram_bytes: 57746usize,
+    ram_bytes: 57882usize,
     rx_frames: 4usize,
 };
 /// RP2040 with a W5500 in MACRAW mode over SPI, 264 KiB SRAM, static IPv4 and IPv6. (`spec/boards/rp2040-w5500.toml`)
@@ -430,7 +430,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 38362usize,
+    ram_bytes: 38490usize,
     rx_frames: 4usize,
 };
 /// Every board, in file name order.

@@ -17,7 +17,7 @@ use crate::{Backend, Errno, GaiError, SocketApi, ffi};
 pub fn socket<B: Backend>(af: i32, r#type: i32, proto: i32) -> i32 {
     ffi::ret_int(
         B::guard(|| -> Result<i32, Errno> {
-            B::with(|api| SocketApi::socket(api, af, r#type, proto)).and_then(|r| r)
+            B::call(|api| SocketApi::socket(api, af, r#type, proto)).and_then(|r| r)
         }),
     )
 }
@@ -53,7 +53,7 @@ pub unsafe fn getaddrinfo<B: Backend>(
             // else (this function's contract), overlapping no
             // other argument (checked above).
             let out = unsafe { ffi::abi_slice_mut(out, out_cap) }?;
-            B::with(|api| SocketApi::getaddrinfo(
+            B::call(|api| SocketApi::getaddrinfo(
                 api,
                 host,
                 port,
@@ -92,7 +92,7 @@ pub unsafe fn addr_parse<B: Backend>(
             // function's contract), overlapping no other argument
             // (checked above).
             let out = unsafe { ffi::abi_out(out) }?;
-            B::with(|api| SocketApi::addr_parse(api, host, port))
+            B::call(|api| SocketApi::addr_parse(api, host, port))
                 .and_then(|r| r)
                 .map(|addr| {
                     *out = addr;
@@ -125,14 +125,14 @@ pub unsafe fn addr_format<B: Backend>(
             // else (this function's contract), overlapping no
             // other argument (checked above).
             let out = unsafe { ffi::abi_slice_mut(out, out_len) }?;
-            B::with(|api| SocketApi::addr_format(api, address, out)).and_then(|r| r)
+            B::call(|api| SocketApi::addr_format(api, address, out)).and_then(|r| r)
         }),
     )
 }
 /// The body of `usocket_pump` on backend `B` (see the `usocket_c_exports!` macro).
 pub fn pump<B: Backend>() -> i32 {
     ffi::ret_status(
-        B::guard(|| -> Result<(), Errno> { B::with(SocketApi::pump).and_then(|r| r) }),
+        B::guard(|| -> Result<(), Errno> { B::call(SocketApi::pump).and_then(|r| r) }),
     )
 }
 /// The body of `usocket_getservbyname` on backend `B` (see the `usocket_c_exports!` macro).
@@ -156,7 +156,7 @@ pub unsafe fn getservbyname<B: Backend>(
             // `protocolname_len` values for the call and used by
             // nobody else (this function's contract).
             let protocolname = unsafe { ffi::abi_host(protocolname, protocolname_len) }?;
-            B::with(|api| SocketApi::getservbyname(api, servicename, protocolname))
+            B::call(|api| SocketApi::getservbyname(api, servicename, protocolname))
                 .and_then(|r| r)
         }),
     )
@@ -191,7 +191,7 @@ pub unsafe fn inet_pton<B: Backend>(
             // else (this function's contract), overlapping no
             // other argument (checked above).
             let out = unsafe { ffi::abi_slice_mut(out, out_len) }?;
-            B::with(|api| SocketApi::inet_pton(api, af, ip_string, out)).and_then(|r| r)
+            B::call(|api| SocketApi::inet_pton(api, af, ip_string, out)).and_then(|r| r)
         }),
     )
 }
@@ -225,7 +225,7 @@ pub unsafe fn inet_ntop<B: Backend>(
             // else (this function's contract), overlapping no
             // other argument (checked above).
             let out = unsafe { ffi::abi_slice_mut(out, out_len) }?;
-            B::with(|api| SocketApi::inet_ntop(api, af, packed_ip, out)).and_then(|r| r)
+            B::call(|api| SocketApi::inet_ntop(api, af, packed_ip, out)).and_then(|r| r)
         }),
     )
 }
@@ -233,7 +233,7 @@ pub unsafe fn inet_ntop<B: Backend>(
 pub fn close_all<B: Backend>() -> i32 {
     ffi::ret_status(
         B::guard(|| -> Result<(), Errno> {
-            B::with(SocketApi::close_all).and_then(|r| r)
+            B::call(SocketApi::close_all).and_then(|r| r)
         }),
     )
 }
@@ -242,7 +242,7 @@ pub fn close<B: Backend>(fd: i32) -> i32 {
     ffi::ret_status(
         B::guard(|| -> Result<(), Errno> {
             let fd = ffi::abi_fd(fd)?;
-            B::with(|api| SocketApi::close(api, fd)).and_then(|r| r)
+            B::call(|api| SocketApi::close(api, fd)).and_then(|r| r)
         }),
     )
 }
@@ -259,7 +259,7 @@ pub unsafe fn bind<B: Backend>(fd: i32, address: *const crate::Addr) -> i32 {
             // value for the call and used by nobody else (this
             // function's contract).
             let address = unsafe { ffi::abi_in(address) }?;
-            B::with(|api| SocketApi::bind(api, fd, address)).and_then(|r| r)
+            B::call(|api| SocketApi::bind(api, fd, address)).and_then(|r| r)
         }),
     )
 }
@@ -268,7 +268,7 @@ pub fn listen<B: Backend>(fd: i32, backlog: i32) -> i32 {
     ffi::ret_status(
         B::guard(|| -> Result<(), Errno> {
             let fd = ffi::abi_fd(fd)?;
-            B::with(|api| SocketApi::listen(api, fd, backlog)).and_then(|r| r)
+            B::call(|api| SocketApi::listen(api, fd, backlog)).and_then(|r| r)
         }),
     )
 }
@@ -285,7 +285,7 @@ pub unsafe fn accept<B: Backend>(fd: i32, peer: *mut crate::Addr) -> i32 {
             // value for the call and used by nobody else (this
             // function's contract).
             let peer = unsafe { ffi::abi_out(peer) }?;
-            B::with(|api| SocketApi::accept(api, fd))
+            B::call(|api| SocketApi::accept(api, fd))
                 .and_then(|r| r)
                 .map(|(fd, addr)| {
                     *peer = addr;
@@ -307,7 +307,7 @@ pub unsafe fn connect<B: Backend>(fd: i32, address: *const crate::Addr) -> i32 {
             // value for the call and used by nobody else (this
             // function's contract).
             let address = unsafe { ffi::abi_in(address) }?;
-            B::with(|api| SocketApi::connect(api, fd, address)).and_then(|r| r)
+            B::call(|api| SocketApi::connect(api, fd, address)).and_then(|r| r)
         }),
     )
 }
@@ -324,7 +324,7 @@ pub unsafe fn send<B: Backend>(fd: i32, bytes: *const u8, bytes_len: usize) -> i
             // `bytes_len` values for the call and used by nobody
             // else (this function's contract).
             let bytes = unsafe { ffi::abi_slice(bytes, bytes_len) }?;
-            B::with(|api| SocketApi::send(api, fd, bytes)).and_then(|r| r)
+            B::call(|api| SocketApi::send(api, fd, bytes)).and_then(|r| r)
         }),
     )
 }
@@ -341,7 +341,7 @@ pub unsafe fn sendall<B: Backend>(fd: i32, bytes: *const u8, bytes_len: usize) -
             // `bytes_len` values for the call and used by nobody
             // else (this function's contract).
             let bytes = unsafe { ffi::abi_slice(bytes, bytes_len) }?;
-            B::with(|api| SocketApi::sendall(api, fd, bytes)).and_then(|r| r)
+            B::call(|api| SocketApi::sendall(api, fd, bytes)).and_then(|r| r)
         }),
     )
 }
@@ -358,7 +358,7 @@ pub unsafe fn recv<B: Backend>(fd: i32, out: *mut u8, out_len: usize) -> isize {
             // `out_len` values for the call and used by nobody
             // else (this function's contract).
             let out = unsafe { ffi::abi_slice_mut(out, out_len) }?;
-            B::with(|api| SocketApi::recv(api, fd, out)).and_then(|r| r)
+            B::call(|api| SocketApi::recv(api, fd, out)).and_then(|r| r)
         }),
     )
 }
@@ -384,7 +384,7 @@ pub unsafe fn sendto<B: Backend>(
             // value for the call and used by nobody else (this
             // function's contract).
             let address = unsafe { ffi::abi_in(address) }?;
-            B::with(|api| SocketApi::sendto(api, fd, bytes, address)).and_then(|r| r)
+            B::call(|api| SocketApi::sendto(api, fd, bytes, address)).and_then(|r| r)
         }),
     )
 }
@@ -415,7 +415,7 @@ pub unsafe fn recvfrom<B: Backend>(
             // function's contract), overlapping no other argument
             // (checked above).
             let from = unsafe { ffi::abi_out(from) }?;
-            B::with(|api| SocketApi::recvfrom(api, fd, out))
+            B::call(|api| SocketApi::recvfrom(api, fd, out))
                 .and_then(|r| r)
                 .map(|(n, addr)| {
                     *from = addr;
@@ -443,7 +443,7 @@ pub unsafe fn setsockopt<B: Backend>(
             // `value_len` values for the call and used by nobody
             // else (this function's contract).
             let value = unsafe { ffi::abi_slice(value, value_len) }?;
-            B::with(|api| SocketApi::setsockopt(api, fd, level, optname, value))
+            B::call(|api| SocketApi::setsockopt(api, fd, level, optname, value))
                 .and_then(|r| r)
         }),
     )
@@ -454,7 +454,7 @@ pub fn settimeout<B: Backend>(fd: i32, value_ms: i32) -> i32 {
         B::guard(|| -> Result<(), Errno> {
             let fd = ffi::abi_fd(fd)?;
             let value = ffi::abi_timeout(value_ms)?;
-            B::with(|api| SocketApi::settimeout(api, fd, value)).and_then(|r| r)
+            B::call(|api| SocketApi::settimeout(api, fd, value)).and_then(|r| r)
         }),
     )
 }
@@ -464,7 +464,7 @@ pub fn setblocking<B: Backend>(fd: i32, flag: i32) -> i32 {
         B::guard(|| -> Result<(), Errno> {
             let fd = ffi::abi_fd(fd)?;
             let flag = flag != 0;
-            B::with(|api| SocketApi::setblocking(api, fd, flag)).and_then(|r| r)
+            B::call(|api| SocketApi::setblocking(api, fd, flag)).and_then(|r| r)
         }),
     )
 }
@@ -481,7 +481,7 @@ pub unsafe fn read<B: Backend>(fd: i32, out: *mut u8, out_len: usize) -> isize {
             // `out_len` values for the call and used by nobody
             // else (this function's contract).
             let out = unsafe { ffi::abi_slice_mut(out, out_len) }?;
-            B::with(|api| SocketApi::read(api, fd, out)).and_then(|r| r)
+            B::call(|api| SocketApi::read(api, fd, out)).and_then(|r| r)
         }),
     )
 }
@@ -498,7 +498,7 @@ pub unsafe fn readinto<B: Backend>(fd: i32, buf: *mut u8, buf_len: usize) -> isi
             // `buf_len` values for the call and used by nobody
             // else (this function's contract).
             let buf = unsafe { ffi::abi_slice_mut(buf, buf_len) }?;
-            B::with(|api| SocketApi::readinto(api, fd, buf)).and_then(|r| r)
+            B::call(|api| SocketApi::readinto(api, fd, buf)).and_then(|r| r)
         }),
     )
 }
@@ -515,7 +515,7 @@ pub unsafe fn readline<B: Backend>(fd: i32, out: *mut u8, out_len: usize) -> isi
             // `out_len` values for the call and used by nobody
             // else (this function's contract).
             let out = unsafe { ffi::abi_slice_mut(out, out_len) }?;
-            B::with(|api| SocketApi::readline(api, fd, out)).and_then(|r| r)
+            B::call(|api| SocketApi::readline(api, fd, out)).and_then(|r| r)
         }),
     )
 }
@@ -532,7 +532,7 @@ pub unsafe fn write<B: Backend>(fd: i32, buf: *const u8, buf_len: usize) -> isiz
             // `buf_len` values for the call and used by nobody
             // else (this function's contract).
             let buf = unsafe { ffi::abi_slice(buf, buf_len) }?;
-            B::with(|api| SocketApi::write(api, fd, buf)).and_then(|r| r)
+            B::call(|api| SocketApi::write(api, fd, buf)).and_then(|r| r)
         }),
     )
 }
@@ -541,7 +541,7 @@ pub fn fileno<B: Backend>(fd: i32) -> isize {
     ffi::ret_count(
         B::guard(|| -> Result<usize, Errno> {
             let fd = ffi::abi_fd(fd)?;
-            B::with(|api| SocketApi::fileno(api, fd)).and_then(|r| r)
+            B::call(|api| SocketApi::fileno(api, fd)).and_then(|r| r)
         }),
     )
 }
@@ -558,7 +558,7 @@ pub unsafe fn getsockname<B: Backend>(fd: i32, out: *mut crate::Addr) -> i32 {
             // value for the call and used by nobody else (this
             // function's contract).
             let out = unsafe { ffi::abi_out(out) }?;
-            B::with(|api| SocketApi::getsockname(api, fd))
+            B::call(|api| SocketApi::getsockname(api, fd))
                 .and_then(|r| r)
                 .map(|addr| {
                     *out = addr;
@@ -579,7 +579,7 @@ pub unsafe fn getpeername<B: Backend>(fd: i32, out: *mut crate::Addr) -> i32 {
             // value for the call and used by nobody else (this
             // function's contract).
             let out = unsafe { ffi::abi_out(out) }?;
-            B::with(|api| SocketApi::getpeername(api, fd))
+            B::call(|api| SocketApi::getpeername(api, fd))
                 .and_then(|r| r)
                 .map(|addr| {
                     *out = addr;
@@ -592,7 +592,7 @@ pub fn shutdown<B: Backend>(fd: i32, how: i32) -> i32 {
     ffi::ret_status(
         B::guard(|| -> Result<(), Errno> {
             let fd = ffi::abi_fd(fd)?;
-            B::with(|api| SocketApi::shutdown(api, fd, how)).and_then(|r| r)
+            B::call(|api| SocketApi::shutdown(api, fd, how)).and_then(|r| r)
         }),
     )
 }
@@ -609,7 +609,7 @@ pub unsafe fn gettimeout<B: Backend>(fd: i32, out_ms: *mut i32) -> i32 {
             // value for the call and used by nobody else (this
             // function's contract).
             let out_ms = unsafe { ffi::abi_out(out_ms) }?;
-            B::with(|api| SocketApi::gettimeout(api, fd))
+            B::call(|api| SocketApi::gettimeout(api, fd))
                 .and_then(|r| r)
                 .map(|t| {
                     *out_ms = ffi::ret_timeout(t);
@@ -622,7 +622,7 @@ pub fn poll<B: Backend>(fd: i32, events: i32) -> isize {
     ffi::ret_count(
         B::guard(|| -> Result<usize, Errno> {
             let fd = ffi::abi_fd(fd)?;
-            B::with(|api| SocketApi::poll(api, fd, events)).and_then(|r| r)
+            B::call(|api| SocketApi::poll(api, fd, events)).and_then(|r| r)
         }),
     )
 }
@@ -650,7 +650,7 @@ pub unsafe fn ifconfig<B: Backend>(
             // function's contract), overlapping no other argument
             // (checked above).
             let out = unsafe { ffi::abi_out(out) }?;
-            B::with(|api| SocketApi::ifconfig(api, config))
+            B::call(|api| SocketApi::ifconfig(api, config))
                 .and_then(|r| r)
                 .map(|config| {
                     *out = config;
@@ -662,7 +662,7 @@ pub unsafe fn ifconfig<B: Backend>(
 pub fn active<B: Backend>() -> i32 {
     ffi::ret_int(
         B::guard(|| -> Result<i32, Errno> {
-            B::with(SocketApi::active).and_then(|r| r).map(i32::from)
+            B::call(SocketApi::active).and_then(|r| r).map(i32::from)
         }),
     )
 }
@@ -670,7 +670,7 @@ pub fn active<B: Backend>() -> i32 {
 pub fn isconnected<B: Backend>() -> i32 {
     ffi::ret_int(
         B::guard(|| -> Result<i32, Errno> {
-            B::with(SocketApi::isconnected).and_then(|r| r).map(i32::from)
+            B::call(SocketApi::isconnected).and_then(|r| r).map(i32::from)
         }),
     )
 }
@@ -678,7 +678,7 @@ pub fn isconnected<B: Backend>() -> i32 {
 pub fn status<B: Backend>() -> isize {
     ffi::ret_count(
         B::guard(|| -> Result<usize, Errno> {
-            B::with(SocketApi::status).and_then(|r| r)
+            B::call(SocketApi::status).and_then(|r| r)
         }),
     )
 }
@@ -686,7 +686,7 @@ pub fn status<B: Backend>() -> isize {
 pub fn dhcp_state<B: Backend>() -> isize {
     ffi::ret_count(
         B::guard(|| -> Result<usize, Errno> {
-            B::with(SocketApi::dhcp_state).and_then(|r| r)
+            B::call(SocketApi::dhcp_state).and_then(|r| r)
         }),
     )
 }

@@ -12,6 +12,9 @@ unsafe extern "C" {
     fn usocket_port_transmit(frame: *const u8, frame_len: usize) -> i32;
     fn usocket_port_now_us() -> u64;
     fn usocket_port_wait(until_us: u64) -> i32;
+    fn usocket_port_notify(waiters: i32);
+    fn usocket_port_lock();
+    fn usocket_port_unlock();
 }
 /// Send one frame (a whole Ethernet frame without FCS, or an IP packet on IP-medium
 /// boards). Copy it or send it before returning: the buffer is reused. Return 0, or
@@ -30,13 +33,44 @@ pub fn now_us() -> u64 {
     // their lengths, for the call.
     unsafe { usocket_port_now_us() }
 }
-/// Sleep until `until_us` (UINT64_MAX: no deadline) or until a frame may have
-/// arrived, whichever is first; returning early is fine. A driver that polls its
-/// MAC calls usocket_port_receive() from here. Return 0, or -USOCKET_EINTR to give
-/// up the blocking socket call (it fails with EINTR).
+/// Sleep until `until_us` (UINT64_MAX: no deadline), until a frame may have
+/// arrived, or until usocket_port_notify(), whichever is first; returning early is
+/// fine. A blocking socket call waits here without the stack's lock, so several
+/// tasks may wait at once (RTOS: take a counting semaphore that the MAC's receive
+/// interrupt and usocket_port_notify() give, with the deadline as its timeout; bare
+/// metal: WFI, or poll the MAC and call usocket_port_receive() from here). Return
+/// 0, or -USOCKET_EINTR to give up the blocking socket call (it fails with EINTR).
 pub fn wait(until_us: u64) -> i32 {
     // SAFETY: the firmware implements the port's contract
     // (usocket_port.h); pointers passed are valid for
     // their lengths, for the call.
     unsafe { usocket_port_wait(until_us) }
+}
+/// The stack has news for tasks sleeping in usocket_port_wait() (a call completed,
+/// frames were taken in, a socket closed): wake `waiters` of them, e.g. give the
+/// wait's counting semaphore `waiters` times (FreeRTOS xSemaphoreGive, Zephyr
+/// k_sem_give). A give that finds no task asleep may end a later wait early; that
+/// is fine. Called without the lock. Bare metal with one thread: do nothing.
+pub fn notify(waiters: i32) {
+    // SAFETY: the firmware implements the port's contract
+    // (usocket_port.h); pointers passed are valid for
+    // their lengths, for the call.
+    unsafe { usocket_port_notify(waiters) }
+}
+/// Take the stack's lock: every socket call runs between usocket_port_lock() and
+/// usocket_port_unlock(), one at a time, never while it waits (RTOS: a mutex,
+/// FreeRTOS xSemaphoreTake on xSemaphoreCreateMutex, Zephyr k_mutex_lock; bare
+/// metal with one thread: do nothing). Socket calls are not for interrupt handlers.
+pub fn lock() {
+    // SAFETY: the firmware implements the port's contract
+    // (usocket_port.h); pointers passed are valid for
+    // their lengths, for the call.
+    unsafe { usocket_port_lock() }
+}
+/// Give back the lock usocket_port_lock() took (bare metal: do nothing).
+pub fn unlock() {
+    // SAFETY: the firmware implements the port's contract
+    // (usocket_port.h); pointers passed are valid for
+    // their lengths, for the call.
+    unsafe { usocket_port_unlock() }
 }

@@ -16,7 +16,8 @@ pub trait PortApi {
     /// -USOCKET_EINVAL when the board takes its MAC from the firmware and `mac` is NULL.
     fn start(mac: Option<[u8; 6]>, seed: u64) -> i32;
     /// Hand the runtime one received frame; it is copied into the receive ring. Safe
-    /// to call from usocket_port_wait() or an interrupt handler (one producer). Return
+    /// to call from an interrupt handler, a driver task, or usocket_port_wait() while
+    /// one task at a time waits there: the ring takes one producer. Return
     /// 0, -USOCKET_ENOMEM when the ring is full (the frame is dropped), or
     /// -USOCKET_EMSGSIZE when the frame is larger than USOCKET_BOARD_FRAME_BYTES.
     fn receive(frame: &[u8]) -> i32;
@@ -70,7 +71,8 @@ macro_rules! usocket_port_exports {
             unsafe { $crate::generated::port_exports::start::<$backend>(mac, seed) }
         }
         /// Hand the runtime one received frame; it is copied into the receive ring. Safe
-        /// to call from usocket_port_wait() or an interrupt handler (one producer). Return
+        /// to call from an interrupt handler, a driver task, or usocket_port_wait() while
+        /// one task at a time waits there: the ring takes one producer. Return
         /// 0, -USOCKET_ENOMEM when the ring is full (the frame is dropped), or
         /// -USOCKET_EMSGSIZE when the frame is larger than USOCKET_BOARD_FRAME_BYTES.
         ///

@@ -48,7 +48,7 @@ impl<B: Board> Stack<'_, B> {
         if !wait {
             return Ok(());
         }
-        self.block(Some(LEASE_WAIT_MS), |s| (s.dhcp_lease() == Some(true)).then_some(Ok(())))
+        self.block(None, Some(LEASE_WAIT_MS), |s| (s.dhcp_lease() == Some(true)).then_some(Ok(())))
     }
 
     /// Whether the client runs (Some) and has its lease (true).

@@ -9,6 +9,7 @@ use smoltcp::wire::DnsQueryType;
 
 use crate::board::Board;
 use crate::constants::{AF_INET, AF_INET6};
+use crate::pool::OwnSocket;
 use crate::resolve::{Request, fill};
 use crate::services::{Resolver, server_list};
 use crate::stack::Stack;
@@ -21,7 +22,7 @@ enum Lookup {
     Skipped,
     /// Waiting for its answer.
     Pending(QueryHandle),
-    /// Answered with these addresses (`n` of them).
+    /// Answered with these addresses.
     Found([Option<IpAddr>; 4]),
     /// The server said no (NXDOMAIN, no such record, failure).
     Failed,
@@ -34,6 +35,42 @@ impl<B: Board> Stack<'_, B> {
             Some(Resolver { socket, servers }) if servers > 0 => socket,
             _ => return Err(GaiError::EAI_FAIL),
         };
+        let mut lookups = self.dns_start(handle, request, name)?;
+        let limit = Some(self.config.dns_timeout_ms.max(1));
+        // A lookup cannot park (see `park.rs`): it waits holding the stack.
+        let mode = core::mem::take(&mut self.mode);
+        let waited = self.block(None, limit, |stack| {
+            let Some(socket) = stack.pool.own::<dns::Socket>(handle) else { return Some(Err(Errno::EIO)) };
+            for lookup in lookups.iter_mut() {
+                let Lookup::Pending(q) = *lookup else { continue };
+                *lookup = match socket.get_query_result(q) {
+                    Ok(addrs) => {
+                        let mut found = [None; 4];
+                        for (slot, a) in found.iter_mut().zip(addrs.iter()) {
+                            *slot = Some(IpAddr::from(*a));
+                        }
+                        Lookup::Found(found)
+                    }
+                    Err(GetQueryResultError::Pending) => continue,
+                    Err(GetQueryResultError::Failed) => Lookup::Failed,
+                };
+            }
+            (!lookups.iter().any(|l| matches!(l, Lookup::Pending(_)))).then_some(Ok(()))
+        });
+        self.mode = mode;
+        if let Err(e) = waited {
+            self.dns_cancel(&lookups);
+            return Err(if e == Errno::EINTR { GaiError::EAI_INTR } else { GaiError::EAI_AGAIN });
+        }
+        let ips = lookups.iter().flat_map(|l| match l {
+            Lookup::Found(found) => *found,
+            _ => [None; 4],
+        });
+        fill(request, ips.flatten(), out)
+    }
+
+    /// Starts the A and AAAA queries `request` asks for.
+    fn dns_start(&mut self, handle: OwnSocket, request: &Request, name: &str) -> Result<[Lookup; 2], GaiError> {
         let kinds = [(AF_INET, DnsQueryType::A), (AF_INET6, DnsQueryType::Aaaa)];
         let mut lookups = [Lookup::Skipped; 2];
         for (lookup, (family, kind)) in lookups.iter_mut().zip(kinds) {
@@ -53,34 +90,7 @@ impl<B: Board> Stack<'_, B> {
                 }
             }
         }
-        let limit = Some(self.config.dns_timeout_ms.max(1));
-        let waited = self.block(limit, |stack| {
-            let Some(socket) = stack.pool.own::<dns::Socket>(handle) else { return Some(Err(Errno::EIO)) };
-            for lookup in lookups.iter_mut() {
-                let Lookup::Pending(q) = *lookup else { continue };
-                *lookup = match socket.get_query_result(q) {
-                    Ok(addrs) => {
-                        let mut found = [None; 4];
-                        for (slot, a) in found.iter_mut().zip(addrs.iter()) {
-                            *slot = Some(IpAddr::from(*a));
-                        }
-                        Lookup::Found(found)
-                    }
-                    Err(GetQueryResultError::Pending) => continue,
-                    Err(GetQueryResultError::Failed) => Lookup::Failed,
-                };
-            }
-            (!lookups.iter().any(|l| matches!(l, Lookup::Pending(_)))).then_some(Ok(()))
-        });
-        if let Err(e) = waited {
-            self.dns_cancel(&lookups);
-            return Err(if e == Errno::EINTR { GaiError::EAI_INTR } else { GaiError::EAI_AGAIN });
-        }
-        let ips = lookups.iter().flat_map(|l| match l {
-            Lookup::Found(found) => *found,
-            _ => [None; 4],
-        });
-        fill(request, ips.flatten(), out)
+        Ok(lookups)
     }
 
     /// The interface's DNS servers changed (a static ifconfig() or a DHCP lease): the DNS socket asks those.

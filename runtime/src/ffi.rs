@@ -29,6 +29,15 @@ pub trait Backend {
     /// while another call is inside (see [`crate::CallerLock`]).
     fn with<R>(f: impl FnOnce(&mut Self::Api) -> R) -> Result<R, Errno>;
 
+    /// Runs one API call on the stack until it is done. A board whose stack
+    /// is [`Shared`](crate::Shared) parks a call that must wait and runs it
+    /// again after the wait, without holding the stack meanwhile
+    /// ([`Shared::call_on`](crate::Shared::call_on)); by default the call
+    /// waits on the board holding the stack ([`Backend::with`]).
+    fn call<R>(mut f: impl FnMut(&mut Self::Api) -> R) -> Result<R, Errno> {
+        Self::with(|api| f(api))
+    }
+
     /// Runs one export's body. A board whose panics unwind (the host) turns a
     /// panic into EIO here, so that none leaves an `extern "C"` function;
     /// firmware aborts on panic, so by default the body just runs.

@@ -56,6 +56,7 @@ mod memory;
 #[cfg(feature = "multicast")]
 mod multicast;
 mod netif;
+mod park;
 mod phase;
 mod pool;
 mod ports;
@@ -68,6 +69,7 @@ mod resume;
 mod selflink;
 #[cfg(any(feature = "dns", feature = "dhcpv4"))]
 mod services;
+mod shared;
 mod stack;
 mod stall;
 mod stream;
@@ -90,10 +92,12 @@ pub use loopq::LoopStats;
 #[cfg(feature = "std")]
 pub use memory::HostMemory;
 pub use memory::{Memory, MemoryError};
+pub use park::{Parked, Step};
 pub use pool::Entry;
 pub use ports::Binding;
+pub use shared::{News, Platform, Shared};
 /// smoltcp, as the runtime uses it (devices, addresses for board code).
 pub use smoltcp;
 pub use stack::{Stack, StartError};
-pub use table::Slot;
-pub use time::Interrupted;
+pub use table::{FdSlot, Slot};
+pub use time::{Interrupted, earliest};

@@ -10,9 +10,9 @@
 use core::cell::UnsafeCell;
 use core::sync::atomic::Ordering;
 // ARMv6-M has no compare-and-swap: see portable-atomic in Cargo.toml.
-#[cfg(target_has_atomic = "8")]
+#[cfg(target_has_atomic = "32")]
 use core::sync::atomic::AtomicU8;
-#[cfg(not(target_has_atomic = "8"))]
+#[cfg(not(target_has_atomic = "32"))]
 use portable_atomic::AtomicU8;
 
 use crate::Errno;

@@ -14,7 +14,7 @@ use smoltcp::storage::PacketMetadata;
 use crate::config::Config;
 use crate::pool::Entry;
 use crate::ports::Binding;
-use crate::table::Slot;
+use crate::table::FdSlot;
 
 /// The storage one stack uses; each part must have the length [`Memory::check`] asks for.
 pub struct Memory<'a> {
@@ -31,7 +31,7 @@ pub struct Memory<'a> {
     #[cfg(feature = "dns")]
     pub dns_queries: &'a mut [Option<dns::DnsQuery>],
     /// The fd table: `sockets`.
-    pub fds: &'a mut [Option<Slot>],
+    pub fds: &'a mut [FdSlot],
     /// The socket pool: [`Config::smoltcp_sockets`].
     pub pool: &'a mut [Entry],
     /// Free sockets out of smoltcp's set: [`Config::smoltcp_sockets`] (a vector on hosts).
@@ -93,7 +93,7 @@ pub struct HostMemory {
     raw_meta: std::vec::Vec<raw::PacketMetadata>,
     #[cfg(feature = "dns")]
     dns_queries: std::vec::Vec<Option<dns::DnsQuery>>,
-    fds: std::vec::Vec<Option<Slot>>,
+    fds: std::vec::Vec<FdSlot>,
     pool: std::vec::Vec<Entry>,
     bindings: std::vec::Vec<Option<Binding>>,
     loopback: std::vec::Vec<u8>,
@@ -112,7 +112,7 @@ impl HostMemory {
             raw_meta: vec![PacketMetadata::EMPTY; config.raw_sockets * 2 * config.raw_packets],
             #[cfg(feature = "dns")]
             dns_queries: (0..config.dns_queries).map(|_| None).collect(),
-            fds: vec![None; config.sockets],
+            fds: vec![FdSlot::FREE; config.sockets],
             pool: vec![Entry::EMPTY; config.smoltcp_sockets()],
             bindings: vec![None; config.bindings()],
             loopback: vec![0; config.loopback_bytes],

@@ -75,7 +75,7 @@ impl<'a, B: Board> Stack<'a, B> {
             Some(ip) => ip,
             None => self.iface.get_source_address(&dst).ok_or(Errno::ENETUNREACH)?,
         };
-        self.block(slot.timeout, |stack| {
+        self.block(Some(fd), slot.timeout, |stack| {
             let socket = match stack.pool.raw(entry) {
                 Ok(socket) => socket,
                 Err(e) => return Some(Err(e)),

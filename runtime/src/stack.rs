@@ -12,13 +12,14 @@ use crate::config::{Config, ConfigError};
 use crate::gate::Gate;
 use crate::loopq::{LoopQueue, LoopStats};
 use crate::memory::{Memory, MemoryError};
+use crate::park::{Mode, Parked, Step};
 use crate::phase::Phase;
 use crate::pool::{Pool, PoolMemory};
 use crate::ports::PortTable;
 use crate::resume::SendallResume;
 use crate::selflink::{LOOPBACK, Own, SelfLink};
 use crate::table::Table;
-use crate::time::Deadline;
+use crate::time::{Deadline, earliest};
 use crate::{Errno, Fd};
 
 /// Why a stack could not start.
@@ -78,6 +79,11 @@ pub struct Stack<'a, B: Board> {
     pub(crate) dhcp: Option<crate::services::Client>,
     /// The sendall() that an interrupt cut short after queuing part of its data.
     pub(crate) resume: Option<SendallResume>,
+    /// How the call now running waits: on the board, or by parking.
+    pub(crate) mode: Mode,
+    /// A pump did work (took frames in, sent, ran timers) since the last
+    /// [`Stack::take_changed`]: news for calls parked on a shared stack.
+    changed: bool,
     /// Frames the board sent to itself, received before the device's.
     loopq: LoopQueue<'a>,
     /// When the pump next does its periodic work.
@@ -166,6 +172,8 @@ impl<'a, B: Board> Stack<'a, B> {
             #[cfg(feature = "dhcpv4")]
             dhcp,
             resume: None,
+            mode: Mode::Board,
+            changed: false,
             loopq: LoopQueue::new(loopback, max_frame),
             timers: Timers::default(),
             #[cfg(feature = "multicast")]
@@ -285,6 +293,7 @@ impl<'a, B: Board> Stack<'a, B> {
             if !progress {
                 break;
             }
+            self.changed = true;
         }
         if self.pool.rearm_due() {
             self.pool.rearm(&mut self.fds);
@@ -302,11 +311,37 @@ impl<'a, B: Board> Stack<'a, B> {
         }
     }
 
-    /// Runs `attempt` until it gives a result, pumping the stack and waiting on
-    /// the board between tries: EAGAIN at once when `timeout` is `Some(0)`,
-    /// ETIMEDOUT when the timeout (ms) passes, EINTR when the board's wait is
-    /// interrupted.
-    pub(crate) fn block<T>(&mut self, timeout: Option<u32>, mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>) -> Result<T, Errno> {
+    /// Runs `f` (one API call) as a call on a shared stack: when it must wait
+    /// it parks instead of waiting on the board, and the step says so; with
+    /// `resume`, the record of its last park, it goes on from there. EBADF
+    /// (without running `f`) when the fd it waited on was closed meanwhile.
+    /// [`crate::Shared`] runs calls this way.
+    pub fn call_step<R>(&mut self, resume: Option<Parked>, f: impl FnOnce(&mut Self) -> R) -> Result<Step<R>, Errno> {
+        if let Some((fd, generation)) = resume.as_ref().and_then(|p| p.fd)
+            && self.fds.generation(fd) != Some(generation)
+        {
+            return Err(Errno::EBADF);
+        }
+        self.mode = resume.map_or(Mode::Fresh, Mode::Resuming);
+        let result = f(self);
+        Ok(match core::mem::take(&mut self.mode) {
+            Mode::Parked(parked) => Step::Parked(parked),
+            _ => Step::Done(result),
+        })
+    }
+
+    /// Runs `attempt` on socket `fd` (None: no socket) until it gives a
+    /// result, pumping the stack and waiting between tries: EAGAIN at once
+    /// when `timeout` is `Some(0)`, ETIMEDOUT when the timeout (ms) passes,
+    /// EINTR when the wait is interrupted. On a shared stack the call parks
+    /// instead of waiting ([`Stack::call_step`]); what it returns then is not
+    /// seen, and a caller that moved data keeps it with `self.mode.keep`.
+    pub(crate) fn block<T>(
+        &mut self,
+        fd: Option<Fd>,
+        timeout: Option<u32>,
+        mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>,
+    ) -> Result<T, Errno> {
         // Most calls can complete at once: try before driving the stack, then
         // drive it once so that what the call queued goes out.
         if let Some(result) = attempt(self) {
@@ -314,11 +349,21 @@ impl<'a, B: Board> Stack<'a, B> {
             return result;
         }
         let deadline = Deadline::from_timeout(timeout, self.board.now_us());
-        self.block_until(deadline, attempt)
+        self.block_until(fd, deadline, attempt)
     }
 
-    /// [`Stack::block`] with a deadline already set (a resumed call keeps its own).
-    pub(crate) fn block_until<T>(&mut self, deadline: Deadline, mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>) -> Result<T, Errno> {
+    /// [`Stack::block`] with a deadline already set (a resumed call keeps its
+    /// own; so does a parked one, whose record overrides `deadline`).
+    pub(crate) fn block_until<T>(
+        &mut self,
+        fd: Option<Fd>,
+        deadline: Deadline,
+        mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>,
+    ) -> Result<T, Errno> {
+        let (deadline, interrupted) = match self.mode.take_resume() {
+            Some(parked) => (parked.deadline, parked.interrupted),
+            None => (deadline, false),
+        };
         loop {
             self.pump();
             if let Some(result) = attempt(self) {
@@ -329,17 +374,26 @@ impl<'a, B: Board> Stack<'a, B> {
             match deadline {
                 Deadline::Now => return Err(Errno::EAGAIN),
                 Deadline::At(t) if now >= t => return Err(Errno::ETIMEDOUT),
+                _ if interrupted => return Err(Errno::EINTR),
                 _ => {}
             }
-            let until = match (deadline.until_us(), self.next_poll_us()) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
             // Frames to itself are there to be received at once.
-            if until.is_none_or(|t| t > now) && self.loopq.is_empty() {
+            let next = if self.loopq.is_empty() { self.next_poll_us() } else { Some(now) };
+            let on = fd.and_then(|fd| Some((fd, self.fds.generation(fd)?)));
+            if self.mode.park(Parked::new(deadline, on, next)) {
+                // Not the caller's: the call runs again after its wait.
+                return Err(Errno::EAGAIN);
+            }
+            let until = earliest(deadline.until_us(), next);
+            if until.is_none_or(|t| t > now) {
                 self.board.wait(until).map_err(|_| Errno::EINTR)?;
             }
         }
+    }
+
+    /// Did a pump do work since the last call of this (and forget it)?
+    pub(crate) fn take_changed(&mut self) -> bool {
+        core::mem::take(&mut self.changed)
     }
 
     /// The board's addresses changed: the next pump tells the neighbour cache the new ones.

@@ -21,8 +21,8 @@ impl<B: Board> Stack<'_, B> {
         if out.is_empty() || slot.shut_rd {
             return Ok(0);
         }
-        let mut got = 0;
-        let result = self.block(slot.timeout, |stack| {
+        let mut got = self.mode.resumed_bytes();
+        let result = self.block(Some(fd), slot.timeout, |stack| {
             loop {
                 let room = out.len() - got;
                 let want = match line {
@@ -45,6 +45,7 @@ impl<B: Board> Stack<'_, B> {
                 }
             }
         });
+        self.mode.keep(got);
         match result {
             Err(e) if got > 0 && keeps_partial(e) => Ok(got),
             r => r,

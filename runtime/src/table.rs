@@ -131,49 +131,73 @@ impl Slot {
     }
 }
 
+/// One fd's place in the table: its socket while open, and how many times
+/// it was freed (so that a call parked on the fd notices a close, even when
+/// the fd number is in use again by then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FdSlot {
+    slot: Option<Slot>,
+    generation: u16,
+}
+
+impl FdSlot {
+    /// A free fd (for static memory).
+    pub const FREE: FdSlot = FdSlot { slot: None, generation: 0 };
+}
+
 /// The fd table over a borrowed slice of slots.
 pub struct Table<'a> {
-    slots: &'a mut [Option<Slot>],
+    slots: &'a mut [FdSlot],
 }
 
 impl<'a> Table<'a> {
     /// A table over `slots`, emptied.
-    pub fn new(slots: &'a mut [Option<Slot>]) -> Self {
-        slots.fill(None);
+    pub fn new(slots: &'a mut [FdSlot]) -> Self {
+        slots.fill(FdSlot::FREE);
         Table { slots }
     }
 
     /// The fd `insert` would use next; ENOMEM when full.
     pub fn vacant(&self) -> Result<Fd, Errno> {
-        let i = self.slots.iter().position(Option::is_none).ok_or(Errno::ENOMEM)?;
+        let i = self.slots.iter().position(|s| s.slot.is_none()).ok_or(Errno::ENOMEM)?;
         Fd::try_from(i).map_err(|_| Errno::ENOMEM)
     }
 
     /// Stores `slot` in the lowest free fd; ENOMEM when full.
     pub fn insert(&mut self, slot: Slot) -> Result<Fd, Errno> {
         let fd = self.vacant()?;
-        self.slots[fd as usize] = Some(slot);
+        self.slots[fd as usize].slot = Some(slot);
         Ok(fd)
     }
 
     /// The slot of an open fd; EBADF otherwise.
     pub fn get(&self, fd: Fd) -> Result<&Slot, Errno> {
-        usize::try_from(fd).ok().and_then(|i| self.slots.get(i)).and_then(Option::as_ref).ok_or(Errno::EBADF)
+        usize::try_from(fd).ok().and_then(|i| self.slots.get(i)).and_then(|s| s.slot.as_ref()).ok_or(Errno::EBADF)
     }
 
     /// The slot of an open fd; EBADF otherwise.
     pub fn get_mut(&mut self, fd: Fd) -> Result<&mut Slot, Errno> {
-        usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).and_then(Option::as_mut).ok_or(Errno::EBADF)
+        usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).and_then(|s| s.slot.as_mut()).ok_or(Errno::EBADF)
     }
 
     /// Frees an open fd; EBADF otherwise.
     pub fn remove(&mut self, fd: Fd) -> Result<Slot, Errno> {
-        usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).and_then(Option::take).ok_or(Errno::EBADF)
+        let place = usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).ok_or(Errno::EBADF)?;
+        let slot = place.slot.take().ok_or(Errno::EBADF)?;
+        place.generation = place.generation.wrapping_add(1);
+        Ok(slot)
+    }
+
+    /// How many times an open fd was freed before (None: not open): the same
+    /// number later means the same socket.
+    pub fn generation(&self, fd: Fd) -> Option<u16> {
+        let place = self.slots.get(usize::try_from(fd).ok()?)?;
+        place.slot.is_some().then_some(place.generation)
     }
 
     /// Open fds and their slots.
     pub fn iter(&self) -> impl Iterator<Item = (Fd, &Slot)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| Some((i as Fd, s.as_ref()?)))
+        self.slots.iter().enumerate().filter_map(|(i, s)| Some((i as Fd, s.slot.as_ref()?)))
     }
 
     /// One more than the highest fd the table can hold.
@@ -183,7 +207,7 @@ impl<'a> Table<'a> {
 
     /// Number of open sockets.
     pub fn open(&self) -> usize {
-        self.slots.iter().filter(|s| s.is_some()).count()
+        self.slots.iter().filter(|s| s.slot.is_some()).count()
     }
 }
 
@@ -195,14 +219,17 @@ mod tests {
 
     #[test]
     fn fills_reports_enomem_and_recycles() {
-        let mut slots = [None; 3];
+        let mut slots = [FdSlot::FREE; 3];
         let mut t = Table::new(&mut slots);
         let slot = Slot::new(AF_INET, Kind::Stream(Phase::Idle { entry: 0 }));
         assert_eq!([t.insert(slot), t.insert(slot), t.insert(slot)], [Ok(0), Ok(1), Ok(2)]);
         assert_eq!(t.insert(slot), Err(Errno::ENOMEM));
+        assert_eq!(t.generation(1), Some(0));
         assert!(t.remove(1).is_ok());
+        assert_eq!(t.generation(1), None);
         assert_eq!(t.remove(1), Err(Errno::EBADF));
         assert_eq!(t.insert(slot), Ok(1));
+        assert_eq!(t.generation(1), Some(1), "a reused fd is another socket");
         assert_eq!(t.get_mut(-1).err(), Some(Errno::EBADF));
         assert_eq!(t.get_mut(3).err(), Some(Errno::EBADF));
         assert_eq!(t.open(), 3);

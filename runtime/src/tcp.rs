@@ -140,7 +140,7 @@ impl<B: Board> Stack<'_, B> {
         if !matches!(phase_of(&listener)?, Phase::Listening { .. }) {
             return Err(Errno::EINVAL);
         }
-        self.block(listener.timeout, |stack| stack.take_queued(fd, &listener).transpose())
+        self.block(Some(fd), listener.timeout, |stack| stack.take_queued(fd, &listener).transpose())
     }
 
     /// Takes the oldest established connection of a listener's queue into a new fd.
@@ -198,7 +198,7 @@ impl<B: Board> Stack<'_, B> {
                 entry
             }
         };
-        let result = self.block(slot.timeout, |stack| {
+        let result = self.block(Some(fd), slot.timeout, |stack| {
             if let Err(e) = stack.tcp_update(fd) {
                 return Some(Err(e));
             }
@@ -223,7 +223,7 @@ impl<B: Board> Stack<'_, B> {
         if data.is_empty() {
             return Ok(0);
         }
-        self.block(slot.timeout, |stack| stack.tcp_try_send(fd, data))
+        self.block(Some(fd), slot.timeout, |stack| stack.tcp_try_send(fd, data))
     }
 
     /// The pool entry of a connected socket for one data attempt: None while
@@ -272,8 +272,9 @@ impl<B: Board> Stack<'_, B> {
             Ok(live) => live.slot,
             Err(e) => return (0, Err(e)),
         };
-        let mut sent = 0;
-        let result = self.block(slot.timeout, |stack| stack.tcp_send_from(fd, data, &mut sent));
+        let mut sent = self.mode.resumed_bytes();
+        let result = self.block(Some(fd), slot.timeout, |stack| stack.tcp_send_from(fd, data, &mut sent));
+        self.mode.keep(sent);
         (sent, result)
     }
 
@@ -284,8 +285,10 @@ impl<B: Board> Stack<'_, B> {
     pub(crate) fn tcp_sendall(&mut self, fd: Fd, data: &[u8]) -> Result<(), Errno> {
         let Live { slot, .. } = self.writable(fd)?;
         let resumed = self.resume.take().and_then(|r| r.resumes(fd, data));
-        let (mut sent, deadline) = resumed.unwrap_or_else(|| (0, Deadline::from_timeout(slot.timeout, self.board.now_us())));
-        let result = self.block_until(deadline, |stack| stack.tcp_send_from(fd, data, &mut sent));
+        let parked = self.mode.resumed_bytes();
+        let (mut sent, deadline) = resumed.unwrap_or_else(|| (parked, Deadline::from_timeout(slot.timeout, self.board.now_us())));
+        let result = self.block_until(Some(fd), deadline, |stack| stack.tcp_send_from(fd, data, &mut sent));
+        self.mode.keep(sent);
         if result == Err(Errno::EINTR) && sent > 0 {
             self.resume = Some(SendallResume::new(fd, data, sent, deadline));
         }
@@ -322,7 +325,7 @@ impl<B: Board> Stack<'_, B> {
         if out.is_empty() || slot.shut_rd {
             return Ok(0);
         }
-        self.block(slot.timeout, |stack| stack.tcp_try_recv(fd, out))
+        self.block(Some(fd), slot.timeout, |stack| stack.tcp_try_recv(fd, out))
     }
 
     /// One non-blocking receive attempt: Some(result) when done.
@@ -380,7 +383,7 @@ impl<B: Board> Stack<'_, B> {
     /// sending then are reset. EINTR when the board's wait is interrupted.
     pub(crate) fn finish_lingering(&mut self) -> Result<(), Errno> {
         let deadline = Deadline::At(self.board.now_us().saturating_add(u64::from(self.config.linger_ms) * 1000));
-        match self.block_until(deadline, |s| s.pool.lingering_delivered().then_some(Ok(()))) {
+        match self.block_until(None, deadline, |s| s.pool.lingering_delivered().then_some(Ok(()))) {
             Err(Errno::ETIMEDOUT) => {
                 self.pool.abort_lingering();
                 // The resets go out, then the sockets are reaped.

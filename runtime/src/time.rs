@@ -38,6 +38,14 @@ impl Deadline {
     }
 }
 
+/// The earlier of two instants, where None is no limit.
+pub fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +58,8 @@ mod tests {
         assert_eq!(Deadline::from_timeout(Some(u32::MAX), u64::MAX - 1), Deadline::At(u64::MAX));
         assert_eq!(Deadline::Never.until_us(), None);
         assert_eq!(Deadline::At(7).until_us(), Some(7));
+        assert_eq!(earliest(Some(3), Some(2)), Some(2));
+        assert_eq!(earliest(None, Some(2)), Some(2));
+        assert_eq!(earliest(None, None), None);
     }
 }

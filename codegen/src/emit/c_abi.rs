@@ -188,7 +188,7 @@ fn generic_fn(names: &Names, c: &Callable) -> TokenStream {
     let call_args: Vec<Ident> = trait_params(c).into_iter().map(|(n, _)| n).collect();
     let op = if call_args.is_empty() { quote!(SocketApi::#method) } else { quote!(|api| SocketApi::#method(api, #(#call_args),*)) };
     let store = store_output(c.returns);
-    let call = if c.returns == ReturnKind::Addrinfo { quote!(B::with(#op)) } else { quote!(B::with(#op).and_then(|r| r) #store) };
+    let call = if c.returns == ReturnKind::Addrinfo { quote!(B::call(#op)) } else { quote!(B::call(#op).and_then(|r| r) #store) };
     let (result_ty, finish) = result_shape(c.returns);
     let ret = rust_ctype(abi::ret(c), &root);
     let allow = many_args(abi::params(c).len());

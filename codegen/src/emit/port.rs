@@ -32,11 +32,12 @@ fn c_return(r: PortReturn) -> &'static str {
     }
 }
 
+/// The Rust return type with its arrow (none for `none`).
 fn rust_return(r: PortReturn) -> TokenStream {
     match r {
-        PortReturn::None => quote!(()),
-        PortReturn::I32 => quote!(i32),
-        PortReturn::U64 => quote!(u64),
+        PortReturn::None => quote!(),
+        PortReturn::I32 => quote!(-> i32),
+        PortReturn::U64 => quote!(-> u64),
     }
 }
 
@@ -79,11 +80,11 @@ fn firmware_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream) {
     });
     let ret = rust_return(f.returns);
     let doc = f.doc.lines().map(|l| format!(" {l}"));
-    let decl = quote! { fn #c(#(#raw),*) -> #ret; };
+    let decl = quote! { fn #c(#(#raw),*) #ret; };
     let note = rust_print::safety("the firmware implements the port's contract (usocket_port.h); pointers passed are valid for their lengths, for the call.");
     let wrapper = quote! {
         #(#[doc = #doc])*
-        pub fn #safe(#(#params),*) -> #ret {
+        pub fn #safe(#(#params),*) #ret {
             #note
             unsafe { #c(#(#pass),*) }
         }
@@ -130,12 +131,12 @@ fn runtime_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream, Tok
     let ret = rust_return(f.returns);
     let doc: Vec<String> = f.doc.lines().map(|l| format!(" {l}")).collect();
     let safety: Vec<String> = PORT_CONTRACT.lines().map(|l| format!(" {l}")).collect();
-    let method_decl = quote! { #(#[doc = #doc])* fn #method(#(#params),*) -> #ret; };
+    let method_decl = quote! { #(#[doc = #doc])* fn #method(#(#params),*) #ret; };
     let body_doc = format!(" The body of `{c}` on backend `B` (see the `{}` macro).", exports_macro(names));
     let body = quote! {
         #[doc = #body_doc]
         #(#[doc = #safety])*
-        pub unsafe fn #method<B: PortApi>(#(#raw),*) -> #ret {
+        pub unsafe fn #method<B: PortApi>(#(#raw),*) #ret {
             #(#convert)*
             B::#method(#(#args),*)
         }
@@ -149,7 +150,7 @@ fn runtime_fn(names: &Names, f: &PortFunction) -> (TokenStream, TokenStream, Tok
         #(#[doc = #doc])*
         #(#[doc = #safety])*
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn #c(#(#raw),*) -> #ret {
+        pub unsafe extern "C" fn #c(#(#raw),*) #ret {
             #note
             unsafe { __crate::generated::port_exports::#method::<__Backend>(#(#pass),*) }
         }

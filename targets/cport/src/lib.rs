@@ -18,6 +18,7 @@
 
 mod board;
 mod memory;
+mod platform;
 mod ring;
 
 /// The C ABI (`usocket_socket`, ...) on the board's static stack ([`AbiBackend`]).
@@ -38,9 +39,10 @@ pub mod port_exports {
 use core::mem::MaybeUninit;
 
 use usocket_runtime::generated::port_exports::PortApi;
-use usocket_runtime::{Backend, BoardInfo, CallerLock, Errno, Feature, Features, Stack};
+use usocket_runtime::{Backend, BoardInfo, Errno, Feature, Features, Shared, Stack};
 
 pub use board::PortBoard;
+pub use platform::PortPlatform;
 
 /// Whether two names are equal, in a constant.
 const fn same(a: &str, b: &str) -> bool {
@@ -116,15 +118,19 @@ enum Phase {
 }
 
 impl StackSlot {
-    /// The started stack.
-    fn get(&mut self) -> Option<&mut Stack<'static, PortBoard>> {
+    /// The started stack; ENODEV before `usocket_port_start()`.
+    fn get(&mut self) -> Result<&mut Stack<'static, PortBoard>, Errno> {
+        if self.phase != Phase::Started {
+            return Err(Errno::ENODEV);
+        }
         // SAFETY: Started means `stack` was written (see `start`).
-        (self.phase == Phase::Started).then(|| unsafe { self.stack.assume_init_mut() })
+        Ok(unsafe { self.stack.assume_init_mut() })
     }
 }
 
-/// The stack, one caller at a time (zero-initialised: in `.bss`).
-static SLOT: CallerLock<StackSlot> = CallerLock::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() });
+/// The stack, shared by the firmware's tasks on its lock and wait
+/// (zero-initialised: in `.bss`).
+static SLOT: Shared<StackSlot, PortPlatform> = Shared::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() }, PortPlatform);
 
 /// Starts the stack in `slot` (lock held): lends the memory, the first time only.
 fn start(slot: &mut StackSlot, mac: Option<[u8; 6]>, seed: u64) -> Result<(), Errno> {
@@ -147,7 +153,13 @@ impl Backend for AbiBackend {
     type Api = Stack<'static, PortBoard>;
 
     fn with<R>(f: impl FnOnce(&mut Self::Api) -> R) -> Result<R, Errno> {
-        SLOT.with(|slot| slot.get().map(f))?.ok_or(Errno::ENODEV)
+        SLOT.with(|slot| slot.get().map(f))?
+    }
+
+    /// A call that must wait parks: it waits in `usocket_port_wait()`
+    /// without the lock, so other tasks' calls go on ([`Shared::call_on`]).
+    fn call<R>(f: impl FnMut(&mut Self::Api) -> R) -> Result<R, Errno> {
+        SLOT.call_on(StackSlot::get, f)
     }
 }
 

@@ -12,7 +12,7 @@ use usocket_runtime::smoltcp::socket::dns;
 #[cfg(feature = "raw")]
 use usocket_runtime::smoltcp::socket::raw;
 use usocket_runtime::smoltcp::socket::{Socket, udp};
-use usocket_runtime::{Binding, Config, Entry, Memory, Slot};
+use usocket_runtime::{Binding, Config, Entry, FdSlot, Memory};
 
 use crate::{BOARD, FRAME_BYTES};
 
@@ -30,7 +30,7 @@ static mut UDP: MaybeUninit<[udp::PacketMetadata; UDP_META]> = MaybeUninit::unin
 static mut RAW: MaybeUninit<[raw::PacketMetadata; RAW_META]> = MaybeUninit::uninit();
 #[cfg(feature = "dns")]
 static mut DNS: MaybeUninit<[Option<dns::DnsQuery>; C.dns_queries]> = MaybeUninit::uninit();
-static mut FDS: MaybeUninit<[Option<Slot>; C.sockets]> = MaybeUninit::uninit();
+static mut FDS: MaybeUninit<[FdSlot; C.sockets]> = MaybeUninit::uninit();
 static mut POOL: MaybeUninit<[Entry; SOCKETS]> = MaybeUninit::uninit();
 static mut PARKED: MaybeUninit<[Option<Socket<'static>>; SOCKETS]> = MaybeUninit::uninit();
 static mut BINDINGS: MaybeUninit<[Option<Binding>; C.bindings()]> = MaybeUninit::uninit();
@@ -85,7 +85,7 @@ pub unsafe fn take() -> Lent {
                 raw_meta: fill(&raw mut RAW, || raw::PacketMetadata::EMPTY),
                 #[cfg(feature = "dns")]
                 dns_queries: fill(&raw mut DNS, || None),
-                fds: fill(&raw mut FDS, || None),
+                fds: fill(&raw mut FDS, || FdSlot::FREE),
                 pool: fill(&raw mut POOL, || Entry::EMPTY),
                 parked: ManagedSlice::Borrowed(fill(&raw mut PARKED, || None)),
                 bindings: fill(&raw mut BINDINGS, || None),

@@ -4,10 +4,11 @@
 use std::cell::{Cell, UnsafeCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use usocket_runtime::{Backend, CallerLock, Errno, HostMemory, SocketApi, Stack};
+use usocket_runtime::{Backend, Errno, HostMemory, Shared, SocketApi, Stack};
 
 use crate::clock::Clock;
 use crate::host_board::{AnyBoard, WakePlan};
+use crate::platform::HostPlatform;
 
 /// The process's stack as the C ABI sees it.
 pub type AbiStack = Stack<'static, AnyBoard>;
@@ -15,8 +16,9 @@ pub type AbiStack = Stack<'static, AnyBoard>;
 /// The C ABI's backend.
 pub struct AbiBackend;
 
-/// The stack once the first call started it, or why it could not start.
-static STACK: CallerLock<Option<Result<AbiStack, Errno>>> = CallerLock::new(None);
+/// The stack once the first call started it, or why it could not start,
+/// shared by the process's threads (see [`usocket_runtime::Shared`]).
+static STACK: Shared<Option<Result<AbiStack, Errno>>, HostPlatform> = Shared::new(None, HostPlatform::new());
 
 /// The stack's memory, lent to it for the rest of the process (in a static,
 /// so leak checkers see it).
@@ -36,25 +38,18 @@ thread_local! {
 struct Inside;
 
 impl Inside {
-    fn enter() -> Inside {
-        INSIDE.set(true);
-        Inside
+    /// EALREADY when this thread is inside a call already (a call from a wait).
+    fn enter() -> Result<Inside, Errno> {
+        if INSIDE.replace(true) {
+            return Err(Errno::EALREADY);
+        }
+        Ok(Inside)
     }
 }
 
 impl Drop for Inside {
     fn drop(&mut self) {
         INSIDE.set(false);
-    }
-}
-
-/// Between tries for the stack while another thread is inside: yield at
-/// first (a pump takes microseconds), then sleep, up to a millisecond.
-fn wait_turn(tries: &mut u32) {
-    *tries += 1;
-    match *tries {
-        0..100 => std::thread::yield_now(),
-        n => std::thread::sleep(std::time::Duration::from_micros(u64::from(n.min(1100) - 100))),
     }
 }
 
@@ -70,15 +65,15 @@ pub(crate) fn pump_and_plan(stack: &mut AbiStack) -> (WakePlan, Clock) {
 /// The runner's turn ([`crate::runner::Turn`]): if the stack is started,
 /// nobody is inside and no caller waits, [`pump_and_plan`].
 fn runner_turn() -> Result<Option<(WakePlan, Clock)>, Errno> {
-    let turn = STACK.with(|slot| match slot {
-        Some(Ok(stack)) if !crate::runner::waiting() => Ok(Some(pump_and_plan(stack))),
+    STACK.with(|slot| match slot {
+        Some(Ok(stack)) if !crate::runner::waiting() => {
+            let (plan, clock) = pump_and_plan(stack);
+            crate::runner::planned(plan.until_us);
+            Ok(Some((plan, clock)))
+        }
         Some(Err(e)) => Err(*e),
         _ => Ok(None),
-    });
-    match turn {
-        Err(Errno::EALREADY) => Ok(None),
-        other => other?,
-    }
+    })?
 }
 
 /// Starts the stack on the environment's board (see [`crate::ENV_VARS`]).
@@ -92,6 +87,7 @@ fn start() -> Result<AbiStack, Errno> {
     // SAFETY: start() runs once, inside `STACK`'s lock, before any stack
     // exists; afterwards only the stack touches the memory.
     let memory = unsafe { &mut *MEMORY.0.get() }.insert(HostMemory::new(&config));
+    STACK.platform().started(board.clock().clone(), board.wake_plan(None).fd);
     let stack = Stack::new(memory.lend(), board, config).map_err(|e| {
         eprintln!("usocket: {e}");
         Errno::ENODEV
@@ -114,36 +110,36 @@ extern "C" fn close_all_at_exit() {
     let _ = AbiBackend::guard(|| AbiBackend::with(SocketApi::close_all).and_then(|r| r));
 }
 
+/// The started stack in `slot`, starting it on first use.
+fn started(slot: &mut Option<Result<AbiStack, Errno>>) -> Result<&mut AbiStack, Errno> {
+    match slot.get_or_insert_with(start) {
+        Ok(stack) => Ok(stack),
+        Err(e) => Err(*e),
+    }
+}
+
 impl Backend for AbiBackend {
     type Api = AbiStack;
 
-    /// A call from another thread while one is inside waits its turn (the
-    /// stack's own thread, [`crate::runner`], is inside for a pump at a
+    /// A call from another thread while one is inside waits for the lock
+    /// (the stack's own thread, [`crate::runner`], is inside for a pump at a
     /// time); a call from inside a call on the same thread (from a wait) is
     /// EALREADY.
     fn with<R>(f: impl FnOnce(&mut AbiStack) -> R) -> Result<R, Errno> {
-        if INSIDE.get() {
-            return Err(Errno::EALREADY);
-        }
-        let mut f = Some(f);
-        let mut tries = 0u32;
-        loop {
-            let result = STACK.with(|slot| {
-                let _inside = Inside::enter();
-                match slot.get_or_insert_with(start) {
-                    Ok(stack) => f.take().map(|f| f(stack)).ok_or(Errno::EIO),
-                    Err(e) => Err(*e),
-                }
-            });
-            match result {
-                Err(Errno::EALREADY) => wait_turn(&mut tries),
-                other => return other?,
-            }
-        }
+        let _inside = Inside::enter()?;
+        STACK.with(|slot| started(slot).map(f))?
+    }
+
+    /// A call that must wait parks and waits without the stack: other
+    /// threads' calls go on meanwhile, and a close of its socket ends it with
+    /// EBADF ([`Shared::call_on`]).
+    fn call<R>(f: impl FnMut(&mut AbiStack) -> R) -> Result<R, Errno> {
+        let _inside = Inside::enter()?;
+        STACK.call_on(started, f)
     }
 
     /// A panic becomes EIO (std prints it); the stack is then poisoned
-    /// ([`CallerLock`]): every later call is EIO too.
+    /// ([`usocket_runtime::CallerLock`]): every later call is EIO too.
     fn guard<T>(body: impl FnOnce() -> Result<T, Errno>) -> Result<T, Errno> {
         catch_unwind(AssertUnwindSafe(body)).unwrap_or(Err(Errno::EIO))
     }

@@ -64,13 +64,7 @@ pub fn wait_fds(clock: &Clock, fds: &mut [libc::pollfd], until_us: Option<u64>) 
     if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) { Err(Interrupted) } else { Ok(usize::try_from(r).unwrap_or(0)) }
 }
 
-/// The earlier of two deadlines (None: none).
-pub fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
+pub use usocket_runtime::earliest;
 
 /// poll(2)'s timeout from now until `until_us` (-1: none), rounded up: waking
 /// before the deadline only spins the caller.

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod faults;
 pub mod host_board;
 pub mod loopback;
+pub mod platform;
 pub mod ram;
 mod runner;
 pub mod tap;

@@ -9,7 +9,7 @@ use std::mem::size_of;
 pub use usocket_config::ram::{Costs, Row, stack, tcp_socket, total};
 use usocket_runtime::smoltcp::iface::SocketStorage;
 use usocket_runtime::smoltcp::socket::{Socket, dns, raw, udp};
-use usocket_runtime::{Binding, Entry, Slot, Stack};
+use usocket_runtime::{Binding, Entry, FdSlot, Stack};
 
 use crate::AnyBoard;
 
@@ -19,7 +19,7 @@ pub fn measured() -> Costs {
     Costs {
         smoltcp_socket: size_of::<SocketStorage<'static>>(),
         parked_socket: size_of::<Option<Socket<'static>>>(),
-        fd_slot: size_of::<Option<Slot>>(),
+        fd_slot: size_of::<FdSlot>(),
         pool_entry: size_of::<Entry>(),
         binding: size_of::<Option<Binding>>(),
         udp_packet_meta: size_of::<udp::PacketMetadata>(),

@@ -7,7 +7,7 @@
 //! CPU when there is nothing to do. `USOCKET_RUNNER=0` leaves it out.
 
 use std::sync::Once;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use usocket_runtime::Errno;
 
@@ -26,9 +26,37 @@ static WAITERS: AtomicUsize = AtomicUsize::new(0);
 /// The runner's wake-up: an eventfd written when the last waiter leaves.
 static WAKE: AtomicUsize = AtomicUsize::new(usize::MAX);
 
+/// The runner thread runs.
+static RUNNING: AtomicBool = AtomicBool::new(false);
+
+/// Until when the runner sleeps (board µs; u64::MAX: until a frame), as it
+/// planned in its last turn.
+static PLANNED: AtomicU64 = AtomicU64::new(u64::MAX);
+
 /// How long the runner sleeps while a call or a waiter has the stack (it
 /// pumps by itself meanwhile), before it looks again (µs).
 const BUSY_US: u64 = 50_000;
+
+/// Does the runner thread run (and take the device's frames)?
+pub(crate) fn running() -> bool {
+    RUNNING.load(Ordering::SeqCst)
+}
+
+/// The runner's turn planned to sleep until `until_us` (under the stack's lock).
+pub(crate) fn planned(until_us: Option<u64>) {
+    PLANNED.store(until_us.unwrap_or(u64::MAX), Ordering::SeqCst);
+}
+
+/// A call left the stack with timed work at `next_us` (under the stack's
+/// lock): wakes the runner if it sleeps past that.
+pub(crate) fn replan(next_us: Option<u64>) {
+    if let Some(next) = next_us
+        && next < PLANNED.load(Ordering::SeqCst)
+    {
+        PLANNED.store(next, Ordering::SeqCst);
+        signal();
+    }
+}
 
 /// Is a caller waiting in `usocket_host_wait` (so the runner must not pump)?
 pub(crate) fn waiting() -> bool {
@@ -78,8 +106,9 @@ pub(crate) fn spawn(turn: Turn) {
             return;
         }
         WAKE.store(fd as usize, Ordering::SeqCst);
-        if let Err(e) = std::thread::Builder::new().name("usocket".into()).spawn(move || run(fd, turn)) {
-            eprintln!("usocket: cannot start the stack's thread: {e}; the stack runs only inside calls");
+        match std::thread::Builder::new().name("usocket".into()).spawn(move || run(fd, turn)) {
+            Ok(_) => RUNNING.store(true, Ordering::SeqCst),
+            Err(e) => eprintln!("usocket: cannot start the stack's thread: {e}; the stack runs only inside calls"),
         }
     });
 }
@@ -92,7 +121,10 @@ fn run(wake: i32, turn: Turn) {
         let plan = match turn() {
             Ok(plan) => plan,
             // The stack could not start, or a call panicked inside: nothing left to run.
-            Err(_) => return,
+            Err(_) => {
+                RUNNING.store(false, Ordering::SeqCst);
+                return;
+            }
         };
         let fd = plan.as_ref().and_then(|(p, _)| p.fd).unwrap_or(-1);
         let mut fds = [libc::pollfd { fd: wake, events: libc::POLLIN, revents: 0 }, libc::pollfd { fd, events: libc::POLLIN, revents: 0 }];

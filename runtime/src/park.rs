@@ -1,0 +1,145 @@
+//! Parking: how a blocking call on a shared stack waits without holding it.
+//!
+//! A call that must wait (for data, room, a connection, a timer) either waits
+//! on the board with the stack in hand — a stack one caller owns — or *parks*:
+//! it gives the stack back with a [`Parked`] record of where it was (its
+//! deadline, its socket, the bytes it already moved), its caller waits for
+//! news without the stack ([`crate::Shared`]), and the same call runs again
+//! with the record and goes on from there. A call's prefix before its wait is
+//! therefore either idempotent (recv, accept, send) or resumes from the record
+//! (sendall's bytes sent, readinto's bytes read, a connect already in
+//! progress). getaddrinfo cannot park — smoltcp hands a query's answer out
+//! once, and keeping answers across a park would cost every stack their
+//! size — so a lookup waits holding the stack.
+
+use crate::Fd;
+use crate::time::{Deadline, earliest};
+
+/// How the call now running on a stack waits when it must.
+#[derive(Debug, Default)]
+pub(crate) enum Mode {
+    /// On the board, holding the stack (the stack has one owner, or the call
+    /// cannot park).
+    #[default]
+    Board,
+    /// By parking; the call has not parked before.
+    Fresh,
+    /// By parking; the call goes on from this record of its last park.
+    Resuming(Parked),
+    /// The call parked: its result is not the caller's.
+    Parked(Parked),
+}
+
+/// A call that gave its stack back to wait: what it waits for, and where it
+/// goes on. Its caller waits without the stack until there is news, `until_us`
+/// passes, or a signal comes, then runs the same call again with this record.
+#[derive(Debug, Clone, Copy)]
+pub struct Parked {
+    /// The call's deadline, kept across its parks.
+    pub(crate) deadline: Deadline,
+    /// The socket it waits on, with the fd's generation then: a close (and a
+    /// reuse of the fd) in the meantime makes the call fail with EBADF.
+    pub(crate) fd: Option<(Fd, u16)>,
+    /// Bytes the call already queued or took (sendall, write, read).
+    pub(crate) progress: usize,
+    /// When the stack next has timed work (a retransmission, a connect
+    /// deadline), in board µs, or the call's deadline if earlier.
+    until_us: Option<u64>,
+    /// The caller's wait was interrupted: the call ends with EINTR (as a board's interrupted wait makes it).
+    pub(crate) interrupted: bool,
+}
+
+impl Parked {
+    /// A call waiting for `deadline` on `fd`, with the stack's next timer at `next_us`.
+    pub(crate) fn new(deadline: Deadline, fd: Option<(Fd, u16)>, next_us: Option<u64>) -> Parked {
+        Parked { deadline, fd, progress: 0, until_us: earliest(deadline.until_us(), next_us), interrupted: false }
+    }
+
+    /// Until when its caller waits at most (board µs; None: until news).
+    pub fn until_us(&self) -> Option<u64> {
+        self.until_us
+    }
+
+    /// The caller's wait was interrupted by a signal: the call, run again,
+    /// ends with EINTR (after taking what is already there).
+    pub fn interrupt(&mut self) {
+        self.interrupted = true;
+    }
+}
+
+/// What one run of a call came to.
+#[derive(Debug)]
+pub enum Step<R> {
+    /// The call is done with this result.
+    Done(R),
+    /// The call parked: wait, then run it again with this record.
+    Parked(Parked),
+}
+
+impl Mode {
+    /// The record of this call's last park, taken (a call resumes once).
+    pub(crate) fn take_resume(&mut self) -> Option<Parked> {
+        match core::mem::take(self) {
+            Mode::Resuming(parked) => {
+                *self = Mode::Fresh;
+                Some(parked)
+            }
+            other => {
+                *self = other;
+                None
+            }
+        }
+    }
+
+    /// The bytes a resumed call had moved (0: none).
+    pub(crate) fn resumed_bytes(&self) -> usize {
+        match self {
+            Mode::Resuming(parked) => parked.progress,
+            _ => 0,
+        }
+    }
+
+    /// The call parks with `parked` if it may (Some: it did).
+    pub(crate) fn park(&mut self, parked: Parked) -> bool {
+        if matches!(self, Mode::Fresh) {
+            *self = Mode::Parked(parked);
+        }
+        matches!(self, Mode::Parked(_))
+    }
+
+    /// Keeps the bytes moved in the record of the park the call just made.
+    pub(crate) fn keep(&mut self, bytes: usize) {
+        if let Mode::Parked(parked) = self {
+            parked.progress = bytes;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_park_waits_until_the_deadline_or_the_next_timer() {
+        assert_eq!(Parked::new(Deadline::At(50), None, Some(20)).until_us(), Some(20));
+        assert_eq!(Parked::new(Deadline::At(10), None, Some(20)).until_us(), Some(10));
+        assert_eq!(Parked::new(Deadline::Never, None, Some(20)).until_us(), Some(20));
+        assert_eq!(Parked::new(Deadline::Never, None, None).until_us(), None);
+    }
+
+    #[test]
+    fn progress_is_kept_only_in_a_park_and_resumed_once() {
+        let mut mode = Mode::Board;
+        mode.keep(3);
+        assert!(!mode.park(Parked::new(Deadline::Never, None, None)), "a call that holds the stack waits on the board");
+        let mut mode = Mode::Fresh;
+        assert!(mode.park(Parked::new(Deadline::Never, Some((4, 1)), None)));
+        mode.keep(3);
+        let Mode::Parked(parked) = mode else { panic!("parked") };
+        let mut again = Mode::Resuming(parked);
+        assert_eq!(again.resumed_bytes(), 3);
+        assert!(again.take_resume().is_some_and(|r| r.fd == Some((4, 1))));
+        assert!(again.take_resume().is_none());
+        assert!(matches!(again, Mode::Fresh), "it may park again");
+    }
+}
