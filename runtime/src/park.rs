@@ -91,6 +91,11 @@ impl Mode {
         }
     }
 
+    /// Does the call go on from a park?
+    pub(crate) fn resuming(&self) -> bool {
+        matches!(self, Mode::Resuming(_))
+    }
+
     /// The bytes a resumed call had moved (0: none).
     pub(crate) fn resumed_bytes(&self) -> usize {
         match self {

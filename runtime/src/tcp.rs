@@ -167,6 +167,8 @@ impl<B: Board> Stack<'_, B> {
         let slot = *self.fds.get(fd)?;
         let (ip, port) = endpoint(address, slot.family)?;
         let entry = match phase_of(&slot)? {
+            // A connect that parked while its handshake went on is done.
+            Phase::Connected { .. } if self.mode.resuming() => return Ok(()),
             Phase::Connected { .. } => return Err(slot.error.unwrap_or(Errno::EISCONN)),
             Phase::Listening { .. } | Phase::Dead { .. } => return Err(Errno::EINVAL),
             Phase::Connecting { .. } if slot.timeout == Some(0) => return Err(Errno::EALREADY),

@@ -106,6 +106,12 @@ int32_t usocket_port_wait(uint64_t until_us) {
     return 0;
 }
 
+/* One thread calls the stack here: nothing to lock, nobody else to wake
+ * (tests/c/port_threads.c is the port for several threads). */
+void usocket_port_lock(void) {}
+void usocket_port_unlock(void) {}
+void usocket_port_notify(int32_t waiters) { (void)waiters; }
+
 static int open_tap(const char *name) {
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
     if (fd < 0) {

@@ -1,14 +1,21 @@
-/* The host library's C ABI from many threads at once: THREADS threads each
- * run CYCLES blocking cycles of socket, connect, send, recv and close
- * against an echo server on the Linux kernel (a thread of this program with
- * kernel sockets), over the TAP board in a network namespace (cargo xtask
- * test, step c, as root: xtask/src/threads.rs). No call may fail (no
- * EALREADY: a call waits its turn), hang (each has a timeout) or leak (ASan,
- * and the board's fds all come back). Calls on the stack still take turns;
- * the figure printed is the cycles per second of all threads together.
+/* The C ABI from many threads at once: THREADS threads each run CYCLES
+ * blocking cycles of socket, connect, sendall, recv and close against an echo
+ * server, while two other threads sit blocked — one in recv on a connection
+ * that gets no data, one in accept on a listener nobody connects to — and at
+ * the end the main thread closes those two sockets, which must wake both
+ * with EBADF. No call may fail (no EALREADY), hang (each cycle has a timeout;
+ * the blocked threads must be done within 2 s of the close) or leak (ASan,
+ * and the board's fds all come back). The figure printed is the cycles per
+ * second of all threads together.
  *
- * Usage: threads KERNEL_IPV4 PORT [THREADS] (8 by default; the board's own
- * address comes from USOCKET_IPV4). */
+ *   threads kernel KERNEL_IPV4 PORT [THREADS]: the echo server is the Linux
+ *     kernel (a thread of this program with kernel sockets), over TAP in a
+ *     namespace (xtask/src/threads.rs); the board's address from USOCKET_IPV4
+ *     or its board file.
+ *   threads self BOARD_IPV4 PORT [THREADS]: the echo server is this program on
+ *     the board itself (an accept thread and a thread per connection, all
+ *     blocking usocket calls), e.g. the loopback board on 127.0.0.1.
+ */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -57,6 +64,101 @@ static void *echo_server(void *arg) {
             close(c);
         }
     }
+}
+
+/* The board's side, for `self`: echoes one connection with blocking usocket calls. */
+static void *usocket_echo_one(void *arg) {
+    int32_t c = (int32_t)(intptr_t)arg;
+    uint8_t buf[MESSAGE];
+    intptr_t n;
+    while ((n = usocket_recv(c, buf, sizeof(buf))) > 0) {
+        if (usocket_sendall(c, buf, (size_t)n) < 0) {
+            break;
+        }
+    }
+    usocket_close(c);
+    return NULL;
+}
+
+/* Accepts on the board until its listener is closed (accept then fails with EBADF). */
+static void *usocket_echo_server(void *arg) {
+    int32_t l = (int32_t)(intptr_t)arg;
+    for (;;) {
+        usocket_addr_t peer;
+        int32_t c = usocket_accept(l, &peer);
+        if (c < 0) {
+            return (void *)(intptr_t)c;
+        }
+        pthread_t t;
+        if (pthread_create(&t, NULL, usocket_echo_one, (void *)(intptr_t)c) == 0) {
+            pthread_detach(t);
+        } else {
+            usocket_close(c);
+        }
+    }
+}
+
+/* A listener on the board at ip:port; negative errno on failure. */
+static int32_t usocket_listener(const char *ip, int listen_port) {
+    usocket_addr_t at;
+    int32_t l = usocket_socket(USOCKET_AF_INET, USOCKET_SOCK_STREAM, 0);
+    int32_t r = l < 0 ? l : usocket_addr_parse(ip, strlen(ip), listen_port, &at);
+    if (r >= 0) {
+        r = usocket_bind(l, &at);
+    }
+    if (r >= 0) {
+        r = usocket_listen(l, 16);
+    }
+    if (r < 0 && l >= 0) {
+        usocket_close(l);
+    }
+    return r < 0 ? r : l;
+}
+
+/* A thread blocked in one call on `fd` until another thread closes it. */
+struct blocked {
+    int32_t fd;
+    int accept; /* 1: accept, 0: recv */
+    intptr_t ret;
+    int done;
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+};
+
+static void *block_in_call(void *arg) {
+    struct blocked *b = arg;
+    uint8_t byte;
+    usocket_addr_t peer;
+    intptr_t r = b->accept ? usocket_accept(b->fd, &peer) : usocket_recv(b->fd, &byte, 1);
+    pthread_mutex_lock(&b->m);
+    b->ret = r;
+    b->done = 1;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->m);
+    return NULL;
+}
+
+/* Waits up to 2 s for a blocked thread to return; 1 when it did with EBADF. */
+static int woken_with_ebadf(struct blocked *b, const char *what) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    pthread_mutex_lock(&b->m);
+    while (!b->done && pthread_cond_timedwait(&b->cv, &b->m, &until) == 0) {
+    }
+    int done = b->done;
+    intptr_t ret = b->ret;
+    pthread_mutex_unlock(&b->m);
+    if (!done) {
+        fprintf(stderr, "threads: the thread blocked in %s was not woken within 2 s of the close\n", what);
+        return 0;
+    }
+    if (ret != -USOCKET_EBADF) {
+        fprintf(stderr, "threads: the thread blocked in %s returned %ld after the close, not -EBADF\n", what, (long)ret);
+        return 0;
+    }
+    printf("threads: the close woke the thread blocked in %s with EBADF\n", what);
+    return 1;
 }
 
 struct result {
@@ -132,30 +234,65 @@ static int free_sockets(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3 && argc != 4) {
-        fprintf(stderr, "usage: threads KERNEL_IPV4 PORT [THREADS]\n");
+    int self = argc >= 2 && strcmp(argv[1], "self") == 0;
+    if ((argc != 4 && argc != 5) || (!self && strcmp(argv[1], "kernel") != 0)) {
+        fprintf(stderr, "usage: threads kernel|self IPV4 PORT [THREADS]\n");
         return 2;
     }
-    kernel_ip = argv[1];
-    port = atoi(argv[2]);
-    int nthreads = argc == 4 ? atoi(argv[3]) : 8;
+    kernel_ip = argv[2];
+    port = atoi(argv[3]);
+    int nthreads = argc == 5 ? atoi(argv[4]) : 8;
     if (nthreads < 1 || nthreads > MAX_THREADS) {
         fprintf(stderr, "threads: 1 to %d threads\n", MAX_THREADS);
         return 2;
     }
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-    inet_pton(AF_INET, kernel_ip, &sa.sin_addr);
-    if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 64) < 0) {
-        perror("kernel echo server");
-        return 1;
-    }
+    int32_t server_listener = -1;
     pthread_t server;
-    pthread_create(&server, NULL, echo_server, (void *)(intptr_t)l);
+    if (self) {
+        server_listener = usocket_listener(kernel_ip, port);
+        if (server_listener < 0) {
+            fprintf(stderr, "threads: the board's echo server: %ld\n", (long)server_listener);
+            return 1;
+        }
+        pthread_create(&server, NULL, usocket_echo_server, (void *)(intptr_t)server_listener);
+    } else {
+        int l = socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        inet_pton(AF_INET, kernel_ip, &sa.sin_addr);
+        if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 64) < 0) {
+            perror("kernel echo server");
+            return 1;
+        }
+        pthread_create(&server, NULL, echo_server, (void *)(intptr_t)l);
+        pthread_detach(server);
+    }
 
     int free_before = free_sockets();
+    /* Two threads blocked for the whole run: in recv on a connection to the
+     * echo server that is sent nothing, and in accept on a listener of the
+     * board nobody connects to. */
+    struct blocked in_recv = { .fd = -1, .accept = 0, .m = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+    struct blocked in_accept = { .fd = -1, .accept = 1, .m = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+    usocket_addr_t to;
+    in_recv.fd = usocket_socket(USOCKET_AF_INET, USOCKET_SOCK_STREAM, 0);
+    int32_t r = usocket_addr_parse(kernel_ip, strlen(kernel_ip), port, &to);
+    if (r < 0 || (r = usocket_connect(in_recv.fd, &to)) < 0) {
+        fprintf(stderr, "threads: connect for the blocked recv: %ld\n", (long)r);
+        return 1;
+    }
+    const char *any = self ? kernel_ip : "0.0.0.0";
+    in_accept.fd = usocket_listener(any, port + 1);
+    if (in_accept.fd < 0) {
+        fprintf(stderr, "threads: the listener for the blocked accept: %ld\n", (long)in_accept.fd);
+        return 1;
+    }
+    pthread_t blocked_threads[2];
+    pthread_create(&blocked_threads[0], NULL, block_in_call, &in_recv);
+    pthread_create(&blocked_threads[1], NULL, block_in_call, &in_accept);
+    usleep(100000); /* both are inside their calls */
+
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pthread_t threads[MAX_THREADS];
@@ -174,9 +311,22 @@ int main(int argc, char **argv) {
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+    usocket_close(in_recv.fd);
+    usocket_close(in_accept.fd);
+    int woken = woken_with_ebadf(&in_recv, "recv") + woken_with_ebadf(&in_accept, "accept");
+    pthread_join(blocked_threads[0], NULL);
+    pthread_join(blocked_threads[1], NULL);
+    if (self) {
+        usocket_close(server_listener);
+        void *server_ret;
+        pthread_join(server, &server_ret);
+    }
     usleep(300000); /* the last closes finish their FIN exchange */
     int free_after = free_sockets();
-    printf("threads: %d threads x %d cycles, %d failed, %.2f s, %.0f cycles/s; %d of %d sockets free after\n", nthreads, CYCLES, failures, s,
-        nthreads * CYCLES / s, free_after, free_before);
-    return failures == 0 && free_after == free_before ? 0 : 1;
+    /* The board's echo server's listener was open when free_before was counted. */
+    int expected = free_before + (self ? 1 : 0);
+    printf("threads: %s, %d threads x %d cycles beside 2 blocked calls, %d failed, %.2f s, %.0f cycles/s; %d of %d sockets free after\n",
+        self ? "board's own echo server" : "kernel echo server", nthreads, CYCLES, failures, s, nthreads * CYCLES / s, free_after, expected);
+    return failures == 0 && woken == 2 && free_after == expected ? 0 : 1;
 }
