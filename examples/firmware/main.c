@@ -50,10 +50,12 @@ int32_t usocket_port_wait(uint64_t until_us) {
 }
 
 /* One thread, no RTOS: nothing to lock, and nobody else to wake. With an RTOS,
- * these are a mutex and a counting semaphore that usocket_port_wait() takes. */
+ * these are a mutex, the current task's handle and its notification (that
+ * usocket_port_wait() takes). */
 void usocket_port_lock(void) {}
 void usocket_port_unlock(void) {}
-void usocket_port_notify(int32_t waiters) { (void)waiters; }
+uint64_t usocket_port_task(void) { return 0; }
+void usocket_port_wake(uint64_t task) { (void)task; }
 
 /* A tiny HTTP responder on port 80, served forever. */
 int main(void) {

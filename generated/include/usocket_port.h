@@ -30,26 +30,34 @@ int32_t usocket_port_transmit(const uint8_t *frame, size_t frame_len);
 uint64_t usocket_port_now_us(void);
 
 /*
- * Sleep until `until_us` (UINT64_MAX: no deadline), until a frame may have
- * arrived, or until usocket_port_notify(), whichever is first; returning early is
- * fine. A blocking socket call waits here without the stack's lock, so several
- * tasks may wait at once (RTOS: take a counting semaphore that the MAC's receive
- * interrupt and usocket_port_notify() give, with the deadline as its timeout; bare
- * metal: WFI, or poll the MAC and call usocket_port_receive() from here). Return
- * 0, or -USOCKET_EINTR to give up the blocking socket call (it fails with EINTR).
+ * Sleep the calling task until `until_us` (UINT64_MAX: no deadline), until
+ * usocket_port_wake() names it (also a wake that came before this wait began),
+ * or, on bare metal, until a frame may have arrived; returning early is fine. A
+ * blocking socket call waits here without the stack's lock, so several tasks may
+ * wait at once. RTOS: take the task's notification (FreeRTOS
+ * ulTaskNotifyTake(pdTRUE, ticks), Zephyr k_sem_take on a per-thread semaphore)
+ * with the deadline as the timeout; frames reach the stack through a network task
+ * that the receive interrupt wakes and that calls usocket_pump(). Bare metal: WFI,
+ * or poll the MAC and call usocket_port_receive() from here. Return 0, or
+ * -USOCKET_EINTR to give up the blocking socket call (it fails with EINTR).
  * `until_us`: Deadline on the usocket_port_now_us() clock.
  */
 int32_t usocket_port_wait(uint64_t until_us);
 
 /*
- * The stack has news for tasks sleeping in usocket_port_wait() (a call completed,
- * frames were taken in, a socket closed): wake `waiters` of them, e.g. give the
- * wait's counting semaphore `waiters` times (FreeRTOS xSemaphoreGive, Zephyr
- * k_sem_give). A give that finds no task asleep may end a later wait early; that
- * is fine. Called without the lock. Bare metal with one thread: do nothing.
- * `waiters`: How many tasks sleep in usocket_port_wait() (at least 1).
+ * The calling task, as usocket_port_wake() takes it (FreeRTOS: the
+ * xTaskGetCurrentTaskHandle() cast to an integer; bare metal with one thread: 0).
  */
-void usocket_port_notify(int32_t waiters);
+uint64_t usocket_port_task(void);
+
+/*
+ * End the usocket_port_wait() of `task` (a value usocket_port_task() gave), or
+ * make its next one return at once: the stack has news for a call it parked
+ * (FreeRTOS xTaskNotifyGive, Zephyr k_sem_give). Called with the lock held. Bare
+ * metal with one thread: do nothing.
+ * `task`: The task to wake.
+ */
+void usocket_port_wake(uint64_t task);
 
 /*
  * Take the stack's lock: every socket call runs between usocket_port_lock() and

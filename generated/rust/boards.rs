@@ -111,6 +111,55 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
     ram_bytes: 59042usize,
     rx_frames: 4usize,
 };
+/// The generic C frame port under an RTOS's threads, driven by a host program over a TAP device. (`spec/boards/c-port-threads.toml`)
+pub const C_PORT_THREADS: BoardInfo = BoardInfo {
+    name: "c-port-threads",
+    backend: "c-port",
+    ethernet: true,
+    mtu: 1500usize,
+    mac: None,
+    port_clock: true,
+    ipv4: Addressing::Static {
+        address: IpAddr::V4(Ipv4Addr::new(192u8, 0u8, 2u8, 2u8)),
+        prefix: 24u8,
+        gateway: Some(IpAddr::V4(Ipv4Addr::new(192u8, 0u8, 2u8, 1u8))),
+    },
+    ipv6: Addressing::None,
+    dns: &[IpAddr::V4(Ipv4Addr::new(192u8, 0u8, 2u8, 1u8))],
+    features: Features {
+        ipv6: false,
+        dns: false,
+        dhcpv4: false,
+        raw: false,
+        multicast: false,
+    },
+    config: Config {
+        sockets: 24usize,
+        tcp_sockets: 32usize,
+        tcp_rx_bytes: 2048usize,
+        tcp_tx_bytes: 2048usize,
+        udp_sockets: 2usize,
+        udp_rx_bytes: 1536usize,
+        udp_tx_bytes: 1536usize,
+        udp_packets: 4usize,
+        raw_sockets: 0usize,
+        raw_bytes: 1536usize,
+        raw_packets: 1usize,
+        loopback_bytes: 6144usize,
+        dns_queries: 0usize,
+        multicast_groups: 0usize,
+        max_backlog: 4usize,
+        linger_ms: 10000u32,
+        connect_timeout_ms: 20000u32,
+        dns_timeout_ms: 5000u32,
+        tcp_user_timeout_ms: 60000u32,
+        ack_delay_ms: 10u16,
+        nagle: true,
+        dhcp_v4: DhcpClient::None,
+    },
+    ram_bytes: 197586usize,
+    rx_frames: 16usize,
+};
 /// In-process loopback link: 127.0.0.1/8 and ::1, frames handed from transmit to receive. (`spec/boards/host-loopback.toml`)
 pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
     name: "host-loopback",
@@ -437,6 +486,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
 pub const ALL: &[&BoardInfo] = &[
     &C_PORT_MINIMAL,
     &C_PORT_TAP,
+    &C_PORT_THREADS,
     &HOST_LOOPBACK,
     &HOST_TAP,
     &MPS2_AN385_IPV4,

@@ -12,7 +12,8 @@ unsafe extern "C" {
     fn usocket_port_transmit(frame: *const u8, frame_len: usize) -> i32;
     fn usocket_port_now_us() -> u64;
     fn usocket_port_wait(until_us: u64) -> i32;
-    fn usocket_port_notify(waiters: i32);
+    fn usocket_port_task() -> u64;
+    fn usocket_port_wake(task: u64);
     fn usocket_port_lock();
     fn usocket_port_unlock();
 }
@@ -33,29 +34,39 @@ pub fn now_us() -> u64 {
     // their lengths, for the call.
     unsafe { usocket_port_now_us() }
 }
-/// Sleep until `until_us` (UINT64_MAX: no deadline), until a frame may have
-/// arrived, or until usocket_port_notify(), whichever is first; returning early is
-/// fine. A blocking socket call waits here without the stack's lock, so several
-/// tasks may wait at once (RTOS: take a counting semaphore that the MAC's receive
-/// interrupt and usocket_port_notify() give, with the deadline as its timeout; bare
-/// metal: WFI, or poll the MAC and call usocket_port_receive() from here). Return
-/// 0, or -USOCKET_EINTR to give up the blocking socket call (it fails with EINTR).
+/// Sleep the calling task until `until_us` (UINT64_MAX: no deadline), until
+/// usocket_port_wake() names it (also a wake that came before this wait began),
+/// or, on bare metal, until a frame may have arrived; returning early is fine. A
+/// blocking socket call waits here without the stack's lock, so several tasks may
+/// wait at once. RTOS: take the task's notification (FreeRTOS
+/// ulTaskNotifyTake(pdTRUE, ticks), Zephyr k_sem_take on a per-thread semaphore)
+/// with the deadline as the timeout; frames reach the stack through a network task
+/// that the receive interrupt wakes and that calls usocket_pump(). Bare metal: WFI,
+/// or poll the MAC and call usocket_port_receive() from here. Return 0, or
+/// -USOCKET_EINTR to give up the blocking socket call (it fails with EINTR).
 pub fn wait(until_us: u64) -> i32 {
     // SAFETY: the firmware implements the port's contract
     // (usocket_port.h); pointers passed are valid for
     // their lengths, for the call.
     unsafe { usocket_port_wait(until_us) }
 }
-/// The stack has news for tasks sleeping in usocket_port_wait() (a call completed,
-/// frames were taken in, a socket closed): wake `waiters` of them, e.g. give the
-/// wait's counting semaphore `waiters` times (FreeRTOS xSemaphoreGive, Zephyr
-/// k_sem_give). A give that finds no task asleep may end a later wait early; that
-/// is fine. Called without the lock. Bare metal with one thread: do nothing.
-pub fn notify(waiters: i32) {
+/// The calling task, as usocket_port_wake() takes it (FreeRTOS: the
+/// xTaskGetCurrentTaskHandle() cast to an integer; bare metal with one thread: 0).
+pub fn task() -> u64 {
     // SAFETY: the firmware implements the port's contract
     // (usocket_port.h); pointers passed are valid for
     // their lengths, for the call.
-    unsafe { usocket_port_notify(waiters) }
+    unsafe { usocket_port_task() }
+}
+/// End the usocket_port_wait() of `task` (a value usocket_port_task() gave), or
+/// make its next one return at once: the stack has news for a call it parked
+/// (FreeRTOS xTaskNotifyGive, Zephyr k_sem_give). Called with the lock held. Bare
+/// metal with one thread: do nothing.
+pub fn wake(task: u64) {
+    // SAFETY: the firmware implements the port's contract
+    // (usocket_port.h); pointers passed are valid for
+    // their lengths, for the call.
+    unsafe { usocket_port_wake(task) }
 }
 /// Take the stack's lock: every socket call runs between usocket_port_lock() and
 /// usocket_port_unlock(), one at a time, never while it waits (RTOS: a mutex,

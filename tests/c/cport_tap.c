@@ -110,7 +110,8 @@ int32_t usocket_port_wait(uint64_t until_us) {
  * (tests/c/port_threads.c is the port for several threads). */
 void usocket_port_lock(void) {}
 void usocket_port_unlock(void) {}
-void usocket_port_notify(int32_t waiters) { (void)waiters; }
+uint64_t usocket_port_task(void) { return 0; }
+void usocket_port_wake(uint64_t task) { (void)task; }
 
 static int open_tap(const char *name) {
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);

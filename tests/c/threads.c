@@ -6,7 +6,9 @@
  * with EBADF. No call may fail (no EALREADY), hang (each cycle has a timeout;
  * the blocked threads must be done within 2 s of the close) or leak (ASan,
  * and the board's fds all come back). The figure printed is the cycles per
- * second of all threads together.
+ * second of all threads together. Built against the host library, or
+ * (-DTHREADS_PORT) against the c-port library with tests/c/port_threads.c as
+ * an RTOS-like frame port.
  *
  *   threads kernel KERNEL_IPV4 PORT [THREADS]: the echo server is the Linux
  *     kernel (a thread of this program with kernel sockets), over TAP in a
@@ -28,6 +30,11 @@
 #include <unistd.h>
 
 #include "usocket.h"
+
+#ifdef THREADS_PORT
+/* tests/c/port_threads.c: opens the TAP device and starts the stack. */
+int port_threads_start(void);
+#endif
 
 #define MAX_THREADS 64
 #define CYCLES 200
@@ -246,6 +253,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "threads: 1 to %d threads\n", MAX_THREADS);
         return 2;
     }
+#ifdef THREADS_PORT
+    if (port_threads_start() < 0) {
+        return 1;
+    }
+#endif
     int32_t server_listener = -1;
     pthread_t server;
     if (self) {

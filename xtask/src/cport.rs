@@ -1,7 +1,11 @@
 //! The c-port board end to end: `tests/c/cport_tap.c` implements the C frame
 //! port over a TAP device and runs TCP, UDP and DNS through the runtime
 //! (`libusocket.a` of `targets/cport-staticlib`, built for the host) against the Linux kernel, in a namespace of its own
-//! (kernel 192.0.2.1 and 2001:db8::1 on tap0). Needs root; says so when skipped.
+//! (kernel 192.0.2.1 and 2001:db8::1 on tap0). Then the same library built for
+//! the `c-port-threads` board runs `tests/c/threads.c` with
+//! `tests/c/port_threads.c` as an RTOS's threading (a mutex, per-thread
+//! notifications, a network thread): 8 threads of blocking cycles beside two
+//! blocked calls that closes must wake. Needs root; says so when skipped.
 
 use crate::exec::step;
 use usocket_netns::Netns;
@@ -33,9 +37,49 @@ pub fn run() -> Result<(), String> {
             &exe,
         ],
     )?;
+    let threads = build_threads(&out)?;
     if usocket_netns::skip_unless_root("c-port over TAP", "its network namespace and TAP device") {
         return Ok(());
     }
     let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", Some("2001:db8::1/64"))?;
-    step("c-port over TAP: run", "ip", &["netns", "exec", NETNS, "timeout", "120", &exe, "tap0"])
+    step("c-port over TAP: run", "ip", &["netns", "exec", NETNS, "timeout", "120", &exe, "tap0"])?;
+    for n in ["8", "1"] {
+        let args = ["netns", "exec", NETNS, "timeout", "120", &threads, "kernel", "192.0.2.1", "7500", n];
+        step(&format!("c-port from {n} thread(s) over TAP"), "ip", &args)?;
+    }
+    Ok(())
+}
+
+/// The c-port library for the `c-port-threads` board (a build tree of its
+/// own: the board is chosen at build time) and `tests/c/threads.c` on it,
+/// under ASan; returns the program.
+fn build_threads(out: &std::path::Path) -> Result<String, String> {
+    let tree = "target/cport-threads";
+    step(
+        "c-port static library for c-port-threads",
+        "env",
+        &["USOCKET_CPORT_BOARD=c-port-threads", &format!("CARGO_TARGET_DIR={tree}"), "cargo", "build", "--release", "-p", "usocket-cport-staticlib"],
+    )?;
+    let exe = out.join("cport_threads").to_string_lossy().into_owned();
+    let lib = format!("{tree}/release/libusocket.a");
+    let build = [
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-std=gnu11",
+        "-fsanitize=address",
+        "-g",
+        "-DTHREADS_PORT",
+        "-Igenerated/include",
+        "tests/c/threads.c",
+        "tests/c/port_threads.c",
+        &lib,
+        "-lpthread",
+        "-ldl",
+        "-lm",
+        "-o",
+        &exe,
+    ];
+    step("c-port from threads: build (ASan)", "gcc", &build)?;
+    Ok(exe)
 }

@@ -145,7 +145,8 @@ fn minimal_firmware(spec: &Spec) -> String {
 int32_t usocket_port_transmit(const uint8_t *frame, size_t frame_len) {{ (void)frame; return (int32_t)frame_len; }}
 uint64_t usocket_port_now_us(void) {{ return 0; }}
 int32_t usocket_port_wait(uint64_t until_us) {{ (void)until_us; return 0; }}
-void usocket_port_notify(int32_t waiters) {{ (void)waiters; }}
+uint64_t usocket_port_task(void) {{ return 0; }}
+void usocket_port_wake(uint64_t task) {{ (void)task; }}
 void usocket_port_lock(void) {{}}
 void usocket_port_unlock(void) {{}}
 

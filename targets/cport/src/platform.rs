@@ -1,9 +1,9 @@
-//! The c-port's [`Platform`]: the firmware's lock, wait and notify
-//! (`usocket_port_lock`/`unlock`, `usocket_port_wait`, `usocket_port_notify`
-//! in `usocket_port.h`): an RTOS mutex and a counting semaphore, or nothing
-//! and WFI on bare metal.
+//! The c-port's [`Platform`]: the firmware's lock, tasks and wake-ups
+//! (`usocket_port_lock`/`unlock`, `usocket_port_task`, `usocket_port_wait`,
+//! `usocket_port_wake` in `usocket_port.h`): an RTOS mutex and task
+//! notifications, or nothing and WFI on bare metal.
 
-use usocket_runtime::{Errno, Interrupted, News, Platform};
+use usocket_runtime::{Errno, Interrupted, Platform};
 
 use crate::port;
 use crate::ring::RX;
@@ -22,21 +22,26 @@ impl Drop for PortGuard {
 
 impl Platform for PortPlatform {
     type Guard<'g> = PortGuard;
+    type Task = u64;
 
     fn lock(&self) -> PortGuard {
         port::lock();
         PortGuard
     }
 
-    fn wait(&self, until_us: Option<u64>, news: News<'_>) -> Result<(), Interrupted> {
-        // Frames already in the ring are news too: the wait would not see them come.
-        if news.arrived() || !RX.is_empty() {
+    fn current(&self) -> u64 {
+        port::task()
+    }
+
+    fn sleep(&self, until_us: Option<u64>) -> Result<(), Interrupted> {
+        // Frames already in the ring: the stack has work at once.
+        if !RX.is_empty() {
             return Ok(());
         }
         if port::wait(until_us.unwrap_or(u64::MAX)) == -Errno::EINTR.value() { Err(Interrupted) } else { Ok(()) }
     }
 
-    fn notify(&self, waiters: u32) {
-        port::notify(i32::try_from(waiters).unwrap_or(i32::MAX));
+    fn wake(&self, task: u64) {
+        port::wake(task);
     }
 }

@@ -1,27 +1,26 @@
 //! The host's [`Platform`] for the process's shared stack: a mutex, and a
-//! wait on a per-thread eventfd that [`Platform::notify`] writes (with the
-//! board's device too when no runner thread takes its frames). poll(2) ends
-//! on a signal, so Ctrl-C interrupts a blocked call in our MicroPython.
+//! sleep on the calling thread's own eventfd that [`Platform::wake`] writes
+//! (with the board's device too when no runner thread takes its frames).
+//! poll(2) ends on a signal, so Ctrl-C interrupts a blocked call in our
+//! MicroPython.
 
 use std::cell::OnceCell;
 use std::os::fd::RawFd;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use usocket_runtime::{Interrupted, News, Platform};
+use usocket_runtime::{Interrupted, Platform};
 
 use crate::clock::{Clock, wait_fds};
 
-/// The lock and the sleepers of the C ABI's stack.
+/// The lock of the C ABI's stack, and what its sleepers wait on.
 pub struct HostPlatform {
     lock: Mutex<()>,
-    /// The eventfds of the threads sleeping in [`Platform::wait`].
-    sleepers: Mutex<Vec<RawFd>>,
     /// The board's clock and device fd, once the stack started.
     device: Mutex<Option<(Clock, Option<RawFd>)>>,
 }
 
 thread_local! {
-    /// This thread's wake-up eventfd (made on its first wait, closed when the thread ends).
+    /// This thread's wake-up eventfd (made on first use, closed when the thread ends).
     static WAKE: OnceCell<Wake> = const { OnceCell::new() };
 }
 
@@ -35,20 +34,6 @@ impl Drop for Wake {
     }
 }
 
-/// This thread's eventfd; None when none can be made (the wait then ends by time only).
-fn wake_fd() -> Option<RawFd> {
-    WAKE.with(|w| {
-        if w.get().is_none() {
-            // SAFETY: eventfd(2) with valid flags.
-            let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-            if fd >= 0 {
-                let _ = w.set(Wake(fd));
-            }
-        }
-        w.get().map(|w| w.0)
-    })
-}
-
 /// A guard's value, also after a panic elsewhere (the stack's own lock reports that).
 fn unpoisoned<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -57,7 +42,7 @@ fn unpoisoned<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl HostPlatform {
     /// The platform before the stack starts.
     pub const fn new() -> HostPlatform {
-        HostPlatform { lock: Mutex::new(()), sleepers: Mutex::new(Vec::new()), device: Mutex::new(None) }
+        HostPlatform { lock: Mutex::new(()), device: Mutex::new(None) }
     }
 
     /// The stack started on a board with this clock and device fd (None: no fd, as the loopback board).
@@ -74,43 +59,46 @@ impl Default for HostPlatform {
 
 impl Platform for HostPlatform {
     type Guard<'g> = MutexGuard<'g, ()>;
+    /// The thread's eventfd (-1: none could be made; its sleeps end by time only).
+    type Task = RawFd;
 
     fn lock(&self) -> MutexGuard<'_, ()> {
         unpoisoned(&self.lock)
     }
 
-    fn wait(&self, until_us: Option<u64>, news: News<'_>) -> Result<(), Interrupted> {
-        let Some((clock, device)) = unpoisoned(&self.device).clone() else { return Ok(()) };
-        let me = wake_fd();
-        if let Some(fd) = me {
-            unpoisoned(&self.sleepers).push(fd);
-        }
-        let result = if news.arrived() {
-            Ok(())
-        } else {
-            // The runner takes the device's frames and wakes the stack's sleepers after; without it, this wait does.
-            let device = if crate::runner::running() { None } else { device };
-            let mut fds = [me, device].map(|fd| libc::pollfd { fd: fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 });
-            wait_fds(&clock, &mut fds, until_us).map(|_| ())
-        };
-        if let Some(fd) = me {
-            let mut sleepers = unpoisoned(&self.sleepers);
-            if let Some(i) = sleepers.iter().position(|&s| s == fd) {
-                sleepers.swap_remove(i);
+    fn current(&self) -> RawFd {
+        WAKE.with(|w| {
+            if w.get().is_none() {
+                // SAFETY: eventfd(2) with valid flags.
+                let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+                if fd >= 0 {
+                    let _ = w.set(Wake(fd));
+                }
             }
-            let mut drained: u64 = 0;
-            // SAFETY: reads 8 bytes into a live u64 from this thread's own eventfd.
-            let _ = unsafe { libc::read(fd, (&raw mut drained).cast(), 8) };
-        }
-        result
+            w.get().map_or(-1, |w| w.0)
+        })
     }
 
-    fn notify(&self, _waiters: u32) {
-        for &fd in unpoisoned(&self.sleepers).iter() {
-            let one: u64 = 1;
-            // SAFETY: writes 8 bytes from a live u64 to a sleeper's eventfd (open while it is listed).
-            let _ = unsafe { libc::write(fd, (&raw const one).cast(), 8) };
+    fn sleep(&self, until_us: Option<u64>) -> Result<(), Interrupted> {
+        let Some((clock, device)) = unpoisoned(&self.device).clone() else { return Ok(()) };
+        let me = self.current();
+        // The runner takes the device's frames and wakes the sleepers after; without it, this sleep does.
+        let device = if crate::runner::running() { None } else { device };
+        let mut fds = [Some(me), device].map(|fd| libc::pollfd { fd: fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 });
+        let slept = wait_fds(&clock, &mut fds, until_us).map(|_| ());
+        if fds[0].revents != 0 {
+            let mut drained: u64 = 0;
+            // SAFETY: reads 8 bytes into a live u64 from this thread's own eventfd.
+            let _ = unsafe { libc::read(me, (&raw mut drained).cast(), 8) };
         }
+        slept
+    }
+
+    fn wake(&self, task: RawFd) {
+        let one: u64 = 1;
+        // SAFETY: writes 8 bytes from a live u64 to a sleeper's eventfd; a
+        // sleeper's thread (which owns it) forgets itself before it ends.
+        let _ = unsafe { libc::write(task, (&raw const one).cast(), 8) };
     }
 
     fn replan(&self, next_us: Option<u64>) {
