@@ -43,6 +43,8 @@ fn micropython_tests() -> Result<(), String> {
     step("MicroPython glue", &exe, &["tests/micropython/glue_smoke.py"])?;
     // Our select module: MicroPython's API, one wait for our sockets, OS fds and timers.
     step("MicroPython select", &exe, &["tests/micropython/select_wait.py"])?;
+    // _thread: threads blocked in accept and recv beside echoing ones; a close wakes a blocked one with EBADF.
+    step("MicroPython threads", &exe, &["tests/micropython/thread_echo.py"])?;
     // The fd table fills to ENOMEM and empties; 10,000 cycles leak neither fds nor heap.
     step("MicroPython churn", &exe, &["tests/micropython/churn.py"])?;
     // Bad input from the spec's signatures: exceptions, never a crash or a hang.
@@ -90,10 +92,15 @@ fn release_tests(name: &str, column: &'static str) -> Result<(), String> {
 fn sanitized_tests() -> Result<(), String> {
     let exe = crate::micropython::build_sanitized(None)?;
     let exe_text = exe.to_string_lossy().into_owned();
-    let mut scripts: Vec<String> =
-        ["tests/micropython/glue_smoke.py", "tests/micropython/select_wait.py", "tests/micropython/churn.py", "generated/hardening/bad_input.py"]
-            .map(String::from)
-            .to_vec();
+    let mut scripts: Vec<String> = [
+        "tests/micropython/glue_smoke.py",
+        "tests/micropython/select_wait.py",
+        "tests/micropython/thread_echo.py",
+        "tests/micropython/churn.py",
+        "generated/hardening/bad_input.py",
+    ]
+    .map(String::from)
+    .to_vec();
     scripts.extend(crate::conformance::scripts(&crate::root())?.iter().map(|p| p.to_string_lossy().into_owned()));
     for script in &scripts {
         step("sanitized MicroPython", &exe_text, &[script])?;
