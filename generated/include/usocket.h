@@ -15,8 +15,19 @@
  * outputs) and used by nobody else meanwhile. -EINVAL (getaddrinfo:
  * EAI_SYSTEM) for NULL with a length, a struct pointer not aligned for its
  * type, a length over INTPTR_MAX bytes, or an output overlapping another
- * argument of the same call. One call at a time: a call made while another is
- * inside (another thread, or from inside a wait) returns -EALREADY. A panic
+ * argument of the same call.
+ *
+ * Threads: every function may be called from any thread or task. Calls take
+ * the stack's lock one at a time and hold it only while they run: a blocking
+ * call (recv, accept, connect, sendall, ...) that must wait gives the lock back
+ * and sleeps until another call or the stack's pump has news for it, its
+ * timeout, or the stack's next timer, so calls on other sockets go on
+ * meanwhile. Closing a socket another thread is blocked on wakes that call
+ * with -EBADF. getaddrinfo() still holds the lock while it waits for DNS. A
+ * call from inside a call (from a port's wait) returns -EALREADY; calls from
+ * interrupt handlers are not allowed (usocket_port_receive() is). On the host
+ * the lock is a mutex; on a c-port board it is usocket_port_lock/unlock and
+ * the sleep usocket_port_wait/wake (usocket_port.h). A panic
  * (a bug) returns -EIO from the host library, and one inside the stack makes
  * every later call return -EIO too; firmware stops (panic = abort).
  */

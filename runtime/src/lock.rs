@@ -1,9 +1,8 @@
-//! The one-caller lock in front of a board's stack. The C ABI may be called
-//! from any thread, or again from inside a board's wait hook; the stack is one
-//! `&mut` value, so a second caller while one is inside gets EALREADY instead
-//! of a second `&mut` to it. Every board's C ABI backend keeps its stack in
-//! one of these. (The ABI is not thread-safe beyond this: concurrent callers
-//! get an error, not a turn.)
+//! The one-caller guard in front of a stack: the stack is one `&mut` value, so
+//! a second caller while one is inside — a call from inside a board's wait,
+//! or a platform lock that failed to exclude — gets EALREADY instead of a
+//! second `&mut` to it. [`Shared`](crate::Shared) keeps its value in one,
+//! behind the platform's lock that makes other threads wait their turn.
 
 #![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 

@@ -80,9 +80,30 @@ impl<T, W: Copy + Eq, const N: usize> Inner<T, W, N> {
 }
 
 /// A value (a stack, or a slot that starts one) that threads or tasks share
-/// on a [`Platform`], with room for `SLEEPERS` calls parked at once (a call
-/// that finds no room waits holding the stack); see the module doc for the
-/// model. `const` to make, so it can be a static.
+/// on a [`Platform`]: the threading model of every board.
+///
+/// One lock admits one call at a time, and a call holds it only while it
+/// runs, never while it waits: a call that must wait parks, names its thread
+/// a sleeper, gives the stack back and sleeps until a later call or pump has
+/// news for it, its deadline, or the stack's next timer; then it goes on from
+/// where it parked. So calls on different sockets go on while one blocks,
+/// and closing a socket wakes the call blocked on it with EBADF. getaddrinfo
+/// waits holding the lock (a DNS answer cannot be kept across a park). Room
+/// for `SLEEPERS` calls parked at once: a call that finds none waits holding
+/// the stack. `const` to make, so it can be a static.
+///
+/// ```no_run
+/// # use usocket_runtime::{Board, Errno, Shared, Platform, SocketApi, Stack, constants::*};
+/// fn serve<'a, B: Board + Send + 'a, P: Platform>(net: &Shared<Stack<'a, B>, P>, listener: i32) -> Result<(), Errno>
+/// where
+///     P::Task: Send,
+/// {
+///     // Blocks without holding the stack: other threads' calls go on meanwhile.
+///     let (conn, _peer) = net.call(|s| s.accept(listener))?;
+///     net.call(|s| s.sendall(conn, b"hello\n"))?;
+///     net.call(|s| s.close(conn))
+/// }
+/// ```
 pub struct Shared<T, P: Platform, const SLEEPERS: usize = 16> {
     platform: P,
     inner: CallerLock<Inner<T, P::Task, SLEEPERS>>,
@@ -194,9 +215,13 @@ impl<'s, B: Board + Send + 's, P: Platform, const SLEEPERS: usize> Shared<Stack<
 where
     P::Task: Send,
 {
-    /// Runs `call` on the shared stack until it is done (see [`Shared::call_on`]).
-    pub fn call<R>(&self, call: impl FnMut(&mut Stack<'s, B>) -> R) -> Result<R, Errno> {
-        self.call_on(|stack| Ok(stack), call)
+    /// Runs `call` (an API call that fails with an [`Errno`]) on the shared
+    /// stack until it is done (see [`Shared::call_on`]); the stack's own
+    /// errors (EBADF for a socket closed while the call slept, EALREADY from
+    /// inside a call) come back as the call's. For other results (getaddrinfo's
+    /// `GaiError`), [`Shared::call_on`].
+    pub fn call<T>(&self, call: impl FnMut(&mut Stack<'s, B>) -> Result<T, Errno>) -> Result<T, Errno> {
+        self.call_on(|stack| Ok(stack), call)?
     }
 
     /// A runner's turn: pumps the stack (waking the parked callers) and

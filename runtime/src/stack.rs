@@ -56,9 +56,12 @@ const PRIME_US: u64 = 20_000_000;
 /// Each API call borrows the owners it needs apart (e.g. the interface beside
 /// a socket of the pool).
 ///
-/// A stack is `Send` when its board is: a program shares one between threads
-/// by moving it into a mutex (the C ABI's boards use a [`CallerLock`](crate::CallerLock));
-/// calls then take turns, and a blocking call holds the stack while it waits.
+/// One owner calls it with `&mut`: a blocking call then waits on the board
+/// holding it. To share one between threads or tasks, put it in a
+/// [`Shared`](crate::Shared) (it is `Send` when its board is): each call takes
+/// the platform's lock only while it runs, and a blocking call parks and
+/// sleeps without it, so calls on other sockets go on and a close wakes a
+/// call blocked on that socket with EBADF. The C ABI's boards do this.
 pub struct Stack<'a, B: Board> {
     pub(crate) board: B,
     pub(crate) config: Config,

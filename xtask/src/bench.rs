@@ -56,9 +56,10 @@ pub fn run(options: Options) -> Result<(), String> {
     let cargo = ["run", "-q", "--release", "-p", "usocket-host", "--example", "bench", "--", "--mib", &mib, "--rounds", &rounds, "--tap-mib", &tap_mib];
     let rust = crate::exec::step("bench", "cargo", &cargo);
     let micropython = micropython(options.rounds);
+    let threads = crate::threads::bench(options.rounds);
     // The firmware in QEMU, counted in instructions (root; skipped loudly otherwise).
     let device = crate::devbench::run();
-    let errors: Vec<String> = [rust, micropython, device].into_iter().filter_map(Result::err).collect();
+    let errors: Vec<String> = [rust, micropython, threads, device].into_iter().filter_map(Result::err).collect();
     if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) }
 }
 
@@ -91,7 +92,7 @@ fn micropython(rounds: u64) -> Result<(), String> {
                 }
             }
         }
-        match (median(&mut a), median(&mut b)) {
+        match (crate::stats::median(&mut a), crate::stats::median(&mut b)) {
             (Some(a), Some(b)) => {
                 let ratio = a / b;
                 let verdict = if ratio >= goal { "" } else { " MISSED" };
@@ -162,15 +163,4 @@ fn run_script(exe: &Path, script: &str, key: &str) -> Result<(f64, String), Stri
         .find_map(|field| field.strip_prefix(key)?.strip_prefix('=')?.parse::<f64>().ok())
         .ok_or_else(|| format!("no {key}= in {line:?}"))?;
     Ok((value, line.trim_start_matches("RESULT ").to_string()))
-}
-
-/// The median (the mean of the middle two for an even count).
-fn median(values: &mut [f64]) -> Option<f64> {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(values[n / 2]),
-        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
-    }
 }

@@ -30,6 +30,7 @@ mod qemu;
 mod readme_check;
 mod run;
 mod size;
+mod stats;
 mod tapboard;
 mod test;
 mod threads;
