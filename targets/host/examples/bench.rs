@@ -4,7 +4,8 @@
 //! loopback board through the socket API, the kernel over 127.0.0.1
 //! (`std::net`), and a bare smoltcp loop with the same buffers. Then, as root,
 //! our stack on a TAP device in a private network namespace against the Linux
-//! kernel, in each direction, and talking to itself over 127.0.0.1 (the
+//! kernel, in each direction, beside bare smoltcp on the same TAP device
+//! (same buffers and timing), and talking to itself over 127.0.0.1 (the
 //! runtime's loop queue). Missed goals are reported, not fatal.
 //!
 //! Usage: `bench [--mib N] [--rounds N] [--tap-mib N]`
@@ -37,6 +38,8 @@ const GOAL_VS_KERNEL: f64 = 1.0;
 const GOAL_VS_SMOLTCP: f64 = 0.85;
 /// Goal: MB/s over TAP, each direction.
 const GOAL_TAP_MBPS: f64 = 300.0;
+/// Over TAP, ours over bare smoltcp on the same device (issue 16's data-path goal).
+const GOAL_RAW_RATIO: f64 = 0.9;
 /// The TAP bench's network namespace.
 const NETNS: &str = "usocket-bench";
 /// The kernel's end of the TAP link (documentation range, inside the namespace only).
@@ -103,7 +106,7 @@ fn run() -> Result<(), String> {
     println!("ratio usocket/std::net = {vs_kernel:.2} (goal >= {GOAL_VS_KERNEL:?}) {}", verdict(vs_kernel, GOAL_VS_KERNEL));
     println!("ratio usocket/raw smoltcp = {vs_smoltcp:.2} (goal >= {GOAL_VS_SMOLTCP:?}) {}", verdict(vs_smoltcp, GOAL_VS_SMOLTCP));
     println!();
-    tap(tap_total, total, ours)
+    tap(tap_total, total, rounds, ours)
 }
 
 /// Decimal megabytes per second.
@@ -260,7 +263,7 @@ fn raw_smoltcp(total: usize) -> Result<Duration, String> {
 /// The TAP bench, when running as root; otherwise says loudly why not. Also
 /// the TAP board talking to itself over 127.0.0.1 (`self_total` bytes),
 /// against the loopback board's `loopback_mbps`.
-fn tap(total: usize, self_total: usize, loopback_mbps: f64) -> Result<(), String> {
+fn tap(total: usize, self_total: usize, rounds: usize, loopback_mbps: f64) -> Result<(), String> {
     // SAFETY: geteuid has no preconditions.
     let euid = unsafe { libc::geteuid() };
     if euid != 0 {
@@ -278,16 +281,47 @@ fn tap(total: usize, self_total: usize, loopback_mbps: f64) -> Result<(), String
                 return Ok(());
             }
         };
-        println!("TAP in namespace {NETNS}, MTU {mtu}: usocket {} <-> Linux {}, {} MiB per direction", ipv4(RUNTIME_IP), ipv4(KERNEL_IP), total >> 20);
-        let times = tap_transfers(&ns, total, mtu);
+        println!(
+            "TAP in namespace {NETNS}, MTU {mtu}: usocket {} <-> Linux {}, {} MiB per direction, {rounds} rounds beside bare smoltcp (medians)",
+            ipv4(RUNTIME_IP),
+            ipv4(KERNEL_IP),
+            total >> 20
+        );
+        // Ours and bare smoltcp interleaved, `rounds` times; medians of each direction.
+        let mut runs: [[Vec<Duration>; 2]; 2] = Default::default();
+        let mut failed = None;
+        for _ in 0..rounds {
+            for (side, run) in [tap_runtime as TapSide, tap_raw_smoltcp].into_iter().zip(runs.iter_mut()) {
+                match tap_transfers(&ns, total, mtu, side) {
+                    Ok((up, down)) => {
+                        run[0].push(up);
+                        run[1].push(down);
+                    }
+                    Err(e) => failed = Some(e),
+                }
+            }
+        }
+        let median = |mut t: Vec<Duration>| {
+            t.sort();
+            t.get(t.len() / 2).copied().ok_or_else(|| failed.clone().unwrap_or_default())
+        };
+        let [[up, down], [raw_up, raw_down]] = runs;
+        let times = median(up).and_then(|up| Ok((up, median(down)?)));
+        let raw = median(raw_up).and_then(|up| Ok((up, median(raw_down)?)));
         let to_itself = thread::scope(|scope| {
             joined("usocket side", scope.spawn(|| ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| tap_to_itself(self_total, mtu))))
         });
         drop(ns);
         let (up, down) = times?;
-        for (direction, t) in [("usocket->kernel", up), ("kernel->usocket", down)] {
-            let rate = mbps(total, t);
+        let (raw_up, raw_down) = raw?;
+        for (direction, t, raw) in [("usocket->kernel", up, raw_up), ("kernel->usocket", down, raw_down)] {
+            let (rate, raw) = (mbps(total, t), mbps(total, raw));
             println!("TAP MTU {mtu} {direction} = {rate:.0} MB/s (goal >= {GOAL_TAP_MBPS:.0} MB/s) {}", verdict(rate, GOAL_TAP_MBPS));
+            let ratio = rate / raw;
+            println!(
+                "TAP MTU {mtu} {direction}: raw smoltcp {raw:.0} MB/s, ratio usocket/raw smoltcp = {ratio:.2} (goal >= {GOAL_RAW_RATIO}) {}",
+                verdict(ratio, GOAL_RAW_RATIO)
+            );
         }
         let rate = mbps(self_total, to_itself?);
         let same_mtu = mbps(self_total, usocket_to_itself(AnyBoard::loopback_mtu(mtu), self_total)?);
@@ -305,12 +339,17 @@ fn tap(total: usize, self_total: usize, loopback_mbps: f64) -> Result<(), String
 /// Link MTUs the TAP bench runs at.
 const TAP_MTUS: [usize; 2] = [1500, 9000];
 
+/// One side of the TAP transfers on the board's end of tap0: sends `total`
+/// bytes and waits for the acknowledgement, then receives `total` bytes
+/// (once `listening` says the kernel listens); returns both times.
+type TapSide = fn(usize, usize, mpsc::Receiver<()>) -> Result<(Duration, Duration), String>;
+
 /// Both transfers, each side on its own thread inside the namespace.
-fn tap_transfers(ns: &usocket_netns::Netns, total: usize, mtu: usize) -> Result<(Duration, Duration), String> {
+fn tap_transfers(ns: &usocket_netns::Netns, total: usize, mtu: usize, side: TapSide) -> Result<(Duration, Duration), String> {
     let (ready, listening) = mpsc::channel();
     thread::scope(|scope| {
         let kernel = scope.spawn(move || ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| tap_kernel(total, ready)));
-        let ours = scope.spawn(move || ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| tap_runtime(total, mtu, listening)));
+        let ours = scope.spawn(move || ns.enter().map_err(|e| format!("enter {NETNS}: {e}")).and_then(|()| side(total, mtu, listening)));
         let ours = joined("usocket side", ours);
         joined("kernel side", kernel).and(ours)
     })
@@ -411,6 +450,81 @@ fn tap_runtime(total: usize, mtu: usize, listening: mpsc::Receiver<()>) -> Resul
     let down = start.elapsed();
     ok("close", stack.close(fd))?;
     Ok((up, down))
+}
+
+/// Bare smoltcp as the board's side of the TAP transfers ([`TapSide`]): one
+/// interface on the same TAP device with the board's address, one TCP socket
+/// with the TAP board's buffers, ACK delay and Nagle, polled in a loop that
+/// sleeps in poll(2) on the device until smoltcp's next timer when idle.
+fn tap_raw_smoltcp(total: usize, mtu: usize, listening: mpsc::Receiver<()>) -> Result<(Duration, Duration), String> {
+    listening.recv_timeout(LIMIT).map_err(|_| "the kernel side is not listening")?;
+    let config = usocket_host::boards::HOST_TAP.config;
+    let mut device = usocket_host::tap::TapDevice::open("tap0", mtu).map_err(|e| format!("TAP device tap0: {e}"))?;
+    let clock = Instant::now();
+    let now = || SmolInstant::from_micros(clock.elapsed().as_micros() as i64);
+    let mac = usocket_host::smoltcp::wire::EthernetAddress([2, 0, 0, 0, 0, 2]);
+    let mut iface = Interface::new(IfaceConfig::new(HardwareAddress::Ethernet(mac)), &mut device, now());
+    let [a, b, c, d] = RUNTIME_IP;
+    iface.update_ip_addrs(|addrs| addrs.push(IpCidr::new(Ipv4Address::new(a, b, c, d).into(), 24)).expect("one address fits"));
+    let [a, b, c, d] = KERNEL_IP;
+    let kernel = (Ipv4Address::new(a, b, c, d), KERNEL_PORT);
+    let mut sockets = SocketSet::new(vec![]);
+    let (data, mut buf) = (vec![0x5a; CHUNK], vec![0; CHUNK]);
+    let mut times = [Duration::ZERO; 2];
+    // A fresh local port per connection: the kernel keeps earlier ones in TIME-WAIT.
+    static NEXT_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(50000);
+    for i in 0..2 {
+        let local_port = NEXT_PORT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; config.tcp_rx_bytes]), tcp::SocketBuffer::new(vec![0; config.tcp_tx_bytes]));
+        s.set_ack_delay((config.ack_delay_ms > 0).then(|| usocket_host::smoltcp::time::Duration::from_millis(config.ack_delay_ms.into())));
+        s.set_nagle_enabled(config.nagle);
+        let h = sockets.add(s);
+        let start = Instant::now();
+        sockets.get_mut::<tcp::Socket>(h).connect(iface.context(), kernel, local_port).map_err(|e| format!("connect: {e}"))?;
+        let (mut moved, mut acknowledged) = (0, false);
+        loop {
+            in_time(start, moved)?;
+            iface.poll(now(), &mut device, &mut sockets);
+            let s = sockets.get_mut::<tcp::Socket>(h);
+            let mut progress = false;
+            if i == 0 {
+                if moved < total && s.can_send() {
+                    let n = s.send_slice(&data[..CHUNK.min(total - moved)]).map_err(|e| format!("send: {e}"))?;
+                    moved += n;
+                    progress = n > 0;
+                }
+                if s.can_recv() {
+                    acknowledged = s.recv_slice(&mut buf[..1]).map_err(|e| format!("recv: {e}"))? == 1;
+                }
+                if acknowledged {
+                    break;
+                }
+            } else {
+                if s.can_recv() {
+                    let n = s.recv_slice(&mut buf).map_err(|e| format!("recv: {e}"))?;
+                    moved += n;
+                    progress = n > 0;
+                }
+                if moved >= total {
+                    break;
+                }
+            }
+            if !progress {
+                let delay = iface.poll_delay(now(), &sockets).map_or(-1, |d| d.total_millis().min(100) as i32);
+                let mut fd = libc::pollfd { fd: device.raw_fd(), events: libc::POLLIN, revents: 0 };
+                // SAFETY: polls one live pollfd.
+                unsafe { libc::poll(&mut fd, 1, delay) };
+            }
+        }
+        times[i] = start.elapsed();
+        sockets.get_mut::<tcp::Socket>(h).close();
+        for _ in 0..20 {
+            iface.poll(now(), &mut device, &mut sockets);
+            thread::sleep(Duration::from_millis(1));
+        }
+        sockets.remove(h);
+    }
+    Ok((times[0], times[1]))
 }
 
 /// A TAP board (MTU `mtu`) in the namespace sending `total` bytes to itself over 127.0.0.1.
