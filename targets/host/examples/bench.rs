@@ -473,7 +473,7 @@ fn tap_raw_smoltcp(total: usize, mtu: usize, listening: mpsc::Receiver<()>) -> R
     let mut times = [Duration::ZERO; 2];
     // A fresh local port per connection: the kernel keeps earlier ones in TIME-WAIT.
     static NEXT_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(50000);
-    for i in 0..2 {
+    for (i, time) in times.iter_mut().enumerate() {
         let local_port = NEXT_PORT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; config.tcp_rx_bytes]), tcp::SocketBuffer::new(vec![0; config.tcp_tx_bytes]));
         s.set_ack_delay((config.ack_delay_ms > 0).then(|| usocket_host::smoltcp::time::Duration::from_millis(config.ack_delay_ms.into())));
@@ -516,7 +516,7 @@ fn tap_raw_smoltcp(total: usize, mtu: usize, listening: mpsc::Receiver<()>) -> R
                 unsafe { libc::poll(&mut fd, 1, delay) };
             }
         }
-        times[i] = start.elapsed();
+        *time = start.elapsed();
         sockets.get_mut::<tcp::Socket>(h).close();
         for _ in 0..20 {
             iface.poll(now(), &mut device, &mut sockets);
