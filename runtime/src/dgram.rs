@@ -7,6 +7,7 @@ use smoltcp::wire::{IpAddress, IpListenEndpoint};
 
 use crate::addr::{endpoint, from_endpoint, unspecified, v4_cidr, v4_of};
 use crate::board::Board;
+use crate::constants::{POLL_RD, POLL_WR};
 use crate::pool::PoolKind;
 use crate::ports::{Owner, Proto};
 use crate::stack::Stack;
@@ -90,7 +91,7 @@ impl<B: Board> Stack<'_, B> {
         } else {
             self.pool.udp(entry)?.set_hop_limit(None);
         }
-        self.block(Some(fd), slot.timeout, |stack| {
+        self.block(Some((fd, POLL_WR)), slot.timeout, |stack| {
             let meta = udp::UdpMetadata::from(smoltcp::wire::IpEndpoint::new(ip, port));
             match stack.pool.udp(entry).map(|s| s.send_slice(data, meta)) {
                 Ok(Ok(())) => Some(Ok(data.len())),
@@ -104,7 +105,7 @@ impl<B: Board> Stack<'_, B> {
     /// recvfrom(): the next datagram, cut to `out` (the rest is discarded).
     pub(crate) fn dgram_recvfrom(&mut self, fd: Fd, out: &mut [u8]) -> Result<(usize, Addr), Errno> {
         let slot = *self.fds.get(fd)?;
-        self.block(Some(fd), slot.timeout, |stack| stack.dgram_try_recv(&slot, out).map(Ok))
+        self.block(Some((fd, POLL_RD)), slot.timeout, |stack| stack.dgram_try_recv(&slot, out).map(Ok))
     }
 
     fn dgram_try_recv(&mut self, slot: &Slot, out: &mut [u8]) -> Option<(usize, Addr)> {

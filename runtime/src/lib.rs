@@ -92,10 +92,10 @@ pub use loopq::LoopStats;
 #[cfg(feature = "std")]
 pub use memory::HostMemory;
 pub use memory::{Memory, MemoryError};
-pub use park::{Parked, Step};
+pub use park::{Parked, Step, WaitsOn};
 pub use pool::Entry;
 pub use ports::Binding;
-pub use shared::{Platform, Shared};
+pub use shared::{Parking, Platform, Shared};
 /// smoltcp, as the runtime uses it (devices, addresses for board code).
 pub use smoltcp;
 pub use stack::{Stack, StartError};

@@ -37,9 +37,8 @@ pub(crate) enum Mode {
 pub struct Parked {
     /// The call's deadline, kept across its parks.
     pub(crate) deadline: Deadline,
-    /// The socket it waits on, with the fd's generation then: a close (and a
-    /// reuse of the fd) in the meantime makes the call fail with EBADF.
-    pub(crate) fd: Option<(Fd, u16)>,
+    /// The socket it waits on (None: the stack as a whole, e.g. a DHCP lease).
+    pub(crate) on: Option<WaitsOn>,
     /// Bytes the call already queued or took (sendall, write, read).
     pub(crate) progress: usize,
     /// When the stack next has timed work (a retransmission, a connect
@@ -51,8 +50,13 @@ pub struct Parked {
 
 impl Parked {
     /// A call waiting for `deadline` on `fd`, with the stack's next timer at `next_us`.
-    pub(crate) fn new(deadline: Deadline, fd: Option<(Fd, u16)>, next_us: Option<u64>) -> Parked {
-        Parked { deadline, fd, progress: 0, until_us: earliest(deadline.until_us(), next_us), interrupted: false }
+    pub(crate) fn new(deadline: Deadline, on: Option<WaitsOn>, next_us: Option<u64>) -> Parked {
+        Parked { deadline, on, progress: 0, until_us: earliest(deadline.until_us(), next_us), interrupted: false }
+    }
+
+    /// The socket it waits on, if one.
+    pub fn waits_on(&self) -> Option<WaitsOn> {
+        self.on
     }
 
     /// Until when its caller waits at most (board µs; None: until news).
@@ -65,6 +69,18 @@ impl Parked {
     pub fn interrupt(&mut self) {
         self.interrupted = true;
     }
+}
+
+/// The socket a parked call waits on, and for what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitsOn {
+    /// The fd.
+    pub(crate) fd: Fd,
+    /// The fd's generation when the call parked: a close (and a reuse of the
+    /// fd) in the meantime makes the call fail with EBADF.
+    pub(crate) generation: u16,
+    /// The poll events it waits for (POLL_RD or POLL_WR).
+    pub(crate) events: i32,
 }
 
 /// What one run of a call came to.
@@ -137,13 +153,14 @@ mod tests {
         let mut mode = Mode::Board;
         mode.keep(3);
         assert!(!mode.park(Parked::new(Deadline::Never, None, None)), "a call that holds the stack waits on the board");
+        let on = WaitsOn { fd: 4, generation: 1, events: 1 };
         let mut mode = Mode::Fresh;
-        assert!(mode.park(Parked::new(Deadline::Never, Some((4, 1)), None)));
+        assert!(mode.park(Parked::new(Deadline::Never, Some(on), None)));
         mode.keep(3);
         let Mode::Parked(parked) = mode else { panic!("parked") };
         let mut again = Mode::Resuming(parked);
         assert_eq!(again.resumed_bytes(), 3);
-        assert!(again.take_resume().is_some_and(|r| r.fd == Some((4, 1))));
+        assert!(again.take_resume().is_some_and(|r| r.on == Some(on)));
         assert!(again.take_resume().is_none());
         assert!(matches!(again, Mode::Fresh), "it may park again");
     }

@@ -11,6 +11,7 @@ use smoltcp::wire::{Ipv6Packet, Ipv6Repr};
 
 use crate::addr::from_endpoint;
 use crate::board::Board;
+use crate::constants::POLL_WR;
 use crate::dgram::poll_flags;
 use crate::stack::Stack;
 use crate::table::Slot;
@@ -75,7 +76,7 @@ impl<'a, B: Board> Stack<'a, B> {
             Some(ip) => ip,
             None => self.iface.get_source_address(&dst).ok_or(Errno::ENETUNREACH)?,
         };
-        self.block(Some(fd), slot.timeout, |stack| {
+        self.block(Some((fd, POLL_WR)), slot.timeout, |stack| {
             let socket = match stack.pool.raw(entry) {
                 Ok(socket) => socket,
                 Err(e) => return Some(Err(e)),

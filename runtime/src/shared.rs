@@ -16,7 +16,7 @@
 use crate::Errno;
 use crate::board::Board;
 use crate::lock::CallerLock;
-use crate::park::Step;
+use crate::park::{Step, WaitsOn};
 use crate::stack::Stack;
 use crate::time::Interrupted;
 
@@ -56,25 +56,69 @@ pub trait Platform {
     }
 }
 
+/// A shared value that says whether a call parked on one of its sockets may
+/// go on (so that news wakes only those): a [`Stack`], or a slot holding one.
+pub trait Parking {
+    /// Might the call parked on `on` go on (its socket ready, or closed)?
+    fn ready(&mut self, on: &WaitsOn) -> bool;
+}
+
+impl<B: Board> Parking for Stack<'_, B> {
+    fn ready(&mut self, on: &WaitsOn) -> bool {
+        Stack::ready(self, on)
+    }
+}
+
+/// A stack started on first use, or why it could not start (the host's slot).
+impl<S: Parking> Parking for Option<Result<S, Errno>> {
+    fn ready(&mut self, on: &WaitsOn) -> bool {
+        match self {
+            Some(Ok(stack)) => stack.ready(on),
+            _ => true,
+        }
+    }
+}
+
+/// A parked call's thread, and the socket it waits on (None: any news).
+#[derive(Clone, Copy)]
+struct Sleeper<W> {
+    task: W,
+    on: Option<WaitsOn>,
+}
+
 /// The shared value and the threads sleeping for news of it.
 struct Inner<T, W, const N: usize> {
     value: T,
-    /// Parked callers waiting for the next turn with news.
-    sleepers: [Option<W>; N],
+    /// Parked callers waiting for a turn with news for them.
+    sleepers: [Option<Sleeper<W>>; N],
 }
 
-impl<T, W: Copy + Eq, const N: usize> Inner<T, W, N> {
+impl<T: Parking, W: Copy + Eq, const N: usize> Inner<T, W, N> {
     /// Forgets `task` as a sleeper (it is awake and on the stack again).
     fn forget(&mut self, task: W) {
-        for s in self.sleepers.iter_mut().filter(|s| **s == Some(task)) {
+        for s in self.sleepers.iter_mut().filter(|s| s.is_some_and(|s| s.task == task)) {
             *s = None;
         }
     }
 
-    /// Names `task` as a sleeper, if a place is free (the caller looked).
-    fn name(&mut self, task: W) {
+    /// Names a sleeper, if a place is free (the caller looked).
+    fn name(&mut self, sleeper: Sleeper<W>) {
         if let Some(s) = self.sleepers.iter_mut().find(|s| s.is_none()) {
-            *s = Some(task);
+            *s = Some(sleeper);
+        }
+    }
+
+    /// Takes the sleepers that news may let go on: those waiting on the
+    /// stack as a whole, and those whose socket is ready or closed.
+    fn woken(&mut self, mut wake: impl FnMut(W)) {
+        let Inner { value, sleepers } = self;
+        for s in sleepers.iter_mut() {
+            if let Some(sleeper) = *s
+                && sleeper.on.is_none_or(|on| value.ready(&on))
+            {
+                *s = None;
+                wake(sleeper.task);
+            }
         }
     }
 }
@@ -121,7 +165,7 @@ impl<T, P: Platform, const SLEEPERS: usize> Shared<T, P, SLEEPERS> {
     }
 }
 
-impl<T: Send, P: Platform, const SLEEPERS: usize> Shared<T, P, SLEEPERS>
+impl<T: Send + Parking, P: Platform, const SLEEPERS: usize> Shared<T, P, SLEEPERS>
 where
     P::Task: Send,
 {
@@ -129,7 +173,7 @@ where
     /// EIO once a call panicked inside), then wakes the parked callers: `f`
     /// may have made their sockets ready.
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, Errno> {
-        self.turn(|inner| (f(&mut inner.value), Turn { news: true, parked: false }))
+        self.turn(|inner| (f(&mut inner.value), Turn { news: true, parked: None }))
     }
 
     /// Runs `call` (one API call) on the stack `stack` finds in the value,
@@ -160,11 +204,14 @@ where
                 });
                 match step {
                     Ok((step, changed)) => {
-                        let parked = matches!(step, Step::Parked(_));
+                        let parked = match &step {
+                            Step::Parked(p) => Some(p.waits_on()),
+                            Step::Done(_) => None,
+                        };
                         // A call that parked is news only if its pumps did work.
-                        (Ok(step), Turn { news: changed || !parked, parked })
+                        (Ok(step), Turn { news: changed || parked.is_none(), parked })
                     }
-                    Err(e) => (Err(e), Turn { news: false, parked: false }),
+                    Err(e) => (Err(e), Turn { news: false, parked: None }),
                 }
             })?;
             match step? {
@@ -187,15 +234,11 @@ where
         self.inner.with(|inner| {
             let (result, turn) = f(inner);
             if turn.news {
-                for s in inner.sleepers.iter_mut() {
-                    if let Some(task) = s.take() {
-                        self.platform.wake(task);
-                    }
-                }
+                inner.woken(|task| self.platform.wake(task));
             }
-            if turn.parked {
+            if let Some(on) = turn.parked {
                 // The call looked for room before it parked.
-                inner.name(self.platform.current());
+                inner.name(Sleeper { task: self.platform.current(), on });
             }
             result
         })
@@ -207,8 +250,8 @@ where
 struct Turn {
     /// A call completed or a pump did work: the sleepers may go on.
     news: bool,
-    /// The caller parked and sleeps next.
-    parked: bool,
+    /// The caller parked and sleeps next, waiting on this socket (None: on any news).
+    parked: Option<Option<WaitsOn>>,
 }
 
 impl<'s, B: Board + Send + 's, P: Platform, const SLEEPERS: usize> Shared<Stack<'s, B>, P, SLEEPERS>

@@ -9,10 +9,11 @@ use smoltcp::time::Instant;
 
 use crate::board::{Board, NetConfig};
 use crate::config::{Config, ConfigError};
+use crate::constants::{POLL_ERR, POLL_HUP};
 use crate::gate::Gate;
 use crate::loopq::{LoopQueue, LoopStats};
 use crate::memory::{Memory, MemoryError};
-use crate::park::{Mode, Parked, Step};
+use crate::park::{Mode, Parked, Step, WaitsOn};
 use crate::phase::Phase;
 use crate::pool::{Pool, PoolMemory};
 use crate::ports::PortTable;
@@ -320,8 +321,8 @@ impl<'a, B: Board> Stack<'a, B> {
     /// (without running `f`) when the fd it waited on was closed meanwhile.
     /// [`crate::Shared`] runs calls this way.
     pub fn call_step<R>(&mut self, resume: Option<Parked>, f: impl FnOnce(&mut Self) -> R) -> Result<Step<R>, Errno> {
-        if let Some((fd, generation)) = resume.as_ref().and_then(|p| p.fd)
-            && self.fds.generation(fd) != Some(generation)
+        if let Some(on) = resume.as_ref().and_then(|p| p.on)
+            && self.fds.generation(on.fd) != Some(on.generation)
         {
             return Err(Errno::EBADF);
         }
@@ -333,15 +334,16 @@ impl<'a, B: Board> Stack<'a, B> {
         })
     }
 
-    /// Runs `attempt` on socket `fd` (None: no socket) until it gives a
-    /// result, pumping the stack and waiting between tries: EAGAIN at once
+    /// Runs `attempt` on socket `on`'s fd (None: no socket) until it gives a
+    /// result (on a shared stack, a parked call is woken when the fd has the
+    /// poll events `on` names, or is closed), pumping the stack and waiting between tries: EAGAIN at once
     /// when `timeout` is `Some(0)`, ETIMEDOUT when the timeout (ms) passes,
     /// EINTR when the wait is interrupted. On a shared stack the call parks
     /// instead of waiting ([`Stack::call_step`]); what it returns then is not
     /// seen, and a caller that moved data keeps it with `self.mode.keep`.
     pub(crate) fn block<T>(
         &mut self,
-        fd: Option<Fd>,
+        on: Option<(Fd, i32)>,
         timeout: Option<u32>,
         mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>,
     ) -> Result<T, Errno> {
@@ -352,14 +354,14 @@ impl<'a, B: Board> Stack<'a, B> {
             return result;
         }
         let deadline = Deadline::from_timeout(timeout, self.board.now_us());
-        self.block_until(fd, deadline, attempt)
+        self.block_until(on, deadline, attempt)
     }
 
     /// [`Stack::block`] with a deadline already set (a resumed call keeps its
     /// own; so does a parked one, whose record overrides `deadline`).
     pub(crate) fn block_until<T>(
         &mut self,
-        fd: Option<Fd>,
+        on: Option<(Fd, i32)>,
         deadline: Deadline,
         mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>,
     ) -> Result<T, Errno> {
@@ -382,7 +384,7 @@ impl<'a, B: Board> Stack<'a, B> {
             }
             // Frames to itself are there to be received at once.
             let next = if self.loopq.is_empty() { self.next_poll_us() } else { Some(now) };
-            let on = fd.and_then(|fd| Some((fd, self.fds.generation(fd)?)));
+            let on = on.and_then(|(fd, events)| Some(WaitsOn { fd, generation: self.fds.generation(fd)?, events }));
             if self.mode.park(Parked::new(deadline, on, next)) {
                 // Not the caller's: the call runs again after its wait.
                 return Err(Errno::EAGAIN);
@@ -392,6 +394,20 @@ impl<'a, B: Board> Stack<'a, B> {
                 self.board.wait(until).map_err(|_| Errno::EINTR)?;
             }
         }
+    }
+
+    /// Might the call parked on `on` go on: its fd has one of the poll events
+    /// it waits for (or an error or hang-up), or it was closed?
+    pub fn ready(&mut self, on: &WaitsOn) -> bool {
+        if self.fds.generation(on.fd) != Some(on.generation) {
+            return true;
+        }
+        let Ok(slot) = self.fds.get(on.fd).copied() else { return true };
+        let flags = match slot.kind {
+            crate::table::Kind::Stream(_) => self.tcp_poll(on.fd).unwrap_or(POLL_ERR),
+            _ => self.dgram_poll(&slot),
+        };
+        flags & (on.events | POLL_ERR | POLL_HUP) != 0
     }
 
     /// Did a pump do work since the last call of this (and forget it)?

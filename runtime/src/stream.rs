@@ -4,6 +4,7 @@
 //! returned, even when a timeout or an interrupt ends the call.
 
 use crate::board::Board;
+use crate::constants::POLL_RD;
 use crate::stack::Stack;
 use crate::tcp::Live;
 use crate::{Errno, Fd};
@@ -22,7 +23,7 @@ impl<B: Board> Stack<'_, B> {
             return Ok(0);
         }
         let mut got = self.mode.resumed_bytes();
-        let result = self.block(Some(fd), slot.timeout, |stack| {
+        let result = self.block(Some((fd, POLL_RD)), slot.timeout, |stack| {
             loop {
                 let room = out.len() - got;
                 let want = match line {

@@ -9,6 +9,7 @@ use smoltcp::wire::IpListenEndpoint;
 
 use crate::addr::{endpoint, from_endpoint, unspecified};
 use crate::board::Board;
+use crate::constants::{POLL_RD, POLL_WR};
 use crate::phase::Phase;
 use crate::pool::PoolKind;
 use crate::ports::{Owner, Proto};
@@ -140,7 +141,7 @@ impl<B: Board> Stack<'_, B> {
         if !matches!(phase_of(&listener)?, Phase::Listening { .. }) {
             return Err(Errno::EINVAL);
         }
-        self.block(Some(fd), listener.timeout, |stack| stack.take_queued(fd, &listener).transpose())
+        self.block(Some((fd, POLL_RD)), listener.timeout, |stack| stack.take_queued(fd, &listener).transpose())
     }
 
     /// Takes the oldest established connection of a listener's queue into a new fd.
@@ -200,7 +201,7 @@ impl<B: Board> Stack<'_, B> {
                 entry
             }
         };
-        let result = self.block(Some(fd), slot.timeout, |stack| {
+        let result = self.block(Some((fd, POLL_WR)), slot.timeout, |stack| {
             if let Err(e) = stack.tcp_update(fd) {
                 return Some(Err(e));
             }
@@ -225,7 +226,7 @@ impl<B: Board> Stack<'_, B> {
         if data.is_empty() {
             return Ok(0);
         }
-        self.block(Some(fd), slot.timeout, |stack| stack.tcp_try_send(fd, data))
+        self.block(Some((fd, POLL_WR)), slot.timeout, |stack| stack.tcp_try_send(fd, data))
     }
 
     /// The pool entry of a connected socket for one data attempt: None while
@@ -275,7 +276,7 @@ impl<B: Board> Stack<'_, B> {
             Err(e) => return (0, Err(e)),
         };
         let mut sent = self.mode.resumed_bytes();
-        let result = self.block(Some(fd), slot.timeout, |stack| stack.tcp_send_from(fd, data, &mut sent));
+        let result = self.block(Some((fd, POLL_WR)), slot.timeout, |stack| stack.tcp_send_from(fd, data, &mut sent));
         self.mode.keep(sent);
         (sent, result)
     }
@@ -289,7 +290,7 @@ impl<B: Board> Stack<'_, B> {
         let resumed = self.resume.take().and_then(|r| r.resumes(fd, data));
         let parked = self.mode.resumed_bytes();
         let (mut sent, deadline) = resumed.unwrap_or_else(|| (parked, Deadline::from_timeout(slot.timeout, self.board.now_us())));
-        let result = self.block_until(Some(fd), deadline, |stack| stack.tcp_send_from(fd, data, &mut sent));
+        let result = self.block_until(Some((fd, POLL_WR)), deadline, |stack| stack.tcp_send_from(fd, data, &mut sent));
         self.mode.keep(sent);
         if result == Err(Errno::EINTR) && sent > 0 {
             self.resume = Some(SendallResume::new(fd, data, sent, deadline));
@@ -327,7 +328,7 @@ impl<B: Board> Stack<'_, B> {
         if out.is_empty() || slot.shut_rd {
             return Ok(0);
         }
-        self.block(Some(fd), slot.timeout, |stack| stack.tcp_try_recv(fd, out))
+        self.block(Some((fd, POLL_RD)), slot.timeout, |stack| stack.tcp_try_recv(fd, out))
     }
 
     /// One non-blocking receive attempt: Some(result) when done.

@@ -90,3 +90,17 @@ int32_t usocket_port_wait(uint64_t until_us) {
         __asm volatile ("cpsie i" ::: "memory");
     }
 }
+
+// One thread (MicroPython's): nothing to lock and nobody else to wake; a
+// parked call sleeps in usocket_port_wait() above (WFI until a frame or a tick).
+void usocket_port_lock(void) {}
+
+void usocket_port_unlock(void) {}
+
+uint64_t usocket_port_task(void) {
+    return 0;
+}
+
+void usocket_port_wake(uint64_t task) {
+    (void)task;
+}

@@ -39,7 +39,7 @@ pub mod port_exports {
 use core::mem::MaybeUninit;
 
 use usocket_runtime::generated::port_exports::PortApi;
-use usocket_runtime::{Backend, BoardInfo, Errno, Feature, Features, Shared, Stack};
+use usocket_runtime::{Backend, BoardInfo, Errno, Feature, Features, Parking, Shared, Stack, WaitsOn};
 
 pub use board::PortBoard;
 pub use platform::PortPlatform;
@@ -125,6 +125,12 @@ impl StackSlot {
         }
         // SAFETY: Started means `stack` was written (see `start`).
         Ok(unsafe { self.stack.assume_init_mut() })
+    }
+}
+
+impl Parking for StackSlot {
+    fn ready(&mut self, on: &WaitsOn) -> bool {
+        self.get().map_or(true, |stack| stack.ready(on))
     }
 }
 
