@@ -14,7 +14,8 @@ pub struct Costs {
     pub smoltcp_socket: usize,
     /// A parked (free) smoltcp socket, out of the set.
     pub parked_socket: usize,
-    /// fd table slot.
+    /// fd table slot, with a place for one parked call (a c-port board's
+    /// shared stack has one per fd).
     pub fd_slot: usize,
     /// Socket pool entry.
     pub pool_entry: usize,

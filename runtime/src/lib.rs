@@ -95,7 +95,7 @@ pub use memory::{Memory, MemoryError};
 pub use park::{Parked, Step, WaitsOn};
 pub use pool::Entry;
 pub use ports::Binding;
-pub use shared::{Parking, Platform, Shared};
+pub use shared::{PLACE_BYTES, Parking, Platform, Shared};
 /// smoltcp, as the runtime uses it (devices, addresses for board code).
 pub use smoltcp;
 pub use stack::{Stack, StartError};

@@ -79,45 +79,56 @@ impl<S: Parking> Parking for Option<Result<S, Errno>> {
     }
 }
 
-/// A parked call's thread, and the socket it waits on (None: any news).
+/// A place for one parked call: its thread (None: the place is free), and
+/// the socket it waits on (None: any news). All zeros when free, so a static
+/// [`Shared`] stays in `.bss`.
 #[derive(Clone, Copy)]
-struct Sleeper<W> {
-    task: W,
+struct Place<W> {
+    task: Option<W>,
     on: Option<WaitsOn>,
 }
+
+/// The RAM of one parked call's place with a firmware's task handle (a c-port
+/// board has one per fd; `spec/ram.toml` counts it in the fd slot).
+pub const PLACE_BYTES: usize = size_of::<Place<u64>>();
 
 /// The shared value and the threads sleeping for news of it.
 struct Inner<T, W, const N: usize> {
     value: T,
     /// Parked callers waiting for a turn with news for them.
-    sleepers: [Option<Sleeper<W>>; N],
+    sleepers: [Place<W>; N],
 }
 
 impl<T: Parking, W: Copy + Eq, const N: usize> Inner<T, W, N> {
     /// Forgets `task` as a sleeper (it is awake and on the stack again).
     fn forget(&mut self, task: W) {
-        for s in self.sleepers.iter_mut().filter(|s| s.is_some_and(|s| s.task == task)) {
-            *s = None;
+        for place in self.sleepers.iter_mut().filter(|p| p.task == Some(task)) {
+            place.task = None;
         }
+    }
+
+    /// Is there a free place for a call to park in?
+    fn has_room(&self) -> bool {
+        self.sleepers.iter().any(|p| p.task.is_none())
     }
 
     /// Names a sleeper, if a place is free (the caller looked).
-    fn name(&mut self, sleeper: Sleeper<W>) {
-        if let Some(s) = self.sleepers.iter_mut().find(|s| s.is_none()) {
-            *s = Some(sleeper);
+    fn name(&mut self, task: W, on: Option<WaitsOn>) {
+        if let Some(place) = self.sleepers.iter_mut().find(|p| p.task.is_none()) {
+            *place = Place { task: Some(task), on };
         }
     }
 
-    /// Takes the sleepers that news may let go on: those waiting on the
+    /// Wakes the sleepers that news may let go on: those waiting on the
     /// stack as a whole, and those whose socket is ready or closed.
     fn woken(&mut self, mut wake: impl FnMut(W)) {
         let Inner { value, sleepers } = self;
-        for s in sleepers.iter_mut() {
-            if let Some(sleeper) = *s
-                && sleeper.on.is_none_or(|on| value.ready(&on))
+        for place in sleepers.iter_mut() {
+            if let Some(task) = place.task
+                && place.on.is_none_or(|on| value.ready(&on))
             {
-                *s = None;
-                wake(sleeper.task);
+                place.task = None;
+                wake(task);
             }
         }
     }
@@ -156,7 +167,7 @@ pub struct Shared<T, P: Platform, const SLEEPERS: usize = 16> {
 impl<T, P: Platform, const SLEEPERS: usize> Shared<T, P, SLEEPERS> {
     /// `value` shared on `platform`.
     pub const fn new(value: T, platform: P) -> Self {
-        Shared { platform, inner: CallerLock::new(Inner { value, sleepers: [None; SLEEPERS] }) }
+        Shared { platform, inner: CallerLock::new(Inner { value, sleepers: [Place { task: None, on: None }; SLEEPERS] }) }
     }
 
     /// The platform.
@@ -191,10 +202,9 @@ where
         loop {
             let step = self.turn(|inner| {
                 inner.forget(me);
-                let Inner { value, sleepers } = inner;
                 // With no room to sleep in, the call waits holding the stack.
-                let may_park = sleepers.iter().any(Option::is_none);
-                let step = stack(value).and_then(|s| {
+                let may_park = inner.has_room();
+                let step = stack(&mut inner.value).and_then(|s| {
                     let step = if may_park { s.call_step(resume.take(), &mut call)? } else { Step::Done(call(s)) };
                     let changed = s.take_changed();
                     if changed {
@@ -238,7 +248,7 @@ where
             }
             if let Some(on) = turn.parked {
                 // The call looked for room before it parked.
-                inner.name(Sleeper { task: self.platform.current(), on });
+                inner.name(self.platform.current(), on);
             }
             result
         })

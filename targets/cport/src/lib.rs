@@ -1,8 +1,12 @@
 //! The `c-port` board: the runtime in static memory behind the generated C ABI,
 //! on any MAC the firmware drives. The firmware implements the frame port of
-//! `generated/include/usocket_port.h` (transmit, a monotonic clock, wait) and
-//! calls `usocket_port_start()` once and `usocket_port_receive()` for every
-//! received frame; then every `usocket_*` socket call works as on the host.
+//! `generated/include/usocket_port.h` (transmit, a monotonic clock, wait, and
+//! the threading functions lock/unlock/task/wake: an RTOS mutex and task
+//! notifications, empty on bare metal) and calls `usocket_port_start()` once
+//! and `usocket_port_receive()` for every received frame; then every
+//! `usocket_*` socket call works as on the host, from any task
+//! ([`PortPlatform`]: a blocking call sleeps in `usocket_port_wait()` without
+//! the lock).
 //!
 //! The board is chosen when this crate is built: `USOCKET_CPORT_BOARD=<name>`
 //! (a file in `spec/boards/` with `backend = "c-port"`; default `c-port-tap`).
@@ -134,9 +138,12 @@ impl Parking for StackSlot {
     }
 }
 
+/// Places for parked calls: one per fd, as `spec/ram.toml` counts them.
+const SLEEPERS: usize = BOARD.config.sockets;
+
 /// The stack, shared by the firmware's tasks on its lock and wait
 /// (zero-initialised: in `.bss`).
-static SLOT: Shared<StackSlot, PortPlatform> = Shared::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() }, PortPlatform);
+static SLOT: Shared<StackSlot, PortPlatform, SLEEPERS> = Shared::new(StackSlot { phase: Phase::Idle, stack: MaybeUninit::uninit() }, PortPlatform);
 
 /// Starts the stack in `slot` (lock held): lends the memory, the first time only.
 fn start(slot: &mut StackSlot, mac: Option<[u8; 6]>, seed: u64) -> Result<(), Errno> {

@@ -19,7 +19,8 @@ pub fn measured() -> Costs {
     Costs {
         smoltcp_socket: size_of::<SocketStorage<'static>>(),
         parked_socket: size_of::<Option<Socket<'static>>>(),
-        fd_slot: size_of::<FdSlot>(),
+        // A c-port board has a parked call's place per fd (the host's stack has a fixed number).
+        fd_slot: size_of::<FdSlot>() + usocket_runtime::PLACE_BYTES,
         pool_entry: size_of::<Entry>(),
         binding: size_of::<Option<Binding>>(),
         udp_packet_meta: size_of::<udp::PacketMetadata>(),
