@@ -37,8 +37,11 @@ impl<B: Board> Stack<'_, B> {
             return Err(Errno::EOPNOTSUPP);
         }
         match self.dhcp {
-            None => self.dhcp = Client::start(&mut self.pool),
             Some(Client { leased: true, .. }) => return Ok(()),
+            // A parked request goes on waiting: starting discovery again on
+            // each resume would ask the server again every time.
+            _ if self.mode.resuming() => {}
+            None => self.dhcp = Client::start(&mut self.pool),
             Some(Client { socket: handle, leased: false }) => {
                 if let Some(socket) = self.pool.own::<dhcpv4::Socket>(handle) {
                     socket.reset();

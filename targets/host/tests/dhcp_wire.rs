@@ -24,7 +24,7 @@ use usocket_host::smoltcp::wire::{
     ArpOperation, ArpPacket, ArpRepr, DhcpMessageType, DhcpPacket, DhcpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, EthernetRepr, IpAddress,
     IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, UdpPacket, UdpRepr,
 };
-use usocket_host::{Addr, Board, Config, DhcpClient, Errno, HostMemory, Ifconfig, IfconfigSet, Interrupted, NetConfig, SocketApi, Stack};
+use usocket_host::{Addr, Board, Config, DhcpClient, Errno, HostMemory, Ifconfig, IfconfigSet, Interrupted, NetConfig, SocketApi, Stack, Step};
 use wire::{Frames, Wire};
 
 /// The board's MAC.
@@ -376,4 +376,32 @@ fn a_board_without_a_client_refuses_and_bad_configurations_change_nothing() {
     set_static(&mut s, ["0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0"]).unwrap();
     assert_eq!(ifconfig(&mut s), ["0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0"].map(String::from));
     assert!(loopback_works(&mut s));
+}
+
+#[test]
+fn a_parked_ifconfig_dhcp_resumes_its_wait_without_asking_again() {
+    // As on a shared stack (usocket_runtime::Shared): the call parks whenever
+    // it must wait, and runs again from its record after the wait.
+    let (mut s, link) = wired(DhcpClient::OnRequest, 3600);
+    let mut resume = None;
+    let mut parks = 0;
+    let result = loop {
+        match s.call_step(resume.take(), |s| dhcp(s).map(|_| ())).expect("the call runs") {
+            Step::Done(result) => break result,
+            Step::Parked(parked) => {
+                parks += 1;
+                assert!(parks < 1000, "the lease never came");
+                // The caller's sleep: until the stack's next timer, on simulated time.
+                s.board_mut().wait(parked.until_us()).unwrap();
+                resume = Some(parked);
+            }
+        }
+    };
+    assert_eq!(result, Ok(()));
+    assert!(parks > 0, "the request parked while it waited");
+    assert_eq!(
+        link.borrow().dhcp_sent(0),
+        [DhcpMessageType::Discover, DhcpMessageType::Request],
+        "one discovery across {parks} parks: a resumed request does not start it again"
+    );
 }
