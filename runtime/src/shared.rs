@@ -47,12 +47,13 @@ pub trait Platform {
     /// Ends `task`'s sleep, or its next one (called under the lock).
     fn wake(&self, task: Self::Task);
 
-    /// A call's pumps did work (it sent, or took frames in), and the stack
-    /// next has timed work at `next_us` (board µs; None: none): a platform
-    /// whose runner sleeps until a later time wakes it to plan again (a
-    /// retransmission must not wait for the next frame). Called under the lock.
-    fn replan(&self, next_us: Option<u64>) {
-        let _ = next_us;
+    /// A call's pumps did work (it sent, or took frames in) at `now_us`, and
+    /// `next_us` says when the stack next has timed work (board µs; None:
+    /// none; it costs a look at every socket, so ask only when needed): a
+    /// platform whose runner sleeps until a later time wakes it to plan again
+    /// (a retransmission must not wait for the next frame). Called under the lock.
+    fn replan(&self, now_us: u64, next_us: impl FnOnce() -> Option<u64>) {
+        let _ = (now_us, next_us);
     }
 }
 
@@ -208,7 +209,8 @@ where
                     let step = if may_park { s.call_step(resume.take(), &mut call)? } else { Step::Done(call(s)) };
                     let changed = s.take_changed();
                     if changed {
-                        self.platform.replan(s.next_event_us());
+                        let now = s.board().now_us();
+                        self.platform.replan(now, || s.next_event_us());
                     }
                     Ok((step, changed))
                 });

@@ -101,7 +101,7 @@ impl Platform for HostPlatform {
         let _ = unsafe { libc::write(task, (&raw const one).cast(), 8) };
     }
 
-    fn replan(&self, next_us: Option<u64>) {
-        crate::runner::replan(next_us);
+    fn replan(&self, now_us: u64, next_us: impl FnOnce() -> Option<u64>) {
+        crate::runner::replan(now_us, next_us);
     }
 }

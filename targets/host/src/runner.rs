@@ -30,8 +30,13 @@ static WAKE: AtomicUsize = AtomicUsize::new(usize::MAX);
 static RUNNING: AtomicBool = AtomicBool::new(false);
 
 /// Until when the runner sleeps (board µs; u64::MAX: until a frame), as it
-/// planned in its last turn.
+/// planned in its last turn; 0 while it only looks again every [`BUSY_US`]
+/// (a caller pumps meanwhile).
 static PLANNED: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// A call's new timer matters to the runner only if the runner would sleep
+/// past it by more than this (µs): a delayed ACK's time.
+const REPLAN_SLACK_US: u64 = 10_000;
 
 /// How long the runner sleeps while a call or a waiter has the stack (it
 /// pumps by itself meanwhile), before it looks again (µs).
@@ -47,11 +52,17 @@ pub(crate) fn planned(until_us: Option<u64>) {
     PLANNED.store(until_us.unwrap_or(u64::MAX), Ordering::SeqCst);
 }
 
-/// A call left the stack with timed work at `next_us` (under the stack's
-/// lock): wakes the runner if it sleeps past that.
-pub(crate) fn replan(next_us: Option<u64>) {
-    if let Some(next) = next_us
-        && next < PLANNED.load(Ordering::SeqCst)
+/// A call did work at `now_us` and `next_us` gives the stack's next timed
+/// work (under the stack's lock): wakes the runner if it sleeps past that.
+/// `next_us` (a look at every socket) is asked only when the runner sleeps
+/// longer than [`REPLAN_SLACK_US`] from now.
+pub(crate) fn replan(now_us: u64, next_us: impl FnOnce() -> Option<u64>) {
+    let planned = PLANNED.load(Ordering::SeqCst);
+    if planned == 0 || planned <= now_us.saturating_add(REPLAN_SLACK_US) {
+        return;
+    }
+    if let Some(next) = next_us()
+        && next < planned
     {
         PLANNED.store(next, Ordering::SeqCst);
         signal();
@@ -132,6 +143,7 @@ fn run(wake: i32, turn: Turn) {
         let _ = match &plan {
             Some((p, clock)) => wait_fds(clock, &mut fds, p.until_us),
             None => {
+                PLANNED.store(0, Ordering::SeqCst);
                 let clock = Clock::new();
                 wait_fds(&clock, &mut fds, Some(clock.now_us() + BUSY_US))
             }
