@@ -275,10 +275,7 @@ impl<B: Board> SocketApi for Stack<'_, B> {
     fn poll(&mut self, fd: Fd, events: i32) -> Result<usize, Errno> {
         self.pump();
         let Ok(slot) = self.slot(fd) else { return Ok(POLL_NVAL as usize) };
-        let flags = match slot.kind {
-            Kind::Stream(_) => self.tcp_poll(fd)?,
-            _ => self.dgram_poll(&slot),
-        };
+        let flags = self.poll_flags(fd, &slot)?;
         let wanted = flags & (events & (POLL_RD | POLL_WR)) | flags & (POLL_ERR | POLL_HUP);
         Ok(wanted as usize)
     }

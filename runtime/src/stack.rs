@@ -19,8 +19,8 @@ use crate::pool::{Pool, PoolMemory};
 use crate::ports::PortTable;
 use crate::resume::SendallResume;
 use crate::selflink::{LOOPBACK, Own, SelfLink};
-use crate::table::Table;
-use crate::time::{Deadline, earliest};
+use crate::table::{Kind, Slot, Table};
+use crate::time::Deadline;
 use crate::{Errno, Fd};
 
 /// Why a stack could not start.
@@ -336,8 +336,9 @@ impl<'a, B: Board> Stack<'a, B> {
 
     /// Runs `attempt` on socket `on`'s fd (None: no socket) until it gives a
     /// result (on a shared stack, a parked call is woken when the fd has the
-    /// poll events `on` names, or is closed), pumping the stack and waiting between tries: EAGAIN at once
-    /// when `timeout` is `Some(0)`, ETIMEDOUT when the timeout (ms) passes,
+    /// poll events `on` names, or is closed), pumping the stack and waiting
+    /// between tries: EAGAIN at once when `timeout` is `Some(0)`, ETIMEDOUT
+    /// when the timeout (ms) passes,
     /// EINTR when the wait is interrupted. On a shared stack the call parks
     /// instead of waiting ([`Stack::call_step`]); what it returns then is not
     /// seen, and a caller that moved data keeps it with `self.mode.keep`.
@@ -385,11 +386,13 @@ impl<'a, B: Board> Stack<'a, B> {
             // Frames to itself are there to be received at once.
             let next = if self.loopq.is_empty() { self.next_poll_us() } else { Some(now) };
             let on = on.and_then(|(fd, events)| Some(WaitsOn { fd, generation: self.fds.generation(fd)?, events }));
-            if self.mode.park(Parked::new(deadline, on, next)) {
+            let parked = Parked::new(deadline, on, next);
+            if self.mode.park(parked) {
                 // Not the caller's: the call runs again after its wait.
                 return Err(Errno::EAGAIN);
             }
-            let until = earliest(deadline.until_us(), next);
+            // Not parked: the same wait on the board, holding the stack.
+            let until = parked.until_us();
             if until.is_none_or(|t| t > now) {
                 self.board.wait(until).map_err(|_| Errno::EINTR)?;
             }
@@ -403,11 +406,17 @@ impl<'a, B: Board> Stack<'a, B> {
             return true;
         }
         let Ok(slot) = self.fds.get(on.fd).copied() else { return true };
-        let flags = match slot.kind {
-            crate::table::Kind::Stream(_) => self.tcp_poll(on.fd).unwrap_or(POLL_ERR),
-            _ => self.dgram_poll(&slot),
-        };
+        let flags = self.poll_flags(on.fd, &slot).unwrap_or(POLL_ERR);
         flags & (on.events | POLL_ERR | POLL_HUP) != 0
+    }
+
+    /// The poll flags of open fd `fd` with slot `slot` now (without a pump):
+    /// what select's poll() and a parked call's wake-up both read.
+    pub(crate) fn poll_flags(&mut self, fd: Fd, slot: &Slot) -> Result<i32, Errno> {
+        match slot.kind {
+            Kind::Stream(_) => self.tcp_poll(fd),
+            _ => Ok(self.dgram_poll(slot)),
+        }
     }
 
     /// Did a pump do work since the last call of this (and forget it)?
