@@ -19,24 +19,10 @@ pub fn run() -> Result<(), String> {
     let out = crate::root().join("target/c-tests");
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let exe = out.join("cport_tap").to_string_lossy().into_owned();
-    step(
-        "c-port over TAP: build",
-        "gcc",
-        &[
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-std=c99",
-            "-Igenerated/include",
-            "tests/c/cport_tap.c",
-            "target/release/libusocket.a",
-            "-lpthread",
-            "-ldl",
-            "-lm",
-            "-o",
-            &exe,
-        ],
-    )?;
+    let build =
+        [&crate::cflags::WARNINGS[..], &["-std=c99", "tests/c/cport_tap.c", "target/release/libusocket.a"], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]]
+            .concat();
+    step("c-port over TAP: build", "gcc", &build)?;
     let threads = build_threads(&out)?;
     if usocket_netns::skip_unless_root("c-port over TAP", "its network namespace and TAP device") {
         return Ok(());
@@ -62,24 +48,8 @@ fn build_threads(out: &std::path::Path) -> Result<String, String> {
     )?;
     let exe = out.join("cport_threads").to_string_lossy().into_owned();
     let lib = format!("{tree}/release/libusocket.a");
-    let build = [
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-std=gnu11",
-        "-fsanitize=address",
-        "-g",
-        "-DTHREADS_PORT",
-        "-Igenerated/include",
-        "tests/c/threads.c",
-        "tests/c/port_threads.c",
-        &lib,
-        "-lpthread",
-        "-ldl",
-        "-lm",
-        "-o",
-        &exe,
-    ];
+    let sources = ["-std=gnu11", "-fsanitize=address", "-g", "-DTHREADS_PORT", "tests/c/threads.c", "tests/c/port_threads.c", &lib];
+    let build = [&crate::cflags::WARNINGS[..], &sources, &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
     step("c-port from threads: build (ASan)", "gcc", &build)?;
     Ok(exe)
 }

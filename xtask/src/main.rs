@@ -3,6 +3,7 @@
 
 mod armrust;
 mod bench;
+mod cflags;
 mod cli;
 mod codegen;
 mod conformance;

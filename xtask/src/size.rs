@@ -64,20 +64,8 @@ pub fn text() -> Result<(), String> {
         step(&format!("c-port staticlib {what}"), "env", &build)?;
         let exe = format!("{TARGET_DIR}/cport_tap-{}", features.join("-"));
         let lib = format!("{TARGET_DIR}/release/libusocket.a");
-        let link = [
-            "-O2",
-            "-std=c99",
-            "-Igenerated/include",
-            "-ffunction-sections",
-            "-Wl,--gc-sections",
-            "tests/c/cport_tap.c",
-            &lib,
-            "-lpthread",
-            "-ldl",
-            "-lm",
-            "-o",
-            &exe,
-        ];
+        let link = ["-O2", "-std=c99", "-Igenerated/include", "-ffunction-sections", "-Wl,--gc-sections", "tests/c/cport_tap.c", &lib];
+        let link = [&link[..], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
         step(&format!("link {what}"), "gcc", &link)?;
         rows.push((what, program_text(&exe)?, our_text(&exe)?));
     }

@@ -5,9 +5,6 @@ use std::path::Path;
 use crate::exec::step;
 use crate::verbosity::progress;
 
-/// Warnings are errors for every C compile.
-const C_WARNINGS: [&str; 4] = ["-Wall", "-Wextra", "-Werror", "-Igenerated/include"];
-
 /// C programs linked against the runtime: ABI checks (`abi_smoke`), echo,
 /// timeouts and error paths (`abi_echo`), the spec's behaviour cases
 /// (`conformance`), and bad input generated from the spec: bad fds, NULL
@@ -20,15 +17,16 @@ fn c_tests() -> Result<(), String> {
     let out = crate::root().join("target/c-tests");
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let out = out.to_string_lossy().into_owned();
-    let header_c = [&C_WARNINGS[..], &["-std=c99", "-pedantic", "tests/c/header_compiles.c", "-c", "-o"]].concat();
+    let header_c = [&crate::cflags::WARNINGS[..], &["-std=c99", "-pedantic", "tests/c/header_compiles.c", "-c", "-o"]].concat();
     step("header as C99", "gcc", &[&header_c[..], &[&format!("{out}/header_c.o")]].concat())?;
-    let header_cxx = [&C_WARNINGS[..], &["-std=c++11", "-x", "c++", "tests/c/header_compiles.c", "-c", "-o"]].concat();
+    let header_cxx = [&crate::cflags::WARNINGS[..], &["-std=c++11", "-x", "c++", "tests/c/header_compiles.c", "-c", "-o"]].concat();
     step("header as C++11", "g++", &[&header_cxx[..], &[&format!("{out}/header_cxx.o")]].concat())?;
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
     for src in C_ABI_PROGRAMS {
         let name = Path::new(src).file_stem().and_then(|n| n.to_str()).unwrap_or(src);
         let exe = format!("{out}/{name}");
-        let link = [&C_WARNINGS[..], &["-std=c99", src, "target/release/libusocket_host.a", "-lpthread", "-ldl", "-lm", "-o", &exe]].concat();
+        let link =
+            [&crate::cflags::WARNINGS[..], &["-std=c99", src, "target/release/libusocket_host.a"], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
         step(&format!("C ABI program {name}: build"), "gcc", &link)?;
         step(&format!("C ABI program {name}: run"), &exe, &[])?;
     }

@@ -14,9 +14,7 @@ use crate::exec::step;
 /// Builds `tests/c/threads.c` against `lib` with `flags` into `out`; returns the program.
 fn build(lib: &str, out: &str, flags: &[&str]) -> Result<String, String> {
     let exe = format!("{out}/threads{}", if flags.contains(&"-fsanitize=address") { "" } else { "-bench" });
-    let args =
-        [&["-Wall", "-Wextra", "-Werror", "-std=c99"][..], flags, &["-Igenerated/include", "tests/c/threads.c", lib, "-lpthread", "-ldl", "-lm", "-o", &exe]]
-            .concat();
+    let args = [&crate::cflags::WARNINGS[..], &["-std=c99"], flags, &["tests/c/threads.c", lib], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
     step(&format!("C ABI from threads: build ({})", flags.join(" ")), "gcc", &args)?;
     Ok(exe)
 }
