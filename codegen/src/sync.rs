@@ -1,4 +1,4 @@
-//! Writes `generated/` from the spec, or checks that it is up to date.
+//! Writes the generator's output directories ([`OUTPUT_DIRS`]) from the spec, or checks that they are up to date.
 //! One function serves both, so the check can never drift from the write.
 
 use std::collections::BTreeSet;
@@ -35,7 +35,12 @@ pub struct Report {
     pub unchanged: Vec<String>,
 }
 
-/// Generates everything from `root/spec` and writes or checks `root/generated`.
+/// The directories that hold only generator output: `generated/`, and the
+/// Rust each crate includes inside its own package (so `cargo package` takes
+/// it along).
+pub const OUTPUT_DIRS: [&str; 3] = ["generated", "runtime/generated", "targets/cport/generated"];
+
+/// Generates everything from `root/spec` and writes or checks the [`OUTPUT_DIRS`].
 pub fn sync(root: &Path, mode: Mode) -> Result<Report, Error> {
     let outputs = crate::generate(&root.join("spec"), "spec")?;
     let mut report = Report::default();
@@ -49,7 +54,12 @@ pub fn sync(root: &Path, mode: Mode) -> Result<Report, Error> {
         }
     }
     let mut existing = Vec::new();
-    list_files(&root.join("generated"), &mut existing).map_err(|source| Error::Io { path: "generated".into(), source })?;
+    for dir in OUTPUT_DIRS {
+        let path = root.join(dir);
+        if path.exists() {
+            list_files(&path, &mut existing).map_err(|source| Error::Io { path: dir.into(), source })?;
+        }
+    }
     for p in existing {
         let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
         if !expected.contains(rel.as_str()) {

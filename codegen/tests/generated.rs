@@ -43,12 +43,14 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A scratch copy of `spec/` and `generated/` in a fresh temporary directory.
+/// A scratch copy of `spec/` and the generator's output directories in a fresh temporary directory.
 fn scratch_repo(name: &str) -> PathBuf {
     let tmp = std::env::temp_dir().join(format!("usocket-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     copy_dir(&root().join("spec"), &tmp.join("spec"));
-    copy_dir(&root().join("generated"), &tmp.join("generated"));
+    for dir in usocket_codegen::sync::OUTPUT_DIRS {
+        copy_dir(&root().join(dir), &tmp.join(dir));
+    }
     tmp
 }
 
@@ -63,7 +65,7 @@ fn a_changed_constant_is_stale_until_regenerated_then_everywhere() {
 
     let check = sync(&tmp, Mode::Check).unwrap();
     let stale: Vec<&str> = check.changed.iter().map(|s| s.path.as_str()).collect();
-    for path in ["generated/include/usocket.h", "generated/rust/constants.rs"] {
+    for path in ["generated/include/usocket.h", "runtime/generated/constants.rs"] {
         assert!(stale.contains(&path), "{path} should be stale, stale: {stale:?}");
     }
 
@@ -72,7 +74,7 @@ fn a_changed_constant_is_stale_until_regenerated_then_everywhere() {
     assert!(sync(&tmp, Mode::Check).unwrap().changed.is_empty(), "writing makes it up to date");
     let read = |p: &str| fs::read_to_string(tmp.join(p)).unwrap();
     assert!(read("generated/include/usocket.h").contains("#define USOCKET_AF_INET6 (28)"));
-    assert!(read("generated/rust/constants.rs").contains("pub const AF_INET6: i32 = 28;"));
+    assert!(read("runtime/generated/constants.rs").contains("pub const AF_INET6: i32 = 28;"));
     assert!(read("generated/micropython/usocket/modusocket.c").contains("MP_ROM_INT(USOCKET_AF_INET6)"));
     fs::remove_dir_all(&tmp).unwrap();
 }
@@ -80,12 +82,12 @@ fn a_changed_constant_is_stale_until_regenerated_then_everywhere() {
 #[test]
 fn an_orphaned_file_is_reported_and_removed() {
     let tmp = scratch_repo("orphan");
-    fs::write(tmp.join("generated/rust/old.rs"), "// stale\n").unwrap();
+    fs::write(tmp.join("runtime/generated/old.rs"), "// stale\n").unwrap();
     let check = sync(&tmp, Mode::Check).unwrap();
     assert_eq!(check.changed.len(), 1);
     assert!(check.changed[0].detail.starts_with("orphaned"));
     sync(&tmp, Mode::Write).unwrap();
-    assert!(!tmp.join("generated/rust/old.rs").exists());
+    assert!(!tmp.join("runtime/generated/old.rs").exists());
     fs::remove_dir_all(&tmp).unwrap();
 }
 

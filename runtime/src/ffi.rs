@@ -1,7 +1,7 @@
 //! The C ABI's fixed part, written once for every board: the [`Backend`] a
 //! board's exports run on, and the checks that turn a C caller's pointers and
 //! lengths into borrows and a result into the C return value. The exports
-//! themselves are generated per spec operation (`generated/rust/c_abi.rs`,
+//! themselves are generated per spec operation (`runtime/generated/c_abi.rs`,
 //! which boards instantiate with [`usocket_c_exports!`](crate::usocket_c_exports));
 //! these functions are public for them, not as a Rust API.
 //!

@@ -24,7 +24,7 @@
 extern crate std;
 
 #[rustfmt::skip]
-#[path = "../../generated/rust/mod.rs"]
+#[path = "../generated/mod.rs"]
 pub mod generated;
 
 mod addr;

@@ -1,4 +1,4 @@
-//! Per board (`spec/boards/`): `generated/rust/boards.rs` (each board's
+//! Per board (`spec/boards/`): `runtime/generated/boards.rs` (each board's
 //! `BoardInfo`, the runtime's config for it), `generated/boards/<name>.h` (a C
 //! board header for firmware) and `generated/docs/boards/<name>.md` (a page with
 //! its RAM budget).
@@ -144,8 +144,8 @@ fn rust_file(spec: &Spec) -> Result<Output, String> {
         /// Every board, in file name order.
         pub const ALL: &[&BoardInfo] = &[#(&#names),*];
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated/rust/boards.rs: {e}"))?;
-    Ok(Output::new("generated/rust/boards.rs", format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file))))
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("runtime/generated/boards.rs: {e}"))?;
+    Ok(Output::new("runtime/generated/boards.rs", format!("// {GENERATED_LINE}\n{}", prettyplease::unparse(&file))))
 }
 
 /// A `#define` line's name and value.

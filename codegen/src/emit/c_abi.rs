@@ -1,4 +1,4 @@
-//! `generated/rust/c_abi.rs`: the C ABI. Per spec operation, a function
+//! `runtime/generated/c_abi.rs`: the C ABI. Per spec operation, a function
 //! generic over the board's `Backend` that checks the caller's arguments
 //! (with `usocket_runtime::ffi`) and calls the trait; and the
 //! `<prefix>_c_exports!` macro that a board invokes with its backend type to
@@ -240,9 +240,9 @@ fn exports_macro(names: &Names) -> String {
     format!("{}_c_exports!", names.prefix())
 }
 
-/// `generated/rust/c_abi.rs`.
+/// `runtime/generated/c_abi.rs`.
 pub fn emit(spec: &Spec) -> Result<Output, String> {
-    const PATH: &str = "generated/rust/c_abi.rs";
+    const PATH: &str = "runtime/generated/c_abi.rs";
     let names = Names::new(&spec.module);
     let fns = abi_callables(spec).map(|c| generic_fn(&names, c));
     let exports = abi_callables(spec).map(|c| export_fn(&names, c));

@@ -1,6 +1,6 @@
 //! The C frame port: `generated/include/usocket_port.h` (what firmware defines
-//! and calls), `generated/rust/port.rs` (the firmware's functions as safe
-//! Rust calls, for the c-port crate) and `generated/rust/port_exports.rs`
+//! and calls), `targets/cport/generated/port.rs` (the firmware's functions as safe
+//! Rust calls, for the c-port crate) and `runtime/generated/port_exports.rs`
 //! (the runtime's side: a `PortApi` trait a board implements, the exports'
 //! bodies over it, checking pointers with `usocket_runtime::ffi`, and the
 //! macro that defines the exports on a board).
@@ -163,10 +163,10 @@ fn exports_macro(names: &Names) -> String {
     format!("{}_port_exports!", names.prefix())
 }
 
-/// `generated/rust/port.rs`: the firmware's functions as safe calls (the
+/// `targets/cport/generated/port.rs`: the firmware's functions as safe calls (the
 /// c-port crate includes it; only firmware defines those symbols).
 fn firmware_file(spec: &Spec, names: &Names) -> Result<Output, String> {
-    const PATH: &str = "generated/rust/port.rs";
+    const PATH: &str = "targets/cport/generated/port.rs";
     let (decls, wrappers): (Vec<_>, Vec<_>) = spec.port.iter().filter(|f| f.firmware).map(|f| firmware_fn(names, f)).unzip();
     let tokens = quote! {
         //! The C frame port of `c-port` boards, the firmware's side: its
@@ -181,11 +181,11 @@ fn firmware_file(spec: &Spec, names: &Names) -> Result<Output, String> {
     Ok(Output::new(PATH, rust_print::file(PATH, tokens)?))
 }
 
-/// `generated/rust/port_exports.rs`: what the runtime does for the
+/// `runtime/generated/port_exports.rs`: what the runtime does for the
 /// firmware's calls, as a trait, bodies generic over it, and the macro that
 /// defines the `extern "C"` functions on a board.
 fn exports_file(spec: &Spec, names: &Names) -> Result<Output, String> {
-    const PATH: &str = "generated/rust/port_exports.rs";
+    const PATH: &str = "runtime/generated/port_exports.rs";
     let parts: Vec<_> = spec.port.iter().filter(|f| !f.firmware).map(|f| runtime_fn(names, f)).collect();
     let methods = parts.iter().map(|(m, _, _)| m);
     let bodies = parts.iter().map(|(_, b, _)| b);

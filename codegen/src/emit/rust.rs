@@ -1,4 +1,4 @@
-//! `generated/rust/`: constants, error types, ABI structs, the `SocketApi`
+//! `runtime/generated/`: constants, error types, ABI structs, the `SocketApi`
 //! trait the runtime implements (the C ABI over it: `c_abi.rs`). Built with
 //! syn/quote and printed by prettyplease.
 
@@ -10,7 +10,7 @@ use crate::ir::{Arg, Callable, ErrorCode, FieldType, Owner, Spec};
 use crate::naming::Names;
 use crate::types::{ArgType, ReturnKind};
 
-/// Emits every file under `generated/rust/`.
+/// Emits every file under `runtime/generated/`.
 pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let files = [
         ("mod.rs", module_file()),
@@ -22,7 +22,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let mut out = files
         .into_iter()
         .map(|(name, tokens)| {
-            let path = format!("generated/rust/{name}");
+            let path = format!("runtime/generated/{name}");
             Ok(Output::new(&path, rust_print::file(&path, tokens)?))
         })
         .collect::<Result<Vec<_>, String>>()?;

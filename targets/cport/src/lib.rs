@@ -32,7 +32,7 @@ pub mod c_abi {
 
 /// The firmware's side of the frame port, as safe calls.
 #[rustfmt::skip]
-#[path = "../../../generated/rust/port.rs"]
+#[path = "../generated/port.rs"]
 pub mod port;
 
 /// The runtime's side of the frame port (`usocket_port_start`, `usocket_port_receive`) on [`PortBackend`].
