@@ -25,6 +25,7 @@ mod micropython;
 mod modules;
 mod mptests;
 mod multinet;
+mod package;
 mod pypi;
 mod qemu;
 #[cfg(test)]

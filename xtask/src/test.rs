@@ -118,7 +118,7 @@ pub struct Step {
 }
 
 /// Every step, in the order `cargo xtask test` runs them.
-const STEPS: [Step; 17] = [
+const STEPS: [Step; 18] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(crate::codegen::Mode::Check) },
     Step {
         name: "clippy",
@@ -141,6 +141,11 @@ const STEPS: [Step; 17] = [
         run: || crate::modules::run(&crate::root(), false),
     },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
+    Step {
+        name: "package",
+        doc: "cargo package of the crates meant for crates.io (config, runtime, cport, codegen): each builds from its package alone, with licences, README and its generated code",
+        run: crate::package::run,
+    },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
     Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
