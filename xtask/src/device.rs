@@ -50,8 +50,12 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
     if anchor_only {
         return against_the_anchor(fw, &elf);
     }
-    // run-tests.py boots its own QEMU; these tests need no link.
-    crate::mptests::run_on_device(&Qemu::command(fw, &elf, &Nic::None, Clock::Real).join(" "))?;
+    // run-tests.py boots its own QEMU; these tests need no link. The clock
+    // counts instructions: net_hosted/asyncio_loopback.py orders its output by
+    // two 0.1 s sleeps that start a few instructions apart, and in real time a
+    // loaded machine swapped them (one CI run); on instructions the order is
+    // the firmware's own, every run (and the 40 files take 17 s, not 21).
+    crate::mptests::run_on_device(&Qemu::command(fw, &elf, &Nic::None, Clock::Instructions).join(" "))?;
     let ns = Netns::with_tap(crate::exec::captured, NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
     // run-multitests.py's HOST_IP is the source address of a route to the
     // internet: a default route via an address nobody has makes it 192.0.2.1.

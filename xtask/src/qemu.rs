@@ -36,7 +36,8 @@ pub enum Clock {
     /// Real time (tests).
     Real,
     /// `-icount shift=0`: one nanosecond of the emulated clock per instruction,
-    /// so the firmware's own clock counts instructions (benchmarks).
+    /// so the firmware's own clock counts instructions (benchmarks, and tests
+    /// whose output depends on timing).
     Instructions,
 }
 
