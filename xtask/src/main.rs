@@ -25,7 +25,7 @@ mod micropython;
 mod modules;
 mod mptests;
 mod multinet;
-mod package;
+mod publish;
 mod pypi;
 mod qemu;
 #[cfg(test)]

@@ -144,7 +144,7 @@ const STEPS: [Step; 18] = [
     Step {
         name: "package",
         doc: "cargo package of the crates meant for crates.io (config, runtime, cport, codegen): each builds from its package alone, with licences, README and its generated code",
-        run: crate::package::run,
+        run: crate::publish::run,
     },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
