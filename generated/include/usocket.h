@@ -196,6 +196,17 @@ intptr_t usocket_addr_format(const usocket_addr_t *address, char *out, size_t ou
 int32_t usocket_pump();
 
 /*
+ * How long the stack can wait before its next timer (a retransmission, a delayed
+ * ACK, DHCP) needs a pump, in milliseconds rounded up: 0 when it has work now
+ * (frames to itself); none (-1 in the C ABI's `out_ms`) when only a received frame
+ * can give it work. A firmware main loop or network task pumps, then sleeps this
+ * long or until the MAC's receive interrupt, whichever comes first. The call
+ * itself drives nothing.
+ * Returns 0, or -errno.
+ */
+int32_t usocket_poll_delay(int32_t *out_ms);
+
+/*
  * Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
  * OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
  * same names for its port.

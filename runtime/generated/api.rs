@@ -34,6 +34,13 @@ pub trait SocketApi {
     /// the generated micropython.mk) calls it, so the stack keeps running while Python
     /// waits in select/poll or asyncio; every socket call drives it too.
     fn pump(&mut self) -> Result<(), Errno>;
+    /// How long the stack can wait before its next timer (a retransmission, a delayed
+    /// ACK, DHCP) needs a pump, in milliseconds rounded up: 0 when it has work now
+    /// (frames to itself); none (-1 in the C ABI's `out_ms`) when only a received frame
+    /// can give it work. A firmware main loop or network task pumps, then sleeps this
+    /// long or until the MAC's receive interrupt, whichever comes first. The call
+    /// itself drives nothing.
+    fn poll_delay(&mut self) -> Result<Option<u32>, Errno>;
     /// Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
     /// OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
     /// same names for its port.

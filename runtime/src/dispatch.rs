@@ -68,6 +68,11 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         Ok(())
     }
 
+    fn poll_delay(&mut self) -> Result<Option<u32>, Errno> {
+        let now_us = self.board().now_us();
+        Ok(self.next_event_us().map(|at| crate::time::ms_until(at, now_us)))
+    }
+
     fn getservbyname(&mut self, servicename: Option<&str>, protocolname: Option<&str>) -> Result<usize, Errno> {
         crate::resolve::service_port(servicename.ok_or(Errno::EINVAL)?, protocolname).map(usize::from)
     }
