@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "usocket_port.h"
-#include "../../generated/boards/nucleo-f429zi.h"
+#include "nucleo-f429zi.h"
 
 /* The vendor HAL (not part of this example). */
 extern int eth_send(const uint8_t *frame, size_t len);        /* 0, or -1 when the DMA ring is full */

@@ -19,12 +19,14 @@ mod firmware;
 mod firmware_lib;
 mod fuzz;
 mod fwsize;
+mod install;
 mod libraries;
 mod lwip;
 mod micropython;
 mod modules;
 mod mptests;
 mod multinet;
+mod package;
 mod pypi;
 mod qemu;
 #[cfg(test)]
