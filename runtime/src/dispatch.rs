@@ -69,8 +69,7 @@ impl<B: Board> SocketApi for Stack<'_, B> {
     }
 
     fn poll_delay(&mut self) -> Result<Option<u32>, Errno> {
-        let now_us = self.board().now_us();
-        Ok(self.next_event_us().map(|at| crate::time::ms_until(at, now_us)))
+        Ok(self.poll_delay_ms())
     }
 
     fn getservbyname(&mut self, servicename: Option<&str>, protocolname: Option<&str>) -> Result<usize, Errno> {
