@@ -208,7 +208,8 @@ int32_t usocket_pump();
  * frames to usocket_port_receive(); usocket_pump() } while application tasks make
  * blocking calls (tests/c/port_threads.c). When another task's call makes the next
  * timer sooner than the delay told (a send starts a retransmission timer), the
- * runtime wakes the task that asked last with usocket_port_wake().
+ * runtime wakes the task that asked last with usocket_port_wake() (once; it asks
+ * again when it wakes), so that task must live as long as the stack does.
  * Returns 0, or -errno.
  */
 int32_t usocket_poll_delay(int32_t *out_ms);

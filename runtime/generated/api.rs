@@ -46,7 +46,8 @@ pub trait SocketApi {
     /// frames to usocket_port_receive(); usocket_pump() } while application tasks make
     /// blocking calls (tests/c/port_threads.c). When another task's call makes the next
     /// timer sooner than the delay told (a send starts a retransmission timer), the
-    /// runtime wakes the task that asked last with usocket_port_wake().
+    /// runtime wakes the task that asked last with usocket_port_wake() (once; it asks
+    /// again when it wakes), so that task must live as long as the stack does.
     fn poll_delay(&mut self) -> Result<Option<u32>, Errno>;
     /// Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
     /// OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the

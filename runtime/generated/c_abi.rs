@@ -814,7 +814,8 @@ macro_rules! usocket_c_exports {
         /// frames to usocket_port_receive(); usocket_pump() } while application tasks make
         /// blocking calls (tests/c/port_threads.c). When another task's call makes the next
         /// timer sooner than the delay told (a send starts a retransmission timer), the
-        /// runtime wakes the task that asked last with usocket_port_wake().
+        /// runtime wakes the task that asked last with usocket_port_wake() (once; it asks
+        /// again when it wakes), so that task must live as long as the stack does.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or

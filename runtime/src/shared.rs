@@ -111,16 +111,16 @@ impl<W: Copy> Runner<W> {
     /// timed work; asked only when the runner sleeps past the slack) is
     /// before the runner's wake-up, the runner is woken to ask again (a
     /// retransmission a call started must not wait for the next frame).
-    fn replan(&mut self, now_us: u64, next_us: impl FnOnce() -> Option<u64>, wake: impl FnOnce(W)) {
+    /// Returns whether it woke the runner.
+    fn replan(&self, now_us: u64, next_us: impl FnOnce() -> Option<u64>, wake: impl FnOnce(W)) -> bool {
         if self.until_us <= now_us.saturating_add(REPLAN_SLACK_US) {
-            return;
+            return false;
         }
-        if let Some(next) = next_us()
-            && next < self.until_us
-        {
-            self.until_us = next;
+        let sooner = next_us().is_some_and(|next| next < self.until_us);
+        if sooner {
             wake(self.task);
         }
+        sooner
     }
 }
 
@@ -214,6 +214,19 @@ impl<T: Send + Parking, P: Platform, const SLEEPERS: usize> Shared<T, P, SLEEPER
 where
     P::Task: Send,
 {
+    /// Forgets `task`, a thread or task that ends: no later turn wakes it as
+    /// a sleeper or as the one that asked poll_delay() (its handle may be
+    /// another's by then). EALREADY from inside a call.
+    pub fn forget(&self, task: P::Task) -> Result<(), Errno> {
+        self.turn(|inner| {
+            inner.forget(task);
+            if inner.runner.is_some_and(|r| r.task == task) {
+                inner.runner = None;
+            }
+            ((), Turn { news: false, parked: None })
+        })
+    }
+
     /// Runs `f` on the value under the lock (EALREADY from inside a call,
     /// EIO once a call panicked inside), then wakes the parked callers: `f`
     /// may have made their sockets ready.
@@ -248,8 +261,11 @@ where
                     if changed {
                         let now = s.board().now_us();
                         self.platform.replan(now, || s.next_event_us());
-                        if let Some(r) = runner {
-                            r.replan(now, || s.next_event_us(), |task| self.platform.wake(task));
+                        if let Some(r) = runner
+                            && r.replan(now, || s.next_event_us(), |task| self.platform.wake(task))
+                        {
+                            // It asks again when it wakes.
+                            *runner = None;
                         }
                     }
                     Ok((step, changed))
@@ -343,15 +359,13 @@ mod tests {
             assert_eq!(task, 7);
             woken.set(woken.get() + 1);
         };
-        let mut r = Runner { task: 7u64, until_us: u64::MAX };
-        r.replan(1_000, || None, wake);
-        assert_eq!(woken.get(), 0, "still no timer: it sleeps on");
-        r.replan(1_000, || Some(5_000_000), wake);
-        assert_eq!((woken.get(), r.until_us), (1, 5_000_000), "a sooner timer wakes it, once");
-        r.replan(1_000, || Some(6_000_000), wake);
-        assert_eq!(woken.get(), 1, "a later one does not");
-        r.until_us = 5_000;
-        r.replan(1_000, || panic!("not asked within the slack"), wake);
+        let r = Runner { task: 7u64, until_us: 6_000_000 };
+        assert!(!r.replan(1_000, || None, wake), "no timer: it sleeps on");
+        assert!(!r.replan(1_000, || Some(7_000_000), wake), "a later one: it sleeps on");
+        assert!(r.replan(1_000, || Some(5_000_000), wake), "a sooner one wakes it");
+        assert_eq!(woken.get(), 1);
+        let soon = Runner { task: 7u64, until_us: 5_000 };
+        assert!(!soon.replan(1_000, || panic!("not asked within the slack"), wake));
         assert_eq!(woken.get(), 1);
     }
 }
