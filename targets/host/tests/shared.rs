@@ -145,7 +145,7 @@ fn a_call_that_starts_a_sooner_timer_wakes_the_task_that_asked_poll_delay_once()
     net.call(|s| s.connect(queued, &addr("127.0.0.1:7002"))).unwrap();
     // Let delayed ACKs go out: then nothing is due for a while.
     thread::sleep(Duration::from_millis(30));
-    net.call(|s| SocketApi::pump(s)).unwrap();
+    net.call(SocketApi::pump).unwrap();
     as_task(NETWORK);
     let told = net.call(|s| s.poll_delay()).unwrap();
     assert!(told.is_none_or(|ms| ms > 1000), "the network task is told it may sleep long: {told:?}");
