@@ -18,6 +18,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use usocket_codegen::ir::Spec;
 use usocket_codegen::naming::Names;
 
 use crate::exec::{output, step};
@@ -42,45 +43,86 @@ pub fn run(prefix: &Path, board: Option<&str>) -> Result<(), String> {
     Ok(())
 }
 
+/// One library built for installing, and what its package files say of it.
+struct Built {
+    /// The library as the build left it.
+    lib: PathBuf,
+    /// Its headers, installed into `include/` under their own names.
+    headers: Vec<PathBuf>,
+    /// Its name for `-l`.
+    link_name: &'static str,
+    /// The crate it is built from (its version is the package's).
+    krate: &'static str,
+    /// The strip program for its target.
+    strip: &'static str,
+    private_libs: &'static [&'static str],
+    target_cflags: &'static [&'static str],
+    description: String,
+}
+
+/// Builds the host library, or c-port board `board`'s firmware library.
+fn build(spec: &Spec, names: &Names, board: Option<&str>) -> Result<Built, String> {
+    let root = crate::root();
+    let header = root.join("generated/include").join(names.header());
+    Ok(match board {
+        None => {
+            step("host static library", "cargo", &["build", "--release", "-p", HOST_CRATE])?;
+            Built {
+                lib: root.join(HOST_LIB),
+                headers: vec![header, root.join(HOST_HEADER)],
+                link_name: "usocket_host",
+                krate: HOST_CRATE,
+                strip: "strip",
+                private_libs: &crate::cflags::STATICLIB_LIBS,
+                target_cflags: &[],
+                description: "the C ABI on the host boards (loopback, TAP; USOCKET_BOARD picks one at run time)".to_string(),
+            }
+        }
+        Some(name) => {
+            let (lib, target) = crate::firmware_lib::build(spec, name, None)?;
+            Built {
+                lib,
+                headers: vec![header, root.join("generated/include").join(names.port_header()), root.join("generated/boards").join(Names::board_header(name))],
+                link_name: "usocket",
+                krate: FIRMWARE_CRATE,
+                strip: "arm-none-eabi-strip",
+                private_libs: &[],
+                target_cflags: crate::armrust::target(&target)?.cflags,
+                description: format!("the C ABI and frame port for c-port board {name} on {target}"),
+            }
+        }
+    })
+}
+
 /// Installs; returns the files written, relative to `prefix`.
 fn install(prefix: &Path, board: Option<&str>) -> Result<Vec<String>, String> {
     let spec = crate::firmware_lib::spec()?;
     let names = Names::new(&spec.module);
-    let root = crate::root();
-    let mut headers = vec![root.join("generated/include").join(names.header())];
-    let (built, link_name, krate, strip, private_libs, target_cflags, description): (PathBuf, &str, &str, &str, &[&str], &[&str], String) = match board {
-        None => {
-            step("host static library", "cargo", &["build", "--release", "-p", HOST_CRATE])?;
-            headers.push(root.join(HOST_HEADER));
-            let description = "the C ABI on the host boards (loopback, TAP; USOCKET_BOARD picks one at run time)".to_string();
-            (root.join(HOST_LIB), "usocket_host", HOST_CRATE, "strip", &crate::cflags::STATICLIB_LIBS, &[], description)
-        }
-        Some(name) => {
-            let (lib, target) = crate::firmware_lib::build(&spec, name, None)?;
-            headers.push(root.join("generated/include").join(names.port_header()));
-            headers.push(root.join("generated/boards").join(Names::board_header(name)));
-            let cflags = crate::armrust::target(&target)?.cflags;
-            let description = format!("the C ABI and frame port for c-port board {name} on {target}");
-            (lib, "usocket", FIRMWARE_CRATE, "arm-none-eabi-strip", &[], cflags, description)
-        }
-    };
-    let version = crate_version(krate)?;
+    let built = build(&spec, &names, board)?;
+    let version = crate_version(built.krate)?;
     let mut written = Vec::new();
     let include = prefix.join("include");
     mkdir(&include)?;
-    for header in &headers {
+    for header in &built.headers {
         let name = header.file_name().and_then(|n| n.to_str()).ok_or_else(|| format!("{}: no file name", header.display()))?;
         copy(header, &include.join(name))?;
         written.push(format!("include/{name}"));
     }
     let lib_dir = prefix.join("lib");
     mkdir(&lib_dir)?;
-    let lib_name = format!("lib{link_name}.a");
+    let lib_name = format!("lib{}.a", built.link_name);
     let lib = lib_dir.join(&lib_name);
-    output(strip, &[&STRIP[..], &["-o", &lib.to_string_lossy(), &built.to_string_lossy()]].concat())?;
-    println!("    lib/{lib_name}: {} as built, {} stripped of debug info and bitcode", size(&built)?, size(&lib)?);
+    output(built.strip, &[&STRIP[..], &["-o", &lib.to_string_lossy(), &built.lib.to_string_lossy()]].concat())?;
+    println!("    lib/{lib_name}: {} as built, {} stripped of debug info and bitcode", size(&built.lib)?, size(&lib)?);
     written.push(format!("lib/{lib_name}"));
-    let p = Package { names: &names, version: &version, description, link_name, private_libs, target_cflags };
+    let p = Package {
+        names: &names,
+        version: &version,
+        description: built.description,
+        link_name: built.link_name,
+        private_libs: built.private_libs,
+        target_cflags: built.target_cflags,
+    };
     for (path, text) in package::files(&p) {
         let to = prefix.join(&path);
         mkdir(to.parent().ok_or("a package file without a directory")?)?;
