@@ -96,6 +96,22 @@ impl Names {
         format!("{}_port.h", self.prefix)
     }
 
+    /// The installed package's name (pkg-config module `usocket.pc`, CMake
+    /// package `usocket`, `find_package(usocket)`).
+    pub fn package(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The CMake imported target a consumer links: `usocket::usocket`.
+    pub fn cmake_target(&self) -> String {
+        format!("{0}::{0}", self.prefix)
+    }
+
+    /// A board's C header: `generated/boards/<board>.h`, installed as `<board>.h`.
+    pub fn board_header(board: &str) -> String {
+        format!("{board}.h")
+    }
+
     /// Docs page file name: `usocket.md`, `usocket.rst`.
     pub fn docs_page(&self, ext: &str) -> String {
         format!("{}.{ext}", self.prefix)

@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 #include "usocket_port.h"
-#include "../../generated/boards/nucleo-f429zi.h"
+#include "nucleo-f429zi.h"
 
 /* The vendor HAL (not part of this example). */
 extern int eth_send(const uint8_t *frame, size_t len);        /* 0, or -1 when the DMA ring is full */
 extern int eth_recv(uint8_t *frame, size_t cap);              /* bytes of the next frame, 0 when none */
 extern uint64_t board_micros(void);                           /* a free-running microsecond counter */
-extern void board_sleep_until_irq(uint64_t until_us);         /* WFI until an interrupt or the deadline */
+extern void board_sleep_until_irq(uint64_t until_us);         /* WFI until an interrupt or the deadline (UINT64_MAX: none) */
 extern void board_unique_mac(uint8_t mac[6]);                 /* from the chip's unique ID */
 extern uint64_t board_random(void);                           /* the RNG peripheral */
 
@@ -57,7 +57,25 @@ void usocket_port_unlock(void) {}
 uint64_t usocket_port_task(void) { return 0; }
 void usocket_port_wake(uint64_t task) { (void)task; }
 
-/* A tiny HTTP responder on port 80, served forever. */
+/* A tiny HTTP responder on port 80, served forever by a bare-metal main loop:
+ * take the frames, pump, make non-blocking socket calls, then sleep until an
+ * interrupt or the stack's next timer (usocket_poll_delay). */
+static const char reply[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from " USOCKET_BOARD_NAME "\n";
+
+/* One connection's turn: read the request once it is there, answer, close. */
+static int32_t serve(int32_t c) {
+    uint8_t request[512];
+    intptr_t n = usocket_recv(c, request, sizeof request);
+    if (n == -USOCKET_EAGAIN) {
+        return c; /* not yet: try again next turn */
+    }
+    if (n > 0) {
+        usocket_send(c, (const uint8_t *)reply, sizeof reply - 1); /* fits the send buffer */
+    }
+    usocket_close(c); /* sends what is queued, then FIN, in the background */
+    return -1;
+}
+
 int main(void) {
     uint8_t mac[6];
     board_unique_mac(mac);
@@ -70,17 +88,25 @@ int main(void) {
     usocket_addr_parse("0.0.0.0", 7, 80, &any);
     usocket_bind(l, &any);
     usocket_listen(l, 2);
-    static const char reply[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from " USOCKET_BOARD_NAME "\n";
+    usocket_setblocking(l, 0);
+    int32_t conn = -1;
     for (;;) {
-        usocket_addr_t peer;
-        int32_t c = usocket_accept(l, &peer);
-        if (c < 0) {
-            continue;
+        poll_mac();
+        usocket_pump();
+        if (conn < 0) {
+            usocket_addr_t peer;
+            conn = usocket_accept(l, &peer); /* -USOCKET_EAGAIN: nobody yet */
+            if (conn >= 0) {
+                usocket_setblocking(conn, 0);
+            }
         }
-        uint8_t request[512];
-        usocket_settimeout(c, 2000);
-        (void)usocket_recv(c, request, sizeof request);
-        usocket_sendall(c, (const uint8_t *)reply, sizeof reply - 1);
-        usocket_close(c);
+        if (conn >= 0) {
+            conn = serve(conn);
+        }
+        int32_t ms = -1;
+        usocket_poll_delay(&ms); /* -1: only a frame (an interrupt) brings work */
+        if (ms != 0) {
+            board_sleep_until_irq(ms < 0 ? UINT64_MAX : board_micros() + (uint64_t)ms * 1000u);
+        }
     }
 }

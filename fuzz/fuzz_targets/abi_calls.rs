@@ -181,6 +181,8 @@ fuzz_target!(|data: &[u8]| {
                 }
                 19 => {
                     usocket_pump();
+                    usocket_poll_delay(&mut ms);
+                    assert!(ms >= -1, "usocket_poll_delay gave {ms} ms");
                     usocket_ifconfig(core::ptr::null(), &mut ifc);
                     if input.byte() % 4 == 0 {
                         // A fuzzed set (any mode, family, address, netmask), then the configuration back.

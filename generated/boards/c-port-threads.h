@@ -18,7 +18,7 @@
 #define USOCKET_BOARD_TCP_RX_BYTES 2048 /* TCP receive buffer per socket. */
 #define USOCKET_BOARD_TCP_TX_BYTES 2048 /* TCP transmit buffer per socket. */
 #define USOCKET_BOARD_LOOPBACK_BYTES 6144 /* Loop queue: frames the board sends itself (127.0.0.1, ::1, its own addresses). */
-#define USOCKET_BOARD_RAM_BYTES 198346u /* RAM of the runtime's statics (.bss) on thumbv7em-none-eabihf. */
+#define USOCKET_BOARD_RAM_BYTES 198386u /* RAM of the runtime's statics (.bss) on thumbv7em-none-eabihf. */
 #define USOCKET_BOARD_FEATURES "" /* The runtime's cargo features the board needs (more only cost flash). */
 #define USOCKET_BOARD_IPV4_MODE 1 /* IPV4: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV4_ADDRESS { 192, 0, 2, 2 } /* IPV4 address (192.0.2.2). */

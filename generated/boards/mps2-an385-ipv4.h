@@ -19,7 +19,7 @@
 #define USOCKET_BOARD_TCP_RX_BYTES 4096 /* TCP receive buffer per socket. */
 #define USOCKET_BOARD_TCP_TX_BYTES 4096 /* TCP transmit buffer per socket. */
 #define USOCKET_BOARD_LOOPBACK_BYTES 6144 /* Loop queue: frames the board sends itself (127.0.0.1, ::1, its own addresses). */
-#define USOCKET_BOARD_RAM_BYTES 104650u /* RAM of the runtime's statics (.bss) on thumbv7m-none-eabi. */
+#define USOCKET_BOARD_RAM_BYTES 104690u /* RAM of the runtime's statics (.bss) on thumbv7m-none-eabi. */
 #define USOCKET_BOARD_FEATURES "dns,dhcpv4" /* The runtime's cargo features the board needs (more only cost flash). */
 #define USOCKET_BOARD_IPV4_MODE 2 /* IPV4: 0 none, 1 static, 2 DHCP. */
 #define USOCKET_BOARD_IPV4_DHCP 2 /* DHCPv4 client: 0 none, 1 started by ifconfig('dhcp') (usocket_ifconfig), 2 running from start. */

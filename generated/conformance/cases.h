@@ -772,194 +772,205 @@ static const cv_t cv_727[] = { { .kind = CV_NONE } };
 static const cv_t cv_728[] = { { .kind = CV_NONE } };
 static const cv_t cv_729[] = { { .kind = CV_NONE } };
 static const cv_t cv_730[] = { { .kind = CV_NONE } };
-static const cv_t cv_731[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_732[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 65536LL } };
-static const cv_t cv_733[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_734[] = { { .kind = CV_NONE } };
-static const cv_t cv_735[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_731[] = { { .kind = CV_NONE } };
+static const cv_t cv_732[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_733[] = { { .kind = CV_TUPLE, .items = cv_732, .len = 2 } };
+static const cv_t cv_734[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_735[] = { { .kind = CV_NONE } };
 static const cv_t cv_736[] = { { .kind = CV_NONE } };
-static const cv_t cv_737[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_737[] = { { .kind = CV_VAR, .s = "addr" } };
 static const cv_t cv_738[] = { { .kind = CV_NONE } };
-static const cv_t cv_739[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_739[] = { { .kind = CV_NONE } };
 static const cv_t cv_740[] = { { .kind = CV_NONE } };
-static const cv_t cv_741[] = { { .kind = CV_VAR, .s = "config" } };
-static const cv_t cv_742[] = { { .kind = CV_NONE } };
-static const cv_t cv_743[] = { { .kind = CV_NONE } };
-static const cv_t cv_744[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_741[] = { { .kind = CV_NONE } };
+static const cv_t cv_742[] = { { .kind = CV_STR, .s = "localhost", .len = 9 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_743[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 65536LL } };
+static const cv_t cv_744[] = { { .kind = CV_STR, .s = "example.invalid", .len = 15 }, { .kind = CV_INT, .i = 80LL } };
 static const cv_t cv_745[] = { { .kind = CV_NONE } };
 static const cv_t cv_746[] = { { .kind = CV_BOOL, .i = 1 } };
 static const cv_t cv_747[] = { { .kind = CV_NONE } };
-static const cv_t cv_748[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.0.255.0", .len = 11 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
-static const cv_t cv_749[] = { { .kind = CV_TUPLE, .items = cv_748, .len = 4 } };
-static const cv_t cv_750[] = { { .kind = CV_STR, .s = "224.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.255.255.0", .len = 13 }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_STR, .s = "", .len = 0 } };
-static const cv_t cv_751[] = { { .kind = CV_TUPLE, .items = cv_750, .len = 4 } };
-static const cv_t cv_752[] = { { .kind = CV_NONE } };
-static const cv_t cv_753[] = { { .kind = CV_VAR, .s = "config" } };
-static const cv_t cv_754[] = { { .kind = CV_STR, .s = "dhcp", .len = 4 } };
-static const cv_t cv_755[] = { { .kind = CV_NONE } };
-static const cv_t cv_756[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_757[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_758[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_759[] = { { .kind = CV_TUPLE, .items = cv_758, .len = 2 } };
-static const cv_t cv_760[] = { { .kind = CV_NONE } };
-static const cv_t cv_761[] = { { .kind = CV_VAR, .s = "ip" } };
-static const cv_t cv_762[] = { { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
-static const cv_t cv_763[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_764[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_765[] = { { .kind = CV_TUPLE, .items = cv_764, .len = 2 } };
+static const cv_t cv_748[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_749[] = { { .kind = CV_NONE } };
+static const cv_t cv_750[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_751[] = { { .kind = CV_NONE } };
+static const cv_t cv_752[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_753[] = { { .kind = CV_NONE } };
+static const cv_t cv_754[] = { { .kind = CV_NONE } };
+static const cv_t cv_755[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_756[] = { { .kind = CV_NONE } };
+static const cv_t cv_757[] = { { .kind = CV_BOOL, .i = 1 } };
+static const cv_t cv_758[] = { { .kind = CV_NONE } };
+static const cv_t cv_759[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.0.255.0", .len = 11 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
+static const cv_t cv_760[] = { { .kind = CV_TUPLE, .items = cv_759, .len = 4 } };
+static const cv_t cv_761[] = { { .kind = CV_STR, .s = "224.0.0.1", .len = 9 }, { .kind = CV_STR, .s = "255.255.255.0", .len = 13 }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_STR, .s = "", .len = 0 } };
+static const cv_t cv_762[] = { { .kind = CV_TUPLE, .items = cv_761, .len = 4 } };
+static const cv_t cv_763[] = { { .kind = CV_NONE } };
+static const cv_t cv_764[] = { { .kind = CV_VAR, .s = "config" } };
+static const cv_t cv_765[] = { { .kind = CV_STR, .s = "dhcp", .len = 4 } };
 static const cv_t cv_766[] = { { .kind = CV_NONE } };
-static const cv_t cv_767[] = { { .kind = CV_VAR, .s = "ip" } };
-static const cv_t cv_768[] = { { .kind = CV_STR, .s = "::", .len = 2 } };
-static const cv_t cv_769[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
-static const cv_t cv_770[] = { { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_INT, .i = 80LL } };
-static const cv_t cv_771[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_770, .len = 2 } };
-static const cv_t cv_772[] = { { .kind = CV_TUPLE, .items = cv_771, .len = 5 } };
-static const cv_t cv_773[] = { { .kind = CV_TUPLE, .items = cv_772, .len = 1 } };
-static const cv_t cv_774[] = { { .kind = CV_NONE }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_775[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_776[] = { { .kind = CV_VAR, .s = "loopback" } };
-static const cv_t cv_777[] = { { .kind = CV_NONE }, { .kind = CV_INT, .i = 8080LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
-static const cv_t cv_778[] = { { .kind = CV_STR, .s = "::", .len = 2 }, { .kind = CV_INT, .i = 8080LL } };
-static const cv_t cv_779[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_778, .len = 2 } };
-static const cv_t cv_780[] = { { .kind = CV_TUPLE, .items = cv_779, .len = 5 } };
-static const cv_t cv_781[] = { { .kind = CV_TUPLE, .items = cv_780, .len = 1 } };
-static const cv_t cv_782[] = { { .kind = CV_STR, .s = "https", .len = 5 } };
-static const cv_t cv_783[] = { { .kind = CV_INT, .i = 443LL } };
-static const cv_t cv_784[] = { { .kind = CV_STR, .s = "domain", .len = 6 }, { .kind = CV_STR, .s = "udp", .len = 3 } };
-static const cv_t cv_785[] = { { .kind = CV_INT, .i = 53LL } };
-static const cv_t cv_786[] = { { .kind = CV_STR, .s = "secure-mqtt", .len = 11 }, { .kind = CV_STR, .s = "tcp", .len = 3 } };
-static const cv_t cv_787[] = { { .kind = CV_INT, .i = 8883LL } };
-static const cv_t cv_788[] = { { .kind = CV_STR, .s = "no-such-service", .len = 15 } };
-static const cv_t cv_789[] = { { .kind = CV_STR, .s = "http", .len = 4 }, { .kind = CV_STR, .s = "sctp", .len = 4 } };
-static const cv_t cv_790[] = { { .kind = CV_NONE } };
-static const cv_t cv_791[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_792[] = { { .kind = CV_TUPLE, .items = cv_791, .len = 2 } };
-static const cv_t cv_793[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_794[] = { { .kind = CV_NONE } };
-static const cv_t cv_795[] = { { .kind = CV_NONE } };
-static const cv_t cv_796[] = { { .kind = CV_VAR, .s = "addr" } };
-static const cv_t cv_797[] = { { .kind = CV_NONE } };
-static const cv_t cv_798[] = { { .kind = CV_NONE } };
-static const cv_t cv_799[] = { { .kind = CV_NONE } };
-static const cv_t cv_800[] = { { .kind = CV_VAR, .s = "fc" } };
+static const cv_t cv_767[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_768[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_769[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_770[] = { { .kind = CV_TUPLE, .items = cv_769, .len = 2 } };
+static const cv_t cv_771[] = { { .kind = CV_NONE } };
+static const cv_t cv_772[] = { { .kind = CV_VAR, .s = "ip" } };
+static const cv_t cv_773[] = { { .kind = CV_STR, .s = "0.0.0.0", .len = 7 } };
+static const cv_t cv_774[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_775[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_776[] = { { .kind = CV_TUPLE, .items = cv_775, .len = 2 } };
+static const cv_t cv_777[] = { { .kind = CV_NONE } };
+static const cv_t cv_778[] = { { .kind = CV_VAR, .s = "ip" } };
+static const cv_t cv_779[] = { { .kind = CV_STR, .s = "::", .len = 2 } };
+static const cv_t cv_780[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_781[] = { { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_INT, .i = 80LL } };
+static const cv_t cv_782[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_781, .len = 2 } };
+static const cv_t cv_783[] = { { .kind = CV_TUPLE, .items = cv_782, .len = 5 } };
+static const cv_t cv_784[] = { { .kind = CV_TUPLE, .items = cv_783, .len = 1 } };
+static const cv_t cv_785[] = { { .kind = CV_NONE }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_786[] = { { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_INT, .i = 80LL }, { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_787[] = { { .kind = CV_VAR, .s = "loopback" } };
+static const cv_t cv_788[] = { { .kind = CV_NONE }, { .kind = CV_INT, .i = 8080LL }, { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = 0LL }, { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_789[] = { { .kind = CV_STR, .s = "::", .len = 2 }, { .kind = CV_INT, .i = 8080LL } };
+static const cv_t cv_790[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM }, { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP }, { .kind = CV_STR, .s = "", .len = 0 }, { .kind = CV_TUPLE, .items = cv_789, .len = 2 } };
+static const cv_t cv_791[] = { { .kind = CV_TUPLE, .items = cv_790, .len = 5 } };
+static const cv_t cv_792[] = { { .kind = CV_TUPLE, .items = cv_791, .len = 1 } };
+static const cv_t cv_793[] = { { .kind = CV_STR, .s = "https", .len = 5 } };
+static const cv_t cv_794[] = { { .kind = CV_INT, .i = 443LL } };
+static const cv_t cv_795[] = { { .kind = CV_STR, .s = "domain", .len = 6 }, { .kind = CV_STR, .s = "udp", .len = 3 } };
+static const cv_t cv_796[] = { { .kind = CV_INT, .i = 53LL } };
+static const cv_t cv_797[] = { { .kind = CV_STR, .s = "secure-mqtt", .len = 11 }, { .kind = CV_STR, .s = "tcp", .len = 3 } };
+static const cv_t cv_798[] = { { .kind = CV_INT, .i = 8883LL } };
+static const cv_t cv_799[] = { { .kind = CV_STR, .s = "no-such-service", .len = 15 } };
+static const cv_t cv_800[] = { { .kind = CV_STR, .s = "http", .len = 4 }, { .kind = CV_STR, .s = "sctp", .len = 4 } };
 static const cv_t cv_801[] = { { .kind = CV_NONE } };
-static const cv_t cv_802[] = { { .kind = CV_NONE } };
-static const cv_t cv_803[] = { { .kind = CV_NONE } };
-static const cv_t cv_804[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_805[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_RCVBUF }, { .kind = CV_INT, .i = 8192LL } };
-static const cv_t cv_806[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_SNDBUF }, { .kind = CV_INT, .i = 8192LL } };
-static const cv_t cv_807[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "239.1.2.3", .len = 9 } };
-static const cv_t cv_808[] = { { .kind = CV_BYTES, .s = "\357\001\002\003", .len = 4 } };
-static const cv_t cv_809[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_STR, .s = "2001:db8::1", .len = 11 } };
-static const cv_t cv_810[] = { { .kind = CV_BYTES, .s = " \001\015\270\000\000\000\000\000\000\000\000\000\000\000\001", .len = 16 } };
-static const cv_t cv_811[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_BYTES, .s = "\300\000\002\001", .len = 4 } };
-static const cv_t cv_812[] = { { .kind = CV_STR, .s = "192.0.2.1", .len = 9 } };
-static const cv_t cv_813[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_BYTES, .s = " \001\015\270\000\000\000\000\000\000\000\000\000\000\000\011", .len = 16 } };
-static const cv_t cv_814[] = { { .kind = CV_STR, .s = "2001:db8::9", .len = 11 } };
-static const cv_t cv_815[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "1.2.3", .len = 5 } };
-static const cv_t cv_816[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "::1", .len = 3 } };
-static const cv_t cv_817[] = { { .kind = CV_INT, .i = 12345LL }, { .kind = CV_STR, .s = "1.2.3.4", .len = 7 } };
-static const cv_t cv_818[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_BYTES, .s = "\300\000\002", .len = 3 } };
-static const cv_t cv_819[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_BYTES, .s = "\300\000\002\001", .len = 4 } };
-static const cv_t cv_820[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_821[] = { { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_822[] = { { .kind = CV_TUPLE, .items = cv_821, .len = 2 } };
-static const cv_t cv_823[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
-static const cv_t cv_824[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
-static const cv_t cv_825[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_DROP_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
-static const cv_t cv_826[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_DROP_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
-static const cv_t cv_827[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_828[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\300\000\002\001\000\000\000\000", .len = 8 } };
-static const cv_t cv_829[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003", .len = 4 } };
-static const cv_t cv_830[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_831[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_TTL }, { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_832[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_LOOP }, { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_833[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_TTL }, { .kind = CV_INT, .i = 256LL } };
-static const cv_t cv_834[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_835[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 }, { .kind = CV_INT, .i = USOCKET_IPV6_JOIN_GROUP }, { .kind = CV_BYTES, .s = "\377\025\000\000\000\000\000\000\000\000\000\000\000\000\0224\000\000\000\000", .len = 20 } };
-static const cv_t cv_836[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 }, { .kind = CV_INT, .i = USOCKET_IPV6_LEAVE_GROUP }, { .kind = CV_BYTES, .s = "\377\025\000\000\000\000\000\000\000\000\000\000\000\000\0224\000\000\000\000", .len = 20 } };
-static const cv_t cv_837[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_838[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
-static const cv_t cv_839[] = { { .kind = CV_NONE } };
-static const cv_t cv_840[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_841[] = { { .kind = CV_INT, .i = USOCKET_AF_UNSPEC } };
-static const cv_t cv_842[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_843[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
-static const cv_t cv_844[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_845[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
-static const cv_t cv_846[] = { { .kind = CV_INT, .i = 10LL } };
-static const cv_t cv_847[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
-static const cv_t cv_848[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_849[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
-static const cv_t cv_850[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_851[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
-static const cv_t cv_852[] = { { .kind = CV_INT, .i = 3LL } };
-static const cv_t cv_853[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
-static const cv_t cv_854[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_855[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
-static const cv_t cv_856[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_857[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
-static const cv_t cv_858[] = { { .kind = CV_INT, .i = 6LL } };
-static const cv_t cv_859[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
-static const cv_t cv_860[] = { { .kind = CV_INT, .i = 17LL } };
-static const cv_t cv_861[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
-static const cv_t cv_862[] = { { .kind = CV_INT, .i = 41LL } };
-static const cv_t cv_863[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
-static const cv_t cv_864[] = { { .kind = CV_INT, .i = 58LL } };
-static const cv_t cv_865[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
-static const cv_t cv_866[] = { { .kind = CV_INT, .i = 4095LL } };
-static const cv_t cv_867[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
-static const cv_t cv_868[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_869[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
-static const cv_t cv_870[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_871[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
-static const cv_t cv_872[] = { { .kind = CV_INT, .i = 32LL } };
-static const cv_t cv_873[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
-static const cv_t cv_874[] = { { .kind = CV_INT, .i = 128LL } };
-static const cv_t cv_875[] = { { .kind = CV_INT, .i = USOCKET_SO_SNDBUF } };
-static const cv_t cv_876[] = { { .kind = CV_INT, .i = 4097LL } };
-static const cv_t cv_877[] = { { .kind = CV_INT, .i = USOCKET_SO_RCVBUF } };
-static const cv_t cv_878[] = { { .kind = CV_INT, .i = 4098LL } };
-static const cv_t cv_879[] = { { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP } };
-static const cv_t cv_880[] = { { .kind = CV_INT, .i = 1024LL } };
-static const cv_t cv_881[] = { { .kind = CV_INT, .i = USOCKET_IP_DROP_MEMBERSHIP } };
-static const cv_t cv_882[] = { { .kind = CV_INT, .i = 1025LL } };
-static const cv_t cv_883[] = { { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_TTL } };
-static const cv_t cv_884[] = { { .kind = CV_INT, .i = 5LL } };
-static const cv_t cv_885[] = { { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_LOOP } };
-static const cv_t cv_886[] = { { .kind = CV_INT, .i = 7LL } };
-static const cv_t cv_887[] = { { .kind = CV_INT, .i = USOCKET_IPV6_JOIN_GROUP } };
-static const cv_t cv_888[] = { { .kind = CV_INT, .i = 12LL } };
-static const cv_t cv_889[] = { { .kind = CV_INT, .i = USOCKET_IPV6_LEAVE_GROUP } };
-static const cv_t cv_890[] = { { .kind = CV_INT, .i = 13LL } };
-static const cv_t cv_891[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
-static const cv_t cv_892[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_893[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
-static const cv_t cv_894[] = { { .kind = CV_INT, .i = 0LL } };
-static const cv_t cv_895[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
-static const cv_t cv_896[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_897[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
-static const cv_t cv_898[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_899[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
-static const cv_t cv_900[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_901[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
-static const cv_t cv_902[] = { { .kind = CV_INT, .i = 2LL } };
-static const cv_t cv_903[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
-static const cv_t cv_904[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_905[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
-static const cv_t cv_906[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_907[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
-static const cv_t cv_908[] = { { .kind = CV_INT, .i = 1LL } };
-static const cv_t cv_909[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
-static const cv_t cv_910[] = { { .kind = CV_INT, .i = 4LL } };
-static const cv_t cv_911[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
-static const cv_t cv_912[] = { { .kind = CV_INT, .i = 8LL } };
-static const cv_t cv_913[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
-static const cv_t cv_914[] = { { .kind = CV_INT, .i = 16LL } };
-static const cv_t cv_915[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
-static const cv_t cv_916[] = { { .kind = CV_INT, .i = 32LL } };
-static const cv_t cv_917[] = { { .kind = CV_INT, .i = USOCKET_STREAM_STACK_DRIVEN } };
-static const cv_t cv_918[] = { { .kind = CV_INT, .i = 30067LL } };
+static const cv_t cv_802[] = { { .kind = CV_STR, .s = "127.0.0.1", .len = 9 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_803[] = { { .kind = CV_TUPLE, .items = cv_802, .len = 2 } };
+static const cv_t cv_804[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_805[] = { { .kind = CV_NONE } };
+static const cv_t cv_806[] = { { .kind = CV_NONE } };
+static const cv_t cv_807[] = { { .kind = CV_VAR, .s = "addr" } };
+static const cv_t cv_808[] = { { .kind = CV_NONE } };
+static const cv_t cv_809[] = { { .kind = CV_NONE } };
+static const cv_t cv_810[] = { { .kind = CV_NONE } };
+static const cv_t cv_811[] = { { .kind = CV_VAR, .s = "fc" } };
+static const cv_t cv_812[] = { { .kind = CV_NONE } };
+static const cv_t cv_813[] = { { .kind = CV_NONE } };
+static const cv_t cv_814[] = { { .kind = CV_NONE } };
+static const cv_t cv_815[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_816[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_RCVBUF }, { .kind = CV_INT, .i = 8192LL } };
+static const cv_t cv_817[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET }, { .kind = CV_INT, .i = USOCKET_SO_SNDBUF }, { .kind = CV_INT, .i = 8192LL } };
+static const cv_t cv_818[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "239.1.2.3", .len = 9 } };
+static const cv_t cv_819[] = { { .kind = CV_BYTES, .s = "\357\001\002\003", .len = 4 } };
+static const cv_t cv_820[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_STR, .s = "2001:db8::1", .len = 11 } };
+static const cv_t cv_821[] = { { .kind = CV_BYTES, .s = " \001\015\270\000\000\000\000\000\000\000\000\000\000\000\001", .len = 16 } };
+static const cv_t cv_822[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_BYTES, .s = "\300\000\002\001", .len = 4 } };
+static const cv_t cv_823[] = { { .kind = CV_STR, .s = "192.0.2.1", .len = 9 } };
+static const cv_t cv_824[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_BYTES, .s = " \001\015\270\000\000\000\000\000\000\000\000\000\000\000\011", .len = 16 } };
+static const cv_t cv_825[] = { { .kind = CV_STR, .s = "2001:db8::9", .len = 11 } };
+static const cv_t cv_826[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "1.2.3", .len = 5 } };
+static const cv_t cv_827[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_STR, .s = "::1", .len = 3 } };
+static const cv_t cv_828[] = { { .kind = CV_INT, .i = 12345LL }, { .kind = CV_STR, .s = "1.2.3.4", .len = 7 } };
+static const cv_t cv_829[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_BYTES, .s = "\300\000\002", .len = 3 } };
+static const cv_t cv_830[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_BYTES, .s = "\300\000\002\001", .len = 4 } };
+static const cv_t cv_831[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_832[] = { { .kind = CV_STR, .s = "0.0.0.0", .len = 7 }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_833[] = { { .kind = CV_TUPLE, .items = cv_832, .len = 2 } };
+static const cv_t cv_834[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
+static const cv_t cv_835[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
+static const cv_t cv_836[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_DROP_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
+static const cv_t cv_837[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_DROP_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
+static const cv_t cv_838[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_839[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\300\000\002\001\000\000\000\000", .len = 8 } };
+static const cv_t cv_840[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003", .len = 4 } };
+static const cv_t cv_841[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_842[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_TTL }, { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_843[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_LOOP }, { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_844[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_TTL }, { .kind = CV_INT, .i = 256LL } };
+static const cv_t cv_845[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 }, { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_846[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 }, { .kind = CV_INT, .i = USOCKET_IPV6_JOIN_GROUP }, { .kind = CV_BYTES, .s = "\377\025\000\000\000\000\000\000\000\000\000\000\000\000\0224\000\000\000\000", .len = 20 } };
+static const cv_t cv_847[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 }, { .kind = CV_INT, .i = USOCKET_IPV6_LEAVE_GROUP }, { .kind = CV_BYTES, .s = "\377\025\000\000\000\000\000\000\000\000\000\000\000\000\0224\000\000\000\000", .len = 20 } };
+static const cv_t cv_848[] = { { .kind = CV_INT, .i = USOCKET_AF_INET }, { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_849[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP }, { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP }, { .kind = CV_BYTES, .s = "\357\001\002\003\000\000\000\000", .len = 8 } };
+static const cv_t cv_850[] = { { .kind = CV_NONE } };
+static const cv_t cv_851[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_852[] = { { .kind = CV_INT, .i = USOCKET_AF_UNSPEC } };
+static const cv_t cv_853[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_854[] = { { .kind = CV_INT, .i = USOCKET_AF_INET } };
+static const cv_t cv_855[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_856[] = { { .kind = CV_INT, .i = USOCKET_AF_INET6 } };
+static const cv_t cv_857[] = { { .kind = CV_INT, .i = 10LL } };
+static const cv_t cv_858[] = { { .kind = CV_INT, .i = USOCKET_SOCK_STREAM } };
+static const cv_t cv_859[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_860[] = { { .kind = CV_INT, .i = USOCKET_SOCK_DGRAM } };
+static const cv_t cv_861[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_862[] = { { .kind = CV_INT, .i = USOCKET_SOCK_RAW } };
+static const cv_t cv_863[] = { { .kind = CV_INT, .i = 3LL } };
+static const cv_t cv_864[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IP } };
+static const cv_t cv_865[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_866[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMP } };
+static const cv_t cv_867[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_868[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_TCP } };
+static const cv_t cv_869[] = { { .kind = CV_INT, .i = 6LL } };
+static const cv_t cv_870[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_UDP } };
+static const cv_t cv_871[] = { { .kind = CV_INT, .i = 17LL } };
+static const cv_t cv_872[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_IPV6 } };
+static const cv_t cv_873[] = { { .kind = CV_INT, .i = 41LL } };
+static const cv_t cv_874[] = { { .kind = CV_INT, .i = USOCKET_IPPROTO_ICMPV6 } };
+static const cv_t cv_875[] = { { .kind = CV_INT, .i = 58LL } };
+static const cv_t cv_876[] = { { .kind = CV_INT, .i = USOCKET_SOL_SOCKET } };
+static const cv_t cv_877[] = { { .kind = CV_INT, .i = 4095LL } };
+static const cv_t cv_878[] = { { .kind = CV_INT, .i = USOCKET_SO_REUSEADDR } };
+static const cv_t cv_879[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_880[] = { { .kind = CV_INT, .i = USOCKET_SO_KEEPALIVE } };
+static const cv_t cv_881[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_882[] = { { .kind = CV_INT, .i = USOCKET_SO_BROADCAST } };
+static const cv_t cv_883[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_884[] = { { .kind = CV_INT, .i = USOCKET_SO_LINGER } };
+static const cv_t cv_885[] = { { .kind = CV_INT, .i = 128LL } };
+static const cv_t cv_886[] = { { .kind = CV_INT, .i = USOCKET_SO_SNDBUF } };
+static const cv_t cv_887[] = { { .kind = CV_INT, .i = 4097LL } };
+static const cv_t cv_888[] = { { .kind = CV_INT, .i = USOCKET_SO_RCVBUF } };
+static const cv_t cv_889[] = { { .kind = CV_INT, .i = 4098LL } };
+static const cv_t cv_890[] = { { .kind = CV_INT, .i = USOCKET_IP_ADD_MEMBERSHIP } };
+static const cv_t cv_891[] = { { .kind = CV_INT, .i = 1024LL } };
+static const cv_t cv_892[] = { { .kind = CV_INT, .i = USOCKET_IP_DROP_MEMBERSHIP } };
+static const cv_t cv_893[] = { { .kind = CV_INT, .i = 1025LL } };
+static const cv_t cv_894[] = { { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_TTL } };
+static const cv_t cv_895[] = { { .kind = CV_INT, .i = 5LL } };
+static const cv_t cv_896[] = { { .kind = CV_INT, .i = USOCKET_IP_MULTICAST_LOOP } };
+static const cv_t cv_897[] = { { .kind = CV_INT, .i = 7LL } };
+static const cv_t cv_898[] = { { .kind = CV_INT, .i = USOCKET_IPV6_JOIN_GROUP } };
+static const cv_t cv_899[] = { { .kind = CV_INT, .i = 12LL } };
+static const cv_t cv_900[] = { { .kind = CV_INT, .i = USOCKET_IPV6_LEAVE_GROUP } };
+static const cv_t cv_901[] = { { .kind = CV_INT, .i = 13LL } };
+static const cv_t cv_902[] = { { .kind = CV_INT, .i = USOCKET_TCP_NODELAY } };
+static const cv_t cv_903[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_904[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RD } };
+static const cv_t cv_905[] = { { .kind = CV_INT, .i = 0LL } };
+static const cv_t cv_906[] = { { .kind = CV_INT, .i = USOCKET_SHUT_WR } };
+static const cv_t cv_907[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_908[] = { { .kind = CV_INT, .i = USOCKET_SHUT_RDWR } };
+static const cv_t cv_909[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_910[] = { { .kind = CV_INT, .i = USOCKET_AI_PASSIVE } };
+static const cv_t cv_911[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_912[] = { { .kind = CV_INT, .i = USOCKET_AI_CANONNAME } };
+static const cv_t cv_913[] = { { .kind = CV_INT, .i = 2LL } };
+static const cv_t cv_914[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICHOST } };
+static const cv_t cv_915[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_916[] = { { .kind = CV_INT, .i = USOCKET_AI_NUMERICSERV } };
+static const cv_t cv_917[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_918[] = { { .kind = CV_INT, .i = USOCKET_POLL_RD } };
+static const cv_t cv_919[] = { { .kind = CV_INT, .i = 1LL } };
+static const cv_t cv_920[] = { { .kind = CV_INT, .i = USOCKET_POLL_WR } };
+static const cv_t cv_921[] = { { .kind = CV_INT, .i = 4LL } };
+static const cv_t cv_922[] = { { .kind = CV_INT, .i = USOCKET_POLL_ERR } };
+static const cv_t cv_923[] = { { .kind = CV_INT, .i = 8LL } };
+static const cv_t cv_924[] = { { .kind = CV_INT, .i = USOCKET_POLL_HUP } };
+static const cv_t cv_925[] = { { .kind = CV_INT, .i = 16LL } };
+static const cv_t cv_926[] = { { .kind = CV_INT, .i = USOCKET_POLL_NVAL } };
+static const cv_t cv_927[] = { { .kind = CV_INT, .i = 32LL } };
+static const cv_t cv_928[] = { { .kind = CV_INT, .i = USOCKET_STREAM_STACK_DRIVEN } };
+static const cv_t cv_929[] = { { .kind = CV_INT, .i = 30067LL } };
 
 static const cstep_t steps_0[] = {
     { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_0, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
@@ -1824,307 +1835,319 @@ static const cstep_t steps_93[] = {
 };
 
 static const cstep_t steps_94[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_731, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_732, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_731, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_733, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_734, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_735, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_736, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_737, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_738, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "close_all", .args = cv_739, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "poll_delay", .args = cv_740, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_741, .until_max = 0 }
 };
 
 static const cstep_t steps_95[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_733, .n_args = 2, .expect = CE_ERROR, .name = "EAI_FAIL", .code = -4LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_742, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "addr_parse", .args = cv_743, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_96[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "active", .args = cv_734, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_735, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_736, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_737, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_738, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_739, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_744, .n_args = 2, .expect = CE_ERROR, .name = "EAI_FAIL", .code = -4LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_97[] = {
-    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_740, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_741, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_742, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_743, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_744, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_745, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_746, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "active", .args = cv_745, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_746, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_747, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_748, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_749, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_750, .until_max = 0 }
 };
 
 static const cstep_t steps_98[] = {
-    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_747, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_749, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_751, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_752, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_753, .until_max = 0 }
+    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_751, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_752, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_753, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_754, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_755, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "isconnected", .args = cv_756, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_757, .until_max = 0 }
 };
 
 static const cstep_t steps_99[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_754, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_755, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_756, .until_max = 0 }
+    { .bind = "config", .index = -1, .on = NULL, .call = "ifconfig", .args = cv_758, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_760, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_762, .n_args = 1, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_763, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_764, .until_max = 0 }
 };
 
 static const cstep_t steps_100[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_757, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_759, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "ip", .index = 0, .on = "s", .call = "getsockname", .args = cv_760, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_761, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_762, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "ifconfig", .args = cv_765, .n_args = 1, .expect = CE_ERROR, .name = "EOPNOTSUPP", .code = 95LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "status", .args = cv_766, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_767, .until_max = 0 }
 };
 
 static const cstep_t steps_101[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_763, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_765, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "ip", .index = 0, .on = "s", .call = "getsockname", .args = cv_766, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_767, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_768, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_768, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_770, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "ip", .index = 0, .on = "s", .call = "getsockname", .args = cv_771, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_772, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_773, .until_max = 0 }
 };
 
 static const cstep_t steps_102[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_769, .n_args = 6, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_773, .until_max = 0 },
-    { .bind = "loopback", .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_774, .n_args = 4, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_775, .n_args = 4, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_776, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_774, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_776, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "ip", .index = 0, .on = "s", .call = "getsockname", .args = cv_777, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_778, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_779, .until_max = 0 }
 };
 
 static const cstep_t steps_103[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_777, .n_args = 6, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_781, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_780, .n_args = 6, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_784, .until_max = 0 },
+    { .bind = "loopback", .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_785, .n_args = 4, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_786, .n_args = 4, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_787, .until_max = 0 }
 };
 
 static const cstep_t steps_104[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_782, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_783, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_784, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_785, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_786, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_787, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getaddrinfo", .args = cv_788, .n_args = 6, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_792, .until_max = 0 }
 };
 
 static const cstep_t steps_105[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_788, .n_args = 1, .expect = CE_ERROR, .name = "ENOENT", .code = 2LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_789, .n_args = 2, .expect = CE_ERROR, .name = "ENOENT", .code = 2LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_793, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_794, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_795, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_796, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_797, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_798, .until_max = 0 }
 };
 
 static const cstep_t steps_106[] = {
-    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_790, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_792, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_793, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_794, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_795, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_796, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_797, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = "fc", .index = -1, .on = "c", .call = "fileno", .args = cv_798, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "c", .call = "fileno", .args = cv_799, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_800, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_799, .n_args = 1, .expect = CE_ERROR, .name = "ENOENT", .code = 2LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "getservbyname", .args = cv_800, .n_args = 2, .expect = CE_ERROR, .name = "ENOENT", .code = 2LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_107[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_801, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_802, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "fileno", .args = cv_803, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
+    { .bind = "l", .index = -1, .on = NULL, .call = "socket", .args = cv_801, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "bind", .args = cv_803, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "l", .call = "listen", .args = cv_804, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "addr", .index = -1, .on = "l", .call = "getsockname", .args = cv_805, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "c", .index = -1, .on = NULL, .call = "socket", .args = cv_806, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "connect", .args = cv_807, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "s", .index = 0, .on = "l", .call = "accept", .args = cv_808, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = "fc", .index = -1, .on = "c", .call = "fileno", .args = cv_809, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "c", .call = "fileno", .args = cv_810, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_811, .until_max = 0 }
 };
 
 static const cstep_t steps_108[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_804, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_805, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_806, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_812, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "close", .args = cv_813, .n_args = 0, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "fileno", .args = cv_814, .n_args = 0, .expect = CE_ERROR, .name = "EBADF", .code = 9LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_109[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_807, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_808, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_809, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_810, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_811, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_812, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_813, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_814, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_815, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_816, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_817, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_110[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_815, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_816, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_817, .n_args = 2, .expect = CE_ERROR, .name = "EAFNOSUPPORT", .code = 97LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_818, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_819, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_820, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_821, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_822, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_823, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_824, .n_args = 2, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_825, .until_max = 0 }
 };
 
 static const cstep_t steps_111[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_818, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_819, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_826, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_827, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_pton", .args = cv_828, .n_args = 2, .expect = CE_ERROR, .name = "EAFNOSUPPORT", .code = 97LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_112[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_820, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_822, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_823, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_824, .n_args = 3, .expect = CE_ERROR, .name = "EADDRINUSE", .code = 98LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_825, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_826, .n_args = 3, .expect = CE_ERROR, .name = "EADDRNOTAVAIL", .code = 99LL, .value = NULL, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_829, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = NULL, .call = "inet_ntop", .args = cv_830, .n_args = 2, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_113[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_827, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_828, .n_args = 3, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_829, .n_args = 3, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_831, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "bind", .args = cv_833, .n_args = 1, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_834, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_835, .n_args = 3, .expect = CE_ERROR, .name = "EADDRINUSE", .code = 98LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_836, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_837, .n_args = 3, .expect = CE_ERROR, .name = "EADDRNOTAVAIL", .code = 99LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_114[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_830, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_831, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_832, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_833, .n_args = 3, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_838, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_839, .n_args = 3, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_840, .n_args = 3, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_115[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_834, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_835, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_836, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_841, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_842, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_843, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_844, .n_args = 3, .expect = CE_ERROR, .name = "EINVAL", .code = 22LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_116[] = {
-    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_837, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
-    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_838, .n_args = 3, .expect = CE_ERROR, .name = "ENOPROTOOPT", .code = 92LL, .value = NULL, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_845, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_846, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_847, .n_args = 3, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_117[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "dhcp_state", .args = cv_839, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_840, .until_max = 0 }
+    { .bind = "s", .index = -1, .on = NULL, .call = "socket", .args = cv_848, .n_args = 2, .expect = CE_OK, .name = NULL, .code = 0LL, .value = NULL, .until_max = 0 },
+    { .bind = NULL, .index = -1, .on = "s", .call = "setsockopt", .args = cv_849, .n_args = 3, .expect = CE_ERROR, .name = "ENOPROTOOPT", .code = 92LL, .value = NULL, .until_max = 0 }
 };
 
 static const cstep_t steps_118[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_841, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_842, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "dhcp_state", .args = cv_850, .n_args = 0, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_851, .until_max = 0 }
 };
 
 static const cstep_t steps_119[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_843, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_844, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_852, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_853, .until_max = 0 }
 };
 
 static const cstep_t steps_120[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_845, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_846, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_854, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_855, .until_max = 0 }
 };
 
 static const cstep_t steps_121[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_847, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_848, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_856, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_857, .until_max = 0 }
 };
 
 static const cstep_t steps_122[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_849, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_850, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_858, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_859, .until_max = 0 }
 };
 
 static const cstep_t steps_123[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_851, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_852, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_860, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_861, .until_max = 0 }
 };
 
 static const cstep_t steps_124[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_853, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_854, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_862, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_863, .until_max = 0 }
 };
 
 static const cstep_t steps_125[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_855, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_856, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_864, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_865, .until_max = 0 }
 };
 
 static const cstep_t steps_126[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_857, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_858, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_866, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_867, .until_max = 0 }
 };
 
 static const cstep_t steps_127[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_859, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_860, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_868, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_869, .until_max = 0 }
 };
 
 static const cstep_t steps_128[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_861, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_862, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_870, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_871, .until_max = 0 }
 };
 
 static const cstep_t steps_129[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_863, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_864, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_872, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_873, .until_max = 0 }
 };
 
 static const cstep_t steps_130[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_865, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_866, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_874, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_875, .until_max = 0 }
 };
 
 static const cstep_t steps_131[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_867, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_868, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_876, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_877, .until_max = 0 }
 };
 
 static const cstep_t steps_132[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_869, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_870, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_878, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_879, .until_max = 0 }
 };
 
 static const cstep_t steps_133[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_871, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_872, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_880, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_881, .until_max = 0 }
 };
 
 static const cstep_t steps_134[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_873, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_874, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_882, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_883, .until_max = 0 }
 };
 
 static const cstep_t steps_135[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_875, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_876, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_884, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_885, .until_max = 0 }
 };
 
 static const cstep_t steps_136[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_877, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_878, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_886, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_887, .until_max = 0 }
 };
 
 static const cstep_t steps_137[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_879, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_880, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_888, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_889, .until_max = 0 }
 };
 
 static const cstep_t steps_138[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_881, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_882, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_890, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_891, .until_max = 0 }
 };
 
 static const cstep_t steps_139[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_883, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_884, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_892, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_893, .until_max = 0 }
 };
 
 static const cstep_t steps_140[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_885, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_886, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_894, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_895, .until_max = 0 }
 };
 
 static const cstep_t steps_141[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_887, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_888, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_896, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_897, .until_max = 0 }
 };
 
 static const cstep_t steps_142[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_889, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_890, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_898, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_899, .until_max = 0 }
 };
 
 static const cstep_t steps_143[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_891, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_892, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_900, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_901, .until_max = 0 }
 };
 
 static const cstep_t steps_144[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_893, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_894, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_902, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_903, .until_max = 0 }
 };
 
 static const cstep_t steps_145[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_895, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_896, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_904, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_905, .until_max = 0 }
 };
 
 static const cstep_t steps_146[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_897, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_898, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_906, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_907, .until_max = 0 }
 };
 
 static const cstep_t steps_147[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_899, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_900, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_908, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_909, .until_max = 0 }
 };
 
 static const cstep_t steps_148[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_901, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_902, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_910, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_911, .until_max = 0 }
 };
 
 static const cstep_t steps_149[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_903, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_904, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_912, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_913, .until_max = 0 }
 };
 
 static const cstep_t steps_150[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_905, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_906, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_914, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_915, .until_max = 0 }
 };
 
 static const cstep_t steps_151[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_907, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_908, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_916, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_917, .until_max = 0 }
 };
 
 static const cstep_t steps_152[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_909, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_910, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_918, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_919, .until_max = 0 }
 };
 
 static const cstep_t steps_153[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_911, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_912, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_920, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_921, .until_max = 0 }
 };
 
 static const cstep_t steps_154[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_913, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_914, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_922, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_923, .until_max = 0 }
 };
 
 static const cstep_t steps_155[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_915, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_916, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_924, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_925, .until_max = 0 }
 };
 
 static const cstep_t steps_156[] = {
-    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_917, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_918, .until_max = 0 }
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_926, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_927, .until_max = 0 }
+};
+
+static const cstep_t steps_157[] = {
+    { .bind = NULL, .index = -1, .on = NULL, .call = "value", .args = cv_928, .n_args = 1, .expect = CE_RETURNS, .name = NULL, .code = 0LL, .value = cv_929, .until_max = 0 }
 };
 
 /* Cases whose `targets` leave out the C ABI. */
@@ -2254,69 +2277,70 @@ static const ccase_t conformance_cases[] = {
     { "readinto-would-block", steps_91, 10 },
     { "addr-parse-format", steps_92, 3 },
     { "close-all", steps_93, 12 },
-    { "addr-parse-not-numeric", steps_94, 2 },
-    { "getaddrinfo-no-dns-server", steps_95, 1 },
-    { "interface-up", steps_96, 3 },
-    { "ifconfig-static-round-trip", steps_97, 4 },
-    { "ifconfig-bad-netmask", steps_98, 4 },
-    { "ifconfig-dhcp-without-client", steps_99, 2 },
-    { "bind-empty-host", steps_100, 4 },
-    { "bind-empty-host-ipv6", steps_101, 4 },
-    { "getaddrinfo-empty-host", steps_102, 3 },
-    { "getaddrinfo-none-host-passive", steps_103, 1 },
-    { "getservbyname-known", steps_104, 3 },
-    { "getservbyname-unknown", steps_105, 2 },
-    { "fileno-stable", steps_106, 9 },
-    { "fileno-on-closed", steps_107, 3 },
-    { "setsockopt-buffer-sizes", steps_108, 3 },
-    { "inet-pton-ntop", steps_109, 4 },
-    { "inet-pton-bad", steps_110, 3 },
-    { "inet-ntop-bad-length", steps_111, 2 },
-    { "multicast-join-leave", steps_112, 6 },
-    { "multicast-join-bad", steps_113, 3 },
-    { "multicast-send-options", steps_114, 4 },
-    { "multicast-ipv6-join-leave", steps_115, 3 },
-    { "multicast-on-tcp", steps_116, 2 },
-    { "dhcp-state-static", steps_117, 1 },
-    { "constant-af-unspec", steps_118, 1 },
-    { "constant-af-inet", steps_119, 1 },
-    { "constant-af-inet6", steps_120, 1 },
-    { "constant-sock-stream", steps_121, 1 },
-    { "constant-sock-dgram", steps_122, 1 },
-    { "constant-sock-raw", steps_123, 1 },
-    { "constant-ipproto-ip", steps_124, 1 },
-    { "constant-ipproto-icmp", steps_125, 1 },
-    { "constant-ipproto-tcp", steps_126, 1 },
-    { "constant-ipproto-udp", steps_127, 1 },
-    { "constant-ipproto-ipv6", steps_128, 1 },
-    { "constant-ipproto-icmpv6", steps_129, 1 },
-    { "constant-sol-socket", steps_130, 1 },
-    { "constant-so-reuseaddr", steps_131, 1 },
-    { "constant-so-keepalive", steps_132, 1 },
-    { "constant-so-broadcast", steps_133, 1 },
-    { "constant-so-linger", steps_134, 1 },
-    { "constant-so-sndbuf", steps_135, 1 },
-    { "constant-so-rcvbuf", steps_136, 1 },
-    { "constant-ip-add-membership", steps_137, 1 },
-    { "constant-ip-drop-membership", steps_138, 1 },
-    { "constant-ip-multicast-ttl", steps_139, 1 },
-    { "constant-ip-multicast-loop", steps_140, 1 },
-    { "constant-ipv6-join-group", steps_141, 1 },
-    { "constant-ipv6-leave-group", steps_142, 1 },
-    { "constant-tcp-nodelay", steps_143, 1 },
-    { "constant-shut-rd", steps_144, 1 },
-    { "constant-shut-wr", steps_145, 1 },
-    { "constant-shut-rdwr", steps_146, 1 },
-    { "constant-ai-passive", steps_147, 1 },
-    { "constant-ai-canonname", steps_148, 1 },
-    { "constant-ai-numerichost", steps_149, 1 },
-    { "constant-ai-numericserv", steps_150, 1 },
-    { "constant-poll-rd", steps_151, 1 },
-    { "constant-poll-wr", steps_152, 1 },
-    { "constant-poll-err", steps_153, 1 },
-    { "constant-poll-hup", steps_154, 1 },
-    { "constant-poll-nval", steps_155, 1 },
-    { "constant-stream-stack-driven", steps_156, 1 },
+    { "poll-delay-idle", steps_94, 9 },
+    { "addr-parse-not-numeric", steps_95, 2 },
+    { "getaddrinfo-no-dns-server", steps_96, 1 },
+    { "interface-up", steps_97, 3 },
+    { "ifconfig-static-round-trip", steps_98, 4 },
+    { "ifconfig-bad-netmask", steps_99, 4 },
+    { "ifconfig-dhcp-without-client", steps_100, 2 },
+    { "bind-empty-host", steps_101, 4 },
+    { "bind-empty-host-ipv6", steps_102, 4 },
+    { "getaddrinfo-empty-host", steps_103, 3 },
+    { "getaddrinfo-none-host-passive", steps_104, 1 },
+    { "getservbyname-known", steps_105, 3 },
+    { "getservbyname-unknown", steps_106, 2 },
+    { "fileno-stable", steps_107, 9 },
+    { "fileno-on-closed", steps_108, 3 },
+    { "setsockopt-buffer-sizes", steps_109, 3 },
+    { "inet-pton-ntop", steps_110, 4 },
+    { "inet-pton-bad", steps_111, 3 },
+    { "inet-ntop-bad-length", steps_112, 2 },
+    { "multicast-join-leave", steps_113, 6 },
+    { "multicast-join-bad", steps_114, 3 },
+    { "multicast-send-options", steps_115, 4 },
+    { "multicast-ipv6-join-leave", steps_116, 3 },
+    { "multicast-on-tcp", steps_117, 2 },
+    { "dhcp-state-static", steps_118, 1 },
+    { "constant-af-unspec", steps_119, 1 },
+    { "constant-af-inet", steps_120, 1 },
+    { "constant-af-inet6", steps_121, 1 },
+    { "constant-sock-stream", steps_122, 1 },
+    { "constant-sock-dgram", steps_123, 1 },
+    { "constant-sock-raw", steps_124, 1 },
+    { "constant-ipproto-ip", steps_125, 1 },
+    { "constant-ipproto-icmp", steps_126, 1 },
+    { "constant-ipproto-tcp", steps_127, 1 },
+    { "constant-ipproto-udp", steps_128, 1 },
+    { "constant-ipproto-ipv6", steps_129, 1 },
+    { "constant-ipproto-icmpv6", steps_130, 1 },
+    { "constant-sol-socket", steps_131, 1 },
+    { "constant-so-reuseaddr", steps_132, 1 },
+    { "constant-so-keepalive", steps_133, 1 },
+    { "constant-so-broadcast", steps_134, 1 },
+    { "constant-so-linger", steps_135, 1 },
+    { "constant-so-sndbuf", steps_136, 1 },
+    { "constant-so-rcvbuf", steps_137, 1 },
+    { "constant-ip-add-membership", steps_138, 1 },
+    { "constant-ip-drop-membership", steps_139, 1 },
+    { "constant-ip-multicast-ttl", steps_140, 1 },
+    { "constant-ip-multicast-loop", steps_141, 1 },
+    { "constant-ipv6-join-group", steps_142, 1 },
+    { "constant-ipv6-leave-group", steps_143, 1 },
+    { "constant-tcp-nodelay", steps_144, 1 },
+    { "constant-shut-rd", steps_145, 1 },
+    { "constant-shut-wr", steps_146, 1 },
+    { "constant-shut-rdwr", steps_147, 1 },
+    { "constant-ai-passive", steps_148, 1 },
+    { "constant-ai-canonname", steps_149, 1 },
+    { "constant-ai-numerichost", steps_150, 1 },
+    { "constant-ai-numericserv", steps_151, 1 },
+    { "constant-poll-rd", steps_152, 1 },
+    { "constant-poll-wr", steps_153, 1 },
+    { "constant-poll-err", steps_154, 1 },
+    { "constant-poll-hup", steps_155, 1 },
+    { "constant-poll-nval", steps_156, 1 },
+    { "constant-stream-stack-driven", steps_157, 1 },
 };
 
 #endif

@@ -55,6 +55,7 @@ int main(void) {
     check("usocket_addr_format: NULL address", (long long)usocket_addr_format(NULL, text_out, 4), -USOCKET_EINVAL, EXACT);
     check("usocket_addr_format: NULL out", (long long)usocket_addr_format(&addr_in, NULL, 4), -USOCKET_EINVAL, EXACT);
     check("usocket_addr_format: huge out_len", (long long)usocket_addr_format(&addr_in, text_out, SIZE_MAX), -USOCKET_EINVAL, EXACT);
+    check("usocket_poll_delay: NULL out_ms", (long long)usocket_poll_delay(NULL), -USOCKET_EINVAL, EXACT);
     check("usocket_getservbyname: huge servicename_len", (long long)usocket_getservbyname("127.0.0.1", SIZE_MAX, "127.0.0.1", 4), -USOCKET_EINVAL, EXACT);
     check("usocket_getservbyname: huge protocolname_len", (long long)usocket_getservbyname("127.0.0.1", 4, "127.0.0.1", SIZE_MAX), -USOCKET_EINVAL, EXACT);
     check("usocket_inet_pton: huge ip_string_len", (long long)usocket_inet_pton(0, "127.0.0.1", SIZE_MAX, bytes_out, 4), -USOCKET_EINVAL, EXACT);

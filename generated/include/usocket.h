@@ -196,6 +196,25 @@ intptr_t usocket_addr_format(const usocket_addr_t *address, char *out, size_t ou
 int32_t usocket_pump();
 
 /*
+ * How long the stack can wait before its next timer (a retransmission, a delayed
+ * ACK, DHCP) needs a pump, in milliseconds rounded up: 0 when it has work now
+ * (frames to itself); none (-1 in the C ABI's `out_ms`) when only a received frame
+ * can give it work. The call itself drives nothing. Bare metal, the main loop:
+ * hand the MAC's frames to usocket_port_receive(), usocket_pump(), make the
+ * application's non-blocking socket calls, then sleep (WFI) until an interrupt or
+ * this delay passes (examples/firmware/main.c). RTOS, the network task that the
+ * receive interrupt notifies: loop { take the notification with this delay as the
+ * timeout (-1: wait forever, FreeRTOS portMAX_DELAY, Zephyr K_FOREVER); hand the
+ * frames to usocket_port_receive(); usocket_pump() } while application tasks make
+ * blocking calls (tests/c/port_threads.c). When another task's call makes the next
+ * timer sooner than the delay told (a send starts a retransmission timer), the
+ * runtime wakes the task that asked last with usocket_port_wake() (once; it asks
+ * again when it wakes), so that task must live as long as the stack does.
+ * Returns 0, or -errno.
+ */
+int32_t usocket_poll_delay(int32_t *out_ms);
+
+/*
  * Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
  * OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
  * same names for its port.

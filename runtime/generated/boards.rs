@@ -49,7 +49,7 @@ pub const C_PORT_MINIMAL: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 21810usize,
+    ram_bytes: 21850usize,
     rx_frames: 2usize,
 };
 /// The generic C frame port driven by a host program over a TAP device, with firmware sizes. (`spec/boards/c-port-tap.toml`)
@@ -108,7 +108,7 @@ pub const C_PORT_TAP: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 59290usize,
+    ram_bytes: 59330usize,
     rx_frames: 4usize,
 };
 /// The generic C frame port under an RTOS's threads, driven by a host program over a TAP device. (`spec/boards/c-port-threads.toml`)
@@ -157,7 +157,7 @@ pub const C_PORT_THREADS: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 198346usize,
+    ram_bytes: 198386usize,
     rx_frames: 16usize,
 };
 /// In-process loopback link: 127.0.0.1/8 and ::1, frames handed from transmit to receive. (`spec/boards/host-loopback.toml`)
@@ -212,7 +212,7 @@ pub const HOST_LOOPBACK: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 65589560usize,
+    ram_bytes: 65589576usize,
     rx_frames: 0usize,
 };
 /// A Linux TAP device (tap0), Ethernet, talking to the kernel or other stacks on a bridge. (`spec/boards/host-tap.toml`)
@@ -271,7 +271,7 @@ pub const HOST_TAP: BoardInfo = BoardInfo {
         nagle: false,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 65851704usize,
+    ram_bytes: 65851720usize,
     rx_frames: 0usize,
 };
 /// The mps2-an385 board with IPv4 (DHCP), TCP, UDP and DNS only, as MicroPython's lwIP ports are built. (`spec/boards/mps2-an385-ipv4.toml`)
@@ -316,7 +316,7 @@ pub const MPS2_AN385_IPV4: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::FromStart,
     },
-    ram_bytes: 104650usize,
+    ram_bytes: 104690usize,
     rx_frames: 4usize,
 };
 /// Arm MPS2+ AN385 in QEMU: Cortex-M3, SMSC LAN9118 Ethernet (interrupt-driven receive), static IPv4 and IPv6, DHCP on request. (`spec/boards/mps2-an385.toml`)
@@ -375,7 +375,7 @@ pub const MPS2_AN385: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::OnRequest,
     },
-    ram_bytes: 111962usize,
+    ram_bytes: 112002usize,
     rx_frames: 4usize,
 };
 /// STM32F429ZI Nucleo-144: on-chip ETH MAC (RMII, LAN8742A), 256 KiB SRAM, DHCP. (`spec/boards/nucleo-f429zi.toml`)
@@ -420,7 +420,7 @@ pub const NUCLEO_F429ZI: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::FromStart,
     },
-    ram_bytes: 58130usize,
+    ram_bytes: 58170usize,
     rx_frames: 4usize,
 };
 /// RP2040 with a W5500 in MACRAW mode over SPI, 264 KiB SRAM, static IPv4 and IPv6. (`spec/boards/rp2040-w5500.toml`)
@@ -479,7 +479,7 @@ pub const RP2040_W5500: BoardInfo = BoardInfo {
         nagle: true,
         dhcp_v4: DhcpClient::None,
     },
-    ram_bytes: 38674usize,
+    ram_bytes: 38714usize,
     rx_frames: 4usize,
 };
 /// Every board, in file name order.

@@ -135,6 +135,26 @@ pub fn pump<B: Backend>() -> i32 {
         B::guard(|| -> Result<(), Errno> { B::call(SocketApi::pump).and_then(|r| r) }),
     )
 }
+/// The body of `usocket_poll_delay` on backend `B` (see the `usocket_c_exports!` macro).
+///
+/// # Safety
+/// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
+/// valid for its length for the call, and used by nobody else meanwhile.
+pub unsafe fn poll_delay<B: Backend>(out_ms: *mut i32) -> i32 {
+    ffi::ret_status(
+        B::guard(|| -> Result<(), Errno> {
+            // SAFETY: `out_ms` is NULL or valid for writes of one
+            // value for the call and used by nobody else (this
+            // function's contract).
+            let out_ms = unsafe { ffi::abi_out(out_ms) }?;
+            B::call(SocketApi::poll_delay)
+                .and_then(|r| r)
+                .map(|t| {
+                    *out_ms = ffi::ret_timeout(t);
+                })
+        }),
+    )
+}
 /// The body of `usocket_getservbyname` on backend `B` (see the `usocket_c_exports!` macro).
 ///
 /// # Safety
@@ -781,6 +801,30 @@ macro_rules! usocket_c_exports {
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn usocket_pump() -> i32 {
             $crate::generated::c_abi::pump::<$backend>()
+        }
+        /// C ABI for `poll_delay`: How long the stack can wait before its next timer (a retransmission, a delayed
+        /// ACK, DHCP) needs a pump, in milliseconds rounded up: 0 when it has work now
+        /// (frames to itself); none (-1 in the C ABI's `out_ms`) when only a received frame
+        /// can give it work. The call itself drives nothing. Bare metal, the main loop:
+        /// hand the MAC's frames to usocket_port_receive(), usocket_pump(), make the
+        /// application's non-blocking socket calls, then sleep (WFI) until an interrupt or
+        /// this delay passes (examples/firmware/main.c). RTOS, the network task that the
+        /// receive interrupt notifies: loop { take the notification with this delay as the
+        /// timeout (-1: wait forever, FreeRTOS portMAX_DELAY, Zephyr K_FOREVER); hand the
+        /// frames to usocket_port_receive(); usocket_pump() } while application tasks make
+        /// blocking calls (tests/c/port_threads.c). When another task's call makes the next
+        /// timer sooner than the delay told (a send starts a retransmission timer), the
+        /// runtime wakes the task that asked last with usocket_port_wake() (once; it asks
+        /// again when it wakes), so that task must live as long as the stack does.
+        ///
+        /// # Safety
+        /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
+        /// valid for its length for the call, and used by nobody else meanwhile.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn usocket_poll_delay(out_ms: *mut i32) -> i32 {
+            // SAFETY: the caller keeps this function's contract,
+            // which is `poll_delay`'s.
+            unsafe { $crate::generated::c_abi::poll_delay::<$backend>(out_ms) }
         }
         /// C ABI for `getservbyname`: Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
         /// OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the

@@ -68,6 +68,10 @@ impl<B: Board> SocketApi for Stack<'_, B> {
         Ok(())
     }
 
+    fn poll_delay(&mut self) -> Result<Option<u32>, Errno> {
+        Ok(self.poll_delay_ms())
+    }
+
     fn getservbyname(&mut self, servicename: Option<&str>, protocolname: Option<&str>) -> Result<usize, Errno> {
         crate::resolve::service_port(servicename.ok_or(Errno::EINVAL)?, protocolname).map(usize::from)
     }

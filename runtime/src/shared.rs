@@ -93,11 +93,44 @@ struct Place<W> {
 /// board has one per fd; `spec/ram.toml` counts it in the fd slot).
 pub const PLACE_BYTES: usize = size_of::<Place<u64>>();
 
+/// The task that last asked poll_delay() (a firmware's network task, which
+/// pumps and then sleeps that long or until a frame), and until when it
+/// sleeps (board µs; `u64::MAX`: until a frame).
+#[derive(Clone, Copy)]
+struct Runner<W> {
+    task: W,
+    until_us: u64,
+}
+
+/// A runner sleeping less than this past now (µs) is not woken to plan again:
+/// it wakes soon anyway, and finding the stack's next timer looks at every socket.
+const REPLAN_SLACK_US: u64 = 10_000;
+
+impl<W: Copy> Runner<W> {
+    /// A call's pumps did work at `now_us`: when `next_us` (the stack's next
+    /// timed work; asked only when the runner sleeps past the slack) is
+    /// before the runner's wake-up, the runner is woken to ask again (a
+    /// retransmission a call started must not wait for the next frame).
+    /// Returns whether it woke the runner.
+    fn replan(&self, now_us: u64, next_us: impl FnOnce() -> Option<u64>, wake: impl FnOnce(W)) -> bool {
+        if self.until_us <= now_us.saturating_add(REPLAN_SLACK_US) {
+            return false;
+        }
+        let sooner = next_us().is_some_and(|next| next < self.until_us);
+        if sooner {
+            wake(self.task);
+        }
+        sooner
+    }
+}
+
 /// The shared value and the threads sleeping for news of it.
 struct Inner<T, W, const N: usize> {
     value: T,
     /// Parked callers waiting for a turn with news for them.
     sleepers: [Place<W>; N],
+    /// Who sleeps until the stack's next timer, as poll_delay() told it.
+    runner: Option<Runner<W>>,
 }
 
 impl<T: Parking, W: Copy + Eq, const N: usize> Inner<T, W, N> {
@@ -123,7 +156,7 @@ impl<T: Parking, W: Copy + Eq, const N: usize> Inner<T, W, N> {
     /// Wakes the sleepers that news may let go on: those waiting on the
     /// stack as a whole, and those whose socket is ready or closed.
     fn woken(&mut self, mut wake: impl FnMut(W)) {
-        let Inner { value, sleepers } = self;
+        let Inner { value, sleepers, .. } = self;
         for place in sleepers.iter_mut() {
             if let Some(task) = place.task
                 && place.on.is_none_or(|on| value.ready(&on))
@@ -168,7 +201,7 @@ pub struct Shared<T, P: Platform, const SLEEPERS: usize = 16> {
 impl<T, P: Platform, const SLEEPERS: usize> Shared<T, P, SLEEPERS> {
     /// `value` shared on `platform`.
     pub const fn new(value: T, platform: P) -> Self {
-        Shared { platform, inner: CallerLock::new(Inner { value, sleepers: [Place { task: None, on: None }; SLEEPERS] }) }
+        Shared { platform, inner: CallerLock::new(Inner { value, sleepers: [Place { task: None, on: None }; SLEEPERS], runner: None }) }
     }
 
     /// The platform.
@@ -181,6 +214,19 @@ impl<T: Send + Parking, P: Platform, const SLEEPERS: usize> Shared<T, P, SLEEPER
 where
     P::Task: Send,
 {
+    /// Forgets `task`, a thread or task that ends: no later turn wakes it as
+    /// a sleeper or as the one that asked poll_delay() (its handle may be
+    /// another's by then). EALREADY from inside a call.
+    pub fn forget(&self, task: P::Task) -> Result<(), Errno> {
+        self.turn(|inner| {
+            inner.forget(task);
+            if inner.runner.is_some_and(|r| r.task == task) {
+                inner.runner = None;
+            }
+            ((), Turn { news: false, parked: None })
+        })
+    }
+
     /// Runs `f` on the value under the lock (EALREADY from inside a call,
     /// EIO once a call panicked inside), then wakes the parked callers: `f`
     /// may have made their sockets ready.
@@ -205,12 +251,22 @@ where
                 inner.forget(me);
                 // With no room to sleep in, the call waits holding the stack.
                 let may_park = inner.has_room();
-                let step = stack(&mut inner.value).and_then(|s| {
+                let Inner { value, runner, .. } = inner;
+                let step = stack(value).and_then(|s| {
                     let step = if may_park { s.call_step(resume.take(), &mut call)? } else { Step::Done(call(s)) };
+                    if let Some(until_us) = s.take_told() {
+                        *runner = Some(Runner { task: me, until_us });
+                    }
                     let changed = s.take_changed();
                     if changed {
                         let now = s.board().now_us();
                         self.platform.replan(now, || s.next_event_us());
+                        if let Some(r) = runner
+                            && r.replan(now, || s.next_event_us(), |task| self.platform.wake(task))
+                        {
+                            // It asks again when it wakes.
+                            *runner = None;
+                        }
                     }
                     Ok((step, changed))
                 });
@@ -289,5 +345,27 @@ where
             stack.take_changed();
             stack.next_event_us()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runner_is_woken_only_for_an_earlier_timer_past_the_slack() {
+        let woken = core::cell::Cell::new(0u32);
+        let wake = |task: u64| {
+            assert_eq!(task, 7);
+            woken.set(woken.get() + 1);
+        };
+        let r = Runner { task: 7u64, until_us: 6_000_000 };
+        assert!(!r.replan(1_000, || None, wake), "no timer: it sleeps on");
+        assert!(!r.replan(1_000, || Some(7_000_000), wake), "a later one: it sleeps on");
+        assert!(r.replan(1_000, || Some(5_000_000), wake), "a sooner one wakes it");
+        assert_eq!(woken.get(), 1);
+        let soon = Runner { task: 7u64, until_us: 5_000 };
+        assert!(!soon.replan(1_000, || panic!("not asked within the slack"), wake));
+        assert_eq!(woken.get(), 1);
     }
 }

@@ -88,6 +88,9 @@ pub struct Stack<'a, B: Board> {
     /// A pump did work (took frames in, sent, ran timers) since the last
     /// [`Stack::take_changed`]: news for calls parked on a shared stack.
     changed: bool,
+    /// What the last poll_delay() since [`Stack::take_told`] said: when the
+    /// stack next has timed work (board µs; `u64::MAX`: none).
+    told: Option<u64>,
     /// Frames the board sent to itself, received before the device's.
     loopq: LoopQueue<'a>,
     /// When the pump next does its periodic work.
@@ -178,6 +181,7 @@ impl<'a, B: Board> Stack<'a, B> {
             resume: None,
             mode: Mode::Board,
             changed: false,
+            told: None,
             loopq: LoopQueue::new(loopback, max_frame),
             timers: Timers::default(),
             #[cfg(feature = "multicast")]
@@ -422,6 +426,22 @@ impl<'a, B: Board> Stack<'a, B> {
     /// Did a pump do work since the last call of this (and forget it)?
     pub(crate) fn take_changed(&mut self) -> bool {
         core::mem::take(&mut self.changed)
+    }
+
+    /// The delay poll_delay() gives its caller (ms, None: only a frame can
+    /// give the stack work), remembered for [`Stack::take_told`].
+    pub(crate) fn poll_delay_ms(&mut self) -> Option<u32> {
+        let now_us = self.board.now_us();
+        let next = self.next_event_us();
+        self.told = Some(next.unwrap_or(u64::MAX));
+        next.map(|at| crate::time::ms_until(at, now_us))
+    }
+
+    /// When the last poll_delay() since the last call of this said the stack
+    /// next has timed work (board µs; `u64::MAX`: none), and forget it; None
+    /// without one. A shared stack wakes that caller if a call makes it sooner.
+    pub(crate) fn take_told(&mut self) -> Option<u64> {
+        self.told.take()
     }
 
     /// The board's addresses changed: the next pump tells the neighbour cache the new ones.

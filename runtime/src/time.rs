@@ -46,6 +46,12 @@ pub fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     }
 }
 
+/// Milliseconds from `now_us` until `at_us`, rounded up (a sleep this long
+/// does not wake before `at_us`); 0 when it has passed, `u32::MAX` at most.
+pub fn ms_until(at_us: u64, now_us: u64) -> u32 {
+    u32::try_from(at_us.saturating_sub(now_us).div_ceil(1000)).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +67,14 @@ mod tests {
         assert_eq!(earliest(Some(3), Some(2)), Some(2));
         assert_eq!(earliest(None, Some(2)), Some(2));
         assert_eq!(earliest(None, None), None);
+    }
+
+    #[test]
+    fn delays_round_up_to_whole_milliseconds() {
+        assert_eq!(ms_until(5_000, 5_000), 0);
+        assert_eq!(ms_until(4_000, 5_000), 0);
+        assert_eq!(ms_until(5_001, 5_000), 1);
+        assert_eq!(ms_until(7_000, 5_000), 2);
+        assert_eq!(ms_until(u64::MAX, 0), u32::MAX);
     }
 }

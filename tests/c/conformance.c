@@ -482,6 +482,16 @@ static long long call(const cstep_t *step, rv_t *out) {
         *out = r_none();
         return usocket_close_all();
     }
+    if (strcmp(c, "poll_delay") == 0) {
+        int32_t ms = 0;
+        *out = r_none();
+        r = usocket_poll_delay(&ms);
+        if (r == 0 && ms >= 0) {
+            out->kind = R_FLOAT;
+            out->f = ms / 1000.0;
+        }
+        return r;
+    }
     if (strcmp(c, "status") == 0) {
         return int_result((long long)usocket_status(), out);
     }

@@ -348,6 +348,56 @@ static void tcp_accept(void) {
     usocket_close(l);
 }
 
+/* A bare-metal main loop, as examples/firmware/main.c: no call blocks; each
+ * turn takes the frames, pumps, makes non-blocking calls, then sleeps in
+ * poll(2) on the TAP device (the receive interrupt) for usocket_poll_delay()'s
+ * delay. The kernel sends BULK bytes; the loop must get them all, and sleep
+ * (a delay of 0 in at most half its turns: it does not spin). */
+static void main_loop(void) {
+    int32_t l = usocket_socket(USOCKET_AF_INET, USOCKET_SOCK_STREAM, 0);
+    usocket_addr_t a = addr("0.0.0.0", 7004);
+    CHECK(usocket_bind(l, &a) == 0 && usocket_listen(l, 2) == 0 && usocket_setblocking(l, 0) == 0, "main loop: listen on 7004");
+    struct peer p = { .port = 7004 };
+    pthread_t t;
+    pthread_create(&t, NULL, kernel_sender, &p);
+    int32_t c = -1;
+    size_t got = 0;
+    int eof = 0, turns = 0, at_once = 0, bad = 0;
+    uint64_t start = usocket_port_now_us();
+    while (!eof && turns < 200000 && usocket_port_now_us() - start < 20000000u) {
+        turns++;
+        drain();
+        usocket_pump();
+        if (c < 0) {
+            usocket_addr_t from;
+            c = usocket_accept(l, &from);
+            if (c >= 0) {
+                usocket_setblocking(c, 0);
+            }
+        }
+        if (c >= 0) {
+            intptr_t n;
+            while ((n = usocket_recv(c, bulk_in + got, BULK - got)) > 0 && got < BULK) {
+                got += (size_t)n;
+            }
+            eof = n == 0 || got == BULK;
+        }
+        int32_t ms = -2;
+        bad += usocket_poll_delay(&ms) != 0 || ms < -1;
+        at_once += ms == 0;
+        struct pollfd pf = { .fd = tap_fd, .events = POLLIN };
+        poll(&pf, 1, ms);
+    }
+    pthread_join(t, NULL);
+    CHECK(got == BULK && fnv(bulk_in, BULK, 2166136261u) == p.hash, "main loop: kernel -> board %zu of %d bytes", got, BULK);
+    CHECK(bad == 0, "main loop: usocket_poll_delay failed or gave < -1 in %d turns", bad);
+    CHECK(at_once * 2 <= turns, "main loop: a delay of 0 in %d of %d turns (spinning)", at_once, turns);
+    printf("main loop: %d KiB in %d turns (%d without sleeping), %llu ms\n", BULK / 1024, turns, at_once,
+           (unsigned long long)((usocket_port_now_us() - start) / 1000));
+    usocket_close(c);
+    usocket_close(l);
+}
+
 static void udp_echo(void) {
     int k = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in ks = { .sin_family = AF_INET, .sin_port = htons(7003) };
@@ -506,6 +556,7 @@ int main(int argc, char **argv) {
     tcp_echo(USOCKET_AF_INET, "192.0.2.1", 7000);
     tcp_echo(USOCKET_AF_INET6, "2001:db8::1", 7001);
     tcp_accept();
+    main_loop();
     udp_echo();
     dns_lookup();
 

@@ -3,9 +3,13 @@
  * thread as its task notification (usocket_port_task names it,
  * usocket_port_wait takes it with the deadline as its timeout,
  * usocket_port_wake gives it), and a network thread standing for the MAC's
- * receive interrupt and its task: it moves frames from a TAP device into the
- * runtime's ring and calls usocket_pump() when frames came, and every 10 ms
- * for the stack's timers. The board is c-port-threads (192.0.2.2 on tap0). */
+ * receive interrupt and its task, as the header's usocket_poll_delay() docs
+ * draw it: the "interrupt" (a thread polling a TAP device) notifies the
+ * network task and stays masked until the task has taken the frames; the task
+ * sleeps on its notification for usocket_poll_delay()'s delay, moves the
+ * frames into the runtime's ring, unmasks, and calls usocket_pump(). A socket
+ * call that starts a sooner timer wakes it (usocket_port_wake). No fixed tick.
+ * The board is c-port-threads (192.0.2.2 on tap0). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,19 +79,52 @@ int32_t usocket_port_wait(uint64_t until_us) {
     return 0;
 }
 
-/* The network task: frames into the ring, then a pump (which wakes the parked calls). */
+/* The MAC's receive interrupt, masked from when it fires until the network
+ * task has taken the frames (a driver re-enables it then). */
+static uint64_t network;
+static atomic_int irq_masked;
+static sem_t irq_unmasked;
+
+static void *receive_irq(void *arg) {
+    (void)arg;
+    for (;;) {
+        struct pollfd p = { .fd = tap_fd, .events = POLLIN };
+        if (poll(&p, 1, -1) <= 0) {
+            continue;
+        }
+        atomic_store(&irq_masked, 1);
+        usocket_port_wake(network); /* the ISR gives the task's notification */
+        while (sem_wait(&irq_unmasked) < 0 && errno == EINTR) {
+        }
+    }
+    return NULL;
+}
+
+/* The network task: sleeps until the interrupt or the stack's next timer,
+ * moves the frames into the ring, then pumps (which wakes the parked calls). */
 static void *network_task(void *arg) {
     (void)arg;
     static uint8_t frame[USOCKET_BOARD_FRAME_BYTES];
+    network = usocket_port_task();
+    sem_init(&irq_unmasked, 0, 0);
+    pthread_t irq;
+    pthread_create(&irq, NULL, receive_irq, NULL);
+    pthread_detach(irq);
     for (;;) {
-        struct pollfd p = { .fd = tap_fd, .events = POLLIN };
-        poll(&p, 1, 10);
+        int32_t ms = -1;
+        if (usocket_poll_delay(&ms) < 0) {
+            ms = 10;
+        }
+        usocket_port_wait(ms < 0 ? UINT64_MAX : usocket_port_now_us() + (uint64_t)ms * 1000u);
         ssize_t n;
         while ((n = read(tap_fd, frame, sizeof frame)) > 0) {
             if (usocket_port_receive(frame, (size_t)n) == -USOCKET_ENOMEM) {
                 usocket_pump(); /* ring full: make room */
                 usocket_port_receive(frame, (size_t)n);
             }
+        }
+        if (atomic_exchange(&irq_masked, 0)) {
+            sem_post(&irq_unmasked);
         }
         usocket_pump();
     }

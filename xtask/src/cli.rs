@@ -118,6 +118,22 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+    /// Install the C header, the stripped static library, a pkg-config file and a CMake package into DIR.
+    ///
+    /// Without --board: the host library (libusocket_host.a, the loopback and
+    /// TAP boards). With it: a c-port board's firmware library (libusocket.a),
+    /// the frame port's header and the board's header. Then
+    /// `pkg-config --cflags --libs --static usocket` (PKG_CONFIG_PATH=DIR/lib/pkgconfig)
+    /// or CMake's `find_package(usocket)` (CMAKE_PREFIX_PATH=DIR) with the
+    /// imported target usocket::usocket link a C program against it.
+    Install {
+        /// The prefix: include/, lib/, lib/pkgconfig/ and lib/cmake/usocket/ go below it.
+        #[arg(long, value_name = "DIR")]
+        prefix: PathBuf,
+        /// A c-port board (a file in spec/boards/) instead of the host library.
+        #[arg(long, value_name = "NAME")]
+        board: Option<String>,
+    },
     /// Build the C firmware library libusocket.a of a c-port board (prints its path).
     FirmwareLib {
         /// The c-port board (a file in spec/boards/).
@@ -232,6 +248,7 @@ impl Command {
             Command::Size { text: true } => crate::size::text(),
             Command::Features => crate::features::run(),
             Command::Modules { root } => crate::modules::run(&root.unwrap_or_else(crate::root), true),
+            Command::Install { prefix, board } => crate::install::run(&prefix, board.as_deref()),
             Command::FirmwareLib { board, target } => crate::firmware_lib::run(&board, target.as_deref()),
             Command::Multinet => crate::multinet::run(),
             Command::Cport => crate::cport::run(),
@@ -289,6 +306,8 @@ mod tests {
         assert_eq!(rejected("firmware nosuch"), ValueValidation);
         assert_eq!(rejected("firmware mps2-an385 --stack lwIP"), InvalidValue);
         assert_eq!(rejected("firmware-lib"), MissingRequiredArgument);
+        assert_eq!(rejected("install"), MissingRequiredArgument);
+        assert_eq!(rejected("install --prefix"), InvalidValue);
         assert_eq!(rejected("conformance --own 192.0.2.2 2001:db8::2"), MissingRequiredArgument);
         assert_eq!(rejected("conformance --device p --own 192.0.2.2"), WrongNumberOfValues);
         assert_eq!(rejected("conformance --anchor --device p"), ArgumentConflict);
@@ -310,6 +329,8 @@ mod tests {
         assert_eq!(version.name, crate::micropython::DEFAULT.name);
         assert!(matches!(command("bench"), Command::Bench(BenchArgs { mib: 64, rounds: 3, tap_mib: 256, device: false })));
         assert!(matches!(command("fuzz"), Command::Fuzz { seconds: 60 }));
+        let Command::Install { prefix, board } = command("install --prefix /tmp/p --board nucleo-f429zi") else { panic!("install") };
+        assert_eq!((prefix, board.as_deref()), (PathBuf::from("/tmp/p"), Some("nucleo-f429zi")));
         let Command::Qemu { stack, tap, .. } = command("qemu mps2-an385 --stack lwip-ipv4 --tap tap1") else { panic!("qemu") };
         assert_eq!((stack.stack, tap.as_deref()), (Stack::Lwip { ipv6: false }, Some("tap1")));
         let Command::Conformance { own, .. } = command("conformance --device /dev/pts/3 --own 192.0.2.2 2001:db8::2") else { panic!("conformance") };

@@ -44,7 +44,10 @@ pub fn run() -> Result<(), String> {
         fs::write(&tu, text).map_err(|e| format!("{}: {e}", tu.display()))?;
         compile(&format!("Cortex-M: board {header}"), &tu.to_string_lossy(), &tu.with_extension("o"))?;
     }
-    compile("Cortex-M: examples/firmware/main.c", "examples/firmware/main.c", &out.join("firmware.o"))?;
+    // The example includes its board's header by name, as from an installed prefix (`cargo xtask install --board`).
+    let object = out.join("firmware.o").to_string_lossy().into_owned();
+    let example = [&FLAGS[..], &["-Igenerated/boards", "examples/firmware/main.c", "-o", &object]].concat();
+    step("Cortex-M: examples/firmware/main.c", GCC, &example)?;
     glue(&out)
 }
 

@@ -32,7 +32,7 @@ const RAM_TARGET: &str = "thumbv7m-none-eabi";
 const PADDING: u64 = 7;
 
 /// The validated spec.
-fn spec() -> Result<Spec, String> {
+pub fn spec() -> Result<Spec, String> {
     usocket_codegen::load_spec(&crate::root().join("spec"), "spec").map_err(|e| e.to_string())
 }
 
@@ -102,15 +102,22 @@ fn our_object_sizes(lib: &Path) -> Result<(u64, u64, u64), String> {
 /// `cargo xtask firmware-lib BOARD [TARGET]`: builds the board's `libusocket.a`
 /// (for its board file's target unless TARGET is given) and prints its path.
 pub fn run(name: &str, target: Option<&str>) -> Result<(), String> {
-    let spec = spec()?;
-    let boards = c_port_boards(&spec);
+    let (lib, _) = build(&spec()?, name, target)?;
+    println!("{}", lib.display());
+    Ok(())
+}
+
+/// Builds c-port board `name`'s `libusocket.a` for `target` (None: its board
+/// file's); returns the library and the target. An unknown board is an error
+/// that lists the c-port boards.
+pub fn build(spec: &Spec, name: &str, target: Option<&str>) -> Result<(PathBuf, String), String> {
+    let boards = c_port_boards(spec);
     let Some((board, own)) = boards.iter().find(|(b, _)| b.name == name) else {
         let names: Vec<&str> = boards.iter().map(|(b, _)| b.name.as_str()).collect();
         return Err(format!("no c-port board `{name}` in spec/boards/: one of {}", names.join(", ")));
     };
-    let lib = armrust::build_staticlib(&board.name, target.unwrap_or(own), &board.features())?;
-    println!("{}", lib.display());
-    Ok(())
+    let target = target.unwrap_or(own);
+    Ok((armrust::build_staticlib(&board.name, target, &board.features())?, target.to_string()))
 }
 
 /// `cargo xtask test --step firmware-lib`: each c-port board's library on
@@ -168,7 +175,7 @@ int main(void) {{
 
 /// The board header's `USOCKET_BOARD_RAM_BYTES`.
 fn header_ram_bytes(spec: &Spec, board: &Board) -> Result<u64, String> {
-    let path = crate::root().join(format!("generated/boards/{}.h", board.name));
+    let path = crate::root().join("generated/boards").join(Names::board_header(&board.name));
     let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let name = Names::new(&spec.module).board_macro("RAM_BYTES");
     text.lines()

@@ -64,6 +64,7 @@ fn sample<'a>(word: &'a str, flag: &str) -> &'a str {
         ("NAME", "--step" | "--only") => "codegen",
         ("NAME", "--tap") => "tap0",
         ("NAME", "--stack") => "lwip",
+        ("NAME", "--board") => "nucleo-f429zi",
         ("NAME", "--version") => "1.26",
         ("PORT", _) | ("<pty>", _) => "/dev/pts/0",
         ("IPV4", _) => "192.0.2.2",

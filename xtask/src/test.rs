@@ -25,13 +25,12 @@ fn c_tests() -> Result<(), String> {
     for src in C_ABI_PROGRAMS {
         let name = Path::new(src).file_stem().and_then(|n| n.to_str()).unwrap_or(src);
         let exe = format!("{out}/{name}");
-        let link =
-            [&crate::cflags::WARNINGS[..], &["-std=c99", src, "target/release/libusocket_host.a"], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
+        let link = [&crate::cflags::WARNINGS[..], &["-std=c99", src, crate::install::HOST_LIB], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
         step(&format!("C ABI program {name}: build"), "gcc", &link)?;
         step(&format!("C ABI program {name}: run"), &exe, &[])?;
     }
     // As root: 8 threads at once over TAP against the kernel, under ASan.
-    crate::threads::run("target/release/libusocket_host.a", &out)
+    crate::threads::run(crate::install::HOST_LIB, &out)
 }
 
 /// The generated glue in a real MicroPython (unix port from Debian's source).
@@ -118,7 +117,7 @@ pub struct Step {
 }
 
 /// Every step, in the order `cargo xtask test` runs them.
-const STEPS: [Step; 18] = [
+const STEPS: &[Step] = &[
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(crate::codegen::Mode::Check) },
     Step {
         name: "clippy",
@@ -148,6 +147,11 @@ const STEPS: [Step; 18] = [
     },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
+    Step {
+        name: "install",
+        doc: "cargo xtask install into a scratch prefix; the README's C quick start (tests/c/consumer) built with pkg-config and with CMake, and run; a c-port board's prefix",
+        run: crate::install::test,
+    },
     Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
     Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
     Step {
@@ -190,7 +194,7 @@ pub fn step_named(name: &str) -> Result<&'static Step, String> {
 
 /// `cargo xtask test --list`: each step's name and what it checks, in order.
 pub fn list() {
-    for s in &STEPS {
+    for s in STEPS {
         println!("{:<17} {}", s.name, s.doc);
     }
 }

@@ -277,7 +277,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             dns: if dns.is_empty() { "none".into() } else { dns.join(", ") },
             features: board.features(),
         };
-        out.push(Output::new(format!("generated/boards/{}.h", board.name), templates::render("board.h.j2", &page)?));
+        out.push(Output::new(format!("generated/boards/{}", Names::board_header(&board.name)), templates::render("board.h.j2", &page)?));
         out.push(Output::new(format!("generated/docs/boards/{}.md", board.name), templates::render("board.md.j2", &page)?));
     }
     Ok(out)

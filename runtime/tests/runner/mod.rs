@@ -383,6 +383,10 @@ impl<S: SocketApi> Runner<S> {
                 s.close_all()?;
                 R::None
             }
+            "poll_delay" => match s.poll_delay()? {
+                None => R::None,
+                Some(ms) => R::Float(f64::from(ms) / 1000.0),
+            },
             // The socket itself.
             "makefile" => R::Sock(fd),
             "close" => {

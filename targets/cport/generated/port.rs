@@ -41,7 +41,8 @@ pub fn now_us() -> u64 {
 /// wait at once. RTOS: take the task's notification (FreeRTOS
 /// ulTaskNotifyTake(pdTRUE, ticks), Zephyr k_sem_take on a per-thread semaphore)
 /// with the deadline as the timeout; frames reach the stack through a network task
-/// that the receive interrupt wakes and that calls usocket_pump(). Bare metal: WFI,
+/// that the receive interrupt wakes and that calls usocket_pump(), sleeping
+/// usocket_poll_delay()'s delay at most. Bare metal: WFI,
 /// or poll the MAC and call usocket_port_receive() from here. Return 0, or
 /// -USOCKET_EINTR to give up the blocking socket call (it fails with EINTR).
 pub fn wait(until_us: u64) -> i32 {

@@ -53,6 +53,12 @@ impl Drop for Inside {
     }
 }
 
+/// A thread whose wake-up eventfd is `task` ends: the stack forgets it (see
+/// [`Shared::forget`]).
+pub(crate) fn forget_thread(task: std::os::fd::RawFd) {
+    let _ = STACK.forget(task);
+}
+
 /// Pumps the stack and says what a wait for its next news waits for: the
 /// board's wake plan and its clock (for the host's waits outside the lock,
 /// `usocket_host_wait` and the runner).

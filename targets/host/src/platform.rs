@@ -29,6 +29,8 @@ struct Wake(RawFd);
 
 impl Drop for Wake {
     fn drop(&mut self) {
+        // The thread ends: nothing may write to this fd number once it is closed (and reused).
+        crate::abi::forget_thread(self.0);
         // SAFETY: closes the eventfd this value owns, once.
         unsafe { libc::close(self.0) };
     }

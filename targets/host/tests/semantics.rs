@@ -231,3 +231,21 @@ fn closing_a_socket_drops_its_multicast_memberships() {
         }
     }
 }
+
+#[test]
+fn poll_delay_is_the_next_timer_and_none_when_idle() {
+    let mut s = stack();
+    assert_eq!(s.poll_delay(), Ok(None), "a fresh stack waits for frames only");
+    let (_l, a) = listener(&mut s, "127.0.0.1", 1);
+    let queued = tcp(&mut s, AF_INET);
+    s.connect(queued, &a).expect("the queue takes one");
+    let late = tcp(&mut s, AF_INET);
+    s.setblocking(late, false).unwrap();
+    fails(s.connect(late, &a), Errno::EINPROGRESS);
+    // The late SYN was dropped (the queue is full): its retransmission is due
+    // within smoltcp's initial retransmission timeout, 1 s.
+    let delay = s.poll_delay().unwrap().expect("a SYN retransmission is pending");
+    assert!(delay <= 1000, "next timer in {delay} ms");
+    s.close_all().unwrap();
+    assert_eq!(s.poll_delay(), Ok(None), "nothing is pending once every connection is closed");
+}

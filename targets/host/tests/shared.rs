@@ -1,7 +1,8 @@
 //! A Rust program sharing one stack between threads (`usocket_runtime::Shared`
 //! on the host's `HostPlatform`): a thread blocked in accept or recv does not
 //! hold the stack — other threads connect and echo meanwhile — and closing its
-//! socket from another thread wakes it with EBADF.
+//! socket from another thread wakes it with EBADF. A call that starts a
+//! timer sooner than the one poll_delay() told wakes the task that asked.
 
 mod common;
 
@@ -98,4 +99,67 @@ fn a_timeout_still_counts_from_the_first_try_across_parks() {
     noisy.join().unwrap();
     assert_eq!(got, Err(Errno::ETIMEDOUT));
     assert!(took >= Duration::from_millis(190) && took < Duration::from_millis(1500), "the 200 ms timeout took {took:?}");
+}
+
+/// A platform whose current task the test sets, that records whom it wakes
+/// (its sleeps end at once: a parked call just tries again).
+#[derive(Default)]
+struct Recording {
+    lock: std::sync::Mutex<()>,
+    current: std::sync::atomic::AtomicU64,
+    woken: std::sync::Mutex<Vec<u64>>,
+}
+
+impl usocket_host::Platform for Recording {
+    type Guard<'g> = std::sync::MutexGuard<'g, ()>;
+    type Task = u64;
+
+    fn lock(&self) -> Self::Guard<'_> {
+        self.lock.lock().unwrap()
+    }
+
+    fn current(&self) -> u64 {
+        self.current.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn sleep(&self, _until_us: Option<u64>) -> Result<(), usocket_host::Interrupted> {
+        Ok(())
+    }
+
+    fn wake(&self, task: u64) {
+        self.woken.lock().unwrap().push(task);
+    }
+}
+
+#[test]
+fn a_call_that_starts_a_sooner_timer_wakes_the_task_that_asked_poll_delay_once() {
+    const NETWORK: u64 = 1;
+    const APP: u64 = 2;
+    let net: Shared<Stack<'static, AnyBoard>, Recording> = Shared::new(stack(), Recording::default());
+    let as_task = |task| net.platform().current.store(task, std::sync::atomic::Ordering::SeqCst);
+    as_task(APP);
+    let l = net.call(|s| s.socket(AF_INET, SOCK_STREAM, 0)).unwrap();
+    net.call(|s| s.bind(l, &addr("127.0.0.1:7002"))).unwrap();
+    net.call(|s| s.listen(l, 1)).unwrap();
+    let queued = net.call(|s| s.socket(AF_INET, SOCK_STREAM, 0)).unwrap();
+    net.call(|s| s.connect(queued, &addr("127.0.0.1:7002"))).unwrap();
+    // Let delayed ACKs go out: then nothing is due for a while.
+    thread::sleep(Duration::from_millis(30));
+    net.call(SocketApi::pump).unwrap();
+    as_task(NETWORK);
+    let told = net.call(|s| s.poll_delay()).unwrap();
+    assert!(told.is_none_or(|ms| ms > 1000), "the network task is told it may sleep long: {told:?}");
+    as_task(APP);
+    net.platform().woken.lock().unwrap().clear();
+    // The listener's queue is full: this SYN is dropped and its retransmission is a timer.
+    let late = net.call(|s| s.socket(AF_INET, SOCK_STREAM, 0)).unwrap();
+    net.call(|s| s.setblocking(late, false)).unwrap();
+    assert_eq!(net.call(|s| s.connect(late, &addr("127.0.0.1:7002"))), Err(Errno::EINPROGRESS));
+    assert_eq!(*net.platform().woken.lock().unwrap(), [NETWORK], "the network task is woken to ask again");
+    let later = net.call(|s| s.socket(AF_INET, SOCK_STREAM, 0)).unwrap();
+    net.call(|s| s.setblocking(later, false)).unwrap();
+    assert_eq!(net.call(|s| s.connect(later, &addr("127.0.0.1:7002"))), Err(Errno::EINPROGRESS));
+    assert_eq!(*net.platform().woken.lock().unwrap(), [NETWORK], "once, until it asks again");
+    as_task(NETWORK);
+    assert!(net.call(|s| s.poll_delay()).unwrap().is_some_and(|ms| ms <= 1000), "it asks: the retransmission is due within 1 s");
 }
