@@ -15,6 +15,7 @@
 //! board file needs ([`Features`]).
 
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Nothing the C ABI calls may panic: no unwrap, expect or panic outside tests,
 // and every unsafe block says why it is sound.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable, clippy::todo))]
@@ -55,6 +56,7 @@ mod memberships;
 mod memory;
 #[cfg(feature = "multicast")]
 mod multicast;
+pub mod net;
 mod netif;
 mod park;
 mod phase;
@@ -72,6 +74,7 @@ mod services;
 mod shared;
 mod stack;
 mod stall;
+mod static_memory;
 mod stream;
 mod table;
 mod tcp;
@@ -90,6 +93,7 @@ pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
 pub use lock::CallerLock;
 pub use loopq::LoopStats;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use memory::HostMemory;
 pub use memory::{Memory, MemoryError};
 pub use park::{Parked, Step, WaitsOn};
@@ -99,5 +103,6 @@ pub use shared::{PLACE_BYTES, Parking, Platform, Shared};
 /// smoltcp, as the runtime uses it (devices, addresses for board code).
 pub use smoltcp;
 pub use stack::{Stack, StartError};
+pub use static_memory::StaticMemory;
 pub use table::{FdSlot, Slot};
 pub use time::{Interrupted, earliest};

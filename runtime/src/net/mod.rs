@@ -1,0 +1,30 @@
+//! Typed sockets over a stack, as `std::net` has them: [`TcpListener`],
+//! [`TcpStream`], [`UdpSocket`] (and [`RawSocket`] with the `raw` feature),
+//! with `core::net` addresses, `Duration` timeouts and close on drop, so an
+//! fd can't be mixed up with a number. Each handle keeps an [`Access`] to
+//! its stack: a `RefCell<Stack>` for a single-threaded firmware, a
+//! [`Shared`](crate::Shared) stack for threads.
+//!
+//! With the `embedded-io` feature a [`TcpStream`] is an `embedded_io`
+//! `Read`/`Write`/`ReadReady`/`WriteReady`; with `embedded-nal`, [`Nal`]
+//! is the stack as `embedded_nal`'s TCP/UDP/DNS stacks.
+
+mod access;
+#[cfg(feature = "embedded-io")]
+mod io;
+#[cfg(feature = "embedded-nal")]
+mod nal;
+#[cfg(feature = "raw")]
+mod raw;
+mod socket;
+mod tcp;
+mod timeout;
+mod udp;
+
+pub use access::Access;
+#[cfg(feature = "embedded-nal")]
+pub use nal::{DnsError, Nal, NalTcpSocket, NalUdpSocket};
+#[cfg(feature = "raw")]
+pub use raw::RawSocket;
+pub use tcp::{Shutdown, TcpListener, TcpStream};
+pub use udp::UdpSocket;
