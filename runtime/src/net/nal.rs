@@ -140,7 +140,8 @@ impl<A: Access + Clone> TcpClientStack for Nal<A> {
             refamily(self, &mut socket.socket, &mut socket.v6, &remote, SOCK_STREAM)?;
         }
         let addr = Addr::from(remote);
-        match socket.socket.call(Way::Write, |s, fd| s.connect(fd, &addr)) {
+        // A connect in progress only reports (EALREADY): the pump first moves the handshake on.
+        match socket.socket.call(Way::Write, |s, fd| s.pump().and_then(|()| s.connect(fd, &addr))) {
             Ok(()) | Err(Errno::EISCONN) => Ok(()),
             Err(e) => Err(nb_of(e)),
         }
