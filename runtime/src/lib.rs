@@ -12,7 +12,40 @@
 //!
 //! IPv6, DNS, DHCPv4, raw sockets and multicast are cargo features (`ipv6`,
 //! `dns`, `dhcpv4`, `raw`, `multicast`; all on by default): a firmware build takes only what its
-//! board file needs ([`Features`]).
+//! board file needs ([`Features`]). `embedded-io` and `embedded-nal` (off by
+//! default) implement the embedded ecosystem's traits on [`net`]'s handles.
+//!
+//! # Quick start
+//!
+//! [`net`] has typed sockets over a stack. A firmware's stack: its memory
+//! from the board file ([`static_memory!`], in `.bss`), its board (the
+//! firmware's [`Board`]: device, clock, wait), one thread (`RefCell`); threads
+//! use a [`Shared`] stack instead. The host crate `usocket-host` has the same
+//! on its loopback board as a doctest that runs.
+//!
+//! ```no_run
+//! use core::cell::RefCell;
+//! use usocket_runtime::net::{TcpListener, TcpStream};
+//! use usocket_runtime::{Board, Errno, Stack, boards::C_PORT_MINIMAL, static_memory};
+//!
+//! fn echo_once(board: impl Board) -> Result<(), Errno> {
+//!     let config = C_PORT_MINIMAL.config;
+//!     let memory = static_memory!(C_PORT_MINIMAL.config).ok_or(Errno::ENOMEM)?;
+//!     let stack = RefCell::new(Stack::new(memory, board, config).map_err(|_| Errno::ENODEV)?);
+//!
+//!     let listener = TcpListener::bind(&stack, "127.0.0.1:7000".parse().map_err(|_| Errno::EINVAL)?)?;
+//!     let client = TcpStream::connect(&stack, listener.local_addr()?)?;
+//!     let (server, _peer) = listener.accept()?;
+//!
+//!     client.send_all(b"hello")?;
+//!     let mut buf = [0; 64];
+//!     let n = server.recv(&mut buf)?;
+//!     server.send_all(&buf[..n])?;
+//!     let n = client.recv(&mut buf)?;
+//!     assert_eq!(&buf[..n], b"hello");
+//!     Ok(())
+//! }
+//! ```
 
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]

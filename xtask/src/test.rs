@@ -141,7 +141,16 @@ const STEPS: [Step; 17] = [
         run: || crate::modules::run(&crate::root(), false),
     },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
-    Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
+    Step {
+        name: "tests",
+        doc: "cargo test --workspace (less the clients, their own step)",
+        run: || step("tests", "cargo", &["test", "--workspace", "--exclude", "usocket-clients"]),
+    },
+    Step {
+        name: "clients",
+        doc: "clients from crates.io over the runtime's embedded-nal impl on a TAP board against real servers: minimq vs mosquitto (root)",
+        run: || step("clients", "cargo", &["test", "-p", "usocket-clients"]),
+    },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
     Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
     Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
