@@ -10,7 +10,7 @@ use usocket_codegen::ir::board::FEATURES;
 use crate::exec::step;
 
 /// The runtime's features that implement the embedded ecosystem's traits (not stack parts).
-const TRAITS: [&str; 2] = ["embedded-io", "embedded-nal"];
+const TRAITS: [&str; 4] = ["embedded-io", "embedded-nal", "embedded-io-async", "embedded-nal-async"];
 
 /// The feature sets to build: every feature, each one left out, none; each
 /// as (what it is, its `--features` list).

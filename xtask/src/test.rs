@@ -148,7 +148,7 @@ const STEPS: [Step; 17] = [
     },
     Step {
         name: "clients",
-        doc: "clients from crates.io over the runtime's embedded-nal impl on a TAP board against real servers: minimq vs mosquitto (root)",
+        doc: "clients from crates.io over the runtime's trait impls on a TAP board against real servers: minimq (embedded-nal) vs mosquitto, reqwless (embedded-nal-async) vs python3 http.server (root)",
         run: || step("clients", "cargo", &["test", "-p", "usocket-clients"]),
     },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },

@@ -8,12 +8,24 @@
 //! With the `embedded-io` feature a [`TcpStream`] is an `embedded_io`
 //! `Read`/`Write`/`ReadReady`/`WriteReady`; with `embedded-nal`, [`Nal`]
 //! is the stack as `embedded_nal`'s TCP/UDP/DNS stacks.
+//!
+//! The async versions (`embedded-io-async`, `embedded-nal-async`) are
+//! poll-driven: each poll of a future makes one non-blocking attempt (which
+//! drives the stack); when it would wait, the future wakes its own waker and
+//! returns Pending, so the executor polls it again. The stack has no waker
+//! slots a pump could wake, so an executor with nothing else ready spins
+//! through the stack (a firmware's may sleep in `Stack::idle` between
+//! rounds). The handles' timeouts do not apply there: use the executor's timers.
 
 mod access;
+#[cfg(feature = "embedded-io-async")]
+mod aio;
 #[cfg(feature = "embedded-io")]
 mod io;
 #[cfg(feature = "embedded-nal")]
 mod nal;
+#[cfg(feature = "embedded-nal-async")]
+mod nal_async;
 #[cfg(feature = "raw")]
 mod raw;
 mod socket;

@@ -46,6 +46,12 @@ impl<A: Access + Clone> Nal<A> {
         Nal { net }
     }
 
+    /// The stack's access (for the async impls).
+    #[cfg(feature = "embedded-nal-async")]
+    pub(super) fn access(&self) -> &A {
+        &self.net
+    }
+
     /// A non-blocking socket of `af`.
     fn open(&self, af: i32, kind: i32) -> Result<Socket<A>, Errno> {
         let socket = Socket::open(self.net.clone(), af, kind, 0)?;
@@ -275,20 +281,24 @@ impl<A: Access + Clone> Dns for Nal<A> {
     type Error = DnsError;
 
     fn get_host_by_name(&mut self, hostname: &str, addr_type: AddrType) -> nb::Result<IpAddr, DnsError> {
-        let af = match addr_type {
-            AddrType::IPv4 => AF_INET,
-            AddrType::IPv6 => AF_INET6,
-            AddrType::Either => AF_UNSPEC,
-        };
-        let mut out = [Addrinfo::default(); 4];
-        let found =
-            self.net.call(|s| Ok(s.getaddrinfo(Some(hostname), 0, af, SOCK_STREAM, 0, 0, &mut out))).map_err(DnsError::Stack)?.map_err(DnsError::Lookup)?;
-        let first = out[..found].first().ok_or(DnsError::Lookup(GaiError::EAI_NONAME))?;
-        let addr = SocketAddr::try_from(&first.addr).map_err(DnsError::Stack)?;
-        Ok(addr.ip())
+        Ok(lookup(&self.net, hostname, addr_type)?)
     }
 
     fn get_host_by_address(&mut self, _addr: IpAddr, _result: &mut [u8]) -> nb::Result<usize, DnsError> {
         Err(nb::Error::Other(DnsError::Unsupported))
     }
+}
+
+/// The first address getaddrinfo finds for `host` (the blocking and the async `Dns`).
+pub(super) fn lookup<A: Access>(net: &A, host: &str, addr_type: AddrType) -> Result<IpAddr, DnsError> {
+    let af = match addr_type {
+        AddrType::IPv4 => AF_INET,
+        AddrType::IPv6 => AF_INET6,
+        AddrType::Either => AF_UNSPEC,
+    };
+    let mut out = [Addrinfo::default(); 4];
+    let found = net.call(|s| Ok(s.getaddrinfo(Some(host), 0, af, SOCK_STREAM, 0, 0, &mut out))).map_err(DnsError::Stack)?.map_err(DnsError::Lookup)?;
+    let first = out[..found].first().ok_or(DnsError::Lookup(GaiError::EAI_NONAME))?;
+    let addr = SocketAddr::try_from(&first.addr).map_err(DnsError::Stack)?;
+    Ok(addr.ip())
 }

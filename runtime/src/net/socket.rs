@@ -49,6 +49,17 @@ impl<A: Access> Socket<A> {
         })
     }
 
+    /// Runs `call` on the fd without waiting, whatever the handle's mode (an
+    /// async operation's attempt: EAGAIN when it would wait).
+    #[cfg(feature = "embedded-io-async")]
+    pub(super) fn attempt<T>(&self, mut call: impl FnMut(&mut A::Stack, Fd) -> Result<T, Errno>) -> Result<T, Errno> {
+        let fd = self.fd;
+        self.net.call(|s| {
+            s.settimeout(fd, Some(0))?;
+            call(s, fd)
+        })
+    }
+
     /// Runs `call` on the fd whatever the timeouts (calls that never block).
     pub(super) fn now<T>(&self, mut call: impl FnMut(&mut A::Stack, Fd) -> Result<T, Errno>) -> Result<T, Errno> {
         let fd = self.fd;

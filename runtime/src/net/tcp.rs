@@ -122,6 +122,18 @@ impl<A: Access> TcpStream<A> {
         Ok(stream)
     }
 
+    /// A stream over an open socket (the async connect's).
+    #[cfg(feature = "embedded-nal-async")]
+    pub(super) fn from_socket(socket: Socket<A>) -> Self {
+        TcpStream { socket }
+    }
+
+    /// The owned socket, for the async traits' attempts.
+    #[cfg(feature = "embedded-io-async")]
+    pub(super) fn socket(&self) -> &Socket<A> {
+        &self.socket
+    }
+
     fn connect_addr(&self, addr: SocketAddr) -> Result<(), Errno> {
         let addr = Addr::from(addr);
         self.socket.call(Way::Write, |s, fd| s.connect(fd, &addr))
