@@ -363,3 +363,41 @@ fn a_shared_stack_handle_blocks_without_holding_the_stack() {
     fn is_access<A: Access>(_: &A) {}
     is_access(&std::sync::Arc::new(shared()));
 }
+
+#[test]
+fn async_connect_read_and_write_complete_on_a_polling_executor() {
+    use embedded_io_async::{Read, Write};
+    use embedded_nal_async::{Dns, TcpConnect};
+
+    let net = RefCell::new(stack());
+    let listener = TcpListener::bind(&net, at("127.0.0.1:0")).unwrap();
+    listener.set_nonblocking(true);
+    let addr = listener.local_addr().unwrap();
+    let nal = Nal::new(&net);
+    let data = pattern(200_000);
+    embassy_futures::block_on(async {
+        let mut client = nal.connect(addr).await.unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        // One task writes all while the other reads all: the writer must
+        // give way (Pending) when the buffers are full, or this never ends.
+        let write = async {
+            client.write_all(&data).await.unwrap();
+            drop(client);
+        };
+        let read = async {
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = server.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    return got;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+        };
+        let ((), got) = embassy_futures::join::join(write, read).await;
+        assert!(got == data, "all {} bytes, in order", data.len());
+        assert_eq!(nal.connect(at("127.0.0.1:9")).await.map(drop), Err(Errno::ECONNREFUSED));
+        assert_eq!(Dns::get_host_by_name(&nal, "::1", embedded_nal_async::AddrType::Either).await, Ok("::1".parse().unwrap()));
+    });
+}

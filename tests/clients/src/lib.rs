@@ -2,7 +2,9 @@
 //! run over usocket's impls of them against real servers: the board is a TAP
 //! device in a network namespace each test makes (the kernel and its servers
 //! at 192.0.2.1, the board at 192.0.2.2), removed when the test ends.
-//! Needs root; without it a test skips, loudly.
+//! `tests/mqtt.rs`: minimq (embedded-nal) against mosquitto; `tests/http.rs`:
+//! reqwless (embedded-nal-async) against Python's http.server. Needs root;
+//! without it a test skips, loudly.
 
 use std::cell::RefCell;
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
