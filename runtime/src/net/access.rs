@@ -1,19 +1,5 @@
-//! How a typed handle reaches its stack: [`Access`], one call at a time.
-//!
-//! A handle ([`TcpStream`](super::TcpStream), ...) keeps an `A: Access` and
-//! runs each operation as one call on the stack. Two owners are built in, for
-//! the two ways a program holds a stack:
-//!
-//! - one owner, one thread (bare metal, no RTOS): a `RefCell<Stack>`. A
-//!   blocking call waits inside the stack (its board's `wait`); a call from
-//!   inside a call (a board's wait calling back) is EALREADY, never a panic.
-//! - threads or tasks: a [`Shared`](crate::Shared) stack. A blocking call
-//!   parks without the lock, so other handles' calls go on meanwhile.
-//!
-//! Handles borrow it (`&RefCell<Stack>`, `&Shared<..>`; `&A` is an `Access`
-//! too, and with `std` an `Arc<A>`), so they need no heap, and a handle that
-//! makes another (accept) copies the reference. Both owners run the same
-//! [`SocketApi`] calls, so one handle type serves both instead of one per owner.
+//! How a typed handle reaches its stack: [`Access`], implemented for the two
+//! owners a program has (a `RefCell` stack, a `Shared` one; its docs say why).
 
 use core::cell::RefCell;
 
@@ -23,8 +9,16 @@ use crate::generated::api::SocketApi;
 use crate::shared::{Platform, Shared};
 use crate::stack::Stack;
 
-/// Runs one [`SocketApi`] call on a stack that handles share (see the
-/// [module docs](self) for why this trait exists).
+/// Runs one [`SocketApi`] call on a stack that handles share.
+///
+/// A handle keeps an `A: Access` and runs each operation as one call. Two
+/// owners are built in, for the two ways a program holds a stack: a
+/// `RefCell<Stack>` (one thread, bare metal: a blocking call waits inside the
+/// stack, on its board's `wait`; a call from inside a call is EALREADY, never
+/// a panic) and a [`Shared`] stack (threads: a blocking call parks without
+/// the lock). Handles keep a reference (`&A` is an `Access`, and with `std`
+/// an `Arc<A>`), so they need no heap; both owners run the same
+/// [`SocketApi`] calls, so one set of handle types serves both.
 ///
 /// ```
 /// # use usocket_runtime::{Errno, SocketApi, net::Access};
