@@ -5,6 +5,11 @@
 //! its stack: a `RefCell<Stack>` for a single-threaded firmware, a
 //! [`Shared`](crate::Shared) stack for threads.
 //!
+//! Dropping a handle closes its fd; a TCP connection still delivers its
+//! queued data and FIN afterwards. A drop cannot return an error, so a
+//! failed close (EALREADY from inside a call on a `RefCell` stack, EIO on a
+//! poisoned `Shared` one) is lost; each handle's `close(self)` returns it.
+//!
 //! With the `embedded-io` feature a [`TcpStream`] is an `embedded_io`
 //! `Read`/`Write`/`ReadReady`/`WriteReady`; with `embedded-nal`, [`Nal`]
 //! is the stack as `embedded_nal`'s TCP/UDP/DNS stacks.

@@ -9,6 +9,9 @@ use super::timeout::{Timeouts, Way};
 use crate::generated::api::SocketApi;
 use crate::{Addr, Errno, Fd};
 
+/// The fd of a socket [`Socket::close`] closed (no fd is negative).
+const CLOSED: Fd = -1;
+
 /// An open socket of a stack; closes its fd when dropped.
 pub(super) struct Socket<A: Access> {
     net: A,
@@ -81,6 +84,12 @@ impl<A: Access> Socket<A> {
         self.timeouts.set_nonblocking(on);
     }
 
+    /// Closes the fd now, with the close's error (the drop then has nothing to close).
+    pub(super) fn close(mut self) -> Result<(), Errno> {
+        let fd = core::mem::replace(&mut self.fd, CLOSED);
+        self.net.call(|s| s.close(fd))
+    }
+
     /// The socket's own address.
     pub(super) fn local_addr(&self) -> Result<SocketAddr, Errno> {
         self.now(|s, fd| s.getsockname(fd)).and_then(|a| SocketAddr::try_from(&a))
@@ -104,7 +113,9 @@ impl<A: Access> Socket<A> {
 impl<A: Access> Drop for Socket<A> {
     fn drop(&mut self) {
         let fd = self.fd;
-        let _ = self.net.call(|s| s.close(fd));
+        if fd >= 0 {
+            let _ = self.net.call(|s| s.close(fd));
+        }
     }
 }
 

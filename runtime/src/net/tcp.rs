@@ -60,6 +60,12 @@ impl<A: Access> TcpListener<A> {
         Ok((stream, SocketAddr::try_from(&peer)?))
     }
 
+    /// Closes it now and says whether that worked (dropping it closes it too,
+    /// but a drop cannot return an error).
+    pub fn close(self) -> Result<(), Errno> {
+        self.socket.close()
+    }
+
     /// The address it listens on (with the port picked for port 0).
     pub fn local_addr(&self) -> Result<SocketAddr, Errno> {
         self.socket.local_addr()
@@ -155,6 +161,12 @@ impl<A: Access> TcpStream<A> {
     /// Queues all of `buf`; the write timeout applies to the whole call.
     pub fn send_all(&self, buf: &[u8]) -> Result<(), Errno> {
         self.socket.call(Way::Write, |s, fd| s.sendall(fd, buf))
+    }
+
+    /// Closes it now and says whether that worked (dropping it closes it too,
+    /// but a drop cannot return an error).
+    pub fn close(self) -> Result<(), Errno> {
+        self.socket.close()
     }
 
     /// Ends one or both halves: [`Shutdown::Write`] sends the FIN after the queued data.

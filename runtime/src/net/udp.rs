@@ -78,6 +78,12 @@ impl<A: Access> UdpSocket<A> {
         }
     }
 
+    /// Closes it now and says whether that worked (dropping it closes it too,
+    /// but a drop cannot return an error).
+    pub fn close(self) -> Result<(), Errno> {
+        self.socket.close()
+    }
+
     /// How long a receive waits (None: forever; zero is EINVAL).
     pub fn set_read_timeout(&self, timeout: Option<Duration>) -> Result<(), Errno> {
         self.socket.set_timeout(Way::Read, timeout)

@@ -162,6 +162,8 @@ fn a_dropped_handle_closes_its_fd() {
         // The fd number is free again: the next socket may take it.
         let again = UdpSocket::bind(&net, at("127.0.0.1:0")).unwrap();
         assert_eq!(again.fd(), fd, "the closed fd came back");
+        assert_eq!(again.close(), Ok(()), "an explicit close reports");
+        assert_eq!(open(), before + 3, "and the drop after it closed nothing more");
     }
     assert_eq!(open(), before, "every handle closed its fd");
 }
