@@ -137,6 +137,16 @@ impl Config {
         self.tcp_sockets.saturating_add(self.udp_sockets).saturating_add(self.raw_sockets).saturating_add(extra)
     }
 
+    /// UDP datagram metadata entries (each UDP socket's receive and send queue).
+    pub const fn udp_meta(&self) -> usize {
+        self.udp_sockets.saturating_mul(2).saturating_mul(self.udp_packets)
+    }
+
+    /// Raw packet metadata entries (each raw socket's receive and send queue).
+    pub const fn raw_meta(&self) -> usize {
+        self.raw_sockets.saturating_mul(2).saturating_mul(self.raw_packets)
+    }
+
     /// Entries of the bind table: every TCP and UDP socket, plus room for TIME-WAIT ports.
     pub const fn bindings(&self) -> usize {
         self.tcp_sockets.saturating_mul(2).saturating_add(self.udp_sockets)

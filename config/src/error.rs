@@ -32,3 +32,6 @@ impl core::fmt::Display for ConfigError {
         }
     }
 }
+
+/// `?` into `Box<dyn Error>`.
+impl core::error::Error for ConfigError {}

@@ -12,9 +12,43 @@
 //!
 //! IPv6, DNS, DHCPv4, raw sockets and multicast are cargo features (`ipv6`,
 //! `dns`, `dhcpv4`, `raw`, `multicast`; all on by default): a firmware build takes only what its
-//! board file needs ([`Features`]).
+//! board file needs ([`Features`]). `embedded-io` and `embedded-nal` (off by
+//! default) implement the embedded ecosystem's traits on [`net`]'s handles.
+//!
+//! # Quick start
+//!
+//! [`net`] has typed sockets over a stack. A firmware's stack: its memory
+//! from the board file ([`static_memory!`], in `.bss`), its board (the
+//! firmware's [`Board`]: device, clock, wait), one thread (`RefCell`); threads
+//! use a [`Shared`] stack instead. The host crate `usocket-host` has the same
+//! on its loopback board as a doctest that runs.
+//!
+//! ```no_run
+//! use core::cell::RefCell;
+//! use usocket_runtime::net::{TcpListener, TcpStream};
+//! use usocket_runtime::{Board, Errno, Stack, boards::C_PORT_MINIMAL, static_memory};
+//!
+//! fn echo_once(board: impl Board) -> Result<(), Errno> {
+//!     let config = C_PORT_MINIMAL.config;
+//!     let memory = static_memory!(C_PORT_MINIMAL.config).ok_or(Errno::ENOMEM)?;
+//!     let stack = RefCell::new(Stack::new(memory, board, config).map_err(|_| Errno::ENODEV)?);
+//!
+//!     let listener = TcpListener::bind(&stack, "127.0.0.1:7000".parse().map_err(|_| Errno::EINVAL)?)?;
+//!     let client = TcpStream::connect(&stack, listener.local_addr()?)?;
+//!     let (server, _peer) = listener.accept()?;
+//!
+//!     client.send_all(b"hello")?;
+//!     let mut buf = [0; 64];
+//!     let n = server.recv(&mut buf)?;
+//!     server.send_all(&buf[..n])?;
+//!     let n = client.recv(&mut buf)?;
+//!     assert_eq!(&buf[..n], b"hello");
+//!     Ok(())
+//! }
+//! ```
 
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Nothing the C ABI calls may panic: no unwrap, expect or panic outside tests,
 // and every unsafe block says why it is sound.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable, clippy::todo))]
@@ -55,6 +89,7 @@ mod memberships;
 mod memory;
 #[cfg(feature = "multicast")]
 mod multicast;
+pub mod net;
 mod netif;
 mod park;
 mod phase;
@@ -72,6 +107,7 @@ mod services;
 mod shared;
 mod stack;
 mod stall;
+mod static_memory;
 mod stream;
 mod table;
 mod tcp;
@@ -90,6 +126,7 @@ pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
 pub use lock::CallerLock;
 pub use loopq::LoopStats;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use memory::HostMemory;
 pub use memory::{Memory, MemoryError};
 pub use park::{Parked, Step, WaitsOn};
@@ -99,5 +136,6 @@ pub use shared::{PLACE_BYTES, Parking, Platform, Shared};
 /// smoltcp, as the runtime uses it (devices, addresses for board code).
 pub use smoltcp;
 pub use stack::{Stack, StartError};
+pub use static_memory::StaticMemory;
 pub use table::{FdSlot, Slot};
 pub use time::{Interrupted, earliest};

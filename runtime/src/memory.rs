@@ -22,9 +22,9 @@ pub struct Memory<'a> {
     pub bytes: &'a mut [u8],
     /// smoltcp's socket set: [`Config::smoltcp_sockets`] (a growable vector on hosts).
     pub sockets: managed::ManagedSlice<'a, SocketStorage<'a>>,
-    /// UDP datagram metadata: `udp_sockets * 2 * udp_packets`.
+    /// UDP datagram metadata: [`Config::udp_meta`].
     pub udp_meta: &'a mut [udp::PacketMetadata],
-    /// Raw packet metadata: `raw_sockets * 2 * raw_packets` (the `raw` feature).
+    /// Raw packet metadata: [`Config::raw_meta`] (the `raw` feature).
     #[cfg(feature = "raw")]
     pub raw_meta: &'a mut [raw::PacketMetadata],
     /// DNS query slots: `dns_queries` (the `dns` feature).
@@ -59,6 +59,9 @@ impl core::fmt::Display for MemoryError {
     }
 }
 
+/// `?` into `Box<dyn Error>`.
+impl core::error::Error for MemoryError {}
+
 impl Memory<'_> {
     /// Checks every part against `config`.
     pub fn check(&self, config: &Config) -> Result<(), MemoryError> {
@@ -70,9 +73,9 @@ impl Memory<'_> {
         let part = |part, needed, given| if needed == given { Ok(()) } else { Err(MemoryError { part, needed, given }) };
         part("bytes", config.buffer_bytes(), self.bytes.len())?;
         part("sockets", config.smoltcp_sockets(), sockets_ok)?;
-        part("udp_meta", config.udp_sockets * 2 * config.udp_packets, self.udp_meta.len())?;
+        part("udp_meta", config.udp_meta(), self.udp_meta.len())?;
         #[cfg(feature = "raw")]
-        part("raw_meta", config.raw_sockets * 2 * config.raw_packets, self.raw_meta.len())?;
+        part("raw_meta", config.raw_meta(), self.raw_meta.len())?;
         #[cfg(feature = "dns")]
         part("dns_queries", config.dns_queries, self.dns_queries.len())?;
         part("fds", config.sockets, self.fds.len())?;
@@ -83,8 +86,17 @@ impl Memory<'_> {
     }
 }
 
-/// Storage for one stack in vectors, for host boards.
+/// Storage for one stack in vectors, for host boards (the `std` feature;
+/// a firmware uses [`static_memory!`](crate::static_memory)).
+///
+/// ```
+/// use usocket_runtime::{HostMemory, boards::HOST_LOOPBACK};
+///
+/// let mut memory = HostMemory::new(&HOST_LOOPBACK.config);
+/// assert!(memory.lend().check(&HOST_LOOPBACK.config).is_ok());
+/// ```
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct HostMemory {
     config: Config,
     bytes: std::vec::Vec<u8>,
@@ -107,9 +119,9 @@ impl HostMemory {
         HostMemory {
             config: *config,
             bytes: vec![0; config.buffer_bytes()],
-            udp_meta: vec![PacketMetadata::EMPTY; config.udp_sockets * 2 * config.udp_packets],
+            udp_meta: vec![PacketMetadata::EMPTY; config.udp_meta()],
             #[cfg(feature = "raw")]
-            raw_meta: vec![PacketMetadata::EMPTY; config.raw_sockets * 2 * config.raw_packets],
+            raw_meta: vec![PacketMetadata::EMPTY; config.raw_meta()],
             #[cfg(feature = "dns")]
             dns_queries: (0..config.dns_queries).map(|_| None).collect(),
             fds: vec![FdSlot::FREE; config.sockets],

@@ -41,6 +41,16 @@ impl core::fmt::Display for StartError {
     }
 }
 
+/// `?` into `Box<dyn Error>`; the config or memory error is its source.
+impl core::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            StartError::Config(e) => Some(e),
+            StartError::Memory(e) => Some(e),
+        }
+    }
+}
+
 /// Most ingress packets handled in one round of [`Stack::pump`] (bounded work per call).
 const INGRESS_BUDGET: usize = 256;
 /// Most ingress/egress rounds in one [`Stack::pump`].

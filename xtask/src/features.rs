@@ -9,6 +9,9 @@ use usocket_codegen::ir::board::FEATURES;
 
 use crate::exec::step;
 
+/// The runtime's features that implement the embedded ecosystem's traits (not stack parts).
+const TRAITS: [&str; 4] = ["embedded-io", "embedded-nal", "embedded-io-async", "embedded-nal-async"];
+
 /// The feature sets to build: every feature, each one left out, none; each
 /// as (what it is, its `--features` list).
 pub fn feature_sets() -> Vec<(String, Vec<&'static str>)> {
@@ -37,6 +40,12 @@ pub fn run() -> Result<(), String> {
     let sets = feature_sets();
     for (what, features) in &sets {
         cargo_features(&format!("runtime builds no_std {what}"), &["build", "-p", "usocket-runtime"], features)?;
+    }
+    // The ecosystem traits (embedded-io, embedded-nal) are no_std too, with every feature and with none.
+    for (what, features) in [&sets[0], &sets[sets.len() - 1]] {
+        let traits = features.iter().copied().chain(TRAITS).collect::<Vec<_>>().join(",");
+        let clippy = ["clippy", "-p", "usocket-runtime", "--no-default-features", "--features", &traits, "--", "-D", "warnings"];
+        step(&format!("runtime builds no_std {what} and the ecosystem traits"), "cargo", &clippy)?;
     }
     let clippy = ["clippy", "-p", "usocket-runtime", "--all-targets", "--no-default-features"];
     step("clippy, runtime without any feature", "cargo", &[&clippy[..], &["--", "-D", "warnings"]].concat())?;

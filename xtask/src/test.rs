@@ -145,7 +145,16 @@ const STEPS: &[Step] = &[
         doc: "cargo package of the crates meant for crates.io (config, runtime, cport, codegen): each builds from its package alone, with licences, README and its generated code",
         run: crate::publish::run,
     },
-    Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
+    Step {
+        name: "tests",
+        doc: "cargo test --workspace (less the clients, their own step)",
+        run: || step("tests", "cargo", &["test", "--workspace", "--exclude", "usocket-clients"]),
+    },
+    Step {
+        name: "clients",
+        doc: "clients from crates.io over the runtime's trait impls on a TAP board against real servers: minimq (embedded-nal) vs mosquitto, reqwless (embedded-nal-async) vs python3 http.server (root)",
+        run: || step("clients", "cargo", &["test", "-p", "usocket-clients"]),
+    },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
     Step {
         name: "install",

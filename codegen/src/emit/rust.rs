@@ -95,9 +95,10 @@ fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream
     let texts: Vec<&str> = codes.iter().map(|c| c.name.as_str()).collect();
     let messages: Vec<&str> = codes.iter().map(|c| c.message.as_str()).collect();
     let n = codes.len();
+    let debug_format = format!("{type_name}({{}})");
     quote! {
         #summary
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
         pub struct #ty(i32);
 
         impl #ty {
@@ -141,6 +142,19 @@ fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream
                 write!(f, "{} ({}): {}", self.name(), self.0, self.message())
             }
         }
+
+        /// The name, as a program's log wants it (`Errno(ETIMEDOUT)`); the number for one outside the table.
+        impl core::fmt::Debug for #ty {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                match #ty::from_value(self.0) {
+                    Some(code) => write!(f, #debug_format, code.name()),
+                    None => write!(f, #debug_format, self.0),
+                }
+            }
+        }
+
+        /// `?` into `Box<dyn Error>` and error-reporting crates.
+        impl core::error::Error for #ty {}
     }
 }
 
