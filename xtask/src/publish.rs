@@ -20,7 +20,16 @@ const EVERY_PACKAGE: [&str; 3] = ["LICENSE-MIT", "LICENSE-APACHE", "README.md"];
 
 /// Packages and verifies the published crates, then checks their file lists.
 pub fn run() -> Result<(), String> {
-    let mut args = vec!["package", "--allow-dirty"];
+    // cargo takes a crate from its temporary registry as immutable, by name
+    // and version: in a shared target directory, a crate changed since an
+    // earlier run would be built from that run's artifacts. Verify in a
+    // directory of its own, emptied first.
+    let dir = crate::root().join("target/package-verify");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let dir = dir.to_string_lossy().into_owned();
+    let mut args = vec!["package", "--allow-dirty", "--target-dir", &dir];
     for (name, _) in PUBLISHED {
         args.extend(["-p", name]);
     }
