@@ -173,3 +173,37 @@ fn truncated_spec_files_never_panic() {
     assert!(runs > real.len(), "no truncations were tried");
     assert!(panics.is_empty(), "load_texts panicked for:\n{}", panics.join("\n"));
 }
+
+/// The real spec with the first `from` in `file` replaced by `to`.
+fn real_spec_with(file: &str, from: &str, to: &str) -> Vec<(String, String)> {
+    let mut texts = real_spec();
+    let slot = texts.iter_mut().find(|(path, _)| path == &format!("spec/{file}")).unwrap_or_else(|| panic!("no spec/{file}"));
+    assert!(slot.1.contains(from), "spec/{file} no longer has {from:?}: pick another typo for this test");
+    slot.1 = slot.1.replacen(from, to, 1);
+    texts
+}
+
+/// A typo in the definition of something the real spec uses everywhere
+/// (recv()'s size, read by dozens of cases and rules; socket()'s return kind,
+/// the constructor; an errno many cases expect) is one error with its
+/// suggestion, not one per use.
+#[test]
+fn a_typo_in_a_definition_is_one_error_with_a_suggestion() {
+    let typos = [
+        ("socket.toml", r#"{ name = "bufsize", type = "size","#, r#"{ name = "bufsize", type = "siez","#, "did you mean `size`?"),
+        ("socket.toml", r#"{ name = "value", type = "timeout","#, r#"{ name = "value", type = "timeuot","#, "did you mean `timeout`?"),
+        ("module.toml", r#"returns = "socket""#, r#"returns = "sockett""#, "did you mean `socket`?"),
+    ];
+    let mut failures = Vec::new();
+    for (file, from, to, suggestion) in typos {
+        match load_texts(real_spec_with(file, from, to)) {
+            Err(Error::Spec(errors)) => {
+                if errors.rendered.len() != 1 || !errors.rendered[0].contains(suggestion) {
+                    failures.push(format!("{to}: expected one error saying {suggestion:?}, got {}:\n{}", errors.rendered.len(), errors.rendered.concat()));
+                }
+            }
+            other => failures.push(format!("{to}: expected a spec error, got {:?}", other.map(|_| "a valid spec"))),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

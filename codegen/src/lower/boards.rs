@@ -54,7 +54,8 @@ fn choice<'a>(ck: &mut Checker, file: FileId, v: &'a Spanned<String>, what: &str
     if choices.contains(&v.get_ref().as_str()) {
         return Some(v.get_ref());
     }
-    ck.err(file, v.span(), format!("unknown {what} `{}`", v.get_ref()), "unknown", format!("one of {}", choices.join(", ")));
+    ck.err(file, v.span(), format!("unknown {what} `{}`", v.get_ref()), "unknown", format!("one of {}", choices.join(", ")))
+        .did_you_mean(v.get_ref(), choices.iter().copied());
     None
 }
 
@@ -133,7 +134,8 @@ fn firmware_target(ck: &mut Checker, file: FileId, b: &RawBoard, c_port: bool) -
         (Some(t), true) => match crate::targets::find(t.get_ref()) {
             Some(found) => Some(found.name.to_string()),
             None => {
-                ck.err(file, t.span(), format!("unknown target `{}`", t.get_ref()), "unknown", format!("one of {}", known()));
+                ck.err(file, t.span(), format!("unknown target `{}`", t.get_ref()), "unknown", format!("one of {}", known()))
+                    .did_you_mean(t.get_ref(), crate::targets::TARGETS.iter().map(|t| t.name));
                 None
             }
         },
@@ -182,7 +184,9 @@ fn mac(ck: &mut Checker, file: FileId, b: &RawBoard, ethernet: bool) -> Option<[
                 Some(mac) if mac[0] & 1 == 1 => {
                     ck.err(file, m.span(), format!("`{}` is a multicast MAC", m.get_ref()), "multicast", "a unicast MAC (lowest bit of the first byte clear)");
                 }
-                None => ck.err(file, m.span(), format!("`{}` is not a MAC", m.get_ref()), "bad MAC", "six hex bytes like 02:00:00:00:00:02, or \"port\""),
+                None => {
+                    ck.err(file, m.span(), format!("`{}` is not a MAC", m.get_ref()), "bad MAC", "six hex bytes like 02:00:00:00:00:02, or \"port\"");
+                }
                 Some(_) => {}
             }
             mac
