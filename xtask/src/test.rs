@@ -118,7 +118,7 @@ pub struct Step {
 }
 
 /// Every step, in the order `cargo xtask test` runs them.
-const STEPS: [Step; 17] = [
+const STEPS: [Step; 18] = [
     Step { name: "codegen", doc: "generated/ matches spec/ (cargo xtask codegen --check)", run: || crate::codegen::run(crate::codegen::Mode::Check) },
     Step {
         name: "clippy",
@@ -142,6 +142,11 @@ const STEPS: [Step; 17] = [
     },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step { name: "tests", doc: "cargo test --workspace", run: || step("tests", "cargo", &["test", "--workspace"]) },
+    Step {
+        name: "walkthroughs",
+        doc: "README's walkthroughs (add a constant, a method, a behaviour case) followed as written on a copy of HEAD, with their checks (conformance: CPython only)",
+        run: crate::walkthroughs::run_all,
+    },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
     Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
     Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
