@@ -5,16 +5,20 @@
 //!
 //! - "Append to `FILE`:" then a ```toml or ```rust block: the block is appended to FILE;
 //! - "Add to `impl TRAIT for TYPE` in `FILE`:" then a ```rust block: it opens that impl block;
+//! - "Add before `TEXT` in `FILE`:" then a block: it goes before the first line starting with TEXT;
 //! - "in `FILE`, add `"ID"` to the `cases` of `[[difference]]` `NAME`": ID joins that list;
-//! - a ```sh block: each line runs in the copy, in order (a block without a language is an example, not a step); `cargo xtask conformance`
-//!   runs on CPython only (said loudly): ours, stock MicroPython and the lwIP
-//!   anchor need interpreters and firmware that the micropython and device steps build.
+//! - a ```sh block: each line runs in the copy, in order; `cargo xtask
+//!   conformance` runs on CPython only (said loudly): ours, stock MicroPython
+//!   and the lwIP anchor need interpreters and firmware that the micropython
+//!   and device steps build. A block without a language is an example, not a step.
 //!
 //! Each walkthrough starts from a clean copy (`target/walkthroughs/repo`, a git
 //! repository of its own fetched from HEAD, so files a walkthrough did not
 //! change keep their times and builds stay incremental) with its own target
 //! directory (`target/walkthroughs/target`), and must run the checks that
-//! would fail if the text left a step out ([`REQUIRED`]).
+//! would fail if the text left a step out ([`REQUIRED`]). After each, the C ABI
+//! runner (`tests/c/conformance.c`, which `cargo xtask test --only c` runs) runs
+//! the copy's cases on the copy's debug `libusocket_host.a`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,12 +47,21 @@ const CONFORMANCE: &str = "cargo xtask conformance";
 enum Action {
     /// Append `text` to the file `path`.
     Append { path: String, text: String },
-    /// Put `text` first in the block of `imp` (`impl SocketApi for Stack`, generics left out) in `path`.
-    AddToImpl { path: String, imp: String, text: String },
+    /// Insert `text` into `path` where `at` says.
+    Insert { path: String, at: At, text: String },
     /// Add `case` to the `cases` of the `[[difference]]` with id `difference` in `path`.
     AddCase { path: String, difference: String, case: String },
     /// Run this command line in the copy.
     Run(String),
+}
+
+/// Where an inserted block goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum At {
+    /// First in the block of this impl (`impl SocketApi for Stack`, generics left out), indented one level.
+    ImplStart(String),
+    /// Before the first line starting with this text (after indentation), indented as it is.
+    Before(String),
 }
 
 /// A walkthrough of the README: its title and its actions, in order.
@@ -72,7 +85,7 @@ fn span_after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
 /// What a prose line asks for the code block after it.
 enum Pending {
     Append { path: String },
-    AddToImpl { path: String, imp: String },
+    Insert { path: String, at: At },
 }
 
 /// The walkthroughs of `readme` (sections `## Walkthrough: TITLE`).
@@ -94,11 +107,11 @@ fn parse(readme: &str) -> Result<Vec<Walkthrough>, String> {
                         let commands = lines.iter().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty());
                         w.actions.extend(commands.map(|c| Action::Run(c.to_string())));
                     }
-                    ("toml" | "rust", Some(Pending::Append { path })) => w.actions.push(Action::Append { path, text }),
-                    ("rust", Some(Pending::AddToImpl { path, imp })) => w.actions.push(Action::AddToImpl { path, imp, text }),
+                    ("toml" | "rust" | "c", Some(Pending::Append { path })) => w.actions.push(Action::Append { path, text }),
+                    ("toml" | "rust" | "c", Some(Pending::Insert { path, at })) => w.actions.push(Action::Insert { path, at, text }),
                     (other, _) => {
                         return Err(format!(
-                            "{}: a ```{other} block in walkthrough `{}` without \"Append to `FILE`:\" (or, for rust, \"Add to `impl ...` in `FILE`:\") before it",
+                            "{}: a ```{other} block in walkthrough `{}` without \"Append to `FILE`:\" \"Add to `impl ...` in `FILE`:\" or \"Add before `TEXT` in `FILE`:\" before it",
                             at(),
                             w.title
                         ));
@@ -138,7 +151,11 @@ fn parse(readme: &str) -> Result<Vec<Walkthrough>, String> {
         } else if let (Some(imp), Some(path)) = (span_after(line, "Add to "), span_after(line, "` in "))
             && line.trim_end().ends_with(':')
         {
-            pending = Some(Pending::AddToImpl { path: path.to_string(), imp: imp.to_string() });
+            pending = Some(Pending::Insert { path: path.to_string(), at: At::ImplStart(imp.to_string()) });
+        } else if let (Some(anchor), Some(path)) = (span_after(line, "Add before "), span_after(line, "` in "))
+            && line.trim_end().ends_with(':')
+        {
+            pending = Some(Pending::Insert { path: path.to_string(), at: At::Before(anchor.to_string()) });
         }
     }
     if block.is_some() {
@@ -179,39 +196,34 @@ fn add_case(text: &str, id: &str, case: &str) -> Result<String, String> {
     Ok(out.iter().map(|l| format!("{l}\n")).collect())
 }
 
-/// `text` with `code` (indented one level) first in the block of `imp`.
-fn add_to_impl(text: &str, imp: &str, code: &str) -> Result<String, String> {
-    let opening = format!("{imp} {{");
-    let mut out = String::new();
-    let mut found = false;
-    for line in text.lines() {
-        out.push_str(line);
-        out.push('\n');
-        if !found && without_generics(line.trim()) == opening {
-            found = true;
-            for l in code.lines() {
-                if !l.is_empty() {
-                    out.push_str("    ");
-                }
-                out.push_str(l);
-                out.push('\n');
-            }
-            out.push('\n');
-        }
-    }
-    if found { Ok(out) } else { Err(format!("no `{opening}` line")) }
+/// `text` with `code` inserted where `at` says.
+fn insert(text: &str, at: &At, code: &str) -> Result<String, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l[..l.len() - l.trim_start().len()].to_string();
+    // Where, with what indentation, and what follows the code.
+    let found = match at {
+        At::ImplStart(imp) => lines.iter().position(|l| without_generics(l.trim()) == format!("{imp} {{")).map(|i| (i + 1, indent(lines[i]) + "    ", "\n")),
+        At::Before(anchor) => lines.iter().position(|l| l.trim_start().starts_with(anchor.as_str())).map(|i| (i, indent(lines[i]), "")),
+    };
+    let (i, indent, gap) = found.ok_or_else(|| match at {
+        At::ImplStart(imp) => format!("no `{imp} {{` line"),
+        At::Before(anchor) => format!("no line starting with `{anchor}`"),
+    })?;
+    let code: String = code.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("{indent}{l}\n") }).collect();
+    let joined = |ls: &[&str]| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
+    Ok(format!("{}{code}{gap}{}", joined(&lines[..i]), joined(&lines[i..])))
 }
 
 /// Applies one edit to the copy at `copy`.
 fn apply(copy: &Path, action: &Action) -> Result<(), String> {
     let path = match action {
-        Action::Append { path, .. } | Action::AddToImpl { path, .. } | Action::AddCase { path, .. } => path,
+        Action::Append { path, .. } | Action::Insert { path, .. } | Action::AddCase { path, .. } => path,
         Action::Run(_) => return Ok(()),
     };
     let file = copy.join(path);
     let old = std::fs::read_to_string(&file).map_err(|e| format!("{path}: {e}"))?;
     let new = match action {
-        Action::AddToImpl { imp, text, .. } => add_to_impl(&old, imp, text),
+        Action::Insert { at, text, .. } => insert(&old, at, text),
         Action::AddCase { difference, case, .. } => add_case(&old, difference, case),
         // After a blank line, as the file's own entries are.
         Action::Append { text, .. } => Ok(format!("{}\n\n{text}", old.trim_end_matches('\n'))),
@@ -234,6 +246,24 @@ fn run(copy: &Path, target: &Path, line: &str) -> Result<(), String> {
     let status = crate::exec::status(Command::new(program).args(args).current_dir(copy).env("CARGO_TARGET_DIR", target))
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("`{line}` failed ({status})")) }
+}
+
+/// The C ABI runner (`tests/c/conformance.c`) on the copy's cases, linked
+/// with the copy's debug `libusocket_host.a` (`cargo xtask test --only c`
+/// links the release one, which a walkthrough would build afresh).
+fn c_conformance(copy: &Path, target: &Path) -> Result<(), String> {
+    run(copy, target, "cargo build -p usocket-host")?;
+    let lib = target.join("debug/libusocket_host.a").to_string_lossy().into_owned();
+    let exe = target.join("walkthrough-c-conformance").to_string_lossy().into_owned();
+    let flags = [&crate::cflags::WARNINGS[..], &["-std=c99", "tests/c/conformance.c", &lib], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
+    progress!("==> walkthrough: the C ABI runner");
+    for (program, args) in [("gcc", &flags[..]), (exe.as_str(), &[][..])] {
+        let status = crate::exec::status(Command::new(program).args(args).current_dir(copy)).map_err(|e| format!("cannot run {program}: {e}"))?;
+        if !status.success() {
+            return Err(format!("the C ABI runner: {program} failed ({status})"));
+        }
+    }
+    Ok(())
 }
 
 /// Runs `git args` in `dir`.
@@ -282,6 +312,7 @@ pub fn run_all() -> Result<(), String> {
             };
             done.map_err(|e| format!("README walkthrough `{}`: {e}", w.title))?;
         }
+        c_conformance(&copy, &target).map_err(|e| format!("README walkthrough `{}`: {e}", w.title))?;
         times.push(format!("{}: {:.0} s", w.title, started.elapsed().as_secs_f64()));
     }
     println!("walkthroughs: {} followed ({})", walkthroughs.len(), times.join(", "));
@@ -315,21 +346,25 @@ mod tests {
         let walkthroughs = parse(&readme).unwrap();
         check_required(&walkthroughs).unwrap();
         let method = walkthroughs.iter().find(|w| w.title == "add a method").unwrap();
-        assert!(method.actions.iter().any(|a| matches!(a, Action::AddToImpl { path, .. } if path == "runtime/src/dispatch.rs")), "{method:?}");
+        let inserts = |file: &str| method.actions.iter().any(|a| matches!(a, Action::Insert { path, .. } if path == file));
+        for file in ["runtime/src/dispatch.rs", "runtime/tests/runner/mod.rs", "tests/c/conformance.c"] {
+            assert!(inserts(file), "the method walkthrough edits {file}: {method:?}");
+        }
         let constant = walkthroughs.iter().find(|w| w.title == "add a constant").unwrap();
         assert!(constant.actions.iter().any(|a| matches!(a, Action::AddCase { .. })), "{constant:?}");
     }
 
     #[test]
     fn steps_are_read_from_markdown() {
-        let md = "# x\n## Walkthrough: demo\n1. Append to `a.toml`:\n   ```toml\n   [[x]]\n     y = 1\n   ```\n2. Add to `impl T for S` in `b.rs`:\n   ```rust\n   fn f() {}\n   ```\n   - in `c.toml`, add `\"k\"` to the `cases` of `[[difference]]` `d`\n   ```sh\n   cargo build  # all\n   ```\n## Other\n   ```sh\n   not this\n   ```\n";
+        let md = "# x\n## Walkthrough: demo\n1. Append to `a.toml`:\n   ```toml\n   [[x]]\n     y = 1\n   ```\n2. Add to `impl T for S` in `b.rs`:\n   ```rust\n   fn f() {}\n   ```\n   Add before `x()` in `e.c`:\n   ```c\n   y();\n   ```\n   - in `c.toml`, add `\"k\"` to the `cases` of `[[difference]]` `d`\n   ```sh\n   cargo build  # all\n   ```\n## Other\n   ```sh\n   not this\n   ```\n";
         let w = parse(md).unwrap();
         assert_eq!(w.len(), 1);
         assert_eq!(
             w[0].actions,
             [
                 Action::Append { path: "a.toml".into(), text: "[[x]]\n  y = 1\n".into() },
-                Action::AddToImpl { path: "b.rs".into(), imp: "impl T for S".into(), text: "fn f() {}\n".into() },
+                Action::Insert { path: "b.rs".into(), at: At::ImplStart("impl T for S".into()), text: "fn f() {}\n".into() },
+                Action::Insert { path: "e.c".into(), at: At::Before("x()".into()), text: "y();\n".into() },
                 Action::AddCase { path: "c.toml".into(), difference: "d".into(), case: "k".into() },
                 Action::Run("cargo build".into()),
             ]
@@ -340,11 +375,17 @@ mod tests {
     #[test]
     fn edits_land_where_the_text_says() {
         let rs = "use x;\n\nimpl<B: Board> SocketApi for Stack<'_, B> {\n    fn a() {}\n}\n";
+        let at = At::ImplStart("impl SocketApi for Stack".into());
         assert_eq!(
-            add_to_impl(rs, "impl SocketApi for Stack", "fn b() {\n    1\n}\n").unwrap(),
+            insert(rs, &at, "fn b() {\n    1\n}\n").unwrap(),
             "use x;\n\nimpl<B: Board> SocketApi for Stack<'_, B> {\n    fn b() {\n        1\n    }\n\n    fn a() {}\n}\n"
         );
-        assert!(add_to_impl(rs, "impl Other for Stack", "fn b() {}\n").is_err());
+        assert!(insert(rs, &At::ImplStart("impl Other for Stack".into()), "fn b() {}\n").is_err());
+        assert_eq!(
+            insert(rs, &At::Before("fn a()".into()), "fn z() {}\n").unwrap(),
+            "use x;\n\nimpl<B: Board> SocketApi for Stack<'_, B> {\n    fn z() {}\n    fn a() {}\n}\n"
+        );
+        assert!(insert(rs, &At::Before("fn q()".into()), "").is_err());
         let toml = "[[difference]]\nid = \"a\"\ncases = [\"x\"]\n\n[[difference]]\nid = \"b\"\ncases = []\n\n[[difference]]\nid = \"c\"\n";
         let added = add_case(toml, "a", "y").unwrap();
         assert!(added.contains("cases = [\"x\", \"y\"]\n\n[[difference]]\nid = \"b\"\ncases = []"), "{added}");
