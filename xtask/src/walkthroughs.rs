@@ -308,7 +308,12 @@ pub fn run_all() -> Result<(), String> {
         progress!("==> walkthrough `{}` on {commit} in {}", w.title, copy.display());
         for action in &w.actions {
             let done = match action {
-                Action::Run(line) => run(&copy, &target, line),
+                Action::Run(line) => {
+                    let started = Instant::now();
+                    let done = run(&copy, &target, line);
+                    progress!("==> walkthrough: `{line}` took {:.1} s", started.elapsed().as_secs_f64());
+                    done
+                }
                 edit => apply(&copy, edit),
             };
             done.map_err(|e| format!("README walkthrough `{}`: {e}", w.title))?;
