@@ -158,19 +158,30 @@ fn cut_points(text: &str) -> Vec<usize> {
 #[test]
 fn truncated_spec_files_never_panic() {
     let real = real_spec();
-    let mut panics = Vec::new();
-    let mut runs = 0;
-    for (i, (path, text)) in real.iter().enumerate() {
-        for cut in cut_points(text) {
-            let mut texts = real.clone();
-            texts[i].1 = text[..cut].to_string();
-            runs += 1;
-            if catch_unwind(|| load_texts(texts)).is_err() {
-                panics.push(format!("{path} cut at byte {cut}"));
-            }
-        }
-    }
-    assert!(runs > real.len(), "no truncations were tried");
+    let jobs: Vec<(usize, usize)> = real.iter().enumerate().flat_map(|(i, (_, text))| cut_points(text).into_iter().map(move |cut| (i, cut))).collect();
+    assert!(jobs.len() > real.len(), "no truncations were tried");
+    // Thousands of loads: spread over the cores (each job is independent).
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let panics: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = jobs
+            .chunks(jobs.len().div_ceil(threads))
+            .map(|chunk| {
+                let real = &real;
+                scope.spawn(move || {
+                    let mut panics = Vec::new();
+                    for &(i, cut) in chunk {
+                        let mut texts = real.clone();
+                        texts[i].1 = real[i].1[..cut].to_string();
+                        if catch_unwind(|| load_texts(texts)).is_err() {
+                            panics.push(format!("{} cut at byte {cut}", real[i].0));
+                        }
+                    }
+                    panics
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|_| vec!["a worker thread panicked".to_string()])).collect()
+    });
     assert!(panics.is_empty(), "load_texts panicked for:\n{}", panics.join("\n"));
 }
 
