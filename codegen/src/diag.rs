@@ -58,13 +58,36 @@ pub struct Diagnostic {
     pub label: String,
     /// What was expected, or how to fix it.
     pub hint: Option<String>,
+    /// The known name closest to a misspelt one (`did you mean ...?`).
+    pub suggestion: Option<String>,
+}
+
+/// The candidate closest to `typo`, when it is close enough to be a likely
+/// misspelling: at most one edit (insertion, deletion, substitution or swap
+/// of neighbours, case ignored) per four characters, and at least one; of
+/// equally close ones, the first in sort order (candidates may come from a
+/// hash map).
+pub fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let typo_lower = typo.to_lowercase();
+    let most = (typo.chars().count() / 4).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c == typo {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(&typo_lower, &c.to_lowercase());
+        if d <= most && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 impl Diagnostic {
     /// A diagnostic at `span` of `file`.
     pub fn new(file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {
         let message = message.into();
-        Diagnostic { file, span, label: String::new(), message, hint: None }
+        Diagnostic { file, span, label: String::new(), message, hint: None, suggestion: None }
     }
 
     /// Sets the label shown under the span.
@@ -79,12 +102,17 @@ impl Diagnostic {
         self
     }
 
+    /// Suggests the candidate closest to `typo` ([`closest`]), if one is close.
+    pub fn did_you_mean<'a>(&mut self, typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        self.suggestion = closest(typo, candidates).map(String::from);
+        self
+    }
+
     /// Renders as `path:line:col: error: message` followed by the source excerpt.
     pub fn render(&self, files: &SpecFiles) -> String {
         let mut report = Report::error().with_message(&self.message).with_labels(vec![Label::primary(self.file, self.span.clone()).with_message(&self.label)]);
-        if let Some(hint) = &self.hint {
-            report = report.with_notes(vec![format!("expected: {hint}")]);
-        }
+        let notes = self.hint.iter().map(|h| format!("expected: {h}")).chain(self.suggestion.iter().map(|s| format!("help: did you mean `{s}`?")));
+        report = report.with_notes(notes.collect());
         let body = term::emit_into_string(&Config::default(), &files.files, &report).unwrap_or_else(|e| format!("(could not render source excerpt: {e})\n"));
         // codespan repeats `error: message` above the excerpt; the first line already says it.
         let header = format!("error: {}\n", self.message);
@@ -110,3 +138,22 @@ impl fmt::Display for SpecErrors {
 }
 
 impl std::error::Error for SpecErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn suggests_only_close_names() {
+        let types = ["int", "bool", "timeout", "str", "size"];
+        assert_eq!(closest("itn", types), Some("int"));
+        assert_eq!(closest("Timeout", types), Some("timeout"));
+        assert_eq!(closest("ETIMEOUT", ["EAGAIN", "ETIMEDOUT", "EINTR"]), Some("ETIMEDOUT"));
+        // Two edits in four letters is another word, not a typo.
+        assert_eq!(closest("list", types), None);
+        assert_eq!(closest("int", types), None, "an exact match needs no suggestion");
+        // Equally close: the first in sort order, whatever the candidates' order.
+        assert_eq!(closest("ab", ["ac", "aa"]), Some("aa"));
+        assert_eq!(closest("ab", ["aa", "ac"]), Some("aa"));
+    }
+}

@@ -158,18 +158,63 @@ fn cut_points(text: &str) -> Vec<usize> {
 #[test]
 fn truncated_spec_files_never_panic() {
     let real = real_spec();
-    let mut panics = Vec::new();
-    let mut runs = 0;
-    for (i, (path, text)) in real.iter().enumerate() {
-        for cut in cut_points(text) {
-            let mut texts = real.clone();
-            texts[i].1 = text[..cut].to_string();
-            runs += 1;
-            if catch_unwind(|| load_texts(texts)).is_err() {
-                panics.push(format!("{path} cut at byte {cut}"));
+    let jobs: Vec<(usize, usize)> = real.iter().enumerate().flat_map(|(i, (_, text))| cut_points(text).into_iter().map(move |cut| (i, cut))).collect();
+    assert!(jobs.len() > real.len(), "no truncations were tried");
+    // Thousands of loads: spread over the cores (each job is independent).
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let panics: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = jobs
+            .chunks(jobs.len().div_ceil(threads))
+            .map(|chunk| {
+                let real = &real;
+                scope.spawn(move || {
+                    let mut panics = Vec::new();
+                    for &(i, cut) in chunk {
+                        let mut texts = real.clone();
+                        texts[i].1 = real[i].1[..cut].to_string();
+                        if catch_unwind(|| load_texts(texts)).is_err() {
+                            panics.push(format!("{} cut at byte {cut}", real[i].0));
+                        }
+                    }
+                    panics
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|_| vec!["a worker thread panicked".to_string()])).collect()
+    });
+    assert!(panics.is_empty(), "load_texts panicked for:\n{}", panics.join("\n"));
+}
+
+/// The real spec with the first `from` in `file` replaced by `to`.
+fn real_spec_with(file: &str, from: &str, to: &str) -> Vec<(String, String)> {
+    let mut texts = real_spec();
+    let slot = texts.iter_mut().find(|(path, _)| path == &format!("spec/{file}")).unwrap_or_else(|| panic!("no spec/{file}"));
+    assert!(slot.1.contains(from), "spec/{file} no longer has {from:?}: pick another typo for this test");
+    slot.1 = slot.1.replacen(from, to, 1);
+    texts
+}
+
+/// A typo in the definition of something the real spec uses everywhere
+/// (recv()'s size, read by dozens of cases and rules; socket()'s return kind,
+/// the constructor; an errno many cases expect) is one error with its
+/// suggestion, not one per use.
+#[test]
+fn a_typo_in_a_definition_is_one_error_with_a_suggestion() {
+    let typos = [
+        ("socket.toml", r#"{ name = "bufsize", type = "size","#, r#"{ name = "bufsize", type = "siez","#, "did you mean `size`?"),
+        ("socket.toml", r#"{ name = "value", type = "timeout","#, r#"{ name = "value", type = "timeuot","#, "did you mean `timeout`?"),
+        ("module.toml", r#"returns = "socket""#, r#"returns = "sockett""#, "did you mean `socket`?"),
+    ];
+    let mut failures = Vec::new();
+    for (file, from, to, suggestion) in typos {
+        match load_texts(real_spec_with(file, from, to)) {
+            Err(Error::Spec(errors)) => {
+                if errors.rendered.len() != 1 || !errors.rendered[0].contains(suggestion) {
+                    failures.push(format!("{to}: expected one error saying {suggestion:?}, got {}:\n{}", errors.rendered.len(), errors.rendered.concat()));
+                }
             }
+            other => failures.push(format!("{to}: expected a spec error, got {:?}", other.map(|_| "a valid spec"))),
         }
     }
-    assert!(runs > real.len(), "no truncations were tried");
-    assert!(panics.is_empty(), "load_texts panicked for:\n{}", panics.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -275,12 +275,7 @@ fn targets(which: Which) -> Result<Vec<Target>, String> {
                 false => eprintln!("!!! conformance on the TAP board SKIPPED: not root (a network namespace and a TAP device need root)"),
             }
             targets.push(Target { name: "stock", against: "stock", runner: local(crate::micropython::build_stock(None)?), ours: false });
-            targets.push(Target {
-                name: "cpython",
-                against: "cpython",
-                runner: Runner::Local { command: vec!["python3".into(), "-u".into()], after: vec![] },
-                ours: false,
-            });
+            targets.push(cpython_target());
             targets.extend(anchor_targets()?);
             Ok(targets)
         }
@@ -297,6 +292,11 @@ fn targets(which: Which) -> Result<Vec<Target>, String> {
             Ok(targets)
         }
     }
+}
+
+/// CPython (`python3`), whose failures the spec's differences against `cpython` must name.
+fn cpython_target() -> Target {
+    Target { name: "cpython", against: "cpython", runner: Runner::Local { command: vec!["python3".into(), "-u".into()], after: vec![] }, ours: false }
 }
 
 /// Our interpreter on a TAP board in a namespace of its own, talking to
@@ -331,24 +331,30 @@ fn tap_netns() -> Result<Netns, String> {
 
 /// Runs the scripts where `which` says and prints the matrix.
 pub fn run(which: Which) -> Result<(), String> {
-    matrix(targets(which)?)
+    matrix(&crate::root(), targets(which)?)
+}
+
+/// Runs the scripts and checks the differences of the repository at `root`
+/// (a copy, for the README walkthroughs) on CPython alone: no interpreter to
+/// build, and the column a new constant or method first differs in.
+pub fn cpython_only(root: &Path) -> Result<(), String> {
+    matrix(root, vec![cpython_target()])
 }
 
 /// Runs the scripts on the interpreter `exe` alone (loopback board), as the
 /// column `name`: every case must pass there.
 pub fn run_on(name: &'static str, exe: &Path) -> Result<(), String> {
     let runner = Runner::Local { command: vec![exe.to_string_lossy().into_owned()], after: vec![] };
-    matrix(vec![Target { name, against: "", runner, ours: true }])
+    matrix(&crate::root(), vec![Target { name, against: "", runner, ours: true }])
 }
 
-/// Runs every script on every target and prints the case × target matrix;
-/// fails as the module's doc says.
-fn matrix(targets: Vec<Target>) -> Result<(), String> {
-    let root = crate::root();
+/// Runs every script of the repository at `root` on every target and prints
+/// the case × target matrix; fails as the module's doc says.
+fn matrix(root: &Path, targets: Vec<Target>) -> Result<(), String> {
     let _netns = if targets.iter().any(|t| t.name.starts_with("ours-tap")) { Some(tap_netns()?) } else { None };
     let mut matrix: BTreeMap<String, Vec<Option<Verdict>>> = BTreeMap::new();
     let mut order = Vec::new();
-    for script in scripts(&root)? {
+    for script in scripts(root)? {
         for (t, target) in targets.iter().enumerate() {
             for (id, verdict) in run_script(target, &script)? {
                 if !matrix.contains_key(&id) {

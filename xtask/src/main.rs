@@ -40,6 +40,7 @@ mod test;
 mod threads;
 mod tls;
 mod verbosity;
+mod walkthroughs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

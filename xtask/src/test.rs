@@ -155,6 +155,11 @@ const STEPS: &[Step] = &[
         doc: "clients from crates.io over the runtime's trait impls on a TAP board against real servers: minimq (embedded-nal) vs mosquitto, reqwless (embedded-nal-async) vs python3 http.server (root)",
         run: || step("clients", "cargo", &["test", "-p", "usocket-clients"]),
     },
+    Step {
+        name: "walkthroughs",
+        doc: "README's walkthroughs (add a constant, a method, a behaviour case) followed as written on a copy of HEAD, with their checks (conformance: CPython only)",
+        run: crate::walkthroughs::run_all,
+    },
     Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
     Step {
         name: "install",

@@ -54,7 +54,8 @@ fn choice<'a>(ck: &mut Checker, file: FileId, v: &'a Spanned<String>, what: &str
     if choices.contains(&v.get_ref().as_str()) {
         return Some(v.get_ref());
     }
-    ck.err(file, v.span(), format!("unknown {what} `{}`", v.get_ref()), "unknown", format!("one of {}", choices.join(", ")));
+    ck.err(file, v.span(), format!("unknown {what} `{}`", v.get_ref()), "unknown", format!("one of {}", choices.join(", ")))
+        .did_you_mean(v.get_ref(), choices.iter().copied());
     None
 }
 
@@ -133,7 +134,8 @@ fn firmware_target(ck: &mut Checker, file: FileId, b: &RawBoard, c_port: bool) -
         (Some(t), true) => match crate::targets::find(t.get_ref()) {
             Some(found) => Some(found.name.to_string()),
             None => {
-                ck.err(file, t.span(), format!("unknown target `{}`", t.get_ref()), "unknown", format!("one of {}", known()));
+                ck.err(file, t.span(), format!("unknown target `{}`", t.get_ref()), "unknown", format!("one of {}", known()))
+                    .did_you_mean(t.get_ref(), crate::targets::TARGETS.iter().map(|t| t.name));
                 None
             }
         },
@@ -182,7 +184,9 @@ fn mac(ck: &mut Checker, file: FileId, b: &RawBoard, ethernet: bool) -> Option<[
                 Some(mac) if mac[0] & 1 == 1 => {
                     ck.err(file, m.span(), format!("`{}` is a multicast MAC", m.get_ref()), "multicast", "a unicast MAC (lowest bit of the first byte clear)");
                 }
-                None => ck.err(file, m.span(), format!("`{}` is not a MAC", m.get_ref()), "bad MAC", "six hex bytes like 02:00:00:00:00:02, or \"port\""),
+                None => {
+                    ck.err(file, m.span(), format!("`{}` is not a MAC", m.get_ref()), "bad MAC", "six hex bytes like 02:00:00:00:00:02, or \"port\"");
+                }
                 Some(_) => {}
             }
             mac
@@ -278,15 +282,18 @@ pub(super) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
             ck.err(file, b.name.span(), format!("duplicate board `{name}`"), "defined again here", "one file per board, each with its own name");
         }
         let backend = choice(ck, file, &b.backend, "backend", &BACKENDS).unwrap_or_default().to_string();
-        let ethernet = choice(ck, file, &b.medium, "medium", &["ethernet", "ip"]) == Some("ethernet");
-        let port_clock = choice(ck, file, &b.clock, "clock", &["host", "port"]) == Some("port");
-        if port_clock != (backend == "c-port") && !backend.is_empty() {
+        // What depends on an unknown backend, medium or clock is not checked: its error says enough.
+        let medium = choice(ck, file, &b.medium, "medium", &["ethernet", "ip"]);
+        let ethernet = medium == Some("ethernet");
+        let clock = choice(ck, file, &b.clock, "clock", &["host", "port"]);
+        let port_clock = clock == Some("port");
+        if port_clock != (backend == "c-port") && !backend.is_empty() && clock.is_some() {
             let hint = if backend == "c-port" { "clock = \"port\": a c-port board's time comes from the firmware" } else { "clock = \"host\"" };
             ck.err(file, b.clock.span(), format!("clock `{}` with backend `{backend}`", b.clock.get_ref()), "wrong clock", hint);
         }
         let min_mtu = if ethernet { 576 } else { 68 };
         let mtu: u32 = number(ck, file, &b.mtu, "MTU", min_mtu..=65535);
-        let mac = mac(ck, file, b, ethernet);
+        let mac = if medium.is_some() { mac(ck, file, b, ethernet) } else { None };
         let ram_limit = b.ram_limit.as_ref().map(|r| number(ck, file, r, "ram_limit", 1024..=MAX_SIZE));
         let ipv4 = addressing(ck, file, &b.ipv4, false);
         let ipv6 = addressing(ck, file, &b.ipv6, true);
@@ -300,11 +307,11 @@ pub(super) fn build_boards(ck: &mut Checker, items: &[(FileId, Spanned<RawBoard>
         let dhcp_v4 = dhcp_client(ck, file, b.ipv4.get_ref(), b.ipv6.get_ref());
         let config = stack_config(ck, file, b, dhcp_v4);
         let f = b.buffers.get_ref();
-        if mtu > 0 {
+        if mtu > 0 && medium.is_some() {
             loop_queue(ck, file, &f.loopback, config.loopback_bytes, frame_bytes(mtu, ethernet), &backend);
         }
-        let target = firmware_target(ck, file, b, backend == "c-port");
-        let rx_frames = rx_frames(ck, file, b, &backend);
+        let (target, rx_frames) =
+            if backend.is_empty() { (None, 0) } else { (firmware_target(ck, file, b, backend == "c-port"), rx_frames(ck, file, b, &backend)) };
         let board = Board {
             name: name.clone(),
             doc: b.doc.trim().to_string(),

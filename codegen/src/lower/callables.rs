@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::checker::{Checker, check_ident};
+use super::checker::{Checker, Item, check_ident};
 use super::merge::InFile;
 use super::values::resolve_value;
 use crate::diag::FileId;
@@ -49,8 +49,12 @@ pub(super) fn build_callables(ck: &mut Checker, items: &[InFile<RawCallable>], o
         if ck.duplicate(&mut seen, kind, file, &c.name) {
             continue;
         }
+        // What refers to a callable whose own definition fails is not checked against it.
+        let mark = ck.mark();
         let Some(returns) = ReturnKind::parse(c.returns.get_ref()) else {
-            ck.err(file, c.returns.span(), format!("unknown return kind `{}`", c.returns.get_ref()), "unknown", format!("one of {}", kinds.join(", ")));
+            ck.err(file, c.returns.span(), format!("unknown return kind `{}`", c.returns.get_ref()), "unknown", format!("one of {}", kinds.join(", ")))
+                .did_you_mean(c.returns.get_ref(), kinds.iter().copied());
+            ck.poison(Item::Callable, c.name.get_ref());
             continue;
         };
         if returns == ReturnKind::Ifconfig && owner != Owner::Interface {
@@ -95,10 +99,14 @@ pub(super) fn build_callables(ck: &mut Checker, items: &[InFile<RawCallable>], o
             extension: c.extension.clone(),
             forms: c.forms.as_ref().map(|f| f.get_ref().clone()).unwrap_or_default(),
         };
-        if let Some(forms) = &c.forms {
-            check_forms(ck, file, forms.span(), &callable);
+        // Without all of its arguments, its forms and shape would report what is missing again.
+        if callable.args.len() == c.args.len() {
+            if let Some(forms) = &c.forms {
+                check_forms(ck, file, forms.span(), &callable);
+            }
+            check_shape(ck, file, span, &c.returns, &callable);
         }
-        check_shape(ck, file, span, &c.returns, &callable);
+        ck.poison_if_failed(mark, Item::Callable, c.name.get_ref());
         out.push(callable);
     }
     out
@@ -127,7 +135,8 @@ impl Args {
     fn build(&mut self, ck: &mut Checker, file: FileId, a: &RawArg, c: &RawCallable, returns: ReturnKind, consts: &HashMap<String, i64>) -> Option<Arg> {
         let types: Vec<&str> = ArgType::ALL.iter().map(|(n, _)| *n).collect();
         let Some(ty) = ArgType::parse(a.r#type.get_ref()) else {
-            ck.err(file, a.r#type.span(), format!("unknown argument type `{}`", a.r#type.get_ref()), "unknown", format!("one of {}", types.join(", ")));
+            ck.err(file, a.r#type.span(), format!("unknown argument type `{}`", a.r#type.get_ref()), "unknown", format!("one of {}", types.join(", ")))
+                .did_you_mean(a.r#type.get_ref(), types.iter().copied());
             return None;
         };
         let default = match &a.default {
@@ -217,7 +226,9 @@ impl Args {
 /// Checks `forms`: positional only, each names known arguments once and holds
 /// the required ones, one form per argument count, every argument in some form.
 pub(super) fn check_forms(ck: &mut Checker, file: FileId, span: Range<usize>, c: &Callable) {
-    let mut problem = |msg: String, hint: &str| ck.err(file, span.clone(), msg, "forms", hint);
+    let mut problem = |msg: String, hint: &str| {
+        ck.err(file, span.clone(), msg, "forms", hint);
+    };
     if c.keywords {
         problem(format!("`{}` has `forms` and `keywords`", c.name), "forms are positional: drop `keywords`");
     }

@@ -5,17 +5,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use toml::Spanned;
 
-use super::checker::{Checker, check_ident};
+use super::checker::{Checker, Item, check_ident};
 use super::merge::{InFile, Merged};
 use super::steps::build_steps;
-use super::values::Scope;
+use super::values::{Scope, Vars};
 use crate::diag::FileId;
 use crate::ir::board::FEATURES;
 use crate::ir::{CASE_TARGETS, CONSTANTS_FIXTURE, Case, Constant, FORGET_STEP, Fixture, Outcome, Rule, SCRIPT_HELPERS, Step, VALUE_STEP, Value};
 use crate::raw::{RawCase, RawFixture};
 
 /// Fixtures by name, with the variables each binds.
-pub(super) type Fixtures = BTreeMap<String, (Fixture, HashMap<String, bool>)>;
+pub(super) type Fixtures = BTreeMap<String, (Fixture, Vars)>;
 
 pub(super) fn build_fixtures(ck: &mut Checker, items: &[(FileId, Spanned<String>, Spanned<RawFixture>)], scope: &Scope) -> Fixtures {
     let mut seen = HashMap::new();
@@ -25,7 +25,7 @@ pub(super) fn build_fixtures(ck: &mut Checker, items: &[(FileId, Spanned<String>
         if ck.duplicate(&mut seen, "fixture", *file, name) {
             continue;
         }
-        let mut vars = HashMap::new();
+        let mut vars = Vars::new();
         let steps = build_steps(ck, *file, &f.get_ref().steps, scope, &mut vars);
         let fixture = Fixture { name: name.get_ref().clone(), doc: f.get_ref().doc.trim().to_string(), steps };
         out.insert(name.get_ref().clone(), (fixture, vars));
@@ -41,6 +41,8 @@ pub(super) fn build_cases(ck: &mut Checker, items: &[InFile<RawCase>], scope: &S
         if ck.duplicate(&mut seen, "case", file, &c.id) {
             continue;
         }
+        // A difference naming a case whose definition fails is not checked against it.
+        let mark = ck.mark();
         let Some((_, fixture_vars)) = fixtures.get(c.fixture.get_ref()) else {
             let names: Vec<&str> = fixtures.keys().map(String::as_str).collect();
             ck.err(
@@ -49,21 +51,23 @@ pub(super) fn build_cases(ck: &mut Checker, items: &[InFile<RawCase>], scope: &S
                 format!("case `{}` names unknown fixture `{}`", c.id.get_ref(), c.fixture.get_ref()),
                 "unknown fixture",
                 format!("one of {}", names.join(", ")),
-            );
+            )
+            .did_you_mean(c.fixture.get_ref(), names.iter().copied());
+            ck.poison(Item::Case, c.id.get_ref());
             continue;
         };
         if let Some(r) = &c.rule
             && !rules.iter().any(|x| &x.id == r.get_ref())
+            && !ck.is_poisoned(Item::Rule, r.get_ref())
         {
-            ck.err(file, r.span(), format!("case `{}` names unknown rule `{}`", c.id.get_ref(), r.get_ref()), "unknown rule", "the id of a [[rule]]");
+            ck.err(file, r.span(), format!("case `{}` names unknown rule `{}`", c.id.get_ref(), r.get_ref()), "unknown rule", "the id of a [[rule]]")
+                .did_you_mean(r.get_ref(), rules.iter().map(|x| x.id.as_str()));
         }
         let mut vars = fixture_vars.clone();
         let steps = build_steps(ck, file, &c.steps, scope, &mut vars);
         let targets = c.targets.as_ref().map_or_else(|| CASE_TARGETS.map(String::from).to_vec(), |t| t.get_ref().clone());
-        if let Some(t) = &c.targets
-            && (t.get_ref().is_empty() || t.get_ref().iter().any(|x| !CASE_TARGETS.contains(&x.as_str())))
-        {
-            ck.err(file, t.span(), "unknown target in `targets`", "unknown", format!("a non-empty list of {}", CASE_TARGETS.join(", ")));
+        if let Some(t) = &c.targets {
+            check_names(ck, file, t, "target in `targets`", &CASE_TARGETS);
         }
         let span = c.targets.as_ref().map_or(c.id.span(), |t| t.span());
         let python_only = steps.iter().any(|s| matches!(s.expect, Some(Outcome::Exception(_))));
@@ -99,19 +103,19 @@ pub(super) fn build_cases(ck: &mut Checker, items: &[InFile<RawCase>], scope: &S
             );
         }
         let without = c.without.as_ref().map_or_else(Vec::new, |w| w.get_ref().clone());
-        if let Some(w) = &c.without {
-            if without.is_empty() || without.iter().any(|f| !FEATURES.contains(&f.as_str())) {
-                ck.err(file, w.span(), "unknown feature in `without`", "unknown", format!("a non-empty list of {}", FEATURES.join(", ")));
-            } else if targets != ["rust"] {
-                ck.err(
-                    file,
-                    w.span(),
-                    format!("case `{}` needs a build without {}, which only the Rust API's feature runner has", c.id.get_ref(), without.join(", ")),
-                    "not for a full build",
-                    "targets = [\"rust\"]",
-                );
-            }
+        if let Some(w) = &c.without
+            && check_names(ck, file, w, "feature in `without`", &FEATURES)
+            && targets != ["rust"]
+        {
+            ck.err(
+                file,
+                w.span(),
+                format!("case `{}` needs a build without {}, which only the Rust API's feature runner has", c.id.get_ref(), without.join(", ")),
+                "not for a full build",
+                "targets = [\"rust\"]",
+            );
         }
+        ck.poison_if_failed(mark, Item::Case, c.id.get_ref());
         out.push(Case {
             id: c.id.get_ref().clone(),
             rule: c.rule.as_ref().map(|r| r.get_ref().clone()),
@@ -123,6 +127,22 @@ pub(super) fn build_cases(ck: &mut Checker, items: &[InFile<RawCase>], scope: &S
         });
     }
     out
+}
+
+/// Reports a `list` (of `targets`, `without`, `against`) that is empty or
+/// holds a name not in `known`, suggesting the closest for a misspelt one;
+/// true when it is fine.
+pub(super) fn check_names(ck: &mut Checker, file: FileId, list: &Spanned<Vec<String>>, what: &str, known: &[&str]) -> bool {
+    let unknown = list.get_ref().iter().find(|x| !known.contains(&x.as_str()));
+    if list.get_ref().is_empty() || unknown.is_some() {
+        let msg = unknown.map_or_else(|| format!("empty list for {what}"), |u| format!("unknown {what}: `{u}`"));
+        let d = ck.err(file, list.span(), msg, "unknown", format!("a non-empty list of {}", known.join(", ")));
+        if let Some(u) = unknown {
+            d.did_you_mean(u, known.iter().copied());
+        }
+        return false;
+    }
+    true
 }
 
 /// The id of the case generated for a constant: `constant-af-inet`.

@@ -1,7 +1,7 @@
 //! The [`Checker`]: where lowering reports problems, and the name checks
 //! every section shares.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use toml::Spanned;
@@ -9,11 +9,29 @@ use toml::Spanned;
 use crate::diag::{Diagnostic, FileId, SpecFiles};
 
 /// Collects diagnostics while lowering, and knows the files they point into
-/// (so that a duplicate names its first definition itself).
+/// (so that a duplicate names its first definition itself). It also keeps
+/// the items whose own definition failed ([`Checker::poison`]): a reference
+/// to one is not reported again, so one mistake gives one error.
 pub(crate) struct Checker<'f> {
     files: &'f SpecFiles,
     diags: Vec<Diagnostic>,
+    poisoned: HashSet<(Item, String)>,
 }
+
+/// The kinds of spec item other items refer to by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Item {
+    /// A function, method or interface method.
+    Callable,
+    /// A `[[rule]]`.
+    Rule,
+    /// A `[[case]]`.
+    Case,
+}
+
+/// How many diagnostics had been reported at some point ([`Checker::mark`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Mark(usize);
 
 /// Names seen so far, each with where it was first defined (file, byte offset).
 pub(crate) type FirstSeen = HashMap<String, (FileId, usize)>;
@@ -21,7 +39,7 @@ pub(crate) type FirstSeen = HashMap<String, (FileId, usize)>;
 impl<'f> Checker<'f> {
     /// A checker for `files`, with no diagnostics yet.
     pub(crate) fn new(files: &'f SpecFiles) -> Self {
-        Checker { files, diags: Vec::new() }
+        Checker { files, diags: Vec::new(), poisoned: HashSet::new() }
     }
 
     /// The diagnostics so far, if any (consumes the checker).
@@ -34,11 +52,42 @@ impl<'f> Checker<'f> {
         self.diags.is_empty()
     }
 
-    /// Reports an error at `span` of `file`, with a label and what was expected.
-    pub(crate) fn err(&mut self, file: FileId, span: Range<usize>, msg: impl Into<String>, label: &str, hint: impl Into<String>) {
+    /// Reports an error at `span` of `file`, with a label and what was
+    /// expected; returns it, for a [`Diagnostic::did_you_mean`].
+    pub(crate) fn err(&mut self, file: FileId, span: Range<usize>, msg: impl Into<String>, label: &str, hint: impl Into<String>) -> &mut Diagnostic {
         let hint = hint.into();
         let d = Diagnostic::new(file, span, msg).label(label);
         self.diags.push(if hint.is_empty() { d } else { d.hint(hint) });
+        let last = self.diags.len() - 1;
+        &mut self.diags[last]
+    }
+
+    /// The diagnostics so far, to tell later whether an item's lowering reported any.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark(self.diags.len())
+    }
+
+    /// Has anything been reported since `mark`?
+    pub(crate) fn failed_since(&self, mark: Mark) -> bool {
+        self.diags.len() > mark.0
+    }
+
+    /// Records that the definition of `name` failed (reported there): what
+    /// refers to it is then not checked against it, and says nothing.
+    pub(crate) fn poison(&mut self, item: Item, name: &str) {
+        self.poisoned.insert((item, name.to_string()));
+    }
+
+    /// Poisons `name` when anything was reported since `mark` (its definition began).
+    pub(crate) fn poison_if_failed(&mut self, mark: Mark, item: Item, name: &str) {
+        if self.failed_since(mark) {
+            self.poison(item, name);
+        }
+    }
+
+    /// Did the definition of `name` fail?
+    pub(crate) fn is_poisoned(&self, item: Item, name: &str) -> bool {
+        self.poisoned.contains(&(item, name.to_string()))
     }
 
     /// Reports a duplicate name; returns true when `name` was already seen.

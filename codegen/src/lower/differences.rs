@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::checker::Checker;
+use super::cases::check_names;
+use super::checker::{Checker, Item};
 use super::merge::InFile;
 use crate::ir::{Case, Difference};
 use crate::raw::RawDifference;
@@ -19,14 +20,13 @@ pub(super) fn build_differences(ck: &mut Checker, items: &[InFile<RawDifference>
             continue;
         }
         let against = d.against.as_ref().map_or_else(|| vec!["cpython".to_string()], |a| a.get_ref().clone());
-        if let Some(a) = &d.against
-            && (a.get_ref().is_empty() || a.get_ref().iter().any(|x| !OTHER_INTERPRETERS.contains(&x.as_str())))
-        {
-            ck.err(*file, a.span(), "unknown interpreter in `against`", "unknown", format!("a non-empty list of {}", OTHER_INTERPRETERS.join(", ")));
+        if let Some(a) = &d.against {
+            check_names(ck, *file, a, "interpreter in `against`", &OTHER_INTERPRETERS);
         }
         for c in &d.cases {
-            if !cases.iter().any(|k| &k.id == c.get_ref()) {
-                ck.err(*file, c.span(), format!("unknown case `{}`", c.get_ref()), "no such case", "the id of a [[case]]");
+            if !cases.iter().any(|k| &k.id == c.get_ref()) && !ck.is_poisoned(Item::Case, c.get_ref()) {
+                ck.err(*file, c.span(), format!("unknown case `{}`", c.get_ref()), "no such case", "the id of a [[case]]")
+                    .did_you_mean(c.get_ref(), cases.iter().map(|k| k.id.as_str()));
             }
         }
         out.push(Difference {

@@ -57,6 +57,12 @@ fn name_key(text: &str, span: &Range<usize>, msg: String) -> String {
     }
 }
 
+/// The key or value serde names in "unknown field `x`" or "unknown variant `x`".
+fn unknown_name(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))?;
+    rest.split_once('`').map(|(name, _)| name)
+}
+
 /// Pairs each item with its file.
 fn tag<T>(file: FileId, items: Vec<Spanned<T>>) -> impl Iterator<Item = InFile<T>> {
     items.into_iter().map(move |x| (file, x))
@@ -101,7 +107,12 @@ pub(super) fn parse(ck: &mut Checker, files: &SpecFiles) -> Merged {
                     Some(key) if hint.is_empty() => format!("a `{key} = ...` key in this table"),
                     _ => hint,
                 };
-                ck.err(file, span, msg, "here", hint);
+                let typo = unknown_name(&msg).map(String::from);
+                let d = ck.err(file, span, msg, "here", hint.as_str());
+                if let Some(typo) = typo {
+                    // serde lists the known names in backticks.
+                    d.did_you_mean(&typo, hint.split('`').skip(1).step_by(2));
+                }
             }
         }
     }

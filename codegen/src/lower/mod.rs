@@ -1,7 +1,9 @@
 //! Raw spec (`crate::raw`) → validated IR (`crate::ir`), one file per spec
 //! section. Every problem becomes a [`Diagnostic`] pointing at the offending
 //! text; lowering goes on after an error so that one run reports as much as
-//! it can.
+//! it can, but once per mistake: an item whose own definition failed is
+//! poisoned (`Checker::poison`), and what refers to it is not checked against
+//! it. A misspelt name from a closed set gets a "did you mean" (`diag::closest`).
 
 mod boards;
 mod callables;
@@ -20,7 +22,7 @@ mod values;
 
 use std::collections::HashMap;
 
-use checker::Checker;
+use checker::{Checker, Item};
 use merge::Merged;
 use values::Scope;
 
@@ -59,7 +61,9 @@ fn build(ck: &mut Checker, m: Merged) -> Option<Spec> {
     let interface_methods = callables::build_callables(ck, &m.interface_methods, Owner::Interface, &consts);
     module::check_interface_methods(ck, &m.interface_methods, interface.is_some(), &functions, &methods);
     let constructors = functions.iter().filter(|f| f.returns == ReturnKind::Socket && f.python).count();
-    if constructors != 1 {
+    // A function whose definition failed may be the constructor: its error says enough.
+    let poisoned_function = m.functions.iter().any(|(_, f)| ck.is_poisoned(Item::Callable, f.get_ref().name.get_ref()));
+    if constructors != 1 && !poisoned_function {
         let (file, span) = m.functions.first().map(|(f, c)| (*f, c.get_ref().returns.span())).unwrap_or((0, 0..0));
         ck.err(
             file,
@@ -69,7 +73,8 @@ fn build(ck: &mut Checker, m: Merged) -> Option<Spec> {
             "exactly one module function returning socket: it becomes the socket type's constructor",
         );
     }
-    if !methods.iter().any(|m| m.closes) {
+    // As written, so that a method whose definition failed still counts.
+    if !m.methods.iter().any(|(_, x)| x.get_ref().closes) {
         ck.err(
             m.methods.first().map(|x| x.0).unwrap_or(0),
             0..0,

@@ -22,7 +22,8 @@ pub(super) fn build_port(ck: &mut Checker, items: &[(FileId, Spanned<RawPortFunc
             "firmware" => true,
             "runtime" => false,
             other => {
-                ck.err(file, f.supplier.span(), format!("unknown supplier `{other}`"), "unknown", "firmware or runtime");
+                ck.err(file, f.supplier.span(), format!("unknown supplier `{other}`"), "unknown", "firmware or runtime")
+                    .did_you_mean(other, ["firmware", "runtime"]);
                 continue;
             }
         };
@@ -31,7 +32,8 @@ pub(super) fn build_port(ck: &mut Checker, items: &[(FileId, Spanned<RawPortFunc
             "i32" => PortReturn::I32,
             "u64" => PortReturn::U64,
             other => {
-                ck.err(file, f.returns.span(), format!("unknown port return `{other}`"), "unknown", "none, i32 or u64");
+                ck.err(file, f.returns.span(), format!("unknown port return `{other}`"), "unknown", "none, i32 or u64")
+                    .did_you_mean(other, ["none", "i32", "u64"]);
                 continue;
             }
         };
@@ -44,7 +46,8 @@ pub(super) fn build_port(ck: &mut Checker, items: &[(FileId, Spanned<RawPortFunc
                 "u64" => PortType::U64,
                 "i32" => PortType::I32,
                 other => {
-                    ck.err(file, a.r#type.span(), format!("unknown port argument type `{other}`"), "unknown", "bytes, mac, u64 or i32");
+                    ck.err(file, a.r#type.span(), format!("unknown port argument type `{other}`"), "unknown", "bytes, mac, u64 or i32")
+                        .did_you_mean(other, ["bytes", "mac", "u64", "i32"]);
                     continue;
                 }
             };

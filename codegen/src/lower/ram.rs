@@ -37,12 +37,13 @@ pub(super) fn build_ram(ck: &mut Checker, items: &[(FileId, Spanned<RawRam>)]) -
         for (feature, items) in &raw.without {
             if !FEATURES.contains(&feature.as_str()) {
                 let expected = format!("one of {}", FEATURES.join(", "));
-                ck.err(file, items.span(), format!("`{feature}` is not a runtime feature"), "unknown feature", expected);
+                ck.err(file, items.span(), format!("`{feature}` is not a runtime feature"), "unknown feature", expected).did_you_mean(feature, FEATURES);
             }
             let mut less = BTreeMap::new();
             for (item, bytes) in items.get_ref() {
                 if !names.contains(&item.as_str()) {
-                    ck.err(file, bytes.span(), format!("`{item}` is not a cost of this table"), "unknown item", format!("one of {}", names.join(", ")));
+                    ck.err(file, bytes.span(), format!("`{item}` is not a cost of this table"), "unknown item", format!("one of {}", names.join(", ")))
+                        .did_you_mean(item, names.iter().copied());
                 }
                 less.insert(item.clone(), cost(ck, file, bytes));
             }

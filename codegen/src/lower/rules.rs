@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::checker::Checker;
+use super::checker::{Checker, Item};
 use super::merge::InFile;
 use super::values::{Scope, resolve_outcome};
 use crate::ir::{Callable, Namespace, Outcome, Rule};
@@ -17,8 +17,13 @@ pub(super) fn build_rules(ck: &mut Checker, items: &[InFile<RawRule>], scope: &S
         if ck.duplicate(&mut seen, "rule", file, &r.id) {
             continue;
         }
+        // A case naming a rule whose definition fails is not checked against it.
+        let mark = ck.mark();
         let outcome = resolve_outcome(ck, file, span, (&r.errno, &r.exception, &r.returns), scope, None, true);
         for m in &r.methods {
+            if ck.is_poisoned(Item::Callable, m.get_ref()) {
+                continue;
+            }
             let Some(c) = callables.get(m.get_ref()) else {
                 ck.err(
                     file,
@@ -26,7 +31,8 @@ pub(super) fn build_rules(ck: &mut Checker, items: &[InFile<RawRule>], scope: &S
                     format!("rule `{}` names unknown method `{}`", r.id.get_ref(), m.get_ref()),
                     "unknown",
                     "the name of a [[function]], [[method]] or [[interface_method]]",
-                );
+                )
+                .did_you_mean(m.get_ref(), callables.keys().map(String::as_str));
                 continue;
             };
             if let Some(Some(Outcome::Error(code))) = &outcome {
@@ -41,6 +47,7 @@ pub(super) fn build_rules(ck: &mut Checker, items: &[InFile<RawRule>], scope: &S
                 }
             }
         }
+        ck.poison_if_failed(mark, Item::Rule, r.id.get_ref());
         if let Some(Some(outcome)) = outcome {
             out.push(Rule {
                 id: r.id.get_ref().clone(),

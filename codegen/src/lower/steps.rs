@@ -1,13 +1,12 @@
 //! The steps of fixtures and cases: calls on known callables with fitting
 //! arguments, variables bound before use, and the pseudo-steps.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use toml::Spanned;
 
-use super::checker::{Checker, check_ident};
-use super::values::{Scope, resolve_code, resolve_outcome, resolve_value};
+use super::checker::{Checker, Item, check_ident};
+use super::values::{Binding, Scope, Vars, resolve_code, resolve_outcome, resolve_value};
 use crate::diag::FileId;
 use crate::ir::{BUFFER_STEP, Callable, ErrorCode, FORGET_STEP, Step, VALUE_STEP, Value};
 use crate::raw::RawStep;
@@ -15,14 +14,7 @@ use crate::types::ReturnKind;
 
 /// Validates a pseudo-step (`value`, `buffer`, `forget`; see `crate::ir`): its one
 /// argument, and no `index`, `let` or outcome where they make no sense.
-pub(super) fn build_pseudo_step(
-    ck: &mut Checker,
-    file: FileId,
-    span: Range<usize>,
-    s: &RawStep,
-    scope: &Scope,
-    vars: &mut HashMap<String, bool>,
-) -> Option<Step> {
+pub(super) fn build_pseudo_step(ck: &mut Checker, file: FileId, span: Range<usize>, s: &RawStep, scope: &Scope, vars: &mut Vars) -> Option<Step> {
     let call = s.call.get_ref().as_str();
     let [arg] = s.args.as_slice() else {
         ck.err(file, s.call.span(), format!("`{call}` takes one argument, the step passes {}", s.args.len()), "argument count", "exactly one argument");
@@ -36,7 +28,7 @@ pub(super) fn build_pseudo_step(
     match (call, &value) {
         (VALUE_STEP, Value::Const(..) | Value::Var(_)) => {}
         (BUFFER_STEP, Value::Int(n)) if (0..=65536).contains(n) && s.r#let.is_some() && expect.is_none() => {}
-        (FORGET_STEP, Value::Var(name)) if vars.get(name) == Some(&true) && expect.is_none() && s.r#let.is_none() => {
+        (FORGET_STEP, Value::Var(name)) if vars.get(name) == Some(&Binding::Socket) && expect.is_none() && s.r#let.is_none() => {
             vars.remove(name);
         }
         _ => {
@@ -51,7 +43,7 @@ pub(super) fn build_pseudo_step(
     }
     if let Some(name) = &s.r#let {
         check_ident(ck, file, name, "variable", false);
-        vars.insert(name.get_ref().clone(), false);
+        vars.insert(name.get_ref().clone(), Binding::Value);
     }
     Some(Step {
         bind: s.r#let.as_ref().map(|l| l.get_ref().clone()),
@@ -65,82 +57,112 @@ pub(super) fn build_pseudo_step(
     })
 }
 
-/// Validates steps; `vars` maps bound variables to "is a socket".
-pub(super) fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope: &Scope, vars: &mut HashMap<String, bool>) -> Vec<Step> {
+/// Validates steps; `vars` holds the variables bound so far. A step that
+/// cannot be built poisons the variable it would bind, so that the steps
+/// using it say nothing more.
+pub(super) fn build_steps(ck: &mut Checker, file: FileId, steps: &[Spanned<RawStep>], scope: &Scope, vars: &mut Vars) -> Vec<Step> {
     let mut out = Vec::new();
     for s in steps {
         let (span, s) = (s.span(), s.get_ref());
-        if s.on.is_none() && [VALUE_STEP, BUFFER_STEP, FORGET_STEP].contains(&s.call.get_ref().as_str()) {
-            out.extend(build_pseudo_step(ck, file, span, s, scope, vars));
-            continue;
+        let step = if s.on.is_none() && [VALUE_STEP, BUFFER_STEP, FORGET_STEP].contains(&s.call.get_ref().as_str()) {
+            build_pseudo_step(ck, file, span, s, scope, vars)
+        } else {
+            build_call_step(ck, file, span, s, scope, vars)
+        };
+        match step {
+            Some(step) => out.push(step),
+            None => {
+                if let Some(name) = &s.r#let {
+                    vars.insert(name.get_ref().clone(), Binding::Poisoned);
+                }
+            }
         }
-        let Some(callable) = step_callable(ck, file, s, scope, vars) else { continue };
-        check_arg_count(ck, file, s, callable);
-        let args: Vec<Value> = s.args.iter().filter_map(|a| resolve_value(ck, file, a.span(), a.get_ref(), scope.consts, Some(vars))).collect();
-        let kwargs: Vec<(String, Value)> =
-            s.kwargs.iter().filter_map(|(k, v)| Some((k.clone(), resolve_value(ck, file, v.span(), v.get_ref(), scope.consts, Some(vars))?))).collect();
-        let expect = resolve_outcome(ck, file, span.clone(), (&s.errno, &s.exception, &s.returns), scope, Some(vars), false).flatten();
-        let until = until(ck, file, s, scope);
-        if until.is_some() && expect.is_some() {
-            ck.err(file, span.clone(), "a repeated step cannot also expect an outcome", "both", "either `until_errno` or one of errno/exception/returns");
-        }
-        let index = index(ck, file, s, callable);
-        if let Some(name) = &s.r#let {
-            check_ident(ck, file, name, "variable", false);
-            let socket = match callable.returns {
-                ReturnKind::Socket => index.is_none(),
-                ReturnKind::SocketAddress => index == Some(0),
-                // makefile(): the socket itself.
-                ReturnKind::SelfRef => index.is_none(),
-                _ => false,
-            };
-            vars.insert(name.get_ref().clone(), socket);
-        }
-        out.push(Step {
-            bind: s.r#let.as_ref().map(|l| l.get_ref().clone()),
-            index,
-            on: s.on.as_ref().map(|o| o.get_ref().clone()),
-            call: callable.name.clone(),
-            args,
-            kwargs,
-            expect,
-            until,
-        });
     }
     out
 }
 
+/// A step calling a function or method, or None when it has no callable
+/// (reported, unless what it depends on failed before).
+fn build_call_step(ck: &mut Checker, file: FileId, span: Range<usize>, s: &RawStep, scope: &Scope, vars: &mut Vars) -> Option<Step> {
+    let callable = step_callable(ck, file, s, scope, vars)?;
+    check_arg_count(ck, file, s, callable);
+    let args: Vec<Value> = s.args.iter().filter_map(|a| resolve_value(ck, file, a.span(), a.get_ref(), scope.consts, Some(vars))).collect();
+    let kwargs: Vec<(String, Value)> =
+        s.kwargs.iter().filter_map(|(k, v)| Some((k.clone(), resolve_value(ck, file, v.span(), v.get_ref(), scope.consts, Some(vars))?))).collect();
+    let expect = resolve_outcome(ck, file, span.clone(), (&s.errno, &s.exception, &s.returns), scope, Some(vars), false).flatten();
+    let until = until(ck, file, s, scope);
+    if until.is_some() && expect.is_some() {
+        ck.err(file, span, "a repeated step cannot also expect an outcome", "both", "either `until_errno` or one of errno/exception/returns");
+    }
+    let index = index(ck, file, s, callable);
+    if let Some(name) = &s.r#let {
+        check_ident(ck, file, name, "variable", false);
+        let socket = match callable.returns {
+            ReturnKind::Socket => index.is_none(),
+            ReturnKind::SocketAddress => index == Some(0),
+            // makefile(): the socket itself.
+            ReturnKind::SelfRef => index.is_none(),
+            _ => false,
+        };
+        vars.insert(name.get_ref().clone(), if socket { Binding::Socket } else { Binding::Value });
+    }
+    Some(Step {
+        bind: s.r#let.as_ref().map(|l| l.get_ref().clone()),
+        index,
+        on: s.on.as_ref().map(|o| o.get_ref().clone()),
+        call: callable.name.clone(),
+        args,
+        kwargs,
+        expect,
+        until,
+    })
+}
+
 /// The function, interface method or (with `on`, a bound socket) method a
-/// step calls, or None after reporting why there is none.
-fn step_callable<'a>(ck: &mut Checker, file: FileId, s: &RawStep, scope: &Scope<'a>, vars: &HashMap<String, bool>) -> Option<&'a Callable> {
+/// step calls, or None after reporting why there is none. A callable or a
+/// variable whose definition failed gives None and no report.
+fn step_callable<'a>(ck: &mut Checker, file: FileId, s: &RawStep, scope: &Scope<'a>, vars: &Vars) -> Option<&'a Callable> {
+    let call = s.call.get_ref();
     let callable = match &s.on {
         Some(on) => {
             match vars.get(on.get_ref()) {
-                None => ck.err(
-                    file,
-                    on.span(),
-                    format!("variable `{}` is used before it is bound", on.get_ref()),
-                    "unbound",
-                    "a socket bound by an earlier step's `let`",
-                ),
-                Some(false) => {
-                    ck.err(file, on.span(), format!("`{}` is not a socket", on.get_ref()), "not a socket", "a variable bound to a socket() or accept() result")
+                None => {
+                    ck.err(
+                        file,
+                        on.span(),
+                        format!("variable `{}` is used before it is bound", on.get_ref()),
+                        "unbound",
+                        "a socket bound by an earlier step's `let`",
+                    )
+                    .did_you_mean(on.get_ref(), vars.iter().filter(|(_, b)| **b == Binding::Socket).map(|(n, _)| n.as_str()));
                 }
-                Some(true) => {}
+                Some(Binding::Value) => {
+                    ck.err(file, on.span(), format!("`{}` is not a socket", on.get_ref()), "not a socket", "a variable bound to a socket() or accept() result");
+                }
+                Some(Binding::Poisoned) => return None,
+                Some(Binding::Socket) => {}
             }
-            scope.methods.iter().find(|m| &m.name == s.call.get_ref())
+            scope.methods.iter().find(|m| &m.name == call)
         }
-        None => scope.functions.iter().chain(scope.interface_methods).find(|f| &f.name == s.call.get_ref()),
+        None => scope.functions.iter().chain(scope.interface_methods).find(|f| &f.name == call),
     };
+    if ck.is_poisoned(Item::Callable, call) {
+        return None;
+    }
     if callable.is_none() {
         let what = if s.on.is_some() { "method" } else { "module function or interface method" };
+        let names: Vec<&str> = match &s.on {
+            Some(_) => scope.methods.iter().map(|m| m.name.as_str()).collect(),
+            None => scope.functions.iter().chain(scope.interface_methods).map(|f| f.name.as_str()).chain([VALUE_STEP, BUFFER_STEP, FORGET_STEP]).collect(),
+        };
         ck.err(
             file,
             s.call.span(),
-            format!("unknown {what} `{}`", s.call.get_ref()),
+            format!("unknown {what} `{call}`"),
             "unknown",
             format!("a {what} of the spec (methods need `on`), or a `{VALUE_STEP}`/`{BUFFER_STEP}`/`{FORGET_STEP}` step"),
-        );
+        )
+        .did_you_mean(call, names);
     }
     callable
 }

@@ -61,13 +61,16 @@ pub(super) fn build_structs(ck: &mut Checker, items: &[InFile<RawStruct>]) -> Ve
             }
             match parse_field_type(f.r#type.get_ref(), &out) {
                 Some(ty) => fields.push(Field { name: f.name.get_ref().clone(), ty, doc: f.doc.trim().to_string() }),
-                None => ck.err(
-                    file,
-                    f.r#type.span(),
-                    format!("unknown field type `{}`", f.r#type.get_ref()),
-                    "unknown",
-                    "u8, u16, u32, i32, u8[N] (N in 1..256) or an earlier struct's name",
-                ),
+                None => {
+                    ck.err(
+                        file,
+                        f.r#type.span(),
+                        format!("unknown field type `{}`", f.r#type.get_ref()),
+                        "unknown",
+                        "u8, u16, u32, i32, u8[N] (N in 1..256) or an earlier struct's name",
+                    )
+                    .did_you_mean(f.r#type.get_ref(), ["u8", "u16", "u32", "i32"].into_iter().chain(out.iter().map(|s| s.name.as_str())));
+                }
             }
         }
         if let Some((_, required)) = REQUIRED_FIELDS.iter().find(|(n, _)| n == s.name.get_ref()) {

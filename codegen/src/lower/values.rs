@@ -22,14 +22,30 @@ pub(super) struct Scope<'a> {
     pub(super) interface_methods: &'a [Callable],
 }
 
-/// Resolves a raw value; `vars` is None where variables are not allowed.
+/// What a step's `let` bound a variable to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Binding {
+    /// A socket: steps may call its methods (`on`).
+    Socket,
+    /// Any other value.
+    Value,
+    /// Nothing known: the step that binds it failed (and said why), so a
+    /// step using it is not checked, and says nothing.
+    Poisoned,
+}
+
+/// The variables bound so far, by name.
+pub(super) type Vars = HashMap<String, Binding>;
+
+/// Resolves a raw value; `vars` is None where variables are not allowed. A
+/// poisoned variable gives None without a diagnostic.
 pub(super) fn resolve_value(
     ck: &mut Checker,
     file: FileId,
     span: Range<usize>,
     raw: &RawValue,
     consts: &HashMap<String, i64>,
-    vars: Option<&HashMap<String, bool>>,
+    vars: Option<&Vars>,
 ) -> Option<Value> {
     Some(match raw {
         RawValue::Bool(b) => Value::Bool(*b),
@@ -49,17 +65,22 @@ pub(super) fn resolve_value(
                 match consts.get(name) {
                     Some(v) => Value::Const(name.to_string(), *v),
                     None => {
-                        ck.err(file, span, format!("unknown constant `{name}`"), "not defined", "the name of a [[constant]]");
+                        ck.err(file, span, format!("unknown constant `{name}`"), "not defined", "the name of a [[constant]]")
+                            .did_you_mean(name, consts.keys().map(String::as_str));
                         return None;
                     }
                 }
             } else if let Some(name) = s.strip_prefix('$') {
                 match vars {
-                    Some(v) if v.contains_key(name) => Value::Var(name.to_string()),
-                    Some(_) => {
-                        ck.err(file, span, format!("variable `${name}` is used before it is bound"), "unbound", "a name bound by an earlier step's `let`");
-                        return None;
-                    }
+                    Some(v) => match v.get(name) {
+                        Some(Binding::Poisoned) => return None,
+                        Some(_) => Value::Var(name.to_string()),
+                        None => {
+                            ck.err(file, span, format!("variable `${name}` is used before it is bound"), "unbound", "a name bound by an earlier step's `let`")
+                                .did_you_mean(name, v.keys().map(String::as_str));
+                            return None;
+                        }
+                    },
                     None => {
                         ck.err(file, span, "variables are not allowed here", "a variable", "a literal or a constant");
                         return None;
@@ -100,7 +121,8 @@ pub(super) fn resolve_code(ck: &mut Checker, file: FileId, name: &Spanned<String
             format!("unknown errno `{}`", name.get_ref()),
             "not in the errno or getaddrinfo tables",
             "the name of an [[errno]] or [[gai_error]]",
-        );
+        )
+        .did_you_mean(name.get_ref(), codes.keys().map(String::as_str));
     }
     found
 }
@@ -115,7 +137,8 @@ pub(super) fn resolve_exception(ck: &mut Checker, file: FileId, name: &Spanned<S
             format!("unknown exception `{}`", name.get_ref()),
             "unknown",
             format!("one of {} (OSError is written as errno = \"...\")", EXCEPTIONS.join(", ")),
-        );
+        )
+        .did_you_mean(name.get_ref(), EXCEPTIONS);
         None
     }
 }
@@ -130,7 +153,7 @@ pub(super) fn resolve_outcome(
     span: Range<usize>,
     parts: OutcomeParts,
     scope: &Scope,
-    vars: Option<&HashMap<String, bool>>,
+    vars: Option<&Vars>,
     required: bool,
 ) -> Option<Option<Outcome>> {
     let (errno, exception, returns) = parts;
