@@ -166,14 +166,6 @@ const CONSUMER_CFLAGS: &str = "-std=c99 -Wall -Wextra -Werror";
 /// The c-port board whose installed prefix the example firmware loop compiles against.
 const FIRMWARE_BOARD: &str = "nucleo-f429zi";
 
-/// The first ```c block of the README's C quick start.
-fn readme_program(readme: &str) -> Option<&str> {
-    let section = &readme[readme.find(QUICK_START)?..];
-    let start = section.find("```c\n")? + "```c\n".len();
-    let len = section[start..].find("```")?;
-    Some(&section[start..start + len])
-}
-
 /// Runs `script` with `sh -c` in the repository root, with `env`.
 fn sh(name: &str, script: &str, env: &[(&str, &Path)]) -> Result<(), String> {
     crate::verbosity::progress!("==> {name}: {script}");
@@ -189,14 +181,8 @@ fn sh(name: &str, script: &str, env: &[(&str, &Path)]) -> Result<(), String> {
 /// `cargo xtask test --only install`.
 pub fn test() -> Result<(), String> {
     let root = crate::root();
-    let readme = fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?;
     let main_c = format!("{CONSUMER}/main.c");
-    let program = fs::read_to_string(root.join(&main_c)).map_err(|e| format!("{main_c}: {e}"))?;
-    match readme_program(&readme) {
-        Some(shown) if shown == program => {}
-        Some(_) => return Err(format!("README.md's `{QUICK_START}` program differs from {main_c}: paste the file into the README's ```c block")),
-        None => return Err(format!("README.md has no ```c block under `{QUICK_START}` (it shows {main_c})")),
-    }
+    crate::readme_blocks::shows_file(QUICK_START, "c", &main_c)?;
     for tool in ["cmake", "pkg-config"] {
         if crate::exec::captured(Command::new(tool).arg("--version")).is_err() {
             return Err(format!("{tool} is not installed: apt-get install cmake pkgconf (.ci/run installs them)"));
@@ -266,16 +252,4 @@ fn firmware(scratch: &Path) -> Result<(), String> {
         object.display()
     );
     sh("example firmware against the installed board", &line, &[("PKG_CONFIG_PATH", &pc_path)])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_readme_program_is_the_first_c_block_of_its_section() {
-        let md = "# x\n```c\nno\n```\n## C quick start\ntext\n```sh\ncc\n```\n```c\nint main(void) {}\n```\n```c\nlater\n```\n";
-        assert_eq!(readme_program(md), Some("int main(void) {}\n"));
-        assert_eq!(readme_program("## C quick start\nnone"), None);
-    }
 }

@@ -30,6 +30,7 @@ mod package;
 mod publish;
 mod pypi;
 mod qemu;
+mod readme_blocks;
 #[cfg(test)]
 mod readme_check;
 mod run;
