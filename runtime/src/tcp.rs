@@ -166,6 +166,16 @@ impl<B: Board> Stack<'_, B> {
     pub(crate) fn tcp_connect(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
         self.tcp_update(fd)?;
         let slot = *self.fds.get(fd)?;
+        // A retried non-blocking connect drives the stack first, so a loop of
+        // retries alone sees its handshake end (EISCONN): on bare metal nobody
+        // else runs the stack.
+        let slot = if slot.timeout == Some(0) && matches!(phase_of(&slot)?, Phase::Connecting { .. }) {
+            self.pump();
+            self.tcp_update(fd)?;
+            *self.fds.get(fd)?
+        } else {
+            slot
+        };
         let (ip, port) = endpoint(address, slot.family)?;
         let entry = match phase_of(&slot)? {
             // A connect that parked while its handshake went on is done.

@@ -249,3 +249,27 @@ fn poll_delay_is_the_next_timer_and_none_when_idle() {
     s.close_all().unwrap();
     assert_eq!(s.poll_delay(), Ok(None), "nothing is pending once every connection is closed");
 }
+
+#[test]
+fn retrying_a_non_blocking_connect_alone_completes_it() {
+    // A Stack used directly has no runner: only calls drive it, as on bare
+    // metal. The listener's full queue drops the late client's SYN, so its
+    // handshake ends only with the SYN's retransmission, a timer later.
+    let mut s = stack();
+    let (l, a) = listener(&mut s, "127.0.0.1", 1);
+    let first = tcp(&mut s, AF_INET);
+    s.connect(first, &a).unwrap();
+    let late = tcp(&mut s, AF_INET);
+    s.setblocking(late, false).unwrap();
+    fails(s.connect(late, &a), Errno::EINPROGRESS);
+    let (fd, _) = s.accept(l).unwrap();
+    s.close(fd).unwrap();
+    let start = std::time::Instant::now();
+    let last = loop {
+        match s.connect(late, &a) {
+            Err(Errno::EALREADY) if start.elapsed() < std::time::Duration::from_secs(5) => std::thread::sleep(std::time::Duration::from_millis(1)),
+            other => break other,
+        }
+    };
+    assert_eq!(last, Err(Errno::EISCONN), "after {:?} of retries", start.elapsed());
+}
