@@ -9,6 +9,7 @@ pub mod diag;
 pub mod emit;
 pub mod ir;
 pub mod lower;
+pub mod native;
 pub mod naming;
 pub mod raw;
 pub mod sync;

@@ -24,7 +24,7 @@ int main(void) {
     CHECK(usocket_recv(fd, NULL, 4) == -USOCKET_EINVAL);
     CHECK(usocket_recv(fd, buf, (size_t)-1) == -USOCKET_EINVAL);
     CHECK(usocket_gettimeout(fd, NULL) == -USOCKET_EINVAL);
-    CHECK(usocket_accept(fd, NULL) == -USOCKET_EINVAL);
+    CHECK(usocket_accept(fd, NULL) == -USOCKET_EINVAL); /* not listening (a NULL peer itself is allowed) */
     CHECK(usocket_connect(fd, NULL) == -USOCKET_EINVAL);
 
     /* Timeouts: -1 blocks, 0 is non-blocking, below -1 is invalid. */

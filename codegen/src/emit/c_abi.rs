@@ -13,6 +13,7 @@ use super::{Output, rust_print};
 use crate::abi::{self, CType};
 use crate::ir::{Arg, Callable, Owner, Spec};
 use crate::naming::Names;
+use crate::native::{self, Lang};
 use crate::types::{ArgType, ReturnKind};
 
 /// The `# Safety` of every function with pointers, generic and export alike
@@ -125,7 +126,7 @@ fn arg_value(arg: &Arg) -> Option<TokenStream> {
 fn output_borrows(k: ReturnKind) -> Vec<Borrow> {
     let bytes = k.byte_output().then(|| Borrow::slice("out", "out_len", true, "abi_slice_mut"));
     let structured = match k {
-        ReturnKind::SocketAddress => Some(Borrow::one("peer", true, "abi_out")),
+        ReturnKind::SocketAddress => Some(Borrow::one("peer", true, "abi_opt_out")),
         ReturnKind::BytesAddress => Some(Borrow::one("from", true, "abi_out")),
         ReturnKind::Address | ReturnKind::Ifconfig => Some(Borrow::one("out", true, "abi_out")),
         ReturnKind::Timeout => Some(Borrow::one("out_ms", true, "abi_out")),
@@ -138,7 +139,8 @@ fn output_borrows(k: ReturnKind) -> Vec<Borrow> {
 /// How the call's value is stored through output pointers.
 fn store_output(k: ReturnKind) -> TokenStream {
     match k {
-        ReturnKind::SocketAddress => quote!(.map(|(fd, addr)| { *peer = addr; fd })),
+        // NULL: the caller does not want the peer's address (as BSD accept()).
+        ReturnKind::SocketAddress => quote!(.map(|(fd, addr)| { if let Some(peer) = peer { *peer = addr; } fd })),
         ReturnKind::BytesAddress => quote!(.map(|(n, addr)| { *from = addr; n })),
         ReturnKind::Address => quote!(.map(|addr| { *out = addr; })),
         ReturnKind::Ifconfig => quote!(.map(|config| { *out = config; })),
@@ -209,7 +211,7 @@ fn generic_fn(names: &Names, c: &Callable) -> TokenStream {
 fn export_fn(names: &Names, c: &Callable) -> TokenStream {
     let fn_name = format_ident!("{}", names.c_fn(c));
     let method = ident(&c.name);
-    let d = doc(&format!("C ABI for `{}`: {}", c.name, c.doc));
+    let d = doc(&format!("C ABI for `{}`: {}", c.name, native::render(&c.native_doc, Lang::C, names.prefix())));
     let safety = safety_doc(c);
     let root = quote!(__crate);
     let params: Vec<(Ident, TokenStream)> = abi::params(c).into_iter().map(|p| (ident(&p.name), rust_ctype(p.ty, &root))).collect();

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{GENERATED_LINE, Output, templates};
+use super::{GENERATED_LINE, Output, native_doc, templates};
 use crate::abi::{self, CType};
 use crate::ir::{FieldType, Spec};
 use crate::naming::Names;
@@ -96,9 +96,10 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         .filter(|c| c.returns.has_abi())
         .map(|c| {
             let params: Vec<String> = abi::params(c).iter().map(|p| decl(&c_type(&names, p.ty), &p.name)).collect();
-            let mut doc: Vec<String> = c.doc.lines().map(comment).collect();
-            doc.push(format!("Returns {}.", abi::ret_doc(c)));
-            Function { name: names.c_fn(c), ret: c_type(&names, abi::ret(c)), params: params.join(", "), doc }
+            // `()` in C is "any arguments" (-Wstrict-prototypes): none is `(void)`.
+            let params = if params.is_empty() { "void".to_string() } else { params.join(", ") };
+            let doc = native_doc::c_lines(c, &names).iter().map(|l| comment(l)).collect();
+            Function { name: names.c_fn(c), ret: c_type(&names, abi::ret(c)), params, doc }
         })
         .collect();
     let ctx = Context {

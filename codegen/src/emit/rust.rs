@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Output, c_abi, rust_print};
+use super::{Output, c_abi, native_doc, rust_print};
 use crate::ir::{Arg, Callable, ErrorCode, FieldType, Owner, Spec};
 use crate::naming::Names;
 use crate::types::{ArgType, ReturnKind};
@@ -250,9 +250,10 @@ pub(super) fn abi_callables(spec: &Spec) -> impl Iterator<Item = &Callable> {
 }
 
 fn api_file(spec: &Spec) -> TokenStream {
+    let names = Names::new(&spec.module);
     let methods = abi_callables(spec).map(|c| {
         let name = ident(&c.name);
-        let d = doc(&c.doc);
+        let d = doc(&native_doc::rust_text(c, &names));
         let params = trait_params(c);
         let allow = many_args(params.len() + 1);
         let params = params.into_iter().map(|(n, t)| quote!(#n: #t));
