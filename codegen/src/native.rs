@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use crate::naming::Names;
+
 /// A language a native doc is rendered for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -32,23 +34,23 @@ pub fn error_refs(text: &str) -> Vec<(Range<usize>, &str)> {
 /// An error code as a native caller meets it: C returns `-PREFIX_ENAME`
 /// (a getaddrinfo code `PREFIX_EAI_NAME`, already negative), Rust
 /// `Err(Errno::ENAME)` (`Err(GaiError::EAI_NAME)`).
-pub fn error_form(lang: Lang, c_prefix: &str, name: &str) -> String {
+pub fn error_form(lang: Lang, names: &Names, name: &str) -> String {
     let gai = name.starts_with("EAI_");
     match (lang, gai) {
-        (Lang::C, false) => format!("-{}_{name}", c_prefix.to_uppercase()),
-        (Lang::C, true) => format!("{}_{name}", c_prefix.to_uppercase()),
+        (Lang::C, false) => format!("-{}", names.c_macro(name)),
+        (Lang::C, true) => names.c_macro(name),
         (Lang::Rust, false) => format!("`Err(Errno::{name})`"),
         (Lang::Rust, true) => format!("`Err(GaiError::{name})`"),
     }
 }
 
 /// `text` with each `{NAME}` in `lang`'s form.
-pub fn render(text: &str, lang: Lang, c_prefix: &str) -> String {
+pub fn render(text: &str, lang: Lang, names: &Names) -> String {
     let mut out = String::new();
     let mut last = 0;
     for (range, name) in error_refs(text) {
         out.push_str(&text[last..range.start]);
-        out.push_str(&error_form(lang, c_prefix, name));
+        out.push_str(&error_form(lang, names, name));
         last = range.end;
     }
     out.push_str(&text[last..]);
@@ -85,8 +87,9 @@ mod tests {
     #[test]
     fn renders_each_reference_in_the_languages_form() {
         let text = "fails with {EINPROGRESS}; {EAI_NONAME} for a name; {lower} stays";
-        assert_eq!(render(text, Lang::C, "usocket"), "fails with -USOCKET_EINPROGRESS; USOCKET_EAI_NONAME for a name; {lower} stays");
-        assert_eq!(render(text, Lang::Rust, "usocket"), "fails with `Err(Errno::EINPROGRESS)`; `Err(GaiError::EAI_NONAME)` for a name; {lower} stays");
+        let names = Names::new(&crate::ir::Module { name: "socket".into(), aliases: vec![], c_prefix: "usocket".into(), doc: String::new() });
+        assert_eq!(render(text, Lang::C, &names), "fails with -USOCKET_EINPROGRESS; USOCKET_EAI_NONAME for a name; {lower} stays");
+        assert_eq!(render(text, Lang::Rust, &names), "fails with `Err(Errno::EINPROGRESS)`; `Err(GaiError::EAI_NONAME)` for a name; {lower} stays");
     }
 
     #[test]

@@ -10,6 +10,13 @@
  * wait according to the socket's timeout; -EINTR means the wait was cut short
  * and nothing was done.
  *
+ * Errors: the USOCKET_E* numbers are Linux's (USOCKET_EINPROGRESS is 115, USOCKET_ETIMEDOUT 110),
+ * not the C library's: newlib's <errno.h> (arm-none-eabi firmware) has
+ * EINPROGRESS 119 and ETIMEDOUT 116, so `r == -EINPROGRESS` silently never
+ * matches there. Always compare a return with -USOCKET_E* (getaddrinfo's with
+ * USOCKET_EAI_*), never with <errno.h>'s E*; usocket_strerror() and usocket_gai_strerror()
+ * name one for a log.
+ *
  * Pointers: each is NULL (where its length is 0, or where NULL means none) or
  * valid for its length for the whole call (readable for inputs, writable for
  * outputs) and used by nobody else meanwhile. -EINVAL (getaddrinfo:
@@ -125,6 +132,21 @@ timers) instead of polling them at intervals. */
 #define USOCKET_EAI_MEMORY (-10) /* No free DNS query slot */
 #define USOCKET_EAI_SYSTEM (-11) /* Invalid argument at the C ABI (NULL pointer, bad length) */
 #define USOCKET_EAI_INTR (-104) /* Interrupted: the wait was cut short to let the host handle a signal */
+
+/*
+ * The name and meaning of an error, as `ETIMEDOUT: Timed out`, for a log:
+ * `err` is an errno (USOCKET_ETIMEDOUT) or a function's negative return
+ * (-USOCKET_ETIMEDOUT). A static NUL-terminated string, never NULL (`unknown error`
+ * for a number the table does not have); it needs no started stack.
+ */
+const char *usocket_strerror(int32_t err);
+
+/*
+ * The name and meaning of a getaddrinfo code (USOCKET_EAI_NONAME, as usocket_getaddrinfo() returns it),
+ * as usocket_strerror() does for errno: a function of its own, as the two
+ * namespaces overlap (-2 is EAI_NONAME, and also -ENOENT).
+ */
+const char *usocket_gai_strerror(int32_t err);
 
 /* An IPv4 or IPv6 socket address. */
 typedef struct {

@@ -692,6 +692,25 @@ pub fn dhcp_state<B: Backend>() -> isize {
         }),
     )
 }
+/// The name and meaning of an error, as `ETIMEDOUT: Timed out`, for a log:
+/// `err` is an errno (USOCKET_ETIMEDOUT) or a function's negative return
+/// (-USOCKET_ETIMEDOUT). A static NUL-terminated string, never NULL (`unknown error`
+/// for a number the table does not have); it needs no started stack.
+pub fn strerror(err: i32) -> *const core::ffi::c_char {
+    match err.checked_abs().and_then(Errno::from_value).map(Errno::c_text) {
+        Some(text) => text.as_ptr(),
+        None => c"unknown error".as_ptr(),
+    }
+}
+/// The name and meaning of a getaddrinfo code (USOCKET_EAI_NONAME, as usocket_getaddrinfo() returns it),
+/// as usocket_strerror() does for errno: a function of its own, as the two
+/// namespaces overlap (-2 is EAI_NONAME, and also -ENOENT).
+pub fn gai_strerror(err: i32) -> *const core::ffi::c_char {
+    match GaiError::from_value(err).map(GaiError::c_text) {
+        Some(text) => text.as_ptr(),
+        None => c"unknown getaddrinfo error".as_ptr(),
+    }
+}
 
 /// Defines the C ABI on a board: one `#[no_mangle] extern "C"` function per
 /// spec operation (`usocket_socket`, ...) in the module that invokes it with
@@ -1225,6 +1244,21 @@ macro_rules! usocket_c_exports {
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn usocket_dhcp_state() -> isize {
             $crate::generated::c_abi::dhcp_state::<$backend>()
+        }
+        /// The name and meaning of an error, as `ETIMEDOUT: Timed out`, for a log:
+        /// `err` is an errno (USOCKET_ETIMEDOUT) or a function's negative return
+        /// (-USOCKET_ETIMEDOUT). A static NUL-terminated string, never NULL (`unknown error`
+        /// for a number the table does not have); it needs no started stack.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn usocket_strerror(err: i32) -> *const core::ffi::c_char {
+            $crate::generated::c_abi::strerror(err)
+        }
+        /// The name and meaning of a getaddrinfo code (USOCKET_EAI_NONAME, as usocket_getaddrinfo() returns it),
+        /// as usocket_strerror() does for errno: a function of its own, as the two
+        /// namespaces overlap (-2 is EAI_NONAME, and also -ENOENT).
+        #[unsafe(no_mangle)]
+        pub extern "C" fn usocket_gai_strerror(err: i32) -> *const core::ffi::c_char {
+            $crate::generated::c_abi::gai_strerror(err)
         }
     };
 }

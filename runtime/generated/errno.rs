@@ -197,6 +197,48 @@ impl Errno {
             _ => "?",
         }
     }
+    /// `NAME: message` as a static NUL-terminated string: what the C
+    /// ABI's strerror functions return (no heap, no formatting).
+    pub const fn c_text(self) -> &'static core::ffi::CStr {
+        match self.0 {
+            1 => c"EPERM: Operation not permitted",
+            2 => c"ENOENT: No such file or directory",
+            4 => {
+                c"EINTR: Interrupted: a wait was cut short to let the host handle a signal (Ctrl-C); nothing was done"
+            }
+            5 => c"EIO: I/O error in the network device",
+            9 => c"EBADF: Bad file descriptor: the socket is closed or was never open",
+            11 => c"EAGAIN: Operation would block (non-blocking socket)",
+            12 => c"ENOMEM: No free socket slot or buffer",
+            19 => c"ENODEV: The network stack has not been started",
+            22 => {
+                c"EINVAL: Invalid argument (also a NULL pointer or an oversized length at the C ABI), or an operation invalid in this socket state"
+            }
+            32 => c"EPIPE: Broken pipe: the sending half is shut down",
+            90 => c"EMSGSIZE: Message too long for one datagram",
+            92 => c"ENOPROTOOPT: Protocol option not available",
+            93 => c"EPROTONOSUPPORT: Protocol not supported",
+            95 => {
+                c"EOPNOTSUPP: Operation not supported on this socket type, or by this board (ifconfig('dhcp') without a DHCP client)"
+            }
+            97 => c"EAFNOSUPPORT: Address family not supported",
+            98 => c"EADDRINUSE: Address already in use",
+            99 => {
+                c"EADDRNOTAVAIL: Cannot assign requested address (not one of the board's addresses)"
+            }
+            101 => c"ENETUNREACH: Network is unreachable (no route)",
+            103 => c"ECONNABORTED: Connection aborted locally (timeout or linger expiry)",
+            104 => c"ECONNRESET: Connection reset by peer",
+            106 => c"EISCONN: Socket is already connected",
+            107 => c"ENOTCONN: Socket is not connected",
+            110 => c"ETIMEDOUT: Timed out",
+            111 => c"ECONNREFUSED: Connection refused",
+            113 => c"EHOSTUNREACH: No route to host",
+            114 => c"EALREADY: A non-blocking connect is already in progress",
+            115 => c"EINPROGRESS: Non-blocking connect started; poll for writability",
+            _ => c"?",
+        }
+    }
 }
 impl core::fmt::Display for Errno {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -292,6 +334,29 @@ impl GaiError {
             -11 => "Invalid argument at the C ABI (NULL pointer, bad length)",
             -104 => "Interrupted: the wait was cut short to let the host handle a signal",
             _ => "?",
+        }
+    }
+    /// `NAME: message` as a static NUL-terminated string: what the C
+    /// ABI's strerror functions return (no heap, no formatting).
+    pub const fn c_text(self) -> &'static core::ffi::CStr {
+        match self.0 {
+            -1 => c"EAI_BADFLAGS: Bad value for ai_flags",
+            -2 => c"EAI_NONAME: Name or service not known",
+            -3 => c"EAI_AGAIN: Temporary failure in name resolution (no answer in time)",
+            -4 => {
+                c"EAI_FAIL: Non-recoverable failure in name resolution (server failure, bad reply)"
+            }
+            -6 => c"EAI_FAMILY: Address family not supported",
+            -7 => c"EAI_SOCKTYPE: Socket type not supported",
+            -8 => c"EAI_SERVICE: Port is not a number in 0..65535",
+            -10 => c"EAI_MEMORY: No free DNS query slot",
+            -11 => {
+                c"EAI_SYSTEM: Invalid argument at the C ABI (NULL pointer, bad length)"
+            }
+            -104 => {
+                c"EAI_INTR: Interrupted: the wait was cut short to let the host handle a signal"
+            }
+            _ => c"?",
         }
     }
 }

@@ -51,6 +51,16 @@ int main(void) {
     CHECK(usocket_getaddrinfo("x.invalid", 9, 80, 0, 0, 0, USOCKET_AI_NUMERICHOST, infos, 2) == USOCKET_EAI_NONAME);
     CHECK(usocket_getaddrinfo("127.0.0.1", 9, 80, 0, 0, 0, 0, NULL, 2) == USOCKET_EAI_SYSTEM);
 
+    /* Error names: an errno or a negative return, its own function for
+     * getaddrinfo's codes (whose numbers overlap the negated errno's). */
+    CHECK(strcmp(usocket_strerror(-USOCKET_ETIMEDOUT), "ETIMEDOUT: Timed out") == 0);
+    CHECK(strncmp(usocket_strerror(USOCKET_EINPROGRESS), "EINPROGRESS: ", 13) == 0);
+    CHECK(strncmp(usocket_strerror(-USOCKET_ENOENT), "ENOENT: ", 8) == 0);
+    CHECK(strncmp(usocket_gai_strerror(USOCKET_EAI_NONAME), "EAI_NONAME: ", 12) == 0);
+    CHECK(strcmp(usocket_strerror(0), "unknown error") == 0);
+    CHECK(strcmp(usocket_strerror(INT32_MIN), "unknown error") == 0);
+    CHECK(strcmp(usocket_gai_strerror(-USOCKET_ETIMEDOUT), "unknown getaddrinfo error") == 0);
+
     /* close: once, then EBADF. */
     CHECK(usocket_close(fd) == 0);
     CHECK(usocket_close(fd) == -USOCKET_EBADF);

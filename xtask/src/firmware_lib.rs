@@ -15,8 +15,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use usocket_codegen::ir::Spec;
 use usocket_codegen::ir::board::Board;
+use usocket_codegen::ir::{Namespace, Spec};
 use usocket_codegen::naming::Names;
 
 use crate::armrust;
@@ -72,6 +72,7 @@ fn check_exports(spec: &Spec, lib: &Path) -> Result<usize, String> {
     let defined: BTreeSet<&str> = syms.iter().filter(|s| s.kind == 'T').map(|s| s.name.as_str()).collect();
     let undefined: BTreeSet<&str> = syms.iter().filter(|s| s.kind == 'U').map(|s| s.name.as_str()).collect();
     let mut exported: Vec<String> = spec.callables().filter(|c| c.returns.has_abi()).map(|c| names.c_fn(c)).collect();
+    exported.extend([Namespace::Errno, Namespace::Gai].map(|ns| names.c_strerror(ns)));
     exported.extend(spec.port.iter().filter(|p| !p.firmware).map(|p| names.port_fn(&p.name)));
     let missing: Vec<&String> = exported.iter().filter(|n| !defined.contains(n.as_str())).collect();
     if !missing.is_empty() {

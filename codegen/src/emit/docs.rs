@@ -465,7 +465,11 @@ fn context(spec: &Spec, m: Markup) -> Context {
         abi_functions: spec
             .callables()
             .filter(|c| !c.python && c.returns.has_abi())
-            .map(|c| AbiFunctionDoc { c_name: names.c_fn(c), doc: m.cell(&native::render(&c.native_doc, Lang::C, names.prefix())), extension: c.extension.as_deref().map(|e| m.cell(e)).unwrap_or_default() })
+            .map(|c| AbiFunctionDoc {
+                c_name: names.c_fn(c),
+                doc: m.cell(&native::render(&c.native_doc, Lang::C, &names)),
+                extension: c.extension.as_deref().map(|e| m.cell(e)).unwrap_or_default(),
+            })
             .collect(),
     }
 }

@@ -5,8 +5,8 @@
 
 use crate::abi::{self, CType, Null};
 use crate::ir::{Callable, Owner};
-use crate::native::{self, Lang};
 use crate::naming::Names;
+use crate::native::{self, Lang};
 use crate::types::{ArgType, ReturnKind};
 
 /// What the C prose says of a NULL pointer parameter, if anything.
@@ -38,7 +38,9 @@ fn c_param(c: &Callable, names: &Names, p: &abi::Param) -> String {
             format!("{} In milliseconds; -1: no timeout (block), 0: non-blocking", sentence(&a.native_doc))
         }
         (Some(a), CType::I32) if a.ty == ArgType::Bool => format!("{} Nonzero: true", sentence(&a.native_doc)),
-        (Some(a), CType::ConstChar) => format!("{} UTF-8 text of `{}` bytes, not NUL-terminated (pass its strlen())", sentence(&a.native_doc), abi::len_name(&a.name)),
+        (Some(a), CType::ConstChar) => {
+            format!("{} UTF-8 text of `{}` bytes, not NUL-terminated (pass its strlen())", sentence(&a.native_doc), abi::len_name(&a.name))
+        }
         (Some(a), _) => a.native_doc.clone(),
         (None, CType::Size) if p.name == "out_cap" => "how many results `out` holds".to_string(),
         (None, CType::Size) => "the size of `out` in bytes".to_string(),
@@ -61,10 +63,7 @@ fn c_param(c: &Callable, names: &Names, p: &abi::Param) -> String {
 
 /// What the C function returns, by its return kind.
 fn c_returns(c: &Callable, names: &Names) -> String {
-    let again = format!(
-        ", or -{} on a non-blocking socket when nothing could be done (Python's None)",
-        names.c_macro("EAGAIN")
-    );
+    let again = format!(", or -{} on a non-blocking socket when nothing could be done (Python's None)", names.c_macro("EAGAIN"));
     let ok = match c.returns {
         ReturnKind::None => "0".to_string(),
         ReturnKind::Socket => "the new socket's fd (>= 0)".to_string(),
@@ -93,7 +92,7 @@ fn c_returns(c: &Callable, names: &Names) -> String {
 
 /// The comment lines of the C declaration of `c`.
 pub fn c_lines(c: &Callable, names: &Names) -> Vec<String> {
-    let mut lines: Vec<String> = native::render(&c.native_doc, Lang::C, names.prefix()).lines().map(String::from).collect();
+    let mut lines: Vec<String> = native::render(&c.native_doc, Lang::C, names).lines().map(String::from).collect();
     let params = abi::params(c);
     if !params.is_empty() {
         lines.push(String::new());
@@ -143,7 +142,7 @@ fn rust_param(c: &Callable, name: &str) -> String {
 
 /// The doc of the Rust trait method of `c`.
 pub fn rust_text(c: &Callable, names: &Names) -> String {
-    let mut text = native::render(&c.native_doc, Lang::Rust, names.prefix());
+    let mut text = native::render(&c.native_doc, Lang::Rust, names);
     let params: Vec<String> = super::rust::trait_params(c).iter().map(|(n, _)| rust_param(c, n.to_string().trim_start_matches("r#"))).collect();
     if !params.is_empty() {
         text.push_str("\n\n");

@@ -80,6 +80,12 @@ fn constants_file(spec: &Spec) -> TokenStream {
     }
 }
 
+/// A C string literal (`c"..."`); a NUL inside (none in the spec's messages) is dropped.
+fn c_text(text: &str) -> Literal {
+    let text = std::ffi::CString::new(text.replace('\0', "")).unwrap_or_default();
+    Literal::c_string(&text)
+}
+
 /// One error-code newtype (`Errno` or `GaiError`).
 fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream {
     let ty = format_ident!("{}", type_name);
@@ -94,6 +100,7 @@ fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream
     let values: Vec<Literal> = codes.iter().map(|c| lit(c.value)).collect();
     let texts: Vec<&str> = codes.iter().map(|c| c.name.as_str()).collect();
     let messages: Vec<&str> = codes.iter().map(|c| c.message.as_str()).collect();
+    let c_texts: Vec<Literal> = codes.iter().map(|c| c_text(&format!("{}: {}", c.name, c.message))).collect();
     let n = codes.len();
     quote! {
         #summary
@@ -132,6 +139,15 @@ fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream
                 match self.0 {
                     #(#values => #messages,)*
                     _ => "?",
+                }
+            }
+
+            /// `NAME: message` as a static NUL-terminated string: what the C
+            /// ABI's strerror functions return (no heap, no formatting).
+            pub const fn c_text(self) -> &'static core::ffi::CStr {
+                match self.0 {
+                    #(#values => #c_texts,)*
+                    _ => c"?",
                 }
             }
         }

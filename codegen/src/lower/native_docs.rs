@@ -38,14 +38,26 @@ pub(super) fn check(ck: &mut Checker, raw: &[InFile<RawCallable>], lowered: &[Ca
         let gone: Vec<&str> = c.args.iter().filter(|a| !c.abi_args().any(|b| b.name == a.name)).map(|a| a.name.as_str()).collect();
         if let Some(name) = native::code_spans(doc.text.get_ref()).find(|s| gone.contains(s)) {
             let span = doc.at(ck, &format!("`{name}`"));
-            ck.err(*file, span, format!("the doc of {what} names `{name}`, which C and Rust callers do not have"), "Python argument", format!("`native_doc` in {TERMS}"));
+            ck.err(
+                *file,
+                span,
+                format!("the doc of {what} names `{name}`, which C and Rust callers do not have"),
+                "Python argument",
+                format!("`native_doc` in {TERMS}"),
+            );
         }
         for a in &r.args {
             let a = a.get_ref();
             let reaches = c.abi_args().any(|b| &b.name == a.name.get_ref());
             match (&a.native_doc, reaches) {
                 (Some(n), false) => {
-                    ck.err(*file, n.span(), format!("argument `{}` of {what} has `native_doc` but no C or Rust parameter", a.name.get_ref()), "not a parameter", "remove `native_doc`");
+                    ck.err(
+                        *file,
+                        n.span(),
+                        format!("argument `{}` of {what} has `native_doc` but no C or Rust parameter", a.name.get_ref()),
+                        "not a parameter",
+                        "remove `native_doc`",
+                    );
                 }
                 (_, true) => {
                     let timeouts = a.r#type.get_ref() == ArgType::Timeout.spec_name();
@@ -87,7 +99,8 @@ impl Doc<'_> {
             ck.err(self.file, span, format!("the {whose} of {what} says `{word}`, which only Python callers see"), "Python-only", fix.clone());
         }
         if self.timeouts
-            && let Some(word) = ["second", "Second"].into_iter().find(|w| text.match_indices(w).any(|(i, _)| !text[..i].ends_with(|c: char| c.is_ascii_alphabetic())))
+            && let Some(word) =
+                ["second", "Second"].into_iter().find(|w| text.match_indices(w).any(|(i, _)| !text[..i].ends_with(|c: char| c.is_ascii_alphabetic())))
         {
             let span = self.at(ck, word);
             ck.err(self.file, span, format!("the {whose} of {what} speaks of seconds; C and Rust timeouts are milliseconds"), "seconds", fix);
@@ -95,10 +108,22 @@ impl Doc<'_> {
         for (_, name) in native::error_refs(text) {
             if !self.own {
                 let span = self.at(ck, &format!("{{{name}}}"));
-                ck.err(self.file, span, format!("{{{name}}} in the Python doc of {what}"), "Python shows it as written", "write OSError(NAME) in `doc` and {NAME} in `native_doc`");
+                ck.err(
+                    self.file,
+                    span,
+                    format!("{{{name}}} in the Python doc of {what}"),
+                    "Python shows it as written",
+                    "write OSError(NAME) in `doc` and {NAME} in `native_doc`",
+                );
             } else if !codes.contains_key(name) {
                 let span = self.at(ck, &format!("{{{name}}}"));
-                ck.err(self.file, span, format!("{{{name}}} in the {whose} of {what} is not an error code"), "unknown code", "the name of an [[errno]] or [[gai_error]]");
+                ck.err(
+                    self.file,
+                    span,
+                    format!("{{{name}}} in the {whose} of {what} is not an error code"),
+                    "unknown code",
+                    "the name of an [[errno]] or [[gai_error]]",
+                );
             }
         }
     }
