@@ -3,7 +3,30 @@
 use super::errno::{Errno, GaiError};
 use super::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
 /// Every operation of the spec, with the spec's semantics. Buffers and
-/// outputs are borrowed; timeouts are in milliseconds (None: block).
+/// outputs are borrowed; timeouts are in milliseconds (`None`: block); errors
+/// are [`Errno`] values (getaddrinfo: [`GaiError`]), the numbers the C ABI
+/// returns negated. A [`Stack`](crate::Stack) implements it.
+///
+/// # Example
+///
+/// A request and its reply over TCP, on any implementation:
+///
+/// ```
+/// use usocket_runtime::constants::{AF_INET, SOCK_STREAM};
+/// use usocket_runtime::{Addr, Errno, SocketApi};
+///
+/// /// Sends `request` to `server` and reads the reply's first bytes into `reply`.
+/// fn ask(api: &mut impl SocketApi, server: &Addr, request: &[u8], reply: &mut [u8]) -> Result<usize, Errno> {
+///     let fd = api.socket(AF_INET, SOCK_STREAM, 0)?;
+///     api.settimeout(fd, Some(2_000))?; // 2 s, in milliseconds
+///     let got = api.connect(fd, server).and_then(|()| api.sendall(fd, request)).and_then(|()| api.recv(fd, reply));
+///     api.close(fd)?;
+///     match got {
+///         Err(Errno::ETIMEDOUT) => Ok(0), // no reply in time
+///         other => other,
+///     }
+/// }
+/// ```
 pub trait SocketApi {
     /// Create a new socket using the given address family, socket type and protocol
     /// number. A `proto` of 0 selects the default protocol for the type (TCP for

@@ -41,7 +41,7 @@ pub fn run() -> Result<(), String> {
     for header in &headers {
         let tu = out.join(format!("board_{}.c", header.trim_end_matches(".h")));
         let text = format!(
-            "/* Written by cargo xtask test: the frame port with board {header}. */\n#include \"usocket_port.h\"\n#include \"{}\"\nint board_check(void) {{ return USOCKET_BOARD_MTU + USOCKET_BOARD_FRAME_BYTES; }}\n",
+            "/* Written by cargo xtask test: the frame port with board {header}. */\n#include \"usocket_port.h\"\n#include \"{}\"\nint board_check(void);\nint board_check(void) {{ return USOCKET_BOARD_MTU + USOCKET_BOARD_FRAME_BYTES; }}\n",
             boards.join(header).display()
         );
         fs::write(&tu, text).map_err(|e| format!("{}: {e}", tu.display()))?;
