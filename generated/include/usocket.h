@@ -78,7 +78,7 @@ extern "C" {
 #define USOCKET_SHUT_RD (0) /* Shut down the receiving half. */
 #define USOCKET_SHUT_WR (1) /* Shut down the sending half (send FIN). */
 #define USOCKET_SHUT_RDWR (2) /* Shut down both halves. */
-#define USOCKET_AI_PASSIVE (1) /* getaddrinfo: the address is for bind() (a None host gives the any-address). */
+#define USOCKET_AI_PASSIVE (1) /* getaddrinfo: the address is for bind() (without a host: the any-address). */
 #define USOCKET_AI_CANONNAME (2) /* getaddrinfo: fill in canonname. */
 #define USOCKET_AI_NUMERICHOST (4) /* getaddrinfo: host must be numeric; never query DNS. */
 #define USOCKET_AI_NUMERICSERV (8) /* getaddrinfo: port must be numeric. */

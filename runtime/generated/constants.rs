@@ -64,7 +64,7 @@ pub const SHUT_RD: i32 = 0;
 pub const SHUT_WR: i32 = 1;
 /// Shut down both halves.
 pub const SHUT_RDWR: i32 = 2;
-/// getaddrinfo: the address is for bind() (a None host gives the any-address).
+/// getaddrinfo: the address is for bind() (without a host: the any-address).
 pub const AI_PASSIVE: i32 = 1;
 /// getaddrinfo: fill in canonname.
 pub const AI_CANONNAME: i32 = 2;
