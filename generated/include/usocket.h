@@ -17,7 +17,8 @@
  * USOCKET_EAI_*), never with <errno.h>'s E*; usocket_strerror() and usocket_gai_strerror()
  * name one for a log.
  *
- * Pointers: each is NULL (where its length is 0, or where NULL means none) or
+ * Pointers: each is NULL (where its length is 0, or where its parameter's
+ * comment gives NULL a meaning: no host, nothing to set, not written) or
  * valid for its length for the whole call (readable for inputs, writable for
  * outputs) and used by nobody else meanwhile. -EINVAL (getaddrinfo:
  * EAI_SYSTEM) for NULL with a length, a struct pointer not aligned for its

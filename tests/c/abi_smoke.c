@@ -50,6 +50,11 @@ int main(void) {
     CHECK(usocket_getaddrinfo("127.0.0.1", 9, 70000, 0, 0, 0, 0, infos, 2) == USOCKET_EAI_SERVICE);
     CHECK(usocket_getaddrinfo("x.invalid", 9, 80, 0, 0, 0, USOCKET_AI_NUMERICHOST, infos, 2) == USOCKET_EAI_NONAME);
     CHECK(usocket_getaddrinfo("127.0.0.1", 9, 80, 0, 0, 0, 0, NULL, 2) == USOCKET_EAI_SYSTEM);
+    /* The host is length-delimited, as the header says: a length of 0 is no
+     * host (the loopback address), and a NUL counted in is part of the name. */
+    CHECK(usocket_getaddrinfo("x.invalid", 0, 80, USOCKET_AF_INET, 0, 0, 0, infos, 2) == 1);
+    CHECK(infos[0].addr.ip[0] == 127 && infos[0].addr.ip[3] == 1);
+    CHECK(usocket_getaddrinfo("127.0.0.1", 10, 80, 0, 0, 0, USOCKET_AI_NUMERICHOST, infos, 2) == USOCKET_EAI_NONAME);
 
     /* Error names: an errno or a negative return, its own function for
      * getaddrinfo's codes (whose numbers overlap the negated errno's). */
