@@ -35,6 +35,21 @@ pub enum CType {
     ConstIfconfigSet,
 }
 
+/// What a NULL pointer parameter means (`runtime/src/ffi.rs` checks it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Null {
+    /// Not a pointer.
+    NotPointer,
+    /// NULL is -EINVAL.
+    Invalid,
+    /// NULL is allowed with a length of 0 (an empty buffer).
+    Empty,
+    /// NULL (with a length of 0) means none: no host, nothing to set.
+    Absent,
+    /// NULL: the output is not written.
+    Skipped,
+}
+
 /// One C ABI parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {
@@ -42,10 +57,30 @@ pub struct Param {
     pub name: String,
     /// Type.
     pub ty: CType,
+    /// What NULL means for it.
+    pub null: Null,
+    /// The spec argument it carries (its value, pointer or length); None:
+    /// the fd or an output.
+    pub arg: Option<String>,
 }
 
+/// A parameter that carries no spec argument (the fd, an output).
 fn p(name: impl Into<String>, ty: CType) -> Param {
-    Param { name: name.into(), ty }
+    let null = match ty {
+        CType::I32 | CType::IntPtr | CType::Size => Null::NotPointer,
+        CType::ConstBytes | CType::MutBytes | CType::MutChar | CType::MutAddrinfo => Null::Empty,
+        _ => Null::Invalid,
+    };
+    Param { name: name.into(), ty, null, arg: None }
+}
+
+/// A parameter of spec argument `arg`.
+fn of(arg: &str, name: impl Into<String>, ty: CType) -> Param {
+    let null = match ty {
+        CType::ConstChar | CType::ConstIfconfigSet => Null::Absent,
+        _ => p("", ty).null,
+    };
+    Param { name: name.into(), ty, null, arg: Some(arg.to_string()) }
 }
 
 /// Name of the length parameter that follows a pointer argument.
@@ -66,12 +101,13 @@ pub fn params(c: &Callable) -> Vec<Param> {
     }
     for a in c.abi_args() {
         let n = a.name.as_str();
+        let p = |name: &str, ty| of(n, name, ty);
         match a.ty {
             ArgType::Int | ArgType::Bool | ArgType::Port => out.push(p(n, CType::I32)),
-            ArgType::Timeout => out.push(p(ms_name(n), CType::I32)),
-            ArgType::Bytes | ArgType::Optval => out.extend([p(n, CType::ConstBytes), p(len_name(n), CType::Size)]),
-            ArgType::Buffer => out.extend([p(n, CType::MutBytes), p(len_name(n), CType::Size)]),
-            ArgType::Host => out.extend([p(n, CType::ConstChar), p(len_name(n), CType::Size)]),
+            ArgType::Timeout => out.push(p(&ms_name(n), CType::I32)),
+            ArgType::Bytes | ArgType::Optval => out.extend([p(n, CType::ConstBytes), p(&len_name(n), CType::Size)]),
+            ArgType::Buffer => out.extend([p(n, CType::MutBytes), p(&len_name(n), CType::Size)]),
+            ArgType::Host => out.extend([p(n, CType::ConstChar), p(&len_name(n), CType::Size)]),
             ArgType::Address => out.push(p(n, CType::ConstAddr)),
             ArgType::Ifconfig => out.push(p(n, CType::ConstIfconfigSet)),
             ArgType::Size | ArgType::Str => {}
@@ -83,7 +119,8 @@ pub fn params(c: &Callable) -> Vec<Param> {
         _ => {}
     }
     match c.returns {
-        ReturnKind::SocketAddress => out.push(p("peer", CType::MutAddr)),
+        // As BSD accept(): a caller that does not want the peer's address passes NULL.
+        ReturnKind::SocketAddress => out.push(Param { null: Null::Skipped, ..p("peer", CType::MutAddr) }),
         ReturnKind::BytesAddress => out.push(p("from", CType::MutAddr)),
         ReturnKind::Address => out.push(p("out", CType::MutAddr)),
         ReturnKind::Timeout => out.push(p("out_ms", CType::MutI32)),
@@ -97,16 +134,4 @@ pub fn params(c: &Callable) -> Vec<Param> {
 /// The C ABI return type.
 pub fn ret(c: &Callable) -> CType {
     if c.returns.returns_count() { CType::IntPtr } else { CType::I32 }
-}
-
-/// What the return value means, for docs.
-pub fn ret_doc(c: &Callable) -> &'static str {
-    match c.returns {
-        ReturnKind::Socket | ReturnKind::SocketAddress => "the new socket's fd (>= 0), or -errno",
-        ReturnKind::Addrinfo => "the number of results written (>= 0), or a negative getaddrinfo code",
-        ReturnKind::Str => "the length written, or -errno",
-        ReturnKind::Bool => "1 (true) or 0 (false), or -errno",
-        k if k.returns_count() => "a byte count or flags (>= 0), or -errno",
-        _ => "0, or -errno",
-    }
 }

@@ -10,6 +10,7 @@ pub mod emit;
 pub mod ir;
 pub mod lower;
 pub mod naming;
+pub mod native;
 pub mod raw;
 pub mod sync;
 pub mod targets;

@@ -1,7 +1,7 @@
 //! Every generated name, in one place: C symbols, macros, Rust items, glue
 //! objects. Emitters and templates never build names themselves.
 
-use crate::ir::{Callable, Module, Owner, Spec};
+use crate::ir::{Callable, Module, Namespace, Owner, Spec};
 use crate::types::ReturnKind;
 
 /// Names derived from the module's C prefix.
@@ -24,6 +24,21 @@ impl Names {
     /// C ABI function: `usocket_recv`.
     pub fn c_fn(&self, c: &Callable) -> String {
         format!("{}_{}", self.prefix, c.name)
+    }
+
+    /// The function naming an error of a namespace, without the prefix:
+    /// `strerror` (errno), `gai_strerror` (getaddrinfo codes, whose numbers
+    /// overlap the negated errno's).
+    pub fn strerror(ns: Namespace) -> &'static str {
+        match ns {
+            Namespace::Errno => "strerror",
+            Namespace::Gai => "gai_strerror",
+        }
+    }
+
+    /// Its C ABI function: `usocket_strerror`.
+    pub fn c_strerror(&self, ns: Namespace) -> String {
+        format!("{}_{}", self.prefix, Self::strerror(ns))
     }
 
     /// C macro for a constant or errno: `USOCKET_AF_INET`.

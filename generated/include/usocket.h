@@ -10,7 +10,15 @@
  * wait according to the socket's timeout; -EINTR means the wait was cut short
  * and nothing was done.
  *
- * Pointers: each is NULL (where its length is 0, or where NULL means none) or
+ * Errors: the USOCKET_E* numbers are Linux's (USOCKET_EINPROGRESS is 115, USOCKET_ETIMEDOUT 110),
+ * not the C library's: newlib's <errno.h> (arm-none-eabi firmware) has
+ * EINPROGRESS 119 and ETIMEDOUT 116, so `r == -EINPROGRESS` silently never
+ * matches there. Always compare a return with -USOCKET_E* (getaddrinfo's with
+ * USOCKET_EAI_*), never with <errno.h>'s E*; usocket_strerror() and usocket_gai_strerror()
+ * name one for a log.
+ *
+ * Pointers: each is NULL (where its length is 0, or where its parameter's
+ * comment gives NULL a meaning: no host, nothing to set, not written) or
  * valid for its length for the whole call (readable for inputs, writable for
  * outputs) and used by nobody else meanwhile. -EINVAL (getaddrinfo:
  * EAI_SYSTEM) for NULL with a length, a struct pointer not aligned for its
@@ -71,7 +79,7 @@ extern "C" {
 #define USOCKET_SHUT_RD (0) /* Shut down the receiving half. */
 #define USOCKET_SHUT_WR (1) /* Shut down the sending half (send FIN). */
 #define USOCKET_SHUT_RDWR (2) /* Shut down both halves. */
-#define USOCKET_AI_PASSIVE (1) /* getaddrinfo: the address is for bind() (a None host gives the any-address). */
+#define USOCKET_AI_PASSIVE (1) /* getaddrinfo: the address is for bind() (without a host: the any-address). */
 #define USOCKET_AI_CANONNAME (2) /* getaddrinfo: fill in canonname. */
 #define USOCKET_AI_NUMERICHOST (4) /* getaddrinfo: host must be numeric; never query DNS. */
 #define USOCKET_AI_NUMERICSERV (8) /* getaddrinfo: port must be numeric. */
@@ -126,6 +134,21 @@ timers) instead of polling them at intervals. */
 #define USOCKET_EAI_SYSTEM (-11) /* Invalid argument at the C ABI (NULL pointer, bad length) */
 #define USOCKET_EAI_INTR (-104) /* Interrupted: the wait was cut short to let the host handle a signal */
 
+/*
+ * The name and meaning of an error, as `ETIMEDOUT: Timed out`, for a log:
+ * `err` is an errno (USOCKET_ETIMEDOUT) or a function's negative return
+ * (-USOCKET_ETIMEDOUT). A static NUL-terminated string, never NULL (`unknown error`
+ * for a number the table does not have); it needs no started stack.
+ */
+const char *usocket_strerror(int32_t err);
+
+/*
+ * The name and meaning of a getaddrinfo code (USOCKET_EAI_NONAME, as usocket_getaddrinfo() returns it),
+ * as usocket_strerror() does for errno: a function of its own, as the two
+ * namespaces overlap (-2 is EAI_NONAME, and also -ENOENT).
+ */
+const char *usocket_gai_strerror(int32_t err);
+
 /* An IPv4 or IPv6 socket address. */
 typedef struct {
     uint16_t family; /* AF_INET or AF_INET6. */
@@ -160,29 +183,54 @@ typedef struct {
  * Create a new socket using the given address family, socket type and protocol
  * number. A `proto` of 0 selects the default protocol for the type (TCP for
  * SOCK_STREAM, UDP for SOCK_DGRAM); SOCK_RAW requires an IP protocol number.
- * Returns the new socket's fd (>= 0), or -errno.
+ *
+ * `af`: Address family: AF_INET or AF_INET6.
+ * `type`: Socket type: SOCK_STREAM, SOCK_DGRAM or SOCK_RAW.
+ * `proto`: Protocol number; 0 picks the default for the type.
+ * Returns the new socket's fd (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_socket(int32_t af, int32_t type, int32_t proto);
 
 /*
- * Translate the host/port argument into a sequence of 5-tuples
- * `(family, type, proto, canonname, sockaddr)` with `sockaddr` = `(ip_str, port)`.
- * Numeric addresses are converted without any network traffic; names are resolved
- * with DNS (A and AAAA records) against the board's DNS servers, within a bounded time.
- * Errors raise OSError with a negative number from the getaddrinfo error namespace.
- * Returns the number of results written (>= 0), or a negative getaddrinfo code.
+ * Resolve `host` and `port` into up to `out`'s count of results (family, socket
+ * type, protocol, address with the port). Numeric addresses are converted without
+ * any network traffic; names are resolved with DNS (A and AAAA records) against the
+ * board's DNS servers, within a bounded time. Errors are getaddrinfo codes, not
+ * errno: USOCKET_EAI_NONAME for an unknown name (or a non-numeric host with
+ * AI_NUMERICHOST), USOCKET_EAI_SERVICE for a port outside 0..65535, USOCKET_EAI_AGAIN when no
+ * answer came in time.
+ *
+ * `host`: Host name or numeric IPv4/IPv6 address; none (empty) gives the loopback address, or the any-address with AI_PASSIVE. UTF-8 text of `host_len` bytes, not NUL-terminated (pass its strlen()). NULL with a length of 0: none.
+ * `host_len`: The length of `host` in bytes.
+ * `port`: Port number, 0..65535 (a service name: look it up with getservbyname first).
+ * `af`: Restrict results to this family (0 = any).
+ * `type`: Socket type for the results (0 = SOCK_STREAM).
+ * `proto`: Protocol for the results (0 = default for the type).
+ * `flags`: AI_* flags.
+ * `out`: An array of `out_cap` `usocket_addrinfo_t` the results are written to. NULL only with a length of 0.
+ * `out_cap`: How many results `out` holds.
+ * Returns the number of results written to `out` (>= 0); on failure a negative getaddrinfo code (USOCKET_EAI_*; never -errno).
  */
 int32_t usocket_getaddrinfo(const char *host, size_t host_len, int32_t port, int32_t af, int32_t type, int32_t proto, int32_t flags, usocket_addrinfo_t *out, size_t out_cap);
 
 /*
  * Convert a numeric IPv4/IPv6 host string and a port into an address (used by the glue for address tuples). EINVAL when the host is not numeric.
- * Returns 0, or -errno.
+ *
+ * `host`: Numeric IPv4 or IPv6 address. UTF-8 text of `host_len` bytes, not NUL-terminated (pass its strlen()). NULL with a length of 0: none.
+ * `host_len`: The length of `host` in bytes.
+ * `port`: Port, 0..65535.
+ * `out`: Where the address is written. Not NULL.
+ * Returns 0, with the address written to `*out`; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_addr_parse(const char *host, size_t host_len, int32_t port, usocket_addr_t *out);
 
 /*
  * Write the numeric text form of an address's IP (no port) into `out`; returns its length.
- * Returns the length written, or -errno.
+ *
+ * `address`: The address to format. Not NULL.
+ * `out`: Where the text is written, without a NUL terminator; -EINVAL when it does not fit. NULL only with a length of 0.
+ * `out_len`: The size of `out` in bytes.
+ * Returns the length of the text written to `out` (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_addr_format(const usocket_addr_t *address, char *out, size_t out_len);
 
@@ -191,9 +239,9 @@ intptr_t usocket_addr_format(const usocket_addr_t *address, char *out, size_t ou
  * queued, run timers. MicroPython's event hook (MICROPY_INTERNAL_EVENT_HOOK, set by
  * the generated micropython.mk) calls it, so the stack keeps running while Python
  * waits in select/poll or asyncio; every socket call drives it too.
- * Returns 0, or -errno.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
-int32_t usocket_pump();
+int32_t usocket_pump(void);
 
 /*
  * How long the stack can wait before its next timer (a retransmission, a delayed
@@ -210,31 +258,49 @@ int32_t usocket_pump();
  * timer sooner than the delay told (a send starts a retransmission timer), the
  * runtime wakes the task that asked last with usocket_port_wake() (once; it asks
  * again when it wakes), so that task must live as long as the stack does.
- * Returns 0, or -errno.
+ *
+ * `out_ms`: Where the timeout is written, in milliseconds (-1: no timeout, the socket blocks). Not NULL.
+ * Returns 0, with the timeout written to `*out_ms`; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_poll_delay(int32_t *out_ms);
 
 /*
- * Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
- * OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
- * same names for its port.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Return the port of a well-known service name (`http` is 80, `mqtt` 1883);
+ * -USOCKET_ENOENT when the name is not in the table.
+ *
+ * `servicename`: A service name, e.g. 'https'. UTF-8 text of `servicename_len` bytes, not NUL-terminated (pass its strlen()). NULL with a length of 0: none.
+ * `servicename_len`: The length of `servicename` in bytes.
+ * `protocolname`: `tcp`, `udp` or none (the table's ports are the same for both). UTF-8 text of `protocolname_len` bytes, not NUL-terminated (pass its strlen()). NULL with a length of 0: none.
+ * `protocolname_len`: The length of `protocolname` in bytes.
+ * Returns the value (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_getservbyname(const char *servicename, size_t servicename_len, const char *protocolname, size_t protocolname_len);
 
 /*
- * Convert a numeric address string of family `af` into its packed form: 4 bytes
- * for AF_INET, 16 for AF_INET6. OSError(EINVAL) when the string is not an address
- * of that family, OSError(EAFNOSUPPORT) for another family.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Convert a numeric address string of family `af` into its packed form in `out`:
+ * 4 bytes for AF_INET, 16 for AF_INET6. -USOCKET_EINVAL when the string is not an
+ * address of that family or `out` is too small, -USOCKET_EAFNOSUPPORT for another family.
+ *
+ * `af`: AF_INET or AF_INET6.
+ * `ip_string`: A numeric address, e.g. '239.1.2.3'. UTF-8 text of `ip_string_len` bytes, not NUL-terminated (pass its strlen()). NULL with a length of 0: none.
+ * `ip_string_len`: The length of `ip_string` in bytes.
+ * `out`: Where the bytes are written. NULL only with a length of 0.
+ * `out_len`: The size of `out` in bytes.
+ * Returns the number of bytes written to `out` (4 or 16); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_inet_pton(int32_t af, const char *ip_string, size_t ip_string_len, uint8_t *out, size_t out_len);
 
 /*
- * Convert a packed address of family `af` (4 bytes for AF_INET, 16 for AF_INET6)
- * into its numeric text. OSError(EINVAL) for another length, OSError(EAFNOSUPPORT)
- * for another family.
- * Returns the length written, or -errno.
+ * Write the numeric text of a packed address of family `af` (4 bytes for AF_INET,
+ * 16 for AF_INET6) into `out`. -USOCKET_EINVAL for another length or when `out` is too
+ * small, -USOCKET_EAFNOSUPPORT for another family.
+ *
+ * `af`: AF_INET or AF_INET6.
+ * `packed_ip`: The packed address. NULL only with a length of 0.
+ * `packed_ip_len`: The length of `packed_ip` in bytes.
+ * `out`: Where the text is written, without a NUL terminator; -EINVAL when it does not fit. NULL only with a length of 0.
+ * `out_len`: The size of `out` in bytes.
+ * Returns the length of the text written to `out` (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_inet_ntop(int32_t af, const uint8_t *packed_ip, size_t packed_ip_len, char *out, size_t out_len);
 
@@ -244,22 +310,26 @@ intptr_t usocket_inet_ntop(int32_t af, const uint8_t *packed_ip, size_t packed_i
  * SO_LINGER (1, 0), its reset sent); connections still sending when the board's
  * linger time passes are reset. A host calls it at exit (the host boards: at
  * process exit), a firmware on soft reset, so that no peer is left hanging.
- * Returns 0, or -errno.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
-int32_t usocket_close_all();
+int32_t usocket_close_all(void);
 
 /*
- * Mark the socket closed and release its slot. Closing twice is allowed. A TCP
- * connection is closed gracefully: queued data and the FIN are still delivered after
- * the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).
- * The socket is also closed when it is garbage-collected, but close() it explicitly.
- * Returns 0, or -errno.
+ * Release the socket's descriptor. A TCP connection is closed gracefully: queued
+ * data and the FIN are still delivered after the descriptor is gone (unless
+ * SO_LINGER is set with a zero time, which resets it). -USOCKET_EBADF when it is not open.
+ *
+ * `fd`: The socket's fd.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_close(int32_t fd);
 
 /*
  * Bind the socket to a local address; port 0 picks a free ephemeral port. The socket must not already be bound.
- * Returns 0, or -errno.
+ *
+ * `fd`: The socket's fd.
+ * `address`: The local address (port 0: an ephemeral one). Not NULL.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_bind(int32_t fd, const usocket_addr_t *address);
 
@@ -267,27 +337,44 @@ int32_t usocket_bind(int32_t fd, const usocket_addr_t *address);
  * Enable a server socket to accept connections. Up to `backlog` connections that
  * have not been accepted yet are kept (a value below 0 counts as 0, and 0 still
  * keeps one); further SYNs are dropped so that the peer retries.
- * Returns 0, or -errno.
+ *
+ * `fd`: The socket's fd.
+ * `backlog`: Queued connections kept before accept().
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_listen(int32_t fd, int32_t backlog);
 
 /*
- * Accept a connection. Returns `(conn, address)`: a new socket and the peer's `(ip_str, port)`.
- * Returns the new socket's fd (>= 0), or -errno.
+ * Accept a connection: a new socket connected to the peer, and the peer's
+ * address. -USOCKET_EAGAIN on a non-blocking socket with no pending connection,
+ * -USOCKET_ETIMEDOUT when the timeout expires, -USOCKET_EINVAL when the socket is not listening.
+ *
+ * `fd`: The socket's fd.
+ * `peer`: Where the peer's address is written. NULL: not written.
+ * Returns the new socket's fd (>= 0), with the peer's address written to `*peer` (unless NULL); on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_accept(int32_t fd, usocket_addr_t *peer);
 
 /*
- * Connect to a remote address. On a non-blocking socket this raises
- * OSError(EINPROGRESS) and the connection completes in the background (poll for
- * writability). A refused connection raises OSError(ECONNREFUSED).
- * Returns 0, or -errno.
+ * Connect to a remote address. On a non-blocking socket this fails with
+ * -USOCKET_EINPROGRESS and the connection completes in the background: poll for
+ * POLL_WR; connecting again then gives -USOCKET_EALREADY while it is still in progress,
+ * -USOCKET_EISCONN once connected, or the error it failed with. A refused connection
+ * fails with -USOCKET_ECONNREFUSED, an expired timeout with -USOCKET_ETIMEDOUT.
+ *
+ * `fd`: The socket's fd.
+ * `address`: The peer's address. Not NULL.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_connect(int32_t fd, const usocket_addr_t *address);
 
 /*
  * Send data; returns the number of bytes sent, which may be less than the length of the data.
- * Returns a byte count or flags (>= 0), or -errno.
+ *
+ * `fd`: The socket's fd.
+ * `bytes`: Data to send (any buffer, str included). NULL only with a length of 0.
+ * `bytes_len`: The length of `bytes` in bytes.
+ * Returns the value (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_send(int32_t fd, const uint8_t *bytes, size_t bytes_len);
 
@@ -296,75 +383,130 @@ intptr_t usocket_send(int32_t fd, const uint8_t *bytes, size_t bytes_len);
  * On a non-blocking socket, prefer write(), which returns how much was sent. If a
  * signal interrupts it (EINTR) after part of the data went out, calling it again
  * with the same data sends only the rest, within the first call's timeout.
- * Returns 0, or -errno.
+ *
+ * `fd`: The socket's fd.
+ * `bytes`: Data to send (any buffer, str included). NULL only with a length of 0.
+ * `bytes_len`: The length of `bytes` in bytes.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_sendall(int32_t fd, const uint8_t *bytes, size_t bytes_len);
 
 /*
- * Receive at most `bufsize` bytes. Returns b'' at end of stream.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Receive at most the length of `out` bytes into `out`, as soon as any are there
+ * (short reads). 0 bytes at end of stream; -USOCKET_EAGAIN on a non-blocking socket with
+ * nothing to read, -USOCKET_ETIMEDOUT when the timeout expires.
+ *
+ * `fd`: The socket's fd.
+ * `out`: Where the bytes are written. NULL only with a length of 0.
+ * `out_len`: The size of `out` in bytes.
+ * Returns the number of bytes written to `out` (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_recv(int32_t fd, uint8_t *out, size_t out_len);
 
 /*
  * Send a datagram to `address` (an unbound UDP socket is bound to an ephemeral port first). Returns the number of bytes sent.
- * Returns a byte count or flags (>= 0), or -errno.
+ *
+ * `fd`: The socket's fd.
+ * `bytes`: Datagram payload (any buffer, str included). NULL only with a length of 0.
+ * `bytes_len`: The length of `bytes` in bytes.
+ * `address`: The destination address. Not NULL.
+ * Returns the value (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_sendto(int32_t fd, const uint8_t *bytes, size_t bytes_len, const usocket_addr_t *address);
 
 /*
- * Receive a datagram of at most `bufsize` bytes (the rest of a longer datagram is discarded). Returns `(bytes, address)`.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Receive one datagram into `out` (the rest of a datagram longer than `out` is
+ * discarded) and its sender's address. -USOCKET_EAGAIN on a non-blocking socket with
+ * none queued, -USOCKET_ETIMEDOUT when the timeout expires.
+ *
+ * `fd`: The socket's fd.
+ * `out`: Where the bytes are written. NULL only with a length of 0.
+ * `out_len`: The size of `out` in bytes.
+ * `from`: Where the sender's address is written. Not NULL.
+ * Returns the number of bytes written to `out` (>= 0), with the sender's address written to `*from`; on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_recvfrom(int32_t fd, uint8_t *out, size_t out_len, usocket_addr_t *from);
 
 /*
- * Set a socket option. `value` is an int or a bytes-like object (for SO_LINGER: two
- * 32-bit ints, on/off and seconds). An unknown option raises OSError(ENOPROTOOPT).
- * Returns 0, or -errno.
+ * Set a socket option. An int option's value is an `int32_t` in native byte order
+ * (4 bytes; 1 byte is taken too); SO_LINGER's is two of them (on/off, then the
+ * linger time in seconds); a multicast request is `struct ip_mreq` /
+ * `struct ipv6_mreq`. -USOCKET_ENOPROTOOPT for an unknown option, -USOCKET_EINVAL for a value
+ * of the wrong size.
+ *
+ * `fd`: The socket's fd.
+ * `level`: SOL_SOCKET, IPPROTO_TCP or IPPROTO_IP.
+ * `optname`: The option (SO_*, TCP_*).
+ * `value`: The option's value, as its bytes. NULL only with a length of 0.
+ * `value_len`: The length of `value` in bytes.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_setsockopt(int32_t fd, int32_t level, int32_t optname, const uint8_t *value, size_t value_len);
 
 /*
- * Set the timeout for blocking operations, in seconds: None blocks forever, 0 makes
- * the socket non-blocking, a positive number raises OSError(ETIMEDOUT) when it expires.
- * Returns 0, or -errno.
+ * Set the timeout of the socket's blocking calls, in milliseconds: no timeout
+ * blocks until the call can finish, 0 makes the socket non-blocking (-USOCKET_EAGAIN,
+ * -USOCKET_EINPROGRESS for connect), a positive time makes a call that waits that long
+ * fail with -USOCKET_ETIMEDOUT.
+ *
+ * `fd`: The socket's fd.
+ * `value_ms`: The timeout. In milliseconds; -1: no timeout (block), 0: non-blocking.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_settimeout(int32_t fd, int32_t value_ms);
 
 /*
- * `setblocking(True)` is `settimeout(None)`; `setblocking(False)` is `settimeout(0)`.
- * Returns 0, or -errno.
+ * Blocking mode is settimeout with no timeout; non-blocking mode is settimeout 0.
+ *
+ * `fd`: The socket's fd.
+ * `flag`: Blocking mode when true. Nonzero: true.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_setblocking(int32_t fd, int32_t flag);
 
 /*
- * Read up to `size` bytes, without short reads on a blocking socket (fewer only at
- * end of stream). Without `size`, read until end of stream. On a non-blocking socket
- * returns what is available, or None when nothing is.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Fill `out`, without short reads on a blocking socket (fewer bytes only at end of
+ * stream; 0 at end of stream). On a non-blocking socket it returns what is
+ * available, or -USOCKET_EAGAIN when nothing is.
+ *
+ * `fd`: The socket's fd.
+ * `out`: Where the bytes are written. NULL only with a length of 0.
+ * `out_len`: The size of `out` in bytes.
+ * Returns the number of bytes written to `out` (>= 0), or -USOCKET_EAGAIN on a non-blocking socket when nothing could be done (Python's None); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_read(int32_t fd, uint8_t *out, size_t out_len);
 
 /*
- * Read into `buf` (at most `nbytes`), without short reads on a blocking socket.
- * Returns the number of bytes read, or None on a non-blocking socket with no data.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Read into `buf`, as read() reads into `out`: no short reads on a blocking socket,
+ * -USOCKET_EAGAIN on a non-blocking socket with no data.
+ *
+ * `fd`: The socket's fd.
+ * `buf`: Writable buffer. NULL only with a length of 0.
+ * `buf_len`: The length of `buf` in bytes.
+ * Returns the number of bytes (>= 0), or -USOCKET_EAGAIN on a non-blocking socket when nothing could be done (Python's None); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_readinto(int32_t fd, uint8_t *buf, size_t buf_len);
 
 /*
- * Read a line, up to and including b'\n' (or to end of stream), of at most `size` bytes when given, as MicroPython's stream `readline`.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Read a line into `out`: up to and including the first newline byte, to end of
+ * stream, or until `out` is full, whichever comes first (0 at end of stream).
+ * -USOCKET_EAGAIN on a non-blocking socket with nothing to read.
+ *
+ * `fd`: The socket's fd.
+ * `out`: Where the bytes are written. NULL only with a length of 0.
+ * `out_len`: The size of `out` in bytes.
+ * Returns the number of bytes written to `out` (>= 0), or -USOCKET_EAGAIN on a non-blocking socket when nothing could be done (Python's None); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_readline(int32_t fd, uint8_t *out, size_t out_len);
 
 /*
- * Write all of `buf` (no short writes on a blocking socket), or its part from
- * `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
- * clipped to the buffer's end). On a non-blocking socket returns the number of
- * bytes queued, or None when none could be.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Write all of `buf` (no short writes on a blocking socket). On a non-blocking
+ * socket it returns the number of bytes queued, or -USOCKET_EAGAIN when none could be.
+ *
+ * `fd`: The socket's fd.
+ * `buf`: Data to write (any buffer, str included). NULL only with a length of 0.
+ * `buf_len`: The length of `buf` in bytes.
+ * Returns the number of bytes (>= 0), or -USOCKET_EAGAIN on a non-blocking socket when nothing could be done (Python's None); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_write(int32_t fd, const uint8_t *buf, size_t buf_len);
 
@@ -372,79 +514,98 @@ intptr_t usocket_write(int32_t fd, const uint8_t *buf, size_t buf_len);
  * Return the socket's descriptor in this module's socket table (a small int,
  * unique among open sockets). It is not an OS file descriptor: select and
  * asyncio take the socket object itself.
- * Returns a byte count or flags (>= 0), or -errno.
+ *
+ * `fd`: The socket's fd.
+ * Returns the value (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_fileno(int32_t fd);
 
 /*
- * Return the socket's own `(ip_str, port)`.
- * Returns 0, or -errno.
+ * Return the socket's own address (the any-address, port 0 before bind or connect).
+ *
+ * `fd`: The socket's fd.
+ * `out`: Where the address is written. Not NULL.
+ * Returns 0, with the address written to `*out`; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_getsockname(int32_t fd, usocket_addr_t *out);
 
 /*
- * Return the connected peer's `(ip_str, port)`; OSError(ENOTCONN) when not connected.
- * Returns 0, or -errno.
+ * Return the connected peer's address; -USOCKET_ENOTCONN when not connected.
+ *
+ * `fd`: The socket's fd.
+ * `out`: Where the address is written. Not NULL.
+ * Returns 0, with the address written to `*out`; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_getpeername(int32_t fd, usocket_addr_t *out);
 
 /*
  * Shut down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR.
- * Returns 0, or -errno.
+ *
+ * `fd`: The socket's fd.
+ * `how`: SHUT_RD, SHUT_WR or SHUT_RDWR.
+ * Returns 0; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_shutdown(int32_t fd, int32_t how);
 
 /*
- * Return the timeout in seconds (float), or None in blocking mode.
- * Returns 0, or -errno.
+ * Return the socket's timeout in milliseconds, as settimeout set it.
+ *
+ * `fd`: The socket's fd.
+ * `out_ms`: Where the timeout is written, in milliseconds (-1: no timeout, the socket blocks). Not NULL.
+ * Returns 0, with the timeout written to `*out_ms`; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_gettimeout(int32_t fd, int32_t *out_ms);
 
 /*
  * Return the readiness of the socket as stream poll flags: POLL_RD, POLL_WR (only
  * those asked for in `events`), and POLL_ERR, POLL_HUP, POLL_NVAL (always).
- * Returns a byte count or flags (>= 0), or -errno.
+ *
+ * `fd`: The socket's fd.
+ * `events`: POLL_RD and/or POLL_WR.
+ * Returns the value (>= 0); on failure a negative errno (-USOCKET_E*).
  */
 intptr_t usocket_poll(int32_t fd, int32_t events);
 
 /*
- * Without an argument, return the IPv4 configuration as `(ip, netmask, gateway,
- * dns)` strings; parts the board does not have read `0.0.0.0`. With one, set it
- * and return None, as MicroPython's lwIP ports do: `'dhcp'` starts the board's
- * DHCP client (when the board has one) and waits up to 10 s for a lease (ETIMEDOUT
- * after that; the client goes on trying and `status()` stays 1); until the lease
- * comes the static address, gateway and DNS server stay in use, then the lease's
- * replace them. A tuple sets a static configuration and stops the client: `''`
- * or `'0.0.0.0'` is none. 127.0.0.1 stays throughout.
- * Returns 0, or -errno.
+ * Read the IPv4 configuration (address, netmask, gateway, first DNS server;
+ * 0.0.0.0 for what the board does not have), after setting it when `config` is
+ * given. A `config` with `dhcp` 1 starts the board's DHCP client and waits up to
+ * 10 s for a lease (-USOCKET_ETIMEDOUT after that, the client goes on trying), 2 starts
+ * it without waiting (-USOCKET_EOPNOTSUPP without a DHCP client); until a lease comes the
+ * static address, gateway and DNS server stay in use. `dhcp` 0 sets the static
+ * configuration and stops the client. 127.0.0.1 stays throughout.
+ *
+ * `config`: What to set; none: only read. NULL with a length of 0: none.
+ * `out`: Where the configuration is written. Not NULL.
+ * Returns 0, with the configuration written to `*out`; on failure a negative errno (-USOCKET_E*).
  */
 int32_t usocket_ifconfig(const usocket_ifconfig_set_t *config, usocket_ifconfig_t *out);
 
 /*
  * Return whether the interface is up (it is whenever the stack runs).
- * Returns 1 (true) or 0 (false), or -errno.
+ * Returns 1 (true) or 0 (false); on failure a negative errno (-USOCKET_E*).
  */
-int32_t usocket_active();
+int32_t usocket_active(void);
 
 /*
  * Return whether the interface has an address to talk with; while the DHCP client runs, whether it has a lease.
- * Returns 1 (true) or 0 (false), or -errno.
+ * Returns 1 (true) or 0 (false); on failure a negative errno (-USOCKET_E*).
  */
-int32_t usocket_isconnected();
+int32_t usocket_isconnected(void);
 
 /*
  * Return the link state: 0 when the interface has no address and no DHCP client
  * runs, 1 while the client awaits a lease, 3 when it has an address (while the
  * client runs: a lease).
- * Returns a byte count or flags (>= 0), or -errno.
+ * Returns the value (>= 0); on failure a negative errno (-USOCKET_E*).
  */
-intptr_t usocket_status();
+intptr_t usocket_status(void);
 
 /*
  * Return 0 when no DHCP client runs, 1 while it awaits a lease, 2 while it has one.
- * Returns a byte count or flags (>= 0), or -errno.
+ * Returns the value (>= 0); on failure a negative errno (-USOCKET_E*).
  */
-intptr_t usocket_dhcp_state();
+intptr_t usocket_dhcp_state(void);
 
 #ifdef __cplusplus
 }

@@ -157,7 +157,7 @@ Extension: Argument of shutdown().
 """
 
 AI_PASSIVE: int
-"""getaddrinfo: the address is for bind() (a None host gives the any-address).
+"""getaddrinfo: the address is for bind() (without a host: the any-address).
 
 Extension: getaddrinfo flag, lwIP value.
 """

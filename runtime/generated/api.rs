@@ -3,17 +3,58 @@
 use super::errno::{Errno, GaiError};
 use super::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
 /// Every operation of the spec, with the spec's semantics. Buffers and
-/// outputs are borrowed; timeouts are in milliseconds (None: block).
+/// outputs are borrowed; timeouts are in milliseconds (`None`: block); errors
+/// are [`Errno`] values (getaddrinfo: [`GaiError`]), the numbers the C ABI
+/// returns negated. A [`Stack`](crate::Stack) implements it.
+///
+/// # Example
+///
+/// A request and its reply over TCP, on any implementation:
+///
+/// ```
+/// use usocket_runtime::constants::{AF_INET, SOCK_STREAM};
+/// use usocket_runtime::{Addr, Errno, SocketApi};
+///
+/// /// Sends `request` to `server` and reads the reply's first bytes into `reply`.
+/// fn ask(api: &mut impl SocketApi, server: &Addr, request: &[u8], reply: &mut [u8]) -> Result<usize, Errno> {
+///     let fd = api.socket(AF_INET, SOCK_STREAM, 0)?;
+///     api.settimeout(fd, Some(2_000))?; // 2 s, in milliseconds
+///     let got = api.connect(fd, server).and_then(|()| api.sendall(fd, request)).and_then(|()| api.recv(fd, reply));
+///     api.close(fd)?;
+///     match got {
+///         Err(Errno::ETIMEDOUT) => Ok(0), // no reply in time
+///         other => other,
+///     }
+/// }
+/// ```
 pub trait SocketApi {
     /// Create a new socket using the given address family, socket type and protocol
     /// number. A `proto` of 0 selects the default protocol for the type (TCP for
     /// SOCK_STREAM, UDP for SOCK_DGRAM); SOCK_RAW requires an IP protocol number.
+    ///
+    /// - `af`: Address family: AF_INET or AF_INET6.
+    /// - `type`: Socket type: SOCK_STREAM, SOCK_DGRAM or SOCK_RAW.
+    /// - `proto`: Protocol number; 0 picks the default for the type.
+    ///
+    /// Returns `Ok(fd)`: the new socket. Errors are `Err(Errno)`.
     fn socket(&mut self, af: i32, r#type: i32, proto: i32) -> Result<Fd, Errno>;
-    /// Translate the host/port argument into a sequence of 5-tuples
-    /// `(family, type, proto, canonname, sockaddr)` with `sockaddr` = `(ip_str, port)`.
-    /// Numeric addresses are converted without any network traffic; names are resolved
-    /// with DNS (A and AAAA records) against the board's DNS servers, within a bounded time.
-    /// Errors raise OSError with a negative number from the getaddrinfo error namespace.
+    /// Resolve `host` and `port` into up to `out`'s count of results (family, socket
+    /// type, protocol, address with the port). Numeric addresses are converted without
+    /// any network traffic; names are resolved with DNS (A and AAAA records) against the
+    /// board's DNS servers, within a bounded time. Errors are getaddrinfo codes, not
+    /// errno: `Err(GaiError::EAI_NONAME)` for an unknown name (or a non-numeric host with
+    /// AI_NUMERICHOST), `Err(GaiError::EAI_SERVICE)` for a port outside 0..65535, `Err(GaiError::EAI_AGAIN)` when no
+    /// answer came in time.
+    ///
+    /// - `host`: Host name or numeric IPv4/IPv6 address; none (empty) gives the loopback address, or the any-address with AI_PASSIVE.
+    /// - `port`: Port number, 0..65535 (a service name: look it up with getservbyname first).
+    /// - `af`: Restrict results to this family (0 = any).
+    /// - `type`: Socket type for the results (0 = SOCK_STREAM).
+    /// - `proto`: Protocol for the results (0 = default for the type).
+    /// - `flags`: AI_* flags.
+    /// - `out`: where the results are written (its length: the most results).
+    ///
+    /// Returns `Ok(n)`: `n` results written to the start of `out`. Errors are a getaddrinfo code, `Err(GaiError)`.
     #[allow(clippy::too_many_arguments)]
     fn getaddrinfo(
         &mut self,
@@ -26,13 +67,25 @@ pub trait SocketApi {
         out: &mut [Addrinfo],
     ) -> Result<usize, GaiError>;
     /// Convert a numeric IPv4/IPv6 host string and a port into an address (used by the glue for address tuples). EINVAL when the host is not numeric.
+    ///
+    /// - `host`: Numeric IPv4 or IPv6 address.
+    /// - `port`: Port, 0..65535.
+    ///
+    /// Returns `Ok(address)`. Errors are `Err(Errno)`.
     fn addr_parse(&mut self, host: Option<&str>, port: i32) -> Result<Addr, Errno>;
     /// Write the numeric text form of an address's IP (no port) into `out`; returns its length.
+    ///
+    /// - `address`: The address to format.
+    /// - `out`: where the result is written (its length: the most bytes).
+    ///
+    /// Returns `Ok(n)`: the text's length, written to the start of `out` (`Err(Errno::EINVAL)` when it does not fit). Errors are `Err(Errno)`.
     fn addr_format(&mut self, address: &Addr, out: &mut [u8]) -> Result<usize, Errno>;
     /// Drive the stack once without waiting: take in received frames, send what sockets
     /// queued, run timers. MicroPython's event hook (MICROPY_INTERNAL_EVENT_HOOK, set by
     /// the generated micropython.mk) calls it, so the stack keeps running while Python
     /// waits in select/poll or asyncio; every socket call drives it too.
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn pump(&mut self) -> Result<(), Errno>;
     /// How long the stack can wait before its next timer (a retransmission, a delayed
     /// ACK, DHCP) needs a pump, in milliseconds rounded up: 0 when it has work now
@@ -48,27 +101,45 @@ pub trait SocketApi {
     /// timer sooner than the delay told (a send starts a retransmission timer), the
     /// runtime wakes the task that asked last with usocket_port_wake() (once; it asks
     /// again when it wakes), so that task must live as long as the stack does.
+    ///
+    /// Returns `Ok(Some(ms))`: the timeout in milliseconds; `Ok(None)`: no timeout (the socket blocks). Errors are `Err(Errno)`.
     fn poll_delay(&mut self) -> Result<Option<u32>, Errno>;
-    /// Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
-    /// OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
-    /// same names for its port.
+    /// Return the port of a well-known service name (`http` is 80, `mqtt` 1883);
+    /// `Err(Errno::ENOENT)` when the name is not in the table.
+    ///
+    /// - `servicename`: A service name, e.g. 'https'.
+    /// - `protocolname`: `tcp`, `udp` or none (the table's ports are the same for both).
+    ///
+    /// Returns `Ok(n)`: the value. Errors are `Err(Errno)`.
     fn getservbyname(
         &mut self,
         servicename: Option<&str>,
         protocolname: Option<&str>,
     ) -> Result<usize, Errno>;
-    /// Convert a numeric address string of family `af` into its packed form: 4 bytes
-    /// for AF_INET, 16 for AF_INET6. OSError(EINVAL) when the string is not an address
-    /// of that family, OSError(EAFNOSUPPORT) for another family.
+    /// Convert a numeric address string of family `af` into its packed form in `out`:
+    /// 4 bytes for AF_INET, 16 for AF_INET6. `Err(Errno::EINVAL)` when the string is not an
+    /// address of that family or `out` is too small, `Err(Errno::EAFNOSUPPORT)` for another family.
+    ///
+    /// - `af`: AF_INET or AF_INET6.
+    /// - `ip_string`: A numeric address, e.g. '239.1.2.3'.
+    /// - `out`: where the result is written (its length: the most bytes).
+    ///
+    /// Returns `Ok(n)`: `n` bytes (4 or 16) written to the start of `out`. Errors are `Err(Errno)`.
     fn inet_pton(
         &mut self,
         af: i32,
         ip_string: Option<&str>,
         out: &mut [u8],
     ) -> Result<usize, Errno>;
-    /// Convert a packed address of family `af` (4 bytes for AF_INET, 16 for AF_INET6)
-    /// into its numeric text. OSError(EINVAL) for another length, OSError(EAFNOSUPPORT)
-    /// for another family.
+    /// Write the numeric text of a packed address of family `af` (4 bytes for AF_INET,
+    /// 16 for AF_INET6) into `out`. `Err(Errno::EINVAL)` for another length or when `out` is too
+    /// small, `Err(Errno::EAFNOSUPPORT)` for another family.
+    ///
+    /// - `af`: AF_INET or AF_INET6.
+    /// - `packed_ip`: The packed address.
+    /// - `out`: where the result is written (its length: the most bytes).
+    ///
+    /// Returns `Ok(n)`: the text's length, written to the start of `out` (`Err(Errno::EINVAL)` when it does not fit). Errors are `Err(Errno)`.
     fn inet_ntop(
         &mut self,
         af: i32,
@@ -80,39 +151,107 @@ pub trait SocketApi {
     /// SO_LINGER (1, 0), its reset sent); connections still sending when the board's
     /// linger time passes are reset. A host calls it at exit (the host boards: at
     /// process exit), a firmware on soft reset, so that no peer is left hanging.
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn close_all(&mut self) -> Result<(), Errno>;
-    /// Mark the socket closed and release its slot. Closing twice is allowed. A TCP
-    /// connection is closed gracefully: queued data and the FIN are still delivered after
-    /// the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).
-    /// The socket is also closed when it is garbage-collected, but close() it explicitly.
+    /// Release the socket's descriptor. A TCP connection is closed gracefully: queued
+    /// data and the FIN are still delivered after the descriptor is gone (unless
+    /// SO_LINGER is set with a zero time, which resets it). `Err(Errno::EBADF)` when it is not open.
+    ///
+    /// - `fd`: the socket.
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn close(&mut self, fd: Fd) -> Result<(), Errno>;
     /// Bind the socket to a local address; port 0 picks a free ephemeral port. The socket must not already be bound.
+    ///
+    /// - `fd`: the socket.
+    /// - `address`: The local address (port 0: an ephemeral one).
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno>;
     /// Enable a server socket to accept connections. Up to `backlog` connections that
     /// have not been accepted yet are kept (a value below 0 counts as 0, and 0 still
     /// keeps one); further SYNs are dropped so that the peer retries.
+    ///
+    /// - `fd`: the socket.
+    /// - `backlog`: Queued connections kept before accept().
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn listen(&mut self, fd: Fd, backlog: i32) -> Result<(), Errno>;
-    /// Accept a connection. Returns `(conn, address)`: a new socket and the peer's `(ip_str, port)`.
+    /// Accept a connection: a new socket connected to the peer, and the peer's
+    /// address. `Err(Errno::EAGAIN)` on a non-blocking socket with no pending connection,
+    /// `Err(Errno::ETIMEDOUT)` when the timeout expires, `Err(Errno::EINVAL)` when the socket is not listening.
+    ///
+    /// - `fd`: the socket.
+    ///
+    /// Returns `Ok((fd, peer))`: the new socket and the peer's address. Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn accept(&mut self, fd: Fd) -> Result<(Fd, Addr), Errno>;
-    /// Connect to a remote address. On a non-blocking socket this raises
-    /// OSError(EINPROGRESS) and the connection completes in the background (poll for
-    /// writability). A refused connection raises OSError(ECONNREFUSED).
+    /// Connect to a remote address. On a non-blocking socket this fails with
+    /// `Err(Errno::EINPROGRESS)` and the connection completes in the background: poll for
+    /// POLL_WR; connecting again then gives `Err(Errno::EALREADY)` while it is still in progress,
+    /// `Err(Errno::EISCONN)` once connected, or the error it failed with. A refused connection
+    /// fails with `Err(Errno::ECONNREFUSED)`, an expired timeout with `Err(Errno::ETIMEDOUT)`.
+    ///
+    /// - `fd`: the socket.
+    /// - `address`: The peer's address.
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn connect(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno>;
     /// Send data; returns the number of bytes sent, which may be less than the length of the data.
+    ///
+    /// - `fd`: the socket.
+    /// - `bytes`: Data to send (any buffer, str included).
+    ///
+    /// Returns `Ok(n)`: the value. Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn send(&mut self, fd: Fd, bytes: &[u8]) -> Result<usize, Errno>;
     /// Send all of the data, waiting as needed; the timeout applies to the whole call.
     /// On a non-blocking socket, prefer write(), which returns how much was sent. If a
     /// signal interrupts it (EINTR) after part of the data went out, calling it again
     /// with the same data sends only the rest, within the first call's timeout.
+    ///
+    /// - `fd`: the socket.
+    /// - `bytes`: Data to send (any buffer, str included).
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn sendall(&mut self, fd: Fd, bytes: &[u8]) -> Result<(), Errno>;
-    /// Receive at most `bufsize` bytes. Returns b'' at end of stream.
+    /// Receive at most the length of `out` bytes into `out`, as soon as any are there
+    /// (short reads). 0 bytes at end of stream; `Err(Errno::EAGAIN)` on a non-blocking socket with
+    /// nothing to read, `Err(Errno::ETIMEDOUT)` when the timeout expires.
+    ///
+    /// - `fd`: the socket.
+    /// - `out`: where the result is written (its length: the most bytes).
+    ///
+    /// Returns `Ok(n)`: `n` bytes written to the start of `out`. Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn recv(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno>;
     /// Send a datagram to `address` (an unbound UDP socket is bound to an ephemeral port first). Returns the number of bytes sent.
+    ///
+    /// - `fd`: the socket.
+    /// - `bytes`: Datagram payload (any buffer, str included).
+    /// - `address`: The destination address.
+    ///
+    /// Returns `Ok(n)`: the value. Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn sendto(&mut self, fd: Fd, bytes: &[u8], address: &Addr) -> Result<usize, Errno>;
-    /// Receive a datagram of at most `bufsize` bytes (the rest of a longer datagram is discarded). Returns `(bytes, address)`.
+    /// Receive one datagram into `out` (the rest of a datagram longer than `out` is
+    /// discarded) and its sender's address. `Err(Errno::EAGAIN)` on a non-blocking socket with
+    /// none queued, `Err(Errno::ETIMEDOUT)` when the timeout expires.
+    ///
+    /// - `fd`: the socket.
+    /// - `out`: where the result is written (its length: the most bytes).
+    ///
+    /// Returns `Ok((n, from))`: `n` bytes written to the start of `out`, and the sender's address. Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn recvfrom(&mut self, fd: Fd, out: &mut [u8]) -> Result<(usize, Addr), Errno>;
-    /// Set a socket option. `value` is an int or a bytes-like object (for SO_LINGER: two
-    /// 32-bit ints, on/off and seconds). An unknown option raises OSError(ENOPROTOOPT).
+    /// Set a socket option. An int option's value is an `int32_t` in native byte order
+    /// (4 bytes; 1 byte is taken too); SO_LINGER's is two of them (on/off, then the
+    /// linger time in seconds); a multicast request is `struct ip_mreq` /
+    /// `struct ipv6_mreq`. `Err(Errno::ENOPROTOOPT)` for an unknown option, `Err(Errno::EINVAL)` for a value
+    /// of the wrong size.
+    ///
+    /// - `fd`: the socket.
+    /// - `level`: SOL_SOCKET, IPPROTO_TCP or IPPROTO_IP.
+    /// - `optname`: The option (SO_*, TCP_*).
+    /// - `value`: The option's value, as its bytes.
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn setsockopt(
         &mut self,
         fd: Fd,
@@ -120,57 +259,126 @@ pub trait SocketApi {
         optname: i32,
         value: &[u8],
     ) -> Result<(), Errno>;
-    /// Set the timeout for blocking operations, in seconds: None blocks forever, 0 makes
-    /// the socket non-blocking, a positive number raises OSError(ETIMEDOUT) when it expires.
+    /// Set the timeout of the socket's blocking calls, in milliseconds: no timeout
+    /// blocks until the call can finish, 0 makes the socket non-blocking (`Err(Errno::EAGAIN)`,
+    /// `Err(Errno::EINPROGRESS)` for connect), a positive time makes a call that waits that long
+    /// fail with `Err(Errno::ETIMEDOUT)`.
+    ///
+    /// - `fd`: the socket.
+    /// - `value`: The timeout. In milliseconds; `None`: no timeout (block), `Some(0)`: non-blocking.
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn settimeout(&mut self, fd: Fd, value: Option<u32>) -> Result<(), Errno>;
-    /// `setblocking(True)` is `settimeout(None)`; `setblocking(False)` is `settimeout(0)`.
+    /// Blocking mode is settimeout with no timeout; non-blocking mode is settimeout 0.
+    ///
+    /// - `fd`: the socket.
+    /// - `flag`: Blocking mode when true.
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn setblocking(&mut self, fd: Fd, flag: bool) -> Result<(), Errno>;
-    /// Read up to `size` bytes, without short reads on a blocking socket (fewer only at
-    /// end of stream). Without `size`, read until end of stream. On a non-blocking socket
-    /// returns what is available, or None when nothing is.
+    /// Fill `out`, without short reads on a blocking socket (fewer bytes only at end of
+    /// stream; 0 at end of stream). On a non-blocking socket it returns what is
+    /// available, or `Err(Errno::EAGAIN)` when nothing is.
+    ///
+    /// - `fd`: the socket.
+    /// - `out`: where the result is written (its length: the most bytes).
+    ///
+    /// Returns `Ok(n)`: `n` bytes written to the start of `out`; `Err(Errno::EAGAIN)` on a non-blocking socket when nothing could be done (Python's None). Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn read(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno>;
-    /// Read into `buf` (at most `nbytes`), without short reads on a blocking socket.
-    /// Returns the number of bytes read, or None on a non-blocking socket with no data.
+    /// Read into `buf`, as read() reads into `out`: no short reads on a blocking socket,
+    /// `Err(Errno::EAGAIN)` on a non-blocking socket with no data.
+    ///
+    /// - `fd`: the socket.
+    /// - `buf`: Writable buffer.
+    ///
+    /// Returns `Ok(n)`: the number of bytes; `Err(Errno::EAGAIN)` on a non-blocking socket when nothing could be done (Python's None). Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn readinto(&mut self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno>;
-    /// Read a line, up to and including b'\n' (or to end of stream), of at most `size` bytes when given, as MicroPython's stream `readline`.
+    /// Read a line into `out`: up to and including the first newline byte, to end of
+    /// stream, or until `out` is full, whichever comes first (0 at end of stream).
+    /// `Err(Errno::EAGAIN)` on a non-blocking socket with nothing to read.
+    ///
+    /// - `fd`: the socket.
+    /// - `out`: where the result is written (its length: the most bytes).
+    ///
+    /// Returns `Ok(n)`: `n` bytes written to the start of `out`; `Err(Errno::EAGAIN)` on a non-blocking socket when nothing could be done (Python's None). Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn readline(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno>;
-    /// Write all of `buf` (no short writes on a blocking socket), or its part from
-    /// `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
-    /// clipped to the buffer's end). On a non-blocking socket returns the number of
-    /// bytes queued, or None when none could be.
+    /// Write all of `buf` (no short writes on a blocking socket). On a non-blocking
+    /// socket it returns the number of bytes queued, or `Err(Errno::EAGAIN)` when none could be.
+    ///
+    /// - `fd`: the socket.
+    /// - `buf`: Data to write (any buffer, str included).
+    ///
+    /// Returns `Ok(n)`: the number of bytes; `Err(Errno::EAGAIN)` on a non-blocking socket when nothing could be done (Python's None). Errors are `Err(Errno)`. It waits according to the socket's timeout (`settimeout`).
     fn write(&mut self, fd: Fd, buf: &[u8]) -> Result<usize, Errno>;
     /// Return the socket's descriptor in this module's socket table (a small int,
     /// unique among open sockets). It is not an OS file descriptor: select and
     /// asyncio take the socket object itself.
+    ///
+    /// - `fd`: the socket.
+    ///
+    /// Returns `Ok(n)`: the value. Errors are `Err(Errno)`.
     fn fileno(&mut self, fd: Fd) -> Result<usize, Errno>;
-    /// Return the socket's own `(ip_str, port)`.
+    /// Return the socket's own address (the any-address, port 0 before bind or connect).
+    ///
+    /// - `fd`: the socket.
+    ///
+    /// Returns `Ok(address)`. Errors are `Err(Errno)`.
     fn getsockname(&mut self, fd: Fd) -> Result<Addr, Errno>;
-    /// Return the connected peer's `(ip_str, port)`; OSError(ENOTCONN) when not connected.
+    /// Return the connected peer's address; `Err(Errno::ENOTCONN)` when not connected.
+    ///
+    /// - `fd`: the socket.
+    ///
+    /// Returns `Ok(address)`. Errors are `Err(Errno)`.
     fn getpeername(&mut self, fd: Fd) -> Result<Addr, Errno>;
     /// Shut down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR.
+    ///
+    /// - `fd`: the socket.
+    /// - `how`: SHUT_RD, SHUT_WR or SHUT_RDWR.
+    ///
+    /// Returns `Ok(())`. Errors are `Err(Errno)`.
     fn shutdown(&mut self, fd: Fd, how: i32) -> Result<(), Errno>;
-    /// Return the timeout in seconds (float), or None in blocking mode.
+    /// Return the socket's timeout in milliseconds, as settimeout set it.
+    ///
+    /// - `fd`: the socket.
+    ///
+    /// Returns `Ok(Some(ms))`: the timeout in milliseconds; `Ok(None)`: no timeout (the socket blocks). Errors are `Err(Errno)`.
     fn gettimeout(&mut self, fd: Fd) -> Result<Option<u32>, Errno>;
     /// Return the readiness of the socket as stream poll flags: POLL_RD, POLL_WR (only
     /// those asked for in `events`), and POLL_ERR, POLL_HUP, POLL_NVAL (always).
+    ///
+    /// - `fd`: the socket.
+    /// - `events`: POLL_RD and/or POLL_WR.
+    ///
+    /// Returns `Ok(n)`: the value. Errors are `Err(Errno)`.
     fn poll(&mut self, fd: Fd, events: i32) -> Result<usize, Errno>;
-    /// Without an argument, return the IPv4 configuration as `(ip, netmask, gateway,
-    /// dns)` strings; parts the board does not have read `0.0.0.0`. With one, set it
-    /// and return None, as MicroPython's lwIP ports do: `'dhcp'` starts the board's
-    /// DHCP client (when the board has one) and waits up to 10 s for a lease (ETIMEDOUT
-    /// after that; the client goes on trying and `status()` stays 1); until the lease
-    /// comes the static address, gateway and DNS server stay in use, then the lease's
-    /// replace them. A tuple sets a static configuration and stops the client: `''`
-    /// or `'0.0.0.0'` is none. 127.0.0.1 stays throughout.
+    /// Read the IPv4 configuration (address, netmask, gateway, first DNS server;
+    /// 0.0.0.0 for what the board does not have), after setting it when `config` is
+    /// given. A `config` with `dhcp` 1 starts the board's DHCP client and waits up to
+    /// 10 s for a lease (`Err(Errno::ETIMEDOUT)` after that, the client goes on trying), 2 starts
+    /// it without waiting (`Err(Errno::EOPNOTSUPP)` without a DHCP client); until a lease comes the
+    /// static address, gateway and DNS server stay in use. `dhcp` 0 sets the static
+    /// configuration and stops the client. 127.0.0.1 stays throughout.
+    ///
+    /// - `config`: What to set; none: only read.
+    ///
+    /// Returns `Ok(config)`: the configuration. Errors are `Err(Errno)`.
     fn ifconfig(&mut self, config: Option<&IfconfigSet>) -> Result<Ifconfig, Errno>;
     /// Return whether the interface is up (it is whenever the stack runs).
+    ///
+    /// Returns `Ok(true)` or `Ok(false)`. Errors are `Err(Errno)`.
     fn active(&mut self) -> Result<bool, Errno>;
     /// Return whether the interface has an address to talk with; while the DHCP client runs, whether it has a lease.
+    ///
+    /// Returns `Ok(true)` or `Ok(false)`. Errors are `Err(Errno)`.
     fn isconnected(&mut self) -> Result<bool, Errno>;
     /// Return the link state: 0 when the interface has no address and no DHCP client
     /// runs, 1 while the client awaits a lease, 3 when it has an address (while the
     /// client runs: a lease).
+    ///
+    /// Returns `Ok(n)`: the value. Errors are `Err(Errno)`.
     fn status(&mut self) -> Result<usize, Errno>;
     /// Return 0 when no DHCP client runs, 1 while it awaits a lease, 2 while it has one.
+    ///
+    /// Returns `Ok(n)`: the value. Errors are `Err(Errno)`.
     fn dhcp_state(&mut self) -> Result<usize, Errno>;
 }

@@ -304,11 +304,13 @@ pub unsafe fn accept<B: Backend>(fd: i32, peer: *mut crate::Addr) -> i32 {
             // SAFETY: `peer` is NULL or valid for writes of one
             // value for the call and used by nobody else (this
             // function's contract).
-            let peer = unsafe { ffi::abi_out(peer) }?;
+            let peer = unsafe { ffi::abi_opt_out(peer) }?;
             B::call(|api| SocketApi::accept(api, fd))
                 .and_then(|r| r)
                 .map(|(fd, addr)| {
-                    *peer = addr;
+                    if let Some(peer) = peer {
+                        *peer = addr;
+                    }
                     fd
                 })
         }),
@@ -710,6 +712,25 @@ pub fn dhcp_state<B: Backend>() -> isize {
         }),
     )
 }
+/// The name and meaning of an error, as `ETIMEDOUT: Timed out`, for a log:
+/// `err` is an errno (USOCKET_ETIMEDOUT) or a function's negative return
+/// (-USOCKET_ETIMEDOUT). A static NUL-terminated string, never NULL (`unknown error`
+/// for a number the table does not have); it needs no started stack.
+pub fn strerror(err: i32) -> *const core::ffi::c_char {
+    match err.checked_abs().and_then(Errno::from_value).map(Errno::c_text) {
+        Some(text) => text.as_ptr(),
+        None => c"unknown error".as_ptr(),
+    }
+}
+/// The name and meaning of a getaddrinfo code (USOCKET_EAI_NONAME, as usocket_getaddrinfo() returns it),
+/// as usocket_strerror() does for errno: a function of its own, as the two
+/// namespaces overlap (-2 is EAI_NONAME, and also -ENOENT).
+pub fn gai_strerror(err: i32) -> *const core::ffi::c_char {
+    match GaiError::from_value(err).map(GaiError::c_text) {
+        Some(text) => text.as_ptr(),
+        None => c"unknown getaddrinfo error".as_ptr(),
+    }
+}
 
 /// Defines the C ABI on a board: one `#[no_mangle] extern "C"` function per
 /// spec operation (`usocket_socket`, ...) in the module that invokes it with
@@ -728,11 +749,13 @@ macro_rules! usocket_c_exports {
         pub unsafe extern "C" fn usocket_socket(af: i32, r#type: i32, proto: i32) -> i32 {
             $crate::generated::c_abi::socket::<$backend>(af, r#type, proto)
         }
-        /// C ABI for `getaddrinfo`: Translate the host/port argument into a sequence of 5-tuples
-        /// `(family, type, proto, canonname, sockaddr)` with `sockaddr` = `(ip_str, port)`.
-        /// Numeric addresses are converted without any network traffic; names are resolved
-        /// with DNS (A and AAAA records) against the board's DNS servers, within a bounded time.
-        /// Errors raise OSError with a negative number from the getaddrinfo error namespace.
+        /// C ABI for `getaddrinfo`: Resolve `host` and `port` into up to `out`'s count of results (family, socket
+        /// type, protocol, address with the port). Numeric addresses are converted without
+        /// any network traffic; names are resolved with DNS (A and AAAA records) against the
+        /// board's DNS servers, within a bounded time. Errors are getaddrinfo codes, not
+        /// errno: USOCKET_EAI_NONAME for an unknown name (or a non-numeric host with
+        /// AI_NUMERICHOST), USOCKET_EAI_SERVICE for a port outside 0..65535, USOCKET_EAI_AGAIN when no
+        /// answer came in time.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -826,9 +849,8 @@ macro_rules! usocket_c_exports {
             // which is `poll_delay`'s.
             unsafe { $crate::generated::c_abi::poll_delay::<$backend>(out_ms) }
         }
-        /// C ABI for `getservbyname`: Return the port of a well-known service name (`'http'` is 80, `'mqtt'` 1883);
-        /// OSError(ENOENT) when the name is not in the table. getaddrinfo() takes the
-        /// same names for its port.
+        /// C ABI for `getservbyname`: Return the port of a well-known service name (`http` is 80, `mqtt` 1883);
+        /// -USOCKET_ENOENT when the name is not in the table.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -848,9 +870,9 @@ macro_rules! usocket_c_exports {
                 >(servicename, servicename_len, protocolname, protocolname_len)
             }
         }
-        /// C ABI for `inet_pton`: Convert a numeric address string of family `af` into its packed form: 4 bytes
-        /// for AF_INET, 16 for AF_INET6. OSError(EINVAL) when the string is not an address
-        /// of that family, OSError(EAFNOSUPPORT) for another family.
+        /// C ABI for `inet_pton`: Convert a numeric address string of family `af` into its packed form in `out`:
+        /// 4 bytes for AF_INET, 16 for AF_INET6. -USOCKET_EINVAL when the string is not an
+        /// address of that family or `out` is too small, -USOCKET_EAFNOSUPPORT for another family.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -871,9 +893,9 @@ macro_rules! usocket_c_exports {
                 >(af, ip_string, ip_string_len, out, out_len)
             }
         }
-        /// C ABI for `inet_ntop`: Convert a packed address of family `af` (4 bytes for AF_INET, 16 for AF_INET6)
-        /// into its numeric text. OSError(EINVAL) for another length, OSError(EAFNOSUPPORT)
-        /// for another family.
+        /// C ABI for `inet_ntop`: Write the numeric text of a packed address of family `af` (4 bytes for AF_INET,
+        /// 16 for AF_INET6) into `out`. -USOCKET_EINVAL for another length or when `out` is too
+        /// small, -USOCKET_EAFNOSUPPORT for another family.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -906,10 +928,9 @@ macro_rules! usocket_c_exports {
         pub unsafe extern "C" fn usocket_close_all() -> i32 {
             $crate::generated::c_abi::close_all::<$backend>()
         }
-        /// C ABI for `close`: Mark the socket closed and release its slot. Closing twice is allowed. A TCP
-        /// connection is closed gracefully: queued data and the FIN are still delivered after
-        /// the descriptor is gone (unless SO_LINGER is set with a zero time, which resets it).
-        /// The socket is also closed when it is garbage-collected, but close() it explicitly.
+        /// C ABI for `close`: Release the socket's descriptor. A TCP connection is closed gracefully: queued
+        /// data and the FIN are still delivered after the descriptor is gone (unless
+        /// SO_LINGER is set with a zero time, which resets it). -USOCKET_EBADF when it is not open.
         ///
         /// # Safety
         /// None: every argument is a plain value.
@@ -938,7 +959,9 @@ macro_rules! usocket_c_exports {
         pub unsafe extern "C" fn usocket_listen(fd: i32, backlog: i32) -> i32 {
             $crate::generated::c_abi::listen::<$backend>(fd, backlog)
         }
-        /// C ABI for `accept`: Accept a connection. Returns `(conn, address)`: a new socket and the peer's `(ip_str, port)`.
+        /// C ABI for `accept`: Accept a connection: a new socket connected to the peer, and the peer's
+        /// address. -USOCKET_EAGAIN on a non-blocking socket with no pending connection,
+        /// -USOCKET_ETIMEDOUT when the timeout expires, -USOCKET_EINVAL when the socket is not listening.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -949,9 +972,11 @@ macro_rules! usocket_c_exports {
             // which is `accept`'s.
             unsafe { $crate::generated::c_abi::accept::<$backend>(fd, peer) }
         }
-        /// C ABI for `connect`: Connect to a remote address. On a non-blocking socket this raises
-        /// OSError(EINPROGRESS) and the connection completes in the background (poll for
-        /// writability). A refused connection raises OSError(ECONNREFUSED).
+        /// C ABI for `connect`: Connect to a remote address. On a non-blocking socket this fails with
+        /// -USOCKET_EINPROGRESS and the connection completes in the background: poll for
+        /// POLL_WR; connecting again then gives -USOCKET_EALREADY while it is still in progress,
+        /// -USOCKET_EISCONN once connected, or the error it failed with. A refused connection
+        /// fails with -USOCKET_ECONNREFUSED, an expired timeout with -USOCKET_ETIMEDOUT.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -995,7 +1020,9 @@ macro_rules! usocket_c_exports {
             // which is `sendall`'s.
             unsafe { $crate::generated::c_abi::sendall::<$backend>(fd, bytes, bytes_len) }
         }
-        /// C ABI for `recv`: Receive at most `bufsize` bytes. Returns b'' at end of stream.
+        /// C ABI for `recv`: Receive at most the length of `out` bytes into `out`, as soon as any are there
+        /// (short reads). 0 bytes at end of stream; -USOCKET_EAGAIN on a non-blocking socket with
+        /// nothing to read, -USOCKET_ETIMEDOUT when the timeout expires.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1024,7 +1051,9 @@ macro_rules! usocket_c_exports {
                 $crate::generated::c_abi::sendto::<$backend>(fd, bytes, bytes_len, address)
             }
         }
-        /// C ABI for `recvfrom`: Receive a datagram of at most `bufsize` bytes (the rest of a longer datagram is discarded). Returns `(bytes, address)`.
+        /// C ABI for `recvfrom`: Receive one datagram into `out` (the rest of a datagram longer than `out` is
+        /// discarded) and its sender's address. -USOCKET_EAGAIN on a non-blocking socket with
+        /// none queued, -USOCKET_ETIMEDOUT when the timeout expires.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1040,8 +1069,11 @@ macro_rules! usocket_c_exports {
             // which is `recvfrom`'s.
             unsafe { $crate::generated::c_abi::recvfrom::<$backend>(fd, out, out_len, from) }
         }
-        /// C ABI for `setsockopt`: Set a socket option. `value` is an int or a bytes-like object (for SO_LINGER: two
-        /// 32-bit ints, on/off and seconds). An unknown option raises OSError(ENOPROTOOPT).
+        /// C ABI for `setsockopt`: Set a socket option. An int option's value is an `int32_t` in native byte order
+        /// (4 bytes; 1 byte is taken too); SO_LINGER's is two of them (on/off, then the
+        /// linger time in seconds); a multicast request is `struct ip_mreq` /
+        /// `struct ipv6_mreq`. -USOCKET_ENOPROTOOPT for an unknown option, -USOCKET_EINVAL for a value
+        /// of the wrong size.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1062,8 +1094,10 @@ macro_rules! usocket_c_exports {
                 >(fd, level, optname, value, value_len)
             }
         }
-        /// C ABI for `settimeout`: Set the timeout for blocking operations, in seconds: None blocks forever, 0 makes
-        /// the socket non-blocking, a positive number raises OSError(ETIMEDOUT) when it expires.
+        /// C ABI for `settimeout`: Set the timeout of the socket's blocking calls, in milliseconds: no timeout
+        /// blocks until the call can finish, 0 makes the socket non-blocking (-USOCKET_EAGAIN,
+        /// -USOCKET_EINPROGRESS for connect), a positive time makes a call that waits that long
+        /// fail with -USOCKET_ETIMEDOUT.
         ///
         /// # Safety
         /// None: every argument is a plain value.
@@ -1071,7 +1105,7 @@ macro_rules! usocket_c_exports {
         pub unsafe extern "C" fn usocket_settimeout(fd: i32, value_ms: i32) -> i32 {
             $crate::generated::c_abi::settimeout::<$backend>(fd, value_ms)
         }
-        /// C ABI for `setblocking`: `setblocking(True)` is `settimeout(None)`; `setblocking(False)` is `settimeout(0)`.
+        /// C ABI for `setblocking`: Blocking mode is settimeout with no timeout; non-blocking mode is settimeout 0.
         ///
         /// # Safety
         /// None: every argument is a plain value.
@@ -1079,9 +1113,9 @@ macro_rules! usocket_c_exports {
         pub unsafe extern "C" fn usocket_setblocking(fd: i32, flag: i32) -> i32 {
             $crate::generated::c_abi::setblocking::<$backend>(fd, flag)
         }
-        /// C ABI for `read`: Read up to `size` bytes, without short reads on a blocking socket (fewer only at
-        /// end of stream). Without `size`, read until end of stream. On a non-blocking socket
-        /// returns what is available, or None when nothing is.
+        /// C ABI for `read`: Fill `out`, without short reads on a blocking socket (fewer bytes only at end of
+        /// stream; 0 at end of stream). On a non-blocking socket it returns what is
+        /// available, or -USOCKET_EAGAIN when nothing is.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1092,8 +1126,8 @@ macro_rules! usocket_c_exports {
             // which is `read`'s.
             unsafe { $crate::generated::c_abi::read::<$backend>(fd, out, out_len) }
         }
-        /// C ABI for `readinto`: Read into `buf` (at most `nbytes`), without short reads on a blocking socket.
-        /// Returns the number of bytes read, or None on a non-blocking socket with no data.
+        /// C ABI for `readinto`: Read into `buf`, as read() reads into `out`: no short reads on a blocking socket,
+        /// -USOCKET_EAGAIN on a non-blocking socket with no data.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1108,7 +1142,9 @@ macro_rules! usocket_c_exports {
             // which is `readinto`'s.
             unsafe { $crate::generated::c_abi::readinto::<$backend>(fd, buf, buf_len) }
         }
-        /// C ABI for `readline`: Read a line, up to and including b'\n' (or to end of stream), of at most `size` bytes when given, as MicroPython's stream `readline`.
+        /// C ABI for `readline`: Read a line into `out`: up to and including the first newline byte, to end of
+        /// stream, or until `out` is full, whichever comes first (0 at end of stream).
+        /// -USOCKET_EAGAIN on a non-blocking socket with nothing to read.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1123,10 +1159,8 @@ macro_rules! usocket_c_exports {
             // which is `readline`'s.
             unsafe { $crate::generated::c_abi::readline::<$backend>(fd, out, out_len) }
         }
-        /// C ABI for `write`: Write all of `buf` (no short writes on a blocking socket), or its part from
-        /// `off` of at most `max_len` bytes, as MicroPython's stream `write` (both are
-        /// clipped to the buffer's end). On a non-blocking socket returns the number of
-        /// bytes queued, or None when none could be.
+        /// C ABI for `write`: Write all of `buf` (no short writes on a blocking socket). On a non-blocking
+        /// socket it returns the number of bytes queued, or -USOCKET_EAGAIN when none could be.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1151,7 +1185,7 @@ macro_rules! usocket_c_exports {
         pub unsafe extern "C" fn usocket_fileno(fd: i32) -> isize {
             $crate::generated::c_abi::fileno::<$backend>(fd)
         }
-        /// C ABI for `getsockname`: Return the socket's own `(ip_str, port)`.
+        /// C ABI for `getsockname`: Return the socket's own address (the any-address, port 0 before bind or connect).
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1162,7 +1196,7 @@ macro_rules! usocket_c_exports {
             // which is `getsockname`'s.
             unsafe { $crate::generated::c_abi::getsockname::<$backend>(fd, out) }
         }
-        /// C ABI for `getpeername`: Return the connected peer's `(ip_str, port)`; OSError(ENOTCONN) when not connected.
+        /// C ABI for `getpeername`: Return the connected peer's address; -USOCKET_ENOTCONN when not connected.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1181,7 +1215,7 @@ macro_rules! usocket_c_exports {
         pub unsafe extern "C" fn usocket_shutdown(fd: i32, how: i32) -> i32 {
             $crate::generated::c_abi::shutdown::<$backend>(fd, how)
         }
-        /// C ABI for `gettimeout`: Return the timeout in seconds (float), or None in blocking mode.
+        /// C ABI for `gettimeout`: Return the socket's timeout in milliseconds, as settimeout set it.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1201,14 +1235,13 @@ macro_rules! usocket_c_exports {
         pub unsafe extern "C" fn usocket_poll(fd: i32, events: i32) -> isize {
             $crate::generated::c_abi::poll::<$backend>(fd, events)
         }
-        /// C ABI for `ifconfig`: Without an argument, return the IPv4 configuration as `(ip, netmask, gateway,
-        /// dns)` strings; parts the board does not have read `0.0.0.0`. With one, set it
-        /// and return None, as MicroPython's lwIP ports do: `'dhcp'` starts the board's
-        /// DHCP client (when the board has one) and waits up to 10 s for a lease (ETIMEDOUT
-        /// after that; the client goes on trying and `status()` stays 1); until the lease
-        /// comes the static address, gateway and DNS server stay in use, then the lease's
-        /// replace them. A tuple sets a static configuration and stops the client: `''`
-        /// or `'0.0.0.0'` is none. 127.0.0.1 stays throughout.
+        /// C ABI for `ifconfig`: Read the IPv4 configuration (address, netmask, gateway, first DNS server;
+        /// 0.0.0.0 for what the board does not have), after setting it when `config` is
+        /// given. A `config` with `dhcp` 1 starts the board's DHCP client and waits up to
+        /// 10 s for a lease (-USOCKET_ETIMEDOUT after that, the client goes on trying), 2 starts
+        /// it without waiting (-USOCKET_EOPNOTSUPP without a DHCP client); until a lease comes the
+        /// static address, gateway and DNS server stay in use. `dhcp` 0 sets the static
+        /// configuration and stops the client. 127.0.0.1 stays throughout.
         ///
         /// # Safety
         /// The C ABI's pointer contract (`usocket_runtime::ffi`): each pointer is NULL or
@@ -1255,6 +1288,21 @@ macro_rules! usocket_c_exports {
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn usocket_dhcp_state() -> isize {
             $crate::generated::c_abi::dhcp_state::<$backend>()
+        }
+        /// The name and meaning of an error, as `ETIMEDOUT: Timed out`, for a log:
+        /// `err` is an errno (USOCKET_ETIMEDOUT) or a function's negative return
+        /// (-USOCKET_ETIMEDOUT). A static NUL-terminated string, never NULL (`unknown error`
+        /// for a number the table does not have); it needs no started stack.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn usocket_strerror(err: i32) -> *const core::ffi::c_char {
+            $crate::generated::c_abi::strerror(err)
+        }
+        /// The name and meaning of a getaddrinfo code (USOCKET_EAI_NONAME, as usocket_getaddrinfo() returns it),
+        /// as usocket_strerror() does for errno: a function of its own, as the two
+        /// namespaces overlap (-2 is EAI_NONAME, and also -ENOENT).
+        #[unsafe(no_mangle)]
+        pub extern "C" fn usocket_gai_strerror(err: i32) -> *const core::ffi::c_char {
+            $crate::generated::c_abi::gai_strerror(err)
         }
     };
 }

@@ -14,7 +14,9 @@
 //! of usocket's own). What can be checked is an error, never undefined
 //! behaviour: NULL with a length, a struct pointer not aligned for its type, a
 //! region of more than `isize::MAX` bytes, and an output overlapping another
-//! argument of the same call are EINVAL.
+//! argument of the same call are EINVAL. NULL is allowed where it means
+//! none: an empty buffer (length 0), no host, nothing to set, and an output
+//! the caller does not want (`accept`'s peer address).
 
 #![deny(clippy::undocumented_unsafe_blocks, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -129,12 +131,22 @@ pub unsafe fn abi_opt_in<'a, T>(ptr: *const T) -> Result<Option<&'a T>, Errno> {
 /// Unless NULL, `ptr` must point to an initialised, valid `T` that nobody
 /// else reads or writes during `'a`.
 pub unsafe fn abi_out<'a, T>(ptr: *mut T) -> Result<&'a mut T, Errno> {
+    // SAFETY: this function's contract is abi_opt_out's.
+    unsafe { abi_opt_out(ptr) }?.ok_or(Errno::EINVAL)
+}
+
+/// Borrows an optional output struct: NULL is None (the call does not write
+/// it, as BSD `accept()` takes a NULL address); a misaligned pointer is EINVAL.
+///
+/// # Safety
+/// As [`abi_out`].
+pub unsafe fn abi_opt_out<'a, T>(ptr: *mut T) -> Result<Option<&'a mut T>, Errno> {
     if !ptr.is_aligned() {
         return Err(Errno::EINVAL);
     }
-    // SAFETY: aligned (checked above); unless NULL (EINVAL), it points to a
+    // SAFETY: aligned (checked above); unless NULL (None), it points to a
     // valid T that nobody else uses during 'a (the caller's contract).
-    unsafe { ptr.as_mut() }.ok_or(Errno::EINVAL)
+    Ok(unsafe { ptr.as_mut() })
 }
 
 /// One caller region an export borrows: its bytes, and whether it is written.

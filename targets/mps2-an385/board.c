@@ -62,7 +62,7 @@ static uint64_t idle_us;
 static volatile uint8_t rx_ring[RX_RING];
 static volatile uint32_t rx_head, rx_tail;
 
-void mps2_systick_isr(void) {
+static void mps2_systick_isr(void) {
     (void)mps2_now_us();
 }
 
@@ -88,7 +88,7 @@ static void uart_drain(void) {
     }
 }
 
-void mps2_uart0_rx_isr(void) {
+static void mps2_uart0_rx_isr(void) {
     uart_drain();
 }
 
@@ -148,12 +148,15 @@ static void paint_stack(void) {
 // The port's soft-reset loop: `gc_sweep_all()` (socket finalisers close them), then
 // `mp_deinit()`, wrapped here so that the stack delivers what they sent first.
 void __real_mp_deinit(void);
+void __wrap_mp_deinit(void);
 
 void __wrap_mp_deinit(void) {
     mps2_net_soft_reset();
     __real_mp_deinit();
 }
 
+// The linker's --wrap=main calls it in place of the port's main().
+int __wrap_main(int argc, char **argv);
 int __wrap_main(int argc, char **argv) {
     paint_stack();
     board_init();
@@ -251,6 +254,7 @@ void mp_hal_delay_us(mp_uint_t us) {
     }
 }
 
+int __wrap_mp_hal_stdin_rx_chr(void);
 int __wrap_mp_hal_stdin_rx_chr(void) {
     for (;;) {
         if (rx_head != rx_tail) {

@@ -50,6 +50,12 @@ LDFLAGS += -Wl,--wrap=mp_deinit
 
 SRC_BOARD_O = shared/runtime/gchelper_native.o shared/runtime/gchelper_thumb2.o
 
+# The prototype warnings of every C build of ours (xtask/src/cflags.rs), on
+# this folder's sources only: MicroPython's own (and net_lwip.c, built against
+# lwIP's headers) are not ours to hold to them.
+MPS2_OWN_C = $(filter $(addprefix $(BOARD_DIR)/,board.c lan9118.c net_usocket.c net_none.c),$(SRC_C))
+$(addprefix $(BUILD)/,$(MPS2_OWN_C:.c=.o)): CFLAGS += -Wstrict-prototypes -Wmissing-prototypes
+
 MPY_CROSS_FLAGS += -march=armv7m
 
 # The port's default heap is 140 KiB; asyncio tests want more and SSRAM2/3 has 4 MiB.

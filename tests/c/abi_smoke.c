@@ -24,7 +24,7 @@ int main(void) {
     CHECK(usocket_recv(fd, NULL, 4) == -USOCKET_EINVAL);
     CHECK(usocket_recv(fd, buf, (size_t)-1) == -USOCKET_EINVAL);
     CHECK(usocket_gettimeout(fd, NULL) == -USOCKET_EINVAL);
-    CHECK(usocket_accept(fd, NULL) == -USOCKET_EINVAL);
+    CHECK(usocket_accept(fd, NULL) == -USOCKET_EINVAL); /* not listening (a NULL peer itself is allowed) */
     CHECK(usocket_connect(fd, NULL) == -USOCKET_EINVAL);
 
     /* Timeouts: -1 blocks, 0 is non-blocking, below -1 is invalid. */
@@ -50,6 +50,21 @@ int main(void) {
     CHECK(usocket_getaddrinfo("127.0.0.1", 9, 70000, 0, 0, 0, 0, infos, 2) == USOCKET_EAI_SERVICE);
     CHECK(usocket_getaddrinfo("x.invalid", 9, 80, 0, 0, 0, USOCKET_AI_NUMERICHOST, infos, 2) == USOCKET_EAI_NONAME);
     CHECK(usocket_getaddrinfo("127.0.0.1", 9, 80, 0, 0, 0, 0, NULL, 2) == USOCKET_EAI_SYSTEM);
+    /* The host is length-delimited, as the header says: a length of 0 is no
+     * host (the loopback address), and a NUL counted in is part of the name. */
+    CHECK(usocket_getaddrinfo("x.invalid", 0, 80, USOCKET_AF_INET, 0, 0, 0, infos, 2) == 1);
+    CHECK(infos[0].addr.ip[0] == 127 && infos[0].addr.ip[3] == 1);
+    CHECK(usocket_getaddrinfo("127.0.0.1", 10, 80, 0, 0, 0, USOCKET_AI_NUMERICHOST, infos, 2) == USOCKET_EAI_NONAME);
+
+    /* Error names: an errno or a negative return, its own function for
+     * getaddrinfo's codes (whose numbers overlap the negated errno's). */
+    CHECK(strcmp(usocket_strerror(-USOCKET_ETIMEDOUT), "ETIMEDOUT: Timed out") == 0);
+    CHECK(strncmp(usocket_strerror(USOCKET_EINPROGRESS), "EINPROGRESS: ", 13) == 0);
+    CHECK(strncmp(usocket_strerror(-USOCKET_ENOENT), "ENOENT: ", 8) == 0);
+    CHECK(strncmp(usocket_gai_strerror(USOCKET_EAI_NONAME), "EAI_NONAME: ", 12) == 0);
+    CHECK(strcmp(usocket_strerror(0), "unknown error") == 0);
+    CHECK(strcmp(usocket_strerror(INT32_MIN), "unknown error") == 0);
+    CHECK(strcmp(usocket_gai_strerror(-USOCKET_ETIMEDOUT), "unknown getaddrinfo error") == 0);
 
     /* close: once, then EBADF. */
     CHECK(usocket_close(fd) == 0);

@@ -1,7 +1,9 @@
 //! The Cortex-M compile check: the generated C (header, frame-port header,
 //! every board header, the MicroPython glue) and the example firmware loop
 //! compile with `arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -std=c99 -Wall
-//! -Wextra -Werror` (Debian's gcc-arm-none-eabi; `.ci/run` installs it).
+//! -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes` (Debian's
+//! gcc-arm-none-eabi; `.ci/run` installs it). The MicroPython glue is built
+//! by MicroPython's own make with its flags, not these.
 
 use std::fs;
 use std::path::Path;
@@ -10,7 +12,8 @@ use crate::exec::step;
 
 /// The compiler and the flags every file gets.
 const GCC: &str = "arm-none-eabi-gcc";
-const FLAGS: [&str; 8] = ["-mcpu=cortex-m4", "-mthumb", "-std=c99", "-Wall", "-Wextra", "-Werror", "-Igenerated/include", "-c"];
+const FLAGS: [&str; 10] =
+    ["-mcpu=cortex-m4", "-mthumb", "-std=c99", "-Wall", "-Wextra", "-Werror", "-Wstrict-prototypes", "-Wmissing-prototypes", "-Igenerated/include", "-c"];
 
 /// Compiles `src` to `out`.
 fn compile(name: &str, src: &str, out: &Path) -> Result<(), String> {
@@ -38,7 +41,7 @@ pub fn run() -> Result<(), String> {
     for header in &headers {
         let tu = out.join(format!("board_{}.c", header.trim_end_matches(".h")));
         let text = format!(
-            "/* Written by cargo xtask test: the frame port with board {header}. */\n#include \"usocket_port.h\"\n#include \"{}\"\nint board_check(void) {{ return USOCKET_BOARD_MTU + USOCKET_BOARD_FRAME_BYTES; }}\n",
+            "/* Written by cargo xtask test: the frame port with board {header}. */\n#include \"usocket_port.h\"\n#include \"{}\"\nint board_check(void);\nint board_check(void) {{ return USOCKET_BOARD_MTU + USOCKET_BOARD_FRAME_BYTES; }}\n",
             boards.join(header).display()
         );
         fs::write(&tu, text).map_err(|e| format!("{}: {e}", tu.display()))?;

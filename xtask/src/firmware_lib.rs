@@ -15,8 +15,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use usocket_codegen::ir::Spec;
 use usocket_codegen::ir::board::Board;
+use usocket_codegen::ir::{Namespace, Spec};
 use usocket_codegen::naming::Names;
 
 use crate::armrust;
@@ -64,6 +64,14 @@ pub fn symbols(path: &Path) -> Result<Vec<Symbol>, String> {
     Ok(out)
 }
 
+/// The C ABI functions of the header: one per spec operation, and the
+/// strerror of each error namespace.
+fn abi_functions(spec: &Spec, names: &Names) -> Vec<String> {
+    let mut out: Vec<String> = spec.callables().filter(|c| c.returns.has_abi()).map(|c| names.c_fn(c)).collect();
+    out.extend([Namespace::Errno, Namespace::Gai].map(|ns| names.c_strerror(ns)));
+    out
+}
+
 /// The library's exports: every C ABI function and the runtime's port
 /// functions defined, the firmware's port functions undefined.
 fn check_exports(spec: &Spec, lib: &Path) -> Result<usize, String> {
@@ -71,7 +79,7 @@ fn check_exports(spec: &Spec, lib: &Path) -> Result<usize, String> {
     let syms = symbols(lib)?;
     let defined: BTreeSet<&str> = syms.iter().filter(|s| s.kind == 'T').map(|s| s.name.as_str()).collect();
     let undefined: BTreeSet<&str> = syms.iter().filter(|s| s.kind == 'U').map(|s| s.name.as_str()).collect();
-    let mut exported: Vec<String> = spec.callables().filter(|c| c.returns.has_abi()).map(|c| names.c_fn(c)).collect();
+    let mut exported = abi_functions(spec, &names);
     exported.extend(spec.port.iter().filter(|p| !p.firmware).map(|p| names.port_fn(&p.name)));
     let missing: Vec<&String> = exported.iter().filter(|n| !defined.contains(n.as_str())).collect();
     if !missing.is_empty() {
@@ -140,7 +148,7 @@ pub fn builds() -> Result<(), String> {
 /// that keeps every export of the library alive.
 fn minimal_firmware(spec: &Spec) -> String {
     let names = Names::new(&spec.module);
-    let mut keep: Vec<String> = spec.callables().filter(|c| c.returns.has_abi()).map(|c| names.c_fn(c)).collect();
+    let mut keep = abi_functions(spec, &names);
     keep.extend(spec.port.iter().filter(|p| !p.firmware).map(|p| names.port_fn(&p.name)));
     let keep: Vec<String> = keep.iter().map(|n| format!("    (uintptr_t)&{n},")).collect();
     format!(
@@ -192,7 +200,20 @@ fn link(spec: &Spec, lib: &Path, target: &str) -> Result<PathBuf, String> {
     let include = crate::root().join("generated/include");
     let mut args: Vec<String> = armrust::target(target)?.cflags.iter().map(|f| f.to_string()).collect();
     args.extend(
-        ["-std=c99", "-Os", "-Wall", "-Wextra", "-Werror", "-nostdlib", "-Wl,--gc-sections", "-Wl,--sort-section=alignment", "-Wl,-e,main"].map(String::from),
+        [
+            "-std=c99",
+            "-Os",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-Wstrict-prototypes",
+            "-Wmissing-prototypes",
+            "-nostdlib",
+            "-Wl,--gc-sections",
+            "-Wl,--sort-section=alignment",
+            "-Wl,-e,main",
+        ]
+        .map(String::from),
     );
     args.extend([
         format!("-I{}", include.display()),

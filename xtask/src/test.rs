@@ -19,7 +19,7 @@ fn c_tests() -> Result<(), String> {
     let out = out.to_string_lossy().into_owned();
     let header_c = [&crate::cflags::WARNINGS[..], &["-std=c99", "-pedantic", "tests/c/header_compiles.c", "-c", "-o"]].concat();
     step("header as C99", "gcc", &[&header_c[..], &[&format!("{out}/header_c.o")]].concat())?;
-    let header_cxx = [&crate::cflags::WARNINGS[..], &["-std=c++11", "-x", "c++", "tests/c/header_compiles.c", "-c", "-o"]].concat();
+    let header_cxx = [&crate::cflags::CXX_WARNINGS[..], &["-std=c++11", "-x", "c++", "tests/c/header_compiles.c", "-c", "-o"]].concat();
     step("header as C++11", "g++", &[&header_cxx[..], &[&format!("{out}/header_cxx.o")]].concat())?;
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
     for src in C_ABI_PROGRAMS {

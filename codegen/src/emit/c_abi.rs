@@ -11,8 +11,9 @@ use quote::{format_ident, quote};
 use super::rust::{abi_callables, doc, ident, many_args, trait_params};
 use super::{Output, rust_print};
 use crate::abi::{self, CType};
-use crate::ir::{Arg, Callable, Owner, Spec};
+use crate::ir::{Arg, Callable, Namespace, Owner, Spec};
 use crate::naming::Names;
+use crate::native::{self, Lang};
 use crate::types::{ArgType, ReturnKind};
 
 /// The `# Safety` of every function with pointers, generic and export alike
@@ -125,7 +126,7 @@ fn arg_value(arg: &Arg) -> Option<TokenStream> {
 fn output_borrows(k: ReturnKind) -> Vec<Borrow> {
     let bytes = k.byte_output().then(|| Borrow::slice("out", "out_len", true, "abi_slice_mut"));
     let structured = match k {
-        ReturnKind::SocketAddress => Some(Borrow::one("peer", true, "abi_out")),
+        ReturnKind::SocketAddress => Some(Borrow::one("peer", true, "abi_opt_out")),
         ReturnKind::BytesAddress => Some(Borrow::one("from", true, "abi_out")),
         ReturnKind::Address | ReturnKind::Ifconfig => Some(Borrow::one("out", true, "abi_out")),
         ReturnKind::Timeout => Some(Borrow::one("out_ms", true, "abi_out")),
@@ -138,7 +139,8 @@ fn output_borrows(k: ReturnKind) -> Vec<Borrow> {
 /// How the call's value is stored through output pointers.
 fn store_output(k: ReturnKind) -> TokenStream {
     match k {
-        ReturnKind::SocketAddress => quote!(.map(|(fd, addr)| { *peer = addr; fd })),
+        // NULL: the caller does not want the peer's address (as BSD accept()).
+        ReturnKind::SocketAddress => quote!(.map(|(fd, addr)| { if let Some(peer) = peer { *peer = addr; } fd })),
         ReturnKind::BytesAddress => quote!(.map(|(n, addr)| { *from = addr; n })),
         ReturnKind::Address => quote!(.map(|addr| { *out = addr; })),
         ReturnKind::Ifconfig => quote!(.map(|config| { *out = config; })),
@@ -209,7 +211,7 @@ fn generic_fn(names: &Names, c: &Callable) -> TokenStream {
 fn export_fn(names: &Names, c: &Callable) -> TokenStream {
     let fn_name = format_ident!("{}", names.c_fn(c));
     let method = ident(&c.name);
-    let d = doc(&format!("C ABI for `{}`: {}", c.name, c.doc));
+    let d = doc(&format!("C ABI for `{}`: {}", c.name, native::render(&c.native_doc, Lang::C, names)));
     let safety = safety_doc(c);
     let root = quote!(__crate);
     let params: Vec<(Ident, TokenStream)> = abi::params(c).into_iter().map(|p| (ident(&p.name), rust_ctype(p.ty, &root))).collect();
@@ -235,6 +237,56 @@ fn export_fn(names: &Names, c: &Callable) -> TokenStream {
     }
 }
 
+/// The doc of a namespace's strerror function (C header and Rust alike).
+pub(super) fn strerror_doc(names: &Names, ns: Namespace) -> String {
+    match ns {
+        Namespace::Errno => format!(
+            "The name and meaning of an error, as `ETIMEDOUT: Timed out`, for a log:\n\
+             `err` is an errno ({0}) or a function's negative return\n\
+             (-{0}). A static NUL-terminated string, never NULL (`unknown error`\n\
+             for a number the table does not have); it needs no started stack.",
+            names.c_macro("ETIMEDOUT")
+        ),
+        Namespace::Gai => format!(
+            "The name and meaning of a getaddrinfo code ({}, as {} returns it),\n\
+             as {} does for errno: a function of its own, as the two\n\
+             namespaces overlap (-2 is EAI_NONAME, and also -ENOENT).",
+            names.c_macro("EAI_NONAME"),
+            names.prefix().to_string() + "_getaddrinfo()",
+            names.c_strerror(Namespace::Errno) + "()"
+        ),
+    }
+}
+
+/// The strerror function of a namespace in the runtime, and its export.
+fn strerror_fns(names: &Names, ns: Namespace) -> (TokenStream, TokenStream) {
+    let name = format_ident!("{}", Names::strerror(ns));
+    let export = format_ident!("{}", names.c_strerror(ns));
+    let (lookup, unknown) = match ns {
+        // An errno or its negation (a return value); i32::MIN is neither.
+        Namespace::Errno => (quote!(err.checked_abs().and_then(Errno::from_value).map(Errno::c_text)), quote!(c"unknown error")),
+        Namespace::Gai => (quote!(GaiError::from_value(err).map(GaiError::c_text)), quote!(c"unknown getaddrinfo error")),
+    };
+    let d = doc(&strerror_doc(names, ns));
+    let generic = quote! {
+        #d
+        pub fn #name(err: i32) -> *const core::ffi::c_char {
+            match #lookup {
+                Some(text) => text.as_ptr(),
+                None => #unknown.as_ptr(),
+            }
+        }
+    };
+    let exported = quote! {
+        #d
+        #[unsafe(no_mangle)]
+        pub extern "C" fn #export(err: i32) -> *const core::ffi::c_char {
+            __crate::generated::c_abi::#name(err)
+        }
+    };
+    (generic, exported)
+}
+
 /// The macro's name: `usocket_c_exports` for module `usocket`.
 fn exports_macro(names: &Names) -> String {
     format!("{}_c_exports!", names.prefix())
@@ -244,8 +296,9 @@ fn exports_macro(names: &Names) -> String {
 pub fn emit(spec: &Spec) -> Result<Output, String> {
     const PATH: &str = "runtime/generated/c_abi.rs";
     let names = Names::new(&spec.module);
-    let fns = abi_callables(spec).map(|c| generic_fn(&names, c));
-    let exports = abi_callables(spec).map(|c| export_fn(&names, c));
+    let strerrors = [Namespace::Errno, Namespace::Gai].map(|ns| strerror_fns(&names, ns));
+    let fns = abi_callables(spec).map(|c| generic_fn(&names, c)).chain(strerrors.iter().map(|(f, _)| f.clone()));
+    let exports = abi_callables(spec).map(|c| export_fn(&names, c)).chain(strerrors.iter().map(|(_, e)| e.clone()));
     let macro_name = exports_macro(&names);
     let module_doc = format!(
         "The C ABI, one function per spec operation, generic over the board's\n\

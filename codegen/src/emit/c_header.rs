@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::{GENERATED_LINE, Output, templates};
+use super::{GENERATED_LINE, Output, c_abi, native_doc, templates};
 use crate::abi::{self, CType};
-use crate::ir::{FieldType, Spec};
+use crate::ir::{FieldType, Namespace, Spec};
 use crate::naming::Names;
 
 #[derive(Serialize)]
@@ -45,6 +45,32 @@ struct Context {
     gai_errors: Vec<Item>,
     structs: Vec<Struct>,
     functions: Vec<Function>,
+    /// What firmware must know of the error numbers (the top comment).
+    errno_guide: Vec<String>,
+    /// The functions naming an error of each namespace.
+    strerrors: Vec<Function>,
+}
+
+/// The top comment's paragraph on error numbers: they are Linux's, whatever
+/// the C library's `<errno.h>` says (newlib's numbers, quoted, differ).
+fn errno_guide(spec: &Spec, names: &Names) -> Vec<String> {
+    let value = |name: &str| spec.errnos.iter().find(|e| e.name == name).map_or(0, |e| e.value);
+    let (inprogress, timedout) = (names.c_macro("EINPROGRESS"), names.c_macro("ETIMEDOUT"));
+    let text = format!(
+        "Errors: the {all} numbers are Linux's ({inprogress} is {}, {timedout} {}),\n\
+         not the C library's: newlib's <errno.h> (arm-none-eabi firmware) has\n\
+         EINPROGRESS 119 and ETIMEDOUT 116, so `r == -EINPROGRESS` silently never\n\
+         matches there. Always compare a return with -{all} (getaddrinfo's with\n\
+         {gai}), never with <errno.h>'s E*; {strerror}() and {gai_strerror}()\n\
+         name one for a log.",
+        value("EINPROGRESS"),
+        value("ETIMEDOUT"),
+        all = names.c_macro("E*"),
+        gai = names.c_macro("EAI_*"),
+        strerror = names.c_strerror(Namespace::Errno),
+        gai_strerror = names.c_strerror(Namespace::Gai),
+    );
+    text.lines().map(String::from).collect()
 }
 
 /// The C spelling of a C ABI type.
@@ -96,9 +122,10 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         .filter(|c| c.returns.has_abi())
         .map(|c| {
             let params: Vec<String> = abi::params(c).iter().map(|p| decl(&c_type(&names, p.ty), &p.name)).collect();
-            let mut doc: Vec<String> = c.doc.lines().map(comment).collect();
-            doc.push(format!("Returns {}.", abi::ret_doc(c)));
-            Function { name: names.c_fn(c), ret: c_type(&names, abi::ret(c)), params: params.join(", "), doc }
+            // `()` in C is "any arguments" (-Wstrict-prototypes): none is `(void)`.
+            let params = if params.is_empty() { "void".to_string() } else { params.join(", ") };
+            let doc = native_doc::c_lines(c, &names).iter().map(|l| comment(l)).collect();
+            Function { name: names.c_fn(c), ret: c_type(&names, abi::ret(c)), params, doc }
         })
         .collect();
     let ctx = Context {
@@ -118,6 +145,15 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             })
             .collect(),
         functions,
+        errno_guide: errno_guide(spec, &names),
+        strerrors: [Namespace::Errno, Namespace::Gai]
+            .map(|ns| Function {
+                name: names.c_strerror(ns),
+                ret: "const char *".into(),
+                params: "int32_t err".into(),
+                doc: c_abi::strerror_doc(&names, ns).lines().map(comment).collect(),
+            })
+            .into(),
     };
     let text = templates::render("usocket.h.j2", &ctx)?;
     Ok(vec![Output::new(format!("generated/include/{}", names.header()), text)])

@@ -9,6 +9,7 @@ use super::python::{python_default, python_literal, str_literal};
 use super::{GENERATED_LINE, Output, templates};
 use crate::ir::{Callable, Constant, ErrorCode, Outcome, Rule, Spec};
 use crate::naming::Names;
+use crate::native::{self, Lang};
 
 /// What an error rule's outcome looks like from Python: `OSError(ETIMEDOUT)`,
 /// `ValueError`, `returns None`.
@@ -464,7 +465,11 @@ fn context(spec: &Spec, m: Markup) -> Context {
         abi_functions: spec
             .callables()
             .filter(|c| !c.python && c.returns.has_abi())
-            .map(|c| AbiFunctionDoc { c_name: names.c_fn(c), doc: m.cell(&c.doc), extension: c.extension.as_deref().map(|e| m.cell(e)).unwrap_or_default() })
+            .map(|c| AbiFunctionDoc {
+                c_name: names.c_fn(c),
+                doc: m.cell(&native::render(&c.native_doc, Lang::C, &names)),
+                extension: c.extension.as_deref().map(|e| m.cell(e)).unwrap_or_default(),
+            })
             .collect(),
     }
 }

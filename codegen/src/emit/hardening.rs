@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::python::str_literal;
 use super::{GENERATED_LINE, Output, templates};
-use crate::abi::{self, CType};
+use crate::abi::{self, CType, Null};
 use crate::ir::{Callable, Outcome, Owner, Spec};
 use crate::naming::Names;
 use crate::types::{ArgType, ReturnKind};
@@ -187,13 +187,14 @@ fn c_checks(spec: &Spec, names: &Names, c: &Callable) -> Vec<CCheck> {
         out.push(CCheck { label: format!("{f}: fd 4095 (not open)"), call: format!("{f}({})", c_args(c, Some((0, "4095")))), want: not_open });
     }
     for (i, p) in params.iter().enumerate() {
-        let pointer = matches!(
-            p.ty,
-            CType::ConstBytes | CType::MutBytes | CType::MutChar | CType::ConstAddr | CType::MutAddr | CType::MutI32 | CType::MutAddrinfo | CType::MutIfconfig
-        );
-        // A NULL host is None (any address), not an error.
-        if pointer {
-            out.push(CCheck { label: format!("{f}: NULL {}", p.name), call: format!("{f}({})", c_args(c, Some((i, "NULL")))), want: want("EINVAL") });
+        let call = format!("{f}({})", c_args(c, Some((i, "NULL"))));
+        match p.null {
+            // NULL with a length (4 here) is an error; an empty buffer is not.
+            Null::Invalid | Null::Empty => out.push(CCheck { label: format!("{f}: NULL {}", p.name), call, want: want("EINVAL") }),
+            // An output the caller does not want: the call only must not write through it.
+            Null::Skipped => out.push(CCheck { label: format!("{f}: NULL {} (not written)", p.name), call, want: "any".to_string() }),
+            // A NULL host is None (any address), NULL ifconfig only reads: not errors.
+            Null::Absent | Null::NotPointer => {}
         }
         if p.ty == CType::ConstIfconfigSet {
             let call = format!("{f}({})", c_args(c, Some((i, "&ifconfig_set_bad"))));

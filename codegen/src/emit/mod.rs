@@ -7,6 +7,7 @@ mod conformance;
 mod docs;
 mod hardening;
 mod micropython;
+mod native_doc;
 mod port;
 mod python;
 mod rust;

@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Output, c_abi, rust_print};
+use super::{Output, c_abi, native_doc, rust_print};
 use crate::ir::{Arg, Callable, ErrorCode, FieldType, Owner, Spec};
 use crate::naming::Names;
 use crate::types::{ArgType, ReturnKind};
@@ -71,8 +71,20 @@ fn constants_file(spec: &Spec) -> TokenStream {
         let (name, port) = (&x.name, x.port);
         quote! { (#name, #port) }
     });
+    let example = spec.constants.iter().find(|c| c.name == "SOCK_STREAM").or(spec.constants.first()).map_or(String::new(), |c| {
+        format!(
+            "\n\nThe same numbers as the C header's `{}` and Python's `{}.{}`:\n\n```\nassert_eq!(usocket_runtime::constants::{}, {});\n```",
+            Names::new(&spec.module).c_macro(&c.name),
+            spec.module.name,
+            c.name,
+            c.name,
+            c.value
+        )
+    });
+    let module_doc = format!("The module's constants, with the spec's values.{example}");
+    let module_doc = module_doc.lines().map(|l| format!(" {l}"));
     quote! {
-        //! The module's constants, with the spec's values.
+        #( #![doc = #module_doc] )*
         #(#items)*
         /// The service names getaddrinfo() and getservbyname() know, with their
         /// port (the same for TCP and UDP), as `/etc/services` has them.
@@ -80,10 +92,32 @@ fn constants_file(spec: &Spec) -> TokenStream {
     }
 }
 
+/// A C string literal (`c"..."`); a NUL inside (none in the spec's messages) is dropped.
+fn c_text(text: &str) -> Literal {
+    let text = std::ffi::CString::new(text.replace('\0', "")).unwrap_or_default();
+    Literal::c_string(&text)
+}
+
+/// The rustdoc example of an error-code type, on its code `example` (or its first).
+fn code_example(type_name: &str, codes: &[ErrorCode], example: &str) -> String {
+    let Some(c) = codes.iter().find(|c| c.name == example).or(codes.first()) else { return String::new() };
+    format!(
+        "\n\n# Example\n\n```\nuse usocket_runtime::{type_name};\n\n\
+         let e = {type_name}::from_value({v}).ok_or(\"not in the table\")?;\n\
+         assert_eq!(e, {type_name}::{n});\n\
+         assert_eq!(e.name(), \"{n}\");\n\
+         assert_eq!(e.to_string(), \"{n} ({v}): {m}\");\n\
+         # Ok::<(), &str>(())\n```",
+        v = c.value,
+        n = c.name,
+        m = c.message.replace('\\', "\\\\").replace('"', "\\\""),
+    )
+}
+
 /// One error-code newtype (`Errno` or `GaiError`).
-fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream {
+fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode], example: &str) -> TokenStream {
     let ty = format_ident!("{}", type_name);
-    let summary = doc(summary);
+    let summary = doc(&format!("{summary}{}", code_example(type_name, codes, example)));
     let consts = codes.iter().map(|c| {
         let name = format_ident!("{}", c.name);
         let d = doc(&c.message);
@@ -94,6 +128,7 @@ fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream
     let values: Vec<Literal> = codes.iter().map(|c| lit(c.value)).collect();
     let texts: Vec<&str> = codes.iter().map(|c| c.name.as_str()).collect();
     let messages: Vec<&str> = codes.iter().map(|c| c.message.as_str()).collect();
+    let c_texts: Vec<Literal> = codes.iter().map(|c| c_text(&format!("{}: {}", c.name, c.message))).collect();
     let n = codes.len();
     let debug_format = format!("{type_name}({{}})");
     quote! {
@@ -135,6 +170,15 @@ fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream
                     _ => "?",
                 }
             }
+
+            /// `NAME: message` as a static NUL-terminated string: what the C
+            /// ABI's strerror functions return (no heap, no formatting).
+            pub const fn c_text(self) -> &'static core::ffi::CStr {
+                match self.0 {
+                    #(#values => #c_texts,)*
+                    _ => c"?",
+                }
+            }
         }
 
         impl core::fmt::Display for #ty {
@@ -159,8 +203,8 @@ fn code_type(type_name: &str, summary: &str, codes: &[ErrorCode]) -> TokenStream
 }
 
 fn errno_file(spec: &Spec) -> TokenStream {
-    let errno = code_type("Errno", "An error number of the spec's errno table (positive; the C ABI returns it negated).", &spec.errnos);
-    let gai = code_type("GaiError", "A getaddrinfo error: the separate, negative namespace.", &spec.gai_errors);
+    let errno = code_type("Errno", "An error number of the spec's errno table (positive; the C ABI returns it negated).", &spec.errnos, "ETIMEDOUT");
+    let gai = code_type("GaiError", "A getaddrinfo error: the separate, negative namespace.", &spec.gai_errors, "EAI_NONAME");
     quote! {
         //! Error numbers: errno and the getaddrinfo namespace.
         #errno
@@ -263,23 +307,51 @@ pub(super) fn abi_callables(spec: &Spec) -> impl Iterator<Item = &Callable> {
     spec.callables().filter(|c| c.returns.has_abi())
 }
 
+/// The doc of the `SocketApi` trait, with an example generic over any stack.
+const TRAIT_DOC: &str = "Every operation of the spec, with the spec's semantics. Buffers and
+outputs are borrowed; timeouts are in milliseconds (`None`: block); errors
+are [`Errno`] values (getaddrinfo: [`GaiError`]), the numbers the C ABI
+returns negated. A [`Stack`](crate::Stack) implements it.
+
+# Example
+
+A request and its reply over TCP, on any implementation:
+
+```
+use usocket_runtime::constants::{AF_INET, SOCK_STREAM};
+use usocket_runtime::{Addr, Errno, SocketApi};
+
+/// Sends `request` to `server` and reads the reply's first bytes into `reply`.
+fn ask(api: &mut impl SocketApi, server: &Addr, request: &[u8], reply: &mut [u8]) -> Result<usize, Errno> {
+    let fd = api.socket(AF_INET, SOCK_STREAM, 0)?;
+    api.settimeout(fd, Some(2_000))?; // 2 s, in milliseconds
+    let got = api.connect(fd, server).and_then(|()| api.sendall(fd, request)).and_then(|()| api.recv(fd, reply));
+    api.close(fd)?;
+    match got {
+        Err(Errno::ETIMEDOUT) => Ok(0), // no reply in time
+        other => other,
+    }
+}
+```";
+
 fn api_file(spec: &Spec) -> TokenStream {
+    let names = Names::new(&spec.module);
     let methods = abi_callables(spec).map(|c| {
         let name = ident(&c.name);
-        let d = doc(&c.doc);
+        let d = doc(&native_doc::rust_text(c, &names));
         let params = trait_params(c);
         let allow = many_args(params.len() + 1);
         let params = params.into_iter().map(|(n, t)| quote!(#n: #t));
         let ret = trait_return(c.returns);
         quote! { #d #allow fn #name(&mut self, #(#params),*) -> #ret; }
     });
+    let trait_doc = doc(TRAIT_DOC);
     quote! {
         //! The socket API the runtime implements: one method per spec operation.
         use super::errno::{Errno, GaiError};
         use super::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
 
-        /// Every operation of the spec, with the spec's semantics. Buffers and
-        /// outputs are borrowed; timeouts are in milliseconds (None: block).
+        #trait_doc
         pub trait SocketApi {
             #(#methods)*
         }

@@ -102,8 +102,12 @@ pub struct Callable {
     pub owner: Owner,
     /// Return kind.
     pub returns: ReturnKind,
-    /// Documentation.
+    /// Documentation, in Python's terms.
     pub doc: String,
+    /// Documentation for C and Rust callers (the spec's `native_doc`, else
+    /// `doc`); its `{ENAME}` references are rendered per language
+    /// (`crate::native`).
+    pub native_doc: String,
     /// Arguments.
     pub args: Vec<Arg>,
     /// Waits according to the timeout.
@@ -162,8 +166,10 @@ pub struct Arg {
     pub ty: ArgType,
     /// Default, when optional.
     pub default: Option<Value>,
-    /// Documentation.
+    /// Documentation, in Python's terms.
     pub doc: String,
+    /// Documentation of its C and Rust parameters (the spec's `native_doc`, else `doc`).
+    pub native_doc: String,
     /// Accepted strings, when restricted.
     pub choices: Vec<String>,
     /// For a size: the buffer argument it caps (a larger size is clipped, as

@@ -90,6 +90,12 @@ impl<'f> Checker<'f> {
         self.poisoned.contains(&(item, name.to_string()))
     }
 
+    /// The spec text at `span` of `file` (empty when out of range), to point
+    /// a diagnostic at a word inside a value.
+    pub(crate) fn source(&self, file: FileId, span: Range<usize>) -> &'f str {
+        self.files.text(file).get(span).unwrap_or_default()
+    }
+
     /// Reports a duplicate name; returns true when `name` was already seen.
     pub(crate) fn duplicate(&mut self, seen: &mut FirstSeen, kind: &str, file: FileId, name: &Spanned<String>) -> bool {
         if let Some(&(first_file, offset)) = seen.get(name.get_ref()) {

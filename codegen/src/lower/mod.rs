@@ -13,6 +13,7 @@ mod constants;
 mod differences;
 mod merge;
 mod module;
+mod native_docs;
 mod port;
 mod ram;
 mod rules;
@@ -59,6 +60,9 @@ fn build(ck: &mut Checker, m: Merged) -> Option<Spec> {
     let methods = callables::build_callables(ck, &m.methods, Owner::Socket, &consts);
     let interface = module::build_interface(ck, &m.interface);
     let interface_methods = callables::build_callables(ck, &m.interface_methods, Owner::Interface, &consts);
+    for (raw, lowered) in [(&m.functions, &functions), (&m.methods, &methods), (&m.interface_methods, &interface_methods)] {
+        native_docs::check(ck, raw, lowered, &codes);
+    }
     module::check_interface_methods(ck, &m.interface_methods, interface.is_some(), &functions, &methods);
     let constructors = functions.iter().filter(|f| f.returns == ReturnKind::Socket && f.python).count();
     // A function whose definition failed may be the constructor: its error says enough.

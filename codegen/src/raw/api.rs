@@ -40,8 +40,12 @@ pub struct RawCallable {
     pub name: Spanned<String>,
     /// Return kind (see `spec/README.md`).
     pub returns: Spanned<String>,
-    /// Documentation.
-    pub doc: String,
+    /// Documentation, in Python's terms (docstrings, stubs, the reference pages).
+    pub doc: Spanned<String>,
+    /// Documentation in C and Rust terms where `doc`'s Python wording would be
+    /// false for them (milliseconds, errors as codes, no None); `{ENAME}`
+    /// names an error code in each language's form. Absent: `doc` serves all.
+    pub native_doc: Option<Spanned<String>>,
     /// Arguments in order.
     #[serde(default)]
     pub args: Vec<Spanned<RawArg>>,
@@ -78,8 +82,11 @@ pub struct RawArg {
     pub r#type: Spanned<String>,
     /// Default value; absent means required.
     pub default: Option<Spanned<RawValue>>,
-    /// Documentation.
-    pub doc: String,
+    /// Documentation, in Python's terms.
+    pub doc: Spanned<String>,
+    /// Documentation of its C and Rust parameters, where `doc`'s Python
+    /// wording would be false for them; as the callable's `native_doc`.
+    pub native_doc: Option<Spanned<String>>,
     /// The only accepted values (strings).
     pub choices: Option<Spanned<Vec<String>>>,
     /// For a size: the buffer argument whose length it caps.
