@@ -4,7 +4,7 @@
 #include "usocket.h"
 
 /* Calls return >= 0, or -USOCKET_E* (the ABI's errno numbers, not <errno.h>'s). */
-#define CHECK(x) do { long long r_ = (x); if (r_ < 0) { fprintf(stderr, "%s: %lld\n", #x, r_); return 1; } } while (0)
+#define CHECK(x) do { long long r_ = (x); if (r_ < 0) { fprintf(stderr, "%s: %s\n", #x, usocket_strerror((int32_t)r_)); return 1; } } while (0)
 
 int main(void) {
     usocket_addr_t addr, peer;
