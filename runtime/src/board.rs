@@ -10,6 +10,21 @@ use crate::time::Interrupted;
 
 /// Addresses, routes and name servers of a board's interface (IPv6 ones
 /// only with the `ipv6` feature).
+///
+/// A board's [`Board::net`] returns it, usually from its board file
+/// ([`BoardInfo::net`](crate::BoardInfo::net)), adjusted at run time.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::boards::C_PORT_MINIMAL;
+/// use usocket_runtime::smoltcp::wire::{EthernetAddress, HardwareAddress};
+///
+/// // This board's MAC comes from the firmware (e.g. from its flash).
+/// let net = C_PORT_MINIMAL.net(Some([2, 0, 0, 0, 0, 7]), 0x5eed);
+/// assert_eq!(net.hardware, HardwareAddress::Ethernet(EthernetAddress([2, 0, 0, 0, 0, 7])));
+/// assert_eq!(net.random_seed, 0x5eed);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NetConfig {
     /// The interface's hardware address (`HardwareAddress::Ip` for IP-medium devices).
