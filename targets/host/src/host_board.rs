@@ -100,6 +100,35 @@ impl Device for HostDevice {
 }
 
 /// Either host board behind one type (the C ABI's stack has one board type).
+///
+/// # Examples
+///
+/// The loopback board needs no privileges; its board file gives the sizes.
+/// (The crate's quick start runs a stack on it.)
+///
+/// ```
+/// use usocket_host::{AnyBoard, Board, HostMemory, Stack};
+///
+/// let board = AnyBoard::loopback().with_simulated_time();
+/// assert_eq!(board.info().name, "host-loopback");
+/// let config = board.config();
+/// let mut memory = HostMemory::new(&config);
+/// let mut stack = Stack::new(memory.lend(), board, config).unwrap();
+/// // On simulated time, an idle round moves the clock instead of sleeping.
+/// let before = stack.board().now_us();
+/// stack.idle().unwrap();
+/// assert!(stack.board().now_us() >= before);
+/// ```
+///
+/// A TAP board (root, or CAP_NET_ADMIN, to create `tap0`):
+///
+/// ```no_run
+/// use usocket_host::{AnyBoard, boards::HOST_TAP, tap::TapConfig};
+///
+/// let board = AnyBoard::tap(TapConfig::from_board(&HOST_TAP))?;
+/// assert_eq!(board.info().name, HOST_TAP.name);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct AnyBoard {
     device: FaultyDevice<HostDevice>,

@@ -17,6 +17,20 @@ use usocket_runtime::{Addressing, BoardInfo, DhcpClient, NetConfig};
 const ETHERNET_HEADER: usize = 14;
 
 /// How a TAP board is set up.
+///
+/// From the board file, changed where a test's network namespace differs;
+/// [`AnyBoard::tap`](crate::AnyBoard::tap) opens it (see [`AnyBoard`](crate::AnyBoard)).
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::boards::HOST_TAP;
+/// use usocket_host::smoltcp::wire::Ipv4Address;
+/// use usocket_host::tap::TapConfig;
+///
+/// let config = TapConfig { name: "tap7".into(), ipv4: Some((Ipv4Address::new(192, 0, 2, 7), 24)), ..TapConfig::from_board(&HOST_TAP) };
+/// assert_eq!(config.mtu, HOST_TAP.mtu);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TapConfig {
     /// Device name, e.g. `tap0` (created if it does not exist, which needs CAP_NET_ADMIN).
