@@ -171,6 +171,24 @@ impl Held {
 }
 
 /// A device whose frames suffer [`Faults`] in both directions.
+///
+/// [`AnyBoard::with_faults`](crate::AnyBoard::with_faults) puts one under a
+/// whole stack ([`FaultStats`]' example); by itself it wraps any smoltcp device.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::faults::{Faults, FaultyDevice};
+/// use usocket_host::loopback::{LOOPBACK_MTU, LoopbackDevice};
+/// use usocket_host::smoltcp::phy::{Device, TxToken};
+/// use usocket_host::smoltcp::time::Instant;
+///
+/// let all_lost = Faults::parse("loss=100%").unwrap();
+/// let mut device = FaultyDevice::new(LoopbackDevice::new(LOOPBACK_MTU), all_lost, false);
+/// device.transmit(Instant::ZERO).unwrap().consume(3, |buf| buf.copy_from_slice(b"abc"));
+/// assert_eq!(device.stats().dropped, 1);
+/// assert!(!device.inner().has_pending());
+/// ```
 #[derive(Debug)]
 pub struct FaultyDevice<D> {
     inner: D,
