@@ -140,6 +140,16 @@ struct Place<W> {
 
 /// The RAM of one parked call's place with a firmware's task handle (a c-port
 /// board has one per fd; `spec/ram.toml` counts it in the fd slot).
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::{FdSlot, PLACE_BYTES};
+///
+/// // A c-port fd costs its slot and a place for the call parked on it.
+/// let fd_bytes = size_of::<FdSlot>() + PLACE_BYTES;
+/// assert!(fd_bytes > size_of::<FdSlot>());
+/// ```
 pub const PLACE_BYTES: usize = size_of::<Place<u64>>();
 
 /// The task that last asked poll_delay() (a firmware's network task, which
