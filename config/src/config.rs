@@ -8,6 +8,49 @@ use crate::error::ConfigError;
 use crate::features::{Feature, Features};
 
 /// Sizes and timings of one stack.
+///
+/// A board file's `[config]` becomes one of these (the runtime's generated
+/// `boards::*.config`); a hand-written one is checked before a stack starts.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::{Config, ConfigError, DhcpClient, Feature};
+///
+/// let config = Config {
+///     sockets: 4,
+///     tcp_sockets: 4,
+///     tcp_rx_bytes: 1024,
+///     tcp_tx_bytes: 1024,
+///     udp_sockets: 2,
+///     udp_rx_bytes: 512,
+///     udp_tx_bytes: 512,
+///     udp_packets: 4,
+///     raw_sockets: 0,
+///     raw_bytes: 0,
+///     raw_packets: 0,
+///     loopback_bytes: 2048,
+///     dns_queries: 0,
+///     multicast_groups: 0,
+///     max_backlog: 2,
+///     linger_ms: 2000,
+///     connect_timeout_ms: 10_000,
+///     dns_timeout_ms: 5000,
+///     tcp_user_timeout_ms: 0,
+///     ack_delay_ms: 10,
+///     nagle: true,
+///     dhcp_v4: DhcpClient::None,
+/// };
+/// assert_eq!(config.validate(), Ok(()));
+/// // The socket buffers the stack's memory must hold: 4 TCP and 2 UDP sockets.
+/// assert_eq!(config.buffer_bytes(), 4 * 2048 + 2 * 1024);
+///
+/// let no_sockets = Config { sockets: 0, ..config };
+/// assert_eq!(no_sockets.validate(), Err(ConfigError::TooSmall { field: "sockets", min: 1 }));
+///
+/// // Asking for DNS needs the runtime's `dns` feature.
+/// assert!(Config { dns_queries: 2, ..config }.needs().has(Feature::Dns));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Config {
@@ -64,6 +107,16 @@ pub struct Config {
 /// Whether a stack has a DHCPv4 client, and when it runs. A board file's IPv4
 /// mode `dhcp` runs it from start; `dhcp = true` beside a static address keeps
 /// the static configuration until `ifconfig('dhcp')` starts it.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::DhcpClient;
+///
+/// // Only a stack with a client spends memory on its socket.
+/// assert!(DhcpClient::OnRequest.exists());
+/// assert!(!DhcpClient::None.exists());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "kebab-case"))]
 pub enum DhcpClient {

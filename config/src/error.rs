@@ -3,6 +3,18 @@
 use crate::features::Feature;
 
 /// A [`Config`](crate::Config) that cannot work, and why.
+///
+/// [`Config::validate`](crate::Config::validate) returns it (see
+/// [`Config`](crate::Config)'s example); its text names the board file's field.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::{ConfigError, Feature};
+///
+/// let err = ConfigError::NotBuilt { field: "dns_queries", feature: Feature::Dns };
+/// assert_eq!(err.to_string(), "board config: `dns_queries` needs the runtime's `dns` feature, which this build leaves out");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigError {
     /// This field must be at least `min`.

@@ -4,6 +4,15 @@
 //! a config that asks for a part the build lacks does not start.
 
 /// One optional part of the runtime, named as its cargo feature.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::Feature;
+///
+/// assert_eq!(Feature::Dhcpv4.name(), "dhcpv4");
+/// assert_eq!(Feature::NAMES, ["ipv6", "dns", "dhcpv4", "raw", "multicast"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Feature {
     /// `ipv6`: AF_INET6 sockets and IPv6 addresses (smoltcp's `proto-ipv6`).
@@ -48,6 +57,22 @@ impl Feature {
 }
 
 /// Which optional parts a build has, or a board file needs.
+///
+/// A firmware compares what its board needs with [`Features::BUILT`], the
+/// runtime's build (the generated `BoardInfo::features`).
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::{Feature, Features};
+///
+/// let none = Features { ipv6: false, dns: false, dhcpv4: false, raw: false, multicast: false };
+/// let board_needs = Features { ipv6: true, dns: true, ..none };
+/// let built = Features { ipv6: true, ..none };
+/// assert_eq!(board_needs.missing_from(&built), Some(Feature::Dns));
+/// // A board that needs nothing fits every build.
+/// assert_eq!(none.missing_from(&Features::BUILT), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Features {
     /// `ipv6`.

@@ -7,6 +7,23 @@
 use crate::config::Config;
 
 /// Bytes of each runtime structure a stack holds per item.
+///
+/// `usocket-host`'s `ram::measured()` gives them for the host (with an
+/// example of a whole budget); a generator reads them by name.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::ram::Costs;
+///
+/// let mut costs = Costs::default();
+/// for (name, bytes) in costs.items_mut() {
+///     if name == "binding" {
+///         *bytes = 24; // as `spec/ram.toml` would say
+///     }
+/// }
+/// assert_eq!(costs.binding, 24);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Costs {
@@ -55,6 +72,15 @@ impl Costs {
 }
 
 /// One part of a budget.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::ram::{Row, total};
+///
+/// let rows = [Row { part: "fd table", bytes: 96 }, Row { part: "loop queue", bytes: 3036 }];
+/// assert_eq!(total(&rows), 3132);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Row {
@@ -68,7 +94,8 @@ fn row(part: &'static str, bytes: usize) -> Row {
     Row { part, bytes }
 }
 
-/// A whole stack: every part of `Memory` in order, then the stack itself.
+/// A whole stack: every part of `Memory` in order, then the stack itself
+/// (`usocket-host`'s `ram::measured` has an example with host costs).
 pub fn stack(costs: &Costs, c: &Config) -> [Row; 11] {
     let sockets = c.smoltcp_sockets();
     [
@@ -88,7 +115,7 @@ pub fn stack(costs: &Costs, c: &Config) -> [Row; 11] {
 
 /// One TCP socket's share: its slots and entries (a `tcp::Socket` lives in
 /// its set slot while in use and in its parking slot while free, so it is
-/// not added) and its buffers.
+/// not added) and its buffers (example: `usocket-host`'s `ram::measured`).
 pub fn tcp_socket(costs: &Costs, c: &Config) -> [Row; 7] {
     // Config::bindings: one live entry and one in TIME-WAIT per TCP socket.
     let bindings_per_tcp = Config { tcp_sockets: 1, udp_sockets: 0, ..*c }.bindings();
@@ -103,7 +130,7 @@ pub fn tcp_socket(costs: &Costs, c: &Config) -> [Row; 7] {
     ]
 }
 
-/// The sum of `rows`.
+/// The sum of `rows` (example: [`Row`]).
 pub fn total(rows: &[Row]) -> usize {
     rows.iter().fold(0, |sum, r| sum.saturating_add(r.bytes))
 }

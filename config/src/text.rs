@@ -5,6 +5,15 @@
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A MAC address written as six two-digit hex bytes, `02:00:00:00:00:02`.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::text::mac;
+///
+/// assert_eq!(mac("02:00:00:00:00:0a"), Some([2, 0, 0, 0, 0, 10]));
+/// assert_eq!(mac("2:0:0:0:0:a"), None);
+/// ```
 pub fn mac(text: &str) -> Option<[u8; 6]> {
     let mut mac = [0u8; 6];
     let mut parts = text.split(':');
@@ -16,6 +25,15 @@ pub fn mac(text: &str) -> Option<[u8; 6]> {
 }
 
 /// Why a text is not an `ADDRESS/PREFIX` of its family; each names the bad part.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::text::{CidrError, cidr};
+///
+/// assert_eq!(cidr("192.0.2.1/33", false), Err(CidrError::BadPrefix { prefix: "33", max: 32 }));
+/// assert_eq!(cidr("2001:db8::1/24", false), Err(CidrError::BadAddress { address: "2001:db8::1" }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CidrError<'a> {
     /// No `/PREFIX`.
@@ -35,6 +53,15 @@ pub enum CidrError<'a> {
 }
 
 /// An interface address `ADDRESS/PREFIX` of IPv6 (`v6`) or IPv4; the prefix is checked first.
+///
+/// # Examples
+///
+/// ```
+/// use core::net::{IpAddr, Ipv4Addr};
+/// use usocket_config::text::cidr;
+///
+/// assert_eq!(cidr("192.0.2.10/24", false), Ok((IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)), 24)));
+/// ```
 pub fn cidr(text: &str, v6: bool) -> Result<(IpAddr, u8), CidrError<'_>> {
     let (address, prefix) = text.split_once('/').ok_or(CidrError::NoPrefix)?;
     let max = if v6 { 128 } else { 32 };
@@ -43,6 +70,15 @@ pub fn cidr(text: &str, v6: bool) -> Result<(IpAddr, u8), CidrError<'_>> {
 }
 
 /// A numeric address of IPv6 (`v6`) or IPv4.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_config::text::ip;
+///
+/// assert!(ip("2001:db8::1", true).is_some());
+/// assert_eq!(ip("2001:db8::1", false), None, "not an IPv4 address");
+/// ```
 pub fn ip(text: &str, v6: bool) -> Option<IpAddr> {
     match v6 {
         true => text.parse::<Ipv6Addr>().ok().map(IpAddr::V6),

@@ -10,6 +10,21 @@ use crate::time::Interrupted;
 
 /// Addresses, routes and name servers of a board's interface (IPv6 ones
 /// only with the `ipv6` feature).
+///
+/// A board's [`Board::net`] returns it, usually from its board file
+/// ([`BoardInfo::net`](crate::BoardInfo::net)), adjusted at run time.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::boards::C_PORT_MINIMAL;
+/// use usocket_runtime::smoltcp::wire::{EthernetAddress, HardwareAddress};
+///
+/// // This board's MAC comes from the firmware (e.g. from its flash).
+/// let net = C_PORT_MINIMAL.net(Some([2, 0, 0, 0, 0, 7]), 0x5eed);
+/// assert_eq!(net.hardware, HardwareAddress::Ethernet(EthernetAddress([2, 0, 0, 0, 0, 7])));
+/// assert_eq!(net.random_seed, 0x5eed);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NetConfig {
     /// The interface's hardware address (`HardwareAddress::Ip` for IP-medium devices).
@@ -28,6 +43,92 @@ pub struct NetConfig {
 }
 
 /// A board: the device the stack drives, and its time.
+///
+/// A firmware implements it once over its driver; the runtime asks nothing
+/// else of the hardware. `usocket-host`'s `AnyBoard` is a complete one.
+///
+/// # Examples
+///
+/// An Ethernet board (as `C_PORT_MINIMAL`'s board file says) whose device drops every frame, with a clock the wait advances:
+/// frames to 127.0.0.1 never reach the device (the stack's loop queue has
+/// them), so TCP over loopback already works on it.
+///
+/// ```
+/// use core::cell::{Cell, RefCell};
+/// use usocket_runtime::net::{TcpListener, TcpStream};
+/// use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
+/// use usocket_runtime::smoltcp::time::Instant;
+/// use usocket_runtime::{Board, Interrupted, NetConfig, Stack, boards::C_PORT_MINIMAL, static_memory};
+///
+/// /// Sends into the void, never receives.
+/// struct Void([u8; 1514]);
+/// struct NoRx;
+/// struct Tx<'a>(&'a mut [u8]);
+///
+/// impl phy::RxToken for NoRx {
+///     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+///         f(&[])
+///     }
+/// }
+/// impl phy::TxToken for Tx<'_> {
+///     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+///         f(&mut self.0[..len])
+///     }
+/// }
+/// impl Device for Void {
+///     type RxToken<'a> = NoRx;
+///     type TxToken<'a> = Tx<'a>;
+///     fn receive(&mut self, _: Instant) -> Option<(NoRx, Tx<'_>)> {
+///         None
+///     }
+///     fn transmit(&mut self, _: Instant) -> Option<Tx<'_>> {
+///         Some(Tx(&mut self.0))
+///     }
+///     fn capabilities(&self) -> DeviceCapabilities {
+///         let mut caps = DeviceCapabilities::default();
+///         (caps.medium, caps.max_transmission_unit) = (Medium::Ethernet, 1514);
+///         caps
+///     }
+/// }
+///
+/// struct VoidBoard {
+///     device: Void,
+///     now_us: Cell<u64>,
+/// }
+///
+/// impl Board for VoidBoard {
+///     type Device = Void;
+///     fn device(&mut self) -> &mut Void {
+///         &mut self.device
+///     }
+///     fn net(&self) -> NetConfig {
+///         // The board file's addresses; the seed should differ per boot.
+///         C_PORT_MINIMAL.net(Some([2, 0, 0, 0, 0, 1]), 42)
+///     }
+///     fn now_us(&self) -> u64 {
+///         self.now_us.get()
+///     }
+///     fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
+///         // A firmware sleeps until its device's interrupt or `until_us`;
+///         // nothing comes here, so time jumps (at most 1 ms).
+///         let now = self.now_us.get();
+///         self.now_us.set(until_us.unwrap_or(now + 1000).clamp(now, now + 1000));
+///         Ok(())
+///     }
+/// }
+///
+/// let board = VoidBoard { device: Void([0; 1514]), now_us: Cell::new(0) };
+/// let memory = static_memory!(C_PORT_MINIMAL.config).unwrap();
+/// let stack = RefCell::new(Stack::new(memory, board, C_PORT_MINIMAL.config).unwrap());
+///
+/// let listener = TcpListener::bind(&stack, "127.0.0.1:7000".parse().unwrap()).unwrap();
+/// let client = TcpStream::connect(&stack, listener.local_addr().unwrap()).unwrap();
+/// let (server, _) = listener.accept().unwrap();
+/// client.send_all(b"hi").unwrap();
+/// let mut buf = [0; 8];
+/// assert_eq!(server.recv(&mut buf), Ok(2));
+/// assert!(stack.borrow().loopback_stats().looped > 0);
+/// ```
 pub trait Board {
     /// The network device.
     type Device: Device;

@@ -16,6 +16,20 @@ use crate::features::Features;
 pub use usocket_config::Addressing;
 
 /// One board, as its board file describes it.
+///
+/// The generated [`boards`](crate::boards) module has one per board file; a
+/// firmware starts its stack from it and refuses a build that lacks a part it needs.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::{Addressing, Features, boards::C_PORT_MINIMAL};
+///
+/// let board = C_PORT_MINIMAL;
+/// assert_eq!(board.features.missing_from(&Features::BUILT), None, "this build runs {}", board.name);
+/// assert_eq!(board.ipv6, Addressing::None);
+/// assert!(board.config.validate().is_ok());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BoardInfo {
     /// Board name (`host-loopback`).

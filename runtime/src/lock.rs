@@ -26,6 +26,20 @@ const POISONED: u8 = 2;
 
 /// A value one caller at a time may use; all zeros but the value, so a
 /// static of it stays in `.bss` when the value is zeroed too.
+///
+/// # Examples
+///
+/// A call from inside a call (e.g. a board's wait calling the socket API)
+/// gets EALREADY, not a second `&mut`:
+///
+/// ```
+/// use usocket_runtime::{CallerLock, Errno};
+///
+/// static COUNTER: CallerLock<u32> = CallerLock::new(0);
+///
+/// assert_eq!(COUNTER.with(|n| { *n += 1; *n }), Ok(1));
+/// assert_eq!(COUNTER.with(|_| COUNTER.with(|_| ())), Ok(Err(Errno::EALREADY)));
+/// ```
 pub struct CallerLock<T> {
     state: AtomicU8,
     value: UnsafeCell<T>,

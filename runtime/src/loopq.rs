@@ -17,6 +17,20 @@ use core::marker::PhantomData;
 pub(crate) const HEADER: usize = 4;
 
 /// What the loop queue did, for tests and diagnostics.
+///
+/// From [`Stack::loopback_stats`](crate::Stack::loopback_stats) ([`Board`](crate::Board)'s
+/// example reads it): drops mean `loopback_bytes` is too small for the traffic.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::LoopStats;
+///
+/// fn report(stats: LoopStats) -> Option<u64> {
+///     (stats.dropped > 0).then_some(stats.dropped)
+/// }
+/// assert_eq!(report(LoopStats { looped: 12, dropped: 0 }), None);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoopStats {
     /// Frames the board delivered to itself.

@@ -43,6 +43,20 @@ pub struct Memory<'a> {
 }
 
 /// A part of [`Memory`] with the wrong length.
+///
+/// # Examples
+///
+/// Memory laid out for one board file does not start another's stack:
+///
+/// ```
+/// use usocket_runtime::boards::{C_PORT_MINIMAL, C_PORT_THREADS};
+/// use usocket_runtime::static_memory;
+///
+/// let memory = static_memory!(C_PORT_MINIMAL.config).unwrap();
+/// let err = memory.check(&C_PORT_THREADS.config).unwrap_err();
+/// assert_ne!(err.needed, err.given);
+/// assert!(err.to_string().starts_with("stack memory: "));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryError {
     /// The part.

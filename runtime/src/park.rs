@@ -33,6 +33,9 @@ pub(crate) enum Mode {
 /// A call that gave its stack back to wait: what it waits for, and where it
 /// goes on. Its caller waits without the stack until there is news, `until_us`
 /// passes, or a signal comes, then runs the same call again with this record.
+///
+/// Only [`Stack::call_step`](crate::Stack::call_step) makes one; [`Step`]'s
+/// example runs a call with it.
 #[derive(Debug, Clone, Copy)]
 pub struct Parked {
     /// The call's deadline, kept across its parks.
@@ -72,6 +75,9 @@ impl Parked {
 }
 
 /// The socket a parked call waits on, and for what.
+///
+/// From [`Parked::waits_on`], for [`Stack::ready`](crate::Stack::ready)
+/// (see [`Step`]'s example).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WaitsOn {
     /// The fd.
@@ -84,6 +90,37 @@ pub struct WaitsOn {
 }
 
 /// What one run of a call came to.
+///
+/// # Examples
+///
+/// How a platform runs one call on a shared stack ([`Shared`](crate::Shared)
+/// does this, with its lock and sleepers): run it; when it parks, give the
+/// stack up, sleep until [`Parked::until_us`] or until the socket it
+/// [`waits_on`](Parked::waits_on) is [`ready`](crate::Stack::ready), and run
+/// it again with the record.
+///
+/// ```
+/// use usocket_runtime::{Board, Errno, Parked, Stack, Step};
+///
+/// fn run<'a, B: Board, R>(stack: &mut Stack<'a, B>, mut call: impl FnMut(&mut Stack<'a, B>) -> R) -> Result<R, Errno> {
+///     let mut resume: Option<Parked> = None;
+///     for _ in 0..10_000 {
+///         match stack.call_step(resume.take(), &mut call)? {
+///             Step::Done(result) => return Ok(result),
+///             Step::Parked(parked) => {
+///                 // Here the platform unlocks and sleeps; this sketch has one
+///                 // caller, so it pumps until the call may go on.
+///                 stack.pump();
+///                 if parked.waits_on().is_some_and(|on| !stack.ready(&on)) {
+///                     let _ = stack.board_mut().wait(parked.until_us());
+///                 }
+///                 resume = Some(parked);
+///             }
+///         }
+///     }
+///     Err(Errno::ETIMEDOUT)
+/// }
+/// ```
 #[derive(Debug)]
 pub enum Step<R> {
     /// The call is done with this result.

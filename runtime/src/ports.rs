@@ -40,6 +40,21 @@ enum Use {
 }
 
 /// One entry of the bind table (storage for [`Memory`](crate::Memory)).
+///
+/// A board that lays out its own statics gives [`Memory::bindings`](crate::Memory::bindings)
+/// [`Config::bindings`](crate::Config::bindings) empty entries.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::{Binding, boards::C_PORT_MINIMAL};
+///
+/// const BINDINGS: usize = C_PORT_MINIMAL.config.bindings();
+/// let mut table = [None; BINDINGS];
+/// let part: &mut [Option<Binding>] = &mut table; // `Memory::bindings`
+/// assert!(part.iter().all(Option::is_none));
+/// assert_eq!(BINDINGS, 2 * C_PORT_MINIMAL.config.tcp_sockets + C_PORT_MINIMAL.config.udp_sockets);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding {
     proto: Proto,

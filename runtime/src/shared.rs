@@ -22,6 +22,36 @@ use crate::time::Interrupted;
 
 /// What a shared stack needs from where it runs: a lock, and a sleep that
 /// another thread can end.
+///
+/// `usocket-host`'s `HostPlatform` (a mutex and eventfds) has a runnable
+/// example with two threads.
+///
+/// # Examples
+///
+/// Bare metal with one thread: no lock, one task, and a sleep that is the
+/// CPU's wait for an interrupt (a frame, the timer).
+///
+/// ```
+/// use usocket_runtime::{Board, Interrupted, Platform, Shared, Stack};
+///
+/// struct BareMetal;
+///
+/// impl Platform for BareMetal {
+///     type Guard<'g> = ();
+///     type Task = ();
+///     fn lock(&self) {}
+///     fn current(&self) {}
+///     fn sleep(&self, _until_us: Option<u64>) -> Result<(), Interrupted> {
+///         // cortex_m::asm::wfi(), after arming the timer for `_until_us`.
+///         Ok(())
+///     }
+///     fn wake(&self, _task: ()) {}
+/// }
+///
+/// fn share<B: Board + Send>(stack: Stack<'static, B>) -> Shared<Stack<'static, B>, BareMetal> {
+///     Shared::new(stack, BareMetal)
+/// }
+/// ```
 pub trait Platform {
     /// Held while one caller has the stack.
     type Guard<'g>
@@ -59,6 +89,25 @@ pub trait Platform {
 
 /// A shared value that says whether a call parked on one of its sockets may
 /// go on (so that news wakes only those): a [`Stack`], or a slot holding one.
+///
+/// # Examples
+///
+/// A firmware that shares its stack together with state of its own:
+///
+/// ```
+/// use usocket_runtime::{Board, Parking, Stack, WaitsOn};
+///
+/// struct Net<'a, B: Board> {
+///     stack: Stack<'a, B>,
+///     requests_served: u32,
+/// }
+///
+/// impl<B: Board> Parking for Net<'_, B> {
+///     fn ready(&mut self, on: &WaitsOn) -> bool {
+///         self.stack.ready(on)
+///     }
+/// }
+/// ```
 pub trait Parking {
     /// Might the call parked on `on` go on (its socket ready, or closed)?
     fn ready(&mut self, on: &WaitsOn) -> bool;
@@ -91,6 +140,16 @@ struct Place<W> {
 
 /// The RAM of one parked call's place with a firmware's task handle (a c-port
 /// board has one per fd; `spec/ram.toml` counts it in the fd slot).
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::{FdSlot, PLACE_BYTES};
+///
+/// // A c-port fd costs its slot and a place for the call parked on it.
+/// let fd_bytes = size_of::<FdSlot>() + PLACE_BYTES;
+/// assert!(fd_bytes > size_of::<FdSlot>());
+/// ```
 pub const PLACE_BYTES: usize = size_of::<Place<u64>>();
 
 /// The task that last asked poll_delay() (a firmware's network task, which

@@ -24,6 +24,21 @@ use crate::time::Deadline;
 use crate::{Errno, Fd};
 
 /// Why a stack could not start.
+///
+/// [`Stack::new`] checks the config, then the memory against it, before it
+/// touches the board; a firmware reports the text (it names the field or
+/// part) and stops.
+///
+/// # Examples
+///
+/// ```
+/// use core::error::Error;
+/// use usocket_runtime::{ConfigError, StartError};
+///
+/// let err = StartError::Config(ConfigError::TooSmall { field: "sockets", min: 1 });
+/// assert_eq!(err.to_string(), "board config: `sockets` must be at least 1");
+/// assert!(err.source().is_some());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StartError {
     /// The board config cannot work.
@@ -73,6 +88,27 @@ const PRIME_US: u64 = 20_000_000;
 /// the platform's lock only while it runs, and a blocking call parks and
 /// sleeps without it, so calls on other sockets go on and a close wakes a
 /// call blocked on that socket with EBADF. The C ABI's boards do this.
+///
+/// # Examples
+///
+/// The crate's quick start and [`Board`]'s example start one; `usocket-host`
+/// runs one on its loopback board. A firmware's main loop between calls:
+///
+/// ```
+/// use usocket_runtime::{Board, Stack};
+///
+/// /// Keeps TCP's timers (retransmissions, delayed ACKs) and DHCP going
+/// /// while the firmware has nothing else to do, until a signal.
+/// fn serve_idle(stack: &mut Stack<'_, impl Board>, rounds: usize) {
+///     for _ in 0..rounds {
+///         if stack.idle().is_err() {
+///             break;
+///         }
+///     }
+///     // Nothing open but what the firmware opened: no leak across rounds.
+///     assert!(stack.open_sockets() <= stack.config().sockets);
+/// }
+/// ```
 pub struct Stack<'a, B: Board> {
     pub(crate) board: B,
     pub(crate) config: Config,

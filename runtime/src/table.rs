@@ -134,6 +134,20 @@ impl Slot {
 /// One fd's place in the table: its socket while open, and how many times
 /// it was freed (so that a call parked on the fd notices a close, even when
 /// the fd number is in use again by then).
+///
+/// A board that lays out its own statics (rather than
+/// [`static_memory!`](crate::static_memory)) gives [`Memory::fds`](crate::Memory::fds)
+/// free ones, one per socket of its config.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::{FdSlot, boards::C_PORT_MINIMAL};
+///
+/// let mut fds = [FdSlot::FREE; C_PORT_MINIMAL.config.sockets];
+/// let part: &mut [FdSlot] = &mut fds; // `Memory::fds`
+/// assert_eq!(part.len(), C_PORT_MINIMAL.config.sockets);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FdSlot {
     slot: Option<Slot>,

@@ -3,6 +3,30 @@
 //! the operation then returns EINTR.
 
 /// The board gave a wait up so that its host can handle a signal (Ctrl-C).
+///
+/// # Examples
+///
+/// A board's [`wait`](crate::Board::wait) returns it when a flag its signal
+/// handler sets is up; the blocked call then fails with EINTR.
+///
+/// ```
+/// use core::sync::atomic::{AtomicBool, Ordering};
+/// use usocket_runtime::Interrupted;
+///
+/// static CTRL_C: AtomicBool = AtomicBool::new(false);
+///
+/// fn wait(_until_us: Option<u64>) -> Result<(), Interrupted> {
+///     if CTRL_C.swap(false, Ordering::Relaxed) {
+///         return Err(Interrupted);
+///     }
+///     // ... sleep until the device's interrupt or `until_us` ...
+///     Ok(())
+/// }
+///
+/// CTRL_C.store(true, Ordering::Relaxed);
+/// assert_eq!(wait(None), Err(Interrupted));
+/// assert_eq!(wait(None), Ok(()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted;
 
@@ -39,6 +63,18 @@ impl Deadline {
 }
 
 /// The earlier of two instants, where None is no limit.
+///
+/// What a board that waits on more than the stack (its own timers) sleeps until.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_runtime::earliest;
+///
+/// assert_eq!(earliest(Some(5_000), Some(2_000)), Some(2_000));
+/// assert_eq!(earliest(None, Some(2_000)), Some(2_000));
+/// assert_eq!(earliest(None, None), None);
+/// ```
 pub fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),

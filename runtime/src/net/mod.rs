@@ -11,7 +11,7 @@
 //! poisoned `Shared` one) is lost; each handle's `close(self)` returns it.
 //!
 //! With the `embedded-io` feature a [`TcpStream`] is an `embedded_io`
-//! `Read`/`Write`/`ReadReady`/`WriteReady`; with `embedded-nal`, [`Nal`]
+//! `Read`/`Write`/`ReadReady`/`WriteReady`; with `embedded-nal`, `Nal`
 //! is the stack as `embedded_nal`'s TCP/UDP/DNS stacks.
 //!
 //! The async versions (`embedded-io-async`, `embedded-nal-async`) are

@@ -67,6 +67,9 @@ impl Device for PortDevice {
 }
 
 /// The board: the device, the MAC the firmware gave, and the boot seed.
+///
+/// `usocket_port_start()` makes the one board of a build in static memory;
+/// [`PortBackend`](crate::PortBackend)'s example runs it.
 pub struct PortBoard {
     device: PortDevice,
     mac: Option<[u8; 6]>,

@@ -91,6 +91,18 @@ const fn find(name: &str) -> &'static BoardInfo {
 }
 
 /// The board this build is for.
+///
+/// # Examples
+///
+/// A firmware's build script or self-test reads its sizes from here (the
+/// same board file the C header's constants come from):
+///
+/// ```
+/// use usocket_cport::{BOARD, FRAME_BYTES};
+///
+/// assert_eq!(BOARD.backend, "c-port");
+/// assert!(FRAME_BYTES >= BOARD.mtu);
+/// ```
 pub const BOARD: &BoardInfo = find(match option_env!("USOCKET_CPORT_BOARD") {
     Some(name) => name,
     None => "c-port-tap",
@@ -159,7 +171,8 @@ fn start(slot: &mut StackSlot, mac: Option<[u8; 6]>, seed: u64) -> Result<(), Er
     Ok(())
 }
 
-/// The C ABI's backend: the started stack.
+/// The C ABI's backend: the started stack ([`PortBackend`]'s example calls
+/// its functions from a firmware).
 pub struct AbiBackend;
 
 impl Backend for AbiBackend {
@@ -177,6 +190,60 @@ impl Backend for AbiBackend {
 }
 
 /// The frame port's backend: start and receive.
+///
+/// # Examples
+///
+/// A firmware's whole side, here a one-thread bare-metal one written in Rust
+/// (a C firmware implements the same functions from `usocket_port.h`): its
+/// frame port, then start, a received frame, and socket calls.
+///
+/// ```
+/// use core::sync::atomic::{AtomicU64, Ordering};
+/// use usocket_cport::c_abi::{usocket_close, usocket_socket};
+/// use usocket_cport::port_exports::{usocket_port_receive, usocket_port_start};
+/// use usocket_runtime::constants::{AF_INET, SOCK_DGRAM};
+///
+/// static NOW_US: AtomicU64 = AtomicU64::new(0);
+///
+/// #[unsafe(no_mangle)]
+/// extern "C" fn usocket_port_transmit(_frame: *const u8, _len: usize) -> i32 {
+///     0 // a MAC driver copies the frame into its DMA ring here
+/// }
+/// #[unsafe(no_mangle)]
+/// extern "C" fn usocket_port_now_us() -> u64 {
+///     NOW_US.load(Ordering::Relaxed)
+/// }
+/// #[unsafe(no_mangle)]
+/// extern "C" fn usocket_port_wait(until_us: u64) -> i32 {
+///     // WFI until the timer or the MAC's interrupt; here time just passes.
+///     let now = NOW_US.load(Ordering::Relaxed);
+///     NOW_US.store(until_us.clamp(now, now + 1000), Ordering::Relaxed);
+///     0
+/// }
+/// #[unsafe(no_mangle)]
+/// extern "C" fn usocket_port_task() -> u64 {
+///     0
+/// }
+/// #[unsafe(no_mangle)]
+/// extern "C" fn usocket_port_wake(_task: u64) {}
+/// #[unsafe(no_mangle)]
+/// extern "C" fn usocket_port_lock() {}
+/// #[unsafe(no_mangle)]
+/// extern "C" fn usocket_port_unlock() {}
+///
+/// let mac = [2, 0, 0, 0, 0, 5];
+/// // SAFETY: `mac` is 6 readable bytes.
+/// assert_eq!(unsafe { usocket_port_start(mac.as_ptr(), 0x5eed) }, 0);
+/// // What the MAC's receive interrupt hands over (a frame for nobody: dropped later).
+/// let frame = [0u8; 60];
+/// // SAFETY: `frame` is readable for its length.
+/// assert_eq!(unsafe { usocket_port_receive(frame.as_ptr(), frame.len()) }, 0);
+/// // SAFETY: integers in and out.
+/// let fd = unsafe { usocket_socket(AF_INET, SOCK_DGRAM, 0) };
+/// assert!(fd >= 0, "errno {}", -fd);
+/// // SAFETY: as above.
+/// assert_eq!(unsafe { usocket_close(fd) }, 0);
+/// ```
 pub struct PortBackend;
 
 impl PortApi for PortBackend {

@@ -8,7 +8,8 @@ use usocket_runtime::{Errno, Interrupted, Platform};
 use crate::port;
 use crate::ring::RX;
 
-/// The firmware's threading functions.
+/// The firmware's threading functions (on bare metal empty ones, as in
+/// [`PortBackend`](crate::PortBackend)'s example).
 pub struct PortPlatform;
 
 /// The firmware's lock, given back when dropped.

@@ -14,6 +14,23 @@ use crate::platform::HostPlatform;
 pub type AbiStack = Stack<'static, AnyBoard>;
 
 /// The C ABI's backend.
+///
+/// # Examples
+///
+/// The exported functions ([`c_abi`](crate::c_abi)) run on the process's
+/// stack, started by the first call on the board the environment chooses
+/// ([`ENV_VARS`](crate::ENV_VARS)):
+///
+/// ```
+/// use usocket_host::c_abi::{usocket_close, usocket_socket};
+/// use usocket_host::constants::{AF_INET, SOCK_STREAM};
+///
+/// // SAFETY: plain integers in and out; no pointers.
+/// let fd = unsafe { usocket_socket(AF_INET, SOCK_STREAM, 0) };
+/// assert!(fd >= 0, "errno {}", -fd);
+/// // SAFETY: as above.
+/// assert_eq!(unsafe { usocket_close(fd) }, 0);
+/// ```
 pub struct AbiBackend;
 
 /// The stack once the first call started it, or why it could not start,

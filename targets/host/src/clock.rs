@@ -9,6 +9,18 @@ use std::time::Instant;
 use usocket_runtime::Interrupted;
 
 /// Monotonic microseconds since the board started.
+///
+/// # Examples
+///
+/// A simulated clock only moves when a wait does, straight to its deadline:
+///
+/// ```
+/// use usocket_host::clock::{Clock, wait};
+///
+/// let clock = Clock::simulated();
+/// wait(&clock, None, Some(2_000_000)).unwrap();
+/// assert_eq!(clock.now_us(), 2_000_000);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Clock {
     start: Instant,
@@ -45,6 +57,17 @@ impl Default for Clock {
 /// Waits until `fd` is readable (if given) or `until_us` on `clock` passes
 /// (None: no deadline). A signal ends the wait with `Interrupted`, so that a
 /// host like MicroPython can handle Ctrl-C.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::clock::{Clock, wait};
+///
+/// let clock = Clock::new();
+/// let deadline = clock.now_us() + 1_000;
+/// wait(&clock, None, Some(deadline)).unwrap();
+/// assert!(clock.now_us() >= deadline);
+/// ```
 pub fn wait(clock: &Clock, fd: Option<RawFd>, until_us: Option<u64>) -> Result<(), Interrupted> {
     let mut pfd = [libc::pollfd { fd: fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 }];
     wait_fds(clock, &mut pfd, until_us).map(|_| ())
@@ -55,6 +78,26 @@ pub fn wait(clock: &Clock, fd: Option<RawFd>, until_us: Option<u64>) -> Result<(
 /// ignored. A signal ends the wait with `Interrupted`. On a virtual clock
 /// nothing outside the stack can happen: time jumps to the deadline (without
 /// one, a millisecond passes) and no fd is ready.
+///
+/// # Examples
+///
+/// A host loop waits on its own fds beside the board's (here one that is
+/// ready at once):
+///
+/// ```
+/// use usocket_host::clock::{Clock, wait_fds};
+///
+/// let mut pipe = [0; 2];
+/// // SAFETY: `pipe` has room for the two fds pipe(2) writes.
+/// assert_eq!(unsafe { libc::pipe(pipe.as_mut_ptr()) }, 0);
+/// // SAFETY: writes one byte from a live buffer to the pipe's write end.
+/// assert_eq!(unsafe { libc::write(pipe[1], b"x".as_ptr().cast(), 1) }, 1);
+/// let mut fds = [libc::pollfd { fd: pipe[0], events: libc::POLLIN, revents: 0 }];
+/// assert_eq!(wait_fds(&Clock::new(), &mut fds, None), Ok(1));
+/// assert_ne!(fds[0].revents & libc::POLLIN, 0);
+/// // SAFETY: closes the fds this example opened, once.
+/// unsafe { libc::close(pipe[0]) ; libc::close(pipe[1]) };
+/// ```
 pub fn wait_fds(clock: &Clock, fds: &mut [libc::pollfd], until_us: Option<u64>) -> Result<usize, Interrupted> {
     if let Some(now) = &clock.virtual_us {
         now.set(until_us.unwrap_or(now.get() + 1000).max(now.get()));

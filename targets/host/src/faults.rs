@@ -15,6 +15,17 @@ use usocket_runtime::smoltcp::time::Instant;
 const MILLION: u64 = 1_000_000;
 
 /// What to do to frames.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::faults::Faults;
+///
+/// let faults = Faults::parse("loss=10%,delay=2ms,seed=7").unwrap();
+/// assert_eq!((faults.loss, faults.delay_us, faults.seed), (100_000, 2000, 7));
+/// assert!(faults.active());
+/// assert!(Faults::parse("loss=10").is_err(), "a percentage needs its %");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Faults {
     /// Chance a frame is lost, per million.
@@ -73,6 +84,39 @@ impl Faults {
 }
 
 /// What the wrapper did so far.
+///
+/// # Examples
+///
+/// A stack on a lossy loopback board still delivers (TCP sends again); the
+/// stats show what the link did:
+///
+/// ```
+/// use std::cell::RefCell;
+/// use usocket_host::faults::Faults;
+/// use usocket_host::net::{TcpListener, TcpStream};
+/// use usocket_host::{AnyBoard, HostMemory, Stack};
+///
+/// let board = AnyBoard::loopback().with_simulated_time().with_faults(Faults::parse("loss=20%,seed=3").unwrap());
+/// let config = board.config();
+/// let mut memory = HostMemory::new(&config);
+/// let stack = RefCell::new(Stack::new(memory.lend(), board, config).unwrap());
+///
+/// let listener = TcpListener::bind(&stack, "127.0.0.1:0".parse().unwrap()).unwrap();
+/// let client = TcpStream::connect(&stack, listener.local_addr().unwrap()).unwrap();
+/// let (server, _) = listener.accept().unwrap();
+/// client.send_all(&[7; 4000]).unwrap();
+/// let mut got = 0;
+/// let mut buf = [0; 4096];
+/// for _ in 0..100 {
+///     if got == 4000 {
+///         break;
+///     }
+///     got += server.recv(&mut buf).unwrap();
+/// }
+/// assert_eq!(got, 4000);
+/// let stats = stack.borrow().board().fault_stats();
+/// assert!(stats.frames > 0 && stats.dropped > 0, "{stats:?}");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FaultStats {
     /// Frames that went through it.
@@ -127,6 +171,24 @@ impl Held {
 }
 
 /// A device whose frames suffer [`Faults`] in both directions.
+///
+/// [`AnyBoard::with_faults`](crate::AnyBoard::with_faults) puts one under a
+/// whole stack ([`FaultStats`]' example); by itself it wraps any smoltcp device.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::faults::{Faults, FaultyDevice};
+/// use usocket_host::loopback::{LOOPBACK_MTU, LoopbackDevice};
+/// use usocket_host::smoltcp::phy::{Device, TxToken};
+/// use usocket_host::smoltcp::time::Instant;
+///
+/// let all_lost = Faults::parse("loss=100%").unwrap();
+/// let mut device = FaultyDevice::new(LoopbackDevice::new(LOOPBACK_MTU), all_lost, false);
+/// device.transmit(Instant::ZERO).unwrap().consume(3, |buf| buf.copy_from_slice(b"abc"));
+/// assert_eq!(device.stats().dropped, 1);
+/// assert!(!device.inner().has_pending());
+/// ```
 #[derive(Debug)]
 pub struct FaultyDevice<D> {
     inner: D,

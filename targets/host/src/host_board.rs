@@ -16,6 +16,17 @@ use crate::loopback::{LOOPBACK_MTU, LoopbackDevice, LoopbackRx, LoopbackTx, loop
 use crate::tap::{TapConfig, TapDevice, TapRx, TapTx, tap_net};
 
 /// The environment variables that choose and configure the board.
+///
+/// # Examples
+///
+/// A program's `--help` lists them:
+///
+/// ```
+/// use usocket_host::ENV_VARS;
+///
+/// let help: String = ENV_VARS.iter().map(|(name, what)| format!("  {name}: {what}\n")).collect();
+/// assert!(help.starts_with("  USOCKET_BOARD: "));
+/// ```
 pub const ENV_VARS: [(&str, &str); 11] = [
     ("USOCKET_BOARD", "`loopback` (default) or `tap`"),
     ("USOCKET_TAP", "TAP device name (default `tap0`)"),
@@ -30,7 +41,8 @@ pub const ENV_VARS: [(&str, &str); 11] = [
     ("USOCKET_RUNNER", "`0`: no thread of the library runs the stack while nobody calls it (default: one does)"),
 ];
 
-/// Either host board's device.
+/// Either host board's device ([`AnyBoard`]'s, behind its fault layer:
+/// see [`AnyBoard`] and [`FaultyDevice`]'s examples).
 #[derive(Debug)]
 pub enum HostDevice {
     /// In-process loopback.
@@ -100,6 +112,35 @@ impl Device for HostDevice {
 }
 
 /// Either host board behind one type (the C ABI's stack has one board type).
+///
+/// # Examples
+///
+/// The loopback board needs no privileges; its board file gives the sizes.
+/// (The crate's quick start runs a stack on it.)
+///
+/// ```
+/// use usocket_host::{AnyBoard, Board, HostMemory, Stack};
+///
+/// let board = AnyBoard::loopback().with_simulated_time();
+/// assert_eq!(board.info().name, "host-loopback");
+/// let config = board.config();
+/// let mut memory = HostMemory::new(&config);
+/// let mut stack = Stack::new(memory.lend(), board, config).unwrap();
+/// // On simulated time, an idle round moves the clock instead of sleeping.
+/// let before = stack.board().now_us();
+/// stack.idle().unwrap();
+/// assert!(stack.board().now_us() >= before);
+/// ```
+///
+/// A TAP board (root, or CAP_NET_ADMIN, to create `tap0`):
+///
+/// ```no_run
+/// use usocket_host::{AnyBoard, boards::HOST_TAP, tap::TapConfig};
+///
+/// let board = AnyBoard::tap(TapConfig::from_board(&HOST_TAP))?;
+/// assert_eq!(board.info().name, HOST_TAP.name);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct AnyBoard {
     device: FaultyDevice<HostDevice>,
@@ -159,6 +200,17 @@ impl AnyBoard {
     }
 
     /// The board named by the environment (see [`ENV_VARS`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use usocket_host::AnyBoard;
+    ///
+    /// let board = AnyBoard::from_env().unwrap_or_else(|why| panic!("{why}"));
+    /// if std::env::var_os("USOCKET_BOARD").is_none() {
+    ///     assert_eq!(board.info().name, "host-loopback", "loopback is the default");
+    /// }
+    /// ```
     pub fn from_env() -> Result<AnyBoard, String> {
         let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
         let faults = var("USOCKET_FAULTS").map(|f| Faults::parse(&f).map_err(|e| format!("USOCKET_FAULTS: {e}"))).transpose()?;
@@ -271,6 +323,17 @@ impl Board for AnyBoard {
 
 /// What a wait on a host board waits for: its device's fd becoming readable
 /// (the TAP device; the loopback board has none), until a time.
+///
+/// A host loop that polls its own fds too puts `fd` among them.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::AnyBoard;
+///
+/// let plan = AnyBoard::loopback().wake_plan(Some(5_000));
+/// assert_eq!((plan.fd, plan.until_us), (None, Some(5_000)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WakePlan {
     /// The device's fd, readable when frames came.

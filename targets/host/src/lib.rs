@@ -36,6 +36,15 @@ pub use host_board::{AnyBoard, ENV_VARS};
 pub use usocket_runtime::*;
 
 /// A seed that differs per process start (TCP sequence numbers, first ephemeral port).
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::boards::HOST_LOOPBACK;
+///
+/// let seed = usocket_host::seed();
+/// assert_eq!(HOST_LOOPBACK.net(None, seed).random_seed, seed);
+/// ```
 pub fn seed() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::process::id())

@@ -14,6 +14,23 @@ pub const LOOPBACK_MTU: usize = usocket_runtime::boards::HOST_LOOPBACK.mtu;
 
 /// Packets sent to itself (buffer, length), and spare buffers so that sending
 /// neither allocates nor clears memory.
+///
+/// # Examples
+///
+/// What is sent is received, in order:
+///
+/// ```
+/// use usocket_host::loopback::{LOOPBACK_MTU, LoopbackDevice};
+/// use usocket_host::smoltcp::phy::{Device, RxToken, TxToken};
+/// use usocket_host::smoltcp::time::Instant;
+///
+/// let mut device = LoopbackDevice::new(LOOPBACK_MTU);
+/// let tx = device.transmit(Instant::ZERO).unwrap();
+/// tx.consume(3, |buf| buf.copy_from_slice(b"abc"));
+/// assert!(device.has_pending());
+/// let (rx, _tx) = device.receive(Instant::ZERO).unwrap();
+/// assert_eq!(rx.consume(|frame| frame.to_vec()), b"abc");
+/// ```
 #[derive(Debug, Default)]
 pub struct LoopbackDevice {
     queue: VecDeque<(Vec<u8>, usize)>,
@@ -93,6 +110,17 @@ impl LoopbackDevice {
 }
 
 /// The loopback interface, as `spec/boards/host-loopback.toml` sets it up.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::loopback::loopback_net;
+/// use usocket_host::smoltcp::wire::{IpCidr, Ipv4Address, Ipv4Cidr};
+///
+/// let net = loopback_net();
+/// let lo = IpCidr::Ipv4(Ipv4Cidr::new(Ipv4Address::new(127, 0, 0, 1), 8));
+/// assert!(net.addresses.contains(&Some(lo)), "{:?}", net.addresses);
+/// ```
 pub fn loopback_net() -> NetConfig {
     usocket_runtime::boards::HOST_LOOPBACK.net(None, crate::seed())
 }

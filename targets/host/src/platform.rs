@@ -13,6 +13,46 @@ use usocket_runtime::{Interrupted, Platform};
 use crate::clock::{Clock, wait_fds};
 
 /// The lock of the C ABI's stack, and what its sleepers wait on.
+///
+/// # Examples
+///
+/// Threads share one stack: a blocked `accept` parks and sleeps without the
+/// lock, so the other thread's `connect` gets its turn.
+///
+/// ```
+/// use usocket_host::net::{TcpListener, TcpStream};
+/// use usocket_host::platform::HostPlatform;
+/// use usocket_host::{AnyBoard, HostMemory, Shared, Stack, boards::HOST_LOOPBACK};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = HOST_LOOPBACK.config;
+/// let mut memory = HostMemory::new(&config);
+/// let board = AnyBoard::loopback();
+/// let platform = HostPlatform::new();
+/// // Its sleeps wait on the board's clock (and its device fd; loopback has none).
+/// platform.started(board.clock().clone(), None);
+/// let shared = Shared::<_, _>::new(Stack::new(memory.lend(), board, config)?, platform);
+///
+/// let listener = TcpListener::bind(&shared, "127.0.0.1:0".parse()?)?;
+/// let addr = listener.local_addr()?;
+/// let echoed = std::thread::scope(|s| {
+///     let server = s.spawn(|| -> Result<(), usocket_host::Errno> {
+///         let (conn, _) = listener.accept()?;
+///         let mut buf = [0; 16];
+///         let n = conn.recv(&mut buf)?;
+///         conn.send_all(&buf[..n])
+///     });
+///     let client = TcpStream::connect(&shared, addr)?;
+///     client.send_all(b"ping")?;
+///     let mut buf = [0; 16];
+///     let n = client.recv(&mut buf)?;
+///     server.join().map_err(|_| "server thread panicked")??;
+///     Ok::<_, Box<dyn std::error::Error>>(buf[..n].to_vec())
+/// })?;
+/// assert_eq!(echoed, b"ping");
+/// # Ok(())
+/// # }
+/// ```
 pub struct HostPlatform {
     lock: Mutex<()>,
     /// The board's clock and device fd, once the stack started.

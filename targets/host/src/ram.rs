@@ -15,6 +15,22 @@ use crate::AnyBoard;
 
 /// Each runtime structure's bytes on this host (`stack`: the Stack struct
 /// without its board).
+///
+/// # Examples
+///
+/// The loopback board's budget, part by part:
+///
+/// ```
+/// use usocket_host::boards::HOST_LOOPBACK;
+/// use usocket_host::ram::{measured, stack, tcp_socket, total};
+///
+/// let config = HOST_LOOPBACK.config;
+/// let rows = stack(&measured(), &config);
+/// assert_eq!(rows[0].bytes, config.buffer_bytes(), "{}", rows[0].part);
+/// assert!(total(&rows) > config.buffer_bytes());
+/// // One more TCP socket costs at least its buffers.
+/// assert!(total(&tcp_socket(&measured(), &config)) >= config.tcp_rx_bytes + config.tcp_tx_bytes);
+/// ```
 pub fn measured() -> Costs {
     Costs {
         smoltcp_socket: size_of::<SocketStorage<'static>>(),

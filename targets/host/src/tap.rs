@@ -17,6 +17,20 @@ use usocket_runtime::{Addressing, BoardInfo, DhcpClient, NetConfig};
 const ETHERNET_HEADER: usize = 14;
 
 /// How a TAP board is set up.
+///
+/// From the board file, changed where a test's network namespace differs;
+/// [`AnyBoard::tap`](crate::AnyBoard::tap) opens it (see [`AnyBoard`](crate::AnyBoard)).
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::boards::HOST_TAP;
+/// use usocket_host::smoltcp::wire::Ipv4Address;
+/// use usocket_host::tap::TapConfig;
+///
+/// let config = TapConfig { name: "tap7".into(), ipv4: Some((Ipv4Address::new(192, 0, 2, 7), 24)), ..TapConfig::from_board(&HOST_TAP) };
+/// assert_eq!(config.mtu, HOST_TAP.mtu);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TapConfig {
     /// Device name, e.g. `tap0` (created if it does not exist, which needs CAP_NET_ADMIN).
@@ -70,6 +84,26 @@ impl TapConfig {
 }
 
 /// A TAP device's fd, read and written without blocking.
+///
+/// # Examples
+///
+/// Opening needs `/dev/net/tun` and CAP_NET_ADMIN to create the device; a
+/// bad name fails before either:
+///
+/// ```
+/// use usocket_host::tap::TapDevice;
+///
+/// let err = TapDevice::open("", 1500).unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+/// ```
+///
+/// ```no_run
+/// use usocket_host::tap::TapDevice;
+///
+/// let tap = TapDevice::open("tap0", 1500)?;
+/// assert!(tap.raw_fd() >= 0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct TapDevice {
     fd: OwnedFd,
@@ -202,6 +236,17 @@ impl Device for TapDevice {
 }
 
 /// A TAP board's interface: its MAC, static addresses, gateways and DNS servers.
+///
+/// # Examples
+///
+/// ```
+/// use usocket_host::boards::HOST_TAP;
+/// use usocket_host::smoltcp::wire::{EthernetAddress, HardwareAddress};
+/// use usocket_host::tap::{TapConfig, tap_net};
+///
+/// let config = TapConfig { mac: [2, 0, 0, 0, 0, 9], ..TapConfig::from_board(&HOST_TAP) };
+/// assert_eq!(tap_net(&config).hardware, HardwareAddress::Ethernet(EthernetAddress([2, 0, 0, 0, 0, 9])));
+/// ```
 pub fn tap_net(c: &TapConfig) -> NetConfig {
     let mut dns = [None, None];
     for (slot, s) in dns.iter_mut().zip(&c.dns) {
