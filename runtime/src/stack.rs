@@ -45,6 +45,10 @@ pub enum StartError {
     Config(ConfigError),
     /// The memory does not fit the board config.
     Memory(MemoryError),
+    /// The board's device and its hardware address are of different media
+    /// (an IP-medium device with a MAC, or an Ethernet device without one);
+    /// smoltcp would panic on it.
+    Medium(smoltcp::phy::Medium),
 }
 
 impl core::fmt::Display for StartError {
@@ -52,6 +56,7 @@ impl core::fmt::Display for StartError {
         match self {
             StartError::Config(e) => e.fmt(f),
             StartError::Memory(e) => e.fmt(f),
+            StartError::Medium(m) => write!(f, "the board's device is of medium {m:?}, its hardware address is not"),
         }
     }
 }
@@ -62,6 +67,7 @@ impl core::error::Error for StartError {
         match self {
             StartError::Config(e) => Some(e),
             StartError::Memory(e) => Some(e),
+            StartError::Medium(_) => None,
         }
     }
 }
@@ -146,6 +152,14 @@ pub struct Stack<'a, B: Board> {
     pub(crate) memberships: crate::memberships::Memberships,
 }
 
+/// Whether a device of `medium` can carry `hardware` (smoltcp's
+/// `Interface::new` panics when not).
+fn same_medium(medium: smoltcp::phy::Medium, hardware: smoltcp::wire::HardwareAddress) -> bool {
+    use smoltcp::phy::Medium;
+    use smoltcp::wire::HardwareAddress;
+    matches!((medium, hardware), (Medium::Ethernet, HardwareAddress::Ethernet(_)) | (Medium::Ip, HardwareAddress::Ip))
+}
+
 /// When the pump next does each periodic job (board µs; 0: at once).
 #[derive(Debug, Clone, Copy, Default)]
 struct Timers {
@@ -161,7 +175,11 @@ impl<'a, B: Board> Stack<'a, B> {
         config.validate().map_err(StartError::Config)?;
         memory.check(&config).map_err(StartError::Memory)?;
         let net = board.net();
-        let max_frame = smoltcp::phy::Device::capabilities(board.device()).max_transmission_unit;
+        let caps = smoltcp::phy::Device::capabilities(board.device());
+        if !same_medium(caps.medium, net.hardware) {
+            return Err(StartError::Medium(caps.medium));
+        }
+        let max_frame = caps.max_transmission_unit;
         let min = LoopQueue::min_bytes(max_frame);
         if config.loopback_bytes > 0 && config.loopback_bytes < min {
             return Err(StartError::Config(ConfigError::TooSmall { field: "loopback_bytes", min }));

@@ -273,3 +273,32 @@ fn retrying_a_non_blocking_connect_alone_completes_it() {
     };
     assert_eq!(last, Err(Errno::EISCONN), "after {:?} of retries", start.elapsed());
 }
+
+#[test]
+fn a_board_whose_device_and_address_differ_in_medium_does_not_start() {
+    use usocket_host::smoltcp::phy::Medium;
+    use usocket_host::smoltcp::wire::{EthernetAddress, HardwareAddress};
+    use usocket_host::{AnyBoard, Board, HostMemory, Interrupted, NetConfig, Stack, StartError};
+
+    /// The loopback board (an IP-medium device) claiming a MAC.
+    struct WithMac(AnyBoard);
+    impl Board for WithMac {
+        type Device = <AnyBoard as Board>::Device;
+        fn device(&mut self) -> &mut Self::Device {
+            self.0.device()
+        }
+        fn net(&self) -> NetConfig {
+            NetConfig { hardware: HardwareAddress::Ethernet(EthernetAddress([2, 0, 0, 0, 0, 9])), ..self.0.net() }
+        }
+        fn now_us(&self) -> u64 {
+            self.0.now_us()
+        }
+        fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
+            self.0.wait(until_us)
+        }
+    }
+    let config = usocket_host::boards::HOST_LOOPBACK.config;
+    let mut memory = HostMemory::new(&config);
+    let started = Stack::new(memory.lend(), WithMac(AnyBoard::loopback()), config);
+    assert_eq!(started.err(), Some(StartError::Medium(Medium::Ip)));
+}
