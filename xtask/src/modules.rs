@@ -13,16 +13,18 @@ pub const CRATES: [&str; 7] = ["codegen/src", "config/src", "runtime/src", "targ
 /// The generator's layers: the spec flows `raw` (serde only) → `lower` (the
 /// checks) → `ir` (the typed spec) → `emit`; each top-level module of
 /// `codegen/src` and the others it may use.
-const CODEGEN_LAYERS: [(&str, &[&str]); 10] = [
+const CODEGEN_LAYERS: [(&str, &[&str]); 11] = [
     ("raw", &[]),
     ("diag", &[]),
     ("types", &[]),
     ("targets", &[]),
     ("ir", &["types", "targets"]),
-    ("lower", &["raw", "ir", "diag", "types", "targets"]),
+    ("lower", &["raw", "ir", "diag", "native", "types", "targets"]),
     ("abi", &["ir", "types"]),
     ("naming", &["ir", "types"]),
-    ("emit", &["ir", "abi", "naming", "types", "targets"]),
+    // How C and Rust name what a native doc says ({ENAME}), for its checks and its emitters.
+    ("native", &["ir", "naming"]),
+    ("emit", &["ir", "abi", "naming", "native", "types", "targets"]),
     ("sync", &["emit"]),
 ];
 

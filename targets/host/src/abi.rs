@@ -72,7 +72,7 @@ impl Drop for Inside {
 
 /// A thread whose wake-up eventfd is `task` ends: the stack forgets it (see
 /// [`Shared::forget`]).
-pub(crate) fn forget_thread(task: std::os::fd::RawFd) {
+fn forget_thread(task: std::os::fd::RawFd) {
     let _ = STACK.forget(task);
 }
 
@@ -111,6 +111,7 @@ fn start() -> Result<AbiStack, Errno> {
     // exists; afterwards only the stack touches the memory.
     let memory = unsafe { &mut *MEMORY.0.get() }.insert(HostMemory::new(&config));
     STACK.platform().started(board.clock().clone(), board.wake_plan(None).fd);
+    crate::platform::on_thread_end(forget_thread);
     let stack = Stack::new(memory.lend(), board, config).map_err(|e| {
         eprintln!("usocket: {e}");
         Errno::ENODEV

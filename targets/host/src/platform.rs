@@ -64,13 +64,26 @@ thread_local! {
     static WAKE: OnceCell<Wake> = const { OnceCell::new() };
 }
 
+/// What a thread's end tells the stack that knows its eventfd (set by the C
+/// ABI's stack when it starts: [`on_thread_end`]), so nothing writes to the
+/// fd number once it is closed and reused.
+static THREAD_END: std::sync::OnceLock<fn(RawFd)> = std::sync::OnceLock::new();
+
+/// Names the function told of each ending thread's eventfd (the first one
+/// named stays: the process has one C ABI stack).
+pub fn on_thread_end(forget: fn(RawFd)) {
+    let _ = THREAD_END.set(forget);
+}
+
 /// An eventfd, closed when dropped.
 struct Wake(RawFd);
 
 impl Drop for Wake {
     fn drop(&mut self) {
         // The thread ends: nothing may write to this fd number once it is closed (and reused).
-        crate::abi::forget_thread(self.0);
+        if let Some(forget) = THREAD_END.get() {
+            forget(self.0);
+        }
         // SAFETY: closes the eventfd this value owns, once.
         unsafe { libc::close(self.0) };
     }
