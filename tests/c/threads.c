@@ -12,7 +12,7 @@
  *
  *   threads kernel KERNEL_IPV4 PORT [THREADS]: the echo server is the Linux
  *     kernel (a thread of this program with kernel sockets), over TAP in a
- *     namespace (xtask/src/threads.rs); the board's address from USOCKET_IPV4
+ *     namespace (harness/src/suites/threads.rs); the board's address from USOCKET_IPV4
  *     or its board file.
  *   threads self BOARD_IPV4 PORT [THREADS]: the echo server is this program on
  *     the board itself (an accept thread and a thread per connection, all

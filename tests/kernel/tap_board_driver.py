@@ -4,7 +4,7 @@
 Usage: tap_board_driver.py INTERPRETER
 
 Run inside a network namespace whose tap0 is 192.0.2.1/24 and 2001:db8::1/64
-(`cargo xtask test`, step micropython, as root: xtask/src/tapboard.rs). Each
+(`cargo xtask test`, step micropython, as root: harness/src/suites/tapboard.rs). Each
 check starts the interpreter on tests/micropython/tap_board.py with a mode,
 as a fresh process on the TAP board (192.0.2.2, 2001:db8::2):
 

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::firmware::{Firmware, Stack};
-use crate::micropython::Version;
-use crate::qemu::Nic;
 use crate::test::Step;
-use crate::verbosity::Verbosity;
+use usocket_harness::lab::firmware::{Firmware, Stack};
+use usocket_harness::lab::micropython::Version;
+use usocket_harness::lab::qemu::Nic;
+use usocket_harness::verbosity::Verbosity;
 
 /// The project's commands: code generation, builds, tests and measurements.
 #[derive(Parser)]
@@ -61,7 +61,7 @@ enum Command {
         #[arg(long)]
         sanitize: bool,
         /// The MicroPython release.
-        #[arg(long, value_name = "VERSION", value_parser = crate::micropython::version, default_value = crate::micropython::DEFAULT.name)]
+        #[arg(long, value_name = "VERSION", value_parser = usocket_harness::lab::micropython::version, default_value = usocket_harness::lab::micropython::DEFAULT.name)]
         version: &'static Version,
         /// MicroPython's source tree to build from, instead of Debian's source package.
         #[arg(long, value_name = "DIR")]
@@ -84,13 +84,13 @@ enum Command {
     /// The anchor is MicroPython's lwIP module on the emulated board.
     Conformance {
         /// Only the anchor.
-        #[arg(long, conflicts_with = "device")]
+        #[arg(long, conflicts_with = "serial")]
         anchor: bool,
         /// Instead, on a board through mpremote, on serial port PORT.
         #[arg(long, value_name = "PORT")]
-        device: Option<String>,
-        /// With --device: also through the board's own addresses.
-        #[arg(long, num_args = 2, value_names = ["IPV4", "IPV6"], requires = "device")]
+        serial: Option<String>,
+        /// With --serial: also through the board's own addresses.
+        #[arg(long, num_args = 2, value_names = ["IPV4", "IPV6"], requires = "serial")]
         own: Option<Vec<String>>,
     },
     /// TCP throughput in release mode, then our MicroPython against stock, then the firmware in QEMU.
@@ -98,7 +98,7 @@ enum Command {
     /// usocket, std::net and bare smoltcp on loopback (interleaved rounds,
     /// medians and ratios); as root also usocket <-> Linux over TAP in a network
     /// namespace; then our MicroPython against the stock unix port (TCP and TLS);
-    /// then (or with --device, only) the mps2-an385 firmware in QEMU against
+    /// then (or with --emulated, only) the mps2-an385 firmware in QEMU against
     /// Linux, in instructions (root).
     Bench(BenchArgs),
     /// RAM per TCP socket and per stack for each board file (spec/boards/), and the firmware's sizes.
@@ -155,7 +155,7 @@ enum Command {
     /// Build MicroPython firmware for BOARD and print the ELF's path last.
     Firmware {
         /// The board (one with a firmware; a wrong name lists them).
-        #[arg(value_parser = crate::firmware::find)]
+        #[arg(value_parser = usocket_harness::lab::firmware::find)]
         board: &'static Firmware,
         #[command(flatten)]
         stack: StackArg,
@@ -163,7 +163,7 @@ enum Command {
     /// Build and boot BOARD's firmware in QEMU, serial on a pty (printed as `serial: /dev/pts/N`).
     Qemu {
         /// The board (one with a firmware; a wrong name lists them).
-        #[arg(value_parser = crate::firmware::find)]
+        #[arg(value_parser = usocket_harness::lab::firmware::find)]
         board: &'static Firmware,
         #[command(flatten)]
         stack: StackArg,
@@ -175,7 +175,7 @@ enum Command {
     ///
     /// MicroPython's tests, ping, DHCP, time.sleep, multi_net, conformance; then
     /// the anchor firmware (MicroPython's lwIP module) against CPython and ours.
-    Device {
+    Emulated {
         /// Only the pairings with the anchor.
         #[arg(long)]
         anchor: bool,
@@ -213,7 +213,7 @@ struct BenchArgs {
     tap_mib: u64,
     /// Only the firmware in QEMU (root).
     #[arg(long, conflicts_with_all = ["mib", "rounds", "tap_mib"])]
-    device: bool,
+    emulated: bool,
 }
 
 /// `--stack` of the firmware commands.
@@ -229,34 +229,36 @@ impl Command {
     fn run(self) -> Result<(), String> {
         match self {
             Command::Codegen { check } => crate::codegen::run(if check { crate::codegen::Mode::Check } else { crate::codegen::Mode::Write }),
-            Command::Micropython { sanitize, version, micropython_dir } => crate::micropython::run(sanitize, version, micropython_dir),
+            Command::Micropython { sanitize, version, micropython_dir } => usocket_harness::lab::micropython::run(sanitize, version, micropython_dir),
             Command::Run { script, args } => crate::run::run(&script, &args),
             Command::Test(TestArgs { list: true, .. }) => {
                 crate::test::list();
                 Ok(())
             }
             Command::Test(TestArgs { only, .. }) => crate::test::run(&only),
-            Command::Conformance { anchor: true, .. } => crate::conformance::run(crate::conformance::Which::Anchor),
-            Command::Conformance { device: Some(port), own, .. } => {
+            Command::Conformance { anchor: true, .. } => usocket_harness::suites::conformance::run(usocket_harness::suites::conformance::Which::Anchor),
+            Command::Conformance { serial: Some(port), own, .. } => {
                 let own = own.and_then(|a| <[String; 2]>::try_from(a).ok()).map(|[v4, v6]| (v4, v6));
-                crate::conformance::run(crate::conformance::Which::Device { port, own })
+                usocket_harness::suites::conformance::run(usocket_harness::suites::conformance::Which::Serial { port, own })
             }
-            Command::Conformance { .. } => crate::conformance::run(crate::conformance::Which::Matrix),
-            Command::Bench(BenchArgs { device: true, .. }) => crate::devbench::run(),
-            Command::Bench(BenchArgs { mib, rounds, tap_mib, .. }) => crate::bench::run(crate::bench::Options { mib, rounds, tap_mib }),
+            Command::Conformance { .. } => usocket_harness::suites::conformance::run(usocket_harness::suites::conformance::Which::Matrix),
+            Command::Bench(BenchArgs { emulated: true, .. }) => usocket_harness::measure::emulated_bench::run(),
+            Command::Bench(BenchArgs { mib, rounds, tap_mib, .. }) => {
+                usocket_harness::measure::bench::run(usocket_harness::measure::bench::Options { mib, rounds, tap_mib })
+            }
             Command::Size { text: false } => crate::size::run(),
             Command::Size { text: true } => crate::size::text(),
             Command::Features => crate::features::run(),
-            Command::Modules { root } => crate::modules::run(&root.unwrap_or_else(crate::root), true),
+            Command::Modules { root } => crate::modules::run(&root.unwrap_or_else(usocket_harness::root), true),
             Command::Install { prefix, board } => crate::install::run(&prefix, board.as_deref()),
             Command::FirmwareLib { board, target } => crate::firmware_lib::run(&board, target.as_deref()),
-            Command::Multinet => crate::multinet::run(),
-            Command::Cport => crate::cport::run(),
-            Command::Dhcp => crate::micropython::build(None).and_then(|exe| crate::dhcp::run(&exe)),
-            Command::Firmware { board, stack } => crate::firmware::run(board, stack.stack),
-            Command::Qemu { board, stack, tap } => crate::qemu::run(board, stack.stack, &tap.map_or(Nic::None, Nic::Tap)),
-            Command::Device { anchor } => crate::device::run(anchor),
-            Command::Fuzz { seconds } => crate::fuzz::run(seconds),
+            Command::Multinet => usocket_harness::suites::multinet::run(),
+            Command::Cport => usocket_harness::suites::cport::run(),
+            Command::Dhcp => usocket_harness::lab::micropython::build(None).and_then(|exe| usocket_harness::suites::dhcp::run(&exe)),
+            Command::Firmware { board, stack } => usocket_harness::lab::firmware::run(board, stack.stack),
+            Command::Qemu { board, stack, tap } => usocket_harness::lab::qemu::run(board, stack.stack, &tap.map_or(Nic::None, Nic::Tap)),
+            Command::Emulated { anchor } => usocket_harness::suites::emulated::run(anchor),
+            Command::Fuzz { seconds } => usocket_harness::suites::fuzz::run(seconds),
         }
     }
 }
@@ -297,7 +299,7 @@ mod tests {
         assert_eq!(rejected("nosuch"), InvalidSubcommand);
         assert_eq!(rejected("bench --mib abc"), ValueValidation);
         assert_eq!(rejected("bench --rounds 0"), ValueValidation);
-        assert_eq!(rejected("bench --device --mib 3"), ArgumentConflict);
+        assert_eq!(rejected("bench --emulated --mib 3"), ArgumentConflict);
         assert_eq!(rejected("test --only nosuch"), ValueValidation);
         assert_eq!(rejected("test --list --step codegen"), ArgumentConflict);
         assert_eq!(rejected("codegen --frob"), UnknownArgument);
@@ -309,8 +311,8 @@ mod tests {
         assert_eq!(rejected("install"), MissingRequiredArgument);
         assert_eq!(rejected("install --prefix"), InvalidValue);
         assert_eq!(rejected("conformance --own 192.0.2.2 2001:db8::2"), MissingRequiredArgument);
-        assert_eq!(rejected("conformance --device p --own 192.0.2.2"), WrongNumberOfValues);
-        assert_eq!(rejected("conformance --anchor --device p"), ArgumentConflict);
+        assert_eq!(rejected("conformance --serial p --own 192.0.2.2"), WrongNumberOfValues);
+        assert_eq!(rejected("conformance --anchor --serial p"), ArgumentConflict);
         assert_eq!(rejected("features --frob"), UnknownArgument);
         assert_eq!(rejected("run"), MissingRequiredArgument);
         assert!(parse("test --only nosuch").err().is_some_and(|e| e.to_string().contains("firmware-ram")), "the error lists the steps");
@@ -326,14 +328,14 @@ mod tests {
         let named = |name| crate::test::step_named(name).unwrap();
         assert!(only.len() == 2 && std::ptr::eq(only[0], named("c")) && std::ptr::eq(only[1], named("codegen")), "--step is --only, in the order given");
         let Command::Micropython { version, .. } = command("micropython") else { panic!("micropython") };
-        assert_eq!(version.name, crate::micropython::DEFAULT.name);
-        assert!(matches!(command("bench"), Command::Bench(BenchArgs { mib: 64, rounds: 3, tap_mib: 256, device: false })));
+        assert_eq!(version.name, usocket_harness::lab::micropython::DEFAULT.name);
+        assert!(matches!(command("bench"), Command::Bench(BenchArgs { mib: 64, rounds: 3, tap_mib: 256, emulated: false })));
         assert!(matches!(command("fuzz"), Command::Fuzz { seconds: 60 }));
         let Command::Install { prefix, board } = command("install --prefix /tmp/p --board nucleo-f429zi") else { panic!("install") };
         assert_eq!((prefix, board.as_deref()), (PathBuf::from("/tmp/p"), Some("nucleo-f429zi")));
         let Command::Qemu { stack, tap, .. } = command("qemu mps2-an385 --stack lwip-ipv4 --tap tap1") else { panic!("qemu") };
         assert_eq!((stack.stack, tap.as_deref()), (Stack::Lwip { ipv6: false }, Some("tap1")));
-        let Command::Conformance { own, .. } = command("conformance --device /dev/pts/3 --own 192.0.2.2 2001:db8::2") else { panic!("conformance") };
+        let Command::Conformance { own, .. } = command("conformance --serial /dev/pts/3 --own 192.0.2.2 2001:db8::2") else { panic!("conformance") };
         assert_eq!(own.as_deref(), Some(&["192.0.2.2".to_string(), "2001:db8::2".to_string()][..]));
     }
 }

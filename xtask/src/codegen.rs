@@ -5,12 +5,12 @@ use std::time::Instant;
 pub use usocket_codegen::sync::Mode;
 use usocket_codegen::sync::sync;
 
-use crate::verbosity::progress;
+use usocket_harness::verbosity::progress;
 
 /// Regenerates (`Mode::Write`) or checks (`Mode::Check`) `generated/`, printing each file's state.
 pub fn run(mode: Mode) -> Result<(), String> {
     let start = Instant::now();
-    let report = sync(&crate::root(), mode).map_err(|e| e.to_string())?;
+    let report = sync(&usocket_harness::root(), mode).map_err(|e| e.to_string())?;
     let elapsed = start.elapsed();
     for path in &report.unchanged {
         progress!("unchanged  {path}");

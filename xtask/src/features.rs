@@ -7,7 +7,7 @@
 
 use usocket_codegen::ir::board::FEATURES;
 
-use crate::exec::step;
+use usocket_harness::exec::step;
 
 /// The runtime's features that implement the embedded ecosystem's traits (not stack parts).
 const TRAITS: [&str; 4] = ["embedded-io", "embedded-nal", "embedded-io-async", "embedded-nal-async"];
@@ -25,7 +25,7 @@ pub fn feature_sets() -> Vec<(String, Vec<&'static str>)> {
 
 /// The spec's c-port boards, each with the runtime features its file needs.
 pub fn cport_boards() -> Result<Vec<(String, Vec<&'static str>)>, String> {
-    let spec = usocket_codegen::load_spec(&crate::root().join("spec"), "spec").map_err(|e| e.to_string())?;
+    let spec = usocket_codegen::load_spec(&usocket_harness::root().join("spec"), "spec").map_err(|e| e.to_string())?;
     Ok(spec.boards.iter().filter(|b| b.backend == "c-port").map(|b| (b.name.clone(), b.features())).collect())
 }
 

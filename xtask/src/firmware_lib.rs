@@ -19,8 +19,8 @@ use usocket_codegen::ir::board::Board;
 use usocket_codegen::ir::{Namespace, Spec};
 use usocket_codegen::naming::Names;
 
-use crate::armrust;
-use crate::exec::output;
+use usocket_harness::exec::output;
+use usocket_harness::provision::rust_src;
 
 /// The target `spec/ram.toml`'s 32-bit costs are measured on; every board is checked on it too.
 const RAM_TARGET: &str = "thumbv7m-none-eabi";
@@ -33,7 +33,7 @@ const PADDING: u64 = 7;
 
 /// The validated spec.
 pub fn spec() -> Result<Spec, String> {
-    usocket_codegen::load_spec(&crate::root().join("spec"), "spec").map_err(|e| e.to_string())
+    usocket_codegen::load_spec(&usocket_harness::root().join("spec"), "spec").map_err(|e| e.to_string())
 }
 
 /// The c-port boards with their firmware targets.
@@ -125,7 +125,7 @@ pub fn build(spec: &Spec, name: &str, target: Option<&str>) -> Result<(PathBuf, 
         return Err(format!("no c-port board `{name}` in spec/boards/: one of {}", names.join(", ")));
     };
     let target = target.unwrap_or(own);
-    Ok((armrust::build_staticlib(&board.name, target, &board.features())?, target.to_string()))
+    Ok((rust_src::build_staticlib(&board.name, target, &board.features())?, target.to_string()))
 }
 
 /// `cargo xtask test --step firmware-lib`: each c-port board's library on
@@ -133,9 +133,9 @@ pub fn build(spec: &Spec, name: &str, target: Option<&str>) -> Result<(PathBuf, 
 pub fn builds() -> Result<(), String> {
     let spec = spec()?;
     for (board, own) in c_port_boards(&spec) {
-        armrust::clippy(&board.name, own, &board.features())?;
+        rust_src::clippy(&board.name, own, &board.features())?;
         for target in usocket_codegen::targets::TARGETS.iter().map(|t| t.name) {
-            let lib = armrust::build_staticlib(&board.name, target, &board.features())?;
+            let lib = rust_src::build_staticlib(&board.name, target, &board.features())?;
             let exports = check_exports(&spec, &lib)?;
             let (text, data, bss) = our_object_sizes(&lib)?;
             println!("    {}: {exports} exports; our object: .text {text} B, .data {data} B, .bss {bss} B", lib.display());
@@ -183,7 +183,7 @@ int main(void) {{
 
 /// The board header's `USOCKET_BOARD_RAM_BYTES`.
 fn header_ram_bytes(spec: &Spec, board: &Board) -> Result<u64, String> {
-    let path = crate::root().join("generated/boards").join(Names::board_header(&board.name));
+    let path = usocket_harness::root().join("generated/boards").join(Names::board_header(&board.name));
     let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let name = Names::new(&spec.module).board_macro("RAM_BYTES");
     text.lines()
@@ -197,8 +197,8 @@ fn link(spec: &Spec, lib: &Path, target: &str) -> Result<PathBuf, String> {
     let src = dir.join("ram_check.c");
     fs::write(&src, minimal_firmware(spec)).map_err(|e| format!("{}: {e}", src.display()))?;
     let elf = dir.join("ram_check.elf");
-    let include = crate::root().join("generated/include");
-    let mut args: Vec<String> = armrust::target(target)?.cflags.iter().map(|f| f.to_string()).collect();
+    let include = usocket_harness::root().join("generated/include");
+    let mut args: Vec<String> = rust_src::target(target)?.cflags.iter().map(|f| f.to_string()).collect();
     args.extend(
         [
             "-std=c99",
@@ -245,7 +245,7 @@ fn sections(elf: &Path) -> Result<Vec<(String, u64)>, String> {
 
 /// One board on one target: no `.data`, and the `.bss` statics equal the header's figure.
 fn check_ram(spec: &Spec, board: &Board, target: &str) -> Result<(), String> {
-    let lib = armrust::build_staticlib(&board.name, target, &board.features())?;
+    let lib = rust_src::build_staticlib(&board.name, target, &board.features())?;
     let elf = link(spec, &lib, target)?;
     let size = |name: &str, secs: &[(String, u64)]| secs.iter().filter(|(n, _)| n == name).map(|(_, s)| s).sum::<u64>();
     let secs = sections(&elf)?;

@@ -3,7 +3,7 @@
 //! (and `usocket_host.h`; with `--board`, the frame port's header and the
 //! board's header), `lib/` the static library built in release with its debug
 //! info stripped (symbols kept), and the pkg-config file and CMake package
-//! that [`crate::package`] renders. Without `--board` it is the host library
+//! that [`crate::package_files`] renders. Without `--board` it is the host library
 //! (`libusocket_host.a`: the loopback and TAP boards, `USOCKET_BOARD` picks
 //! one at run time); with it, a c-port board's firmware library
 //! (`libusocket.a` from `cargo xtask firmware-lib BOARD`).
@@ -21,13 +21,13 @@ use std::process::Command;
 use usocket_codegen::ir::Spec;
 use usocket_codegen::naming::Names;
 
-use crate::exec::{output, step};
-use crate::package::{self, Package};
+use crate::package_files::{self, Package};
+use usocket_harness::exec::{output, step};
 
 /// The host library's own header, beside the generated one.
 const HOST_HEADER: &str = "targets/host/include/usocket_host.h";
-/// The host library as `cargo build --release -p usocket-host` leaves it, and its crate.
-pub const HOST_LIB: &str = "target/release/libusocket_host.a";
+pub use usocket_harness::lab::HOST_LIB;
+/// The host library's crate.
 const HOST_CRATE: &str = "usocket-host";
 /// What stripping removes: debug info, and the LLVM bitcode Rust's standard
 /// library embeds for cross-language LTO (two thirds of the host library,
@@ -62,7 +62,7 @@ struct Built {
 
 /// Builds the host library, or c-port board `board`'s firmware library.
 fn build(spec: &Spec, names: &Names, board: Option<&str>) -> Result<Built, String> {
-    let root = crate::root();
+    let root = usocket_harness::root();
     let header = root.join("generated/include").join(names.header());
     Ok(match board {
         None => {
@@ -73,7 +73,7 @@ fn build(spec: &Spec, names: &Names, board: Option<&str>) -> Result<Built, Strin
                 link_name: "usocket_host",
                 krate: HOST_CRATE,
                 strip: "strip",
-                private_libs: &crate::cflags::STATICLIB_LIBS,
+                private_libs: &usocket_harness::cflags::STATICLIB_LIBS,
                 target_cflags: &[],
                 description: "the C ABI on the host boards (loopback, TAP; USOCKET_BOARD picks one at run time)".to_string(),
             }
@@ -87,7 +87,7 @@ fn build(spec: &Spec, names: &Names, board: Option<&str>) -> Result<Built, Strin
                 krate: FIRMWARE_CRATE,
                 strip: "arm-none-eabi-strip",
                 private_libs: &[],
-                target_cflags: crate::armrust::target(&target)?.cflags,
+                target_cflags: usocket_harness::provision::rust_src::target(&target)?.cflags,
                 description: format!("the C ABI and frame port for c-port board {name} on {target}"),
             }
         }
@@ -123,7 +123,7 @@ fn install(prefix: &Path, board: Option<&str>) -> Result<Vec<String>, String> {
         private_libs: built.private_libs,
         target_cflags: built.target_cflags,
     };
-    for (path, text) in package::files(&p) {
+    for (path, text) in package_files::files(&p) {
         let to = prefix.join(&path);
         mkdir(to.parent().ok_or("a package file without a directory")?)?;
         fs::write(&to, text).map_err(|e| format!("{}: {e}", to.display()))?;
@@ -168,23 +168,23 @@ const FIRMWARE_BOARD: &str = "nucleo-f429zi";
 
 /// Runs `script` with `sh -c` in the repository root, with `env`.
 fn sh(name: &str, script: &str, env: &[(&str, &Path)]) -> Result<(), String> {
-    crate::verbosity::progress!("==> {name}: {script}");
+    usocket_harness::verbosity::progress!("==> {name}: {script}");
     let mut command = Command::new("sh");
-    command.args(["-c", script]).current_dir(crate::root());
+    command.args(["-c", script]).current_dir(usocket_harness::root());
     for (k, v) in env {
         command.env(k, v);
     }
-    let status = crate::exec::status(&mut command).map_err(|e| format!("{name}: cannot run sh: {e}"))?;
+    let status = usocket_harness::exec::status(&mut command).map_err(|e| format!("{name}: cannot run sh: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
 }
 
 /// `cargo xtask test --only install`.
 pub fn test() -> Result<(), String> {
-    let root = crate::root();
+    let root = usocket_harness::root();
     let main_c = format!("{CONSUMER}/main.c");
     crate::readme_blocks::shows_file(QUICK_START, "c", &main_c)?;
     for tool in ["cmake", "pkg-config"] {
-        if crate::exec::captured(Command::new(tool).arg("--version")).is_err() {
+        if usocket_harness::exec::captured(Command::new(tool).arg("--version")).is_err() {
             return Err(format!("{tool} is not installed: apt-get install cmake pkgconf (.ci/run installs them)"));
         }
     }
@@ -217,8 +217,8 @@ fn cmake_versions(prefix: &Path, scratch: &Path) -> Result<(), String> {
     let prefix_arg = format!("-DCMAKE_PREFIX_PATH={}", prefix.display());
     let configure = |want: &str, dir: &str| {
         let dir = scratch.join(dir).to_string_lossy().into_owned();
-        crate::exec::captured(
-            Command::new("cmake").args(["-S", CONSUMER, "-B", &dir, &prefix_arg, &format!("-DUSOCKET_VERSION={want}")]).current_dir(crate::root()),
+        usocket_harness::exec::captured(
+            Command::new("cmake").args(["-S", CONSUMER, "-B", &dir, &prefix_arg, &format!("-DUSOCKET_VERSION={want}")]).current_dir(usocket_harness::root()),
         )
         .map_err(|e| format!("cmake: {e}"))
     };

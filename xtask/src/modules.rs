@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 
 /// The crates' source trees whose modules must form no cycle.
-pub const CRATES: [&str; 7] = ["codegen/src", "config/src", "runtime/src", "targets/host/src", "targets/cport/src", "netns/src", "xtask/src"];
+pub const CRATES: [&str; 8] = ["codegen/src", "config/src", "runtime/src", "targets/host/src", "targets/cport/src", "netns/src", "harness/src", "xtask/src"];
 
 /// The generator's layers: the spec flows `raw` (serde only) → `lower` (the
 /// checks) → `ir` (the typed spec) → `emit`; each top-level module of

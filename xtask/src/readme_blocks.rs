@@ -16,7 +16,7 @@ pub fn block<'a>(readme: &'a str, section: &str, lang: &str) -> Option<&'a str> 
 /// Fails unless README.md's first `lang` block under `section` is the file at
 /// `path` (relative to the repository root).
 pub fn shows_file(section: &str, lang: &str, path: &str) -> Result<(), String> {
-    let root = crate::root();
+    let root = usocket_harness::root();
     let readme = fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?;
     let file = fs::read_to_string(root.join(path)).map_err(|e| format!("{path}: {e}"))?;
     match block(&readme, section, lang) {

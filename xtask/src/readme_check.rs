@@ -108,7 +108,7 @@ fn check(file: &str, found: &[String]) {
 
 #[test]
 fn every_invocation_in_the_readme_parses() {
-    let readme = std::fs::read_to_string(crate::root().join("README.md")).expect("README.md");
+    let readme = std::fs::read_to_string(usocket_harness::root().join("README.md")).expect("README.md");
     let found = invocations(&readme);
     assert!(found.len() > 40, "only {} invocations found: {found:?}", found.len());
     check("README.md", &found);
@@ -116,7 +116,7 @@ fn every_invocation_in_the_readme_parses() {
 
 #[test]
 fn every_invocation_in_xtasks_doc_comments_parses() {
-    let dir = crate::root().join("xtask/src");
+    let dir = usocket_harness::root().join("xtask/src");
     for entry in std::fs::read_dir(&dir).expect("xtask/src") {
         let path = entry.expect("xtask/src entry").path();
         let source = std::fs::read_to_string(&path).expect("a source file");

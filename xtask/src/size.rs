@@ -7,7 +7,7 @@
 //! link keeps only what is used; `.text` of the program and of the runtime's,
 //! smoltcp's and the C ABI's functions in it.
 
-use crate::exec::{output, step};
+use usocket_harness::exec::{output, step};
 
 /// Where the size builds go (not to disturb the release build the tests use).
 const TARGET_DIR: &str = "target/sizes";
@@ -15,7 +15,7 @@ const TARGET_DIR: &str = "target/sizes";
 /// Builds and runs the RAM report, then the firmware's sizes.
 pub fn run() -> Result<(), String> {
     step("size", "cargo", &["run", "-q", "--release", "-p", "usocket-host", "--example", "size"])?;
-    crate::fwsize::run()
+    crate::firmware_size::run()
 }
 
 /// Bytes of `.text` in a linked program (`size -A`).
@@ -65,7 +65,7 @@ pub fn text() -> Result<(), String> {
         let exe = format!("{TARGET_DIR}/cport_tap-{}", features.join("-"));
         let lib = format!("{TARGET_DIR}/release/libusocket.a");
         let link = ["-O2", "-std=c99", "-Igenerated/include", "-ffunction-sections", "-Wl,--gc-sections", "tests/c/cport_tap.c", &lib];
-        let link = [&link[..], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
+        let link = [&link[..], &usocket_harness::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
         step(&format!("link {what}"), "gcc", &link)?;
         rows.push((what, program_text(&exe)?, our_text(&exe)?));
     }

@@ -1,113 +1,7 @@
 //! `cargo xtask test`: every test of the project.
 
-use std::path::Path;
-
-use crate::exec::step;
-use crate::verbosity::progress;
-
-/// C programs linked against the runtime: ABI checks (`abi_smoke`), echo,
-/// timeouts and error paths (`abi_echo`), the spec's behaviour cases
-/// (`conformance`), and bad input generated from the spec: bad fds, NULL
-/// pointers, huge lengths (`bad_input`).
-const C_ABI_PROGRAMS: [&str; 4] = ["tests/c/abi_smoke.c", "tests/c/abi_echo.c", "tests/c/conformance.c", "generated/hardening/bad_input.c"];
-
-/// The generated header compiles as C99 and C++11, and the C programs link
-/// against the runtime and pass their checks.
-fn c_tests() -> Result<(), String> {
-    let out = crate::root().join("target/c-tests");
-    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let out = out.to_string_lossy().into_owned();
-    let header_c = [&crate::cflags::WARNINGS[..], &["-std=c99", "-pedantic", "tests/c/header_compiles.c", "-c", "-o"]].concat();
-    step("header as C99", "gcc", &[&header_c[..], &[&format!("{out}/header_c.o")]].concat())?;
-    let header_cxx = [&crate::cflags::CXX_WARNINGS[..], &["-std=c++11", "-x", "c++", "tests/c/header_compiles.c", "-c", "-o"]].concat();
-    step("header as C++11", "g++", &[&header_cxx[..], &[&format!("{out}/header_cxx.o")]].concat())?;
-    step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
-    for src in C_ABI_PROGRAMS {
-        let name = Path::new(src).file_stem().and_then(|n| n.to_str()).unwrap_or(src);
-        let exe = format!("{out}/{name}");
-        let link = [&crate::cflags::WARNINGS[..], &["-std=c99", src, crate::install::HOST_LIB], &crate::cflags::STATICLIB_LIBS, &["-o", &exe]].concat();
-        step(&format!("C ABI program {name}: build"), "gcc", &link)?;
-        step(&format!("C ABI program {name}: run"), &exe, &[])?;
-    }
-    // As root: 8 threads at once over TAP against the kernel, under ASan.
-    crate::threads::run(crate::install::HOST_LIB, &out)
-}
-
-/// The generated glue in a real MicroPython (unix port from Debian's source).
-fn micropython_tests() -> Result<(), String> {
-    let exe = crate::micropython::build(None)?;
-    let exe = exe.to_string_lossy().into_owned();
-    step("MicroPython glue", &exe, &["tests/micropython/glue_smoke.py"])?;
-    // Our select module: MicroPython's API, one wait for our sockets, OS fds and timers.
-    step("MicroPython select", &exe, &["tests/micropython/select_wait.py"])?;
-    // _thread: threads blocked in accept and recv beside echoing ones; a close wakes a blocked one with EBADF.
-    step("MicroPython threads", &exe, &["tests/micropython/thread_echo.py"])?;
-    // The fd table fills to ENOMEM and empties; 10,000 cycles leak neither fds nor heap.
-    step("MicroPython churn", &exe, &["tests/micropython/churn.py"])?;
-    // Bad input from the spec's signatures: exceptions, never a crash or a hang.
-    step("MicroPython bad input", &exe, &["generated/hardening/bad_input.py"])?;
-    // SIGINT from a parent ends each blocking call with KeyboardInterrupt
-    // within 100 ms, and the socket still works afterwards.
-    step("MicroPython Ctrl-C", "python3", &["tests/micropython/ctrl_c_driver.py", &exe])?;
-    for example in EXAMPLES {
-        step("example", &exe, &[example])?;
-    }
-    // The fault layer chosen by the environment: the echo example over a lossy,
-    // duplicating, reordering, corrupting loopback link.
-    step("example on a faulty link", "env", &["USOCKET_FAULTS=loss=10%,dup=5%,reorder=5%,corrupt=1%,seed=3", &exe, "examples/echo.py"])?;
-    crate::mptests::run(Path::new(&exe), crate::micropython::DEFAULT)?;
-    // The spec's behaviour cases: must pass on ours; stock and CPython differences are listed.
-    crate::conformance::run(crate::conformance::Which::Matrix)?;
-    // As root: tests/multi_net/ in a network namespace, ours on TAP against CPython and against itself.
-    crate::multinet::run()?;
-    // As root: a DHCP lease from dnsmasq on a TAP link, applied and renewed; static <-> DHCP with ifconfig().
-    crate::dhcp::run(Path::new(&exe))?;
-    // As root: on a TAP board against the kernel, sockets left open at exit, first connect, loopback, 220 clients.
-    crate::tapboard::run(Path::new(&exe))
-}
-
-/// Our interpreter built from another MicroPython release (`cargo xtask
-/// micropython --version NAME`): the glue smoke test, the conformance scripts
-/// (on it alone, as the column `column`: every case must pass), that
-/// release's own socket tests and (as root) the TLS driver's tests.
-fn release_tests(name: &str, column: &'static str) -> Result<(), String> {
-    let version = crate::micropython::version(name)?;
-    let exe = crate::micropython::build_version(version, None)?;
-    let exe_text = exe.to_string_lossy().into_owned();
-    step(&format!("MicroPython {name} glue"), &exe_text, &["tests/micropython/glue_smoke.py"])?;
-    step(&format!("MicroPython {name} select"), &exe_text, &["tests/micropython/select_wait.py"])?;
-    crate::conformance::run_on(column, &exe)?;
-    crate::mptests::run(&exe, version)?;
-    crate::tls::run_with(&exe, false)
-}
-
-/// Our interpreter again, built with AddressSanitizer and UndefinedBehaviorSanitizer
-/// (`cargo xtask micropython --sanitize`): the glue smoke test, churn, bad
-/// input, the conformance scripts, MicroPython's socket tests and (as root)
-/// the TLS driver's tests run clean (a sanitizer report aborts the
-/// interpreter, which fails the step).
-fn sanitized_tests() -> Result<(), String> {
-    let exe = crate::micropython::build_sanitized(None)?;
-    let exe_text = exe.to_string_lossy().into_owned();
-    let mut scripts: Vec<String> = [
-        "tests/micropython/glue_smoke.py",
-        "tests/micropython/select_wait.py",
-        "tests/micropython/thread_echo.py",
-        "tests/micropython/churn.py",
-        "generated/hardening/bad_input.py",
-    ]
-    .map(String::from)
-    .to_vec();
-    scripts.extend(crate::conformance::scripts(&crate::root())?.iter().map(|p| p.to_string_lossy().into_owned()));
-    for script in &scripts {
-        step("sanitized MicroPython", &exe_text, &[script])?;
-    }
-    crate::mptests::run(&exe, crate::micropython::DEFAULT)?;
-    crate::tls::run_with(&exe, false)
-}
-
-/// The README's examples: they must keep working.
-const EXAMPLES: [&str; 2] = ["examples/echo.py", "examples/http_get.py"];
+use usocket_harness::exec::step;
+use usocket_harness::progress;
 
 /// One step of the suite: its name (for `--only`), what it checks, and how.
 pub struct Step {
@@ -137,13 +31,13 @@ const STEPS: &[Step] = &[
     Step {
         name: "modules",
         doc: "no crate's modules import each other in a circle, codegen's only downwards through its layers (cargo xtask modules)",
-        run: || crate::modules::run(&crate::root(), false),
+        run: || crate::modules::run(&usocket_harness::root(), false),
     },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step {
         name: "package",
         doc: "cargo package of the crates meant for crates.io (config, runtime, cport, codegen): each builds from its package alone, with licences, README and its generated code",
-        run: crate::publish::run,
+        run: crate::crate_packages::run,
     },
     Step {
         name: "tests",
@@ -158,43 +52,51 @@ const STEPS: &[Step] = &[
     Step {
         name: "walkthroughs",
         doc: "README's walkthroughs (add a constant, a method, a behaviour case) followed as written on a copy of HEAD, with their checks (conformance: CPython only)",
-        run: crate::walkthroughs::run_all,
+        run: usocket_harness::suites::walkthroughs::run_all,
     },
-    Step { name: "c", doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP", run: c_tests },
+    Step {
+        name: "c",
+        doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP",
+        run: usocket_harness::suites::c_abi::run,
+    },
     Step {
         name: "install",
         doc: "cargo xtask install into a scratch prefix; the README's C quick start (tests/c/consumer) built with pkg-config and with CMake, and run; a c-port board's prefix",
         run: crate::install::test,
     },
-    Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: crate::cport::run },
-    Step { name: "cortex-m", doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4", run: crate::cortex_m::run },
+    Step { name: "c-port", doc: "the c-port library over TAP against the kernel (root)", run: usocket_harness::suites::cport::run },
+    Step {
+        name: "cortex-m",
+        doc: "the generated C, board headers, example firmware and MicroPython glue for Cortex-M4",
+        run: usocket_harness::suites::cortex_m::run,
+    },
     Step {
         name: "micropython",
         doc: "our MicroPython: glue, churn, bad input, Ctrl-C, examples, its tests, conformance, multinet, DHCP, TAP board against the kernel",
-        run: micropython_tests,
+        run: usocket_harness::suites::unix_port::run,
     },
     Step {
         name: "micropython-1.26",
         doc: "our MicroPython built from MicroPython 1.26 (Debian sid's 1.26.1): glue, conformance (ours only), its own socket tests, TLS driver (root)",
-        run: || release_tests("1.26", "ours-1.26"),
+        run: || usocket_harness::suites::unix_port::release("1.26", "ours-1.26"),
     },
     Step {
         name: "tls",
         doc: "TLS in our MicroPython on TAP against openssl s_server/s_client and CPython's ssl: blocking and asyncio, CA verification, garbage peers; MicroPython's multi_net TLS tests (root)",
-        run: crate::tls::run,
+        run: usocket_harness::suites::tls::run,
     },
     Step {
         name: "libraries",
         doc: "unmodified libraries on our interpreter on a TAP board (root): requests vs http.server, umqtt.simple(2) vs mosquitto, microdot vs curl and ab (req/s beside stock)",
-        run: || crate::libraries::run(&crate::micropython::build(None)?),
+        run: || usocket_harness::suites::libraries::run(&usocket_harness::lab::micropython::build(None)?),
     },
     Step {
-        name: "device",
+        name: "emulated",
         doc: "the mps2-an385 firmware in QEMU: MicroPython's tests, ping, DHCP against dnsmasq, time.sleep, multi_net, conformance; the anchor: ping, multi_net with CPython and with ours (root)",
-        run: || crate::device::run(false),
+        run: || usocket_harness::suites::emulated::run(false),
     },
-    Step { name: "sanitized", doc: "our MicroPython under ASan/UBSan", run: sanitized_tests },
-    Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || crate::fuzz::run(20) },
+    Step { name: "sanitized", doc: "our MicroPython under ASan/UBSan", run: usocket_harness::suites::unix_port::sanitized },
+    Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || usocket_harness::suites::fuzz::run(20) },
 ];
 
 /// The step called `name` (the parser of `--only`); an unknown name is an

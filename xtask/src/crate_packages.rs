@@ -3,7 +3,7 @@
 //! verifies them against each other through a temporary local registry), and
 //! each carries its licences, its README and the generated code it includes.
 
-use crate::exec::{output, step};
+use usocket_harness::exec::{output, step};
 
 /// The crates meant for crates.io, each with a file its package must hold
 /// besides the licences and README: the generated Rust it includes, or the
@@ -24,7 +24,7 @@ pub fn run() -> Result<(), String> {
     // and version: in a shared target directory, a crate changed since an
     // earlier run would be built from that run's artifacts. Verify in a
     // directory of its own, emptied first.
-    let dir = crate::root().join("target/package-verify");
+    let dir = usocket_harness::root().join("target/package-verify");
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }

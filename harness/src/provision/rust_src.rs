@@ -14,7 +14,7 @@ use std::process::Command;
 
 use usocket_codegen::targets::{self, Target};
 
-use crate::debian;
+use crate::provision::debian;
 use crate::verbosity::progress;
 
 /// The toolchain the pinned `rust-src` matches (`rustc -V`).
@@ -39,7 +39,7 @@ fn check_toolchain() -> Result<(), String> {
     if version.split_whitespace().nth(1) != Some(RUSTC_RELEASE) {
         return Err(format!(
             "the firmware build needs Rust {RUSTC_RELEASE} (Debian's rust-src {RUST_SRC_VERSION} is its core source), but `{rustc} -V` says `{}`: \
-             use that toolchain, or pin the rust-src that matches yours in xtask/src/armrust.rs",
+             use that toolchain, or pin the rust-src that matches yours in harness/src/provision/rust_src.rs",
             version.trim()
         ));
     }

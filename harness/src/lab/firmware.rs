@@ -99,14 +99,14 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
     let spec = usocket_codegen::load_spec(&root.join("spec"), "spec").map_err(|e| e.to_string())?;
     let board = spec.boards.iter().find(|b| b.name == board_file).ok_or_else(|| format!("no spec/boards/{board_file}.toml"))?;
     let target = board.target.as_deref().ok_or_else(|| format!("spec/boards/{board_file}.toml names no firmware target"))?;
-    let gcc = crate::exec::captured(Command::new(GCC).args(crate::armrust::target(target)?.cflags).arg("-print-libgcc-file-name"));
+    let gcc = crate::exec::captured(Command::new(GCC).args(crate::provision::rust_src::target(target)?.cflags).arg("-print-libgcc-file-name"));
     let libgcc = match gcc {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
         _ => return Err(format!("{GCC} is not installed: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (firmware builds need it)")),
     };
-    let src = crate::micropython::source(None)?;
+    let src = crate::lab::micropython::source(None)?;
     let out = root.join("target/firmware").join(format!("{board_file}{}", stack.suffix()));
-    let (mpy_cross, manifest) = crate::micropython::frozen_asyncio(&src, &out)?;
+    let (mpy_cross, manifest) = crate::lab::micropython::frozen_asyncio(&src, &out)?;
     let elf = out.join("build/firmware.elf");
     let mut vars = vec![
         format!("BOARD_DIR={}", abs(&root.join(fw.board_dir))),
@@ -118,8 +118,8 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
     ];
     match stack {
         Stack::Usocket => {
-            let lib = crate::armrust::build_staticlib(board_file, target, &board.features())?;
-            crate::micropython::relink_if_newer(&elf, &lib)?;
+            let lib = crate::provision::rust_src::build_staticlib(board_file, target, &board.features())?;
+            crate::lab::micropython::relink_if_newer(&elf, &lib)?;
             vars.extend([
                 format!("USER_C_MODULES={}", abs(&root.join("generated/micropython"))),
                 format!("USOCKET_LIB={}", abs(&lib)),
@@ -129,8 +129,8 @@ pub fn build_with(fw: &Firmware, board_file: &str, stack: Stack) -> Result<PathB
             ]);
         }
         Stack::Lwip { ipv6 } => {
-            crate::lwip::source(&src)?;
-            vars.extend(crate::lwip::make_vars(ipv6));
+            crate::provision::lwip::source(&src)?;
+            vars.extend(crate::provision::lwip::make_vars(ipv6));
             vars.push(format!("LIBS={libgcc}"));
         }
         Stack::Plain => vars.extend(["MPS2_STACK=none".to_string(), format!("LIBS={libgcc}")]),

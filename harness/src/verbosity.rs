@@ -1,4 +1,4 @@
-//! How much a run prints (`-q`, `-v`): set once by `main` from the command
+//! How much a run prints (`-q`, `-v`): set once by xtask's `main` from the command
 //! line, read by [`crate::exec`] and by [`progress!`], so every command obeys it.
 
 use std::sync::OnceLock;
@@ -28,6 +28,7 @@ pub fn get() -> Verbosity {
 }
 
 /// `println!` of a progress line (`==> ...`), which `-q` leaves out.
+#[macro_export]
 macro_rules! progress {
     ($($arg:tt)*) => {
         if $crate::verbosity::get() != $crate::verbosity::Verbosity::Quiet {
@@ -35,4 +36,4 @@ macro_rules! progress {
         }
     };
 }
-pub(crate) use progress;
+pub use crate::progress;

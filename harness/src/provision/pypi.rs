@@ -26,7 +26,7 @@ impl Package {
         if !dir.is_dir() {
             std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
             let archive = root.join(self.file);
-            if crate::debian::sha256(&archive).as_deref() != Some(self.sha256) {
+            if crate::provision::debian::sha256(&archive).as_deref() != Some(self.sha256) {
                 let index = output("curl", &["-sSf", "-m", "60", &format!("https://pypi.org/simple/{}/", self.project)])?;
                 let url = index
                     .split("href=\"")
@@ -35,7 +35,7 @@ impl Package {
                     .ok_or_else(|| format!("{} is not in PyPI's index of {}", self.file, self.project))?;
                 let url = url.split('#').next().unwrap_or(url);
                 output("curl", &["-sSfL", "-m", "120", "-o", &archive.to_string_lossy(), url])?;
-                let got = crate::debian::sha256(&archive).unwrap_or_default();
+                let got = crate::provision::debian::sha256(&archive).unwrap_or_default();
                 if got != self.sha256 {
                     let _ = std::fs::remove_file(&archive);
                     return Err(format!("{}: SHA-256 {got}, pinned {}", self.file, self.sha256));

@@ -2,7 +2,7 @@
 //! (`generated/conformance/*.py`, one per fixture) on our interpreter (loopback
 //! board; as root also the TAP board, over its own addresses and over
 //! 127.0.0.1/::1), the stock unix MicroPython built from the same source, and CPython,
-//! and prints a case × target matrix. With `--device PORT` the scripts run on
+//! and prints a case × target matrix. With `--serial PORT` the scripts run on
 //! a board through `mpremote` instead (the board's firmware has the module). Fails when a case fails on ours, when a
 //! case fails on another interpreter without a `[[difference]]` of the spec that
 //! names it (against that interpreter), and when such a claim no longer holds.
@@ -32,7 +32,7 @@ enum Runner {
     /// A command here: the script's path is appended, then `after` (the addresses to use).
     Local { command: Vec<String>, after: Vec<String> },
     /// A board on serial port `port`, through mpremote; `own`: its own addresses.
-    Device { port: String, own: Option<(String, String)> },
+    Serial { port: String, own: Option<(String, String)> },
     /// The anchor firmware (MicroPython's lwIP module) in QEMU without a link,
     /// booted afresh for each script, so that no script inherits another's
     /// state, and again after a case hung it: that case is reported as hung
@@ -83,11 +83,11 @@ fn run_script(target: &Target, script: &Path) -> Result<Vec<(String, Verdict)>, 
             }
             run_command(command, script, &after, SCRIPT_LIMIT, INTERPRETER_IDLE)
         }),
-        Runner::Device { port, own } => timed_out(run_command(&device_command(port, own.as_ref(), &[]), script, &[], SCRIPT_LIMIT, SCRIPT_LIMIT)?),
+        Runner::Serial { port, own } => timed_out(run_command(&device_command(port, own.as_ref(), &[]), script, &[], SCRIPT_LIMIT, SCRIPT_LIMIT)?),
         Runner::FreshAnchor { elf, own } => {
-            let fw = crate::firmware::find(ANCHOR_BOARD)?;
+            let fw = crate::lab::firmware::find(ANCHOR_BOARD)?;
             run_with_restarts(script, ANCHOR_IDLE, "hung the board", |skip| {
-                let qemu = crate::qemu::Qemu::boot(fw, elf, &crate::qemu::Nic::None, crate::qemu::Clock::Real, None)?;
+                let qemu = crate::lab::qemu::Qemu::boot(fw, elf, &crate::lab::qemu::Nic::None, crate::lab::qemu::Clock::Real, None)?;
                 run_command(&device_command(&qemu.serial, own.as_ref(), skip), script, &[], SCRIPT_LIMIT, ANCHOR_IDLE)
             })
         }
@@ -241,9 +241,9 @@ fn anchor_targets() -> Result<Vec<Target>, String> {
         eprintln!("!!! conformance on MicroPython's lwIP module (the modlwip column) SKIPPED: needs qemu-system-arm and mpremote (.ci/run installs them)");
         return Ok(vec![]);
     }
-    let fw = crate::firmware::find(ANCHOR_BOARD)?;
-    let elf = crate::firmware::build_with(fw, fw.board, crate::firmware::Stack::Lwip { ipv6: true })?;
-    let own = (crate::lwip::host(crate::lwip::IPV4).to_string(), crate::lwip::host(crate::lwip::IPV6).to_string());
+    let fw = crate::lab::firmware::find(ANCHOR_BOARD)?;
+    let elf = crate::lab::firmware::build_with(fw, fw.board, crate::lab::firmware::Stack::Lwip { ipv6: true })?;
+    let own = (crate::provision::lwip::host(crate::provision::lwip::IPV4).to_string(), crate::provision::lwip::host(crate::provision::lwip::IPV6).to_string());
     Ok(vec![
         Target { name: "modlwip", against: "modlwip", runner: Runner::FreshAnchor { elf: elf.clone(), own: None }, ours: false },
         Target { name: "modlwip-own", against: "modlwip", runner: Runner::FreshAnchor { elf, own: Some(own) }, ours: false },
@@ -251,7 +251,7 @@ fn anchor_targets() -> Result<Vec<Target>, String> {
 }
 
 /// Where the scripts run: `cargo xtask conformance`, `cargo xtask conformance --anchor`
-/// or `cargo xtask conformance --device PORT [--own IPV4 IPV6]`.
+/// or `cargo xtask conformance --serial PORT [--own IPV4 IPV6]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Which {
     /// Ours, stock, CPython and the anchor (MicroPython's lwIP module on the emulated board).
@@ -260,7 +260,7 @@ pub enum Which {
     Anchor,
     /// A board on serial port `port` through mpremote (with the loopback
     /// fixtures, and with `own`, its IPv4 and IPv6 addresses, also through those).
-    Device { port: String, own: Option<(String, String)> },
+    Serial { port: String, own: Option<(String, String)> },
 }
 
 /// The targets [`Which`] names.
@@ -268,23 +268,23 @@ fn targets(which: Which) -> Result<Vec<Target>, String> {
     let local = |p: PathBuf| Runner::Local { command: vec![p.to_string_lossy().into_owned()], after: vec![] };
     match which {
         Which::Matrix => {
-            let ours = crate::micropython::build(None)?;
+            let ours = crate::lab::micropython::build(None)?;
             let mut targets = vec![Target { name: "ours", against: "", runner: local(ours.clone()), ours: true }];
             match usocket_netns::is_root() {
                 true => targets.extend(tap_targets(&ours)),
                 false => eprintln!("!!! conformance on the TAP board SKIPPED: not root (a network namespace and a TAP device need root)"),
             }
-            targets.push(Target { name: "stock", against: "stock", runner: local(crate::micropython::build_stock(None)?), ours: false });
+            targets.push(Target { name: "stock", against: "stock", runner: local(crate::lab::micropython::build_stock(None)?), ours: false });
             targets.push(cpython_target());
             targets.extend(anchor_targets()?);
             Ok(targets)
         }
         Which::Anchor => anchor_targets(),
-        Which::Device { port, own } => {
+        Which::Serial { port, own } => {
             if !installed("mpremote") {
                 return Err("mpremote is not installed: `pip install mpremote` (from PyPI), then retry".into());
             }
-            let device = |own| Runner::Device { port: port.clone(), own };
+            let device = |own| Runner::Serial { port: port.clone(), own };
             let mut targets = vec![Target { name: "device", against: "", runner: device(None), ours: true }];
             if let Some(own) = own {
                 targets.push(Target { name: "device-own", against: "", runner: device(Some(own)), ours: true });

@@ -82,8 +82,8 @@ pub fn run() -> Result<(), String> {
         return Ok(());
     }
     let start = Instant::now();
-    let exe = crate::micropython::build(None)?;
-    let tests = crate::micropython::source(None)?.join("tests");
+    let exe = crate::lab::micropython::build(None)?;
+    let tests = crate::lab::micropython::source(None)?.join("tests");
     for t in TESTS {
         let f = tests.join(format!("multi_net/{t}.py"));
         if !f.is_file() {

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::firmware::Firmware;
+use crate::lab::firmware::Firmware;
 
 /// The network a boot gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,8 +133,8 @@ fn pty_of(line: &str) -> Option<String> {
 }
 
 /// `cargo xtask qemu BOARD [--stack NAME] [--tap NAME]`: builds and boots it until QEMU exits.
-pub fn run(firmware: &Firmware, stack: crate::firmware::Stack, nic: &Nic) -> Result<(), String> {
-    let elf = crate::firmware::build_with(firmware, firmware.board, stack)?;
+pub fn run(firmware: &Firmware, stack: crate::lab::firmware::Stack, nic: &Nic) -> Result<(), String> {
+    let elf = crate::lab::firmware::build_with(firmware, firmware.board, stack)?;
     let qemu = Qemu::boot(firmware, &elf, nic, Clock::Real, None)?;
     println!("serial: {}", qemu.serial);
     qemu.wait()
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn every_boot_names_its_network() {
-        let fw = crate::firmware::find("mps2-an385").unwrap();
+        let fw = crate::lab::firmware::find("mps2-an385").unwrap();
         let none = Qemu::command(fw, Path::new("fw.elf"), &Nic::None, Clock::Real);
         assert!(none.windows(2).any(|w| w == ["-nic", "none"]), "{none:?}");
         let tap = Qemu::command(fw, Path::new("fw.elf"), &Nic::Tap("tap0".into()), Clock::Instructions);

@@ -11,7 +11,7 @@
 //!   during `time.sleep` and carries TCP, then the static address comes back
 //!   for the rest of the suite;
 //! - a connection the kernel makes while the board's Python is in `time.sleep`;
-//! - the spec's conformance cases through mpremote (`conformance --device`), with
+//! - the spec's conformance cases through mpremote (`conformance --serial`), with
 //!   the loopback fixtures (127.0.0.1, ::1) and through the board's own addresses;
 //! - MicroPython's multi_net tests between the firmware and CPython on the
 //!   namespace's kernel, both orders;
@@ -28,7 +28,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::qemu::{Clock, Nic, Qemu};
+use crate::lab::qemu::{Clock, Nic, Qemu};
 use crate::verbosity::progress;
 use usocket_netns::Netns;
 
@@ -45,8 +45,8 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
     if usocket_netns::skip_unless_root("the device suite", "the firmware's Ethernet: a TAP device in a network namespace") {
         return Ok(());
     }
-    let fw = crate::firmware::find(BOARD)?;
-    let elf = crate::firmware::build(fw)?;
+    let fw = crate::lab::firmware::find(BOARD)?;
+    let elf = crate::lab::firmware::build(fw)?;
     if anchor_only {
         return against_the_anchor(fw, &elf);
     }
@@ -55,11 +55,11 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
     // two 0.1 s sleeps that start a few instructions apart, and in real time a
     // loaded machine swapped them (one CI run); on instructions the order is
     // the firmware's own, every run (and the 40 files take 17 s, not 21).
-    crate::mptests::run_on_device(&Qemu::command(fw, &elf, &Nic::None, Clock::Instructions).join(" "))?;
-    let ns = Netns::with_tap(crate::exec::captured, NETNS, crate::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
+    crate::suites::mptests::run_on_device(&Qemu::command(fw, &elf, &Nic::None, Clock::Instructions).join(" "))?;
+    let ns = Netns::with_tap(crate::exec::captured, NETNS, crate::suites::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
     // run-multitests.py's HOST_IP is the source address of a route to the
     // internet: a default route via an address nobody has makes it 192.0.2.1.
-    ns.ip(&["route", "add", "default", "via", crate::multinet::NOWHERE, "dev", "tap0"])?;
+    ns.ip(&["route", "add", "default", "via", crate::suites::multinet::NOWHERE, "dev", "tap0"])?;
     let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
     progress!("==> {BOARD} booted in namespace {NETNS}, serial {}", qemu.serial);
     ping(&ns, &[BOARD_V4, BOARD_V6])?;
@@ -68,7 +68,7 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
     sleep_accept(&ns, &qemu)?;
     let (device, cpython) = (format!("pyb:{}", qemu.serial), "cpython".to_string());
     multi_net(&ns, "ours <-> CPython", &[(&device, &cpython), (&cpython, &device)], &[])?;
-    crate::conformance::run(crate::conformance::Which::Device { port: qemu.serial.clone(), own: Some((BOARD_V4.into(), BOARD_V6.into())) })?;
+    crate::suites::conformance::run(crate::suites::conformance::Which::Serial { port: qemu.serial.clone(), own: Some((BOARD_V4.into(), BOARD_V6.into())) })?;
     drop(qemu);
     drop(ns);
     against_the_anchor(fw, &elf)
@@ -79,20 +79,20 @@ const ANCHOR_NETNS: &str = "usocket-device-anchor";
 
 /// Ours on tap0 and the anchor on tap1 of one bridge: ping both, then
 /// multi_net anchor <-> CPython and ours <-> anchor, both orders each.
-fn against_the_anchor(fw: &crate::firmware::Firmware, ours_elf: &Path) -> Result<(), String> {
-    let anchor_elf = crate::firmware::build_with(fw, fw.board, crate::firmware::Stack::Lwip { ipv6: true })?;
+fn against_the_anchor(fw: &crate::lab::firmware::Firmware, ours_elf: &Path) -> Result<(), String> {
+    let anchor_elf = crate::lab::firmware::build_with(fw, fw.board, crate::lab::firmware::Stack::Lwip { ipv6: true })?;
     let ns = Netns::with_bridge(
         crate::exec::captured,
         ANCHOR_NETNS,
-        crate::multinet::KERNEL_V4,
+        crate::suites::multinet::KERNEL_V4,
         Some("2001:db8::1/64"),
         &["tap0", "tap1"],
-        crate::multinet::NOWHERE,
+        crate::suites::multinet::NOWHERE,
     )?;
     let ours = Qemu::boot(fw, ours_elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
     let anchor = Qemu::boot(fw, &anchor_elf, &Nic::Tap("tap1".into()), Clock::Real, Some(&ns.name))?;
     progress!("==> ours ({}) and the anchor, MicroPython's lwIP module ({}), on one bridge in {ANCHOR_NETNS}", ours.serial, anchor.serial);
-    ping(&ns, &[BOARD_V4, BOARD_V6, crate::lwip::host(crate::lwip::IPV4), crate::lwip::host(crate::lwip::IPV6)])?;
+    ping(&ns, &[BOARD_V4, BOARD_V6, crate::provision::lwip::host(crate::provision::lwip::IPV4), crate::provision::lwip::host(crate::provision::lwip::IPV6)])?;
     let (ours, anchor) = (format!("pyb:{}", ours.serial), format!("pyb:{}", anchor.serial));
     let cpython = "cpython".to_string();
     let anchor_cpython = multi_net(&ns, "the anchor <-> CPython", &[(&anchor, &cpython), (&cpython, &anchor)], &ANCHOR_WITH_CPYTHON);
@@ -163,8 +163,8 @@ fn ping(ns: &Netns, addresses: &[&str]) -> Result<(), String> {
 /// script must pass, the last ones with 192.0.2.2 again.
 fn dhcp(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
     let dir = crate::root().join("target/device-dhcp");
-    let dnsmasq = crate::dhcp::Dnsmasq::start(&ns.name, &dir)?;
-    let _peer = crate::dhcp::peer_server(&ns.name, &dir.join("peer.log"))?;
+    let dnsmasq = crate::suites::dhcp::Dnsmasq::start(&ns.name, &dir)?;
+    let _peer = crate::suites::dhcp::peer_server(&ns.name, &dir.join("peer.log"))?;
     let script = crate::root().join("tests/device/dhcp.py");
     let out = crate::exec::captured(Command::new("timeout").args(["90", "mpremote", "connect", &qemu.serial, "run"]).arg(&script))
         .map_err(|e| format!("cannot run mpremote: {e}"))?;
@@ -174,10 +174,10 @@ fn dhcp(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
     }
     let lease: Vec<&str> = text.lines().find_map(|l| l.strip_prefix("LEASE ")).map(|l| l.split_whitespace().collect()).unwrap_or_default();
     let (ip, ms) = (lease.first().copied().unwrap_or(""), lease.get(4).copied().unwrap_or("?"));
-    let recorded = dnsmasq.leased_to(&crate::dhcp::board_mac(BOARD)?);
+    let recorded = dnsmasq.leased_to(&crate::suites::dhcp::board_mac(BOARD)?);
     let acks = dnsmasq.acks();
     let all_passed = text.lines().any(|l| l.ends_with(" passed, 0 failed"));
-    if !out.status.success() || !all_passed || !crate::dhcp::in_pool(ip) || ip == BOARD_V4 || recorded.as_deref() != Some(ip) || acks < 2 {
+    if !out.status.success() || !all_passed || !crate::suites::dhcp::in_pool(ip) || ip == BOARD_V4 || recorded.as_deref() != Some(ip) || acks < 2 {
         return Err(format!(
             "DHCP on the device failed ({}): leased {ip:?}, dnsmasq's lease file says {recorded:?}, {acks} DHCPACK (a renewal needs 2); stderr: {}\ndnsmasq's log:\n{}",
             out.status,
@@ -221,7 +221,7 @@ fn sleep_accept(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
 /// instance1): boards (`pyb:PTY`) or CPython on the namespace's kernel. Every
 /// test must pass but those `expected` says otherwise of, which must do as it says.
 fn multi_net(ns: &Netns, name: &str, orders: &[(&String, &String)], expected: &[Expected]) -> Result<(), String> {
-    let tests = crate::micropython::source(None)?.join("tests");
+    let tests = crate::lab::micropython::source(None)?.join("tests");
     let mut problems = Vec::new();
     let mut passed = 0;
     let mut as_expected = Vec::new();
@@ -232,13 +232,13 @@ fn multi_net(ns: &Netns, name: &str, orders: &[(&String, &String)], expected: &[
         for e in expected.iter().filter(|e| e.order == i && e.result == SKIP) {
             as_expected.push(format!("left out {} on {}|{}: {}", e.test, first, second, e.why));
         }
-        let files: Vec<String> = crate::multinet::TESTS
+        let files: Vec<String> = crate::suites::multinet::TESTS
             .iter()
-            .filter(|t| !(second.as_str() == "cpython" && crate::multinet::MICROPYTHON_CLIENT_ONLY.contains(t)))
+            .filter(|t| !(second.as_str() == "cpython" && crate::suites::multinet::MICROPYTHON_CLIENT_ONLY.contains(t)))
             .filter(|t| !skipped(t))
             .map(|t| format!("multi_net/{t}.py"))
             .collect();
-        for o in crate::multinet::harness(&ns.name, &tests, Path::new("micropython"), [first, second], &files)? {
+        for o in crate::suites::multinet::harness(&ns.name, &tests, Path::new("micropython"), [first, second], &files)? {
             let claim = expected.iter().find(|e| e.order == i && o.test == format!("multi_net/{}.py", e.test));
             match (o.result.as_str(), claim) {
                 ("pass", None) => passed += 1,

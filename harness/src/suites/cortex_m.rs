@@ -57,7 +57,7 @@ pub fn run() -> Result<(), String> {
 /// The MicroPython glue, compiled the way a firmware port compiles it
 /// (`targets/micropython-cortex-m`: qstrs generated, then the module's object).
 fn glue(out: &Path) -> Result<(), String> {
-    let src = crate::micropython::source(None)?;
+    let src = crate::lab::micropython::source(None)?;
     let root = crate::root();
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     let port = root.join("targets/micropython-cortex-m");

@@ -10,11 +10,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::firmware::Stack;
+use usocket_harness::lab::firmware::Stack;
 
 /// `text`, `data`, `bss` of an ELF (Berkeley format of arm-none-eabi-size).
 fn sections(elf: &Path) -> Result<[u64; 3], String> {
-    let text = crate::exec::output("arm-none-eabi-size", &[&elf.to_string_lossy()])?;
+    let text = usocket_harness::exec::output("arm-none-eabi-size", &[&elf.to_string_lossy()])?;
     let row: Vec<u64> = text.lines().nth(1).unwrap_or("").split_whitespace().take(3).filter_map(|n| n.parse().ok()).collect();
     row.try_into().map_err(|_| format!("arm-none-eabi-size {}: unexpected output {text:?}", elf.display()))
 }
@@ -88,7 +88,7 @@ fn map_parts(map: &str) -> BTreeMap<&'static str, u64> {
 
 /// `#define NAME (N)` of the anchor's lwipopts.h: the one writer of lwIP's sizes.
 fn lwip_option(name: &str) -> Result<u64, String> {
-    let path = crate::root().join("targets/mps2-an385/lwip/lwipopts.h");
+    let path = usocket_harness::root().join("targets/mps2-an385/lwip/lwipopts.h");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     text.lines()
         .find_map(|l| l.strip_prefix("#define ")?.trim().strip_prefix(name)?.trim().trim_matches(['(', ')']).parse().ok())
@@ -107,13 +107,13 @@ const VARIANTS: [(&str, &str, &str, bool); 2] =
 
 /// Prints the table.
 pub fn run() -> Result<(), String> {
-    let fw = crate::firmware::find("mps2-an385")?;
+    let fw = usocket_harness::lab::firmware::find("mps2-an385")?;
     // Every build first, so that their output does not split the table.
-    let plain = sections(&crate::firmware::build_with(fw, fw.board, Stack::Plain)?)?;
+    let plain = sections(&usocket_harness::lab::firmware::build_with(fw, fw.board, Stack::Plain)?)?;
     let mut built = Vec::new();
     for (what, board, theirs, ipv6) in VARIANTS {
-        let ours = crate::firmware::build_with(fw, board, Stack::Usocket)?;
-        let lwip = crate::firmware::build_with(fw, fw.board, Stack::Lwip { ipv6 })?;
+        let ours = usocket_harness::lab::firmware::build_with(fw, board, Stack::Usocket)?;
+        let lwip = usocket_harness::lab::firmware::build_with(fw, fw.board, Stack::Lwip { ipv6 })?;
         built.push((what, board, theirs, sections(&ours)?, ours, sections(&lwip)?, lwip));
     }
     let [t0, d0, b0] = plain;
@@ -164,7 +164,7 @@ pub fn run() -> Result<(), String> {
 /// TCP_PCB pool (symbol size over MEMP_NUM_TCP_PCB) plus what its windows let
 /// one socket hold at most, from the shared pbuf pool and heap.
 fn per_tcp_socket(board_file: &str, lwip: &Path) -> Result<(), String> {
-    let spec = usocket_codegen::load_spec(&crate::root().join("spec"), "spec").map_err(|e| e.to_string())?;
+    let spec = usocket_codegen::load_spec(&usocket_harness::root().join("spec"), "spec").map_err(|e| e.to_string())?;
     let board = spec.boards.iter().find(|b| b.name == board_file).ok_or_else(|| format!("no spec/boards/{board_file}.toml"))?;
     let ours = usocket_codegen::ir::ram::budget(board, &spec.ram).per_tcp_socket;
     let buffers = board.config.tcp_rx_bytes + board.config.tcp_tx_bytes;

@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn both_build_systems_get_the_same_library_and_system_libraries() {
-        let spec = usocket_codegen::load_spec(&crate::root().join("spec"), "spec").expect("the spec loads");
+        let spec = usocket_codegen::load_spec(&usocket_harness::root().join("spec"), "spec").expect("the spec loads");
         let names = Names::new(&spec.module);
         let p = Package {
             names: &names,

@@ -12,7 +12,7 @@
 //!   `ifconfig()` brings 192.0.2.2 back; the kernel's peer server
 //!   (`tests/kernel/peer_server.py`) names the source address of each exchange.
 //!
-//! [`Dnsmasq`] is shared with the device suite (`device.rs`), which runs the
+//! [`Dnsmasq`] is shared with the emulated-board suite (`emulated.rs`), which runs the
 //! same switch on the firmware. Needs root and dnsmasq; says so when skipped.
 
 use std::fs;

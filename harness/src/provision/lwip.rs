@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::debian;
+use crate::provision::debian;
 
 /// Debian's lwIP source package (trixie's security update of 2.2.1).
 const PACKAGE: debian::SourcePackage = debian::SourcePackage {

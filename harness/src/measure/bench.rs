@@ -3,7 +3,7 @@
 //! our MicroPython against stock unix MicroPython (kernel sockets) running the
 //! same scripts from `bench/micropython/` (TLS too: both are built with
 //! MicroPython's mbedtls binding); then the mps2-an385 firmware in QEMU
-//! against the kernel, in instructions (`devbench`).
+//! against the kernel, in instructions (`emulated_bench`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -56,9 +56,9 @@ pub fn run(options: Options) -> Result<(), String> {
     let cargo = ["run", "-q", "--release", "-p", "usocket-host", "--example", "bench", "--", "--mib", &mib, "--rounds", &rounds, "--tap-mib", &tap_mib];
     let rust = crate::exec::step("bench", "cargo", &cargo);
     let micropython = micropython(options.rounds);
-    let threads = crate::threads::bench(options.rounds);
+    let threads = crate::suites::threads::bench(options.rounds);
     // The firmware in QEMU, counted in instructions (root; skipped loudly otherwise).
-    let device = crate::devbench::run();
+    let device = crate::measure::emulated_bench::run();
     let errors: Vec<String> = [rust, micropython, threads, device].into_iter().filter_map(Result::err).collect();
     if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) }
 }
@@ -67,8 +67,8 @@ pub fn run(options: Options) -> Result<(), String> {
 /// `rounds` rounds, and prints the medians and their ratio. A missed goal is
 /// reported, not fatal; a failing script is an error.
 fn micropython(rounds: u64) -> Result<(), String> {
-    let ours = crate::micropython::build(None)?;
-    let stock = crate::micropython::build_stock(None)?;
+    let ours = crate::lab::micropython::build(None)?;
+    let stock = crate::lab::micropython::build_stock(None)?;
     tls_certificate()?;
     println!();
     println!(

@@ -238,7 +238,7 @@ fn run(copy: &Path, target: &Path, line: &str) -> Result<(), String> {
         eprintln!(
             "!!! `{CONFORMANCE}` here runs CPython's column only: ours, stock MicroPython and the lwIP anchor need interpreters and firmware (the micropython and device steps run them on the real spec)"
         );
-        return crate::conformance::cpython_only(copy);
+        return crate::suites::conformance::cpython_only(copy);
     }
     let words: Vec<&str> = line.split_whitespace().collect();
     let (program, args) = words.split_first().ok_or("an empty command")?;

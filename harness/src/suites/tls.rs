@@ -47,7 +47,7 @@ pub fn run() -> Result<(), String> {
     if usocket_netns::skip_unless_root("tls", "its network namespace and TAP devices") {
         return Ok(());
     }
-    let exe = crate::micropython::build(None)?;
+    let exe = crate::lab::micropython::build(None)?;
     run_with(&exe, true)
 }
 
@@ -59,7 +59,7 @@ pub fn run_with(exe: &Path, multinet: bool) -> Result<(), String> {
     if crate::exec::captured(std::process::Command::new("openssl").arg("version")).is_err() {
         return Err("openssl is not installed: apt-get install openssl (the TLS tests' peers and certificates)".into());
     }
-    let ns = Netns::with_bridge(crate::exec::captured, NETNS, crate::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::multinet::NOWHERE)?;
+    let ns = Netns::with_bridge(crate::exec::captured, NETNS, crate::suites::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::suites::multinet::NOWHERE)?;
     let dir = crate::root().join("target/tls");
     let (exe_text, dir_text) = (exe.to_string_lossy(), dir.to_string_lossy());
     let driver = ["netns", "exec", NETNS, "timeout", DRIVER_LIMIT, "python3", "tests/micropython/tls_driver.py", &exe_text, &dir_text];
@@ -69,7 +69,7 @@ pub fn run_with(exe: &Path, multinet: bool) -> Result<(), String> {
 
 /// MicroPython's multi_net TLS tests, ours on tap0 (server) and tap1 (client).
 fn multinet_tls(ns: &Netns, exe: &Path) -> Result<(), String> {
-    let tests = crate::micropython::source(None)?.join("tests");
+    let tests = crate::lab::micropython::source(None)?.join("tests");
     let mut files: Vec<String> = std::fs::read_dir(tests.join("multi_net"))
         .map_err(|e| format!("{}: {e}", tests.display()))?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -83,7 +83,7 @@ fn multinet_tls(ns: &Netns, exe: &Path) -> Result<(), String> {
     }
     let board = |tap: &str, ip: &str, mac: &str| format!("exec:{},USOCKET_BOARD=tap,USOCKET_TAP={tap},USOCKET_IPV4={ip}/24,USOCKET_MAC={mac}", exe.display());
     let (a, b) = (board("tap0", "192.0.2.2", "02:00:00:00:00:02"), board("tap1", "192.0.2.3", "02:00:00:00:00:03"));
-    let outcomes = crate::multinet::harness(&ns.name, &tests, exe, [&a, &b], &files)?;
+    let outcomes = crate::suites::multinet::harness(&ns.name, &tests, exe, [&a, &b], &files)?;
     let bad: Vec<String> = outcomes.iter().filter(|o| o.result == "FAIL").map(|o| o.test.clone()).collect();
     let skipped = outcomes.iter().filter(|o| o.result == "skip").count();
     progress!("==> multi_net TLS, ours <-> ours: {} passed, {} failed, {skipped} skipped", outcomes.len() - bad.len() - skipped, bad.len());

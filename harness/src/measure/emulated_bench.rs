@@ -15,8 +15,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::firmware::{Firmware, Stack};
-use crate::qemu::{Clock, Nic, Qemu};
+use crate::lab::firmware::{Firmware, Stack};
+use crate::lab::qemu::{Clock, Nic, Qemu};
 use usocket_netns::Netns;
 
 /// How long the board's instruction-counted script may take.
@@ -32,7 +32,10 @@ const NETEM: [&str; 6] = ["loss", "5%", "reorder", "5%", "delay", "1ms"];
 /// The firmwares compared: who, the stack, the board's IPv4 address (which the
 /// kernel's peer connects to; ours' is spec/boards/mps2-an385.toml's).
 fn firmwares() -> [(&'static str, Stack, &'static str); 2] {
-    [("ours", Stack::Usocket, crate::device::BOARD_V4), ("lwip", Stack::Lwip { ipv6: true }, crate::lwip::host(crate::lwip::IPV4))]
+    [
+        ("ours", Stack::Usocket, crate::suites::emulated::BOARD_V4),
+        ("lwip", Stack::Lwip { ipv6: true }, crate::provision::lwip::host(crate::provision::lwip::IPV4)),
+    ]
 }
 
 /// The kernel's peer in the namespace, killed when dropped.
@@ -98,8 +101,8 @@ fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result
 /// keys prefixed `real_` and `fault_`). A phase that fails is recorded as
 /// `error_PHASE`, so that the other firmware and phases are still measured.
 fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String, String>, String> {
-    let elf = crate::firmware::build_with(fw, fw.board, stack)?;
-    let ns = Netns::with_tap(crate::exec::captured, "usocket-devbench", crate::multinet::KERNEL_V4, None)?;
+    let elf = crate::lab::firmware::build_with(fw, fw.board, stack)?;
+    let ns = Netns::with_tap(crate::exec::captured, "usocket-devbench", crate::suites::multinet::KERNEL_V4, None)?;
     let mut figures = BTreeMap::new();
     let started = Instant::now();
     {
@@ -169,7 +172,7 @@ pub fn run() -> Result<(), String> {
     if usocket_netns::skip_unless_root("the device benchmark", "a TAP device in a network namespace") {
         return Ok(());
     }
-    let fw = crate::firmware::find("mps2-an385")?;
+    let fw = crate::lab::firmware::find("mps2-an385")?;
     let mut all = Vec::new();
     for (who, stack, address) in firmwares() {
         all.push((who, measure(fw, stack, address)?));
@@ -186,7 +189,10 @@ pub fn run() -> Result<(), String> {
     };
     println!("\nmps2-an385 firmware (Cortex-M3, QEMU -icount shift=0) <-> Linux over TAP, instructions executed by the firmware:");
     table(ours);
-    println!("the same firmware with MicroPython's lwIP socket module (modlwip, lwIP 2.2.1), board {}:", crate::lwip::host(crate::lwip::IPV4));
+    println!(
+        "the same firmware with MicroPython's lwIP socket module (modlwip, lwIP 2.2.1), board {}:",
+        crate::provision::lwip::host(crate::provision::lwip::IPV4)
+    );
     table(lwip);
     let ratio = |what: &str, a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => println!("  {what} ours/lwip {:.2}x", a / b),

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::micropython::Version;
+use crate::lab::micropython::Version;
 use crate::verbosity::progress;
 
 /// `tests/net_hosted/` tests that need only 127.0.0.1 (the others need the internet).
@@ -37,11 +37,11 @@ pub fn run(exe: &Path, version: &Version) -> Result<(), String> {
 /// Runs the tests on a board whose firmware `qemu` boots (a command that prints
 /// QEMU's `/dev/pts/N`): one boot, every test through its raw REPL.
 pub fn run_on_device(qemu: &str) -> Result<(), String> {
-    run_tests(crate::micropython::DEFAULT, &["-t".into(), format!("execpty:{qemu}")], None, "")
+    run_tests(crate::lab::micropython::DEFAULT, &["-t".into(), format!("execpty:{qemu}")], None, "")
 }
 
 fn run_tests(version: &Version, target: &[String], exe: Option<&Path>, prefix: &str) -> Result<(), String> {
-    let src = crate::micropython::source_of(version, None)?;
+    let src = crate::lab::micropython::source_of(version, None)?;
     let tests = src.join("tests");
     let files = files(&tests)?;
     progress!("==> MicroPython {}'s own tests ({} files): run-tests.py {} in {}", version.name, files.len(), target.join(" "), tests.display());

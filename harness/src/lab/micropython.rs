@@ -14,8 +14,8 @@
 //! `target/micropython-src-1.26/`, built into `target/micropython-1.26/` (every
 //! release's source and builds have their own directories).
 
-use crate::debian;
 use crate::exec::step;
+use crate::provision::debian;
 use crate::verbosity::progress;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -15,8 +15,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::dhcp::{Killed, spawn_in};
-use crate::pypi::Package;
+use crate::provision::pypi::Package;
+use crate::suites::dhcp::{Killed, spawn_in};
 use crate::verbosity::progress;
 use usocket_netns::Netns;
 
@@ -86,7 +86,7 @@ fn serve(interpreter: &Path, env: &[&str], path: &Path, url: &str, log: &Path) -
 
 /// The SHA-256 of a file, in hex.
 fn sha256_of(path: &Path) -> Result<String, String> {
-    crate::debian::sha256(path).ok_or_else(|| format!("cannot hash {}", path.display()))
+    crate::provision::debian::sha256(path).ok_or_else(|| format!("cannot hash {}", path.display()))
 }
 
 /// `n` bytes of the app's pattern (bytes 0..=255 repeated).
@@ -164,7 +164,7 @@ fn client(ours: &Path, path: &[&Path], script: &str, args: &[&str]) -> Result<()
 /// micropython-lib's requests (from the MicroPython source package) against
 /// the kernel's HTTP server.
 fn requests(ours: &Path, dir: &Path) -> Result<(), String> {
-    let lib = crate::micropython::source(None)?.join("lib/micropython-lib/micropython/requests");
+    let lib = crate::lab::micropython::source(None)?.join("lib/micropython-lib/micropython/requests");
     let peer = crate::root().join("tests/libraries/http_peer.py");
     let _server = spawn_in(NETNS, &["python3", &peer.to_string_lossy(), "192.0.2.1", "8090"], &dir.join("http_peer.log"))?;
     std::thread::sleep(Duration::from_millis(500));
@@ -199,7 +199,7 @@ pub fn run(ours: &Path) -> Result<(), String> {
     if !present("curl", "--version") || !present("ab", "-V") {
         return Err("curl and ab are needed (apt-get install curl apache2-utils; .ci/run installs them)".into());
     }
-    let stock = crate::micropython::build_stock(None)?;
+    let stock = crate::lab::micropython::build_stock(None)?;
     let microdot = MICRODOT.fetch()?;
     let dir = crate::root().join("target/libraries");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
