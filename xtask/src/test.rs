@@ -1,5 +1,7 @@
 //! `cargo xtask test`: every test of the project.
 
+use std::time::{Duration, Instant};
+
 use usocket_harness::exec::step;
 use usocket_harness::progress;
 
@@ -116,13 +118,54 @@ pub fn list() {
 }
 
 /// `cargo xtask test [--only NAME...]`: the `chosen` steps in the order
-/// given, or every step when none is.
+/// given, or every step when none is. Each step prints its time when it ends,
+/// and the run ends with the table of them (also when a step fails).
 pub fn run(chosen: &[&'static Step]) -> Result<(), String> {
     let chosen: Vec<&Step> = if chosen.is_empty() { STEPS.iter().collect() } else { chosen.to_vec() };
+    let mut times = Vec::new();
+    let mut result = Ok(());
     for s in &chosen {
         progress!("==> step {}: {}", s.name, s.doc);
-        (s.run)().map_err(|e| format!("step {} failed: {e}", s.name))?;
+        let start = Instant::now();
+        let outcome = (s.run)();
+        let took = start.elapsed();
+        println!("==> step {} {} in {}", s.name, if outcome.is_ok() { "passed" } else { "FAILED" }, minutes(took));
+        times.push((s.name, took, outcome.is_ok()));
+        if let Err(e) = outcome {
+            result = Err(format!("step {} failed: {e}", s.name));
+            break;
+        }
     }
+    println!("{}", table(&times));
+    result?;
     println!("==> test: {} step{} passed", chosen.len(), if chosen.len() == 1 { "" } else { "s" });
     Ok(())
+}
+
+/// `m:ss`.
+fn minutes(d: Duration) -> String {
+    let s = d.as_secs();
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// The step-time table: one row per step run, and the total.
+fn table(times: &[(&str, Duration, bool)]) -> String {
+    let mut out = String::from("==> step times\n");
+    for (name, took, ok) in times {
+        out.push_str(&format!("    {name:<17} {:>6}{}\n", minutes(*took), if *ok { "" } else { "  FAILED" }));
+    }
+    let total: Duration = times.iter().map(|t| t.1).sum();
+    out.push_str(&format!("    {:<17} {:>6}", "total", minutes(total)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_has_a_row_per_step_and_the_total() {
+        let t = table(&[("codegen", Duration::from_secs(5), true), ("emulated", Duration::from_secs(600), false)]);
+        assert_eq!(t, "==> step times\n    codegen             0:05\n    emulated           10:00  FAILED\n    total              10:05");
+    }
 }
