@@ -3,7 +3,7 @@
 # RESULT asyncio_echo rounds=N ms=T per_s=R
 import asyncio
 
-from common import FIRST_PORT, HOST, PORTS, elapsed_us, now_us
+from common import HOST, elapsed_us, free_server, now_us
 
 ROUNDS = 5000
 
@@ -20,12 +20,7 @@ async def echo(r, w):
 
 
 async def main():
-    for port in range(FIRST_PORT, FIRST_PORT + PORTS):
-        try:
-            server = await asyncio.start_server(echo, HOST, port)
-            break
-        except OSError:
-            continue
+    server, port = await free_server(echo)
     r, w = await asyncio.open_connection(HOST, port)
     t0 = now_us()
     for i in range(ROUNDS):

@@ -4,7 +4,7 @@
 # RESULT asyncio_idle seconds=S cpu_ms=C cpu_pct=P
 import asyncio
 
-from common import FIRST_PORT, HOST, PORTS
+from common import free_server
 
 SECONDS = 3
 TICK_MS = 10
@@ -18,12 +18,7 @@ def cpu_ms():
 
 
 async def main():
-    for port in range(FIRST_PORT, FIRST_PORT + PORTS):
-        try:
-            server = await asyncio.start_server(lambda r, w: None, HOST, port)
-            break
-        except OSError:
-            continue
+    server, _ = await free_server(lambda r, w: None)
     before = cpu_ms()
     await asyncio.sleep(SECONDS)
     used = cpu_ms() - before

@@ -56,15 +56,26 @@ def elapsed_us(t0):
 
 
 
-# TLS benchmarks: the certificate and key `cargo xtask bench` makes with openssl,
-# and a port for asyncio.start_server (which takes no socket of ours).
-TLS_PORT = FIRST_PORT + PORTS + 10
+async def free_server(handle, **kwargs):
+    """asyncio.start_server(handle, HOST, port, **kwargs) on the first free port
+    from FIRST_PORT (start_server takes no socket of ours, and stock has no
+    getsockname()). Returns the server and its port."""
+    import asyncio
+
+    for port in range(FIRST_PORT, FIRST_PORT + PORTS):
+        try:
+            return await asyncio.start_server(handle, HOST, port, **kwargs), port
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise
+    raise OSError(errno.EADDRINUSE)
 
 
+# TLS benchmarks: the certificate and key `cargo xtask bench` makes with openssl.
 async def tls_server(handle):
-    """An asyncio server with ssl= (the bench certificate) on TLS_PORT that runs
-    handle(reader, writer) for each client, then closes the connection.
-    Returns it and a client context (no verification)."""
+    """An asyncio server with ssl= (the bench certificate) on a free port that
+    runs handle(reader, writer) for each client, then closes the connection.
+    Returns it, its port and a client context (no verification)."""
     import asyncio
     import ssl
 
@@ -76,5 +87,5 @@ async def tls_server(handle):
         writer.close()
         await writer.wait_closed()
 
-    server = await asyncio.start_server(serve, HOST, TLS_PORT, ssl=ctx)
-    return server, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    server, port = await free_server(serve, ssl=ctx)
+    return server, port, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -3,7 +3,7 @@
 # CPU). Prints: RESULT https_get bytes=N ms=T mbps=R (MB = 10^6 bytes)
 import asyncio
 
-from common import HOST, TLS_PORT, elapsed_us, now_us, tls_server
+from common import HOST, elapsed_us, now_us, tls_server
 
 TOTAL = 10 << 20
 CHUNK = 16 * 1024
@@ -22,9 +22,9 @@ async def serve(reader, writer):
 
 
 async def main():
-    server, client_ctx = await tls_server(serve)
+    server, port, client_ctx = await tls_server(serve)
     t0 = now_us()
-    reader, writer = await asyncio.open_connection(HOST, TLS_PORT, ssl=client_ctx)
+    reader, writer = await asyncio.open_connection(HOST, port, ssl=client_ctx)
     writer.write(b"GET /blob HTTP/1.0\r\n\r\n")
     await writer.drain()
     if not (await reader.readline()).startswith(b"HTTP/1.0 200"):

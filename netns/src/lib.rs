@@ -78,6 +78,33 @@ pub fn ip(run: Run, args: &[&str]) -> Result<(), Error> {
     }
 }
 
+/// `BASE-PID`: a namespace name of this process's own, so that two runs on one
+/// machine (two CI jobs, a test beside a benchmark) never share or delete each
+/// other's namespace. [`Netns::create`] removes the ones of processes that
+/// are gone (an interrupted run's).
+pub fn private_name(base: &str) -> String {
+    format!("{base}-{}", std::process::id())
+}
+
+/// The pid a [`private_name`] ends with, if it is one.
+fn owner(name: &str) -> Option<u32> {
+    name.rsplit_once('-').and_then(|(_, pid)| pid.parse().ok())
+}
+
+/// Deletes the namespaces named `BASE-PID` whose process is gone, for
+/// `name`'s BASE.
+fn remove_orphans(run: Run, name: &str) {
+    let Some((base, _)) = name.rsplit_once('-').filter(|_| owner(name).is_some()) else { return };
+    let Ok(entries) = std::fs::read_dir("/var/run/netns") else { return };
+    for entry in entries.flatten() {
+        let other = entry.file_name().to_string_lossy().into_owned();
+        let orphan = other.rsplit_once('-').is_some_and(|(b, _)| b == base) && owner(&other).is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
+        if orphan {
+            let _ = run(Command::new("ip").args(["netns", "del", &other]));
+        }
+    }
+}
+
 /// A network namespace, deleted when dropped.
 pub struct Netns {
     /// Its name.
@@ -87,8 +114,11 @@ pub struct Netns {
 }
 
 impl Netns {
-    /// Creates `name`, first deleting one an interrupted run left behind.
+    /// Creates `name` (usually a [`private_name`]), first deleting one an
+    /// interrupted run left behind: `name` itself, and for a private name
+    /// those of its base whose process is gone.
     pub fn create(run: Run, name: &str) -> Result<Netns, Error> {
+        remove_orphans(run, name);
         if Path::new(&format!("/var/run/netns/{name}")).exists() {
             let _ = run(Command::new("ip").args(["netns", "del", name]));
         }
@@ -180,5 +210,13 @@ mod tests {
         let e = ip(fails, &["link", "show"]).unwrap_err();
         assert!(matches!(&e, Error::Failed { command, .. } if command == "ip link show"), "{e:?}");
         assert!(e.to_string().starts_with("`ip link show` failed ("), "{e}");
+    }
+
+    #[test]
+    fn a_private_name_is_owned_by_this_process() {
+        let name = private_name("usocket-dhcp");
+        assert_eq!(owner(&name), Some(std::process::id()));
+        assert!(name.starts_with("usocket-dhcp-"));
+        assert_eq!(owner("usocket-dhcp"), None, "a fixed name has no owner");
     }
 }

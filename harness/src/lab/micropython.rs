@@ -4,8 +4,9 @@
 //! with MicroPython's own (kernel) socket module instead, for `cargo xtask bench`.
 //!
 //! Every unix build has TLS: MicroPython's `tls` module (its mbedtls binding,
-//! over Debian's system libmbedtls: the Debian source's patch 0006 links it)
-//! and our `ssl` module over it (`frozen/python/ssl.py`), frozen in with asyncio.
+//! over Debian's mbedtls built from source by [`crate::provision::mbedtls`]:
+//! the Debian source's patch 0006 links `-lmbedx509 -lmbedtls -lmbedcrypto`,
+//! which our `-L` finds first) and our `ssl` module over it (`frozen/python/ssl.py`), frozen in with asyncio.
 //!
 //! The source is DIR, or `$MICROPYTHON_DIR`, or Debian's `micropython` source
 //! package, fetched with apt into `target/micropython-src/` (the archive comes
@@ -125,10 +126,7 @@ fn build_ours(name: &str, version: &Version, dir: Option<PathBuf>, out: &str, fl
     let abs = |p: &Path| p.to_string_lossy().into_owned();
     step("host static library", "cargo", &["build", "--release", "-p", "usocket-host"])?;
     let lib = root.join("target/release/libusocket_host.a");
-    let mut ours = vec!["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&user_modules()?)), format!("USOCKET_LIB={}", abs(&lib))];
-    if !flags.is_empty() {
-        ours.push(format!("LDFLAGS_EXTRA={flags}"));
-    }
+    let ours = vec!["MICROPY_PY_SOCKET=0".into(), format!("USER_C_MODULES={}", abs(&user_modules()?)), format!("USOCKET_LIB={}", abs(&lib))];
     relink_if_newer(&out.join("build/micropython"), &lib)?;
     make_unix_port(name, &src, &out, &ours, flags)
 }
@@ -185,12 +183,11 @@ pub fn source_of(version: &Version, dir: Option<PathBuf>) -> Result<PathBuf, Str
 
 /// Builds the unix port of `src` in `out/build` (mpy-cross in `out/mpy-cross`,
 /// asyncio frozen in) with the options every interpreter of ours shares plus
-/// `socket` (which socket module), copies it to `out/micropython` and returns that path.
-fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], cflags: &str) -> Result<PathBuf, String> {
+/// `socket` (which socket module), compiled and linked with `flags` too,
+/// copies it to `out/micropython` and returns that path.
+fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], flags: &str) -> Result<PathBuf, String> {
     let abs = |p: &Path| p.to_string_lossy().into_owned();
-    if !Path::new(MBEDTLS_HEADER).is_file() {
-        return Err(format!("{MBEDTLS_HEADER} is missing: apt-get install libmbedtls-dev (MicroPython's tls module links Debian's mbedtls)"));
-    }
+    let tls = crate::provision::mbedtls::host()?;
     let ssl = crate::root().join("frozen/python");
     let (mpy_cross, manifest) = frozen(src, out, &format!("module(\"ssl.py\", base_path=\"{}\")\n", abs(&ssl)))?;
     let mpy_cross = abs(&mpy_cross);
@@ -202,7 +199,8 @@ fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], cflags:
         "MICROPY_SSL_MBEDTLS=1".into(),
         "MICROPY_SSL_AXTLS=0".into(),
         "MICROPY_PY_FFI=0".into(),
-        format!("CFLAGS_EXTRA={cflags}"),
+        format!("CFLAGS_EXTRA={} {flags}", tls.cflags()),
+        format!("LDFLAGS_EXTRA={} {flags}", tls.ldflags()),
         format!("FROZEN_MANIFEST={}", abs(&manifest)),
         format!("MICROPY_MPYCROSS={mpy_cross}"),
         format!("MICROPY_MPYCROSS_DEPENDENCY={mpy_cross}"),
@@ -216,9 +214,6 @@ fn make_unix_port(name: &str, src: &Path, out: &Path, socket: &[String], cflags:
     fs::copy(out.join("build/micropython"), &exe).map_err(|e| format!("copy interpreter: {e}"))?;
     Ok(exe)
 }
-
-/// The header MicroPython's mbedtls binding needs (Debian's libmbedtls-dev).
-const MBEDTLS_HEADER: &str = "/usr/include/mbedtls/ssl.h";
 
 /// The make options of the last build in `build`, so that a changed option
 /// rebuilds from scratch (MicroPython's makefiles do not track them).

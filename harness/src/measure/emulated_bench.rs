@@ -102,7 +102,7 @@ fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result
 /// `error_PHASE`, so that the other firmware and phases are still measured.
 fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String, String>, String> {
     let elf = crate::lab::firmware::build_with(fw, fw.board, stack)?;
-    let ns = Netns::with_tap(crate::exec::captured, "usocket-devbench", crate::suites::multinet::KERNEL_V4, None)?;
+    let ns = Netns::with_tap(crate::exec::captured, &usocket_netns::private_name("usocket-emulated-bench"), crate::suites::multinet::KERNEL_V4, None)?;
     let mut figures = BTreeMap::new();
     let started = Instant::now();
     {

@@ -3,5 +3,6 @@
 
 pub mod debian;
 pub mod lwip;
+pub mod mbedtls;
 pub mod pypi;
 pub mod rust_src;

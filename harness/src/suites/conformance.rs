@@ -3,9 +3,14 @@
 //! board; as root also the TAP board, over its own addresses and over
 //! 127.0.0.1/::1), the stock unix MicroPython built from the same source, and CPython,
 //! and prints a case × target matrix. With `--serial PORT` the scripts run on
-//! a board through `mpremote` instead (the board's firmware has the module). Fails when a case fails on ours, when a
-//! case fails on another interpreter without a `[[difference]]` of the spec that
-//! names it (against that interpreter), and when such a claim no longer holds.
+//! a board through `mpremote` instead (the board's firmware has the module).
+//!
+//! Fails when a case fails on ours, or when a `[[difference]]` of the spec
+//! claims a case fails on an anchor (stock, CPython, modlwip) that passes it on
+//! every column of that anchor (the claim went stale; `varies = true` claims
+//! are exempt). An anchor's own failures are measurements: each is reported
+//! with the difference that explains it, or loudly as unexplained, and never
+//! fails the run — the anchors' races must not decide whether our work lands.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,14 +89,60 @@ fn run_script(target: &Target, script: &Path) -> Result<Vec<(String, Verdict)>, 
             run_command(command, script, &after, SCRIPT_LIMIT, INTERPRETER_IDLE)
         }),
         Runner::Serial { port, own } => timed_out(run_command(&device_command(port, own.as_ref(), &[]), script, &[], SCRIPT_LIMIT, SCRIPT_LIMIT)?),
-        Runner::FreshAnchor { elf, own } => {
+        Runner::FreshAnchor { elf, own } => cached_anchor_run(elf, script, target.name, || {
             let fw = crate::lab::firmware::find(ANCHOR_BOARD)?;
             run_with_restarts(script, ANCHOR_IDLE, "hung the board", |skip| {
                 let qemu = crate::lab::qemu::Qemu::boot(fw, elf, &crate::lab::qemu::Nic::None, crate::lab::qemu::Clock::Real, None)?;
                 run_command(&device_command(&qemu.serial, own.as_ref(), skip), script, &[], SCRIPT_LIMIT, ANCHOR_IDLE)
             })
-        }
+        }),
     }
+}
+
+/// Every script on every target: per target, per script, its results. The
+/// anchor's columns (QEMU, mostly waiting on the emulated board) run in a
+/// thread of their own beside the interpreters' columns.
+fn run_columns(targets: &[Target], scripts: &[PathBuf]) -> Result<Vec<Vec<Vec<(String, Verdict)>>>, String> {
+    let column = |target: &Target| scripts.iter().map(|s| run_script(target, s)).collect::<Result<Vec<_>, String>>();
+    let is_anchor = |t: &Target| matches!(t.runner, Runner::FreshAnchor { .. });
+    let (anchors, local) = std::thread::scope(|scope| {
+        let anchors = scope.spawn(|| targets.iter().filter(|t| is_anchor(t)).map(column).collect::<Vec<_>>());
+        let local: Vec<_> = targets.iter().filter(|t| !is_anchor(t)).map(column).collect();
+        (anchors.join(), local)
+    });
+    let mut anchors = anchors.map_err(|_| "the anchor's columns panicked".to_string())?.into_iter();
+    let mut local = local.into_iter();
+    targets.iter().map(|t| if is_anchor(t) { anchors.next() } else { local.next() }.ok_or("a column is missing")?).collect()
+}
+
+/// The anchor's results of `script` as a file under `target/anchor-columns/`,
+/// named by what they depend on: the script's and the firmware's SHA-256 and
+/// the column. A cached column is reused while neither changed; a result is
+/// the anchor's, not ours, so a stale cache can hide nothing of ours.
+fn anchor_cache(elf: &Path, script: &Path, column: &str) -> Option<PathBuf> {
+    let sha = |p: &Path| crate::provision::debian::sha256(p).map(|s| s[..16].to_string());
+    let stem = script.file_stem()?.to_string_lossy().into_owned();
+    Some(crate::root().join(format!("target/anchor-columns/{column}-{stem}-{}-{}.txt", sha(script)?, sha(elf)?)))
+}
+
+/// The anchor's results of a script: from the cache, or run and cached.
+fn cached_anchor_run(elf: &Path, script: &Path, column: &str, run: impl FnOnce() -> Result<Vec<(String, Verdict)>, String>) -> Result<Vec<(String, Verdict)>, String> {
+    let cache = anchor_cache(elf, script, column);
+    if let Some(text) = cache.as_ref().and_then(|c| std::fs::read_to_string(c).ok()) {
+        return Ok(parse(&text));
+    }
+    let results = run()?;
+    if let Some(cache) = cache {
+        let text: String = results
+            .iter()
+            .map(|(id, v)| match v {
+                Verdict::Pass => format!("PASS {id}\n"),
+                Verdict::Fail(why) => format!("FAIL {id}: {why}\n"),
+            })
+            .collect();
+        let _ = std::fs::create_dir_all(cache.parent().unwrap_or(Path::new("."))).and_then(|_| std::fs::write(&cache, text));
+    }
+    Ok(results)
 }
 
 /// How a script's run ended.
@@ -321,7 +372,7 @@ fn tap_targets(ours: &Path) -> [Target; 2] {
 /// The namespace of the TAP run: its own per process, as namespaces are
 /// machine-wide and another run may be going on.
 fn tap_netns_name() -> String {
-    format!("usocket-conformance-{}", std::process::id())
+    usocket_netns::private_name("usocket-conformance")
 }
 
 /// Creates the namespace with tap0 (the kernel's end is up, 192.0.2.1).
@@ -352,11 +403,13 @@ pub fn run_on(name: &'static str, exe: &Path) -> Result<(), String> {
 /// the case × target matrix; fails as the module's doc says.
 fn matrix(root: &Path, targets: Vec<Target>) -> Result<(), String> {
     let _netns = if targets.iter().any(|t| t.name.starts_with("ours-tap")) { Some(tap_netns()?) } else { None };
+    let scripts = scripts(root)?;
+    let columns = run_columns(&targets, &scripts)?;
     let mut matrix: BTreeMap<String, Vec<Option<Verdict>>> = BTreeMap::new();
     let mut order = Vec::new();
-    for script in scripts(root)? {
-        for (t, target) in targets.iter().enumerate() {
-            for (id, verdict) in run_script(target, &script)? {
+    for s in 0..scripts.len() {
+        for (t, column) in columns.iter().enumerate() {
+            for (id, verdict) in column[s].iter().cloned() {
                 if !matrix.contains_key(&id) {
                     order.push(id.clone());
                 }
@@ -419,16 +472,21 @@ fn matrix(root: &Path, targets: Vec<Target>) -> Result<(), String> {
     for d in &differences {
         println!("  {d}");
     }
-    let problems: Vec<String> = ours_failed
-        .iter()
-        .map(|f| format!("fails on ours: {f}"))
-        .chain(unexplained.iter().map(|u| format!("no [[difference]] explains: {u}")))
-        .chain(stale.iter().cloned())
-        .collect();
+    if !unexplained.is_empty() {
+        println!("!!! {} anchor failure(s) no [[difference]] explains (measured, not gating; name them in spec/cpython.toml or spec/modlwip.toml):", unexplained.len());
+        for u in &unexplained {
+            println!("!!!   {u}");
+        }
+    }
+    let problems: Vec<String> = ours_failed.iter().map(|f| format!("fails on ours: {f}")).chain(stale.iter().cloned()).collect();
     if problems.is_empty() {
         let ours: Vec<&str> = targets.iter().filter(|t| t.ours).map(|t| t.name).collect();
         let others: Vec<&str> = targets.iter().filter(|t| !t.ours).map(|t| t.name).collect();
-        let explained = if others.is_empty() { String::new() } else { format!("; every difference on {} is in the spec", others.join(", ")) };
+        let explained = match (others.is_empty(), unexplained.len()) {
+            (true, _) => String::new(),
+            (false, 0) => format!("; every difference on {} is in the spec", others.join(", ")),
+            (false, n) => format!("; {n} difference(s) on {} not in the spec (reported above)", others.join(", ")),
+        };
         let n = order.len();
         let passed = if ours.is_empty() { format!("{n} cases ran") } else { format!("{}: {n} of {n} cases pass", ours.join(", ")) };
         println!("{passed}{explained}");

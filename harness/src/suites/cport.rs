@@ -7,11 +7,12 @@
 //! notifications, a network thread): 8 threads of blocking cycles beside two
 //! blocked calls that closes must wake. Needs root; says so when skipped.
 
+use std::sync::LazyLock;
 use crate::exec::step;
 use usocket_netns::Netns;
 
 /// The namespace of the run.
-const NETNS: &str = "usocket-cport";
+static NETNS: LazyLock<String> = LazyLock::new(|| usocket_netns::private_name("usocket-cport"));
 
 /// Builds the program; as root, runs it in its namespace.
 pub fn run() -> Result<(), String> {
@@ -27,10 +28,10 @@ pub fn run() -> Result<(), String> {
     if usocket_netns::skip_unless_root("c-port over TAP", "its network namespace and TAP device") {
         return Ok(());
     }
-    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", Some("2001:db8::1/64"))?;
-    step("c-port over TAP: run", "ip", &["netns", "exec", NETNS, "timeout", "120", &exe, "tap0"])?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS.as_str(), "192.0.2.1/24", Some("2001:db8::1/64"))?;
+    step("c-port over TAP: run", "ip", &["netns", "exec", NETNS.as_str(), "timeout", "120", &exe, "tap0"])?;
     for n in ["8", "1"] {
-        let args = ["netns", "exec", NETNS, "timeout", "120", &threads, "kernel", "192.0.2.1", "7500", n];
+        let args = ["netns", "exec", NETNS.as_str(), "timeout", "120", &threads, "kernel", "192.0.2.1", "7500", n];
         step(&format!("c-port from {n} thread(s) over TAP"), "ip", &args)?;
     }
     Ok(())

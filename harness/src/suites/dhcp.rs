@@ -15,6 +15,7 @@
 //! [`Dnsmasq`] is shared with the emulated-board suite (`emulated.rs`), which runs the
 //! same switch on the firmware. Needs root and dnsmasq; says so when skipped.
 
+use std::sync::LazyLock;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ use crate::verbosity::progress;
 use usocket_netns::Netns;
 
 /// The namespace of the run.
-const NETNS: &str = "usocket-dhcp";
+static NETNS: LazyLock<String> = LazyLock::new(|| usocket_netns::private_name("usocket-dhcp"));
 
 /// The addresses dnsmasq leases: 192.0.2.50 to 192.0.2.60 (the kernel is 192.0.2.1).
 pub(crate) const POOL: std::ops::RangeInclusive<u8> = 50..=60;
@@ -164,15 +165,15 @@ pub fn run(exe: &Path) -> Result<(), String> {
 
 /// `USOCKET_IPV4=dhcp`: the lease from start, and its renewal.
 fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
-    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
-    let dnsmasq = Dnsmasq::start(NETNS, dir)?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS.as_str(), "192.0.2.1/24", None)?;
+    let dnsmasq = Dnsmasq::start(NETNS.as_str(), dir)?;
     let _http =
-        spawn_in(NETNS, &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()], &dir.join("http.log"))?;
+        spawn_in(NETNS.as_str(), &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()], &dir.join("http.log"))?;
     std::thread::sleep(Duration::from_millis(500));
     let result = step(
         "DHCP against dnsmasq",
         "ip",
-        &["netns", "exec", NETNS, "env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=dhcp", "timeout", "60", exe, "tests/micropython/dhcp.py"],
+        &["netns", "exec", NETNS.as_str(), "env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=dhcp", "timeout", "60", exe, "tests/micropython/dhcp.py"],
     );
     let acks = dnsmasq.acks();
     println!("dnsmasq: {acks} DHCPACK (the lease, then renewals)");
@@ -188,13 +189,13 @@ fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
 /// with dnsmasq, then static again (`tests/micropython/dhcp_switch.py`, which
 /// waits on stdin for dnsmasq to start).
 fn switch(exe: &str, dir: &Path) -> Result<(), String> {
-    let ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
+    let ns = Netns::with_tap(crate::exec::captured, NETNS.as_str(), "192.0.2.1/24", None)?;
     let _peer = peer_server(&ns.name, &dir.join("peer.log"))?;
     let env = ["USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24", "USOCKET_GATEWAY4=192.0.2.1", "USOCKET_DNS=192.0.2.1", "USOCKET_DHCP=1"];
     progress!("==> DHCP on request: {} {exe} tests/micropython/dhcp_switch.py", env.join(" "));
     let mut board = crate::exec::spawn(
         Command::new("ip")
-            .args(["netns", "exec", NETNS, "env"])
+            .args(["netns", "exec", NETNS.as_str(), "env"])
             .args(env)
             .args(["timeout", "90", exe, "tests/micropython/dhcp_switch.py"])
             .current_dir(crate::root())
@@ -209,7 +210,7 @@ fn switch(exe: &str, dir: &Path) -> Result<(), String> {
     for line in lines.by_ref().map_while(Result::ok) {
         println!("    {line}");
         if line.trim() == "START DNSMASQ" {
-            dnsmasq = Some(Dnsmasq::start(NETNS, dir)?);
+            dnsmasq = Some(Dnsmasq::start(NETNS.as_str(), dir)?);
             writeln!(stdin, "go").map_err(|e| format!("dhcp_switch.py's stdin: {e}"))?;
         }
         said.push(line);

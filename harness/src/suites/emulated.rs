@@ -23,6 +23,7 @@
 //! Needs root; skipped, loudly, otherwise. The namespace and QEMU are removed
 //! at the end, also on failure.
 
+use std::sync::LazyLock;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -35,7 +36,7 @@ use usocket_netns::Netns;
 /// The board the suite runs on.
 const BOARD: &str = "mps2-an385";
 /// The namespace's name.
-const NETNS: &str = "usocket-device";
+static NETNS: LazyLock<String> = LazyLock::new(|| usocket_netns::private_name("usocket-device"));
 /// The board's addresses (its board file's static ones).
 pub const BOARD_V4: &str = "192.0.2.2";
 pub const BOARD_V6: &str = "2001:db8::2";
@@ -56,18 +57,18 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
     // loaded machine swapped them (one CI run); on instructions the order is
     // the firmware's own, every run (and the 40 files take 17 s, not 21).
     crate::suites::mptests::run_on_device(&Qemu::command(fw, &elf, &Nic::None, Clock::Instructions).join(" "))?;
-    let ns = Netns::with_tap(crate::exec::captured, NETNS, crate::suites::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
+    let ns = Netns::with_tap(crate::exec::captured, NETNS.as_str(), crate::suites::multinet::KERNEL_V4, Some("2001:db8::1/64"))?;
     // run-multitests.py's HOST_IP is the source address of a route to the
     // internet: a default route via an address nobody has makes it 192.0.2.1.
     ns.ip(&["route", "add", "default", "via", crate::suites::multinet::NOWHERE, "dev", "tap0"])?;
     let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
-    progress!("==> {BOARD} booted in namespace {NETNS}, serial {}", qemu.serial);
+    progress!("==> {BOARD} booted in namespace {}, serial {}", ns.name, qemu.serial);
     ping(&ns, &[BOARD_V4, BOARD_V6])?;
     dhcp(&ns, &qemu)?;
     ping(&ns, &[BOARD_V4, BOARD_V6])?;
     sleep_accept(&ns, &qemu)?;
     let (device, cpython) = (format!("pyb:{}", qemu.serial), "cpython".to_string());
-    multi_net(&ns, "ours <-> CPython", &[(&device, &cpython), (&cpython, &device)], &[])?;
+    multi_net(&ns, "ours <-> CPython", &[(&device, &cpython), (&cpython, &device)], &[])?.gate()?;
     crate::suites::conformance::run(crate::suites::conformance::Which::Serial { port: qemu.serial.clone(), own: Some((BOARD_V4.into(), BOARD_V6.into())) })?;
     drop(qemu);
     drop(ns);
@@ -75,7 +76,7 @@ pub fn run(anchor_only: bool) -> Result<(), String> {
 }
 
 /// The namespace of the pairings with the anchor.
-const ANCHOR_NETNS: &str = "usocket-device-anchor";
+static ANCHOR_NETNS: LazyLock<String> = LazyLock::new(|| usocket_netns::private_name("usocket-device-anchor"));
 
 /// Ours on tap0 and the anchor on tap1 of one bridge: ping both, then
 /// multi_net anchor <-> CPython and ours <-> anchor, both orders each.
@@ -83,7 +84,7 @@ fn against_the_anchor(fw: &crate::lab::firmware::Firmware, ours_elf: &Path) -> R
     let anchor_elf = crate::lab::firmware::build_with(fw, fw.board, crate::lab::firmware::Stack::Lwip { ipv6: true })?;
     let ns = Netns::with_bridge(
         crate::exec::captured,
-        ANCHOR_NETNS,
+        ANCHOR_NETNS.as_str(),
         crate::suites::multinet::KERNEL_V4,
         Some("2001:db8::1/64"),
         &["tap0", "tap1"],
@@ -91,18 +92,24 @@ fn against_the_anchor(fw: &crate::lab::firmware::Firmware, ours_elf: &Path) -> R
     )?;
     let ours = Qemu::boot(fw, ours_elf, &Nic::Tap("tap0".into()), Clock::Real, Some(&ns.name))?;
     let anchor = Qemu::boot(fw, &anchor_elf, &Nic::Tap("tap1".into()), Clock::Real, Some(&ns.name))?;
-    progress!("==> ours ({}) and the anchor, MicroPython's lwIP module ({}), on one bridge in {ANCHOR_NETNS}", ours.serial, anchor.serial);
-    ping(&ns, &[BOARD_V4, BOARD_V6, crate::provision::lwip::host(crate::provision::lwip::IPV4), crate::provision::lwip::host(crate::provision::lwip::IPV6)])?;
+    progress!("==> ours ({}) and the anchor, MicroPython's lwIP module ({}), on one bridge in {}", ours.serial, anchor.serial, ns.name);
+    ping(&ns, &[BOARD_V4, BOARD_V6])?;
+    if let Err(e) = ping(&ns, &[crate::provision::lwip::host(crate::provision::lwip::IPV4), crate::provision::lwip::host(crate::provision::lwip::IPV6)]) {
+        println!("!!! the anchor (measured, not gating): {e}");
+    }
     let (ours, anchor) = (format!("pyb:{}", ours.serial), format!("pyb:{}", anchor.serial));
     let cpython = "cpython".to_string();
-    let anchor_cpython = multi_net(&ns, "the anchor <-> CPython", &[(&anchor, &cpython), (&cpython, &anchor)], &ANCHOR_WITH_CPYTHON);
-    let ours_anchor = multi_net(&ns, "ours <-> the anchor", &[(&ours, &anchor), (&anchor, &ours)], &ANCHOR_WITH_OURS);
-    anchor_cpython.and(ours_anchor)
+    // The anchor's outcomes are measurements: its races (a garbage errno when
+    // the peer's FIN beats connect's return, data dropped on a RST) are
+    // reported, and never decide whether the suite passes.
+    multi_net(&ns, "the anchor <-> CPython", &[(&anchor, &cpython), (&cpython, &anchor)], &ANCHOR_WITH_CPYTHON)?.report();
+    multi_net(&ns, "ours <-> the anchor", &[(&ours, &anchor), (&anchor, &ours)], &ANCHOR_WITH_OURS)?.report();
+    Ok(())
 }
 
 /// A multi_net outcome other than a pass that a pairing expects: the
-/// anchor's behaviour (checked like the spec's differences: an entry that
-/// passes, or a failure not listed, fails the suite).
+/// anchor's known behaviour, by which its pairings' report tells the known
+/// from the new (an entry that passed, or a failure not listed).
 struct Expected {
     /// Which of the pairing's orders (0: as `orders` lists them first).
     order: usize,
@@ -217,10 +224,39 @@ fn sleep_accept(ns: &Netns, qemu: &Qemu) -> Result<(), String> {
     Ok(())
 }
 
+/// What one pairing's multi_net run gave.
+struct MultiNet {
+    /// `multi_net, NAME: N passed` and each outcome that went as expected.
+    report: String,
+    /// Each outcome that did not.
+    problems: Vec<String>,
+}
+
+impl MultiNet {
+    /// Ours (with CPython): every outcome not expected fails the suite.
+    fn gate(self) -> Result<(), String> {
+        if self.problems.is_empty() {
+            progress!("==> {}", self.report);
+            Ok(())
+        } else {
+            Err(format!("{}; {} did not:\n  {}", self.report, self.problems.len(), self.problems.join("\n  ")))
+        }
+    }
+
+    /// A pairing with the anchor: a measurement, printed, never a failure.
+    fn report(self) {
+        println!("==> {}", self.report);
+        for p in &self.problems {
+            println!("!!! not as the anchor's known behaviour says (measured, not gating): {p}");
+        }
+    }
+}
+
 /// MicroPython's multi_net tests with each pair of instances (instance0,
 /// instance1): boards (`pyb:PTY`) or CPython on the namespace's kernel. Every
-/// test must pass but those `expected` says otherwise of, which must do as it says.
-fn multi_net(ns: &Netns, name: &str, orders: &[(&String, &String)], expected: &[Expected]) -> Result<(), String> {
+/// test should pass but those `expected` says otherwise of, which should do as
+/// it says; the caller decides whether a departure fails ([`MultiNet`]).
+fn multi_net(ns: &Netns, name: &str, orders: &[(&String, &String)], expected: &[Expected]) -> Result<MultiNet, String> {
     let tests = crate::lab::micropython::source(None)?.join("tests");
     let mut problems = Vec::new();
     let mut passed = 0;
@@ -252,10 +288,5 @@ fn multi_net(ns: &Netns, name: &str, orders: &[(&String, &String)], expected: &[
     for e in &as_expected {
         report.push_str(&format!("\n    as expected: {e}"));
     }
-    if problems.is_empty() {
-        progress!("==> {report}");
-        Ok(())
-    } else {
-        Err(format!("{report}; {} did not:\n  {}", problems.len(), problems.join("\n  ")))
-    }
+    Ok(MultiNet { report, problems })
 }

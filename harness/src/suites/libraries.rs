@@ -11,6 +11,7 @@
 //! same `ab` run; both req/s figures are printed side by side (a benchmark
 //! figure, not a timed test). Needs root, curl and ab; says so when skipped.
 
+use std::sync::LazyLock;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -39,7 +40,7 @@ const UMQTT: [Package; 2] = [
 ];
 
 /// The namespace of the run.
-const NETNS: &str = "usocket-libraries";
+static NETNS: LazyLock<String> = LazyLock::new(|| usocket_netns::private_name("usocket-libraries"));
 
 /// Where the app listens, on the board (192.0.2.2) and on stock's kernel stack (192.0.2.1).
 const PORT: &str = "8080";
@@ -60,7 +61,7 @@ const AB_CONCURRENCY: &str = "20";
 
 /// Runs `args` in the namespace; its stdout.
 fn in_netns(args: &[&str]) -> Result<String, String> {
-    crate::exec::output("ip", &[&["netns", "exec", NETNS][..], args].concat())
+    crate::exec::output("ip", &[&["netns", "exec", NETNS.as_str()][..], args].concat())
 }
 
 /// Starts the app with `interpreter` (and `env`) in the namespace and waits,
@@ -73,7 +74,7 @@ fn serve(interpreter: &Path, env: &[&str], path: &Path, url: &str, log: &Path) -
     let mut args = vec!["env", micropypath.as_str()];
     args.extend(env);
     args.extend([exe.as_ref(), app.as_ref(), PORT]);
-    let server = spawn_in(NETNS, &args, log)?;
+    let server = spawn_in(NETNS.as_str(), &args, log)?;
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(20) {
         if in_netns(&["curl", "-sf", "-m", "2", url]).is_ok() {
@@ -150,7 +151,7 @@ fn client(ours: &Path, path: &[&Path], script: &str, args: &[&str]) -> Result<()
     command.extend(BOARD_ENV);
     command.extend(["timeout", "90", &exe, &script]);
     command.extend(args);
-    let out = crate::exec::captured(Command::new("ip").args(["netns", "exec", NETNS]).args(&command)).map_err(|e| e.to_string())?;
+    let out = crate::exec::captured(Command::new("ip").args(["netns", "exec", NETNS.as_str()]).args(&command)).map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     for line in stdout.lines() {
         println!("    {line}");
@@ -166,7 +167,7 @@ fn client(ours: &Path, path: &[&Path], script: &str, args: &[&str]) -> Result<()
 fn requests(ours: &Path, dir: &Path) -> Result<(), String> {
     let lib = crate::lab::micropython::source(None)?.join("lib/micropython-lib/micropython/requests");
     let peer = crate::root().join("tests/libraries/http_peer.py");
-    let _server = spawn_in(NETNS, &["python3", &peer.to_string_lossy(), "192.0.2.1", "8090"], &dir.join("http_peer.log"))?;
+    let _server = spawn_in(NETNS.as_str(), &["python3", &peer.to_string_lossy(), "192.0.2.1", "8090"], &dir.join("http_peer.log"))?;
     std::thread::sleep(Duration::from_millis(500));
     client(ours, &[&lib], "requests_client.py", &["http://192.0.2.1:8090"])?;
     progress!("==> micropython-lib requests on our TAP board: GET 256 KiB, POST 200 kB and JSON against CPython's http.server");
@@ -180,7 +181,7 @@ fn mqtt(ours: &Path, dir: &Path) -> Result<(), String> {
     }
     let conf = dir.join("mosquitto.conf");
     std::fs::write(&conf, "listener 1883 192.0.2.1\nallow_anonymous true\n").map_err(|e| e.to_string())?;
-    let _broker = spawn_in(NETNS, &["mosquitto", "-v", "-c", &conf.to_string_lossy()], &dir.join("mosquitto.log"))?;
+    let _broker = spawn_in(NETNS.as_str(), &["mosquitto", "-v", "-c", &conf.to_string_lossy()], &dir.join("mosquitto.log"))?;
     std::thread::sleep(Duration::from_millis(500));
     for (package, which) in UMQTT.iter().zip(["simple", "simple2"]) {
         let lib = package.fetch()?;
@@ -203,7 +204,7 @@ pub fn run(ours: &Path) -> Result<(), String> {
     let microdot = MICRODOT.fetch()?;
     let dir = crate::root().join("target/libraries");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS.as_str(), "192.0.2.1/24", None)?;
     requests(ours, &dir)?;
     mqtt(ours, &dir)?;
     let ours_rps = {

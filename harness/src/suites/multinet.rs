@@ -146,7 +146,7 @@ impl Env {
     fn new(exe: &Path) -> Result<Env, String> {
         // From here the guard exists, so a failing step below still cleans up.
         let taps = OURS.map(|o| o.tap);
-        let ns = Netns::with_bridge(crate::exec::captured, &format!("usocket-multinet-{}", std::process::id()), KERNEL_V4, None, &taps, NOWHERE)?;
+        let ns = Netns::with_bridge(crate::exec::captured, &usocket_netns::private_name("usocket-multinet"), KERNEL_V4, None, &taps, NOWHERE)?;
         let dir = crate::root().join(format!("target/multinet-{}", std::process::id()));
         let env = Env { ns, dir };
         std::fs::create_dir_all(&env.dir).map_err(|e| format!("{}: {e}", env.dir.display()))?;

@@ -7,6 +7,7 @@
 //! against its own. No call may fail, hang or leak; it prints the cycles per
 //! second of 8 threads and of one beside it.
 
+use std::sync::LazyLock;
 use usocket_netns::Netns;
 
 use crate::exec::step;
@@ -55,7 +56,7 @@ fn cycles_per_second(text: &str) -> Option<f64> {
 }
 
 /// The namespace of the run.
-const NETNS: &str = "usocket-threads";
+static NETNS: LazyLock<String> = LazyLock::new(|| usocket_netns::private_name("usocket-threads"));
 
 /// Builds and runs the program against `lib` (the host static library).
 pub fn run(lib: &str, out: &str) -> Result<(), String> {
@@ -67,11 +68,11 @@ pub fn run(lib: &str, out: &str) -> Result<(), String> {
     if usocket_netns::skip_unless_root("the C ABI from 8 threads over TAP", "its network namespace and TAP device") {
         return Ok(());
     }
-    let _ns = Netns::with_tap(crate::exec::captured, NETNS, "192.0.2.1/24", None)?;
+    let _ns = Netns::with_tap(crate::exec::captured, NETNS.as_str(), "192.0.2.1/24", None)?;
     let env = ["env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=192.0.2.2/24"];
     for (server, ip) in [("kernel", "192.0.2.1"), ("self", "192.0.2.2")] {
         for threads in ["8", "1"] {
-            let args = [&["netns", "exec", NETNS][..], &env, &["timeout", "120", &exe, server, ip, "7500", threads]].concat();
+            let args = [&["netns", "exec", NETNS.as_str()][..], &env, &["timeout", "120", &exe, server, ip, "7500", threads]].concat();
             step(&format!("C ABI from {threads} thread(s) over TAP, echo server: {server}"), "ip", &args)?;
         }
     }

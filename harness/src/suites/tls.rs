@@ -13,6 +13,7 @@
 //!
 //! Skipped loudly when not root. The namespace goes when the run ends.
 
+use std::sync::LazyLock;
 use std::path::Path;
 
 use crate::exec::step;
@@ -20,7 +21,7 @@ use crate::verbosity::progress;
 use usocket_netns::Netns;
 
 /// The namespace of the run.
-const NETNS: &str = "usocket-tls";
+static NETNS: LazyLock<String> = LazyLock::new(|| usocket_netns::private_name("usocket-tls"));
 
 /// How long the driver may take in all (it bounds each run of tls.py itself).
 const DRIVER_LIMIT: &str = "900";
@@ -59,10 +60,10 @@ pub fn run_with(exe: &Path, multinet: bool) -> Result<(), String> {
     if crate::exec::captured(std::process::Command::new("openssl").arg("version")).is_err() {
         return Err("openssl is not installed: apt-get install openssl (the TLS tests' peers and certificates)".into());
     }
-    let ns = Netns::with_bridge(crate::exec::captured, NETNS, crate::suites::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::suites::multinet::NOWHERE)?;
+    let ns = Netns::with_bridge(crate::exec::captured, NETNS.as_str(), crate::suites::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::suites::multinet::NOWHERE)?;
     let dir = crate::root().join("target/tls");
     let (exe_text, dir_text) = (exe.to_string_lossy(), dir.to_string_lossy());
-    let driver = ["netns", "exec", NETNS, "timeout", DRIVER_LIMIT, "python3", "tests/micropython/tls_driver.py", &exe_text, &dir_text];
+    let driver = ["netns", "exec", NETNS.as_str(), "timeout", DRIVER_LIMIT, "python3", "tests/micropython/tls_driver.py", &exe_text, &dir_text];
     step("TLS against openssl and CPython", "ip", &driver)?;
     if multinet { multinet_tls(&ns, exe) } else { Ok(()) }
 }
