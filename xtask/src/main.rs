@@ -7,6 +7,7 @@ mod crate_packages;
 mod features;
 mod firmware_lib;
 mod firmware_size;
+mod hygiene;
 mod install;
 mod modules;
 mod package_files;

@@ -35,6 +35,11 @@ const STEPS: &[Step] = &[
         doc: "no crate's modules import each other in a circle, codegen's only downwards through its layers (cargo xtask modules)",
         run: || crate::modules::run(&usocket_harness::root(), false),
     },
+    Step {
+        name: "hygiene",
+        doc: "commit subjects at most 72 characters, no issue numbers in code or comments, UPSTREAM tags well formed",
+        run: crate::hygiene::run,
+    },
     Step { name: "firmware-ram", doc: "each c-port board's linked statics: nothing in .data, .bss = its header's RAM figure", run: crate::firmware_lib::ram },
     Step {
         name: "package",

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 const MICROPYTHON_BENCHES: [(&str, &str, &str, &str, f64); 6] = [
     ("bulk TCP", "bench/micropython/bulk_tcp.py", "mbps", "MB/s", 1.0),
     ("connect/accept/close", "bench/micropython/connect_cycles.py", "per_s", "cycles/s", 1.0),
-    // A pass may cost at most twice stock's (issue 16's goal).
+    // A pass may cost at most twice stock's: ours waits for the stack too.
     ("asyncio pass, a listener registered", "bench/micropython/asyncio_pass.py", "per_s", "passes/s", 0.5),
     ("asyncio echo round trip", "bench/micropython/asyncio_echo.py", "per_s", "round trips/s", 1.0),
     ("TLS handshake", "bench/micropython/tls_handshake.py", "per_s", "handshakes/s", 1.0),

@@ -99,10 +99,15 @@ fn run_script(target: &Target, script: &Path) -> Result<Vec<(String, Verdict)>, 
     }
 }
 
+/// A script's results: each case's verdict, in the order it ran.
+type Results = Vec<(String, Verdict)>;
+/// A target's column: per script, its results.
+type Column = Vec<Results>;
+
 /// Every script on every target: per target, per script, its results. The
 /// anchor's columns (QEMU, mostly waiting on the emulated board) run in a
 /// thread of their own beside the interpreters' columns.
-fn run_columns(targets: &[Target], scripts: &[PathBuf]) -> Result<Vec<Vec<Vec<(String, Verdict)>>>, String> {
+fn run_columns(targets: &[Target], scripts: &[PathBuf]) -> Result<Vec<Column>, String> {
     let column = |target: &Target| scripts.iter().map(|s| run_script(target, s)).collect::<Result<Vec<_>, String>>();
     let is_anchor = |t: &Target| matches!(t.runner, Runner::FreshAnchor { .. });
     let (anchors, local) = std::thread::scope(|scope| {
