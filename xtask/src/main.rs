@@ -3,6 +3,7 @@
 
 mod armrust;
 mod bench;
+mod book;
 mod cflags;
 mod cli;
 mod codegen;
