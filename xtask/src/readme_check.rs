@@ -1,5 +1,5 @@
-//! Every `cargo xtask` invocation that README.md or a doc comment of xtask
-//! shows parses, so the docs and the command line ([`crate::cli`]) cannot
+//! Every `cargo xtask` invocation that README.md, the guide (`docs/src/`) or
+//! a doc comment of xtask shows parses, so the docs and the command line ([`crate::cli`]) cannot
 //! drift apart. An invocation is a code span or a code block line starting
 //! `cargo xtask`; its usage notation is checked both ways: without the optional `[...]` parts and with all of them,
 //! placeholders (SCRIPT, N, `<pty>`, ...) standing for sample values. A command
@@ -61,7 +61,7 @@ fn sample<'a>(word: &'a str, flag: &str) -> &'a str {
         return word;
     }
     match (word, flag) {
-        ("NAME", "--step" | "--only") => "codegen",
+        ("NAME" | "STEP", "--step" | "--only") => "codegen",
         ("NAME", "--tap") => "tap0",
         ("NAME", "--stack") => "lwip",
         ("NAME", "--board") => "nucleo-f429zi",
@@ -106,12 +106,26 @@ fn check(file: &str, found: &[String]) {
     }
 }
 
+/// README.md and the guide's chapters, as (path, text).
+fn docs() -> Vec<(String, String)> {
+    let root = usocket_harness::root();
+    let mut files = vec![root.join("README.md")];
+    let chapters = root.join("docs/src");
+    let mut found: Vec<_> = std::fs::read_dir(&chapters).expect("docs/src").map(|e| e.expect("docs/src entry").path()).collect();
+    found.sort();
+    files.extend(found.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")));
+    files.into_iter().map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))).collect()
+}
+
 #[test]
-fn every_invocation_in_the_readme_parses() {
-    let readme = std::fs::read_to_string(usocket_harness::root().join("README.md")).expect("README.md");
-    let found = invocations(&readme);
-    assert!(found.len() > 40, "only {} invocations found: {found:?}", found.len());
-    check("README.md", &found);
+fn every_invocation_in_the_readme_and_the_guide_parses() {
+    let mut total = 0;
+    for (path, text) in docs() {
+        let found = invocations(&text);
+        total += found.len();
+        check(&path, &found);
+    }
+    assert!(total > 40, "only {total} invocations found in README.md and docs/src/");
 }
 
 #[test]

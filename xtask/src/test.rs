@@ -58,7 +58,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "walkthroughs",
-        doc: "README's walkthroughs (add a constant, a method, a behaviour case) followed as written on a copy of HEAD, with their checks (conformance: CPython only)",
+        doc: "the guide's walkthroughs (add a constant, a method, a behaviour case): each patch applied to a copy of HEAD, with their checks (conformance: CPython only)",
         run: usocket_harness::suites::walkthroughs::run_all,
     },
     Step {

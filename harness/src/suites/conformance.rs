@@ -131,7 +131,12 @@ fn anchor_cache(elf: &Path, script: &Path, column: &str) -> Option<PathBuf> {
 }
 
 /// The anchor's results of a script: from the cache, or run and cached.
-fn cached_anchor_run(elf: &Path, script: &Path, column: &str, run: impl FnOnce() -> Result<Vec<(String, Verdict)>, String>) -> Result<Vec<(String, Verdict)>, String> {
+fn cached_anchor_run(
+    elf: &Path,
+    script: &Path,
+    column: &str,
+    run: impl FnOnce() -> Result<Vec<(String, Verdict)>, String>,
+) -> Result<Vec<(String, Verdict)>, String> {
     let cache = anchor_cache(elf, script, column);
     if let Some(text) = cache.as_ref().and_then(|c| std::fs::read_to_string(c).ok()) {
         return Ok(parse(&text));
@@ -478,7 +483,10 @@ fn matrix(root: &Path, targets: Vec<Target>) -> Result<(), String> {
         println!("  {d}");
     }
     if !unexplained.is_empty() {
-        println!("!!! {} anchor failure(s) no [[difference]] explains (measured, not gating; name them in spec/cpython.toml or spec/modlwip.toml):", unexplained.len());
+        println!(
+            "!!! {} anchor failure(s) no [[difference]] explains (measured, not gating; name them in spec/cpython.toml or spec/modlwip.toml):",
+            unexplained.len()
+        );
         for u in &unexplained {
             println!("!!!   {u}");
         }

@@ -7,8 +7,8 @@
 //! notifications, a network thread): 8 threads of blocking cycles beside two
 //! blocked calls that closes must wake. Needs root; says so when skipped.
 
-use std::sync::LazyLock;
 use crate::exec::step;
+use std::sync::LazyLock;
 use usocket_netns::Netns;
 
 /// The namespace of the run.

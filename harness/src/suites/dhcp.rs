@@ -15,11 +15,11 @@
 //! [`Dnsmasq`] is shared with the emulated-board suite (`emulated.rs`), which runs the
 //! same switch on the firmware. Needs root and dnsmasq; says so when skipped.
 
-use std::sync::LazyLock;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use crate::exec::step;
@@ -167,13 +167,28 @@ pub fn run(exe: &Path) -> Result<(), String> {
 fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
     let _ns = Netns::with_tap(crate::exec::captured, NETNS.as_str(), "192.0.2.1/24", None)?;
     let dnsmasq = Dnsmasq::start(NETNS.as_str(), dir)?;
-    let _http =
-        spawn_in(NETNS.as_str(), &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()], &dir.join("http.log"))?;
+    let _http = spawn_in(
+        NETNS.as_str(),
+        &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()],
+        &dir.join("http.log"),
+    )?;
     std::thread::sleep(Duration::from_millis(500));
     let result = step(
         "DHCP against dnsmasq",
         "ip",
-        &["netns", "exec", NETNS.as_str(), "env", "USOCKET_BOARD=tap", "USOCKET_TAP=tap0", "USOCKET_IPV4=dhcp", "timeout", "60", exe, "tests/micropython/dhcp.py"],
+        &[
+            "netns",
+            "exec",
+            NETNS.as_str(),
+            "env",
+            "USOCKET_BOARD=tap",
+            "USOCKET_TAP=tap0",
+            "USOCKET_IPV4=dhcp",
+            "timeout",
+            "60",
+            exe,
+            "tests/micropython/dhcp.py",
+        ],
     );
     let acks = dnsmasq.acks();
     println!("dnsmasq: {acks} DHCPACK (the lease, then renewals)");

@@ -23,10 +23,10 @@
 //! Needs root; skipped, loudly, otherwise. The namespace and QEMU are removed
 //! at the end, also on failure.
 
-use std::sync::LazyLock;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use crate::lab::qemu::{Clock, Nic, Qemu};

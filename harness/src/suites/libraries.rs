@@ -11,9 +11,9 @@
 //! same `ab` run; both req/s figures are printed side by side (a benchmark
 //! figure, not a timed test). Needs root, curl and ab; says so when skipped.
 
-use std::sync::LazyLock;
 use std::path::Path;
 use std::process::Command;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use crate::provision::pypi::Package;

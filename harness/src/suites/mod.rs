@@ -1,5 +1,6 @@
 //! The test suites, one module each; xtask's `test` step table runs them.
 
+pub mod book;
 pub mod c_abi;
 pub mod conformance;
 pub mod cortex_m;

@@ -7,8 +7,8 @@
 //! 127.0.0.1 and ::1 stay off the wire, and an asyncio server holds 220
 //! concurrent clients. Needs root; says so when skipped.
 
-use std::sync::LazyLock;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use crate::exec::step;
 use usocket_netns::Netns;

@@ -13,8 +13,8 @@
 //!
 //! Skipped loudly when not root. The namespace goes when the run ends.
 
-use std::sync::LazyLock;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use crate::exec::step;
 use crate::verbosity::progress;
@@ -60,7 +60,14 @@ pub fn run_with(exe: &Path, multinet: bool) -> Result<(), String> {
     if crate::exec::captured(std::process::Command::new("openssl").arg("version")).is_err() {
         return Err("openssl is not installed: apt-get install openssl (the TLS tests' peers and certificates)".into());
     }
-    let ns = Netns::with_bridge(crate::exec::captured, NETNS.as_str(), crate::suites::multinet::KERNEL_V4, None, &["tap0", "tap1"], crate::suites::multinet::NOWHERE)?;
+    let ns = Netns::with_bridge(
+        crate::exec::captured,
+        NETNS.as_str(),
+        crate::suites::multinet::KERNEL_V4,
+        None,
+        &["tap0", "tap1"],
+        crate::suites::multinet::NOWHERE,
+    )?;
     let dir = crate::root().join("target/tls");
     let (exe_text, dir_text) = (exe.to_string_lossy(), dir.to_string_lossy());
     let driver = ["netns", "exec", NETNS.as_str(), "timeout", DRIVER_LIMIT, "python3", "tests/micropython/tls_driver.py", &exe_text, &dir_text];
