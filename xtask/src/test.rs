@@ -62,6 +62,11 @@ const STEPS: &[Step] = &[
         run: usocket_harness::suites::walkthroughs::run_all,
     },
     Step {
+        name: "book",
+        doc: "the guide (docs/, mdBook from crates.io, pinned) builds and every relative link and #anchor in it resolves",
+        run: usocket_harness::suites::book::run,
+    },
+    Step {
         name: "c",
         doc: "the header as C99/C++11, the C ABI programs, and (root) the C ABI from 8 threads over TAP",
         run: usocket_harness::suites::c_abi::run,
