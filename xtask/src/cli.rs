@@ -194,9 +194,12 @@ struct TestArgs {
     /// List the steps and what each checks, and run none.
     #[arg(long, conflicts_with = "only")]
     list: bool,
-    /// Run only this step (repeatable; in the order given).
+    /// Run only this step (repeatable; in the order given, one after the other).
     #[arg(long, visible_alias = "step", value_name = "STEP", value_parser = crate::test::step_named)]
     only: Vec<&'static Step>,
+    /// Run every step one after the other, none beside the others.
+    #[arg(long)]
+    one_lane: bool,
 }
 
 /// `cargo xtask bench`'s arguments.
@@ -235,7 +238,7 @@ impl Command {
                 crate::test::list();
                 Ok(())
             }
-            Command::Test(TestArgs { only, .. }) => crate::test::run(&only),
+            Command::Test(TestArgs { only, one_lane, .. }) => crate::test::run(&only, one_lane),
             Command::Conformance { anchor: true, .. } => usocket_harness::suites::conformance::run(usocket_harness::suites::conformance::Which::Anchor),
             Command::Conformance { serial: Some(port), own, .. } => {
                 let own = own.and_then(|a| <[String; 2]>::try_from(a).ok()).map(|[v4, v6]| (v4, v6));

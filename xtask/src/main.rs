@@ -9,6 +9,7 @@ mod firmware_lib;
 mod firmware_size;
 mod hygiene;
 mod install;
+mod lanes;
 mod modules;
 mod package_files;
 mod readme_blocks;
