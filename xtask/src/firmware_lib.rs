@@ -3,7 +3,8 @@
 //!
 //! - [`builds`]: clippy on the firmware code, and `libusocket.a` for the
 //!   board's own target (`target` in its board file: thumbv6m, thumbv7m,
-//!   thumbv7em-hf); it exports every C ABI
+//!   thumbv7em-hf), for thumbv7m, and the fullest board for every target; it
+//!   exports every C ABI
 //!   function and the runtime's frame-port functions, and leaves the
 //!   firmware's frame-port functions undefined.
 //! - [`ram`]: the library linked into a minimal C firmware (every export kept,
@@ -128,18 +129,45 @@ pub fn build(spec: &Spec, name: &str, target: Option<&str>) -> Result<(PathBuf, 
     Ok((rust_src::build_staticlib(&board.name, target, &board.features())?, target.to_string()))
 }
 
-/// `cargo xtask test --step firmware-lib`: each c-port board's library on
-/// every firmware target (clippy on its own), with every export.
+/// The (board, target) pairs the firmware-lib step builds: every board on
+/// its own target and on [`RAM_TARGET`] (which the RAM check links), and the
+/// board with the most features on every target (the code that only a
+/// feature brings must compile for each architecture, e.g. thumbv6m's atomics
+/// without compare-and-swap). Every other pair would prove nothing more: a
+/// board file adds sizes and features, a target an architecture.
+fn build_pairs<'a>(boards: &[(&'a Board, &'a str)], targets: &[&'a str]) -> Vec<(&'a Board, &'a str)> {
+    let mut pairs: Vec<(&Board, &str)> = Vec::new();
+    let mut add = |b: &'a Board, t: &'a str| {
+        if !pairs.iter().any(|(pb, pt)| pb.name == b.name && *pt == t) {
+            pairs.push((b, t));
+        }
+    };
+    for &(board, own) in boards {
+        add(board, own);
+        add(board, RAM_TARGET);
+    }
+    if let Some(&(fullest, _)) = boards.iter().max_by_key(|(b, _)| b.features().len()) {
+        for &t in targets {
+            add(fullest, t);
+        }
+    }
+    pairs
+}
+
+/// `cargo xtask test --step firmware-lib`: clippy on each c-port board's own
+/// target, and the libraries of [`build_pairs`], each with every export.
 pub fn builds() -> Result<(), String> {
     let spec = spec()?;
-    for (board, own) in c_port_boards(&spec) {
+    let boards = c_port_boards(&spec);
+    for &(board, own) in &boards {
         rust_src::clippy(&board.name, own, &board.features())?;
-        for target in usocket_codegen::targets::TARGETS.iter().map(|t| t.name) {
-            let lib = rust_src::build_staticlib(&board.name, target, &board.features())?;
-            let exports = check_exports(&spec, &lib)?;
-            let (text, data, bss) = our_object_sizes(&lib)?;
-            println!("    {}: {exports} exports; our object: .text {text} B, .data {data} B, .bss {bss} B", lib.display());
-        }
+    }
+    let targets: Vec<&str> = usocket_codegen::targets::TARGETS.iter().map(|t| t.name).collect();
+    for (board, target) in build_pairs(&boards, &targets) {
+        let lib = rust_src::build_staticlib(&board.name, target, &board.features())?;
+        let exports = check_exports(&spec, &lib)?;
+        let (text, data, bss) = our_object_sizes(&lib)?;
+        println!("    {}: {exports} exports; our object: .text {text} B, .data {data} B, .bss {bss} B", lib.display());
     }
     Ok(())
 }
@@ -287,4 +315,29 @@ pub fn ram() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_board_and_every_target_is_built_and_nothing_twice() {
+        let spec = spec().expect("the spec");
+        let boards = c_port_boards(&spec);
+        let targets: Vec<&str> = usocket_codegen::targets::TARGETS.iter().map(|t| t.name).collect();
+        let pairs = build_pairs(&boards, &targets);
+        for (board, own) in &boards {
+            assert!(pairs.iter().any(|(b, t)| b.name == board.name && t == own), "{} on its own target", board.name);
+            assert!(pairs.iter().any(|(b, t)| b.name == board.name && *t == RAM_TARGET), "{} on {RAM_TARGET}", board.name);
+        }
+        for t in &targets {
+            assert!(pairs.iter().any(|(_, pt)| pt == t), "nothing built for {t}");
+        }
+        let mut seen: Vec<(String, &str)> = pairs.iter().map(|(b, t)| (b.name.clone(), *t)).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), pairs.len(), "a pair twice");
+        assert!(pairs.len() < boards.len() * targets.len(), "{} pairs: no fewer than every board on every target", pairs.len());
+    }
 }

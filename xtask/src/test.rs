@@ -51,7 +51,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "firmware-lib",
-        doc: "each c-port board on thumbv6m, thumbv7m and thumbv7em-hf: libusocket.a with every export; clippy on its own target",
+        doc: "each c-port board on its own target and thumbv7m, the fullest on thumbv6m, thumbv7m and thumbv7em-hf: libusocket.a with every export; clippy on its own target",
         run: crate::firmware_lib::builds,
         lane: Lane::Main,
     },
