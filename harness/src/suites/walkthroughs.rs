@@ -8,12 +8,14 @@
 //! runners); the generator's output is not in it. For each walkthrough
 //! ([`WALKTHROUGHS`]) on a clean copy (`target/walkthroughs/repo`, a git
 //! repository of its own fetched from HEAD, so files a walkthrough did not
-//! change keep their times and builds stay incremental) with its own target
-//! directory (`target/walkthroughs/target`): `git apply` the patch, `cargo
+//! change keep their times and builds stay incremental), built in the
+//! repository's own target directory (the copy's crates are other packages
+//! to cargo, by their path, so they build beside ours and share the
+//! dependencies from crates.io): `git apply` the patch, `cargo
 //! xtask codegen`, then the checks that fail when the patch leaves a step out.
 //! `cargo xtask conformance` there runs on CPython only (said loudly): ours,
 //! stock MicroPython and the lwIP anchor need interpreters and firmware that
-//! the micropython and device steps build. After each, the C ABI runner
+//! the micropython and emulated steps build. After each, the C ABI runner
 //! (`tests/c/conformance.c`, which `cargo xtask test --only c` runs) runs the
 //! copy's cases on the copy's debug `libusocket_host.a`.
 
@@ -126,7 +128,7 @@ pub fn run_all() -> Result<(), String> {
         eprintln!("!!! walkthroughs: the copy is HEAD (its patches too); uncommitted changes are not in it");
     }
     let base: PathBuf = root.join("target/walkthroughs");
-    let (copy, target) = (base.join("repo"), base.join("target"));
+    let (copy, target) = (base.join("repo"), root.join("target"));
     let mut times = Vec::new();
     for w in &WALKTHROUGHS {
         let started = Instant::now();
