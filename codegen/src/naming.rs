@@ -164,6 +164,15 @@ impl Names {
         std::iter::once(&module.name).chain(&module.aliases).map(|n| format!("{n}.pyi")).collect()
     }
 
+    /// The import name whose stub holds the module's text, the others'
+    /// re-exporting it: the first alias (`usocket`), a name no standard
+    /// library has, so that `from usocket import *` cannot resolve to
+    /// another module's stub (`socket`'s would be CPython's); the module's
+    /// own name when it has no alias.
+    pub fn stub_module(module: &Module) -> &str {
+        module.aliases.first().unwrap_or(&module.name)
+    }
+
     /// The Python class of socket objects (`socket`), as the stubs spell the socket return kind.
     pub fn python_class() -> &'static str {
         ReturnKind::Socket.python_stub()
