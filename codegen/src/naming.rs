@@ -2,7 +2,7 @@
 //! objects. Emitters and templates never build names themselves.
 
 use crate::ir::{Callable, Module, Namespace, Owner, Spec};
-use crate::types::ReturnKind;
+use crate::types::{ArgType, ReturnKind};
 
 /// Names derived from the module's C prefix.
 #[derive(Debug, Clone)]
@@ -86,6 +86,33 @@ impl Names {
         format!("{}_py_{}", self.prefix, what)
     }
 
+    /// A fixture's steps in the case data: `FIXTURE_TCP_PAIR` (Rust constant).
+    pub fn fixture_rust(fixture: &str) -> String {
+        format!("FIXTURE_{}", fixture.to_uppercase())
+    }
+
+    /// A fixture's steps in the case data: `fixture_tcp_pair` (C array).
+    pub fn fixture_c(fixture: &str) -> String {
+        format!("fixture_{fixture}")
+    }
+
+    /// The case dispatch's function that calls a callable (Rust): `call_recv`,
+    /// `call_socket_close` for a socket method whose name a function has too.
+    pub fn dispatch_fn(spec: &Spec, c: &Callable) -> String {
+        let shared = spec.callables().filter(|o| o.name == c.name).count() > 1;
+        match c.owner {
+            Owner::Socket if shared => format!("call_socket_{}", c.name),
+            Owner::Interface if shared => format!("call_interface_{}", c.name),
+            _ => format!("call_{}", c.name),
+        }
+    }
+
+    /// The case runner's conversion of an argument type, which the case
+    /// dispatch calls (a `Marshal` method in Rust, a function in C): `arg_int`.
+    pub fn marshal_arg(ty: ArgType) -> String {
+        format!("arg_{}", ty.spec_name())
+    }
+
     /// Rust constant of a board: `host-loopback` → `HOST_LOOPBACK`.
     pub fn board_const(board: &str) -> String {
         board.replace('-', "_").to_uppercase()
@@ -135,6 +162,15 @@ impl Names {
     /// Stub file names, one per import name: `socket.pyi`, `usocket.pyi`.
     pub fn stub_files(module: &Module) -> Vec<String> {
         std::iter::once(&module.name).chain(&module.aliases).map(|n| format!("{n}.pyi")).collect()
+    }
+
+    /// The import name whose stub holds the module's text, the others'
+    /// re-exporting it: the first alias (`usocket`), a name no standard
+    /// library has, so that `from usocket import *` cannot resolve to
+    /// another module's stub (`socket`'s would be CPython's); the module's
+    /// own name when it has no alias.
+    pub fn stub_module(module: &Module) -> &str {
+        module.aliases.first().unwrap_or(&module.name)
     }
 
     /// The Python class of socket objects (`socket`), as the stubs spell the socket return kind.

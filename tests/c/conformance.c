@@ -1,7 +1,10 @@
 /* The spec's behaviour cases (generated/conformance/cases.h) on the C ABI,
- * loopback board. Each step calls a C ABI function by its spec name with
- * Python-like values, mapped as the MicroPython glue maps them. Cases whose
- * `targets` leave out the C ABI are listed. Prints one line per failing case and "N passed, M failed". */
+ * loopback board. The generated dispatch calls a step's C ABI function by its
+ * spec name; this runner gives it Python-like values, converted for each
+ * argument type and made for each kind of result as the MicroPython glue
+ * does, and keeps the pseudo-steps and the comparison of results. Cases whose
+ * `targets` leave out the C ABI are listed. Prints one line per failing case
+ * and "N passed, M failed". */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,14 +17,14 @@
 /* A value at run time. */
 typedef enum { R_NONE, R_BOOL, R_INT, R_FLOAT, R_STR, R_BYTES, R_SOCK, R_TUPLE } r_kind_t;
 
-typedef struct rv {
+struct rv {
     r_kind_t kind;
     long long i;
     double f;
     char *s; /* str or bytes (owned) */
     size_t len;
     struct rv *items;
-} rv_t;
+};
 
 /* Variables of the running case. */
 #define MAX_VARS 32
@@ -135,42 +138,184 @@ static int equal(const rv_t *a, const rv_t *b) {
 
 /* An address's IP as a str (ifconfig's items). */
 static rv_t ip_value(const usocket_addr_t *a) {
-    char text[64];
+    char text[CONFORMANCE_TEXT_MAX];
     intptr_t n = usocket_addr_format(a, text, sizeof text);
     return r_data(R_STR, text, n > 0 ? (size_t)n : 0);
 }
 
-/* An address as `(ip_str, port)`. */
-static rv_t addr_value(const usocket_addr_t *a) {
-    rv_t r = r_tuple(2);
-    r.items[0] = ip_value(a);
-    r.items[1] = r_int(R_INT, a->port);
-    return r;
+/* A failure of the runner's own (`failure` says why), not a C ABI result. */
+#define RUNNER_FAILURE (-100000LL)
+
+static long long fail(const cstep_t *step, const char *what, const rv_t *got) {
+    snprintf(failure, sizeof failure, "`%s`: expected %s (got kind %d)", step->call, what, got ? (int)got->kind : -1);
+    return RUNNER_FAILURE;
 }
 
-/* `(ip_str, port)` to an address; the C ABI's error, or 0. */
-static long long addr_in(const rv_t *r, usocket_addr_t *out) {
-    if (r->kind != R_TUPLE || r->len < 2 || r->items[0].kind != R_STR || r->items[1].kind != R_INT) {
-        return -USOCKET_EINVAL;
+/* The step's argument at `at`, else `dflt`; RUNNER_FAILURE when there is neither. */
+static long long arg(const cstep_t *step, int at, const cv_t *dflt, rv_t *out) {
+    if (at >= 0 && (size_t)at < step->n_args) {
+        *out = value(&step->args[at]);
+        return 0;
     }
-    return usocket_addr_parse(r->items[0].s, r->items[0].len, (int32_t)r->items[1].i, out);
+    if (dflt) {
+        *out = value(dflt);
+        return 0;
+    }
+    snprintf(failure, sizeof failure, "`%s` lacks an argument", step->call);
+    return RUNNER_FAILURE;
 }
 
-/* ifconfig()'s argument as the glue makes it: 'dhcp', or four IPv4 strings ('' is 0.0.0.0); the C ABI's error, or 0. */
-static long long ifconfig_in(const rv_t *r, usocket_ifconfig_set_t *set) {
+/* Gets the argument into `v`, or returns the failure. */
+#define ARG(v) \
+    rv_t v; \
+    do { \
+        long long e_ = arg(step, at, dflt, &v); \
+        if (e_ < 0) { \
+            return e_; \
+        } \
+    } while (0)
+
+static long long arg_int(const cstep_t *step, int at, const cv_t *dflt, int32_t *out) {
+    ARG(v);
+    if (v.kind != R_INT && v.kind != R_BOOL) {
+        return fail(step, "an int", &v);
+    }
+    *out = (int32_t)v.i;
+    return 0;
+}
+
+static long long arg_bool(const cstep_t *step, int at, const cv_t *dflt, int32_t *out) {
+    ARG(v);
+    if (v.kind != R_INT && v.kind != R_BOOL) {
+        return fail(step, "a bool", &v);
+    }
+    *out = v.i != 0;
+    return 0;
+}
+
+static long long arg_timeout(const cstep_t *step, int at, const cv_t *dflt, int32_t *ms) {
+    ARG(v);
+    switch (v.kind) {
+    case R_NONE: *ms = -1; return 0;
+    case R_FLOAT: *ms = (int32_t)ceil(v.f * 1000.0); return 0;
+    case R_INT: *ms = (int32_t)(v.i * 1000); return 0;
+    default: return fail(step, "seconds or None", &v);
+    }
+}
+
+static long long arg_bytes(const cstep_t *step, int at, const cv_t *dflt, const uint8_t **data, size_t *len) {
+    ARG(v);
+    if (v.kind != R_BYTES && v.kind != R_STR) {
+        return fail(step, "bytes", &v);
+    }
+    *data = (const uint8_t *)v.s;
+    *len = v.len;
+    return 0;
+}
+
+/* The variable's bytes are shared with its value: the call fills the variable. */
+static long long arg_buffer(const cstep_t *step, int at, const cv_t *dflt, uint8_t **data, size_t *len) {
+    ARG(v);
+    if (v.kind != R_BYTES) {
+        return fail(step, "a buffer variable", &v);
+    }
+    *data = (uint8_t *)v.s;
+    *len = v.len;
+    return 0;
+}
+
+static long long arg_size(const cstep_t *step, int at, const cv_t *dflt, long long *size) {
+    ARG(v);
+    if (v.kind == R_NONE) {
+        *size = -1;
+        return 0;
+    }
+    if (v.kind != R_INT) {
+        return fail(step, "a size", &v);
+    }
+    *size = v.i < 0 ? -1 : v.i;
+    return 0;
+}
+
+/* `(ip_str, port)` to an address; the C ABI's error. */
+static long long arg_address(const cstep_t *step, int at, const cv_t *dflt, usocket_addr_t *out) {
+    ARG(v);
+    if (v.kind != R_TUPLE || v.len < 2 || v.items[0].kind != R_STR || v.items[1].kind != R_INT) {
+        return fail(step, "an address", &v);
+    }
+    return usocket_addr_parse(v.items[0].s, v.items[0].len, (int32_t)v.items[1].i, out);
+}
+
+static long long arg_host(const cstep_t *step, int at, const cv_t *dflt, const char **text, size_t *len) {
+    ARG(v);
+    if (v.kind == R_NONE) {
+        *text = NULL;
+        *len = 0;
+        return 0;
+    }
+    if (v.kind != R_STR) {
+        return fail(step, "a str or None", &v);
+    }
+    *text = v.s;
+    *len = v.len;
+    return 0;
+}
+
+/* As the glue: an int, a decimal string, a service name, None (0); -1 for anything else. */
+static long long arg_port(const cstep_t *step, int at, const cv_t *dflt, int32_t *out) {
+    ARG(v);
+    *out = -1;
+    if (v.kind == R_NONE) {
+        *out = 0;
+    } else if (v.kind == R_INT) {
+        *out = v.i >= 0 && v.i <= INT32_MAX ? (int32_t)v.i : -1;
+    } else if (v.kind == R_STR && v.len > 0 && v.len <= 5 && strspn(v.s, "0123456789") == v.len) {
+        *out = (int32_t)atoi(v.s);
+    } else if (v.kind == R_STR) {
+        intptr_t port = usocket_getservbyname(v.s, v.len, NULL, 0);
+        *out = port < 0 ? -1 : (int32_t)port;
+    }
+    return 0;
+}
+
+static long long arg_optval(const cstep_t *step, int at, const cv_t *dflt, const uint8_t **data, size_t *len) {
+    static int32_t storage;
+    ARG(v);
+    if (v.kind == R_BYTES) {
+        *data = (const uint8_t *)v.s;
+        *len = v.len;
+        return 0;
+    }
+    if (v.kind != R_INT && v.kind != R_BOOL) {
+        return fail(step, "an int or bytes", &v);
+    }
+    storage = (int32_t)v.i;
+    *data = (const uint8_t *)&storage;
+    *len = sizeof storage;
+    return 0;
+}
+
+/* ifconfig()'s argument as the glue makes it: 'dhcp', or four IPv4 strings ('' is 0.0.0.0); the C ABI's error. */
+static long long arg_ifconfig(const cstep_t *step, int at, const cv_t *dflt, usocket_ifconfig_set_t *set, const usocket_ifconfig_set_t **given) {
+    ARG(v);
     memset(set, 0, sizeof *set);
-    if (r->kind == R_STR && strcmp(r->s, "dhcp") == 0) {
+    *given = NULL;
+    if (v.kind == R_NONE) {
+        return 0;
+    }
+    *given = set;
+    if (v.kind == R_STR && strcmp(v.s, "dhcp") == 0) {
         set->dhcp = 1;
         return 0;
     }
-    if (r->kind != R_TUPLE || r->len != 4) {
-        return -USOCKET_EINVAL;
+    if (v.kind != R_TUPLE || v.len != 4) {
+        return fail(step, "'dhcp' or four addresses", &v);
     }
     usocket_addr_t *out[4] = { &set->config.ip, &set->config.netmask, &set->config.gateway, &set->config.dns };
     for (size_t k = 0; k < 4; k++) {
-        const rv_t *item = &r->items[k];
+        const rv_t *item = &v.items[k];
         if (item->kind != R_STR) {
-            return -USOCKET_EINVAL;
+            return fail(step, "an IPv4 str", item);
         }
         out[k]->family = USOCKET_AF_INET;
         if (item->len > 0) {
@@ -183,332 +328,115 @@ static long long ifconfig_in(const rv_t *r, usocket_ifconfig_set_t *set) {
     return 0;
 }
 
-static int32_t arg_int(const rv_t *args, size_t n, size_t k, int32_t dflt) {
-    if (k < n && (args[k].kind == R_INT || args[k].kind == R_BOOL)) {
-        return (int32_t)args[k].i;
+/* Sockets Python has closed (its second close() is a no-op). */
+static int32_t closed[MAX_FDS];
+static int n_closed;
+
+static int release(int32_t fd) {
+    for (int k = 0; k < n_closed; k++) {
+        if (closed[k] == fd) {
+            return 0;
+        }
     }
-    return dflt;
+    if (n_closed < MAX_FDS) {
+        closed[n_closed++] = fd;
+    }
+    return 1;
 }
 
-/* The result of a call that returns bytes: `(count, buffer)`. */
-static long long bytes_result(long long n, uint8_t *buf, rv_t *out, int none_on_eagain) {
-    if (n == -USOCKET_EAGAIN && none_on_eagain) {
-        *out = r_none();
-        return 0;
-    }
-    if (n >= 0) {
-        *out = r_data(R_BYTES, buf, (size_t)n);
-        return 0;
-    }
-    return n;
+static void ret_none(rv_t *out) {
+    *out = r_none();
 }
 
-/* A count or flags result: 0 with `out` set to it, or the negative C ABI result. */
-static long long int_result(long long r, rv_t *out) {
-    if (r >= 0) {
-        *out = r_int(R_INT, r);
-        return 0;
-    }
-    return r;
+static void ret_bool(rv_t *out, long long value) {
+    *out = r_int(R_BOOL, value != 0);
 }
 
-/* Calls one step; 0 with `out` set, or the negative C ABI result. */
+static void ret_int(rv_t *out, long long value) {
+    *out = r_int(R_INT, value);
+}
+
+static void ret_bytes(rv_t *out, const void *data, size_t len) {
+    *out = r_data(R_BYTES, data, len);
+}
+
+static void ret_str(rv_t *out, const void *text, size_t len) {
+    *out = r_data(R_STR, text, len);
+}
+
+/* A new socket is closed when the case ends, and may have the number of one closed before. */
+static void ret_socket(rv_t *out, int32_t fd, int is_new) {
+    if (is_new) {
+        if (n_fds < MAX_FDS) {
+            fds[n_fds++] = fd;
+        }
+        for (int k = 0; k < n_closed; k++) {
+            if (closed[k] == fd) {
+                closed[k] = closed[--n_closed];
+                break;
+            }
+        }
+    }
+    *out = r_int(R_SOCK, fd);
+}
+
+static void ret_address(rv_t *out, const usocket_addr_t *address) {
+    *out = r_tuple(2);
+    out->items[0] = ip_value(address);
+    out->items[1] = r_int(R_INT, address->port);
+}
+
+static void ret_ip(rv_t *out, const usocket_addr_t *address) {
+    *out = ip_value(address);
+}
+
+static void ret_seconds(rv_t *out, int32_t ms) {
+    *out = r_none();
+    if (ms >= 0) {
+        out->kind = R_FLOAT;
+        out->f = ms / 1000.0;
+    }
+}
+
+static void ret_tuple(rv_t *out, size_t n) {
+    *out = r_tuple(n);
+}
+
+static rv_t *ret_item(rv_t *tuple, size_t k) {
+    return &tuple->items[k];
+}
+
+/* Calls one step: a pseudo-step, or the C ABI through the generated
+ * dispatch; 0 with `out` set, or the negative C ABI result. */
 static long long call(const cstep_t *step, rv_t *out) {
-    rv_t args[8];
-    size_t n = step->n_args < 8 ? step->n_args : 8;
-    for (size_t k = 0; k < n; k++) {
-        args[k] = value(&step->args[k]);
-    }
     int32_t fd = -1;
     if (step->on) {
         const rv_t *v = var(step->on);
         if (!v || v->kind != R_SOCK) {
             snprintf(failure, sizeof failure, "`%s` is not a socket", step->on);
-            return -100000;
+            return RUNNER_FAILURE;
         }
         fd = (int32_t)v->i;
     }
-    static uint8_t buf[65536];
-    size_t size = n > 0 && args[0].kind == R_INT && args[0].i >= 0 ? (size_t)args[0].i : 4096;
-    const uint8_t *data = n > 0 && args[0].kind == R_BYTES ? (const uint8_t *)args[0].s : NULL;
-    size_t data_len = n > 0 && args[0].kind == R_BYTES ? args[0].len : 0;
-    const char *c = step->call;
-    usocket_addr_t a;
-    long long r;
     *out = r_none();
-    if (strcmp(c, "value") == 0) {
+    if (strcmp(step->call, "value") == 0 && step->n_args == 1) {
         /* The generated data holds the header's macro, not the spec's number. */
-        *out = args[0];
+        *out = value(&step->args[0]);
         return 0;
     }
-    if (strcmp(c, "buffer") == 0) {
-        *out = r_none();
+    if (strcmp(step->call, "buffer") == 0 && step->n_args == 1 && step->args[0].kind == CV_INT) {
+        size_t size = step->args[0].i > 0 ? (size_t)step->args[0].i : 0;
         out->kind = R_BYTES;
         out->s = calloc(size + 1, 1);
         out->len = size;
         return 0;
     }
-    if (strcmp(c, "addr_parse") == 0) {
-        if (n < 2 || args[0].kind != R_STR) {
-            snprintf(failure, sizeof failure, "addr_parse() needs a host string and a port");
-            return -100000;
-        }
-        r = usocket_addr_parse(args[0].s, args[0].len, arg_int(args, n, 1, 0), &a);
-        if (r == 0) {
-            *out = addr_value(&a);
-        }
-        return r;
+    long long r = conformance_call(step, fd, out);
+    if (r == CONFORMANCE_NO_CALL) {
+        snprintf(failure, sizeof failure, "no call `%s`%s", step->call, step->on ? " on a socket" : "");
+        return RUNNER_FAILURE;
     }
-    if (strcmp(c, "addr_format") == 0) {
-        char text[64];
-        if ((r = addr_in(&args[0], &a)) < 0) {
-            return r;
-        }
-        r = (long long)usocket_addr_format(&a, text, sizeof text);
-        if (r >= 0) {
-            *out = r_data(R_STR, text, (size_t)r);
-            r = 0;
-        }
-        return r;
-    }
-    if (strcmp(c, "readinto") == 0) {
-        /* The variable's bytes are shared with args[0]: the read fills the variable. */
-        if (n < 1 || args[0].kind != R_BYTES) {
-            snprintf(failure, sizeof failure, "readinto() needs a buffer variable");
-            return -100000;
-        }
-        size_t nbytes = n > 1 && args[1].kind == R_INT ? (size_t)args[1].i : args[0].len;
-        r = (long long)usocket_readinto(fd, (uint8_t *)args[0].s, nbytes);
-        if (r == -USOCKET_EAGAIN) {
-            return 0;
-        }
-        if (r >= 0) {
-            *out = r_int(R_INT, r);
-            r = 0;
-        }
-        return r;
-    }
-    if (strcmp(c, "poll") == 0) {
-        return int_result((long long)usocket_poll(fd, arg_int(args, n, 0, 0)), out);
-    }
-    if (strcmp(c, "socket") == 0) {
-        r = usocket_socket(arg_int(args, n, 0, USOCKET_AF_INET), arg_int(args, n, 1, USOCKET_SOCK_STREAM), arg_int(args, n, 2, 0));
-        if (r >= 0) {
-            *out = r_int(R_SOCK, r);
-            if (n_fds < MAX_FDS) {
-                fds[n_fds++] = (int32_t)r;
-            }
-            r = 0;
-        }
-        return r;
-    }
-    if (strcmp(c, "getservbyname") == 0) {
-        const char *name = n > 0 && args[0].kind == R_STR ? args[0].s : NULL;
-        const char *protocol = n > 1 && args[1].kind == R_STR ? args[1].s : NULL;
-        return int_result((long long)usocket_getservbyname(name, name ? strlen(name) : 0, protocol, protocol ? strlen(protocol) : 0), out);
-    }
-    if (strcmp(c, "inet_pton") == 0) {
-        static uint8_t packed[16];
-        const char *text = n > 1 && args[1].kind == R_STR ? args[1].s : NULL;
-        r = (long long)usocket_inet_pton(arg_int(args, n, 0, 0), text, text ? strlen(text) : 0, packed, sizeof packed);
-        if (r >= 0) {
-            *out = r_data(R_BYTES, (const char *)packed, (size_t)r);
-            r = 0;
-        }
-        return r;
-    }
-    if (strcmp(c, "inet_ntop") == 0) {
-        char text[64];
-        const uint8_t *packed = n > 1 && args[1].kind == R_BYTES ? (const uint8_t *)args[1].s : NULL;
-        r = (long long)usocket_inet_ntop(arg_int(args, n, 0, 0), packed, n > 1 ? args[1].len : 0, text, sizeof text);
-        if (r >= 0) {
-            *out = r_data(R_STR, text, (size_t)r);
-            r = 0;
-        }
-        return r;
-    }
-    if (strcmp(c, "fileno") == 0) {
-        return int_result(usocket_fileno(fd), out);
-    }
-    if (strcmp(c, "getaddrinfo") == 0) {
-        usocket_addrinfo_t infos[4];
-        const char *host = n > 0 && args[0].kind == R_STR ? args[0].s : NULL;
-        r = usocket_getaddrinfo(host, host ? strlen(host) : 0, arg_int(args, n, 1, 0), arg_int(args, n, 2, 0), arg_int(args, n, 3, 0), arg_int(args, n, 4, 0), arg_int(args, n, 5, 0), infos, 4);
-        if (r < 0) {
-            return r;
-        }
-        *out = r_tuple((size_t)r);
-        for (long long k = 0; k < r; k++) {
-            rv_t *e = &out->items[k];
-            *e = r_tuple(5);
-            e->items[0] = r_int(R_INT, infos[k].family);
-            e->items[1] = r_int(R_INT, infos[k].socktype);
-            e->items[2] = r_int(R_INT, infos[k].proto);
-            e->items[3] = r_data(R_STR, "", 0);
-            e->items[4] = addr_value(&infos[k].addr);
-        }
-        return 0;
-    }
-    if (strcmp(c, "bind") == 0 || strcmp(c, "connect") == 0) {
-        if ((r = addr_in(&args[0], &a)) < 0) {
-            return r;
-        }
-        return c[0] == 'b' ? usocket_bind(fd, &a) : usocket_connect(fd, &a);
-    }
-    if (strcmp(c, "listen") == 0) {
-        return usocket_listen(fd, arg_int(args, n, 0, 2));
-    }
-    if (strcmp(c, "accept") == 0) {
-        r = usocket_accept(fd, &a);
-        if (r < 0) {
-            return r;
-        }
-        if (n_fds < MAX_FDS) {
-            fds[n_fds++] = (int32_t)r;
-        }
-        *out = r_tuple(2);
-        out->items[0] = r_int(R_SOCK, r);
-        out->items[1] = addr_value(&a);
-        return 0;
-    }
-    if (strcmp(c, "send") == 0 || strcmp(c, "write") == 0) {
-        r = c[0] == 's' ? usocket_send(fd, data, data_len) : usocket_write(fd, data, data_len);
-        if (r == -USOCKET_EAGAIN && c[0] == 'w') {
-            return 0;
-        }
-        if (r >= 0) {
-            *out = r_int(R_INT, r);
-            r = 0;
-        }
-        return r;
-    }
-    if (strcmp(c, "sendall") == 0) {
-        return usocket_sendall(fd, data, data_len);
-    }
-    if (strcmp(c, "recv") == 0) {
-        return bytes_result(usocket_recv(fd, buf, size), buf, out, 0);
-    }
-    if (strcmp(c, "read") == 0) {
-        return bytes_result(usocket_read(fd, buf, size), buf, out, 1);
-    }
-    if (strcmp(c, "readline") == 0) {
-        return bytes_result(usocket_readline(fd, buf, 4096), buf, out, 1);
-    }
-    if (strcmp(c, "sendto") == 0) {
-        if ((r = addr_in(&args[1], &a)) < 0) {
-            return r;
-        }
-        r = usocket_sendto(fd, data, data_len, &a);
-        if (r >= 0) {
-            *out = r_int(R_INT, r);
-            r = 0;
-        }
-        return r;
-    }
-    if (strcmp(c, "recvfrom") == 0) {
-        r = usocket_recvfrom(fd, buf, size, &a);
-        if (r < 0) {
-            return r;
-        }
-        *out = r_tuple(2);
-        out->items[0] = r_data(R_BYTES, buf, (size_t)r);
-        out->items[1] = addr_value(&a);
-        return 0;
-    }
-    if (strcmp(c, "setsockopt") == 0) {
-        int32_t v = arg_int(args, n, 2, 0);
-        if (n > 2 && args[2].kind == R_BYTES) {
-            return usocket_setsockopt(fd, arg_int(args, n, 0, 0), arg_int(args, n, 1, 0), (const uint8_t *)args[2].s, args[2].len);
-        }
-        return usocket_setsockopt(fd, arg_int(args, n, 0, 0), arg_int(args, n, 1, 0), (const uint8_t *)&v, sizeof v);
-    }
-    if (strcmp(c, "settimeout") == 0) {
-        int32_t ms = -1;
-        if (n > 0 && args[0].kind == R_FLOAT) {
-            ms = (int32_t)ceil(args[0].f * 1000.0);
-        } else if (n > 0 && args[0].kind == R_INT) {
-            ms = (int32_t)(args[0].i * 1000);
-        }
-        return usocket_settimeout(fd, ms);
-    }
-    if (strcmp(c, "setblocking") == 0) {
-        return usocket_setblocking(fd, arg_int(args, n, 0, 1));
-    }
-    if (strcmp(c, "gettimeout") == 0) {
-        int32_t ms = 0;
-        r = usocket_gettimeout(fd, &ms);
-        if (r == 0 && ms >= 0) {
-            out->kind = R_FLOAT;
-            out->f = ms / 1000.0;
-        }
-        return r;
-    }
-    if (strcmp(c, "getsockname") == 0 || strcmp(c, "getpeername") == 0) {
-        r = strcmp(c, "getsockname") == 0 ? usocket_getsockname(fd, &a) : usocket_getpeername(fd, &a);
-        if (r == 0) {
-            *out = addr_value(&a);
-        }
-        return r;
-    }
-    if (strcmp(c, "shutdown") == 0) {
-        return usocket_shutdown(fd, arg_int(args, n, 0, 0));
-    }
-    if (strcmp(c, "ifconfig") == 0) {
-        /* With an argument it sets, and returns None (as from Python). */
-        usocket_ifconfig_set_t set;
-        usocket_ifconfig_t config;
-        if (n > 0 && (r = ifconfig_in(&args[0], &set)) < 0) {
-            return r;
-        }
-        r = usocket_ifconfig(n > 0 ? &set : NULL, &config);
-        if (r == 0 && n == 0) {
-            *out = r_tuple(4);
-            out->items[0] = ip_value(&config.ip);
-            out->items[1] = ip_value(&config.netmask);
-            out->items[2] = ip_value(&config.gateway);
-            out->items[3] = ip_value(&config.dns);
-        }
-        return r;
-    }
-    if (strcmp(c, "active") == 0 || strcmp(c, "isconnected") == 0) {
-        r = c[0] == 'a' ? usocket_active() : usocket_isconnected();
-        if (r >= 0) {
-            *out = r_int(R_BOOL, r);
-            r = 0;
-        }
-        return r;
-    }
-    if (strcmp(c, "close_all") == 0) {
-        *out = r_none();
-        return usocket_close_all();
-    }
-    if (strcmp(c, "poll_delay") == 0) {
-        int32_t ms = 0;
-        *out = r_none();
-        r = usocket_poll_delay(&ms);
-        if (r == 0 && ms >= 0) {
-            out->kind = R_FLOAT;
-            out->f = ms / 1000.0;
-        }
-        return r;
-    }
-    if (strcmp(c, "status") == 0) {
-        return int_result((long long)usocket_status(), out);
-    }
-    if (strcmp(c, "dhcp_state") == 0) {
-        return int_result((long long)usocket_dhcp_state(), out);
-    }
-    if (strcmp(c, "makefile") == 0) {
-        *out = r_int(R_SOCK, fd);
-        return 0;
-    }
-    if (strcmp(c, "close") == 0) {
-        /* Python may close twice; the C ABI reports the second as EBADF. */
-        r = usocket_close(fd);
-        return r == -USOCKET_EBADF ? 0 : r;
-    }
-    snprintf(failure, sizeof failure, "no mapping for `%s`", c);
-    return -100000;
+    return r;
 }
 
 static void describe(char *out, size_t size, const rv_t *r) {
@@ -527,8 +455,9 @@ static void describe(char *out, size_t size, const rv_t *r) {
 /* Runs a case: 1 when it passes (`failure` says why not). */
 static int run(const ccase_t *cs) {
     n_vars = 0;
-    for (size_t k = 0; k < cs->n_steps; k++) {
-        const cstep_t *s = &cs->steps[k];
+    n_closed = 0;
+    for (size_t k = 0; k < cs->n_fixture + cs->n_steps; k++) {
+        const cstep_t *s = k < cs->n_fixture ? &cs->fixture[k] : &cs->steps[k - cs->n_fixture];
         rv_t got;
         long long r;
         if (s->until_max > 0) {

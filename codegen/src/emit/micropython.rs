@@ -1,7 +1,11 @@
 //! `generated/micropython/usocket/`: the MicroPython module (C glue over the
 //! C ABI), its `micropython.mk` and `micropython.cmake`. The glue parses and
 //! checks Python arguments, calls the C ABI, and raises from C: MicroPython's
-//! nlr jumps never cross a Rust frame.
+//! nlr jumps never cross a Rust frame. The generated `modusocket.c` holds
+//! what the spec varies (each method's argument parsing and result, the
+//! tables, the constants); what it calls for each argument type and result,
+//! Ctrl-C around C ABI calls and the stream protocol are the hand-written
+//! `codegen/c/usocket_glue.c`, which the build files compile beside it.
 
 use serde::Serialize;
 
@@ -76,44 +80,23 @@ struct Check {
 struct Context {
     generated: &'static str,
     module: String,
-    header: String,
     extra_aliases: Vec<String>,
-    prefix: String,
-    obj_type: String,
-    type_name: String,
     functions: Vec<GlueFn>,
     methods: Vec<GlueFn>,
     interface: Option<InterfaceCtx>,
     ifconfig_type: String,
-    ifconfig_set_type: String,
-    /// The interface's ifconfig and dhcp_state C functions, for ipconfig()
-    /// (empty when the spec has no ipconfig).
-    ifconfig_fn: String,
-    dhcp_state_fn: String,
-    /// Some callable takes an `ifconfig` argument (the glue needs its parser).
-    ifconfig_arg: bool,
+    /// The spec has ipconfig(): the network module has one too (the DNS server).
+    module_ipconfig: bool,
     constants: Vec<Constant>,
     errno_checks: Vec<Check>,
     poll_checks: Vec<Check>,
-    close_fn: String,
-    recv_fn: String,
-    send_fn: String,
-    poll_fn: String,
     pump_fn: String,
-    /// The service-name lookup ports take, when the spec has one.
-    service_fn: String,
-    addr_parse_fn: String,
-    addr_format_fn: String,
     addr_type: String,
     addrinfo_type: String,
     max_addrinfo: u32,
     read_chunk: u32,
     eagain: String,
-    /// The stream ioctl request the sockets answer for a host's select module (`STREAM_STACK_DRIVEN`).
-    stack_request: String,
-    eintr: String,
     eai_intr: String,
-    af_inet: String,
 }
 
 /// A C literal for a default value.
@@ -260,41 +243,26 @@ fn glue_fn(names: &Names, c: &Callable) -> GlueFn {
     }
 }
 
-/// Finds the callable the glue's fixed parts (stream protocol, finaliser, addresses) use.
-fn find<'a>(spec: &'a Spec, pick: impl Fn(&Callable) -> bool, what: &str) -> Result<&'a Callable, String> {
-    spec.callables().find(|c| pick(c)).ok_or_else(|| format!("the MicroPython glue needs {what}"))
-}
-
-/// The C function of what ipconfig() is built on, when the spec has ipconfig.
-fn ipconfig_part(spec: &Spec, names: &Names, pick: impl Fn(&Callable) -> bool, what: &str) -> Result<String, String> {
-    if !spec.interface_methods.iter().any(|c| c.returns == ReturnKind::Ipconfig) {
-        return Ok(String::new());
-    }
-    let c = spec.interface_methods.iter().find(|c| pick(c)).ok_or_else(|| format!("ipconfig() needs {what}"))?;
-    Ok(names.c_fn(c))
-}
+/// What the glue's fixed half (`codegen/c/usocket_glue.c`, hand-written)
+/// calls by name: the stream protocol, the finaliser, addresses, port names,
+/// ipconfig(), and the event hook of `micropython.mk`.
+const FIXED_CALLS: [&str; 10] = ["close", "recv", "send", "poll", "pump", "addr_parse", "addr_format", "getservbyname", "ifconfig", "dhcp_state"];
 
 /// Emits the glue and its build files.
 pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let names = Names::new(&spec.module);
-    let by_name = |n: &'static str| move |c: &Callable| c.name == n;
-    let close = find(spec, |c| c.closes, "a method with closes = true")?;
-    let recv = find(spec, by_name("recv"), "a recv method (stream read)")?;
-    let send = find(spec, by_name("send"), "a send method (stream write)")?;
-    let poll = find(spec, by_name("poll"), "a poll method (stream ioctl)")?;
-    let pump = find(spec, |c| c.name == "pump" && c.owner == Owner::Module, "a pump function (the event hook)")?;
-    let parse = find(spec, |c| c.returns == ReturnKind::Address && c.owner == Owner::Module, "an address-parsing function")?;
-    let format = find(spec, |c| c.returns == ReturnKind::Str && !c.python && c.owner == Owner::Module, "an address-formatting function (python = false)")?;
+    for name in FIXED_CALLS {
+        if !spec.callables().any(|c| c.name == name && c.returns.has_abi()) {
+            return Err(format!("the MicroPython glue's fixed half (codegen/c/usocket_glue.c) calls `{name}` through the C ABI, which the spec lacks"));
+        }
+    }
+    let pump = spec.functions.iter().find(|c| c.name == "pump").map(|c| names.c_fn(c)).unwrap_or_default();
     let macro_of = |name: &str| names.c_macro(name);
     let aliases = spec.module.aliases.iter().filter(|a| **a != format!("u{}", spec.module.name)).cloned().collect();
     let ctx = Context {
         generated: GENERATED_LINE,
         module: spec.module.name.clone(),
-        header: names.header(),
         extra_aliases: aliases,
-        prefix: names.prefix().to_string(),
-        obj_type: names.glue("obj_t"),
-        type_name: names.glue("type"),
         functions: spec.functions.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
         methods: spec.methods.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
         interface: spec.interface.as_ref().map(|i| InterfaceCtx {
@@ -304,10 +272,7 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             methods: spec.interface_methods.iter().filter(|c| c.python).map(|c| glue_fn(&names, c)).collect(),
         }),
         ifconfig_type: names.c_struct("ifconfig"),
-        ifconfig_set_type: names.c_struct("ifconfig_set"),
-        ifconfig_fn: ipconfig_part(spec, &names, |c| c.returns == ReturnKind::Ifconfig, "an interface method returning ifconfig")?,
-        dhcp_state_fn: ipconfig_part(spec, &names, |c| c.name == "dhcp_state", "an interface method dhcp_state")?,
-        ifconfig_arg: spec.callables().any(|c| c.python && (c.returns == ReturnKind::Ipconfig || c.args.iter().any(|a| a.ty == ArgType::Ifconfig))),
+        module_ipconfig: spec.interface_methods.iter().any(|c| c.returns == ReturnKind::Ipconfig),
         constants: spec.constants.iter().filter(|c| c.python).map(|c| Constant { name: c.name.clone(), c_name: macro_of(&c.name) }).collect(),
         errno_checks: spec.errnos.iter().map(|e| Check { mp_name: format!("MP_{}", e.name), c_name: macro_of(&e.name) }).collect(),
         poll_checks: spec
@@ -316,23 +281,13 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
             .filter(|c| c.group == "poll")
             .map(|c| Check { mp_name: format!("MP_STREAM_{}", c.name), c_name: macro_of(&c.name) })
             .collect(),
-        close_fn: names.c_fn(close),
-        recv_fn: names.c_fn(recv),
-        send_fn: names.c_fn(send),
-        poll_fn: names.c_fn(poll),
-        pump_fn: names.c_fn(pump),
-        service_fn: spec.functions.iter().find(|c| c.name == "getservbyname").map(|c| names.c_fn(c)).unwrap_or_default(),
-        addr_parse_fn: names.c_fn(parse),
-        addr_format_fn: names.c_fn(format),
+        pump_fn: pump,
         addr_type: names.c_struct("addr"),
         addrinfo_type: names.c_struct("addrinfo"),
         max_addrinfo: spec.limits.max_addrinfo,
         read_chunk: spec.limits.read_chunk,
         eagain: macro_of("EAGAIN"),
-        stack_request: macro_of("STREAM_STACK_DRIVEN"),
-        eintr: macro_of("EINTR"),
         eai_intr: macro_of("EAI_INTR"),
-        af_inet: macro_of("AF_INET"),
     };
     let dir = format!("generated/micropython/{}", names.prefix());
     Ok(vec![

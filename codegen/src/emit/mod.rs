@@ -3,6 +3,8 @@
 mod boards;
 mod c_abi;
 mod c_header;
+mod cases_h;
+mod cases_rs;
 mod conformance;
 mod docs;
 mod hardening;

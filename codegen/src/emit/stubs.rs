@@ -1,6 +1,6 @@
-//! `generated/stubs/socket.pyi` and `generated/stubs/usocket.pyi`: typed stubs for
-//! editors and type checkers, one per import name, with the same text. The
-//! `socket` function is the constructor of the `socket` class.
+//! `generated/stubs/usocket.pyi`: typed stubs for editors and type checkers;
+//! `generated/stubs/socket.pyi`, the module's other import name, re-exports
+//! it. The `socket` function is the constructor of the `socket` class.
 
 use serde::Serialize;
 
@@ -206,7 +206,15 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
     let ctx =
         Context { generated: GENERATED_LINE, doc: docstring(&module_doc, 0), constants, class_name: Names::python_class(), methods, functions, overloads };
     let text = templates::render("socket.pyi.j2", &ctx)?;
-    let mut out: Vec<Output> = Names::stub_files(&spec.module).into_iter().map(|f| Output::new(format!("generated/stubs/{f}"), text.clone())).collect();
+    let source = Names::stub_module(&spec.module);
+    let reexport = templates::render("reexport.pyi.j2", &Reexport { generated: GENERATED_LINE, doc: ctx.doc.clone(), source })?;
+    let mut out: Vec<Output> = Names::stub_files(&spec.module)
+        .into_iter()
+        .map(|f| {
+            let contents = if f == format!("{source}.pyi") { text.clone() } else { reexport.clone() };
+            Output::new(format!("generated/stubs/{f}"), contents)
+        })
+        .collect();
     if let Some(i) = &spec.interface {
         let methods =
             spec.interface_methods.iter().filter(|c| c.python).map(|c| def(spec, c, true)).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
@@ -215,6 +223,16 @@ pub fn emit(spec: &Spec) -> Result<Vec<Output>, String> {
         out.push(Output::new(format!("generated/stubs/{}.pyi", i.module), templates::render("interface.pyi.j2", &ctx)?));
     }
     Ok(out)
+}
+
+/// What `reexport.pyi.j2` renders: the stub of another import name of the
+/// module, which re-exports the one that holds the text.
+#[derive(Serialize)]
+struct Reexport<'a> {
+    generated: &'static str,
+    doc: Vec<String>,
+    /// The import name whose stub it re-exports.
+    source: &'a str,
 }
 
 /// What `interface.pyi.j2` renders: the network interface's module.
@@ -242,7 +260,10 @@ mod tests {
         let ifconfig = "    def ifconfig(self, config: str | tuple[str, str, str, str] | None = None, /) -> tuple[str, str, str, str] | None:\n";
         assert!(network.contents.contains("\nclass LAN:\n") && network.contents.contains(ifconfig));
         assert_eq!((a.path.as_str(), b.path.as_str()), ("generated/stubs/socket.pyi", "generated/stubs/usocket.pyi"));
-        assert_eq!(a.contents, b.contents);
+        // socket.pyi re-exports usocket.pyi, which holds the text.
+        let (a, b) = (b, a);
+        assert!(b.contents.ends_with("\nfrom usocket import *\n"), "{}", b.contents);
+        assert_eq!(b.contents.lines().next(), Some(format!("# {GENERATED_LINE}").as_str()));
         assert_eq!(a.contents.lines().next(), Some(format!("# {GENERATED_LINE}").as_str()));
         assert!(a.contents.contains("\nclass socket:\n    def __init__(self, af: int = AF_INET, "));
         assert!(a.contents.contains("    def recv(self, bufsize: int, /) -> bytes:\n"));

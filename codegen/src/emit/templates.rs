@@ -7,7 +7,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// Templates, by name, embedded at build time.
-const TEMPLATES: [(&str, &str); 17] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("usocket.h.j2", include_str!("../../templates/usocket.h.j2")),
     ("modusocket.c.j2", include_str!("../../templates/modusocket.c.j2")),
     ("micropython.mk.j2", include_str!("../../templates/micropython.mk.j2")),
@@ -15,6 +15,7 @@ const TEMPLATES: [(&str, &str); 17] = [
     ("usocket.md.j2", include_str!("../../templates/usocket.md.j2")),
     ("usocket.rst.j2", include_str!("../../templates/usocket.rst.j2")),
     ("socket.pyi.j2", include_str!("../../templates/socket.pyi.j2")),
+    ("reexport.pyi.j2", include_str!("../../templates/reexport.pyi.j2")),
     ("interface.pyi.j2", include_str!("../../templates/interface.pyi.j2")),
     ("conformance.py.j2", include_str!("../../templates/conformance.py.j2")),
     ("cases.h.j2", include_str!("../../templates/cases.h.j2")),

@@ -343,6 +343,21 @@ pub const FORGET_STEP: &str = "forget";
 /// helper of their template (`poll`: select.poll).
 pub const SCRIPT_HELPERS: [&str; 1] = ["poll"];
 
+/// The one list of what the Rust and C case runners' generated dispatch does
+/// not call (`generated/conformance/cases.rs`, `cases.h`), by return kind, and
+/// why: a case that calls such a callable is for micropython only
+/// (`lower/cases.rs` says so). Everything else a step calls is mapped from the
+/// spec: the callable's arguments by type, its result by kind.
+pub const NOT_DISPATCHED: [(ReturnKind, &str); 1] =
+    [(ReturnKind::Ipconfig, "glue only: MicroPython's ipconfig() over the interface's ifconfig and dhcp_state, with no C ABI function of its own")];
+
+impl Callable {
+    /// Why the case runners' dispatch does not call it ([`NOT_DISPATCHED`]), when it does not.
+    pub fn not_dispatched(&self) -> Option<&'static str> {
+        NOT_DISPATCHED.iter().find(|(k, _)| *k == self.returns).map(|(_, why)| *why)
+    }
+}
+
 /// The fixture of the cases generated from the constants (one per constant).
 pub const CONSTANTS_FIXTURE: &str = "constants";
 

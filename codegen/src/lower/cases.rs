@@ -102,6 +102,17 @@ pub(super) fn build_cases(ck: &mut Checker, items: &[InFile<RawCase>], scope: &S
                 "targets = [\"rust\", \"c\"]",
             );
         }
+        let callables = || scope.functions.iter().chain(scope.methods).chain(scope.interface_methods);
+        let undispatched = all_steps().find_map(|s| callables().find(|f| f.name == s.call).and_then(|f| Some((&f.name, f.not_dispatched()?))));
+        if let Some((call, why)) = undispatched.filter(|_| targets.iter().any(|t| t != "micropython")) {
+            ck.err(
+                file,
+                span.clone(),
+                format!("case `{}` calls `{call}`, which the Rust and C runners do not ({why})", c.id.get_ref()),
+                "not for rust or c",
+                "targets = [\"micropython\"]",
+            );
+        }
         let without = c.without.as_ref().map_or_else(Vec::new, |w| w.get_ref().clone());
         if let Some(w) = &c.without
             && check_names(ck, file, w, "feature in `without`", &FEATURES)

@@ -177,7 +177,21 @@ fn check_arg_count(ck: &mut Checker, file: FileId, s: &RawStep, callable: &Calla
         let first = s.kwargs.values().next().map(|v| v.span()).unwrap_or(s.call.span());
         ck.err(file, first, format!("`{}` takes no keyword arguments in a step", callable.name), "keywords", "positional `args` (keywords are for ipconfig())");
     }
-    if n < least || n > most {
+    let forms: Vec<usize> = callable.forms.iter().map(Vec::len).collect();
+    if !forms.is_empty() && !forms.contains(&n) {
+        let counts: Vec<String> = forms.iter().map(usize::to_string).collect();
+        let counts = match counts.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => counts.join(""),
+        };
+        ck.err(
+            file,
+            s.call.span(),
+            format!("`{}` takes {counts} arguments (its `forms`), the step passes {n}", callable.name),
+            "argument count",
+            "as many arguments as one of its positional forms",
+        );
+    } else if n < least || n > most {
         ck.err(
             file,
             s.call.span(),

@@ -6,12 +6,18 @@
 
 add_library(usermod_usocket INTERFACE)
 
+# The glue's fixed half, hand-written (codegen/c/ of the repository), found
+# through a link to this directory too.
+get_filename_component(USOCKET_GLUE_DIR "${CMAKE_CURRENT_LIST_DIR}/../../../codegen/c" REALPATH)
+
 target_sources(usermod_usocket INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/modusocket.c
+    ${USOCKET_GLUE_DIR}/usocket_glue.c
 )
 
 target_include_directories(usermod_usocket INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/../../include
+    ${USOCKET_GLUE_DIR}
 )
 
 if(NOT USOCKET_LIB)

@@ -5,9 +5,12 @@
 # Build with MICROPY_PY_SOCKET=0 so that this module replaces the port's own.
 
 USOCKET_MOD_DIR := $(USERMOD_DIR)
+# The glue's fixed half, hand-written (codegen/c/ of the repository), found
+# through a link to this directory too.
+USOCKET_GLUE_DIR := $(realpath $(USOCKET_MOD_DIR)/../../../codegen/c)
 
-SRC_USERMOD_C += $(USOCKET_MOD_DIR)/modusocket.c
-CFLAGS_USERMOD += -I$(USOCKET_MOD_DIR)/../../include
+SRC_USERMOD_C += $(USOCKET_MOD_DIR)/modusocket.c $(USOCKET_GLUE_DIR)/usocket_glue.c
+CFLAGS_USERMOD += -I$(USOCKET_MOD_DIR)/../../include -I$(USOCKET_GLUE_DIR)
 
 ifeq ($(USOCKET_LIB),)
 $(error USOCKET_LIB must name the runtime static library (libusocket_runtime.a))

@@ -1,58 +1,23 @@
 //! The behaviour-case runner shared by the Rust API's conformance tests
 //! (`targets/host/tests/conformance.rs`: every case on the loopback board) and
 //! the feature tests (`runtime/tests/features.rs`: the `without` cases on a
-//! build that leaves features out). A step calls a `SocketApi` method by its
-//! spec name with Python-like values; this runner maps them as the MicroPython
-//! glue does.
+//! build that leaves features out). The cases, their data types and the
+//! dispatch of a step's call to its `SocketApi` method are generated
+//! (`generated/conformance/cases.rs`); this runner gives the dispatch its
+//! values: each argument type made from them, and each kind of result made
+//! one, as the MicroPython glue makes them. It keeps the pseudo-steps and
+//! the comparison of results.
 
-use usocket_runtime::constants::*;
-use usocket_runtime::{Addr, Addrinfo, Errno, Fd, Ifconfig, IfconfigSet, SocketApi};
+use usocket_runtime::constants::AF_INET;
+use usocket_runtime::{Addr, Errno, Fd, GaiError, Ifconfig, IfconfigSet, SocketApi};
 
-/// A spec value, as the generated data writes it.
-#[derive(Debug)]
-pub enum V {
-    None,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(&'static str),
-    Bytes(&'static [u8]),
-    Const(&'static str, i64),
-    Var(&'static str),
-    Tuple(&'static [V]),
-}
-
-/// What a step expects.
-pub enum Expect {
-    Ok,
-    Error(&'static str, i64),
-    Exception(&'static str),
-    Returns(V),
-}
-
-/// One step (see spec/cases.toml).
-pub struct Step {
-    pub bind: Option<&'static str>,
-    pub index: Option<usize>,
-    pub on: Option<&'static str>,
-    pub call: &'static str,
-    pub args: &'static [V],
-    pub expect: Expect,
-    pub until: Option<(&'static str, i64, u32)>,
-}
-
-/// One case.
-pub struct Case {
-    pub id: &'static str,
-    pub steps: &'static [Step],
-}
-
-/// The generated cases (`CASES`, `NOT_HERE`, `WITHOUT`).
+/// The generated cases (`CASES`, `NOT_HERE`, `WITHOUT`), their types and the
+/// dispatch (`call`, over a `Marshal`).
 pub mod data {
-    use super::{Case, Expect, Step, V};
-    use usocket_runtime::constants;
     include!("../../../generated/conformance/cases.rs");
 }
+
+use data::{Case, Expect, Marshal, Step, V};
 
 /// A value at run time.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +48,18 @@ impl std::fmt::Display for Raised {
     }
 }
 
+impl From<Errno> for Raised {
+    fn from(e: Errno) -> Raised {
+        Raised::Os(i64::from(e.value()))
+    }
+}
+
+impl From<GaiError> for Raised {
+    fn from(e: GaiError) -> Raised {
+        Raised::Os(i64::from(e.value()))
+    }
+}
+
 /// A step's outcome, for messages.
 fn show(r: &Result<R, Raised>) -> String {
     match r {
@@ -91,16 +68,11 @@ fn show(r: &Result<R, Raised>) -> String {
     }
 }
 
-impl From<Errno> for Raised {
-    fn from(e: Errno) -> Raised {
-        Raised::Os(i64::from(e.value()))
-    }
-}
-
 /// Runs cases on one stack (a fresh one per case).
 pub struct Runner<S> {
     stack: S,
     vars: Vec<(&'static str, R)>,
+    /// Sockets Python has closed (its second close() is a no-op).
     closed: Vec<Fd>,
 }
 
@@ -108,6 +80,10 @@ impl<S: SocketApi> Runner<S> {
     /// A runner on `stack`.
     pub fn new(stack: S) -> Self {
         Runner { stack, vars: Vec::new(), closed: Vec::new() }
+    }
+
+    fn var(&self, name: &str) -> Option<&R> {
+        self.vars.iter().rev().find(|(n, _)| *n == name).map(|(_, r)| r)
     }
 
     fn value(&self, v: &V) -> R {
@@ -118,292 +94,38 @@ impl<S: SocketApi> Runner<S> {
             V::Float(f) => R::Float(*f),
             V::Str(s) => R::Str(s.to_string()),
             V::Bytes(b) => R::Bytes(b.to_vec()),
+            // The generated data holds the generated constant, not the spec's number.
             V::Const(_, v) => R::Int(*v),
-            V::Var(name) => self.vars.iter().rev().find(|(n, _)| n == name).map(|(_, r)| r.clone()).unwrap_or(R::None),
+            V::Var(name) => self.var(name).cloned().unwrap_or(R::None),
             V::Tuple(items) => R::Tuple(items.iter().map(|i| self.value(i)).collect()),
         }
     }
 
-    fn addr_out(&mut self, a: &Addr) -> R {
-        R::Tuple(vec![self.ip_out(a), R::Int(i64::from(a.port))])
-    }
-
-    /// An address's IP as a str (ifconfig's items).
-    fn ip_out(&mut self, a: &Addr) -> R {
-        let mut text = [0u8; 64];
-        let n = self.stack.addr_format(a, &mut text).unwrap_or(0);
-        R::Str(String::from_utf8_lossy(&text[..n]).into_owned())
-    }
-
-    fn addr_in(&mut self, r: &R) -> Result<Addr, Raised> {
-        match r {
-            R::Tuple(items) => match items.as_slice() {
-                [R::Str(host), R::Int(port), ..] => {
-                    let port = i32::try_from(*port).map_err(|_| Raised::Other("port".into()))?;
-                    Ok(self.stack.addr_parse(Some(host), port)?)
-                }
-                _ => Err(Raised::Other(format!("bad address {r:?}"))),
-            },
-            _ => Err(Raised::Other(format!("bad address {r:?}"))),
-        }
-    }
-
-    /// ifconfig()'s argument as the glue makes it: 'dhcp', or four IPv4 strings ('' is 0.0.0.0).
-    fn ifconfig_in(&mut self, r: &R) -> Result<IfconfigSet, Raised> {
-        let items = match r {
-            R::Str(s) if s == "dhcp" => return Ok(IfconfigSet { dhcp: 1, ..IfconfigSet::default() }),
-            R::Tuple(items) if items.len() == 4 => items,
-            _ => return Err(Raised::Other(format!("bad ifconfig argument {r:?}"))),
-        };
-        let mut ip = |r: &R| match r {
-            R::Str(s) if s.is_empty() => Ok(Addr { family: AF_INET as u16, ..Addr::default() }),
-            R::Str(s) => Ok(self.stack.addr_parse(Some(s), 0)?),
-            _ => Err(Raised::Other(format!("bad ifconfig address {r:?}"))),
-        };
-        let config = Ifconfig { ip: ip(&items[0])?, netmask: ip(&items[1])?, gateway: ip(&items[2])?, dns: ip(&items[3])? };
-        Ok(IfconfigSet { dhcp: 0, config })
-    }
-
-    fn call(&mut self, step: &Step) -> Result<R, Raised> {
-        let args: Vec<R> = step.args.iter().map(|a| self.value(a)).collect();
-        let int = |i: usize, default: i64| match args.get(i) {
-            Some(R::Int(v)) => *v as i32,
-            Some(R::Bool(b)) => i32::from(*b),
-            _ => default as i32,
-        };
-        let size = |i: usize| match args.get(i) {
-            Some(R::Int(v)) if *v >= 0 => *v as usize,
-            _ => 4096,
-        };
-        let bytes = |i: usize| match args.get(i) {
-            Some(R::Bytes(b)) => b.clone(),
-            _ => Vec::new(),
-        };
-        let s = &mut self.stack;
+    /// Calls one step: a pseudo-step, or the API through the generated dispatch.
+    fn call(&mut self, step: &'static Step) -> Result<R, Raised> {
         let fd = match step.on {
-            Some(name) => match self.vars.iter().rev().find(|(n, _)| *n == name) {
-                Some((_, R::Sock(fd))) => *fd,
+            Some(name) => match self.var(name) {
+                Some(R::Sock(fd)) => Some(*fd),
                 other => return Err(Raised::Other(format!("`{name}` is not a socket: {other:?}"))),
             },
-            None => -1,
+            None => None,
         };
-        let eagain_none = |r: Result<usize, Errno>, buf: Vec<u8>| match r {
-            Ok(n) => Ok(R::Bytes(buf[..n].to_vec())),
-            Err(Errno::EAGAIN) => Ok(R::None),
-            Err(e) => Err(Raised::from(e)),
-        };
-        Ok(match step.call {
-            // The generated data holds the generated constant, not the spec's number.
-            "value" => args[0].clone(),
-            "buffer" => R::Bytes(vec![0; size(0)]),
-            "addr_parse" => {
-                let a = self.addr_in(&R::Tuple(args.clone()))?;
-                self.addr_out(&a)
-            }
-            "addr_format" => {
-                let a = self.addr_in(&args[0])?;
-                let mut text = [0u8; 64];
-                let n = self.stack.addr_format(&a, &mut text)?;
-                R::Str(String::from_utf8_lossy(&text[..n]).into_owned())
-            }
-            "readinto" => {
-                let (Some(V::Var(name)), Some(R::Bytes(mut buf))) = (step.args.first(), args.first().cloned()) else {
-                    return Err(Raised::Other("readinto() needs a buffer variable".into()));
-                };
-                let n = match args.get(1) {
-                    Some(R::Int(n)) => *n as usize,
-                    _ => buf.len(),
-                };
-                let r = match s.readinto(fd, &mut buf[..n]) {
-                    Ok(got) => R::Int(got as i64),
-                    Err(Errno::EAGAIN) => R::None,
-                    Err(e) => return Err(e.into()),
-                };
-                if let Some((_, v)) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-                    *v = R::Bytes(buf);
-                }
-                r
-            }
-            "poll" => R::Int(s.poll(fd, int(0, 0))? as i64),
-            "inet_pton" => {
-                let text = match args.get(1) {
-                    Some(R::Str(t)) => Some(t.clone()),
-                    _ => None,
-                };
-                let mut packed = [0u8; 16];
-                let n = s.inet_pton(int(0, 0), text.as_deref(), &mut packed)?;
-                R::Bytes(packed[..n].to_vec())
-            }
-            "inet_ntop" => {
-                let mut text = [0u8; 64];
-                let n = s.inet_ntop(int(0, 0), &bytes(1), &mut text)?;
-                R::Str(String::from_utf8_lossy(&text[..n]).into_owned())
-            }
-            "fileno" => R::Int(s.fileno(fd)? as i64),
-            "getservbyname" => {
-                let text = |i: usize| match args.get(i) {
-                    Some(R::Str(t)) => Some(t.clone()),
-                    _ => None,
-                };
-                let (name, protocol) = (text(0), text(1));
-                R::Int(s.getservbyname(name.as_deref(), protocol.as_deref())? as i64)
-            }
-            "socket" => R::Sock(s.socket(int(0, AF_INET as i64), int(1, SOCK_STREAM as i64), int(2, 0))?),
-            "getaddrinfo" => {
-                let host = match args.first() {
-                    Some(R::Str(h)) => Some(h.clone()),
-                    _ => None,
-                };
-                let mut out = [Addrinfo::default(); 4];
-                let n = s
-                    .getaddrinfo(host.as_deref(), int(1, 0), int(2, 0), int(3, 0), int(4, 0), int(5, 0), &mut out)
-                    .map_err(|e| Raised::Os(i64::from(e.value())))?;
-                let infos = out[..n].to_vec();
-                R::Tuple(
-                    infos
-                        .iter()
-                        .map(|i| {
-                            R::Tuple(vec![
-                                R::Int(i.family.into()),
-                                R::Int(i.socktype.into()),
-                                R::Int(i.proto.into()),
-                                R::Str(String::new()),
-                                self.addr_out(&i.addr),
-                            ])
-                        })
-                        .collect(),
-                )
-            }
-            "bind" => {
-                let a = self.addr_in(&args[0])?;
-                self.stack.bind(fd, &a)?;
-                R::None
-            }
-            "connect" => {
-                let a = self.addr_in(&args[0])?;
-                self.stack.connect(fd, &a)?;
-                R::None
-            }
-            "listen" => {
-                s.listen(fd, int(0, 2))?;
-                R::None
-            }
-            "accept" => {
-                let (new, peer) = s.accept(fd)?;
-                R::Tuple(vec![R::Sock(new), self.addr_out(&peer)])
-            }
-            "send" => R::Int(s.send(fd, &bytes(0))? as i64),
-            "sendall" => {
-                s.sendall(fd, &bytes(0))?;
-                R::None
-            }
-            "write" => match s.write(fd, &bytes(0)) {
-                Ok(n) => R::Int(n as i64),
-                Err(Errno::EAGAIN) => R::None,
-                Err(e) => return Err(e.into()),
-            },
-            "recv" => {
-                let mut buf = vec![0; size(0)];
-                let n = s.recv(fd, &mut buf)?;
-                R::Bytes(buf[..n].to_vec())
-            }
-            "read" => {
-                let mut buf = vec![0; size(0)];
-                let r = s.read(fd, &mut buf);
-                return eagain_none(r, buf);
-            }
-            "readline" => {
-                let mut buf = vec![0; 4096];
-                let r = s.readline(fd, &mut buf);
-                return eagain_none(r, buf);
-            }
-            "sendto" => {
-                let a = self.addr_in(&args[1])?;
-                R::Int(self.stack.sendto(fd, &bytes(0), &a)? as i64)
-            }
-            "recvfrom" => {
-                let mut buf = vec![0; size(0)];
-                let (n, from) = s.recvfrom(fd, &mut buf)?;
-                R::Tuple(vec![R::Bytes(buf[..n].to_vec()), self.addr_out(&from)])
-            }
-            "setsockopt" => {
-                let value = match args.get(2) {
-                    Some(R::Bytes(b)) => b.clone(),
-                    _ => int(2, 0).to_ne_bytes().to_vec(),
-                };
-                s.setsockopt(fd, int(0, 0), int(1, 0), &value)?;
-                R::None
-            }
-            "settimeout" => {
-                let ms = match args.first() {
-                    Some(R::Float(f)) => Some((f * 1000.0).ceil() as u32),
-                    Some(R::Int(i)) => Some((*i as u32) * 1000),
-                    _ => None,
-                };
-                s.settimeout(fd, ms)?;
-                R::None
-            }
-            "setblocking" => {
-                s.setblocking(fd, int(0, 1) != 0)?;
-                R::None
-            }
-            "gettimeout" => match s.gettimeout(fd)? {
-                None => R::None,
-                Some(ms) => R::Float(f64::from(ms) / 1000.0),
-            },
-            "getsockname" => {
-                let a = s.getsockname(fd)?;
-                self.addr_out(&a)
-            }
-            "getpeername" => {
-                let a = s.getpeername(fd)?;
-                self.addr_out(&a)
-            }
-            "shutdown" => {
-                s.shutdown(fd, int(0, 0))?;
-                R::None
-            }
-            // With an argument it sets, and returns None (as from Python).
-            "ifconfig" => match args.first() {
-                Some(arg) => {
-                    let set = self.ifconfig_in(arg)?;
-                    self.stack.ifconfig(Some(&set))?;
-                    R::None
-                }
-                None => {
-                    let c = s.ifconfig(None)?;
-                    R::Tuple(vec![self.ip_out(&c.ip), self.ip_out(&c.netmask), self.ip_out(&c.gateway), self.ip_out(&c.dns)])
-                }
-            },
-            "active" => R::Bool(s.active()?),
-            "isconnected" => R::Bool(s.isconnected()?),
-            "status" => R::Int(s.status()? as i64),
-            "dhcp_state" => R::Int(s.dhcp_state()? as i64),
-            "close_all" => {
-                s.close_all()?;
-                R::None
-            }
-            "poll_delay" => match s.poll_delay()? {
-                None => R::None,
-                Some(ms) => R::Float(f64::from(ms) / 1000.0),
-            },
-            // The socket itself.
-            "makefile" => R::Sock(fd),
-            "close" => {
-                // Python may close twice; the Rust API reports the second (EBADF).
-                if !self.closed.contains(&fd) {
-                    s.close(fd)?;
-                    self.closed.push(fd);
-                }
-                R::None
-            }
-            other => return Err(Raised::Other(format!("the runner has no mapping for `{other}`"))),
-        })
+        let args: Vec<R> = step.args.iter().map(|a| self.value(a)).collect();
+        match (step.call, args.as_slice()) {
+            ("value", [v]) => return Ok(v.clone()),
+            ("buffer", [R::Int(n)]) => return Ok(R::Bytes(vec![0; usize::try_from(*n).unwrap_or(0)])),
+            _ => {}
+        }
+        let mut call = Call { runner: self, step, args };
+        match data::call(&mut call, step.call, fd) {
+            Some(result) => result,
+            None => Err(Raised::Other(format!("the runner has no call `{}` (on a socket: {})", step.call, fd.is_some()))),
+        }
     }
 
     /// Runs a case: Ok, or what went wrong.
     pub fn run(&mut self, case: &Case) -> Result<(), String> {
-        for (n, step) in case.steps.iter().enumerate() {
+        for (n, step) in case.all_steps().enumerate() {
             let at = format!("step {} ({})", n + 1, step.call);
             if let Some((name, value, most)) = step.until {
                 let mut hit = false;
@@ -441,5 +163,215 @@ impl<S: SocketApi> Runner<S> {
             }
         }
         Ok(())
+    }
+}
+
+/// One step's call through the dispatch: the runner, and the step's
+/// arguments with their variables looked up.
+struct Call<'a, S> {
+    runner: &'a mut Runner<S>,
+    step: &'static Step,
+    args: Vec<R>,
+}
+
+impl<S: SocketApi> Call<'_, S> {
+    /// The argument at `at`, else the default; an error when there is neither.
+    fn arg(&self, at: Option<usize>, default: Option<&'static V>) -> Result<R, Raised> {
+        match (at.and_then(|i| self.args.get(i)), default) {
+            (Some(r), _) => Ok(r.clone()),
+            (None, Some(d)) => Ok(self.runner.value(d)),
+            (None, None) => Err(Raised::Other(format!("`{}` lacks an argument", self.step.call))),
+        }
+    }
+
+    /// An address's IP as text.
+    fn ip_text(&mut self, a: &Addr) -> String {
+        let mut text = [0u8; data::TEXT_MAX];
+        let n = self.runner.stack.addr_format(a, &mut text).unwrap_or(0);
+        String::from_utf8_lossy(&text[..n]).into_owned()
+    }
+}
+
+fn wrong(what: &str, r: &R) -> Raised {
+    Raised::Other(format!("expected {what}, got {r:?}"))
+}
+
+impl<S: SocketApi> Marshal for Call<'_, S> {
+    type Api = S;
+    type Value = R;
+    type Raised = Raised;
+
+    fn api(&mut self) -> &mut S {
+        &mut self.runner.stack
+    }
+
+    fn count(&self) -> usize {
+        self.args.len()
+    }
+
+    fn release(&mut self, fd: Fd) -> bool {
+        let first = !self.runner.closed.contains(&fd);
+        if first {
+            self.runner.closed.push(fd);
+        }
+        first
+    }
+
+    fn arg_int(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<i32, Raised> {
+        match self.arg(at, default)? {
+            R::Int(v) => i32::try_from(v).map_err(|_| Raised::Other(format!("{v} is out of range"))),
+            R::Bool(b) => Ok(i32::from(b)),
+            other => Err(wrong("an int", &other)),
+        }
+    }
+
+    fn arg_bool(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<bool, Raised> {
+        match self.arg(at, default)? {
+            R::Bool(b) => Ok(b),
+            R::Int(v) => Ok(v != 0),
+            other => Err(wrong("a bool", &other)),
+        }
+    }
+
+    fn arg_timeout(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<Option<u32>, Raised> {
+        match self.arg(at, default)? {
+            R::None => Ok(None),
+            R::Float(f) => Ok(Some((f * 1000.0).ceil() as u32)),
+            R::Int(i) => Ok(Some((i as u32).saturating_mul(1000))),
+            other => Err(wrong("seconds or None", &other)),
+        }
+    }
+
+    fn arg_bytes(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<Vec<u8>, Raised> {
+        match self.arg(at, default)? {
+            R::Bytes(b) => Ok(b),
+            R::Str(s) => Ok(s.into_bytes()),
+            other => Err(wrong("bytes", &other)),
+        }
+    }
+
+    fn arg_buffer(&mut self, at: Option<usize>) -> Result<Vec<u8>, Raised> {
+        match self.arg(at, None)? {
+            R::Bytes(b) => Ok(b),
+            other => Err(wrong("a buffer variable", &other)),
+        }
+    }
+
+    fn put_buffer(&mut self, at: Option<usize>, buffer: Vec<u8>) {
+        if let Some(V::Var(name)) = at.and_then(|i| self.step.args.get(i))
+            && let Some((_, v)) = self.runner.vars.iter_mut().rev().find(|(n, _)| n == name)
+        {
+            *v = R::Bytes(buffer);
+        }
+    }
+
+    fn arg_size(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<Option<usize>, Raised> {
+        match self.arg(at, default)? {
+            R::None => Ok(None),
+            R::Int(v) => Ok(usize::try_from(v).ok()),
+            other => Err(wrong("a size", &other)),
+        }
+    }
+
+    fn arg_address(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<Addr, Raised> {
+        match self.arg(at, default)? {
+            R::Tuple(items) => match items.as_slice() {
+                [R::Str(host), R::Int(port), ..] => {
+                    let port = i32::try_from(*port).map_err(|_| Raised::Other(format!("port {port}")))?;
+                    Ok(self.runner.stack.addr_parse(Some(host), port)?)
+                }
+                _ => Err(Raised::Other(format!("bad address {items:?}"))),
+            },
+            other => Err(wrong("an address", &other)),
+        }
+    }
+
+    fn arg_host(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<Option<String>, Raised> {
+        match self.arg(at, default)? {
+            R::None => Ok(None),
+            R::Str(s) => Ok(Some(s)),
+            other => Err(wrong("a str or None", &other)),
+        }
+    }
+
+    /// As the glue: an int, a decimal string, a service name, None (0); -1 for anything else.
+    fn arg_port(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<i32, Raised> {
+        Ok(match self.arg(at, default)? {
+            R::None => 0,
+            R::Int(v) => i32::try_from(v).unwrap_or(-1),
+            R::Str(s) if !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().unwrap_or(-1),
+            R::Str(s) => self.runner.stack.getservbyname(Some(&s), None).ok().and_then(|p| i32::try_from(p).ok()).unwrap_or(-1),
+            _ => -1,
+        })
+    }
+
+    fn arg_optval(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<Vec<u8>, Raised> {
+        match self.arg(at, default)? {
+            R::Bytes(b) => Ok(b),
+            R::Int(_) | R::Bool(_) => Ok(self.arg_int(at, default)?.to_ne_bytes().to_vec()),
+            other => Err(wrong("an int or bytes", &other)),
+        }
+    }
+
+    /// ifconfig()'s argument as the glue makes it: 'dhcp', or four IPv4 strings ('' is 0.0.0.0).
+    fn arg_ifconfig(&mut self, at: Option<usize>, default: Option<&'static V>) -> Result<Option<IfconfigSet>, Raised> {
+        let items = match self.arg(at, default)? {
+            R::None => return Ok(None),
+            R::Str(s) if s == "dhcp" => return Ok(Some(IfconfigSet { dhcp: 1, ..IfconfigSet::default() })),
+            R::Tuple(items) if items.len() == 4 => items,
+            other => return Err(wrong("'dhcp' or four addresses", &other)),
+        };
+        let stack = &mut self.runner.stack;
+        let mut ip = |r: &R| match r {
+            R::Str(s) if s.is_empty() => Ok(Addr { family: AF_INET as u16, ..Addr::default() }),
+            R::Str(s) => Ok(stack.addr_parse(Some(s), 0)?),
+            _ => Err(wrong("an IPv4 str", r)),
+        };
+        let config = Ifconfig { ip: ip(&items[0])?, netmask: ip(&items[1])?, gateway: ip(&items[2])?, dns: ip(&items[3])? };
+        Ok(Some(IfconfigSet { dhcp: 0, config }))
+    }
+
+    fn ret_none(&mut self) -> R {
+        R::None
+    }
+
+    fn ret_bool(&mut self, value: bool) -> R {
+        R::Bool(value)
+    }
+
+    fn ret_int(&mut self, value: i64) -> R {
+        R::Int(value)
+    }
+
+    fn ret_bytes(&mut self, value: &[u8]) -> R {
+        R::Bytes(value.to_vec())
+    }
+
+    fn ret_str(&mut self, value: &[u8]) -> R {
+        R::Str(String::from_utf8_lossy(value).into_owned())
+    }
+
+    fn ret_socket(&mut self, fd: Fd, new: bool) -> R {
+        if new {
+            // A new socket may have the number of one closed before.
+            self.runner.closed.retain(|c| *c != fd);
+        }
+        R::Sock(fd)
+    }
+
+    fn ret_address(&mut self, address: &Addr) -> R {
+        R::Tuple(vec![R::Str(self.ip_text(address)), R::Int(i64::from(address.port))])
+    }
+
+    fn ret_ip(&mut self, address: &Addr) -> R {
+        R::Str(self.ip_text(address))
+    }
+
+    fn ret_seconds(&mut self, ms: Option<u32>) -> R {
+        ms.map_or(R::None, |ms| R::Float(f64::from(ms) / 1000.0))
+    }
+
+    fn ret_tuple(&mut self, items: Vec<R>) -> R {
+        R::Tuple(items)
     }
 }
