@@ -4,5 +4,6 @@
 pub mod debian;
 pub mod lwip;
 pub mod mbedtls;
+pub mod mdbook;
 pub mod pypi;
 pub mod rust_src;

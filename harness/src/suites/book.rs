@@ -1,5 +1,5 @@
-//! The guide (`docs/`, an mdBook): [`run`] gets a pinned mdBook into
-//! `target/tools/` (once), builds the guide into `target/book/`, and checks
+//! The guide (`docs/`, an mdBook): [`run`] gets the pinned mdBook
+//! ([`crate::provision::mdbook`]), builds the guide into `target/book/`, and checks
 //! that every relative link and `#anchor` in the built HTML resolves to a file
 //! and an id there. External links are listed, never fetched: the checks run
 //! without a network.
@@ -7,19 +7,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 
 use crate::exec::step;
-
-/// The mdBook release the guide is built with, installed with
-/// `--no-default-features` (no server, file watcher or search index: `build`
-/// is all we use).
-const MDBOOK_VERSION: &str = "0.5.4";
 
 /// Builds the guide into `target/book/` and checks its links.
 pub fn run() -> Result<(), String> {
     let root = crate::root();
-    let mdbook = mdbook(&root)?;
+    let mdbook = crate::provision::mdbook::get()?;
     let out = root.join("target/book");
     // Pages of an earlier build must not answer for links of this one.
     if out.exists() {
@@ -36,32 +30,6 @@ pub fn run() -> Result<(), String> {
     }
     println!("book: {} pages in {}, {} links resolve, {} external listed", report.pages, out.display(), report.checked, report.external.len());
     Ok(())
-}
-
-/// `target/tools/bin/mdbook` at [`MDBOOK_VERSION`], installed with cargo
-/// unless it is there already.
-fn mdbook(root: &Path) -> Result<PathBuf, String> {
-    let tools = root.join("target/tools");
-    let exe = tools.join("bin/mdbook");
-    if version(&exe).as_deref() == Some(MDBOOK_VERSION) {
-        return Ok(exe);
-    }
-    let tools = tools.to_string_lossy();
-    step("install mdBook", "cargo", &["install", "mdbook", "--locked", "--force", "--version", MDBOOK_VERSION, "--no-default-features", "--root", &tools])?;
-    match version(&exe) {
-        Some(v) if v == MDBOOK_VERSION => Ok(exe),
-        other => Err(format!("{} is {other:?} after cargo install, not {MDBOOK_VERSION}", exe.display())),
-    }
-}
-
-/// The version `exe --version` prints (`mdbook v0.5.4` → `0.5.4`), if it runs.
-fn version(exe: &Path) -> Option<String> {
-    if !exe.is_file() {
-        return None;
-    }
-    let out = crate::exec::captured(Command::new(exe).arg("--version")).ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    Some(text.split_whitespace().last()?.trim_start_matches('v').to_string())
 }
 
 /// What the link check found in a built book.
