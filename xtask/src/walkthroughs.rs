@@ -353,7 +353,7 @@ mod tests {
         check_required(&walkthroughs).unwrap();
         let method = walkthroughs.iter().find(|w| w.title == "add a method").unwrap();
         let inserts = |file: &str| method.actions.iter().any(|a| matches!(a, Action::Insert { path, .. } if path == file));
-        for file in ["runtime/src/dispatch.rs", "runtime/tests/runner/mod.rs", "tests/c/conformance.c"] {
+        for file in ["runtime/src/stack/api/dispatch.rs", "runtime/tests/runner/mod.rs", "tests/c/conformance.c"] {
             assert!(inserts(file), "the method walkthrough edits {file}: {method:?}");
         }
         let constant = walkthroughs.iter().find(|w| w.title == "add a constant").unwrap();

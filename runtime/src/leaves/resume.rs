@@ -2,7 +2,7 @@
 //! needs so that no byte goes out twice.
 
 use crate::Fd;
-use crate::time::Deadline;
+use crate::leaves::time::Deadline;
 
 /// A sendall() cut short by an interrupt after queuing `sent` of `len` bytes.
 #[derive(Debug, Clone, Copy)]

@@ -7,17 +7,18 @@ use smoltcp::socket::tcp::{ConnectError, RecvError, State};
 use smoltcp::time::Duration;
 use smoltcp::wire::IpListenEndpoint;
 
-use crate::addr::{endpoint, from_endpoint, unspecified};
 use crate::board::Board;
 use crate::constants::{POLL_RD, POLL_WR};
-use crate::phase::Phase;
-use crate::pool::PoolKind;
-use crate::ports::{Owner, Proto};
-use crate::resume::SendallResume;
+use crate::leaves::addr::{endpoint, from_endpoint, unspecified};
+use crate::leaves::resume::SendallResume;
+use crate::leaves::stall;
+use crate::leaves::time::Deadline;
+use crate::owners::phase::Phase;
+use crate::owners::pool::PoolKind;
+use crate::owners::ports::{Owner, Proto};
+use crate::owners::table::{Kind, Slot};
 use crate::stack::Stack;
-use crate::table::{Kind, Slot};
-use crate::time::Deadline;
-use crate::{Addr, Errno, Fd, stall};
+use crate::{Addr, Errno, Fd};
 
 /// The TCP phase of an open fd; EOPNOTSUPP for other kinds (the dispatcher routes only TCP fds here).
 fn phase_of(slot: &Slot) -> Result<Phase, Errno> {
@@ -191,7 +192,7 @@ impl<B: Board> Stack<'_, B> {
                 if port == 0 {
                     return Err(Errno::ECONNREFUSED);
                 }
-                let remote = if ip.is_unspecified() { crate::addr::loopback(slot.is_v6()) } else { ip };
+                let remote = if ip.is_unspecified() { crate::leaves::addr::loopback(slot.is_v6()) } else { ip };
                 let slot = self.tcp_autobind(fd, entry)?;
                 let local = IpListenEndpoint { addr: slot.local.0, port: slot.local.1 };
                 let limit = u64::from(self.config.connect_timeout_ms) * 1000;

@@ -7,10 +7,10 @@ use core::net::IpAddr;
 
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpCidr};
 
-use crate::addr::smoltcp_ip;
 use crate::board::NetConfig;
 use crate::config::Config;
 use crate::features::Features;
+use crate::leaves::addr::smoltcp_ip;
 
 /// How one address family is set up (from `usocket-config`, which the generator shares).
 pub use usocket_config::Addressing;

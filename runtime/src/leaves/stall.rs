@@ -10,7 +10,7 @@
 //! the data flows again. It is removed when the queue drains, so idle
 //! connections send nothing (unless SO_KEEPALIVE asks for it).
 //!
-//! The pool (`pool.rs`) knows which sockets are guarded; this module knows
+//! The pool (`owners/pool/`) knows which sockets are guarded; this module knows
 //! what a guard does to one socket.
 
 use smoltcp::socket::tcp;

@@ -2,25 +2,30 @@
 //! table over caller-provided memory, and the loop that drives them (`pump`)
 //! and blocks an operation until it completes, times out or is interrupted.
 
+pub(crate) mod api;
+pub(crate) mod gate;
+pub(crate) mod loopq;
+pub(crate) mod selflink;
+
 use core::cell::Cell;
 
 use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult};
 use smoltcp::time::Instant;
 
+use crate::board::memory::{Memory, MemoryError};
 use crate::board::{Board, NetConfig};
 use crate::config::{Config, ConfigError};
 use crate::constants::{POLL_ERR, POLL_HUP};
-use crate::gate::Gate;
-use crate::loopq::{LoopQueue, LoopStats};
-use crate::memory::{Memory, MemoryError};
-use crate::park::{Mode, Parked, Step, WaitsOn};
-use crate::phase::Phase;
-use crate::pool::{Pool, PoolMemory};
-use crate::ports::PortTable;
-use crate::resume::SendallResume;
-use crate::selflink::{LOOPBACK, Own, SelfLink};
-use crate::table::{Kind, Slot, Table};
-use crate::time::Deadline;
+use crate::leaves::resume::SendallResume;
+use crate::leaves::time::Deadline;
+use crate::owners::phase::Phase;
+use crate::owners::pool::{Pool, PoolMemory};
+use crate::owners::ports::PortTable;
+use crate::owners::table::{Kind, Slot, Table};
+use crate::stack::gate::Gate;
+use crate::stack::loopq::{LoopQueue, LoopStats};
+use crate::stack::selflink::{LOOPBACK, Own, SelfLink};
+use crate::threads::park::{Mode, Parked, Step, WaitsOn};
 use crate::{Errno, Fd};
 
 /// Why a stack could not start.
@@ -126,13 +131,13 @@ pub struct Stack<'a, B: Board> {
     pub(crate) ports: PortTable<'a>,
     /// The raw sockets' buffers.
     #[cfg(feature = "raw")]
-    pub(crate) raw_area: crate::raw_area::RawArea<'a>,
+    pub(crate) raw_area: crate::leaves::raw_area::RawArea<'a>,
     /// The resolver, when the config has DNS queries.
     #[cfg(feature = "dns")]
-    pub(crate) dns: Option<crate::services::Resolver>,
+    pub(crate) dns: Option<crate::leaves::services::Resolver>,
     /// The DHCPv4 client, while it runs.
     #[cfg(feature = "dhcpv4")]
-    pub(crate) dhcp: Option<crate::services::Client>,
+    pub(crate) dhcp: Option<crate::leaves::services::Client>,
     /// The sendall() that an interrupt cut short after queuing part of its data.
     pub(crate) resume: Option<SendallResume>,
     /// How the call now running waits: on the board, or by parking.
@@ -149,7 +154,7 @@ pub struct Stack<'a, B: Board> {
     timers: Timers,
     /// Which socket joined which multicast group.
     #[cfg(feature = "multicast")]
-    pub(crate) memberships: crate::memberships::Memberships,
+    pub(crate) memberships: crate::leaves::memberships::Memberships,
 }
 
 /// Whether a device of `medium` can carry `hardware` (smoltcp's
@@ -225,9 +230,9 @@ impl<'a, B: Board> Stack<'a, B> {
         let mut pool = Pool::new(PoolMemory { sockets, entries: pool, parked, bytes: &mut bytes, udp_meta }, &config);
         // The stack's own sockets after the pool's: the DNS socket, then the DHCP client (Config::smoltcp_sockets).
         #[cfg(feature = "dns")]
-        let dns = if config.dns_queries > 0 { crate::services::Resolver::start(&mut pool, &net, dns_queries) } else { None };
+        let dns = if config.dns_queries > 0 { crate::leaves::services::Resolver::start(&mut pool, &net, dns_queries) } else { None };
         #[cfg(feature = "dhcpv4")]
-        let dhcp = if config.dhcp_v4 == crate::config::DhcpClient::FromStart { crate::services::Client::start(&mut pool) } else { None };
+        let dhcp = if config.dhcp_v4 == crate::config::DhcpClient::FromStart { crate::leaves::services::Client::start(&mut pool) } else { None };
         Ok(Stack {
             board,
             config,
@@ -237,7 +242,7 @@ impl<'a, B: Board> Stack<'a, B> {
             fds: Table::new(fds),
             ports: PortTable::new(bindings, net.random_seed),
             #[cfg(feature = "raw")]
-            raw_area: crate::raw_area::RawArea::new(bytes, raw_meta, &config),
+            raw_area: crate::leaves::raw_area::RawArea::new(bytes, raw_meta, &config),
             #[cfg(feature = "dns")]
             dns,
             #[cfg(feature = "dhcpv4")]
@@ -331,7 +336,7 @@ impl<'a, B: Board> Stack<'a, B> {
         let drained = Cell::new(false);
         if self.loopq.enabled() && now_us >= self.timers.prime_at {
             self.timers.prime_at = now_us + PRIME_US;
-            crate::selflink::prime(&self.loopq, &own);
+            crate::stack::selflink::prime(&self.loopq, &own);
         }
         for _ in 0..PUMP_ROUNDS {
             let mut progress = false;
@@ -377,7 +382,7 @@ impl<'a, B: Board> Stack<'a, B> {
             self.dhcp_update();
         }
         if self.pool.any_guarded() && now_us >= self.timers.guard_check_at {
-            self.timers.guard_check_at = now_us + crate::stall::GUARD_CHECK_US;
+            self.timers.guard_check_at = now_us + crate::leaves::stall::GUARD_CHECK_US;
             let fds = &self.fds;
             self.pool.release_stall_guards(|fd| fds.get(fd).is_ok_and(|slot| slot.options.keepalive));
         }
@@ -498,7 +503,7 @@ impl<'a, B: Board> Stack<'a, B> {
         let now_us = self.board.now_us();
         let next = self.next_event_us();
         self.told = Some(next.unwrap_or(u64::MAX));
-        next.map(|at| crate::time::ms_until(at, now_us))
+        next.map(|at| crate::leaves::time::ms_until(at, now_us))
     }
 
     /// When the last poll_delay() since the last call of this said the stack

@@ -23,10 +23,10 @@ use smoltcp::socket::dns;
 use smoltcp::socket::raw;
 use smoltcp::socket::{Socket, udp};
 
-use crate::memory::Memory;
-use crate::pool::Entry;
-use crate::ports::Binding;
-use crate::table::FdSlot;
+use crate::board::memory::Memory;
+use crate::owners::pool::Entry;
+use crate::owners::ports::Binding;
+use crate::owners::table::FdSlot;
 
 /// The parts of one stack's storage, each of its config's length.
 struct Parts<

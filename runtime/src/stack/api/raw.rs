@@ -9,12 +9,12 @@ use smoltcp::wire::{IpAddress, IpProtocol, IpVersion, Ipv4Packet, Ipv4Repr};
 #[cfg(feature = "ipv6")]
 use smoltcp::wire::{Ipv6Packet, Ipv6Repr};
 
-use crate::addr::from_endpoint;
 use crate::board::Board;
 use crate::constants::POLL_WR;
-use crate::dgram::poll_flags;
+use crate::leaves::addr::from_endpoint;
+use crate::owners::table::Slot;
 use crate::stack::Stack;
-use crate::table::Slot;
+use crate::stack::api::dgram::poll_flags;
 use crate::{Addr, Errno, Fd};
 
 /// The sender of a received packet and where the caller's part starts: the

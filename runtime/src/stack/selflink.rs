@@ -37,7 +37,7 @@ use smoltcp::wire::{
 #[cfg(feature = "ipv6")]
 use smoltcp::wire::{Icmpv6Message, Icmpv6Packet, Icmpv6Repr, IpProtocol, Ipv6Address, Ipv6Cidr, Ipv6Packet, Ipv6Repr, NdiscNeighborFlags, NdiscRepr};
 
-use crate::loopq::LoopQueue;
+use crate::stack::loopq::LoopQueue;
 
 /// The loopback addresses every board has besides its own.
 #[cfg(feature = "ipv6")]

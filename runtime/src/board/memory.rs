@@ -12,9 +12,9 @@ use smoltcp::socket::udp;
 use smoltcp::storage::PacketMetadata;
 
 use crate::config::Config;
-use crate::pool::Entry;
-use crate::ports::Binding;
-use crate::table::FdSlot;
+use crate::owners::pool::Entry;
+use crate::owners::ports::Binding;
+use crate::owners::table::FdSlot;
 
 /// The storage one stack uses; each part must have the length [`Memory::check`] asks for.
 pub struct Memory<'a> {

@@ -1,17 +1,17 @@
 //! Datagram sockets: UDP (bind, auto-bind on sendto, a queue of datagrams,
-//! BSD truncation, SO_BROADCAST), and what raw IP sockets (`raw.rs`) share
+//! BSD truncation, SO_BROADCAST), and what raw IP sockets (`stack/api/raw.rs`) share
 //! with it: addresses, SO_BROADCAST, blocking.
 
 use smoltcp::socket::udp::{self, SendError};
 use smoltcp::wire::{IpAddress, IpListenEndpoint};
 
-use crate::addr::{endpoint, from_endpoint, unspecified, v4_cidr, v4_of};
 use crate::board::Board;
 use crate::constants::{POLL_RD, POLL_WR};
-use crate::pool::PoolKind;
-use crate::ports::{Owner, Proto};
+use crate::leaves::addr::{endpoint, from_endpoint, unspecified, v4_cidr, v4_of};
+use crate::owners::pool::PoolKind;
+use crate::owners::ports::{Owner, Proto};
+use crate::owners::table::{Kind, Slot};
 use crate::stack::Stack;
-use crate::table::{Kind, Slot};
 use crate::{Addr, Errno, Fd};
 
 /// Is `ip` a broadcast address on one of the interface's IPv4 networks (or the limited broadcast)?

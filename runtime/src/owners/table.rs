@@ -5,7 +5,7 @@ use smoltcp::wire::IpAddress;
 #[cfg(feature = "raw")]
 use crate::constants::SOCK_RAW;
 use crate::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
-use crate::phase::Phase;
+use crate::owners::phase::Phase;
 use crate::{Errno, Fd};
 
 /// What socket() asked for: checked family, type and protocol.

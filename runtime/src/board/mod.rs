@@ -1,12 +1,16 @@
 //! What a board gives the stack: a network device, a monotonic clock, a way to
 //! wait for events, and its network configuration.
 
+pub(crate) mod info;
+pub(crate) mod memory;
+pub(crate) mod static_memory;
+
 use smoltcp::phy::Device;
 #[cfg(feature = "ipv6")]
 use smoltcp::wire::Ipv6Address;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, Ipv4Address};
 
-use crate::time::Interrupted;
+use crate::leaves::time::Interrupted;
 
 /// Addresses, routes and name servers of a board's interface (IPv6 ones
 /// only with the `ipv6` feature).

@@ -10,9 +10,9 @@ use smoltcp::socket::dhcpv4;
 
 use crate::Errno;
 use crate::board::Board;
-use crate::netif::Ipv4Config;
-use crate::services::Client;
+use crate::leaves::services::Client;
 use crate::stack::Stack;
+use crate::stack::api::netif::Ipv4Config;
 
 /// How long `ifconfig('dhcp')` waits for a lease, in ms: MicroPython's lwIP
 /// ports wait 10 s (`extmod/network_lwip.c`).

@@ -4,9 +4,9 @@
 //! remembers which socket asked for which group, so that the interface leaves
 //! a group when the last of its sockets drops it or closes. At most the
 //! board's `multicast_groups` distinct groups, and
-//! [`PAIRS`](crate::memberships::PAIRS) socket-group pairs in all.
+//! [`PAIRS`](crate::leaves::memberships::PAIRS) socket-group pairs in all.
 //!
-//! [`Memberships`]: crate::memberships::Memberships
+//! [`Memberships`]: crate::leaves::memberships::Memberships
 
 use smoltcp::wire::IpAddress;
 

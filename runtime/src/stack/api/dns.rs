@@ -9,9 +9,9 @@ use smoltcp::wire::DnsQueryType;
 
 use crate::board::Board;
 use crate::constants::{AF_INET, AF_INET6};
-use crate::pool::OwnSocket;
-use crate::resolve::{Request, fill};
-use crate::services::{Resolver, server_list};
+use crate::leaves::resolve::{Request, fill};
+use crate::leaves::services::{Resolver, server_list};
+use crate::owners::pool::OwnSocket;
 use crate::stack::Stack;
 use crate::{Addrinfo, Errno, GaiError};
 
@@ -37,7 +37,7 @@ impl<B: Board> Stack<'_, B> {
         };
         let mut lookups = self.dns_start(handle, request, name)?;
         let limit = Some(self.config.dns_timeout_ms.max(1));
-        // A lookup cannot park (see `park.rs`): it waits holding the stack.
+        // A lookup cannot park (see `threads/park.rs`): it waits holding the stack.
         let mode = core::mem::take(&mut self.mode);
         let waited = self.block(None, limit, |stack| {
             let Some(socket) = stack.pool.own::<dns::Socket>(handle) else { return Some(Err(Errno::EIO)) };

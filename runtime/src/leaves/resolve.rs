@@ -1,13 +1,13 @@
 //! getaddrinfo's argument rules and results: numeric hosts, `localhost` and
-//! None resolve here without network traffic; other names go to DNS (`dns.rs`).
+//! None resolve here without network traffic; other names go to DNS (`stack/api/dns.rs`).
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use crate::addr::from_socket_addr;
 use crate::constants::{
     AF_INET, AF_INET6, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM,
 };
 use crate::generated::constants::SERVICES;
+use crate::leaves::addr::from_socket_addr;
 use crate::{Addrinfo, Errno, GaiError};
 
 /// The flags this implementation knows.

@@ -15,10 +15,10 @@
 
 use crate::Errno;
 use crate::board::Board;
-use crate::lock::CallerLock;
-use crate::park::{Step, WaitsOn};
+use crate::leaves::time::Interrupted;
 use crate::stack::Stack;
-use crate::time::Interrupted;
+use crate::threads::lock::CallerLock;
+use crate::threads::park::{Step, WaitsOn};
 
 /// What a shared stack needs from where it runs: a lock, and a sleep that
 /// another thread can end.

@@ -8,9 +8,9 @@ use super::*;
 use smoltcp::wire::IpListenEndpoint;
 
 use crate::constants::AF_INET;
-use crate::phase::Phase;
-use crate::table::Slot;
-use crate::table::{Kind, Table};
+use crate::owners::phase::Phase;
+use crate::owners::table::Slot;
+use crate::owners::table::{Kind, Table};
 
 const CONFIG: Config = Config {
     sockets: 4,
@@ -99,7 +99,7 @@ fn lingering_and_guards_are_counted_through_every_move() {
 #[test]
 fn a_listener_arms_its_backlog_and_gives_its_sockets_up_on_close() {
     let mut p = pool();
-    let mut slots = [crate::table::FdSlot::FREE; 4];
+    let mut slots = [crate::owners::table::FdSlot::FREE; 4];
     let mut fds = Table::new(&mut slots);
     let at = IpListenEndpoint { addr: None, port: 80 };
     let fd = fds.vacant().unwrap();

@@ -7,10 +7,10 @@ use core::net::Ipv4Addr;
 
 use smoltcp::wire::{IpAddress, IpCidr, Ipv4Cidr};
 
-use crate::addr::{from_endpoint, v4_cidr, v4_of};
 use crate::board::Board;
 use crate::constants::AF_INET;
 use crate::generated::types::{Ifconfig, IfconfigSet};
+use crate::leaves::addr::{from_endpoint, v4_cidr, v4_of};
 use crate::stack::Stack;
 use crate::{Addr, Errno};
 
@@ -53,7 +53,7 @@ impl<B: Board> Stack<'_, B> {
     /// Is `cidr` the board's own address, not the loopback one every board
     /// gets (a board whose own addresses are loopback ones keeps them)?
     fn board_address(&self, cidr: &IpCidr) -> bool {
-        !crate::selflink::is_loopback(cidr.address()) || self.net.addresses.contains(&Some(*cidr))
+        !crate::stack::selflink::is_loopback(cidr.address()) || self.net.addresses.contains(&Some(*cidr))
     }
 
     /// The first IPv4 address with its netmask, the IPv4 gateway and the first

@@ -24,8 +24,9 @@ use smoltcp::storage::PacketBuffer;
 use smoltcp::time::Duration;
 
 use crate::config::Config;
-use crate::ports::{Owner, PortTable};
-use crate::{Errno, Fd, stall};
+use crate::leaves::stall;
+use crate::owners::ports::{Owner, PortTable};
+use crate::{Errno, Fd};
 
 /// How long a port stays in TIME-WAIT for binds without SO_REUSEADDR (µs).
 const TIME_WAIT_US: u64 = 10_000_000;
@@ -90,7 +91,7 @@ pub struct Entry {
     role: Role,
     /// Raw sockets: which raw buffer region is theirs.
     region: usize,
-    /// TCP: the stall guard is on (see `stall.rs`).
+    /// TCP: the stall guard is on (see `leaves/stall.rs`).
     guarded: bool,
 }
 

@@ -11,7 +11,7 @@ use smoltcp::wire::{IpAddress, Ipv4Address};
 
 #[cfg(feature = "dns")]
 use crate::board::NetConfig;
-use crate::pool::{OwnSocket, Pool, PoolKind};
+use crate::owners::pool::{OwnSocket, Pool, PoolKind};
 
 /// The resolver: its DNS socket and how many servers it asks.
 #[cfg(feature = "dns")]

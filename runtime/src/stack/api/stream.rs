@@ -6,7 +6,7 @@
 use crate::board::Board;
 use crate::constants::POLL_RD;
 use crate::stack::Stack;
-use crate::tcp::Live;
+use crate::stack::api::tcp::Live;
 use crate::{Errno, Fd};
 
 impl<B: Board> Stack<'_, B> {

@@ -13,7 +13,7 @@
 //! size — so a lookup waits holding the stack.
 
 use crate::Fd;
-use crate::time::{Deadline, earliest};
+use crate::leaves::time::{Deadline, earliest};
 
 /// How the call now running on a stack waits when it must.
 #[derive(Debug, Default)]

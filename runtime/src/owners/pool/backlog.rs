@@ -7,8 +7,8 @@ use smoltcp::socket::tcp::{self, State};
 use smoltcp::wire::IpListenEndpoint;
 
 use super::{Pool, PoolKind, Role};
-use crate::phase::{Phase, synchronized};
-use crate::table::{Kind, Table};
+use crate::owners::phase::{Phase, synchronized};
+use crate::owners::table::{Kind, Table};
 use crate::{Errno, Fd};
 
 impl Pool<'_> {

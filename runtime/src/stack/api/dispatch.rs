@@ -9,11 +9,12 @@ use crate::constants::{
     TCP_NODELAY,
 };
 use crate::generated::api::SocketApi;
-use crate::phase::Phase;
-use crate::resolve::{Host, fill, prepare};
+use crate::leaves::addr;
+use crate::leaves::resolve::{Host, fill, prepare};
+use crate::owners::phase::Phase;
+use crate::owners::table::{Kind, Protocol, Slot};
 use crate::stack::Stack;
-use crate::table::{Kind, Protocol, Slot};
-use crate::{Addr, Addrinfo, Errno, Fd, GaiError, Ifconfig, IfconfigSet, addr};
+use crate::{Addr, Addrinfo, Errno, Fd, GaiError, Ifconfig, IfconfigSet};
 
 /// An option value as an int: a native-endian i32 (what the C glue passes for an int).
 fn int_value(value: &[u8]) -> Result<i32, Errno> {
@@ -73,7 +74,7 @@ impl<B: Board> SocketApi for Stack<'_, B> {
     }
 
     fn getservbyname(&mut self, servicename: Option<&str>, protocolname: Option<&str>) -> Result<usize, Errno> {
-        crate::resolve::service_port(servicename.ok_or(Errno::EINVAL)?, protocolname).map(usize::from)
+        crate::leaves::resolve::service_port(servicename.ok_or(Errno::EINVAL)?, protocolname).map(usize::from)
     }
 
     fn inet_pton(&mut self, af: i32, ip_string: Option<&str>, out: &mut [u8]) -> Result<usize, Errno> {
@@ -217,7 +218,7 @@ impl<B: Board> SocketApi for Stack<'_, B> {
             }
             #[cfg(feature = "multicast")]
             (IPPROTO_IP | IPPROTO_IPV6, _) if !stream && self.config.multicast_groups > 0 => {
-                let (join, group) = crate::multicast::request(slot.family, level, optname, value)?;
+                let (join, group) = crate::stack::api::multicast::request(slot.family, level, optname, value)?;
                 return if join { self.multicast_join(fd, group) } else { self.multicast_leave(fd, group) };
             }
             _ => return Err(Errno::ENOPROTOOPT),
