@@ -82,13 +82,13 @@ mod threads;
 /// The path the generated `boards` module names the board file's types by.
 use board::info as board_info;
 
-pub use board::info::{Addressing, BoardInfo};
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use board::memory::HostMemory;
-pub use board::memory::{Memory, MemoryError};
-pub use board::static_memory::StaticMemory;
+pub use board::HostMemory;
+pub use board::StaticMemory;
+pub use board::info::{Addressing, BoardInfo};
 pub use board::{Board, NetConfig};
+pub use board::{Memory, MemoryError};
 pub use config::{Config, ConfigError, DhcpClient};
 pub use features::{Feature, Features};
 pub use ffi::Backend;
@@ -103,8 +103,7 @@ pub use owners::ports::Binding;
 pub use owners::table::{FdSlot, Slot};
 /// smoltcp, as the runtime uses it (devices, addresses for board code).
 pub use smoltcp;
-pub use stack::loopq::LoopStats;
-pub use stack::{Stack, StartError};
-pub use threads::lock::CallerLock;
+pub use stack::{LoopStats, Stack, StartError};
+pub use threads::CallerLock;
 pub use threads::park::{Parked, Step, WaitsOn};
 pub use threads::shared::{PLACE_BYTES, Parking, Platform, Shared};

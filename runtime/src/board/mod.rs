@@ -2,8 +2,13 @@
 //! wait for events, and its network configuration.
 
 pub(crate) mod info;
-pub(crate) mod memory;
-pub(crate) mod static_memory;
+mod memory;
+mod static_memory;
+
+#[cfg(feature = "std")]
+pub use memory::HostMemory;
+pub use memory::{Memory, MemoryError};
+pub use static_memory::StaticMemory;
 
 use smoltcp::phy::Device;
 #[cfg(feature = "ipv6")]

@@ -52,7 +52,7 @@ pub enum Phase {
 }
 
 /// Has the connection been synchronized (the handshake completed)?
-pub(crate) fn synchronized(state: State) -> bool {
+pub(super) fn synchronized(state: State) -> bool {
     !matches!(state, State::Closed | State::Listen | State::SynSent | State::SynReceived)
 }
 

@@ -9,15 +9,15 @@ use smoltcp::wire::Ipv6Packet;
 use smoltcp::wire::{EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet, TcpPacket};
 
 /// Wraps `inner`; `closed(port)` says whether SYNs to a local port are dropped.
-pub struct Gate<'d, D, F> {
+pub(super) struct Gate<'d, D, F> {
     /// The board's device.
-    pub inner: &'d mut D,
+    pub(super) inner: &'d mut D,
     /// Is this local TCP port's listener full?
-    pub closed: F,
+    pub(super) closed: F,
 }
 
 /// The destination port of a connection request in `frame`, if it is one.
-pub fn syn_port(medium: Medium, frame: &[u8]) -> Option<u16> {
+pub(super) fn syn_port(medium: Medium, frame: &[u8]) -> Option<u16> {
     let ip = match medium {
         Medium::Ethernet => {
             let eth = EthernetFrame::new_checked(frame).ok()?;
@@ -45,7 +45,7 @@ pub fn syn_port(medium: Medium, frame: &[u8]) -> Option<u16> {
 }
 
 /// A received frame that may be swallowed.
-pub struct GateRx<T, F> {
+pub(super) struct GateRx<T, F> {
     inner: T,
     medium: Medium,
     closed: F,

@@ -14,7 +14,7 @@ use core::cell::Cell;
 use core::marker::PhantomData;
 
 /// Bytes before each queued frame: its length, little-endian.
-pub(crate) const HEADER: usize = 4;
+const HEADER: usize = 4;
 
 /// What the loop queue did, for tests and diagnostics.
 ///
@@ -40,7 +40,7 @@ pub struct LoopStats {
 }
 
 /// The ring of frames to self.
-pub(crate) struct LoopQueue<'a> {
+pub(super) struct LoopQueue<'a> {
     bytes: *mut u8,
     cap: usize,
     /// The largest record (header and frame): always left free for the next write.
@@ -65,14 +65,14 @@ unsafe impl Send for LoopQueue<'_> {}
 
 impl<'a> LoopQueue<'a> {
     /// The fewest bytes that queue one frame of `max_frame` bytes besides the room for the next.
-    pub(crate) const fn min_bytes(max_frame: usize) -> usize {
+    pub(super) const fn min_bytes(max_frame: usize) -> usize {
         2 * (HEADER + max_frame)
     }
 
     /// A queue in `bytes` for frames of at most `max_frame` bytes; off (every
     /// frame goes to the device) when `bytes` is empty. `bytes` is at least
     /// [`LoopQueue::min_bytes`] or empty (checked by the stack).
-    pub(crate) fn new(bytes: &'a mut [u8], max_frame: usize) -> Self {
+    pub(super) fn new(bytes: &'a mut [u8], max_frame: usize) -> Self {
         debug_assert!(bytes.is_empty() || bytes.len() >= Self::min_bytes(max_frame));
         LoopQueue {
             bytes: bytes.as_mut_ptr(),
@@ -90,22 +90,22 @@ impl<'a> LoopQueue<'a> {
     }
 
     /// Does the board loop its frames here (a queue of more than no bytes)?
-    pub(crate) fn enabled(&self) -> bool {
+    pub(super) fn enabled(&self) -> bool {
         self.cap > 0
     }
 
     /// The largest frame it takes.
-    pub(crate) fn max_frame(&self) -> usize {
+    pub(super) fn max_frame(&self) -> usize {
         self.max_record - HEADER
     }
 
     /// Are frames waiting?
-    pub(crate) fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.a_start.get() == self.a_end.get()
     }
 
     /// Frames looped and dropped so far.
-    pub(crate) fn stats(&self) -> LoopStats {
+    pub(super) fn stats(&self) -> LoopStats {
         LoopStats { looped: self.looped.get(), dropped: self.dropped.get() }
     }
 
@@ -132,7 +132,7 @@ impl<'a> LoopQueue<'a> {
 
     /// Room for the largest frame at the back of the queue; None when the
     /// queue is off or a room is already handed out.
-    pub(crate) fn reserve(&self) -> Option<Room<'_, 'a>> {
+    pub(super) fn reserve(&self) -> Option<Room<'_, 'a>> {
         if !self.enabled() || self.writing.get() {
             return None;
         }
@@ -165,7 +165,7 @@ impl<'a> LoopQueue<'a> {
 
     /// Runs `f` on the oldest frame, then frees it; `Err(f)` when there is
     /// none or it is already being read.
-    pub(crate) fn read<R, F: FnOnce(&[u8]) -> R>(&self, f: F) -> Result<R, F> {
+    pub(super) fn read<R, F: FnOnce(&[u8]) -> R>(&self, f: F) -> Result<R, F> {
         if self.is_empty() || self.reading.get() {
             return Err(f);
         }
@@ -197,14 +197,14 @@ impl<'a> LoopQueue<'a> {
 
 /// Room for one frame at the back of a [`LoopQueue`]: written through
 /// [`Room::buf`], queued by [`Room::commit`]; dropped, it queues nothing.
-pub(crate) struct Room<'q, 'a> {
+pub(super) struct Room<'q, 'a> {
     queue: &'q LoopQueue<'a>,
     at: usize,
 }
 
 impl Room<'_, '_> {
     /// The room: as many bytes as the largest frame.
-    pub(crate) fn buf(&mut self) -> &mut [u8] {
+    pub(super) fn buf(&mut self) -> &mut [u8] {
         let q = self.queue;
         // SAFETY: [at, at + max_record) lies in the ring (place) and overlaps no
         // queued record, including one being read; `writing` makes this room
@@ -214,7 +214,7 @@ impl Room<'_, '_> {
 
     /// Queues the first `len` bytes of the room as a frame (dropped and
     /// counted when the queue would be too full for the next room).
-    pub(crate) fn commit(self, len: usize) {
+    pub(super) fn commit(self, len: usize) {
         let q = self.queue;
         q.commit(self.at, len.min(q.max_record - HEADER));
     }

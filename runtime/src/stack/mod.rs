@@ -2,18 +2,20 @@
 //! table over caller-provided memory, and the loop that drives them (`pump`)
 //! and blocks an operation until it completes, times out or is interrupted.
 
-pub(crate) mod api;
-pub(crate) mod gate;
-pub(crate) mod loopq;
-pub(crate) mod selflink;
+mod api;
+mod gate;
+mod loopq;
+mod selflink;
+
+pub use loopq::LoopStats;
 
 use core::cell::Cell;
 
 use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult};
 use smoltcp::time::Instant;
 
-use crate::board::memory::{Memory, MemoryError};
 use crate::board::{Board, NetConfig};
+use crate::board::{Memory, MemoryError};
 use crate::config::{Config, ConfigError};
 use crate::constants::{POLL_ERR, POLL_HUP};
 use crate::leaves::resume::SendallResume;
@@ -23,7 +25,7 @@ use crate::owners::pool::{Pool, PoolMemory};
 use crate::owners::ports::PortTable;
 use crate::owners::table::{Kind, Slot, Table};
 use crate::stack::gate::Gate;
-use crate::stack::loopq::{LoopQueue, LoopStats};
+use crate::stack::loopq::LoopQueue;
 use crate::stack::selflink::{LOOPBACK, Own, SelfLink};
 use crate::threads::park::{Mode, Parked, Step, WaitsOn};
 use crate::{Errno, Fd};
@@ -121,27 +123,27 @@ const PRIME_US: u64 = 20_000_000;
 /// }
 /// ```
 pub struct Stack<'a, B: Board> {
-    pub(crate) board: B,
-    pub(crate) config: Config,
+    board: B,
+    config: Config,
     /// The board's network configuration (addresses, gateways, DNS servers).
-    pub(crate) net: NetConfig,
-    pub(crate) iface: Interface,
-    pub(crate) pool: Pool<'a>,
-    pub(crate) fds: Table<'a>,
-    pub(crate) ports: PortTable<'a>,
+    net: NetConfig,
+    iface: Interface,
+    pool: Pool<'a>,
+    fds: Table<'a>,
+    ports: PortTable<'a>,
     /// The raw sockets' buffers.
     #[cfg(feature = "raw")]
-    pub(crate) raw_area: crate::leaves::raw_area::RawArea<'a>,
+    raw_area: crate::leaves::raw_area::RawArea<'a>,
     /// The resolver, when the config has DNS queries.
     #[cfg(feature = "dns")]
-    pub(crate) dns: Option<crate::leaves::services::Resolver>,
+    dns: Option<crate::leaves::services::Resolver>,
     /// The DHCPv4 client, while it runs.
     #[cfg(feature = "dhcpv4")]
-    pub(crate) dhcp: Option<crate::leaves::services::Client>,
+    dhcp: Option<crate::leaves::services::Client>,
     /// The sendall() that an interrupt cut short after queuing part of its data.
-    pub(crate) resume: Option<SendallResume>,
+    resume: Option<SendallResume>,
     /// How the call now running waits: on the board, or by parking.
-    pub(crate) mode: Mode,
+    mode: Mode,
     /// A pump did work (took frames in, sent, ran timers) since the last
     /// [`Stack::take_changed`]: news for calls parked on a shared stack.
     changed: bool,
@@ -154,7 +156,7 @@ pub struct Stack<'a, B: Board> {
     timers: Timers,
     /// Which socket joined which multicast group.
     #[cfg(feature = "multicast")]
-    pub(crate) memberships: crate::leaves::memberships::Memberships,
+    memberships: crate::leaves::memberships::Memberships,
 }
 
 /// Whether a device of `medium` can carry `hardware` (smoltcp's
@@ -294,7 +296,7 @@ impl<'a, B: Board> Stack<'a, B> {
         self.iface.ip_addrs().iter().copied()
     }
 
-    pub(crate) fn now(&self) -> Instant {
+    fn now(&self) -> Instant {
         Instant::from_micros(self.board.now_us() as i64)
     }
 
@@ -415,12 +417,7 @@ impl<'a, B: Board> Stack<'a, B> {
     /// EINTR when the wait is interrupted. On a shared stack the call parks
     /// instead of waiting ([`Stack::call_step`]); what it returns then is not
     /// seen, and a caller that moved data keeps it with `self.mode.keep`.
-    pub(crate) fn block<T>(
-        &mut self,
-        on: Option<(Fd, i32)>,
-        timeout: Option<u32>,
-        mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>,
-    ) -> Result<T, Errno> {
+    fn block<T>(&mut self, on: Option<(Fd, i32)>, timeout: Option<u32>, mut attempt: impl FnMut(&mut Self) -> Option<Result<T, Errno>>) -> Result<T, Errno> {
         // Most calls can complete at once: try before driving the stack, then
         // drive it once so that what the call queued goes out.
         if let Some(result) = attempt(self) {
@@ -433,7 +430,7 @@ impl<'a, B: Board> Stack<'a, B> {
 
     /// [`Stack::block`] with a deadline already set (a resumed call keeps its
     /// own; so does a parked one, whose record overrides `deadline`).
-    pub(crate) fn block_until<T>(
+    fn block_until<T>(
         &mut self,
         on: Option<(Fd, i32)>,
         deadline: Deadline,
@@ -485,7 +482,7 @@ impl<'a, B: Board> Stack<'a, B> {
 
     /// The poll flags of open fd `fd` with slot `slot` now (without a pump):
     /// what select's poll() and a parked call's wake-up both read.
-    pub(crate) fn poll_flags(&mut self, fd: Fd, slot: &Slot) -> Result<i32, Errno> {
+    fn poll_flags(&mut self, fd: Fd, slot: &Slot) -> Result<i32, Errno> {
         match slot.kind {
             Kind::Stream(_) => self.tcp_poll(fd),
             _ => Ok(self.dgram_poll(slot)),
@@ -499,7 +496,7 @@ impl<'a, B: Board> Stack<'a, B> {
 
     /// The delay poll_delay() gives its caller (ms, None: only a frame can
     /// give the stack work), remembered for [`Stack::take_told`].
-    pub(crate) fn poll_delay_ms(&mut self) -> Option<u32> {
+    fn poll_delay_ms(&mut self) -> Option<u32> {
         let now_us = self.board.now_us();
         let next = self.next_event_us();
         self.told = Some(next.unwrap_or(u64::MAX));
@@ -514,12 +511,12 @@ impl<'a, B: Board> Stack<'a, B> {
     }
 
     /// The board's addresses changed: the next pump tells the neighbour cache the new ones.
-    pub(crate) fn reprime(&mut self) {
+    fn reprime(&mut self) {
         self.timers.prime_at = 0;
     }
 
     /// The fd's timeout, checking that it is open.
-    pub(crate) fn timeout_of(&self, fd: Fd) -> Result<Option<u32>, Errno> {
+    fn timeout_of(&self, fd: Fd) -> Result<Option<u32>, Errno> {
         Ok(self.fds.get(fd)?.timeout)
     }
 }

@@ -41,17 +41,17 @@ use crate::stack::loopq::LoopQueue;
 
 /// The loopback addresses every board has besides its own.
 #[cfg(feature = "ipv6")]
-pub(crate) const LOOPBACK: &[IpCidr] =
+pub(super) const LOOPBACK: &[IpCidr] =
     &[IpCidr::Ipv4(Ipv4Cidr::new(Ipv4Address::new(127, 0, 0, 1), 8)), IpCidr::Ipv6(Ipv6Cidr::new(Ipv6Address::LOCALHOST, 128))];
 /// The loopback address every board has besides its own (no IPv6 in this build).
 #[cfg(not(feature = "ipv6"))]
-pub(crate) const LOOPBACK: &[IpCidr] = &[IpCidr::Ipv4(Ipv4Cidr::new(Ipv4Address::new(127, 0, 0, 1), 8))];
+pub(super) const LOOPBACK: &[IpCidr] = &[IpCidr::Ipv4(Ipv4Cidr::new(Ipv4Address::new(127, 0, 0, 1), 8))];
 
 /// Ethernet header bytes.
 const ETHERNET_HEADER: usize = 14;
 
 /// Is this a loopback address (127.0.0.0/8, ::1)?
-pub(crate) fn is_loopback(ip: IpAddress) -> bool {
+pub(super) fn is_loopback(ip: IpAddress) -> bool {
     match ip {
         IpAddress::Ipv4(a) => a.is_loopback(),
         #[cfg(feature = "ipv6")]
@@ -78,14 +78,14 @@ fn ipv6_ends(packet: &[u8]) -> Option<(IpAddress, IpAddress)> {
 /// Who the board is: its MAC (Ethernet medium) or none (IP medium), and its
 /// addresses (the interface's, read once per pump).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Own {
+pub(super) struct Own {
     mac: Option<EthernetAddress>,
     addresses: [Option<IpAddress>; IFACE_MAX_ADDR_COUNT],
 }
 
 impl Own {
     /// The board's MAC (None on IP medium) and the interface's addresses.
-    pub(crate) fn of(hardware: HardwareAddress, iface: &Interface) -> Own {
+    pub(super) fn of(hardware: HardwareAddress, iface: &Interface) -> Own {
         let mac = match hardware {
             HardwareAddress::Ethernet(mac) => Some(mac),
             _ => None,
@@ -229,7 +229,7 @@ fn neighbour_advert(room: &mut [u8], mac: EthernetAddress, target: Ipv6Address, 
 /// Queues, for each of the board's addresses, the answer smoltcp would get if
 /// it asked for it, so that it never needs to ask (Ethernet only; an answer
 /// that finds the queue full is dropped, and smoltcp asks after all).
-pub(crate) fn prime(queue: &LoopQueue<'_>, own: &Own) {
+pub(super) fn prime(queue: &LoopQueue<'_>, own: &Own) {
     let Some(mac) = own.mac else { return };
     for address in own.addresses.iter().flatten() {
         let Some(mut room) = queue.reserve() else { return };
@@ -243,7 +243,7 @@ pub(crate) fn prime(queue: &LoopQueue<'_>, own: &Own) {
 }
 
 /// The board's device with its traffic to itself kept in the loop queue.
-pub(crate) struct SelfLink<'q, D> {
+pub(super) struct SelfLink<'q, D> {
     inner: &'q mut D,
     queue: &'q LoopQueue<'q>,
     own: Own,
@@ -255,13 +255,13 @@ pub(crate) struct SelfLink<'q, D> {
 
 impl<'q, D: Device> SelfLink<'q, D> {
     /// Wraps `inner`, looping through `queue` what is for `own`.
-    pub(crate) fn new(inner: &'q mut D, queue: &'q LoopQueue<'q>, own: Own, drained: &'q Cell<bool>) -> Self {
+    pub(super) fn new(inner: &'q mut D, queue: &'q LoopQueue<'q>, own: Own, drained: &'q Cell<bool>) -> Self {
         SelfLink { inner, queue, own, drained }
     }
 }
 
 /// A received frame: from the loop queue, or from the device.
-pub(crate) enum SelfRx<'q, T> {
+pub(super) enum SelfRx<'q, T> {
     /// The oldest frame to itself.
     Loop(&'q LoopQueue<'q>),
     /// From the device; with `Some(own)`, dropped when it claims a loopback address.
@@ -269,7 +269,7 @@ pub(crate) enum SelfRx<'q, T> {
 }
 
 /// Room for one frame to send, to the loop queue or the device.
-pub(crate) struct SelfTx<'q, T> {
+pub(super) struct SelfTx<'q, T> {
     inner: T,
     queue: &'q LoopQueue<'q>,
     own: Own,

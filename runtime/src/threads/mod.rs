@@ -2,6 +2,8 @@
 //! under a platform's lock and wakes the calls that [`park`] while they wait;
 //! [`lock`] is the one-caller guard in front of a stack.
 
-pub(crate) mod lock;
+mod lock;
 pub(crate) mod park;
 pub(crate) mod shared;
+
+pub use lock::CallerLock;

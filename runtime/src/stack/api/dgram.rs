@@ -22,18 +22,18 @@ fn is_broadcast<B: Board>(stack: &Stack<'_, B>, ip: IpAddress) -> bool {
 
 impl<B: Board> Stack<'_, B> {
     /// socket(SOCK_DGRAM): a free UDP socket.
-    pub(crate) fn udp_open(&mut self, fd: Fd) -> Result<usize, Errno> {
+    pub(super) fn udp_open(&mut self, fd: Fd) -> Result<usize, Errno> {
         self.pool.open(PoolKind::Udp, fd)
     }
 
     /// close() for UDP sockets: queued datagrams are dropped.
-    pub(crate) fn udp_close(&mut self, entry: usize) {
+    pub(super) fn udp_close(&mut self, entry: usize) {
         self.ports.release(Owner::Entry(entry));
         self.pool.close(entry);
     }
 
     /// bind() for datagram sockets.
-    pub(crate) fn dgram_bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
+    pub(super) fn dgram_bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
         let slot = *self.fds.get(fd)?;
         let (ip, port) = endpoint(address, slot.family)?;
         let ip = self.local_ip(ip)?;
@@ -60,7 +60,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// sendto(): one datagram; an unbound UDP socket is bound to an ephemeral port first.
-    pub(crate) fn dgram_sendto(&mut self, fd: Fd, data: &[u8], address: &Addr) -> Result<usize, Errno> {
+    pub(super) fn dgram_sendto(&mut self, fd: Fd, data: &[u8], address: &Addr) -> Result<usize, Errno> {
         let slot = *self.fds.get(fd)?;
         let (ip, port) = endpoint(address, slot.family)?;
         if is_broadcast(self, ip) && !slot.options.broadcast {
@@ -103,7 +103,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// recvfrom(): the next datagram, cut to `out` (the rest is discarded).
-    pub(crate) fn dgram_recvfrom(&mut self, fd: Fd, out: &mut [u8]) -> Result<(usize, Addr), Errno> {
+    pub(super) fn dgram_recvfrom(&mut self, fd: Fd, out: &mut [u8]) -> Result<(usize, Addr), Errno> {
         let slot = *self.fds.get(fd)?;
         self.block(Some((fd, POLL_RD)), slot.timeout, |stack| stack.dgram_try_recv(&slot, out).map(Ok))
     }
@@ -122,12 +122,12 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// The local address of a datagram socket.
-    pub(crate) fn dgram_sockname(&self, slot: &Slot) -> Addr {
+    pub(super) fn dgram_sockname(&self, slot: &Slot) -> Addr {
         from_endpoint(slot.local.0.unwrap_or(unspecified(slot.is_v6())), slot.local.1)
     }
 
     /// Datagram poll flags (without masking).
-    pub(crate) fn dgram_poll(&mut self, slot: &Slot) -> i32 {
+    pub(in crate::stack) fn dgram_poll(&mut self, slot: &Slot) -> i32 {
         let entry = match slot.kind {
             Kind::Datagram { entry } => entry,
             #[cfg(feature = "raw")]
@@ -140,7 +140,7 @@ impl<B: Board> Stack<'_, B> {
 }
 
 /// Poll flags of a datagram socket that can receive (`rd`) or send (`wr`).
-pub(crate) fn poll_flags(rd: bool, wr: bool) -> i32 {
+pub(super) fn poll_flags(rd: bool, wr: bool) -> i32 {
     use crate::constants::{POLL_RD, POLL_WR};
     (if rd { POLL_RD } else { 0 }) | (if wr { POLL_WR } else { 0 })
 }

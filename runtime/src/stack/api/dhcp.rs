@@ -21,7 +21,7 @@ const LEASE_WAIT_MS: u32 = 10_000;
 impl<B: Board> Stack<'_, B> {
     /// Stops the client, if it runs (its lease stays in effect until the
     /// caller's configuration replaces it).
-    pub(crate) fn dhcp_stop(&mut self) {
+    pub(super) fn dhcp_stop(&mut self) {
         if let Some(client) = self.dhcp.take() {
             self.pool.remove_own(client.socket);
         }
@@ -32,7 +32,7 @@ impl<B: Board> Stack<'_, B> {
     /// waits for the lease: at once with one, ETIMEDOUT after [`LEASE_WAIT_MS`]
     /// (the client goes on), EOPNOTSUPP on a board without a client; `wait`
     /// false returns at once (ipconfig(dhcp4=True)).
-    pub(crate) fn dhcp_request(&mut self, wait: bool) -> Result<(), Errno> {
+    pub(super) fn dhcp_request(&mut self, wait: bool) -> Result<(), Errno> {
         if !self.config.dhcp_v4.exists() {
             return Err(Errno::EOPNOTSUPP);
         }
@@ -55,12 +55,12 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// Whether the client runs (Some) and has its lease (true).
-    pub(crate) fn dhcp_lease(&self) -> Option<bool> {
+    pub(super) fn dhcp_lease(&self) -> Option<bool> {
         self.dhcp.map(|c| c.leased)
     }
 
     /// Applies the client's news, if it has any.
-    pub(crate) fn dhcp_update(&mut self) {
+    pub(in crate::stack) fn dhcp_update(&mut self) {
         let Some(client) = self.dhcp else { return };
         let Some(socket) = self.pool.own::<dhcpv4::Socket>(client.socket) else { return };
         let lease = match socket.poll() {

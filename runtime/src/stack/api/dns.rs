@@ -30,7 +30,7 @@ enum Lookup {
 
 impl<B: Board> Stack<'_, B> {
     /// Resolves `name` with DNS.
-    pub(crate) fn dns_lookup(&mut self, request: &Request, name: &str, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
+    pub(super) fn dns_lookup(&mut self, request: &Request, name: &str, out: &mut [Addrinfo]) -> Result<usize, GaiError> {
         let handle = match self.dns {
             Some(Resolver { socket, servers }) if servers > 0 => socket,
             _ => return Err(GaiError::EAI_FAIL),
@@ -94,7 +94,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// The interface's DNS servers changed (a static ifconfig() or a DHCP lease): the DNS socket asks those.
-    pub(crate) fn dns_servers_changed(&mut self) {
+    pub(super) fn dns_servers_changed(&mut self) {
         let (list, n) = server_list(&self.net);
         if let Some(resolver) = self.dns.as_mut() {
             resolver.servers = n;

@@ -4,16 +4,16 @@
 //! [`raw`] sockets share with it), [`stream`], the resolver ([`dns`]), the
 //! interface object ([`netif`], [`dhcp`]) or [`multicast`].
 
-pub(crate) mod dgram;
+mod dgram;
 #[cfg(feature = "dhcpv4")]
-pub(crate) mod dhcp;
-pub(crate) mod dispatch;
+mod dhcp;
+mod dispatch;
 #[cfg(feature = "dns")]
-pub(crate) mod dns;
+mod dns;
 #[cfg(feature = "multicast")]
-pub(crate) mod multicast;
-pub(crate) mod netif;
+mod multicast;
+mod netif;
 #[cfg(feature = "raw")]
-pub(crate) mod raw;
-pub(crate) mod stream;
-pub(crate) mod tcp;
+mod raw;
+mod stream;
+mod tcp;

@@ -23,7 +23,7 @@ use crate::{Errno, Fd};
 /// The board has one interface: the interface part is not looked at.
 /// ENOPROTOOPT for another option, EINVAL for a value of another size or an
 /// IPv4 request on an IPv6 socket (and the other way round).
-pub(crate) fn request(family: i32, level: i32, optname: i32, value: &[u8]) -> Result<(bool, IpAddress), Errno> {
+pub(super) fn request(family: i32, level: i32, optname: i32, value: &[u8]) -> Result<(bool, IpAddress), Errno> {
     match (level, optname) {
         (IPPROTO_IP, IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP) => {
             if family != AF_INET || !matches!(value.len(), 8 | 12) {
@@ -45,7 +45,7 @@ impl<B: Board> Stack<'_, B> {
     /// Joins `group` for socket `fd`: EINVAL when it is not a multicast
     /// address, EADDRINUSE when `fd` is already a member, ENOMEM when the
     /// board's groups or the table are full.
-    pub(crate) fn multicast_join(&mut self, fd: Fd, group: IpAddress) -> Result<(), Errno> {
+    pub(super) fn multicast_join(&mut self, fd: Fd, group: IpAddress) -> Result<(), Errno> {
         if !group.is_multicast() {
             return Err(Errno::EINVAL);
         }
@@ -63,7 +63,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// Drops `fd`'s membership of `group`: EADDRNOTAVAIL when it has none.
-    pub(crate) fn multicast_leave(&mut self, fd: Fd, group: IpAddress) -> Result<(), Errno> {
+    pub(super) fn multicast_leave(&mut self, fd: Fd, group: IpAddress) -> Result<(), Errno> {
         if !self.memberships.remove(group, fd) {
             return Err(Errno::EADDRNOTAVAIL);
         }
@@ -75,7 +75,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// close(): drops every membership of `fd`.
-    pub(crate) fn multicast_close(&mut self, fd: Fd) {
+    pub(super) fn multicast_close(&mut self, fd: Fd) {
         for group in self.memberships.groups_of(fd).into_iter().flatten() {
             let _ = self.multicast_leave(fd, group);
         }

@@ -40,13 +40,13 @@ fn given(ip: Ipv4Addr) -> Option<Ipv4Addr> {
 }
 
 /// An IPv4 configuration to put in effect.
-pub(crate) struct Ipv4Config {
+pub(super) struct Ipv4Config {
     /// The address with its prefix (None: no IPv4 address but 127.0.0.1).
-    pub(crate) address: Option<Ipv4Cidr>,
+    pub(super) address: Option<Ipv4Cidr>,
     /// The default gateway.
-    pub(crate) router: Option<Ipv4Addr>,
+    pub(super) router: Option<Ipv4Addr>,
     /// The DNS servers, which replace the IPv4 ones (IPv6 ones stay).
-    pub(crate) dns: [Option<Ipv4Addr>; 2],
+    pub(super) dns: [Option<Ipv4Addr>; 2],
 }
 
 impl<B: Board> Stack<'_, B> {
@@ -58,7 +58,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// The first IPv4 address with its netmask, the IPv4 gateway and the first
     /// IPv4 DNS server; 0.0.0.0 for what the board lacks.
-    pub(crate) fn net_ifconfig(&self) -> Ifconfig {
+    pub(super) fn net_ifconfig(&self) -> Ifconfig {
         let cidr = self.iface.ip_addrs().iter().filter(|c| self.board_address(c)).find_map(|c| v4_cidr(*c));
         let dns = self.net.dns_servers.iter().flatten().find_map(|s| v4_of(*s));
         Ifconfig {
@@ -71,7 +71,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// ifconfig() with an argument: start the DHCP client, or set a static
     /// configuration (EINVAL for an unknown `dhcp` value).
-    pub(crate) fn net_ifconfig_set(&mut self, set: &IfconfigSet) -> Result<(), Errno> {
+    pub(super) fn net_ifconfig_set(&mut self, set: &IfconfigSet) -> Result<(), Errno> {
         match set.dhcp {
             0 => self.net_set_static(&set.config),
             1 => self.dhcp_request(true),
@@ -105,7 +105,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// Puts an IPv4 configuration in effect: the interface's IPv4 address
     /// (127.0.0.1 stays, after it), its default route and the IPv4 DNS servers.
-    pub(crate) fn set_ipv4(&mut self, config: &Ipv4Config) {
+    pub(super) fn set_ipv4(&mut self, config: &Ipv4Config) {
         self.iface.update_ip_addrs(|addrs| {
             // 127.0.0.1 stays, after the board's own: smoltcp picks the first
             // IPv4 address as the source for destinations off every subnet.
@@ -135,7 +135,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// status(): 3 with an address (a lease while the DHCP client runs), 1
     /// while the client awaits its lease, 0 otherwise.
-    pub(crate) fn net_status(&self) -> usize {
+    pub(super) fn net_status(&self) -> usize {
         match self.dhcp_lease() {
             Some(true) => 3,
             Some(false) => 1,
@@ -145,7 +145,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// Has the interface an address to talk with? While the DHCP client runs: its lease.
-    pub(crate) fn net_connected(&self) -> bool {
+    pub(super) fn net_connected(&self) -> bool {
         match self.dhcp_lease() {
             Some(leased) => leased,
             None => self.iface.ip_addrs().iter().any(|c| self.board_address(c)),
@@ -163,7 +163,7 @@ impl<B: Board> Stack<'_, B> {
     fn dhcp_stop(&mut self) {}
 
     /// dhcp_state(): 0 without a client, 1 while it awaits a lease, 2 with one.
-    pub(crate) fn net_dhcp_state(&self) -> usize {
+    pub(super) fn net_dhcp_state(&self) -> usize {
         match self.dhcp_lease() {
             None => 0,
             Some(false) => 1,

@@ -41,7 +41,7 @@ fn version(v6: bool) -> IpVersion {
 
 impl<'a, B: Board> Stack<'a, B> {
     /// socket(SOCK_RAW): a free raw entry with a socket for this family and protocol.
-    pub(crate) fn raw_open(&mut self, fd: Fd, v6: bool, proto: u8) -> Result<usize, Errno> {
+    pub(super) fn raw_open(&mut self, fd: Fd, v6: bool, proto: u8) -> Result<usize, Errno> {
         let area = &self.raw_area;
         self.pool.open_raw(fd, |region| {
             // SAFETY: the pool gives a free entry's region, which has no socket (closing drops it).
@@ -51,12 +51,12 @@ impl<'a, B: Board> Stack<'a, B> {
     }
 
     /// close(): drops the socket, freeing its region; queued packets are dropped.
-    pub(crate) fn raw_close(&mut self, entry: usize) {
+    pub(super) fn raw_close(&mut self, entry: usize) {
         self.pool.close(entry);
     }
 
     /// bind(): only the local address (the source of what it sends), once.
-    pub(crate) fn raw_bind(&mut self, fd: Fd, ip: Option<IpAddress>) -> Result<(), Errno> {
+    pub(super) fn raw_bind(&mut self, fd: Fd, ip: Option<IpAddress>) -> Result<(), Errno> {
         let slot = self.fds.get_mut(fd)?;
         if slot.local.0.is_some() {
             return Err(Errno::EINVAL);
@@ -66,7 +66,7 @@ impl<'a, B: Board> Stack<'a, B> {
     }
 
     /// sendto(): one packet to `dst`.
-    pub(crate) fn raw_sendto(&mut self, fd: Fd, entry: usize, proto: u8, data: &[u8], dst: IpAddress) -> Result<usize, Errno> {
+    pub(super) fn raw_sendto(&mut self, fd: Fd, entry: usize, proto: u8, data: &[u8], dst: IpAddress) -> Result<usize, Errno> {
         let slot = *self.fds.get(fd)?;
         // As UDP: no datagram to nowhere (smoltcp asserts a destination; found by fuzzing).
         if dst.is_unspecified() {
@@ -116,7 +116,7 @@ impl<'a, B: Board> Stack<'a, B> {
     }
 
     /// The next packet, cut to `out`, and its sender; None when none waits.
-    pub(crate) fn raw_try_recv(&mut self, slot: &Slot, entry: usize, out: &mut [u8]) -> Option<(usize, Addr)> {
+    pub(super) fn raw_try_recv(&mut self, slot: &Slot, entry: usize, out: &mut [u8]) -> Option<(usize, Addr)> {
         let packet = self.pool.raw(entry).ok()?.recv().ok()?;
         let (src, payload_at) = source(packet, slot.is_v6())?;
         let body = &packet[payload_at..];
@@ -126,7 +126,7 @@ impl<'a, B: Board> Stack<'a, B> {
     }
 
     /// Poll flags (without masking).
-    pub(crate) fn raw_poll(&mut self, entry: usize) -> i32 {
+    pub(super) fn raw_poll(&mut self, entry: usize) -> i32 {
         let (rd, wr) = self.pool.raw(entry).map_or((false, false), |s| (s.can_recv(), s.can_send()));
         poll_flags(rd, wr)
     }

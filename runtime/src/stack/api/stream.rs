@@ -11,7 +11,7 @@ use crate::{Errno, Fd};
 
 impl<B: Board> Stack<'_, B> {
     /// read()/readinto()/readline(): fills `out` (up to and including b'\n' when `line`).
-    pub(crate) fn stream_read(&mut self, fd: Fd, out: &mut [u8], line: bool) -> Result<usize, Errno> {
+    pub(super) fn stream_read(&mut self, fd: Fd, out: &mut [u8], line: bool) -> Result<usize, Errno> {
         if !self.fds.get(fd)?.is_stream() {
             return self.dgram_recvfrom(fd, out).map(|(n, _)| n);
         }
@@ -55,7 +55,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// write(): all of `buf` on a blocking socket (short only when a timeout or
     /// error stops it after some bytes); what fits on a non-blocking one.
-    pub(crate) fn stream_write(&mut self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+    pub(super) fn stream_write(&mut self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
         let slot = *self.fds.get(fd)?;
         if !slot.is_stream() {
             return Err(Errno::ENOTCONN);

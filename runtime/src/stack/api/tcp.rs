@@ -27,9 +27,9 @@ fn phase_of(slot: &Slot) -> Result<Phase, Errno> {
 
 /// A connected socket's data: its slot and pool entry.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Live {
-    pub(crate) slot: Slot,
-    pub(crate) entry: usize,
+pub(super) struct Live {
+    pub(super) slot: Slot,
+    pub(super) entry: usize,
 }
 
 impl<B: Board> Stack<'_, B> {
@@ -41,7 +41,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// Brings the slot's phase up to date with its socket ([`Phase::after`]):
     /// a finished or failed connect, a reset. The error to report is left in `slot.error`.
-    pub(crate) fn tcp_update(&mut self, fd: Fd) -> Result<(), Errno> {
+    pub(super) fn tcp_update(&mut self, fd: Fd) -> Result<(), Errno> {
         let slot = *self.fds.get(fd)?;
         let phase = phase_of(&slot)?;
         let (Phase::Connecting { entry, .. } | Phase::Connected { entry }) = phase else { return Ok(()) };
@@ -62,7 +62,7 @@ impl<B: Board> Stack<'_, B> {
     /// The slot and entry of a connected (or connecting) stream socket, after
     /// reporting a pending error: ENOTCONN when it never connected, `dead`
     /// (EPIPE) when its connection is gone.
-    pub(crate) fn connected(&mut self, fd: Fd, dead: Errno) -> Result<Live, Errno> {
+    pub(super) fn connected(&mut self, fd: Fd, dead: Errno) -> Result<Live, Errno> {
         self.tcp_update(fd)?;
         let slot = self.fds.get_mut(fd)?;
         if let Some(e) = slot.error.take() {
@@ -77,12 +77,12 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// A new TCP socket's pool entry.
-    pub(crate) fn tcp_open(&mut self, fd: Fd) -> Result<usize, Errno> {
+    pub(super) fn tcp_open(&mut self, fd: Fd) -> Result<usize, Errno> {
         self.pool.open(PoolKind::Tcp, fd)
     }
 
     /// bind() for TCP: takes the port in the bind table.
-    pub(crate) fn tcp_bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
+    pub(super) fn tcp_bind(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
         let slot = *self.fds.get(fd)?;
         let (ip, port) = endpoint(address, slot.family)?;
         let ip = self.local_ip(ip)?;
@@ -97,7 +97,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// A bind address: None for the unspecified address, else one of the
     /// interface's addresses (EADDRNOTAVAIL otherwise).
-    pub(crate) fn local_ip(&self, ip: smoltcp::wire::IpAddress) -> Result<Option<smoltcp::wire::IpAddress>, Errno> {
+    pub(super) fn local_ip(&self, ip: smoltcp::wire::IpAddress) -> Result<Option<smoltcp::wire::IpAddress>, Errno> {
         if ip.is_unspecified() {
             Ok(None)
         } else if self.iface.has_ip_addr(ip) || self.iface.ip_addrs().iter().any(|c| core::net::IpAddr::from(c.address()).is_loopback() && c.contains_addr(&ip))
@@ -122,7 +122,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// listen(): the socket's entry becomes the first armed socket of the
     /// listener, which keeps the port; again on a listener: a new backlog.
-    pub(crate) fn tcp_listen(&mut self, fd: Fd, backlog: i32) -> Result<(), Errno> {
+    pub(super) fn tcp_listen(&mut self, fd: Fd, backlog: i32) -> Result<(), Errno> {
         let backlog = usize::try_from(backlog).unwrap_or(0).clamp(1, self.config.max_backlog) as u16;
         let slot = *self.fds.get(fd)?;
         let entry = match phase_of(&slot)? {
@@ -137,7 +137,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// accept(): the oldest established connection in the queue.
-    pub(crate) fn tcp_accept(&mut self, fd: Fd) -> Result<(Fd, Addr), Errno> {
+    pub(super) fn tcp_accept(&mut self, fd: Fd) -> Result<(Fd, Addr), Errno> {
         let listener = *self.fds.get(fd)?;
         if !matches!(phase_of(&listener)?, Phase::Listening { .. }) {
             return Err(Errno::EINVAL);
@@ -164,7 +164,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// connect(): ephemeral port, handshake under the socket timeout and the
     /// board's connect limit; EINPROGRESS on a non-blocking socket.
-    pub(crate) fn tcp_connect(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
+    pub(super) fn tcp_connect(&mut self, fd: Fd, address: &Addr) -> Result<(), Errno> {
         self.tcp_update(fd)?;
         let slot = *self.fds.get(fd)?;
         // A retried non-blocking connect drives the stack first, so a loop of
@@ -232,7 +232,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// send(): queues what fits, waiting for room under the socket timeout.
-    pub(crate) fn tcp_send(&mut self, fd: Fd, data: &[u8]) -> Result<usize, Errno> {
+    pub(super) fn tcp_send(&mut self, fd: Fd, data: &[u8]) -> Result<usize, Errno> {
         let Live { slot, .. } = self.writable(fd)?;
         if data.is_empty() {
             return Ok(0);
@@ -281,7 +281,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// write(): all of `data` within one timeout. Returns how much was
     /// queued, and the error that stopped it early, if any.
-    pub(crate) fn tcp_send_all(&mut self, fd: Fd, data: &[u8]) -> (usize, Result<(), Errno>) {
+    pub(super) fn tcp_send_all(&mut self, fd: Fd, data: &[u8]) -> (usize, Result<(), Errno>) {
         let slot = match self.writable(fd) {
             Ok(live) => live.slot,
             Err(e) => return (0, Err(e)),
@@ -296,7 +296,7 @@ impl<B: Board> Stack<'_, B> {
     /// queued is remembered: the same call again (same fd and data, as a
     /// caller retrying after EINTR makes it) sends only the rest, within the
     /// first call's deadline, so that no byte goes out twice.
-    pub(crate) fn tcp_sendall(&mut self, fd: Fd, data: &[u8]) -> Result<(), Errno> {
+    pub(super) fn tcp_sendall(&mut self, fd: Fd, data: &[u8]) -> Result<(), Errno> {
         let Live { slot, .. } = self.writable(fd)?;
         let resumed = self.resume.take().and_then(|r| r.resumes(fd, data));
         let parked = self.mode.resumed_bytes();
@@ -331,7 +331,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// recv(): what is there (at least one byte), b'' at end of stream.
-    pub(crate) fn tcp_recv(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno> {
+    pub(super) fn tcp_recv(&mut self, fd: Fd, out: &mut [u8]) -> Result<usize, Errno> {
         let slot = match self.connected(fd, Errno::EPIPE) {
             Err(Errno::EPIPE) => return Ok(0),
             r => r?.slot,
@@ -343,7 +343,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// One non-blocking receive attempt: Some(result) when done.
-    pub(crate) fn tcp_try_recv(&mut self, fd: Fd, out: &mut [u8]) -> Option<Result<usize, Errno>> {
+    pub(super) fn tcp_try_recv(&mut self, fd: Fd, out: &mut [u8]) -> Option<Result<usize, Errno>> {
         let entry = match self.live_entry(fd, 0) {
             Ok(entry) => entry?,
             Err(r) => return Some(r),
@@ -357,7 +357,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// Bytes up to and including the first b'\n' among the received data (0: none yet).
-    pub(crate) fn tcp_line_len(&mut self, entry: usize, max: usize) -> usize {
+    pub(super) fn tcp_line_len(&mut self, entry: usize, max: usize) -> usize {
         match self.pool.tcp(entry).map(|s| s.peek(max)) {
             Ok(Ok(buf)) => buf.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1),
             _ => 0,
@@ -366,7 +366,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// close(): graceful (the connection lingers after the fd is gone) or, with
     /// SO_LINGER(on, 0), a reset. Listeners reset their queued connections.
-    pub(crate) fn tcp_close(&mut self, fd: Fd, slot: Slot) {
+    pub(super) fn tcp_close(&mut self, fd: Fd, slot: Slot) {
         let now = self.board.now_us();
         match slot.phase() {
             Some(Phase::Listening { .. }) => {
@@ -395,7 +395,7 @@ impl<B: Board> Stack<'_, B> {
     /// LAST-ACK or CLOSING with the data acknowledged;
     /// an abort's RST sent), for at most the linger time; connections still
     /// sending then are reset. EINTR when the board's wait is interrupted.
-    pub(crate) fn finish_lingering(&mut self) -> Result<(), Errno> {
+    pub(super) fn finish_lingering(&mut self) -> Result<(), Errno> {
         let deadline = Deadline::At(self.board.now_us().saturating_add(u64::from(self.config.linger_ms) * 1000));
         match self.block_until(None, deadline, |s| s.pool.lingering_delivered().then_some(Ok(()))) {
             Err(Errno::ETIMEDOUT) => {
@@ -410,7 +410,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// shutdown(): SHUT_RD makes reads see end of stream, SHUT_WR sends the FIN.
-    pub(crate) fn tcp_shutdown(&mut self, fd: Fd, how: i32) -> Result<(), Errno> {
+    pub(super) fn tcp_shutdown(&mut self, fd: Fd, how: i32) -> Result<(), Errno> {
         use crate::constants::{SHUT_RD, SHUT_RDWR, SHUT_WR};
         if ![SHUT_RD, SHUT_WR, SHUT_RDWR].contains(&how) {
             return Err(Errno::EINVAL);
@@ -428,7 +428,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// The local address: the connection's, else the bound one.
-    pub(crate) fn tcp_sockname(&mut self, slot: &Slot) -> Addr {
+    pub(super) fn tcp_sockname(&mut self, slot: &Slot) -> Addr {
         if let Some(Phase::Connected { entry } | Phase::Connecting { entry, .. }) = slot.phase()
             && let Ok(Some(ep)) = self.pool.tcp(entry).map(|s| s.local_endpoint())
         {
@@ -438,7 +438,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// The peer's address; ENOTCONN when not connected.
-    pub(crate) fn tcp_peername(&mut self, fd: Fd) -> Result<Addr, Errno> {
+    pub(super) fn tcp_peername(&mut self, fd: Fd) -> Result<Addr, Errno> {
         self.tcp_update(fd)?;
         let Some(Phase::Connected { entry }) = self.fds.get(fd)?.phase() else { return Err(Errno::ENOTCONN) };
         let ep = self.pool.tcp(entry)?.remote_endpoint().ok_or(Errno::ENOTCONN)?;
@@ -446,7 +446,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// Stream poll flags (without masking).
-    pub(crate) fn tcp_poll(&mut self, fd: Fd) -> Result<i32, Errno> {
+    pub(in crate::stack) fn tcp_poll(&mut self, fd: Fd) -> Result<i32, Errno> {
         use crate::constants::{POLL_ERR, POLL_HUP, POLL_RD, POLL_WR};
         self.tcp_update(fd)?;
         let slot = *self.fds.get(fd)?;
@@ -481,7 +481,7 @@ impl<B: Board> Stack<'_, B> {
     }
 
     /// setsockopt() for TCP sockets' own options.
-    pub(crate) fn tcp_apply_options(&mut self, fd: Fd) -> Result<(), Errno> {
+    pub(super) fn tcp_apply_options(&mut self, fd: Fd) -> Result<(), Errno> {
         let slot = *self.fds.get(fd)?;
         let Some(entry) = slot.entry() else { return Ok(()) };
         let nagle = self.config.nagle && !slot.options.nodelay;
