@@ -97,7 +97,7 @@ pub use generated::boards;
 pub use generated::constants;
 pub use generated::errno::{Errno, GaiError};
 pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
-pub use leaves::time::{Interrupted, earliest};
+pub use leaves::time::{BoardTime, Interrupted, earliest};
 pub use owners::pool::Entry;
 pub use owners::ports::Binding;
 pub use owners::table::{FdSlot, Slot};

@@ -15,7 +15,7 @@ use smoltcp::phy::Device;
 use smoltcp::wire::Ipv6Address;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, Ipv4Address};
 
-use crate::leaves::time::Interrupted;
+use crate::leaves::time::{BoardTime, Interrupted};
 
 /// Addresses, routes and name servers of a board's interface (IPv6 ones
 /// only with the `ipv6` feature).
@@ -66,8 +66,8 @@ pub struct NetConfig {
 /// use core::cell::{Cell, RefCell};
 /// use usocket_runtime::net::{TcpListener, TcpStream};
 /// use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
-/// use usocket_runtime::smoltcp::time::Instant;
-/// use usocket_runtime::{Board, Interrupted, NetConfig, Stack, boards::C_PORT_MINIMAL, static_memory};
+/// use usocket_runtime::smoltcp::time::{Duration, Instant};
+/// use usocket_runtime::{Board, BoardTime, Interrupted, NetConfig, Stack, boards::C_PORT_MINIMAL, static_memory};
 ///
 /// /// Sends into the void, never receives.
 /// struct Void([u8; 1514]);
@@ -102,7 +102,7 @@ pub struct NetConfig {
 ///
 /// struct VoidBoard {
 ///     device: Void,
-///     now_us: Cell<u64>,
+///     now: Cell<BoardTime>,
 /// }
 ///
 /// impl Board for VoidBoard {
@@ -114,19 +114,19 @@ pub struct NetConfig {
 ///         // The board file's addresses; the seed should differ per boot.
 ///         C_PORT_MINIMAL.net(Some([2, 0, 0, 0, 0, 1]), 42)
 ///     }
-///     fn now_us(&self) -> u64 {
-///         self.now_us.get()
+///     fn now(&self) -> BoardTime {
+///         self.now.get()
 ///     }
-///     fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
-///         // A firmware sleeps until its device's interrupt or `until_us`;
+///     fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted> {
+///         // A firmware sleeps until its device's interrupt or `until`;
 ///         // nothing comes here, so time jumps (at most 1 ms).
-///         let now = self.now_us.get();
-///         self.now_us.set(until_us.unwrap_or(now + 1000).clamp(now, now + 1000));
+///         let (now, step) = (self.now.get(), self.now.get() + Duration::from_millis(1));
+///         self.now.set(until.unwrap_or(step).clamp(now, step));
 ///         Ok(())
 ///     }
 /// }
 ///
-/// let board = VoidBoard { device: Void([0; 1514]), now_us: Cell::new(0) };
+/// let board = VoidBoard { device: Void([0; 1514]), now: Cell::new(BoardTime::ZERO) };
 /// let memory = static_memory!(C_PORT_MINIMAL.config).unwrap();
 /// let stack = RefCell::new(Stack::new(memory, board, C_PORT_MINIMAL.config).unwrap());
 ///
@@ -145,10 +145,10 @@ pub trait Board {
     fn device(&mut self) -> &mut Self::Device;
     /// The interface configuration.
     fn net(&self) -> NetConfig;
-    /// Monotonic microseconds since an arbitrary start.
-    fn now_us(&self) -> u64;
-    /// Waits until `until_us` (None: no deadline) or until a frame may have
+    /// The board's monotonic clock (microseconds since an arbitrary start).
+    fn now(&self) -> BoardTime;
+    /// Waits until `until` (None: no deadline) or until a frame may have
     /// arrived, whichever is first. Spurious returns are fine. `Err(Interrupted)`
     /// gives up the wait (the operation returns EINTR).
-    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted>;
+    fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted>;
 }

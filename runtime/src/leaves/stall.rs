@@ -19,9 +19,9 @@ use smoltcp::time::Duration;
 /// How long a stalled connection waits for its probe.
 const STALL_PROBE: Duration = Duration::from_secs(2);
 
-/// How often the pump looks for guards to end (µs): far below the probe
+/// How often the pump looks for guards to end: far below the probe
 /// interval, so a connection whose data is acknowledged never probes.
-pub(crate) const GUARD_CHECK_US: u64 = 10_000;
+pub(crate) const GUARD_CHECK: Duration = Duration::from_millis(10);
 
 /// SO_KEEPALIVE's interval.
 const KEEPALIVE: Duration = Duration::from_secs(75);

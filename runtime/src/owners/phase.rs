@@ -16,6 +16,7 @@
 use smoltcp::socket::tcp::State;
 
 use crate::Errno;
+use crate::leaves::time::BoardTime;
 
 /// A TCP socket's phase. `entry` is the pool entry holding its smoltcp socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +30,8 @@ pub enum Phase {
     Connecting {
         /// Its pool entry.
         entry: usize,
-        /// When the connect must have completed (board µs): a failure after it is ETIMEDOUT.
-        until_us: u64,
+        /// When the connect must have completed: a failure after it is ETIMEDOUT.
+        until: BoardTime,
     },
     /// Connected (the peer may have sent its FIN since).
     Connected {
@@ -69,11 +70,11 @@ impl Phase {
     /// to report: a finished connect, a refused or timed-out one, a reset
     /// (reported once the received data is read: `readable` — as Linux keeps
     /// data received before a reset). None: no change.
-    pub(crate) fn after(self, state: State, now_us: u64, readable: bool, shut_wr: bool) -> Option<(Phase, Option<Errno>)> {
+    pub(crate) fn after(self, state: State, now: BoardTime, readable: bool, shut_wr: bool) -> Option<(Phase, Option<Errno>)> {
         match (self, state) {
             (Phase::Connecting { entry, .. }, st) if synchronized(st) => Some((Phase::Connected { entry }, None)),
-            (Phase::Connecting { entry, until_us }, State::Closed) => {
-                let e = if now_us >= until_us { Errno::ETIMEDOUT } else { Errno::ECONNREFUSED };
+            (Phase::Connecting { entry, until }, State::Closed) => {
+                let e = if now >= until { Errno::ETIMEDOUT } else { Errno::ECONNREFUSED };
                 Some((Phase::Idle { entry }, Some(e)))
             }
             (Phase::Connected { entry }, State::Closed) if !shut_wr && !readable => Some((Phase::Dead { entry }, Some(Errno::ECONNRESET))),
@@ -86,31 +87,35 @@ impl Phase {
 mod tests {
     use super::*;
 
-    const CONNECTING: Phase = Phase::Connecting { entry: 3, until_us: 100 };
+    const CONNECTING: Phase = Phase::Connecting { entry: 3, until: at(100) };
+
+    const fn at(us: u64) -> BoardTime {
+        BoardTime::from_micros(us)
+    }
 
     #[test]
     fn a_handshake_connects_and_a_failed_one_says_why() {
-        assert_eq!(CONNECTING.after(State::SynSent, 0, false, false), None, "still connecting");
-        assert_eq!(CONNECTING.after(State::Established, 0, false, false), Some((Phase::Connected { entry: 3 }, None)));
-        assert_eq!(CONNECTING.after(State::CloseWait, 0, true, false), Some((Phase::Connected { entry: 3 }, None)), "the peer closed at once");
-        assert_eq!(CONNECTING.after(State::Closed, 99, false, false), Some((Phase::Idle { entry: 3 }, Some(Errno::ECONNREFUSED))));
-        assert_eq!(CONNECTING.after(State::Closed, 100, false, false), Some((Phase::Idle { entry: 3 }, Some(Errno::ETIMEDOUT))));
+        assert_eq!(CONNECTING.after(State::SynSent, at(0), false, false), None, "still connecting");
+        assert_eq!(CONNECTING.after(State::Established, at(0), false, false), Some((Phase::Connected { entry: 3 }, None)));
+        assert_eq!(CONNECTING.after(State::CloseWait, at(0), true, false), Some((Phase::Connected { entry: 3 }, None)), "the peer closed at once");
+        assert_eq!(CONNECTING.after(State::Closed, at(99), false, false), Some((Phase::Idle { entry: 3 }, Some(Errno::ECONNREFUSED))));
+        assert_eq!(CONNECTING.after(State::Closed, at(100), false, false), Some((Phase::Idle { entry: 3 }, Some(Errno::ETIMEDOUT))));
     }
 
     #[test]
     fn a_reset_is_reported_after_the_data_before_it() {
         let connected = Phase::Connected { entry: 1 };
-        assert_eq!(connected.after(State::Established, 0, true, false), None);
-        assert_eq!(connected.after(State::Closed, 0, true, false), None, "data to read first");
-        assert_eq!(connected.after(State::Closed, 0, false, true), None, "our own FIN: not a reset");
-        assert_eq!(connected.after(State::Closed, 0, false, false), Some((Phase::Dead { entry: 1 }, Some(Errno::ECONNRESET))));
+        assert_eq!(connected.after(State::Established, at(0), true, false), None);
+        assert_eq!(connected.after(State::Closed, at(0), true, false), None, "data to read first");
+        assert_eq!(connected.after(State::Closed, at(0), false, true), None, "our own FIN: not a reset");
+        assert_eq!(connected.after(State::Closed, at(0), false, false), Some((Phase::Dead { entry: 1 }, Some(Errno::ECONNRESET))));
     }
 
     #[test]
     fn idle_listening_and_dead_sockets_do_not_move_on_their_own() {
         for phase in [Phase::Idle { entry: 0 }, Phase::Listening { backlog: 2, accepting: true }, Phase::Dead { entry: 0 }] {
             for state in [State::Closed, State::Established, State::Listen] {
-                assert_eq!(phase.after(state, 0, false, false), None, "{phase:?} {state:?}");
+                assert_eq!(phase.after(state, at(0), false, false), None, "{phase:?} {state:?}");
             }
         }
         assert_eq!(Phase::Listening { backlog: 1, accepting: false }.entry(), None);

@@ -4,6 +4,7 @@
 
 use core::net::IpAddr;
 
+use crate::leaves::time::BoardTime;
 use crate::{Errno, Fd};
 
 /// First ephemeral port (IANA dynamic range).
@@ -34,9 +35,9 @@ pub enum Owner {
 enum Use {
     /// An open socket.
     Live(Owner),
-    /// A closed connection in TIME-WAIT until this instant (µs), owned by
+    /// A closed connection in TIME-WAIT until this instant, owned by
     /// nobody: SO_REUSEADDR may take the port.
-    TimeWait(u64),
+    TimeWait(BoardTime),
 }
 
 /// One entry of the bind table (storage for [`Memory`](crate::Memory)).
@@ -69,7 +70,7 @@ pub struct PortTable<'a> {
     bindings: &'a mut [Option<Binding>],
     next_ephemeral: u16,
     /// The earliest TIME-WAIT expiry, if any (expire() is a no-op before it).
-    next_expiry: Option<u64>,
+    next_expiry: Option<BoardTime>,
 }
 
 /// Do two local addresses overlap (the unspecified address overlaps everything)?
@@ -139,13 +140,13 @@ impl<'a> PortTable<'a> {
         Err(Errno::EADDRINUSE)
     }
 
-    /// Moves `owner`'s binding to TIME-WAIT until `until_us`: its connection is
+    /// Moves `owner`'s binding to TIME-WAIT until `until`: its connection is
     /// gone, its port stays taken for binds without SO_REUSEADDR.
-    pub fn time_wait(&mut self, owner: Owner, until_us: u64) {
+    pub fn time_wait(&mut self, owner: Owner, until: BoardTime) {
         for b in self.bindings.iter_mut().flatten().filter(|b| b.state == Use::Live(owner)) {
             // Nobody owns it any more: the pool entry is free for new sockets.
-            b.state = Use::TimeWait(until_us);
-            self.next_expiry = Some(self.next_expiry.map_or(until_us, |t| t.min(until_us)));
+            b.state = Use::TimeWait(until);
+            self.next_expiry = Some(self.next_expiry.map_or(until, |t| t.min(until)));
         }
     }
 
@@ -156,15 +157,15 @@ impl<'a> PortTable<'a> {
         }
     }
 
-    /// Frees TIME-WAIT entries that expired by `now_us`.
-    pub fn expire(&mut self, now_us: u64) {
-        if self.next_expiry.is_none_or(|t| t > now_us) {
+    /// Frees TIME-WAIT entries that expired by `now`.
+    pub fn expire(&mut self, now: BoardTime) {
+        if self.next_expiry.is_none_or(|t| t > now) {
             return;
         }
         self.next_expiry = None;
         for b in self.bindings.iter_mut() {
             match b {
-                Some(Binding { state: Use::TimeWait(t), .. }) if *t <= now_us => *b = None,
+                Some(Binding { state: Use::TimeWait(t), .. }) if *t <= now => *b = None,
                 Some(Binding { state: Use::TimeWait(t), .. }) => self.next_expiry = Some(self.next_expiry.map_or(*t, |n| n.min(*t))),
                 _ => {}
             }
@@ -209,16 +210,16 @@ mod tests {
         let mut t = PortTable::new(&mut mem, 0);
         t.bind(E(0), Proto::Tcp, LO, 7000, false).unwrap();
         assert_eq!(t.bind(E(1), Proto::Tcp, LO, 7000, true), Err(Errno::EADDRINUSE), "a live socket keeps its port");
-        t.time_wait(E(0), 100);
+        t.time_wait(E(0), BoardTime::from_micros(100));
         t.release(E(0));
         assert_eq!(t.bind(E(0), Proto::Tcp, LO, 7001, false), Ok(7001), "the owner may bind again");
         t.release(E(0));
         assert_eq!(t.bind(E(1), Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE), "TIME-WAIT outlives release");
         assert_eq!(t.bind(E(1), Proto::Tcp, LO, 7000, true), Ok(7000));
         t.release(E(1));
-        t.expire(99);
+        t.expire(BoardTime::from_micros(99));
         assert_eq!(t.bind(E(2), Proto::Tcp, LO, 7000, false), Err(Errno::EADDRINUSE));
-        t.expire(100);
+        t.expire(BoardTime::from_micros(100));
         assert_eq!(t.bind(E(2), Proto::Tcp, LO, 7000, false), Ok(7000), "expired ports are free");
     }
 
@@ -249,8 +250,8 @@ mod tests {
         assert_eq!(t.bind(E(0), Proto::Tcp, None, 0, false), Ok(EPHEMERAL_FIRST + 5), "the seed picks the start");
         t.bind(E(1), Proto::Tcp, None, 80, false).unwrap();
         assert_eq!(t.bind(E(2), Proto::Tcp, None, 81, false), Err(Errno::ENOMEM));
-        t.time_wait(E(1), 50);
-        t.time_wait(E(0), 40);
+        t.time_wait(E(1), BoardTime::from_micros(50));
+        t.time_wait(E(0), BoardTime::from_micros(40));
         assert_eq!(t.bind(E(2), Proto::Tcp, None, 81, false), Ok(81));
         assert_eq!(t.bind(E(3), Proto::Tcp, None, 80, false), Err(Errno::EADDRINUSE), "the later TIME-WAIT stays");
     }

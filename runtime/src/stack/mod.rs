@@ -12,14 +12,14 @@ pub use loopq::LoopStats;
 use core::cell::Cell;
 
 use smoltcp::iface::{Config as IfaceConfig, Interface, PollIngressSingleResult, PollResult};
-use smoltcp::time::Instant;
+use smoltcp::time::Duration;
 
 use crate::board::{Board, NetConfig};
 use crate::board::{Memory, MemoryError};
 use crate::config::{Config, ConfigError};
 use crate::constants::{POLL_ERR, POLL_HUP};
 use crate::leaves::resume::SendallResume;
-use crate::leaves::time::Deadline;
+use crate::leaves::time::{BoardTime, Deadline};
 use crate::owners::phase::Phase;
 use crate::owners::pool::{Pool, PoolMemory};
 use crate::owners::ports::PortTable;
@@ -84,8 +84,8 @@ const INGRESS_BUDGET: usize = 256;
 /// Most ingress/egress rounds in one [`Stack::pump`].
 const PUMP_ROUNDS: usize = 64;
 /// How often the pump tells smoltcp's neighbour cache the board's own
-/// addresses again (µs): well within the cache's 60 s entry lifetime.
-const PRIME_US: u64 = 20_000_000;
+/// addresses again: well within the cache's 60 s entry lifetime.
+const PRIME: Duration = Duration::from_secs(20);
 
 /// A socket stack on one board implementing the spec's API ([`SocketApi`](crate::SocketApi)).
 ///
@@ -147,9 +147,8 @@ pub struct Stack<'a, B: Board> {
     /// A pump did work (took frames in, sent, ran timers) since the last
     /// [`Stack::take_changed`]: news for calls parked on a shared stack.
     changed: bool,
-    /// What the last poll_delay() since [`Stack::take_told`] said: when the
-    /// stack next has timed work (board µs; `u64::MAX`: none).
-    told: Option<u64>,
+    /// What the last poll_delay() since [`Stack::take_told`] told its caller.
+    told: Option<Told>,
     /// Frames the board sent to itself, received before the device's.
     loopq: LoopQueue<'a>,
     /// When the pump next does its periodic work.
@@ -167,13 +166,21 @@ fn same_medium(medium: smoltcp::phy::Medium, hardware: smoltcp::wire::HardwareAd
     matches!((medium, hardware), (Medium::Ethernet, HardwareAddress::Ethernet(_)) | (Medium::Ip, HardwareAddress::Ip))
 }
 
-/// When the pump next does each periodic job (board µs; 0: at once).
+/// When the pump next does each periodic job ([`BoardTime::ZERO`]: at once).
 #[derive(Debug, Clone, Copy, Default)]
 struct Timers {
     /// Tell smoltcp's neighbour cache the board's own addresses again.
-    prime_at: u64,
+    prime_at: BoardTime,
     /// Look for stall guards to end.
-    guard_check_at: u64,
+    guard_check_at: BoardTime,
+}
+
+/// What poll_delay() told its caller (a firmware's network task, which
+/// pumps, then sleeps that long or until a frame).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Told {
+    /// When the stack next has timed work; None: only a frame gives it work.
+    pub(crate) until: Option<BoardTime>,
 }
 
 impl<'a, B: Board> Stack<'a, B> {
@@ -193,7 +200,7 @@ impl<'a, B: Board> Stack<'a, B> {
         }
         let mut iface_config = IfaceConfig::new(net.hardware);
         iface_config.random_seed = net.random_seed;
-        let now = Instant::from_micros(board.now_us() as i64);
+        let now = board.now().to_instant();
         let mut iface = Interface::new(iface_config, board.device(), now);
         iface.update_ip_addrs(|addrs| {
             // The board's own addresses first: smoltcp picks the first IPv4 address as
@@ -296,33 +303,29 @@ impl<'a, B: Board> Stack<'a, B> {
         self.iface.ip_addrs().iter().copied()
     }
 
-    fn now(&self) -> Instant {
-        Instant::from_micros(self.board.now_us() as i64)
-    }
-
     /// Waits on the board until smoltcp's next timer (a retransmission, a
     /// delayed ACK, DHCP) or until a frame may have come, then pumps: what a
     /// firmware main loop calls when it has nothing else to do.
     pub fn idle(&mut self) -> Result<(), crate::Interrupted> {
-        let next = self.next_poll_us();
+        let next = self.next_poll();
         // Frames to itself are there to be received at once.
         let result = if self.loopq.is_empty() { self.board.wait(next) } else { Ok(()) };
         self.pump();
         result
     }
 
-    /// When the stack next has work of its own, in board µs: now while frames
+    /// When the stack next has work of its own: now while frames
     /// to itself wait, else smoltcp's next timer (a retransmission, a delayed
     /// ACK, DHCP); None: only a frame from the device can give it work. What a
     /// host that waits on more than the board (e.g. OS fds too) waits until,
     /// before it calls [`Stack::pump`].
-    pub fn next_event_us(&mut self) -> Option<u64> {
-        if self.loopq.is_empty() { self.next_poll_us() } else { Some(self.board.now_us()) }
+    pub fn next_event(&mut self) -> Option<BoardTime> {
+        if self.loopq.is_empty() { self.next_poll() } else { Some(self.board.now()) }
     }
 
-    /// When smoltcp next has something to do (a timer), in board µs.
-    fn next_poll_us(&mut self) -> Option<u64> {
-        self.iface.poll_at(self.now(), self.pool.set()).map(|i| i.total_micros().max(0) as u64)
+    /// When smoltcp next has something to do (a timer).
+    fn next_poll(&mut self) -> Option<BoardTime> {
+        self.iface.poll_at(self.board.now().to_instant(), self.pool.set()).map(BoardTime::from_instant)
     }
 
     /// Drives the interface: takes in what the device received (re-arming
@@ -331,13 +334,13 @@ impl<'a, B: Board> Stack<'a, B> {
     /// listeners and ends lingering closes that are done.
     pub fn pump(&mut self) {
         // One reading of the clock per pump: it is short, and clock reads show in profiles.
-        let now_us = self.board.now_us();
-        let now = Instant::from_micros(now_us as i64);
+        let now = self.board.now();
+        let instant = now.to_instant();
         let own = Own::of(self.net.hardware, &self.iface);
         // Once the device has nothing, the rest of this pump reads only frames to itself.
         let drained = Cell::new(false);
-        if self.loopq.enabled() && now_us >= self.timers.prime_at {
-            self.timers.prime_at = now_us + PRIME_US;
+        if self.loopq.enabled() && now >= self.timers.prime_at {
+            self.timers.prime_at = now + PRIME;
             crate::stack::selflink::prime(&self.loopq, &own);
         }
         for _ in 0..PUMP_ROUNDS {
@@ -355,7 +358,7 @@ impl<'a, B: Board> Stack<'a, B> {
                 };
                 let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
                 let mut gate = Gate { inner: &mut link, closed };
-                match self.iface.poll_ingress_single(now, &mut gate, self.pool.set_mut()) {
+                match self.iface.poll_ingress_single(instant, &mut gate, self.pool.set_mut()) {
                     PollIngressSingleResult::None => break,
                     _ => progress = true,
                 }
@@ -364,7 +367,7 @@ impl<'a, B: Board> Stack<'a, B> {
                 }
             }
             let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
-            if self.iface.poll_egress(now, &mut link, self.pool.set_mut()) == PollResult::SocketStateChanged {
+            if self.iface.poll_egress(instant, &mut link, self.pool.set_mut()) == PollResult::SocketStateChanged {
                 progress = true;
             }
             // What the board sent itself is received in the next round.
@@ -377,14 +380,14 @@ impl<'a, B: Board> Stack<'a, B> {
         if self.pool.rearm_due() {
             self.pool.rearm(&mut self.fds);
         }
-        self.pool.reap_lingering(now_us, &mut self.ports);
-        self.ports.expire(now_us);
+        self.pool.reap_lingering(now, &mut self.ports);
+        self.ports.expire(now);
         #[cfg(feature = "dhcpv4")]
         if self.dhcp.is_some() {
             self.dhcp_update();
         }
-        if self.pool.any_guarded() && now_us >= self.timers.guard_check_at {
-            self.timers.guard_check_at = now_us + crate::leaves::stall::GUARD_CHECK_US;
+        if self.pool.any_guarded() && now >= self.timers.guard_check_at {
+            self.timers.guard_check_at = now + crate::leaves::stall::GUARD_CHECK;
             let fds = &self.fds;
             self.pool.release_stall_guards(|fd| fds.get(fd).is_ok_and(|slot| slot.options.keepalive));
         }
@@ -424,7 +427,7 @@ impl<'a, B: Board> Stack<'a, B> {
             self.pump();
             return result;
         }
-        let deadline = Deadline::from_timeout(timeout, self.board.now_us());
+        let deadline = Deadline::from_timeout(timeout, self.board.now());
         self.block_until(on, deadline, attempt)
     }
 
@@ -446,7 +449,7 @@ impl<'a, B: Board> Stack<'a, B> {
                 self.pump();
                 return result;
             }
-            let now = self.board.now_us();
+            let now = self.board.now();
             match deadline {
                 Deadline::Now => return Err(Errno::EAGAIN),
                 Deadline::At(t) if now >= t => return Err(Errno::ETIMEDOUT),
@@ -454,7 +457,7 @@ impl<'a, B: Board> Stack<'a, B> {
                 _ => {}
             }
             // Frames to itself are there to be received at once.
-            let next = if self.loopq.is_empty() { self.next_poll_us() } else { Some(now) };
+            let next = if self.loopq.is_empty() { self.next_poll() } else { Some(now) };
             let on = on.and_then(|(fd, events)| Some(WaitsOn { fd, generation: self.fds.generation(fd)?, events }));
             let parked = Parked::new(deadline, on, next);
             if self.mode.park(parked) {
@@ -462,7 +465,7 @@ impl<'a, B: Board> Stack<'a, B> {
                 return Err(Errno::EAGAIN);
             }
             // Not parked: the same wait on the board, holding the stack.
-            let until = parked.until_us();
+            let until = parked.until();
             if until.is_none_or(|t| t > now) {
                 self.board.wait(until).map_err(|_| Errno::EINTR)?;
             }
@@ -497,22 +500,22 @@ impl<'a, B: Board> Stack<'a, B> {
     /// The delay poll_delay() gives its caller (ms, None: only a frame can
     /// give the stack work), remembered for [`Stack::take_told`].
     fn poll_delay_ms(&mut self) -> Option<u32> {
-        let now_us = self.board.now_us();
-        let next = self.next_event_us();
-        self.told = Some(next.unwrap_or(u64::MAX));
-        next.map(|at| crate::leaves::time::ms_until(at, now_us))
+        let now = self.board.now();
+        let next = self.next_event();
+        self.told = Some(Told { until: next });
+        next.map(|at| now.millis_until(at))
     }
 
-    /// When the last poll_delay() since the last call of this said the stack
-    /// next has timed work (board µs; `u64::MAX`: none), and forget it; None
-    /// without one. A shared stack wakes that caller if a call makes it sooner.
-    pub(crate) fn take_told(&mut self) -> Option<u64> {
+    /// What the last poll_delay() since the last call of this told its
+    /// caller, and forget it; None without one. A shared stack wakes that
+    /// caller if a call makes the stack's next timed work sooner.
+    pub(crate) fn take_told(&mut self) -> Option<Told> {
         self.told.take()
     }
 
     /// The board's addresses changed: the next pump tells the neighbour cache the new ones.
     fn reprime(&mut self) {
-        self.timers.prime_at = 0;
+        self.timers.prime_at = BoardTime::ZERO;
     }
 
     /// The fd's timeout, checking that it is open.

@@ -13,7 +13,7 @@
 //! size — so a lookup waits holding the stack.
 
 use crate::Fd;
-use crate::leaves::time::{Deadline, earliest};
+use crate::leaves::time::{BoardTime, Deadline, earliest};
 
 /// How the call now running on a stack waits when it must.
 #[derive(Debug, Default)]
@@ -31,7 +31,7 @@ pub(crate) enum Mode {
 }
 
 /// A call that gave its stack back to wait: what it waits for, and where it
-/// goes on. Its caller waits without the stack until there is news, `until_us`
+/// goes on. Its caller waits without the stack until there is news, its `until`
 /// passes, or a signal comes, then runs the same call again with this record.
 ///
 /// Only [`Stack::call_step`](crate::Stack::call_step) makes one; [`Step`]'s
@@ -45,16 +45,16 @@ pub struct Parked {
     /// Bytes the call already queued or took (sendall, write, read).
     pub(crate) progress: usize,
     /// When the stack next has timed work (a retransmission, a connect
-    /// deadline), in board µs, or the call's deadline if earlier.
-    until_us: Option<u64>,
+    /// deadline), or the call's deadline if earlier; None: only news.
+    until: Option<BoardTime>,
     /// The caller's wait was interrupted: the call ends with EINTR (as a board's interrupted wait makes it).
     pub(crate) interrupted: bool,
 }
 
 impl Parked {
-    /// A call waiting for `deadline` on `fd`, with the stack's next timer at `next_us`.
-    pub(crate) fn new(deadline: Deadline, on: Option<WaitsOn>, next_us: Option<u64>) -> Parked {
-        Parked { deadline, on, progress: 0, until_us: earliest(deadline.until_us(), next_us), interrupted: false }
+    /// A call waiting for `deadline` on `fd`, with the stack's next timer at `next`.
+    pub(crate) fn new(deadline: Deadline, on: Option<WaitsOn>, next: Option<BoardTime>) -> Parked {
+        Parked { deadline, on, progress: 0, until: earliest(deadline.until(), next), interrupted: false }
     }
 
     /// The socket it waits on, if one.
@@ -62,9 +62,9 @@ impl Parked {
         self.on
     }
 
-    /// Until when its caller waits at most (board µs; None: until news).
-    pub fn until_us(&self) -> Option<u64> {
-        self.until_us
+    /// Until when its caller waits at most (None: until news).
+    pub fn until(&self) -> Option<BoardTime> {
+        self.until
     }
 
     /// The caller's wait was interrupted by a signal: the call, run again,
@@ -95,7 +95,7 @@ pub struct WaitsOn {
 ///
 /// How a platform runs one call on a shared stack ([`Shared`](crate::Shared)
 /// does this, with its lock and sleepers): run it; when it parks, give the
-/// stack up, sleep until [`Parked::until_us`] or until the socket it
+/// stack up, sleep until [`Parked::until`] or until the socket it
 /// [`waits_on`](Parked::waits_on) is [`ready`](crate::Stack::ready), and run
 /// it again with the record.
 ///
@@ -112,7 +112,7 @@ pub struct WaitsOn {
 ///                 // caller, so it pumps until the call may go on.
 ///                 stack.pump();
 ///                 if parked.waits_on().is_some_and(|on| !stack.ready(&on)) {
-///                     let _ = stack.board_mut().wait(parked.until_us());
+///                     let _ = stack.board_mut().wait(parked.until());
 ///                 }
 ///                 resume = Some(parked);
 ///             }
@@ -179,10 +179,11 @@ mod tests {
 
     #[test]
     fn a_park_waits_until_the_deadline_or_the_next_timer() {
-        assert_eq!(Parked::new(Deadline::At(50), None, Some(20)).until_us(), Some(20));
-        assert_eq!(Parked::new(Deadline::At(10), None, Some(20)).until_us(), Some(10));
-        assert_eq!(Parked::new(Deadline::Never, None, Some(20)).until_us(), Some(20));
-        assert_eq!(Parked::new(Deadline::Never, None, None).until_us(), None);
+        let at = BoardTime::from_micros;
+        assert_eq!(Parked::new(Deadline::At(at(50)), None, Some(at(20))).until(), Some(at(20)));
+        assert_eq!(Parked::new(Deadline::At(at(10)), None, Some(at(20))).until(), Some(at(10)));
+        assert_eq!(Parked::new(Deadline::Never, None, Some(at(20))).until(), Some(at(20)));
+        assert_eq!(Parked::new(Deadline::Never, None, None).until(), None);
     }
 
     #[test]

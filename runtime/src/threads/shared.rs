@@ -14,8 +14,10 @@
 //! a board's wait) is EALREADY ([`CallerLock`]).
 
 use crate::Errno;
+use smoltcp::time::Duration;
+
 use crate::board::Board;
-use crate::leaves::time::Interrupted;
+use crate::leaves::time::{BoardTime, Interrupted};
 use crate::stack::Stack;
 use crate::threads::lock::CallerLock;
 use crate::threads::park::{Step, WaitsOn};
@@ -32,7 +34,7 @@ use crate::threads::park::{Step, WaitsOn};
 /// CPU's wait for an interrupt (a frame, the timer).
 ///
 /// ```
-/// use usocket_runtime::{Board, Interrupted, Platform, Shared, Stack};
+/// use usocket_runtime::{Board, BoardTime, Interrupted, Platform, Shared, Stack};
 ///
 /// struct BareMetal;
 ///
@@ -41,8 +43,8 @@ use crate::threads::park::{Step, WaitsOn};
 ///     type Task = ();
 ///     fn lock(&self) {}
 ///     fn current(&self) {}
-///     fn sleep(&self, _until_us: Option<u64>) -> Result<(), Interrupted> {
-///         // cortex_m::asm::wfi(), after arming the timer for `_until_us`.
+///     fn sleep(&self, _until: Option<BoardTime>) -> Result<(), Interrupted> {
+///         // cortex_m::asm::wfi(), after arming the timer for `_until`.
 ///         Ok(())
 ///     }
 ///     fn wake(&self, _task: ()) {}
@@ -67,23 +69,23 @@ pub trait Platform {
     /// The calling thread or task.
     fn current(&self) -> Self::Task;
 
-    /// Sleeps the calling thread until `until_us` (board µs; None: no limit)
+    /// Sleeps the calling thread until `until` (None: no limit)
     /// or until [`Platform::wake`] names it — also a wake that came before
     /// this sleep began (a task notification, an eventfd); returning early is
     /// fine. `Err(Interrupted)` gives the blocking call up with EINTR (a
     /// signal, Ctrl-C).
-    fn sleep(&self, until_us: Option<u64>) -> Result<(), Interrupted>;
+    fn sleep(&self, until: Option<BoardTime>) -> Result<(), Interrupted>;
 
     /// Ends `task`'s sleep, or its next one (called under the lock).
     fn wake(&self, task: Self::Task);
 
-    /// A call's pumps did work (it sent, or took frames in) at `now_us`, and
-    /// `next_us` says when the stack next has timed work (board µs; None:
-    /// none; it costs a look at every socket, so ask only when needed): a
-    /// platform whose runner sleeps until a later time wakes it to plan again
-    /// (a retransmission must not wait for the next frame). Called under the lock.
-    fn replan(&self, now_us: u64, next_us: impl FnOnce() -> Option<u64>) {
-        let _ = (now_us, next_us);
+    /// A call's pumps did work (it sent, or took frames in) at `now`, and
+    /// `next` says when the stack next has timed work (None: none; it costs
+    /// a look at every socket, so ask only when needed): a platform whose
+    /// runner sleeps until a later time wakes it to plan again (a
+    /// retransmission must not wait for the next frame). Called under the lock.
+    fn replan(&self, now: BoardTime, next: impl FnOnce() -> Option<BoardTime>) {
+        let _ = (now, next);
     }
 }
 
@@ -154,28 +156,28 @@ pub const PLACE_BYTES: usize = size_of::<Place<u64>>();
 
 /// The task that last asked poll_delay() (a firmware's network task, which
 /// pumps and then sleeps that long or until a frame), and until when it
-/// sleeps (board µs; `u64::MAX`: until a frame).
+/// sleeps (None: until a frame).
 #[derive(Clone, Copy)]
 struct Runner<W> {
     task: W,
-    until_us: u64,
+    until: Option<BoardTime>,
 }
 
-/// A runner sleeping less than this past now (µs) is not woken to plan again:
+/// A runner sleeping less than this past now is not woken to plan again:
 /// it wakes soon anyway, and finding the stack's next timer looks at every socket.
-const REPLAN_SLACK_US: u64 = 10_000;
+const REPLAN_SLACK: Duration = Duration::from_millis(10);
 
 impl<W: Copy> Runner<W> {
-    /// A call's pumps did work at `now_us`: when `next_us` (the stack's next
-    /// timed work; asked only when the runner sleeps past the slack) is
-    /// before the runner's wake-up, the runner is woken to ask again (a
-    /// retransmission a call started must not wait for the next frame).
-    /// Returns whether it woke the runner.
-    fn replan(&self, now_us: u64, next_us: impl FnOnce() -> Option<u64>, wake: impl FnOnce(W)) -> bool {
-        if self.until_us <= now_us.saturating_add(REPLAN_SLACK_US) {
+    /// A call's pumps did work at `now`: when `next` (the stack's next timed
+    /// work; asked only when the runner sleeps past the slack) is before the
+    /// runner's wake-up, the runner is woken to ask again (a retransmission
+    /// a call started must not wait for the next frame). Returns whether it
+    /// woke the runner.
+    fn replan(&self, now: BoardTime, next: impl FnOnce() -> Option<BoardTime>, wake: impl FnOnce(W)) -> bool {
+        if self.until.is_some_and(|until| until <= now + REPLAN_SLACK) {
             return false;
         }
-        let sooner = next_us().is_some_and(|next| next < self.until_us);
+        let sooner = next().is_some_and(|next| self.until.is_none_or(|until| next < until));
         if sooner {
             wake(self.task);
         }
@@ -313,15 +315,15 @@ where
                 let Inner { value, runner, .. } = inner;
                 let step = stack(value).and_then(|s| {
                     let step = if may_park { s.call_step(resume.take(), &mut call)? } else { Step::Done(call(s)) };
-                    if let Some(until_us) = s.take_told() {
-                        *runner = Some(Runner { task: me, until_us });
+                    if let Some(told) = s.take_told() {
+                        *runner = Some(Runner { task: me, until: told.until });
                     }
                     let changed = s.take_changed();
                     if changed {
-                        let now = s.board().now_us();
-                        self.platform.replan(now, || s.next_event_us());
+                        let now = s.board().now();
+                        self.platform.replan(now, || s.next_event());
                         if let Some(r) = runner
-                            && r.replan(now, || s.next_event_us(), |task| self.platform.wake(task))
+                            && r.replan(now, || s.next_event(), |task| self.platform.wake(task))
                         {
                             // It asks again when it wakes.
                             *runner = None;
@@ -344,7 +346,7 @@ where
             match step? {
                 Step::Done(result) => return Ok(result),
                 Step::Parked(mut parked) => {
-                    if self.platform.sleep(parked.until_us()).is_err() {
+                    if self.platform.sleep(parked.until()).is_err() {
                         parked.interrupt();
                     }
                     resume = Some(parked);
@@ -395,14 +397,14 @@ where
     }
 
     /// A runner's turn: pumps the stack (waking the parked callers) and
-    /// returns when it next has timed work (board µs; None: only a frame
-    /// gives it work). A task that runs this whenever frames come or that
+    /// returns when it next has timed work (None: only a frame gives it
+    /// work). A task that runs this whenever frames come or that
     /// time is due keeps the stack going while nobody calls it.
-    pub fn pump(&self) -> Result<Option<u64>, Errno> {
+    pub fn pump(&self) -> Result<Option<BoardTime>, Errno> {
         self.with(|stack| {
             stack.pump();
             stack.take_changed();
-            stack.next_event_us()
+            stack.next_event()
         })
     }
 }
@@ -418,13 +420,17 @@ mod tests {
             assert_eq!(task, 7);
             woken.set(woken.get() + 1);
         };
-        let r = Runner { task: 7u64, until_us: 6_000_000 };
-        assert!(!r.replan(1_000, || None, wake), "no timer: it sleeps on");
-        assert!(!r.replan(1_000, || Some(7_000_000), wake), "a later one: it sleeps on");
-        assert!(r.replan(1_000, || Some(5_000_000), wake), "a sooner one wakes it");
+        let at = BoardTime::from_micros;
+        let r = Runner { task: 7u64, until: Some(at(6_000_000)) };
+        assert!(!r.replan(at(1_000), || None, wake), "no timer: it sleeps on");
+        assert!(!r.replan(at(1_000), || Some(at(7_000_000)), wake), "a later one: it sleeps on");
+        assert!(r.replan(at(1_000), || Some(at(5_000_000)), wake), "a sooner one wakes it");
         assert_eq!(woken.get(), 1);
-        let soon = Runner { task: 7u64, until_us: 5_000 };
-        assert!(!soon.replan(1_000, || panic!("not asked within the slack"), wake));
+        let soon = Runner { task: 7u64, until: Some(at(5_000)) };
+        assert!(!soon.replan(at(1_000), || panic!("not asked within the slack"), wake));
         assert_eq!(woken.get(), 1);
+        let until_a_frame = Runner { task: 7u64, until: None };
+        assert!(until_a_frame.replan(at(1_000), || Some(at(7_000_000)), wake), "any timer is sooner than a frame that may never come");
+        assert_eq!(woken.get(), 2);
     }
 }

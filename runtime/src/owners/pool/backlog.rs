@@ -7,6 +7,7 @@ use smoltcp::socket::tcp::{self, State};
 use smoltcp::wire::IpListenEndpoint;
 
 use super::{Pool, PoolKind, Role};
+use crate::leaves::time::BoardTime;
 use crate::owners::phase::{Phase, synchronized};
 use crate::owners::table::{Kind, Table};
 use crate::{Errno, Fd};
@@ -25,14 +26,14 @@ impl Pool<'_> {
     }
 
     /// Armed, Queued → Lingering: listener `fd` closed; its sockets are reset and reaped.
-    pub(crate) fn close_listener(&mut self, fd: Fd, now_us: u64) {
+    pub(crate) fn close_listener(&mut self, fd: Fd, now: BoardTime) {
         self.listeners -= 1;
         for i in 0..self.entries.len() {
             if matches!(self.entries[i].role, Role::Armed(l) | Role::Queued { listener: l, .. } if l == fd) {
                 if let Ok(s) = self.tcp(i) {
                     s.abort();
                 }
-                self.linger(i, now_us);
+                self.linger(i, now);
             }
         }
     }

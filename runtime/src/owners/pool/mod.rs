@@ -25,11 +25,12 @@ use smoltcp::time::Duration;
 
 use crate::config::Config;
 use crate::leaves::stall;
+use crate::leaves::time::{BoardTime, millis};
 use crate::owners::ports::{Owner, PortTable};
 use crate::{Errno, Fd};
 
-/// How long a port stays in TIME-WAIT for binds without SO_REUSEADDR (µs).
-const TIME_WAIT_US: u64 = 10_000_000;
+/// How long a port stays in TIME-WAIT for binds without SO_REUSEADDR.
+const TIME_WAIT: Duration = Duration::from_secs(10);
 
 /// Which smoltcp socket type an entry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,8 +76,8 @@ pub enum Role {
         /// Arrival order.
         seq: u32,
     },
-    /// Closed by its fd; still delivering data and FIN until this instant (µs).
-    Lingering(u64),
+    /// Closed by its fd; still delivering data and FIN until this instant.
+    Lingering(BoardTime),
     /// The stack's own socket (DNS or DHCP), not any fd's.
     #[cfg(any(feature = "dns", feature = "dhcpv4"))]
     Own,
@@ -125,7 +126,7 @@ struct TcpDefaults {
 
 impl TcpDefaults {
     fn of(config: &Config) -> TcpDefaults {
-        let ms = |v: u32| (v > 0).then(|| Duration::from_millis(u64::from(v)));
+        let ms = |v: u32| (v > 0).then(|| millis(v));
         TcpDefaults { nagle: config.nagle, ack_delay: ms(u32::from(config.ack_delay_ms)), user_timeout: ms(config.tcp_user_timeout_ms) }
     }
 
@@ -350,17 +351,17 @@ impl<'a> Pool<'a> {
         self.rearm_pending = true;
     }
 
-    /// Fd → Lingering: entry `i`'s connection finishes without an fd, until `until_us`.
-    pub(crate) fn linger(&mut self, i: usize, until_us: u64) {
+    /// Fd → Lingering: entry `i`'s connection finishes without an fd, until `until`.
+    pub(crate) fn linger(&mut self, i: usize, until: BoardTime) {
         if !matches!(self.entries[i].role, Role::Lingering(_)) {
             self.lingering += 1;
         }
-        self.entries[i].role = Role::Lingering(until_us);
+        self.entries[i].role = Role::Lingering(until);
     }
 
     /// Lingering → Free for sockets whose connection ended (their port to
     /// TIME-WAIT or released); resets those past their linger time.
-    pub(crate) fn reap_lingering(&mut self, now_us: u64, ports: &mut PortTable<'_>) {
+    pub(crate) fn reap_lingering(&mut self, now: BoardTime, ports: &mut PortTable<'_>) {
         if self.lingering == 0 {
             return;
         }
@@ -378,10 +379,10 @@ impl<'a> Pool<'a> {
                 // TIME-WAIT, the socket goes back to the pool at once (out of
                 // the socket set, so no RST is sent).
                 State::TimeWait => {
-                    ports.time_wait(Owner::Entry(i), now_us + TIME_WAIT_US);
+                    ports.time_wait(Owner::Entry(i), now + TIME_WAIT);
                     self.free_tcp(i);
                 }
-                _ if now_us >= until => s.abort(),
+                _ if now >= until => s.abort(),
                 _ => {}
             }
         }

@@ -83,14 +83,14 @@ fn lingering_and_guards_are_counted_through_every_move() {
     p.guard_stall(a);
     p.guard_stall(a);
     assert_eq!(p.guarded, 1, "a second guard is the same guard");
-    p.linger(a, 50);
-    p.linger(a, 60);
-    p.linger(b, 50);
+    p.linger(a, BoardTime::from_micros(50));
+    p.linger(a, BoardTime::from_micros(60));
+    p.linger(b, BoardTime::from_micros(50));
     assert_eq!(p.lingering, 2);
     // Closed sockets with no peer are reaped at once.
     let mut bindings = [None; 8];
     let mut ports = PortTable::new(&mut bindings, 0);
-    p.reap_lingering(0, &mut ports);
+    p.reap_lingering(BoardTime::ZERO, &mut ports);
     assert_eq!((p.lingering, p.guarded), (0, 0));
     assert!(p.lingering_delivered());
     assert_eq!(roles(&p)[..2], [Role::Free, Role::Free]);
@@ -115,7 +115,7 @@ fn a_listener_arms_its_backlog_and_gives_its_sockets_up_on_close() {
     assert_eq!(roles(&p)[..3], [Role::Armed(fd), Role::Free, Role::Free], "one armed socket at a time");
     assert_eq!(p.oldest_queued(fd), None);
     assert!(!p.listener_ready(fd));
-    p.close_listener(fd, 0);
+    p.close_listener(fd, BoardTime::ZERO);
     assert_eq!((p.listeners, p.lingering), (0, 1));
-    assert_eq!(roles(&p)[0], Role::Lingering(0));
+    assert_eq!(roles(&p)[0], Role::Lingering(BoardTime::ZERO));
 }

@@ -4,7 +4,6 @@
 //! fd (bounded linger), SO_LINGER(on, 0) resets.
 
 use smoltcp::socket::tcp::{ConnectError, RecvError, State};
-use smoltcp::time::Duration;
 use smoltcp::wire::IpListenEndpoint;
 
 use crate::board::Board;
@@ -12,7 +11,7 @@ use crate::constants::{POLL_RD, POLL_WR};
 use crate::leaves::addr::{endpoint, from_endpoint, unspecified};
 use crate::leaves::resume::SendallResume;
 use crate::leaves::stall;
-use crate::leaves::time::Deadline;
+use crate::leaves::time::{Deadline, millis};
 use crate::owners::phase::Phase;
 use crate::owners::pool::PoolKind;
 use crate::owners::ports::{Owner, Proto};
@@ -46,12 +45,12 @@ impl<B: Board> Stack<'_, B> {
         let phase = phase_of(&slot)?;
         let (Phase::Connecting { entry, .. } | Phase::Connected { entry }) = phase else { return Ok(()) };
         let timeout = self.config.tcp_user_timeout_ms;
-        let now = self.board.now_us();
+        let now = self.board.now();
         let s = self.pool.tcp(entry)?;
         let Some((next, error)) = phase.after(s.state(), now, s.can_recv(), slot.shut_wr) else { return Ok(()) };
         if matches!(next, Phase::Connected { .. }) {
             // The connect limit gives way to the board's user timeout.
-            s.set_timeout((timeout > 0).then(|| Duration::from_millis(u64::from(timeout))));
+            s.set_timeout((timeout > 0).then(|| millis(timeout)));
         }
         let slot = self.fds.get_mut(fd)?;
         slot.kind = Kind::Stream(next);
@@ -195,16 +194,16 @@ impl<B: Board> Stack<'_, B> {
                 let remote = if ip.is_unspecified() { crate::leaves::addr::loopback(slot.is_v6()) } else { ip };
                 let slot = self.tcp_autobind(fd, entry)?;
                 let local = IpListenEndpoint { addr: slot.local.0, port: slot.local.1 };
-                let limit = u64::from(self.config.connect_timeout_ms) * 1000;
+                let limit = millis(self.config.connect_timeout_ms);
                 // The interface and the pool are borrowed apart: connect needs both.
                 let s = self.pool.tcp(entry)?;
-                s.set_timeout(Some(Duration::from_micros(limit)));
+                s.set_timeout(Some(limit));
                 s.connect(self.iface.context(), (remote, port), local).map_err(|e| match e {
                     ConnectError::InvalidState => Errno::EISCONN,
                     ConnectError::Unaddressable => Errno::ENETUNREACH,
                 })?;
-                let until_us = self.board.now_us() + limit;
-                self.set_phase(fd, Phase::Connecting { entry, until_us })?;
+                let until = self.board.now() + limit;
+                self.set_phase(fd, Phase::Connecting { entry, until })?;
                 if slot.timeout == Some(0) {
                     self.pump();
                     return Err(Errno::EINPROGRESS);
@@ -300,7 +299,7 @@ impl<B: Board> Stack<'_, B> {
         let Live { slot, .. } = self.writable(fd)?;
         let resumed = self.resume.take().and_then(|r| r.resumes(fd, data));
         let parked = self.mode.resumed_bytes();
-        let (mut sent, deadline) = resumed.unwrap_or_else(|| (parked, Deadline::from_timeout(slot.timeout, self.board.now_us())));
+        let (mut sent, deadline) = resumed.unwrap_or_else(|| (parked, Deadline::from_timeout(slot.timeout, self.board.now())));
         let result = self.block_until(Some((fd, POLL_WR)), deadline, |stack| stack.tcp_send_from(fd, data, &mut sent));
         self.mode.keep(sent);
         if result == Err(Errno::EINTR) && sent > 0 {
@@ -367,7 +366,7 @@ impl<B: Board> Stack<'_, B> {
     /// close(): graceful (the connection lingers after the fd is gone) or, with
     /// SO_LINGER(on, 0), a reset. Listeners reset their queued connections.
     pub(super) fn tcp_close(&mut self, fd: Fd, slot: Slot) {
-        let now = self.board.now_us();
+        let now = self.board.now();
         match slot.phase() {
             Some(Phase::Listening { .. }) => {
                 self.pool.close_listener(fd, now);
@@ -378,7 +377,7 @@ impl<B: Board> Stack<'_, B> {
                 if let Ok(s) = self.pool.tcp(entry) {
                     if linger_abort { s.abort() } else { s.close() }
                 }
-                let until = if linger_abort { now } else { now + u64::from(self.config.linger_ms) * 1000 };
+                let until = if linger_abort { now } else { now + millis(self.config.linger_ms) };
                 self.pool.linger(entry, until);
             }
             Some(Phase::Idle { entry } | Phase::Dead { entry }) => {
@@ -396,7 +395,7 @@ impl<B: Board> Stack<'_, B> {
     /// an abort's RST sent), for at most the linger time; connections still
     /// sending then are reset. EINTR when the board's wait is interrupted.
     pub(super) fn finish_lingering(&mut self) -> Result<(), Errno> {
-        let deadline = Deadline::At(self.board.now_us().saturating_add(u64::from(self.config.linger_ms) * 1000));
+        let deadline = Deadline::At(self.board.now() + millis(self.config.linger_ms));
         match self.block_until(None, deadline, |s| s.pool.lingering_delivered().then_some(Ok(()))) {
             Err(Errno::ETIMEDOUT) => {
                 self.pool.abort_lingering();
