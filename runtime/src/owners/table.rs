@@ -1,12 +1,13 @@
 //! The fd table: small-integer fds over caller-provided slots, every slot recycled.
 
-use smoltcp::wire::IpAddress;
+use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
 
 #[cfg(feature = "raw")]
 use crate::constants::SOCK_RAW;
 use crate::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
+use crate::leaves::addr::{from_endpoint, unspecified};
 use crate::owners::phase::Phase;
-use crate::{Errno, Fd};
+use crate::{Addr, Errno, Fd};
 
 /// What socket() asked for: checked family, type and protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +76,43 @@ pub struct Options {
     pub multicast_ttl: Option<u8>,
 }
 
+/// A socket's own address, as bind(), connect() and accept() leave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LocalAddr {
+    /// The IP address; None: any of the board's.
+    pub ip: Option<IpAddress>,
+    /// The port; 0: not bound yet.
+    pub port: u16,
+}
+
+impl LocalAddr {
+    /// A fresh socket's: any address, no port.
+    pub const UNBOUND: LocalAddr = LocalAddr { ip: None, port: 0 };
+
+    /// Has it a port (bound, or given an ephemeral one by connect() or sendto())?
+    pub fn is_bound(self) -> bool {
+        self.port != 0
+    }
+
+    /// Where a smoltcp socket listens, or connects from.
+    pub fn endpoint(self) -> IpListenEndpoint {
+        IpListenEndpoint { addr: self.ip, port: self.port }
+    }
+
+    /// The ABI form for getsockname() of a socket of the family `v6` says
+    /// (any address: the family's unspecified one).
+    pub fn to_addr(self, v6: bool) -> Addr {
+        from_endpoint(self.ip.unwrap_or(unspecified(v6)), self.port)
+    }
+}
+
+/// A connection's own end.
+impl From<IpEndpoint> for LocalAddr {
+    fn from(ep: IpEndpoint) -> LocalAddr {
+        LocalAddr { ip: Some(ep.addr), port: ep.port }
+    }
+}
+
 /// One open socket's bookkeeping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
@@ -86,8 +124,8 @@ pub struct Slot {
     pub timeout: Option<u32>,
     /// An error to report on the next operation (a refused connect, a reset).
     pub error: Option<Errno>,
-    /// Local address (None: any) and port (0: not bound).
-    pub local: (Option<IpAddress>, u16),
+    /// Its own address.
+    pub local: LocalAddr,
     /// Options.
     pub options: Options,
     /// shutdown(SHUT_RD) was called: reads see end of stream.
@@ -99,7 +137,7 @@ pub struct Slot {
 impl Slot {
     /// A fresh socket of `family` (blocking, unbound).
     pub fn new(family: i32, kind: Kind) -> Slot {
-        Slot { family, kind, timeout: None, error: None, local: (None, 0), options: Options::default(), shut_rd: false, shut_wr: false }
+        Slot { family, kind, timeout: None, error: None, local: LocalAddr::UNBOUND, options: Options::default(), shut_rd: false, shut_wr: false }
     }
 
     /// Is this an IPv6 socket?
@@ -261,6 +299,21 @@ mod tests {
         assert_eq!(Protocol::of(AF_INET, SOCK_RAW, 1), Err(Errno::EPROTONOSUPPORT), "raw sockets are not built");
         let v6 = Protocol::of(AF_INET6, SOCK_DGRAM, 0);
         assert_eq!(v6, if cfg!(feature = "ipv6") { Ok(Protocol::Udp) } else { Err(Errno::EAFNOSUPPORT) });
+    }
+
+    #[test]
+    fn a_local_address_is_bound_once_it_has_a_port() {
+        let fresh = Slot::new(AF_INET, Kind::Datagram { entry: 0 }).local;
+        assert_eq!(fresh, LocalAddr::UNBOUND);
+        assert!(!fresh.is_bound());
+        assert_eq!(fresh.endpoint(), IpListenEndpoint { addr: None, port: 0 });
+        let any = fresh.to_addr(false);
+        assert_eq!((i32::from(any.family), any.ip, any.port), (AF_INET, [0; 16], 0), "any address: 0.0.0.0");
+        let lo = IpAddress::v4(127, 0, 0, 1);
+        let connected = LocalAddr::from(IpEndpoint::new(lo, 80));
+        assert!(connected.is_bound());
+        assert_eq!(connected.endpoint(), IpListenEndpoint { addr: Some(lo), port: 80 });
+        assert_eq!(connected.to_addr(false).port, 80);
     }
 
     #[test]

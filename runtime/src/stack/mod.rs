@@ -354,7 +354,7 @@ impl<'a, B: Board> Stack<'a, B> {
                 let fds = &self.fds;
                 let closed = |port: u16| {
                     syn.set(true);
-                    fds.iter().any(|(_, s)| matches!(s.phase(), Some(Phase::Listening { accepting: false, .. })) && s.local.1 == port)
+                    fds.iter().any(|(_, s)| matches!(s.phase(), Some(Phase::Listening { accepting: false, .. })) && s.local.port == port)
                 };
                 let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
                 let mut gate = Gate { inner: &mut link, closed };

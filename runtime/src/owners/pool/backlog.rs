@@ -67,7 +67,7 @@ impl Pool<'_> {
         for fd in 0..fds.capacity() {
             let Ok(slot) = fds.get(fd) else { continue };
             let Kind::Stream(Phase::Listening { backlog, .. }) = slot.kind else { continue };
-            let at = IpListenEndpoint { addr: slot.local.0, port: slot.local.1 };
+            let at = slot.local.endpoint();
             let queued = self.entries.iter().filter(|e| matches!(e.role, Role::Queued { listener, .. } if listener == fd)).count();
             if queued < usize::from(backlog)
                 && !self.armed(fd)

@@ -10,7 +10,7 @@ use smoltcp::wire::IpListenEndpoint;
 use crate::constants::AF_INET;
 use crate::owners::phase::Phase;
 use crate::owners::table::Slot;
-use crate::owners::table::{Kind, Table};
+use crate::owners::table::{Kind, LocalAddr, Table};
 
 const CONFIG: Config = Config {
     sockets: 4,
@@ -106,7 +106,7 @@ fn a_listener_arms_its_backlog_and_gives_its_sockets_up_on_close() {
     let own = p.open(PoolKind::Tcp, fd).unwrap();
     p.listen(own, fd, at).unwrap();
     let mut slot = Slot::new(AF_INET, Kind::Stream(Phase::Listening { backlog: 2, accepting: false }));
-    slot.local = (None, 80);
+    slot.local = LocalAddr { ip: None, port: 80 };
     fds.insert(slot).unwrap();
     assert!(p.rearm_due());
     p.rearm(&mut fds);

@@ -7,10 +7,10 @@ use smoltcp::wire::{IpAddress, IpListenEndpoint};
 
 use crate::board::Board;
 use crate::constants::{POLL_RD, POLL_WR};
-use crate::leaves::addr::{endpoint, from_endpoint, unspecified, v4_cidr, v4_of};
+use crate::leaves::addr::{endpoint, from_endpoint, v4_cidr, v4_of};
 use crate::owners::pool::PoolKind;
 use crate::owners::ports::{Owner, Proto};
-use crate::owners::table::{Kind, Slot};
+use crate::owners::table::{Kind, LocalAddr, Slot};
 use crate::stack::Stack;
 use crate::{Addr, Errno, Fd};
 
@@ -37,7 +37,7 @@ impl<B: Board> Stack<'_, B> {
         let slot = *self.fds.get(fd)?;
         let (ip, port) = endpoint(address, slot.family)?;
         let ip = self.local_ip(ip)?;
-        if slot.local.1 != 0 {
+        if slot.local.is_bound() {
             return Err(Errno::EINVAL);
         }
         match slot.kind {
@@ -55,7 +55,7 @@ impl<B: Board> Stack<'_, B> {
             self.ports.release(Owner::Entry(entry));
             return Err(Errno::EINVAL);
         }
-        self.fds.get_mut(fd)?.local = (ip, port);
+        self.fds.get_mut(fd)?.local = LocalAddr { ip, port };
         Ok(())
     }
 
@@ -75,8 +75,8 @@ impl<B: Board> Stack<'_, B> {
         if port == 0 {
             return Err(Errno::EINVAL);
         }
-        if slot.local.1 == 0 {
-            self.udp_bind(fd, entry, slot.local.0, 0)?;
+        if !slot.local.is_bound() {
+            self.udp_bind(fd, entry, slot.local.ip, 0)?;
         }
         if data.len() > self.config.udp_tx_bytes {
             return Err(Errno::EMSGSIZE);
@@ -123,7 +123,7 @@ impl<B: Board> Stack<'_, B> {
 
     /// The local address of a datagram socket.
     pub(super) fn dgram_sockname(&self, slot: &Slot) -> Addr {
-        from_endpoint(slot.local.0.unwrap_or(unspecified(slot.is_v6())), slot.local.1)
+        slot.local.to_addr(slot.is_v6())
     }
 
     /// Datagram poll flags (without masking).

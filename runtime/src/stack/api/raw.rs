@@ -58,10 +58,10 @@ impl<'a, B: Board> Stack<'a, B> {
     /// bind(): only the local address (the source of what it sends), once.
     pub(super) fn raw_bind(&mut self, fd: Fd, ip: Option<IpAddress>) -> Result<(), Errno> {
         let slot = self.fds.get_mut(fd)?;
-        if slot.local.0.is_some() {
+        if slot.local.ip.is_some() {
             return Err(Errno::EINVAL);
         }
-        slot.local.0 = ip;
+        slot.local.ip = ip;
         Ok(())
     }
 
@@ -72,7 +72,7 @@ impl<'a, B: Board> Stack<'a, B> {
         if dst.is_unspecified() {
             return Err(Errno::EINVAL);
         }
-        let src = match slot.local.0 {
+        let src = match slot.local.ip {
             Some(ip) => ip,
             None => self.iface.get_source_address(&dst).ok_or(Errno::ENETUNREACH)?,
         };

@@ -4,18 +4,17 @@
 //! fd (bounded linger), SO_LINGER(on, 0) resets.
 
 use smoltcp::socket::tcp::{ConnectError, RecvError, State};
-use smoltcp::wire::IpListenEndpoint;
 
 use crate::board::Board;
 use crate::constants::{POLL_RD, POLL_WR};
-use crate::leaves::addr::{endpoint, from_endpoint, unspecified};
+use crate::leaves::addr::{endpoint, from_endpoint};
 use crate::leaves::resume::SendallResume;
 use crate::leaves::stall;
 use crate::leaves::time::{Deadline, millis};
 use crate::owners::phase::Phase;
 use crate::owners::pool::PoolKind;
 use crate::owners::ports::{Owner, Proto};
-use crate::owners::table::{Kind, Slot};
+use crate::owners::table::{Kind, LocalAddr, Slot};
 use crate::stack::Stack;
 use crate::{Addr, Errno, Fd};
 
@@ -86,11 +85,11 @@ impl<B: Board> Stack<'_, B> {
         let (ip, port) = endpoint(address, slot.family)?;
         let ip = self.local_ip(ip)?;
         let Phase::Idle { entry } = phase_of(&slot)? else { return Err(Errno::EINVAL) };
-        if slot.local.1 != 0 {
+        if slot.local.is_bound() {
             return Err(Errno::EINVAL);
         }
         let port = self.ports.bind(Owner::Entry(entry), Proto::Tcp, ip.map(Into::into), port, slot.options.reuse_addr)?;
-        self.fds.get_mut(fd)?.local = (ip, port);
+        self.fds.get_mut(fd)?.local = LocalAddr { ip, port };
         Ok(())
     }
 
@@ -110,12 +109,12 @@ impl<B: Board> Stack<'_, B> {
     /// Binds an idle socket (its pool entry `entry`) to an ephemeral port, unless it is bound.
     fn tcp_autobind(&mut self, fd: Fd, entry: usize) -> Result<Slot, Errno> {
         let slot = *self.fds.get(fd)?;
-        if slot.local.1 != 0 {
+        if slot.local.is_bound() {
             return Ok(slot);
         }
-        let port = self.ports.bind(Owner::Entry(entry), Proto::Tcp, slot.local.0.map(Into::into), 0, false)?;
+        let port = self.ports.bind(Owner::Entry(entry), Proto::Tcp, slot.local.ip.map(Into::into), 0, false)?;
         let s = self.fds.get_mut(fd)?;
-        s.local.1 = port;
+        s.local.port = port;
         Ok(*s)
     }
 
@@ -130,7 +129,7 @@ impl<B: Board> Stack<'_, B> {
             _ => return Err(Errno::EINVAL),
         };
         let slot = self.tcp_autobind(fd, entry)?;
-        self.pool.listen(entry, fd, IpListenEndpoint { addr: slot.local.0, port: slot.local.1 })?;
+        self.pool.listen(entry, fd, slot.local.endpoint())?;
         self.ports.set_owner(Owner::Entry(entry), Owner::Listener(fd));
         self.set_phase(fd, Phase::Listening { backlog, accepting: true })
     }
@@ -150,7 +149,7 @@ impl<B: Board> Stack<'_, B> {
         let s = self.pool.tcp(i)?;
         let (Some(local), Some(remote)) = (s.local_endpoint(), s.remote_endpoint()) else { return Ok(None) };
         let mut slot = Slot::new(listener.family, Kind::Stream(Phase::Connected { entry: i }));
-        slot.local = (Some(local.addr), local.port);
+        slot.local = LocalAddr::from(local);
         slot.options.nodelay = listener.options.nodelay;
         slot.options.keepalive = listener.options.keepalive;
         // ENOMEM when the fd table is full: the connection stays queued.
@@ -193,7 +192,7 @@ impl<B: Board> Stack<'_, B> {
                 }
                 let remote = if ip.is_unspecified() { crate::leaves::addr::loopback(slot.is_v6()) } else { ip };
                 let slot = self.tcp_autobind(fd, entry)?;
-                let local = IpListenEndpoint { addr: slot.local.0, port: slot.local.1 };
+                let local = slot.local.endpoint();
                 let limit = millis(self.config.connect_timeout_ms);
                 // The interface and the pool are borrowed apart: connect needs both.
                 let s = self.pool.tcp(entry)?;
@@ -433,7 +432,7 @@ impl<B: Board> Stack<'_, B> {
         {
             return from_endpoint(ep.addr, ep.port);
         }
-        from_endpoint(slot.local.0.unwrap_or(unspecified(slot.is_v6())), slot.local.1)
+        slot.local.to_addr(slot.is_v6())
     }
 
     /// The peer's address; ENOTCONN when not connected.
