@@ -10,6 +10,12 @@
 //! the data flows again. It is removed when the queue drains, so idle
 //! connections send nothing (unless SO_KEEPALIVE asks for it).
 //!
+//! UPSTREAM(smoltcp 0.14): a retransmission timer that fires while the peer's
+//! window is believed zero goes idle without starting the zero-window probe,
+//! and the connection stalls for good — remove when smoltcp starts the
+//! zero-window probe there (this module, the pool's guards and the pump's
+//! guard check go with it).
+//!
 //! The pool (`owners/pool/`) knows which sockets are guarded; this module knows
 //! what a guard does to one socket.
 

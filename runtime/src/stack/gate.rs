@@ -1,6 +1,10 @@
 //! The SYN gate: a device wrapper that drops a connection request (a TCP SYN
 //! without ACK) addressed to a listener whose accept queue is full. smoltcp
 //! would answer it with RST; Linux drops it so that the peer retries.
+//!
+//! UPSTREAM(smoltcp 0.14): a SYN that no socket in Listen takes is answered
+//! with RST (smoltcp has no accept queue per port) — remove when smoltcp can
+//! leave a SYN for a full listener unanswered.
 
 use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken};
 use smoltcp::time::Instant;

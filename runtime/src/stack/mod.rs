@@ -158,8 +158,11 @@ pub struct Stack<'a, B: Board> {
     memberships: crate::leaves::memberships::Memberships,
 }
 
-/// Whether a device of `medium` can carry `hardware` (smoltcp's
-/// `Interface::new` panics when not).
+/// Whether a device of `medium` can carry `hardware`.
+///
+/// UPSTREAM(smoltcp 0.14): `Interface::new` panics when the device's medium
+/// and the hardware address differ — remove when it returns an error (which
+/// then becomes [`StartError::Medium`]).
 fn same_medium(medium: smoltcp::phy::Medium, hardware: smoltcp::wire::HardwareAddress) -> bool {
     use smoltcp::phy::Medium;
     use smoltcp::wire::HardwareAddress;
@@ -203,8 +206,11 @@ impl<'a, B: Board> Stack<'a, B> {
         let now = board.now().to_instant();
         let mut iface = Interface::new(iface_config, board.device(), now);
         iface.update_ip_addrs(|addrs| {
-            // The board's own addresses first: smoltcp picks the first IPv4 address as
-            // the source for destinations off every subnet.
+            // The board's own addresses first.
+            // UPSTREAM(smoltcp 0.14): the source for a destination off every
+            // subnet is the interface's first IPv4 address, 127.0.0.1 too —
+            // remove when smoltcp never picks a loopback source for another
+            // destination (then the order is free).
             let own = net.addresses.iter().flatten();
             let loopback = LOOPBACK.iter().filter(|lo| !net.addresses.iter().flatten().any(|c| c.address() == lo.address()));
             for cidr in own.chain(loopback) {

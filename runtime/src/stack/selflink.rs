@@ -22,6 +22,11 @@
 //! whose device computes transmit checksums in hardware must verify received
 //! ones in hardware too. A queue of no bytes turns all of this off: the
 //! host's loopback board, whose device is itself a loopback link.
+//!
+//! UPSTREAM(smoltcp 0.14): an Ethernet interface has no loopback path; a
+//! packet to one of its own addresses goes to the device after an ARP or NDP
+//! question — remove when smoltcp delivers packets to its own addresses on
+//! every medium (the loop queue and its `loopback_bytes` go with it).
 
 use core::cell::Cell;
 
@@ -128,6 +133,9 @@ impl Own {
             return Some(arp_answer(room, mac, target, asker));
         }
         // Before `keeps_packet`: a solicitation from ::1 is a packet with a loopback end too.
+        // UPSTREAM(smoltcp 0.14): a neighbour solicitation for ::1 goes
+        // unanswered (the interface does not join ::1's solicited-node group)
+        // — remove when smoltcp answers it.
         #[cfg(feature = "ipv6")]
         if let Some((asker, target)) = ndp {
             return Some(neighbour_advert(room, mac, target, asker));
@@ -229,6 +237,11 @@ fn neighbour_advert(room: &mut [u8], mac: EthernetAddress, target: Ipv6Address, 
 /// Queues, for each of the board's addresses, the answer smoltcp would get if
 /// it asked for it, so that it never needs to ask (Ethernet only; an answer
 /// that finds the queue full is dropped, and smoltcp asks after all).
+///
+/// UPSTREAM(smoltcp 0.14): one neighbour question silences every other
+/// neighbour lookup of the interface for a second (its rate limit is per
+/// interface, not per neighbour) — remove when smoltcp rate-limits per
+/// neighbour (the pump's re-priming and `Stack::reprime` go with it).
 pub(super) fn prime(queue: &LoopQueue<'_>, own: &Own) {
     let Some(mac) = own.mac else { return };
     for address in own.addresses.iter().flatten() {

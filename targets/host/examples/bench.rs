@@ -38,7 +38,7 @@ const GOAL_VS_KERNEL: f64 = 1.0;
 const GOAL_VS_SMOLTCP: f64 = 0.85;
 /// Goal: MB/s over TAP, each direction.
 const GOAL_TAP_MBPS: f64 = 300.0;
-/// Over TAP, ours over bare smoltcp on the same device (issue 16's data-path goal).
+/// Over TAP, ours over bare smoltcp on the same device (the data-path goal).
 const GOAL_RAW_RATIO: f64 = 0.9;
 /// The TAP bench's network namespace.
 const NETNS: &str = "usocket-bench";

@@ -1243,7 +1243,7 @@ fn a_flood_of_200_syns_at_backlog_2_is_survived() {
 }
 
 // ---------------------------------------------------------------------------
-// Loopback: the board talks to itself, never through the wire (issue 12)
+// Loopback: the board talks to itself, never through the wire
 // ---------------------------------------------------------------------------
 
 /// Frames the kernel's tap0 received so far: what the runtime wrote to its TAP fd.

@@ -3,9 +3,11 @@
 //! lingering after close), and smoltcp's socket set they live in while in use.
 //! Listen backlogs and graceful close live on these roles.
 //!
-//! Only sockets in use are in the socket set (smoltcp visits every socket of
-//! the set for every packet); a free socket is parked beside the pool, which
-//! keeps the entries small for the pump's scans.
+//! Only sockets in use are in the socket set; a free socket is parked beside
+//! the pool, which keeps the entries small for the pump's scans.
+//! UPSTREAM(smoltcp 0.14): the interface offers every packet to every socket
+//! of the set in turn — remove when smoltcp finds a packet's socket without
+//! visiting each (then free sockets may stay in the set, unparked).
 //!
 //! The pool is the only writer of entries, roles and the socket set, so it
 //! keeps the invariant that makes lookups infallible: an entry in use holds

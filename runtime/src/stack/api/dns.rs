@@ -38,6 +38,10 @@ impl<B: Board> Stack<'_, B> {
         let mut lookups = self.dns_start(handle, request, name)?;
         let limit = Some(self.config.dns_timeout_ms.max(1));
         // A lookup cannot park (see `threads/park.rs`): it waits holding the stack.
+        // UPSTREAM(smoltcp 0.14): a query's answer is handed out once
+        // (get_query_result frees its slot), so a parked lookup could not
+        // look again — remove when smoltcp can hand an answer out again
+        // (then a lookup parks like any call).
         let mode = core::mem::take(&mut self.mode);
         let waited = self.block(None, limit, |stack| {
             let Some(socket) = stack.pool.own::<dns::Socket>(handle) else { return Some(Err(Errno::EIO)) };

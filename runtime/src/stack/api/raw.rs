@@ -68,7 +68,10 @@ impl<'a, B: Board> Stack<'a, B> {
     /// sendto(): one packet to `dst`.
     pub(super) fn raw_sendto(&mut self, fd: Fd, entry: usize, proto: u8, data: &[u8], dst: IpAddress) -> Result<usize, Errno> {
         let slot = *self.fds.get(fd)?;
-        // As UDP: no datagram to nowhere (smoltcp asserts a destination; found by fuzzing).
+        // As UDP: no datagram to nowhere.
+        // UPSTREAM(smoltcp 0.14): a raw packet to the unspecified address trips
+        // an assertion of the interface (a panic; found by fuzzing) — remove
+        // when smoltcp refuses it as its UDP socket does (Unaddressable).
         if dst.is_unspecified() {
             return Err(Errno::EINVAL);
         }
