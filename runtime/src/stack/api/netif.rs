@@ -108,10 +108,8 @@ impl<B: Board> Stack<'_, B> {
     pub(super) fn set_ipv4(&mut self, config: &Ipv4Config) {
         self.iface.update_ip_addrs(|addrs| {
             // 127.0.0.1 stays, after the board's own.
-            // UPSTREAM(smoltcp 0.14): the source for a destination off every
-            // subnet is the interface's first IPv4 address, 127.0.0.1 too —
-            // remove when smoltcp never picks a loopback source for another
-            // destination (then the order is free).
+            // UPSTREAM(smoltcp 0.14): the source is the first IPv4 address (see
+            // `Stack::new`) — remove when `Stack::new`'s note goes.
             addrs.retain(|a| v4_cidr(*a).is_none_or(|c| c.address().is_loopback() && Some(c) != config.address));
             if let Some(address) = config.address {
                 // Capacity is the interface's compiled-in address count; one went first.
