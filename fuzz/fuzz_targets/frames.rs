@@ -12,8 +12,8 @@ use std::collections::VecDeque;
 use libfuzzer_sys::fuzz_target;
 use usocket_host::constants::{AF_INET, IPPROTO_ICMP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
 use usocket_host::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
-use usocket_host::smoltcp::time::Instant;
-use usocket_host::{Addr, Board, HostMemory, Interrupted, NetConfig, SocketApi, Stack};
+use usocket_host::smoltcp::time::{Duration, Instant};
+use usocket_host::{Addr, Board, BoardTime, HostMemory, Interrupted, NetConfig, SocketApi, Stack};
 
 /// Frames to deliver; what the stack sends is dropped.
 struct FuzzDevice {
@@ -60,7 +60,7 @@ impl Device for FuzzDevice {
 
 struct FuzzBoard {
     device: FuzzDevice,
-    now: Cell<u64>,
+    now: Cell<BoardTime>,
 }
 
 impl Board for FuzzBoard {
@@ -74,12 +74,12 @@ impl Board for FuzzBoard {
         usocket_host::boards::C_PORT_TAP.net(Some([2, 0, 0, 0, 0, 2]), 7)
     }
 
-    fn now_us(&self) -> u64 {
+    fn now(&self) -> BoardTime {
         self.now.get()
     }
 
-    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
-        self.now.set(until_us.unwrap_or(self.now.get() + 1000).max(self.now.get()));
+    fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted> {
+        self.now.set(until.unwrap_or(self.now.get() + Duration::from_millis(1)).max(self.now.get()));
         Ok(())
     }
 }
@@ -93,7 +93,7 @@ fn v4(a: [u8; 4], port: u16) -> Addr {
 fuzz_target!(|data: &[u8]| {
     let config = usocket_host::boards::C_PORT_TAP.config;
     let mut memory = HostMemory::new(&config);
-    let board = FuzzBoard { device: FuzzDevice { rx: VecDeque::new(), tx: Vec::new() }, now: Cell::new(0) };
+    let board = FuzzBoard { device: FuzzDevice { rx: VecDeque::new(), tx: Vec::new() }, now: Cell::new(BoardTime::ZERO) };
     let Ok(mut s) = Stack::new(memory.lend(), board, config) else { return };
     let l = s.socket(AF_INET, SOCK_STREAM, 0).expect("socket");
     s.bind(l, &v4([0, 0, 0, 0], 80)).expect("bind");
@@ -115,7 +115,7 @@ fuzz_target!(|data: &[u8]| {
         let frame = rest[2..2 + n].to_vec();
         rest = &rest[2 + n..];
         s.board_mut().device.rx.push_back(frame);
-        s.board().now.set(s.board().now.get() + 1000);
+        s.board().now.set(s.board().now.get() + Duration::from_millis(1));
         s.pump();
         if let Ok((fd, _)) = s.accept(l) {
             let _ = s.setblocking(fd, false);

@@ -61,60 +61,34 @@ extern crate std;
 #[path = "../generated/mod.rs"]
 pub mod generated;
 
-mod addr;
 mod board;
-mod board_info;
 /// The stack's sizes and their checks, from `usocket-config` (one writer for
 /// the runtime, the generator and the RAM measurements).
 mod config {
     pub use usocket_config::{Config, ConfigError, DhcpClient};
 }
-mod dgram;
-#[cfg(feature = "dhcpv4")]
-mod dhcp;
-mod dispatch;
-#[cfg(feature = "dns")]
-mod dns;
 /// The runtime's optional parts, from `usocket-config` (which this crate's
 /// cargo features switch on alike).
 mod features {
     pub use usocket_config::{Feature, Features};
 }
 pub mod ffi;
-mod gate;
-mod lock;
-mod loopq;
-#[cfg(feature = "multicast")]
-mod memberships;
-mod memory;
-#[cfg(feature = "multicast")]
-mod multicast;
+mod leaves;
 pub mod net;
-mod netif;
-mod park;
-mod phase;
-mod pool;
-mod ports;
-#[cfg(feature = "raw")]
-mod raw;
-#[cfg(feature = "raw")]
-mod raw_area;
-mod resolve;
-mod resume;
-mod selflink;
-#[cfg(any(feature = "dns", feature = "dhcpv4"))]
-mod services;
-mod shared;
+mod owners;
 mod stack;
-mod stall;
-mod static_memory;
-mod stream;
-mod table;
-mod tcp;
-mod time;
+mod threads;
 
+/// The path the generated `boards` module names the board file's types by.
+use board::info as board_info;
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use board::HostMemory;
+pub use board::StaticMemory;
+pub use board::info::{Addressing, BoardInfo};
 pub use board::{Board, NetConfig};
-pub use board_info::{Addressing, BoardInfo};
+pub use board::{Memory, MemoryError};
 pub use config::{Config, ConfigError, DhcpClient};
 pub use features::{Feature, Features};
 pub use ffi::Backend;
@@ -123,19 +97,13 @@ pub use generated::boards;
 pub use generated::constants;
 pub use generated::errno::{Errno, GaiError};
 pub use generated::types::{Addr, Addrinfo, Fd, Ifconfig, IfconfigSet};
-pub use lock::CallerLock;
-pub use loopq::LoopStats;
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use memory::HostMemory;
-pub use memory::{Memory, MemoryError};
-pub use park::{Parked, Step, WaitsOn};
-pub use pool::Entry;
-pub use ports::Binding;
-pub use shared::{PLACE_BYTES, Parking, Platform, Shared};
+pub use leaves::time::{BoardTime, Interrupted, earliest};
+pub use owners::pool::Entry;
+pub use owners::ports::Binding;
+pub use owners::table::{FdSlot, Slot};
 /// smoltcp, as the runtime uses it (devices, addresses for board code).
 pub use smoltcp;
-pub use stack::{Stack, StartError};
-pub use static_memory::StaticMemory;
-pub use table::{FdSlot, Slot};
-pub use time::{Interrupted, earliest};
+pub use stack::{LoopStats, Stack, StartError};
+pub use threads::CallerLock;
+pub use threads::park::{Parked, Step, WaitsOn};
+pub use threads::shared::{PLACE_BYTES, Parking, Platform, Shared};

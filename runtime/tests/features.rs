@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use runner::{Runner, data};
 use usocket_runtime::boards::HOST_LOOPBACK;
 use usocket_runtime::smoltcp::phy::{Loopback, Medium};
-use usocket_runtime::{Board, Config, ConfigError, DhcpClient, Feature, Features, HostMemory, Interrupted, NetConfig, Stack, StartError};
+use usocket_runtime::{Board, BoardTime, Config, ConfigError, DhcpClient, Feature, Features, HostMemory, Interrupted, NetConfig, Stack, StartError};
 
 /// smoltcp's loopback device with the loopback board file's addresses (IPv6
 /// ones only when this build has IPv6).
@@ -35,12 +35,12 @@ impl Board for LoopBoard {
         HOST_LOOPBACK.net(None, 7)
     }
 
-    fn now_us(&self) -> u64 {
-        self.start.elapsed().as_micros() as u64
+    fn now(&self) -> BoardTime {
+        BoardTime::from_micros(self.start.elapsed().as_micros() as u64)
     }
 
-    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
-        let left = until_us.map_or(1000, |t| t.saturating_sub(self.now_us()).min(1000));
+    fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted> {
+        let left = until.map_or(1000, |t| t.saturating_since(self.now()).total_micros().min(1000));
         std::thread::sleep(Duration::from_micros(left));
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::test::Step;
+use crate::lanes::Step;
 use usocket_harness::lab::firmware::{Firmware, Stack};
 use usocket_harness::lab::micropython::Version;
 use usocket_harness::lab::qemu::Nic;

@@ -10,7 +10,26 @@ use std::time::{Duration, Instant};
 use usocket_harness::progress;
 use usocket_harness::verbosity::Verbosity;
 
-use crate::test::{BESIDE_AFTER, Lane, Step};
+/// One step of the suite: its name (for `--only`), what it checks, how, and
+/// in which lane a full run runs it.
+pub struct Step {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub run: fn() -> Result<(), String>,
+    pub lane: Lane,
+}
+
+/// Where a full run (`cargo xtask test` without `--only`) runs a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// In order, in this process.
+    Main,
+    /// In order, in a second process beside the main lane, started once the
+    /// main lane passed the step the table names (in `test.rs`): steps that mostly wait (QEMU,
+    /// servers and peers in namespaces, fuzzing for a fixed time) and use
+    /// only what is built by then, so the CPU-bound builds go on meanwhile.
+    Beside,
+}
 
 /// A step's name, how long it took and whether it passed.
 type Time = (String, Duration, bool);
@@ -25,13 +44,13 @@ pub fn one(steps: &[&Step]) -> Result<(), String> {
 }
 
 /// Runs every step: the main lane here, the beside lane in a second process
-/// from when the main lane passed [`BESIDE_AFTER`]; the table of both lanes'
-/// times and the wall time at the end.
-pub fn two(steps: &'static [Step]) -> Result<(), String> {
+/// from when the main lane passed the step `beside_after`; the table of both
+/// lanes' times and the wall time at the end.
+pub fn two(steps: &'static [Step], beside_after: &str) -> Result<(), String> {
     let started = Instant::now();
     let main: Vec<&Step> = steps.iter().filter(|s| s.lane == Lane::Main).collect();
     let beside: Vec<&Step> = steps.iter().filter(|s| s.lane == Lane::Beside).collect();
-    let split = main.iter().position(|s| s.name == BESIDE_AFTER).map_or(main.len(), |i| i + 1);
+    let split = main.iter().position(|s| s.name == beside_after).map_or(main.len(), |i| i + 1);
     let (mut times, mut result) = in_order(&main[..split]);
     let mut lane = None;
     if result.is_ok() {
@@ -64,7 +83,7 @@ pub fn two(steps: &'static [Step]) -> Result<(), String> {
 fn in_order(steps: &[&Step]) -> (Vec<Time>, Result<(), String>) {
     let mut times = Vec::new();
     for s in steps {
-        progress!("==> step {}: {}", s.name, s.doc());
+        progress!("==> step {}: {}", s.name, s.doc);
         let start = Instant::now();
         let outcome = (s.run)();
         let took = start.elapsed();

@@ -1,27 +1,9 @@
-//! `cargo xtask test`: every test of the project.
+//! `cargo xtask test`: every test of the project, as a table of steps
+//! ([`crate::lanes`] runs them).
 
 use usocket_harness::exec::step;
 
-/// One step of the suite: its name (for `--only`), what it checks, how, and
-/// in which lane a full run runs it.
-pub struct Step {
-    pub name: &'static str,
-    doc: &'static str,
-    pub run: fn() -> Result<(), String>,
-    pub lane: Lane,
-}
-
-/// Where a full run (`cargo xtask test` without `--only`) runs a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lane {
-    /// In order, in this process.
-    Main,
-    /// In order, in a second process beside the main lane, started once the
-    /// main lane passed [`BESIDE_AFTER`]: steps that mostly wait (QEMU,
-    /// servers and peers in namespaces, fuzzing for a fixed time) and use
-    /// only what is built by then, so the CPU-bound builds go on meanwhile.
-    Beside,
-}
+use crate::lanes::{Lane, Step};
 
 /// The main-lane step after which the beside lane starts: it built our
 /// interpreter, stock's and the anchor's firmware, and unpacked the sources
@@ -156,13 +138,6 @@ const STEPS: &[Step] = &[
     Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || usocket_harness::suites::fuzz::run(20), lane: Lane::Beside },
 ];
 
-impl Step {
-    /// What it checks.
-    pub fn doc(&self) -> &'static str {
-        self.doc
-    }
-}
-
 /// The step called `name` (the parser of `--only`); an unknown name is an
 /// error that lists the steps.
 pub fn step_named(name: &str) -> Result<&'static Step, String> {
@@ -184,7 +159,7 @@ pub fn list() {
 /// `one_lane` (see [`Lane`]).
 pub fn run(chosen: &[&'static Step], one_lane: bool) -> Result<(), String> {
     if chosen.is_empty() && !one_lane {
-        crate::lanes::two(STEPS)
+        crate::lanes::two(STEPS, BESIDE_AFTER)
     } else {
         let all: Vec<&Step> = STEPS.iter().collect();
         crate::lanes::one(if chosen.is_empty() { &all } else { chosen })

@@ -194,7 +194,7 @@ mod tests {
         for file in ["spec/constants.toml", "spec/cpython.toml", "spec/modlwip.toml"] {
             assert!(files(0).iter().any(|f| f == file), "the constant walkthrough edits {file}");
         }
-        for file in ["spec/socket.toml", "runtime/src/dispatch.rs", "spec/cases.toml", "spec/cpython.toml"] {
+        for file in ["spec/socket.toml", "runtime/src/stack/api/dispatch.rs", "spec/cases.toml", "spec/cpython.toml"] {
             assert!(files(1).iter().any(|f| f == file), "the method walkthrough edits {file}");
         }
         // The case runners call a new method through their generated dispatch.

@@ -6,8 +6,8 @@ use core::cell::RefCell;
 use crate::Errno;
 use crate::board::Board;
 use crate::generated::api::SocketApi;
-use crate::shared::{Platform, Shared};
 use crate::stack::Stack;
+use crate::threads::shared::{Platform, Shared};
 
 /// Runs one [`SocketApi`] call on a stack that handles share.
 ///

@@ -3,7 +3,7 @@
 
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use usocket_runtime::smoltcp::time::Instant;
-use usocket_runtime::{Board, Errno, Interrupted, NetConfig};
+use usocket_runtime::{Board, BoardTime, Errno, Interrupted, NetConfig};
 
 use crate::ring::RX;
 use crate::{BOARD, FRAME_BYTES, port};
@@ -95,14 +95,23 @@ impl Board for PortBoard {
         BOARD.net(self.mac, self.seed)
     }
 
-    fn now_us(&self) -> u64 {
-        port::now_us()
+    fn now(&self) -> BoardTime {
+        BoardTime::from_micros(port::now_us())
     }
 
-    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
-        if !RX.is_empty() {
-            return Ok(());
-        }
-        if port::wait(until_us.unwrap_or(u64::MAX)) == -Errno::EINTR.value() { Err(Interrupted) } else { Ok(()) }
+    fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted> {
+        wait(until)
     }
+}
+
+/// Waits in the firmware's `usocket_port_wait` until `until` (None: no
+/// deadline) or a frame: at once when frames are already in the ring. The
+/// board's wait and the platform's sleep both come here, the one place where
+/// board time becomes the port's integer microseconds (`UINT64_MAX`: none).
+pub(crate) fn wait(until: Option<BoardTime>) -> Result<(), Interrupted> {
+    // Frames already in the ring: the stack has work at once.
+    if !RX.is_empty() {
+        return Ok(());
+    }
+    if port::wait(until.map_or(u64::MAX, BoardTime::as_micros)) == -Errno::EINTR.value() { Err(Interrupted) } else { Ok(()) }
 }

@@ -3,10 +3,9 @@
 //! `usocket_port_wake` in `usocket_port.h`): an RTOS mutex and task
 //! notifications, or nothing and WFI on bare metal.
 
-use usocket_runtime::{Errno, Interrupted, Platform};
+use usocket_runtime::{BoardTime, Interrupted, Platform};
 
-use crate::port;
-use crate::ring::RX;
+use crate::{board, port};
 
 /// The firmware's threading functions (on bare metal empty ones, as in
 /// [`PortBackend`](crate::PortBackend)'s example).
@@ -34,12 +33,8 @@ impl Platform for PortPlatform {
         port::task()
     }
 
-    fn sleep(&self, until_us: Option<u64>) -> Result<(), Interrupted> {
-        // Frames already in the ring: the stack has work at once.
-        if !RX.is_empty() {
-            return Ok(());
-        }
-        if port::wait(until_us.unwrap_or(u64::MAX)) == -Errno::EINTR.value() { Err(Interrupted) } else { Ok(()) }
+    fn sleep(&self, until: Option<BoardTime>) -> Result<(), Interrupted> {
+        board::wait(until)
     }
 
     fn wake(&self, task: u64) {

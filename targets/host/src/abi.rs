@@ -81,7 +81,7 @@ fn forget_thread(task: std::os::fd::RawFd) {
 /// `usocket_host_wait` and the runner).
 pub(crate) fn pump_and_plan(stack: &mut AbiStack) -> (WakePlan, Clock) {
     Stack::pump(stack);
-    let next = stack.next_event_us();
+    let next = stack.next_event();
     (stack.board().wake_plan(next), stack.board().clock().clone())
 }
 
@@ -91,7 +91,7 @@ fn runner_turn() -> Result<Option<(WakePlan, Clock)>, Errno> {
     STACK.with(|slot| match slot {
         Some(Ok(stack)) if !crate::runner::waiting() => {
             let (plan, clock) = pump_and_plan(stack);
-            crate::runner::planned(plan.until_us);
+            crate::runner::planned(plan.until);
             Ok(Some((plan, clock)))
         }
         Some(Err(e)) => Err(*e),

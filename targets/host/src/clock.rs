@@ -6,44 +6,46 @@ use std::cell::Cell;
 use std::os::fd::RawFd;
 use std::time::Instant;
 
-use usocket_runtime::Interrupted;
+use usocket_runtime::smoltcp::time::Duration;
+use usocket_runtime::{BoardTime, Interrupted};
 
-/// Monotonic microseconds since the board started.
+/// The board's monotonic clock: time since the board started.
 ///
 /// # Examples
 ///
 /// A simulated clock only moves when a wait does, straight to its deadline:
 ///
 /// ```
+/// use usocket_host::BoardTime;
 /// use usocket_host::clock::{Clock, wait};
 ///
 /// let clock = Clock::simulated();
-/// wait(&clock, None, Some(2_000_000)).unwrap();
-/// assert_eq!(clock.now_us(), 2_000_000);
+/// wait(&clock, None, Some(BoardTime::from_micros(2_000_000))).unwrap();
+/// assert_eq!(clock.now(), BoardTime::from_micros(2_000_000));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Clock {
     start: Instant,
     /// Virtual time: Some(now), moved only by waits.
-    virtual_us: Option<Cell<u64>>,
+    virtual_now: Option<Cell<BoardTime>>,
 }
 
 impl Clock {
     /// A clock starting now.
     pub fn new() -> Clock {
-        Clock { start: Instant::now(), virtual_us: None }
+        Clock { start: Instant::now(), virtual_now: None }
     }
 
     /// A virtual clock at 0 that only [`wait`] moves.
     pub fn simulated() -> Clock {
-        Clock { start: Instant::now(), virtual_us: Some(Cell::new(0)) }
+        Clock { start: Instant::now(), virtual_now: Some(Cell::new(BoardTime::ZERO)) }
     }
 
-    /// Microseconds since start.
-    pub fn now_us(&self) -> u64 {
-        match &self.virtual_us {
+    /// Now on the board's clock.
+    pub fn now(&self) -> BoardTime {
+        match &self.virtual_now {
             Some(now) => now.get(),
-            None => self.start.elapsed().as_micros() as u64,
+            None => BoardTime::from_micros(self.start.elapsed().as_micros() as u64),
         }
     }
 }
@@ -54,7 +56,7 @@ impl Default for Clock {
     }
 }
 
-/// Waits until `fd` is readable (if given) or `until_us` on `clock` passes
+/// Waits until `fd` is readable (if given) or `until` on `clock` passes
 /// (None: no deadline). A signal ends the wait with `Interrupted`, so that a
 /// host like MicroPython can handle Ctrl-C.
 ///
@@ -62,19 +64,20 @@ impl Default for Clock {
 ///
 /// ```
 /// use usocket_host::clock::{Clock, wait};
+/// use usocket_host::smoltcp::time::Duration;
 ///
 /// let clock = Clock::new();
-/// let deadline = clock.now_us() + 1_000;
+/// let deadline = clock.now() + Duration::from_millis(1);
 /// wait(&clock, None, Some(deadline)).unwrap();
-/// assert!(clock.now_us() >= deadline);
+/// assert!(clock.now() >= deadline);
 /// ```
-pub fn wait(clock: &Clock, fd: Option<RawFd>, until_us: Option<u64>) -> Result<(), Interrupted> {
+pub fn wait(clock: &Clock, fd: Option<RawFd>, until: Option<BoardTime>) -> Result<(), Interrupted> {
     let mut pfd = [libc::pollfd { fd: fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 }];
-    wait_fds(clock, &mut pfd, until_us).map(|_| ())
+    wait_fds(clock, &mut pfd, until).map(|_| ())
 }
 
 /// Waits until one of `fds` is ready (poll(2): their `revents` are set) or
-/// `until_us` on `clock` passes; returns how many are ready. A negative fd is
+/// `until` on `clock` passes; returns how many are ready. A negative fd is
 /// ignored. A signal ends the wait with `Interrupted`. On a virtual clock
 /// nothing outside the stack can happen: time jumps to the deadline (without
 /// one, a millisecond passes) and no fd is ready.
@@ -98,23 +101,23 @@ pub fn wait(clock: &Clock, fd: Option<RawFd>, until_us: Option<u64>) -> Result<(
 /// // SAFETY: closes the fds this example opened, once.
 /// unsafe { libc::close(pipe[0]) ; libc::close(pipe[1]) };
 /// ```
-pub fn wait_fds(clock: &Clock, fds: &mut [libc::pollfd], until_us: Option<u64>) -> Result<usize, Interrupted> {
-    if let Some(now) = &clock.virtual_us {
-        now.set(until_us.unwrap_or(now.get() + 1000).max(now.get()));
+pub fn wait_fds(clock: &Clock, fds: &mut [libc::pollfd], until: Option<BoardTime>) -> Result<usize, Interrupted> {
+    if let Some(now) = &clock.virtual_now {
+        now.set(until.unwrap_or(now.get() + Duration::from_millis(1)).max(now.get()));
         return Ok(0);
     }
-    let r = poll(fds, timeout_ms(clock.now_us(), until_us));
+    let r = poll(fds, timeout_ms(clock.now(), until));
     if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) { Err(Interrupted) } else { Ok(usize::try_from(r).unwrap_or(0)) }
 }
 
 pub use usocket_runtime::earliest;
 
-/// poll(2)'s timeout from now until `until_us` (-1: none), rounded up: waking
+/// poll(2)'s timeout from `now` until `until` (-1: none), rounded up: waking
 /// before the deadline only spins the caller.
-fn timeout_ms(now_us: u64, until_us: Option<u64>) -> i32 {
-    match until_us {
+fn timeout_ms(now: BoardTime, until: Option<BoardTime>) -> i32 {
+    match until {
         None => -1,
-        Some(t) => i32::try_from(t.saturating_sub(now_us).div_ceil(1000)).unwrap_or(i32::MAX),
+        Some(t) => i32::try_from(now.millis_until(t)).unwrap_or(i32::MAX),
     }
 }
 

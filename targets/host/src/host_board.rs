@@ -8,7 +8,7 @@ use std::os::fd::RawFd;
 use usocket_runtime::smoltcp::phy::{self, Device, DeviceCapabilities};
 use usocket_runtime::smoltcp::time::Instant;
 use usocket_runtime::smoltcp::wire::{IpAddress, Ipv4Address, Ipv6Address};
-use usocket_runtime::{Board, BoardInfo, DhcpClient, Interrupted, NetConfig};
+use usocket_runtime::{Board, BoardInfo, BoardTime, DhcpClient, Interrupted, NetConfig};
 
 use crate::clock::{Clock, earliest, wait};
 use crate::faults::{FaultStats, Faults, FaultyDevice};
@@ -127,9 +127,9 @@ impl Device for HostDevice {
 /// let mut memory = HostMemory::new(&config);
 /// let mut stack = Stack::new(memory.lend(), board, config).unwrap();
 /// // On simulated time, an idle round moves the clock instead of sleeping.
-/// let before = stack.board().now_us();
+/// let before = stack.board().now();
 /// stack.idle().unwrap();
-/// assert!(stack.board().now_us() >= before);
+/// assert!(stack.board().now() >= before);
 /// ```
 ///
 /// A TAP board (root, or CAP_NET_ADMIN, to create `tap0`):
@@ -311,13 +311,13 @@ impl Board for AnyBoard {
         }
     }
 
-    fn now_us(&self) -> u64 {
-        self.clock.now_us()
+    fn now(&self) -> BoardTime {
+        self.clock.now()
     }
 
-    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
-        let plan = self.wake_plan(until_us);
-        wait(&self.clock, plan.fd, plan.until_us)
+    fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted> {
+        let plan = self.wake_plan(until);
+        wait(&self.clock, plan.fd, plan.until)
     }
 }
 
@@ -329,28 +329,29 @@ impl Board for AnyBoard {
 /// # Examples
 ///
 /// ```
-/// use usocket_host::AnyBoard;
+/// use usocket_host::{AnyBoard, BoardTime};
 ///
-/// let plan = AnyBoard::loopback().wake_plan(Some(5_000));
-/// assert_eq!((plan.fd, plan.until_us), (None, Some(5_000)));
+/// let at = BoardTime::from_micros(5_000);
+/// let plan = AnyBoard::loopback().wake_plan(Some(at));
+/// assert_eq!((plan.fd, plan.until), (None, Some(at)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WakePlan {
     /// The device's fd, readable when frames came.
     pub fd: Option<RawFd>,
-    /// When to wake at the latest (board µs; None: only for the fd).
-    pub until_us: Option<u64>,
+    /// When to wake at the latest (None: only for the fd).
+    pub until: Option<BoardTime>,
 }
 
 impl AnyBoard {
-    /// What a wait until `until_us` waits for: frames the fault layer holds
+    /// What a wait until `until` waits for: frames the fault layer holds
     /// back are due at their time, packets the loopback device holds at once.
-    pub fn wake_plan(&self, until_us: Option<u64>) -> WakePlan {
-        let until_us = earliest(until_us, self.device.next_release_us());
+    pub fn wake_plan(&self, until: Option<BoardTime>) -> WakePlan {
+        let until = earliest(until, self.device.next_release_us().map(BoardTime::from_micros));
         match self.device.inner() {
-            HostDevice::Loopback(d) if d.has_pending() => WakePlan { fd: None, until_us: Some(self.clock.now_us()) },
-            HostDevice::Loopback(_) => WakePlan { fd: None, until_us },
-            HostDevice::Tap(d) => WakePlan { fd: Some(d.raw_fd()), until_us },
+            HostDevice::Loopback(d) if d.has_pending() => WakePlan { fd: None, until: Some(self.clock.now()) },
+            HostDevice::Loopback(_) => WakePlan { fd: None, until },
+            HostDevice::Tap(d) => WakePlan { fd: Some(d.raw_fd()), until },
         }
     }
 

@@ -8,7 +8,7 @@ use std::cell::OnceCell;
 use std::os::fd::RawFd;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use usocket_runtime::{Interrupted, Platform};
+use usocket_runtime::{BoardTime, Interrupted, Platform};
 
 use crate::clock::{Clock, wait_fds};
 
@@ -134,13 +134,13 @@ impl Platform for HostPlatform {
         })
     }
 
-    fn sleep(&self, until_us: Option<u64>) -> Result<(), Interrupted> {
+    fn sleep(&self, until: Option<BoardTime>) -> Result<(), Interrupted> {
         let Some((clock, device)) = unpoisoned(&self.device).clone() else { return Ok(()) };
         let me = self.current();
         // The runner takes the device's frames and wakes the sleepers after; without it, this sleep does.
         let device = if crate::runner::running() { None } else { device };
         let mut fds = [Some(me), device].map(|fd| libc::pollfd { fd: fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 });
-        let slept = wait_fds(&clock, &mut fds, until_us).map(|_| ());
+        let slept = wait_fds(&clock, &mut fds, until).map(|_| ());
         if fds[0].revents != 0 {
             let mut drained: u64 = 0;
             // SAFETY: reads 8 bytes into a live u64 from this thread's own eventfd.
@@ -156,7 +156,7 @@ impl Platform for HostPlatform {
         let _ = unsafe { libc::write(task, (&raw const one).cast(), 8) };
     }
 
-    fn replan(&self, now_us: u64, next_us: impl FnOnce() -> Option<u64>) {
-        crate::runner::replan(now_us, next_us);
+    fn replan(&self, now: BoardTime, next: impl FnOnce() -> Option<BoardTime>) {
+        crate::runner::replan(now, next);
     }
 }

@@ -9,7 +9,8 @@
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use usocket_runtime::Errno;
+use usocket_runtime::smoltcp::time::Duration;
+use usocket_runtime::{BoardTime, Errno};
 
 use crate::clock::{Clock, wait_fds};
 use crate::host_board::WakePlan;
@@ -29,42 +30,50 @@ static WAKE: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// The runner thread runs.
 static RUNNING: AtomicBool = AtomicBool::new(false);
 
-/// Until when the runner sleeps (board µs; u64::MAX: until a frame), as it
-/// planned in its last turn; 0 while it only looks again every [`BUSY_US`]
-/// (a caller pumps meanwhile).
-static PLANNED: AtomicU64 = AtomicU64::new(u64::MAX);
+/// Until when the runner sleeps, as it planned in its last turn, in the
+/// atomic's encoding: board µs ([`BoardTime::as_micros`]), [`UNTIL_FRAME`]
+/// until a frame, [`BUSY_NOW`] while it only looks again every [`BUSY`] (a
+/// caller pumps meanwhile).
+static PLANNED: AtomicU64 = AtomicU64::new(UNTIL_FRAME);
+
+/// [`PLANNED`]: the runner sleeps until a frame (no timer).
+const UNTIL_FRAME: u64 = u64::MAX;
+
+/// [`PLANNED`]: the runner looks again every [`BUSY`].
+const BUSY_NOW: u64 = 0;
 
 /// A call's new timer matters to the runner only if the runner would sleep
-/// past it by more than this (µs): a delayed ACK's time.
-const REPLAN_SLACK_US: u64 = 10_000;
+/// past it by more than this: a delayed ACK's time.
+const REPLAN_SLACK: Duration = Duration::from_millis(10);
 
 /// How long the runner sleeps while a call or a waiter has the stack (it
-/// pumps by itself meanwhile), before it looks again (µs).
-const BUSY_US: u64 = 50_000;
+/// pumps by itself meanwhile), before it looks again.
+const BUSY: Duration = Duration::from_millis(50);
 
 /// Does the runner thread run (and take the device's frames)?
 pub(crate) fn running() -> bool {
     RUNNING.load(Ordering::SeqCst)
 }
 
-/// The runner's turn planned to sleep until `until_us` (under the stack's lock).
-pub(crate) fn planned(until_us: Option<u64>) {
-    PLANNED.store(until_us.unwrap_or(u64::MAX), Ordering::SeqCst);
+/// The runner's turn planned to sleep until `until` (None: until a frame;
+/// under the stack's lock).
+pub(crate) fn planned(until: Option<BoardTime>) {
+    PLANNED.store(until.map_or(UNTIL_FRAME, BoardTime::as_micros), Ordering::SeqCst);
 }
 
-/// A call did work at `now_us` and `next_us` gives the stack's next timed
-/// work (under the stack's lock): wakes the runner if it sleeps past that.
-/// `next_us` (a look at every socket) is asked only when the runner sleeps
-/// longer than [`REPLAN_SLACK_US`] from now.
-pub(crate) fn replan(now_us: u64, next_us: impl FnOnce() -> Option<u64>) {
+/// A call did work at `now` and `next` gives the stack's next timed work
+/// (under the stack's lock): wakes the runner if it sleeps past that.
+/// `next` (a look at every socket) is asked only when the runner sleeps
+/// longer than [`REPLAN_SLACK`] from now.
+pub(crate) fn replan(now: BoardTime, next: impl FnOnce() -> Option<BoardTime>) {
     let planned = PLANNED.load(Ordering::SeqCst);
-    if planned == 0 || planned <= now_us.saturating_add(REPLAN_SLACK_US) {
+    if planned == BUSY_NOW || planned <= (now + REPLAN_SLACK).as_micros() {
         return;
     }
-    if let Some(next) = next_us()
-        && next < planned
+    if let Some(next) = next()
+        && next.as_micros() < planned
     {
-        PLANNED.store(next, Ordering::SeqCst);
+        PLANNED.store(next.as_micros(), Ordering::SeqCst);
         signal();
     }
 }
@@ -125,7 +134,7 @@ pub(crate) fn spawn(turn: Turn) {
 }
 
 /// The runner's loop: pump, then sleep until frames, the next timer or a
-/// wake-up; while someone else has the stack, look again every [`BUSY_US`].
+/// wake-up; while someone else has the stack, look again every [`BUSY`].
 fn run(wake: i32, turn: Turn) {
     block_signals();
     loop {
@@ -141,11 +150,11 @@ fn run(wake: i32, turn: Turn) {
         let mut fds = [libc::pollfd { fd: wake, events: libc::POLLIN, revents: 0 }, libc::pollfd { fd, events: libc::POLLIN, revents: 0 }];
         // Signals are blocked here: the wait ends only at an fd or the deadline.
         let _ = match &plan {
-            Some((p, clock)) => wait_fds(clock, &mut fds, p.until_us),
+            Some((p, clock)) => wait_fds(clock, &mut fds, p.until),
             None => {
-                PLANNED.store(0, Ordering::SeqCst);
+                PLANNED.store(BUSY_NOW, Ordering::SeqCst);
                 let clock = Clock::new();
-                wait_fds(&clock, &mut fds, Some(clock.now_us() + BUSY_US))
+                wait_fds(&clock, &mut fds, Some(clock.now() + BUSY))
             }
         };
         if fds[0].revents != 0 {

@@ -157,6 +157,10 @@ const LINK_UP_US: u64 = 1_000_000;
 /// request of a fresh process went unanswered, and its first connection
 /// waited a second for smoltcp's next request (measured: 2 of 6 fresh
 /// processes took 1.0 s to connect to the kernel, the others 2 ms).
+///
+/// UPSTREAM(Linux): a TAP interface transmits only a few ms after its carrier
+/// comes up, dropping what is sent to it before — remove when smoltcp asks
+/// an unanswered neighbour again within milliseconds rather than a second.
 fn wait_running(name: &[libc::c_char; libc::IFNAMSIZ]) {
     // SAFETY: socket() has no preconditions; the result is checked.
     let raw = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };

@@ -6,6 +6,7 @@
 //! `targets/host/include/usocket_host.h`.
 
 use usocket_runtime::ffi::{abi_slice_mut, ret_int};
+use usocket_runtime::smoltcp::time::Duration;
 use usocket_runtime::{Backend, Errno, Stack};
 
 use crate::AbiBackend;
@@ -39,10 +40,10 @@ fn wait(fds: &mut [libc::pollfd], timeout_ms: i32) -> Result<i32, Errno> {
     // The stack's own thread stays out while this caller pumps and waits.
     let _waiting = Waiting::enter();
     let (plan, clock) = AbiBackend::with(pump_and_plan)?;
-    let timeout_us = u64::try_from(timeout_ms).ok().map(|ms| clock.now_us().saturating_add(ms * 1000));
+    let timeout = u64::try_from(timeout_ms).ok().map(|ms| clock.now() + Duration::from_millis(ms));
     let mut all: Vec<libc::pollfd> = fds.to_vec();
     all.push(libc::pollfd { fd: plan.fd.unwrap_or(-1), events: libc::POLLIN, revents: 0 });
-    let waited = wait_fds(&clock, &mut all, earliest(timeout_us, plan.until_us));
+    let waited = wait_fds(&clock, &mut all, earliest(timeout, plan.until));
     let ready = matches!(waited, Ok(n) if n > 0);
     for (fd, polled) in fds.iter_mut().zip(&all) {
         fd.revents = if ready { polled.revents } else { 0 };

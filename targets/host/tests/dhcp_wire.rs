@@ -20,11 +20,12 @@ use std::rc::Rc;
 use common::addr;
 use usocket_host::constants::{AF_INET, SOCK_DGRAM, SOCK_STREAM};
 use usocket_host::smoltcp::phy::ChecksumCapabilities;
+use usocket_host::smoltcp::time::Duration;
 use usocket_host::smoltcp::wire::{
     ArpOperation, ArpPacket, ArpRepr, DhcpMessageType, DhcpPacket, DhcpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, EthernetRepr, IpAddress,
     IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, UdpPacket, UdpRepr,
 };
-use usocket_host::{Addr, Board, Config, DhcpClient, Errno, HostMemory, Ifconfig, IfconfigSet, Interrupted, NetConfig, SocketApi, Stack, Step};
+use usocket_host::{Addr, Board, BoardTime, Config, DhcpClient, Errno, HostMemory, Ifconfig, IfconfigSet, Interrupted, NetConfig, SocketApi, Stack, Step};
 use wire::{Frames, Wire};
 
 /// The board's MAC.
@@ -165,7 +166,7 @@ impl Server {
 /// The board: the wire with its server, and a simulated clock.
 struct WireBoard {
     device: Wire<Server>,
-    now: Cell<u64>,
+    now: Cell<BoardTime>,
 }
 
 impl Board for WireBoard {
@@ -179,17 +180,17 @@ impl Board for WireBoard {
         usocket_host::boards::C_PORT_TAP.net(Some(MAC), 7)
     }
 
-    fn now_us(&self) -> u64 {
+    fn now(&self) -> BoardTime {
         self.now.get()
     }
 
-    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
+    fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted> {
         // The server answers at once; with nothing to receive, time jumps to the deadline.
         let mut link = self.device.link.borrow_mut();
         link.serve();
         if link.frames.incoming.is_empty() {
             let now = self.now.get();
-            self.now.set(until_us.unwrap_or(now + 1_000_000).max(now));
+            self.now.set(until.unwrap_or(now + Duration::from_secs(1)).max(now));
         }
         Ok(())
     }
@@ -198,7 +199,7 @@ impl Board for WireBoard {
 /// A stack on the wire with a DHCP client `dhcp`, and the wire (its server answering with `lease_s` leases).
 fn wired(dhcp: DhcpClient, lease_s: u32) -> (Stack<'static, WireBoard>, Rc<RefCell<Server>>) {
     let link = Rc::new(RefCell::new(Server { answering: true, lease_s, ..Server::default() }));
-    let board = WireBoard { device: Wire::new(link.clone()), now: Cell::new(1) };
+    let board = WireBoard { device: Wire::new(link.clone()), now: Cell::new(BoardTime::from_micros(1)) };
     let config = Config { dhcp_v4: dhcp, ..usocket_host::boards::C_PORT_TAP.config };
     let memory = Box::leak(Box::new(HostMemory::new(&config)));
     (Stack::new(memory.lend(), board, config).expect("stack starts"), link)
@@ -258,12 +259,12 @@ fn loopback_works(s: &mut Stack<'static, WireBoard>) -> bool {
 
 /// Runs the stack until `done`, or until `seconds` of simulated time pass (in steps of 100 ms).
 fn run_until(s: &mut Stack<'static, WireBoard>, seconds: u64, mut done: impl FnMut(&mut Stack<'static, WireBoard>) -> bool) -> bool {
-    let end = s.board().now_us() + seconds * 1_000_000;
-    while s.board().now_us() < end {
+    let end = s.board().now() + Duration::from_secs(seconds);
+    while s.board().now() < end {
         if done(s) {
             return true;
         }
-        let step = (s.board().now_us() + 100_000).min(end);
+        let step = (s.board().now() + Duration::from_millis(100)).min(end);
         let _ = s.board_mut().wait(Some(step));
         s.pump();
     }
@@ -304,9 +305,9 @@ fn ifconfig_dhcp_swaps_the_static_configuration_for_the_lease_and_a_static_set_b
 fn a_dhcp_start_without_waiting_returns_at_once_and_dhcp_state_follows_the_lease() {
     let (mut s, link) = wired(DhcpClient::OnRequest, 3600);
     assert_eq!(s.dhcp_state(), Ok(0), "no client before the request");
-    let started = s.board().now_us();
+    let started = s.board().now();
     s.ifconfig(Some(&IfconfigSet { dhcp: 2, ..IfconfigSet::default() })).expect("start the client");
-    assert_eq!(s.board().now_us(), started, "ipconfig(dhcp4=True) does not wait for the lease");
+    assert_eq!(s.board().now(), started, "ipconfig(dhcp4=True) does not wait for the lease");
     assert_eq!(ifconfig(&mut s), STATIC.map(String::from), "the static configuration until the lease");
     assert!(run_until(&mut s, 30, |s| s.dhcp_state() == Ok(2)), "the lease comes: dhcp_state 2");
     assert_eq!(ifconfig(&mut s)[0], "192.0.2.77");
@@ -319,9 +320,9 @@ fn a_dhcp_start_without_waiting_returns_at_once_and_dhcp_state_follows_the_lease
 fn without_a_server_ifconfig_dhcp_times_out_and_the_static_address_stays_in_use() {
     let (mut s, link) = wired(DhcpClient::OnRequest, 3600);
     link.borrow_mut().answering = false;
-    let start = s.board().now_us();
+    let start = s.board().now();
     assert_eq!(dhcp(&mut s).map(|_| ()), Err(Errno::ETIMEDOUT));
-    let waited = s.board().now_us() - start;
+    let waited = s.board().now().saturating_since(start).total_micros();
     assert!((10_000_000..10_100_000).contains(&waited), "MicroPython's 10 s wait, not {waited} µs");
     let discovers = link.borrow().dhcp_sent(0).len();
     assert!(discovers >= 5, "a DISCOVER every 2 s while waiting, not {discovers}");
@@ -392,7 +393,7 @@ fn a_parked_ifconfig_dhcp_resumes_its_wait_without_asking_again() {
                 parks += 1;
                 assert!(parks < 1000, "the lease never came");
                 // The caller's sleep: until the stack's next timer, on simulated time.
-                s.board_mut().wait(parked.until_us()).unwrap();
+                s.board_mut().wait(parked.until()).unwrap();
                 resume = Some(parked);
             }
         }

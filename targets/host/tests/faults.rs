@@ -17,6 +17,7 @@ use usocket_host::Board;
 
 use usocket_host::constants::{AF_INET, SHUT_WR};
 use usocket_host::faults::Faults;
+use usocket_host::smoltcp::time::Duration as LinkDuration;
 use usocket_host::{AnyBoard, Errno, Fd, HostMemory, SocketApi, Stack};
 
 /// The link: loss, reordering, duplication and corruption together.
@@ -49,8 +50,8 @@ fn transfer(s: &mut Stack<'static, AnyBoard>, from: Fd, to: Fd) -> (u64, u64, Du
     let sent_hash = fnv(FNV_START, &data);
     let (mut sent, mut got, mut hash, mut shut) = (0, 0, FNV_START, false);
     let mut buf = vec![0u8; 65536];
-    let start = s.board().now_us();
-    let elapsed = |s: &Stack<'static, AnyBoard>| Duration::from_micros(s.board().now_us() - start);
+    let start = s.board().now();
+    let elapsed = |s: &Stack<'static, AnyBoard>| Duration::from_micros(s.board().now().saturating_since(start).total_micros());
     loop {
         assert!(elapsed(s) < BUDGET, "stuck after {got} of {BULK} bytes received ({sent} sent) in {:?} of link time", elapsed(s));
         let mut progress = false;
@@ -161,8 +162,8 @@ fn udp_delivers_only_intact_datagrams() {
         drain(&mut s, &mut received);
     }
     // Held-back (reordered) datagrams arrive within 5 ms of link time.
-    let settle = s.board().now_us() + 100_000;
-    while s.board().now_us() < settle {
+    let settle = s.board().now() + LinkDuration::from_millis(100);
+    while s.board().now() < settle {
         s.idle().expect("idle");
         drain(&mut s, &mut received);
     }

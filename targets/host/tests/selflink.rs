@@ -22,7 +22,7 @@ use usocket_host::smoltcp::phy::ChecksumCapabilities;
 use usocket_host::smoltcp::wire::{
     EthernetAddress, EthernetFrame, EthernetProtocol, IpAddress, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpControl, TcpPacket, TcpRepr, TcpSeqNumber,
 };
-use usocket_host::{Board, Config, Errno, Fd, HostMemory, Interrupted, NetConfig, SocketApi, Stack};
+use usocket_host::{Board, BoardTime, Config, Errno, Fd, HostMemory, Interrupted, NetConfig, SocketApi, Stack};
 use wire::{Frames, Wire};
 
 /// The board's MAC.
@@ -49,13 +49,13 @@ impl Board for WireBoard {
         usocket_host::boards::C_PORT_TAP.net(Some(MAC), 7)
     }
 
-    fn now_us(&self) -> u64 {
-        self.start.elapsed().as_micros() as u64
+    fn now(&self) -> BoardTime {
+        BoardTime::from_micros(self.start.elapsed().as_micros() as u64)
     }
 
-    fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
+    fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted> {
         // Nothing arrives on its own: sleep to the deadline, a little at a time.
-        let left = until_us.map_or(1000, |t| t.saturating_sub(self.now_us()).min(1000));
+        let left = until.map_or(1000, |t| t.saturating_since(self.now()).total_micros().min(1000));
         std::thread::sleep(Duration::from_micros(left));
         Ok(())
     }

@@ -278,7 +278,7 @@ fn retrying_a_non_blocking_connect_alone_completes_it() {
 fn a_board_whose_device_and_address_differ_in_medium_does_not_start() {
     use usocket_host::smoltcp::phy::Medium;
     use usocket_host::smoltcp::wire::{EthernetAddress, HardwareAddress};
-    use usocket_host::{AnyBoard, Board, HostMemory, Interrupted, NetConfig, Stack, StartError};
+    use usocket_host::{AnyBoard, Board, BoardTime, HostMemory, Interrupted, NetConfig, Stack, StartError};
 
     /// The loopback board (an IP-medium device) claiming a MAC.
     struct WithMac(AnyBoard);
@@ -290,11 +290,11 @@ fn a_board_whose_device_and_address_differ_in_medium_does_not_start() {
         fn net(&self) -> NetConfig {
             NetConfig { hardware: HardwareAddress::Ethernet(EthernetAddress([2, 0, 0, 0, 0, 9])), ..self.0.net() }
         }
-        fn now_us(&self) -> u64 {
-            self.0.now_us()
+        fn now(&self) -> BoardTime {
+            self.0.now()
         }
-        fn wait(&mut self, until_us: Option<u64>) -> Result<(), Interrupted> {
-            self.0.wait(until_us)
+        fn wait(&mut self, until: Option<BoardTime>) -> Result<(), Interrupted> {
+            self.0.wait(until)
         }
     }
     let config = usocket_host::boards::HOST_LOOPBACK.config;

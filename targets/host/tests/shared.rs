@@ -122,7 +122,7 @@ impl usocket_host::Platform for Recording {
         self.current.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn sleep(&self, _until_us: Option<u64>) -> Result<(), usocket_host::Interrupted> {
+    fn sleep(&self, _until: Option<usocket_host::BoardTime>) -> Result<(), usocket_host::Interrupted> {
         Ok(())
     }
 
