@@ -191,7 +191,19 @@ struct Inner<T, W, const N: usize> {
     /// Parked callers waiting for a turn with news for them.
     sleepers: [Place<W>; N],
     /// Who sleeps until the stack's next timer, as poll_delay() told it.
-    runner: Option<Runner<W>>,
+    runner: Told<W>,
+}
+
+/// Whether a task sleeps until the stack's next timer ([`Runner`]). Not an
+/// `Option<Runner>`: that one's `None` is a spare value of `until`'s tag, not
+/// zero, which would put a `Shared` in a static (a firmware's whole stack)
+/// into `.data`, copied from flash at boot. `#[repr(u8)]` with `Nobody` as
+/// discriminant 0 keeps it all zero bits, in `.bss`.
+#[repr(u8)]
+#[derive(Clone, Copy)]
+enum Told<W> {
+    Nobody = 0,
+    Runner(Runner<W>),
 }
 
 impl<T: Parking, W: Copy + Eq, const N: usize> Inner<T, W, N> {
@@ -262,7 +274,7 @@ pub struct Shared<T, P: Platform, const SLEEPERS: usize = 16> {
 impl<T, P: Platform, const SLEEPERS: usize> Shared<T, P, SLEEPERS> {
     /// `value` shared on `platform`.
     pub const fn new(value: T, platform: P) -> Self {
-        Shared { platform, inner: CallerLock::new(Inner { value, sleepers: [Place { task: None, on: None }; SLEEPERS], runner: None }) }
+        Shared { platform, inner: CallerLock::new(Inner { value, sleepers: [Place { task: None, on: None }; SLEEPERS], runner: Told::Nobody }) }
     }
 
     /// The platform.
@@ -281,8 +293,8 @@ where
     pub fn forget(&self, task: P::Task) -> Result<(), Errno> {
         self.turn(|inner| {
             inner.forget(task);
-            if inner.runner.is_some_and(|r| r.task == task) {
-                inner.runner = None;
+            if matches!(inner.runner, Told::Runner(r) if r.task == task) {
+                inner.runner = Told::Nobody;
             }
             ((), Turn { news: false, parked: None })
         })
@@ -316,17 +328,17 @@ where
                 let step = stack(value).and_then(|s| {
                     let step = if may_park { s.call_step(resume.take(), &mut call)? } else { Step::Done(call(s)) };
                     if let Some(told) = s.take_told() {
-                        *runner = Some(Runner { task: me, until: told.until });
+                        *runner = Told::Runner(Runner { task: me, until: told.until });
                     }
                     let changed = s.take_changed();
                     if changed {
                         let now = s.board().now();
                         self.platform.replan(now, || s.next_event());
-                        if let Some(r) = runner
+                        if let Told::Runner(r) = runner
                             && r.replan(now, || s.next_event(), |task| self.platform.wake(task))
                         {
                             // It asks again when it wakes.
-                            *runner = None;
+                            *runner = Told::Nobody;
                         }
                     }
                     Ok((step, changed))
