@@ -194,16 +194,39 @@ struct Inner<T, W, const N: usize> {
     runner: Told<W>,
 }
 
-/// Whether a task sleeps until the stack's next timer ([`Runner`]). Not an
-/// `Option<Runner>`: that one's `None` is a spare value of `until`'s tag, not
-/// zero, which would put a `Shared` in a static (a firmware's whole stack)
-/// into `.data`, copied from flash at boot. `#[repr(u8)]` with `Nobody` as
+/// Whether a task sleeps until the stack's next timer ([`Runner`]), stored
+/// flat. Not an `Option<Runner>`: that one's `None` is a spare value of
+/// `until`'s tag, not zero, which would put a `Shared` in a static (a
+/// firmware's whole stack) into `.data`, copied from flash at boot, and the
+/// tag inside the tag costs 8 bytes more. `#[repr(u8)]` with `Nobody` as
 /// discriminant 0 keeps it all zero bits, in `.bss`.
 #[repr(u8)]
 #[derive(Clone, Copy)]
 enum Told<W> {
     Nobody = 0,
-    Runner(Runner<W>),
+    /// The runner sleeps until a frame.
+    UntilFrame(W),
+    /// The runner sleeps until a frame or this time.
+    Until(W, BoardTime),
+}
+
+impl<W: Copy> Told<W> {
+    /// The runner, if a task sleeps as one.
+    fn runner(&self) -> Option<Runner<W>> {
+        match *self {
+            Told::Nobody => None,
+            Told::UntilFrame(task) => Some(Runner { task, until: None }),
+            Told::Until(task, until) => Some(Runner { task, until: Some(until) }),
+        }
+    }
+
+    /// `runner`, stored.
+    fn from(runner: Runner<W>) -> Self {
+        match runner.until {
+            None => Told::UntilFrame(runner.task),
+            Some(until) => Told::Until(runner.task, until),
+        }
+    }
 }
 
 impl<T: Parking, W: Copy + Eq, const N: usize> Inner<T, W, N> {
@@ -293,7 +316,7 @@ where
     pub fn forget(&self, task: P::Task) -> Result<(), Errno> {
         self.turn(|inner| {
             inner.forget(task);
-            if matches!(inner.runner, Told::Runner(r) if r.task == task) {
+            if inner.runner.runner().is_some_and(|r| r.task == task) {
                 inner.runner = Told::Nobody;
             }
             ((), Turn { news: false, parked: None })
@@ -328,13 +351,13 @@ where
                 let step = stack(value).and_then(|s| {
                     let step = if may_park { s.call_step(resume.take(), &mut call)? } else { Step::Done(call(s)) };
                     if let Some(told) = s.take_told() {
-                        *runner = Told::Runner(Runner { task: me, until: told.until });
+                        *runner = Told::from(Runner { task: me, until: told.until });
                     }
                     let changed = s.take_changed();
                     if changed {
                         let now = s.board().now();
                         self.platform.replan(now, || s.next_event());
-                        if let Told::Runner(r) = runner
+                        if let Some(r) = runner.runner()
                             && r.replan(now, || s.next_event(), |task| self.platform.wake(task))
                         {
                             // It asks again when it wakes.
