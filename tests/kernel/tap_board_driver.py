@@ -18,9 +18,10 @@ as a fresh process on the TAP board (192.0.2.2, 2001:db8::2):
   tap0 captures what the board sends; its connect to the kernel must be seen);
 - server: an asyncio echo server holds 220 concurrent kernel clients;
 - time.sleep: while the script sleeps after listen(), the kernel's connect
-  and its data are answered within 100 ms (the host library's stack thread);
+  and its data are answered within 500 ms, not after the sleep (the host
+  library's stack thread);
 - idle REPL: a connect to a listener made at the interactive prompt (on a
-  pty), while the REPL waits for input, is answered within 100 ms;
+  pty), while the REPL waits for input, is answered within 500 ms;
 - wake-up: the same server answers a kernel client's line in well under the
   millisecond that a select polling at intervals would add (its wait wakes on
   the TAP device's frames: targets/host/micropython/select).
@@ -41,6 +42,11 @@ KERNEL4, KERNEL6, BOARD4 = "192.0.2.1", "2001:db8::1", "192.0.2.2"
 BOARD_MAC = bytes([2, 0, 0, 0, 0, 2])
 LINGER = 10.0  # spec/boards/host-tap.toml: linger_ms
 PROMPT = 2.0  # "well under the linger time"
+# Bounds that tell a stack that runs from one that waits, with room for a
+# loaded 2-core machine: a first connect that waited for smoltcp's one-second
+# neighbour silence would take 1 s; a stack that ran only when Python called
+# would answer a connect during a 2 s sleep after it.
+FIRST_CONNECT_US = 700_000
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "micropython", "tap_board.py")
 ENV = dict(os.environ, USOCKET_BOARD="tap", USOCKET_TAP="tap0")
 results = []
@@ -167,7 +173,7 @@ def first_connects(exe, runs=6):
         conn = l.accept()[0]
         out, rc = finish(proc)
         us = int(out[0].split()[1]) if out and out[0].startswith("CONNECT_US") else None
-        check("first connect of a fresh process to %s" % host, rc == 0 and us is not None and us < 300_000, "%s us, code %d %s" % (us, rc, out))
+        check("first connect of a fresh process to %s" % host, rc == 0 and us is not None and us < FIRST_CONNECT_US, "%s us (bound %d us), code %d %s" % (us, FIRST_CONNECT_US, rc, out))
         conn.close()
         l.close()
 
@@ -259,7 +265,7 @@ def many_clients(exe, count=220):
     check("%d concurrent clients of an asyncio server" % count, ok, "%d echoed; %s; code %d %s" % (echoed, failures[:4], rc, out[-3:]))
 
 
-def during_sleep(exe, sleep_s=2.0, bound_ms=100):
+def during_sleep(exe, sleep_s=2.0, bound_ms=500):
     """A kernel client connects and sends while the script is in time.sleep()."""
     port = 7402
     proc = started(exe, "sleeper", port, "LISTENING", "connect during time.sleep", sleep_s)
@@ -280,7 +286,7 @@ def during_sleep(exe, sleep_s=2.0, bound_ms=100):
     check("connect during time.sleep", ok, "connected after %.1f ms (bound %d ms) of a %.1f s sleep; code %d %s" % (took, bound_ms, sleep_s, rc, out))
 
 
-def at_idle_repl(exe, bound_ms=100):
+def at_idle_repl(exe, bound_ms=500):
     """A kernel client connects while the interactive REPL waits for input."""
     import pty
     import select

@@ -6,7 +6,7 @@ Usage: ctrl_c_driver.py INTERPRETER
 Runs INTERPRETER on ctrl_c.py (next to this file). For each "BLOCKED <name>"
 line it waits 150 ms, so that the call is really blocked, sends SIGINT and
 measures the time until "INTERRUPTED <name>": a case passes when that is under
-100 ms and the script then prints "USABLE <name>". Prints one line per case and
+300 ms (about 100 ms on an idle machine) and the script then prints "USABLE <name>". Prints one line per case and
 "N passed, M failed"; exits 1 on any failure. Everything is bounded: the child
 is killed after 20 s at most.
 """
@@ -21,7 +21,7 @@ import time
 
 CASES = ["recv", "accept", "recvfrom", "read", "readline", "connect", "sleep"]
 SETTLE = 0.150  # after BLOCKED, before SIGINT
-LIMIT = 0.100  # SIGINT to INTERRUPTED
+LIMIT = 0.300  # SIGINT to INTERRUPTED: about 100 ms when idle, room for a loaded machine
 STEP_TIMEOUT = 5.0  # for any one line
 TOTAL_TIMEOUT = 20.0  # for the whole run
 
