@@ -484,7 +484,8 @@ fn rule_no_dns() {
     let mut out = [Addrinfo::default(); 4];
     let started = Instant::now();
     assert_eq!(s.getaddrinfo(Some("example.invalid"), 80, 0, 0, 0, 0, &mut out), Err(GaiError::EAI_FAIL));
-    assert!(started.elapsed().as_millis() < 100, "no query was sent");
+    // A query would wait for the board's DNS timeout (seconds); the room is for a loaded machine.
+    assert!(started.elapsed().as_millis() < 1000, "no query was sent");
     assert_eq!(s.getaddrinfo(Some("127.0.0.1"), 80, 0, 0, 0, 0, &mut out), Ok(1));
 }
 
