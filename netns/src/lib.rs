@@ -78,27 +78,28 @@ pub fn ip(run: Run, args: &[&str]) -> Result<(), Error> {
     }
 }
 
-/// `BASE-PID`: a namespace name of this process's own, so that two runs on one
+/// `BASE-pidPID`: a namespace name of this process's own, so that two runs on one
 /// machine (two CI jobs, a test beside a benchmark) never share or delete each
 /// other's namespace. [`Netns::create`] removes the ones of processes that
 /// are gone (an interrupted run's).
 pub fn private_name(base: &str) -> String {
-    format!("{base}-{}", std::process::id())
+    format!("{base}-pid{}", std::process::id())
 }
 
-/// The pid a [`private_name`] ends with, if it is one.
+/// The pid a [`private_name`] ends with, if it is one (other names, such as
+/// a test's `usocket-PID-N`, have none: their owner removes them).
 fn owner(name: &str) -> Option<u32> {
-    name.rsplit_once('-').and_then(|(_, pid)| pid.parse().ok())
+    name.rsplit_once("-pid").and_then(|(_, pid)| pid.parse().ok())
 }
 
-/// Deletes the namespaces named `BASE-PID` whose process is gone, for
+/// Deletes the namespaces named `BASE-pidPID` whose process is gone, for
 /// `name`'s BASE.
 fn remove_orphans(run: Run, name: &str) {
-    let Some((base, _)) = name.rsplit_once('-').filter(|_| owner(name).is_some()) else { return };
+    let Some((base, _)) = name.rsplit_once("-pid").filter(|_| owner(name).is_some()) else { return };
     let Ok(entries) = std::fs::read_dir("/var/run/netns") else { return };
     for entry in entries.flatten() {
         let other = entry.file_name().to_string_lossy().into_owned();
-        let orphan = other.rsplit_once('-').is_some_and(|(b, _)| b == base) && owner(&other).is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
+        let orphan = other.rsplit_once("-pid").is_some_and(|(b, _)| b == base) && owner(&other).is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
         if orphan {
             let _ = run(Command::new("ip").args(["netns", "del", &other]));
         }
@@ -216,7 +217,8 @@ mod tests {
     fn a_private_name_is_owned_by_this_process() {
         let name = private_name("usocket-dhcp");
         assert_eq!(owner(&name), Some(std::process::id()));
-        assert!(name.starts_with("usocket-dhcp-"));
+        assert!(name.starts_with("usocket-dhcp-pid"));
         assert_eq!(owner("usocket-dhcp"), None, "a fixed name has no owner");
+        assert_eq!(owner("usocket-26946-11"), None, "a test's name is not a private name: its siblings are not orphans");
     }
 }
