@@ -189,6 +189,30 @@ pub fn enter(name: &str) -> io::Result<()> {
     }
 }
 
+/// Waits until something in namespace `name` accepts TCP connections at
+/// `addr` (a server a test started there), at most `within`: a fixed pause
+/// is too short on a busy machine and too long on an idle one. The connects
+/// come from a thread of its own that enters the namespace.
+pub fn wait_listening(name: &str, addr: std::net::SocketAddr, within: std::time::Duration) -> Result<(), String> {
+    let name = name.to_string();
+    std::thread::spawn(move || {
+        enter(&name).map_err(|e| format!("enter namespace {name}: {e}"))?;
+        let started = std::time::Instant::now();
+        loop {
+            let last = match std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(500)) {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            if started.elapsed() > within {
+                return Err(format!("nothing accepted connections at {addr} in namespace {name} within {within:?}: {last}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    })
+    .join()
+    .map_err(|_| "the waiting thread panicked".to_string())?
+}
+
 impl Drop for Netns {
     fn drop(&mut self) {
         if let Err(e) = ip(self.run, &["netns", "del", &self.name]) {

@@ -21,7 +21,11 @@ pub fn get() -> Result<PathBuf, String> {
         return Ok(exe);
     }
     let tools = tools.to_string_lossy();
-    step("install mdBook", "cargo", &["install", "mdbook", "--locked", "--force", "--version", MDBOOK_VERSION, "--no-default-features", "--debug", "--root", &tools])?;
+    step(
+        "install mdBook",
+        "cargo",
+        &["install", "mdbook", "--locked", "--force", "--version", MDBOOK_VERSION, "--no-default-features", "--debug", "--root", &tools],
+    )?;
     match version(&exe) {
         Some(v) if v == MDBOOK_VERSION => Ok(exe),
         other => Err(format!("{} is {other:?} after cargo install, not {MDBOOK_VERSION}", exe.display())),
@@ -37,4 +41,3 @@ fn version(exe: &Path) -> Option<String> {
     let text = String::from_utf8_lossy(&out.stdout);
     Some(text.split_whitespace().last()?.trim_start_matches('v').to_string())
 }
-

@@ -45,6 +45,13 @@ impl Drop for Killed {
     }
 }
 
+/// How long a server started in a namespace may take to listen (a loaded
+/// machine starts CPython in seconds).
+pub(crate) const SERVER_START: Duration = Duration::from_secs(30);
+
+/// dnsmasq's DNS on the kernel's side, which is listening once dnsmasq is.
+const KERNEL_DNS: std::net::SocketAddr = std::net::SocketAddr::V4(std::net::SocketAddrV4::new(std::net::Ipv4Addr::new(192, 0, 2, 1), 53));
+
 /// Starts `args` inside namespace `netns`, output to `log`.
 pub(crate) fn spawn_in(netns: &str, args: &[&str], log: &Path) -> Result<Killed, String> {
     let out = fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
@@ -101,7 +108,8 @@ impl Dnsmasq {
             ],
             &log,
         )?;
-        std::thread::sleep(Duration::from_millis(500));
+        // Its DNS over TCP answers once it has bound everything.
+        usocket_netns::wait_listening(netns, KERNEL_DNS, SERVER_START)?;
         Ok(Dnsmasq { _child: child, log, leases })
     }
 
@@ -172,7 +180,7 @@ fn lease_and_renewal(exe: &str, dir: &Path) -> Result<(), String> {
         &["python3", "-m", "http.server", "--bind", "192.0.2.1", "8000", "--directory", &dir.to_string_lossy()],
         &dir.join("http.log"),
     )?;
-    std::thread::sleep(Duration::from_millis(500));
+    usocket_netns::wait_listening(NETNS.as_str(), "192.0.2.1:8000".parse().map_err(|e| format!("{e}"))?, SERVER_START)?;
     let result = step(
         "DHCP against dnsmasq",
         "ip",

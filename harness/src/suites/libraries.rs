@@ -168,7 +168,7 @@ fn requests(ours: &Path, dir: &Path) -> Result<(), String> {
     let lib = crate::lab::micropython::source(None)?.join("lib/micropython-lib/micropython/requests");
     let peer = crate::root().join("tests/libraries/http_peer.py");
     let _server = spawn_in(NETNS.as_str(), &["python3", &peer.to_string_lossy(), "192.0.2.1", "8090"], &dir.join("http_peer.log"))?;
-    std::thread::sleep(Duration::from_millis(500));
+    usocket_netns::wait_listening(NETNS.as_str(), "192.0.2.1:8090".parse().map_err(|e| format!("{e}"))?, crate::suites::dhcp::SERVER_START)?;
     client(ours, &[&lib], "requests_client.py", &["http://192.0.2.1:8090"])?;
     progress!("==> micropython-lib requests on our TAP board: GET 256 KiB, POST 200 kB and JSON against CPython's http.server");
     Ok(())
@@ -182,7 +182,7 @@ fn mqtt(ours: &Path, dir: &Path) -> Result<(), String> {
     let conf = dir.join("mosquitto.conf");
     std::fs::write(&conf, "listener 1883 192.0.2.1\nallow_anonymous true\n").map_err(|e| e.to_string())?;
     let _broker = spawn_in(NETNS.as_str(), &["mosquitto", "-v", "-c", &conf.to_string_lossy()], &dir.join("mosquitto.log"))?;
-    std::thread::sleep(Duration::from_millis(500));
+    usocket_netns::wait_listening(NETNS.as_str(), "192.0.2.1:1883".parse().map_err(|e| format!("{e}"))?, crate::suites::dhcp::SERVER_START)?;
     for (package, which) in UMQTT.iter().zip(["simple", "simple2"]) {
         let lib = package.fetch()?;
         client(ours, &[&lib], "mqtt_client.py", &[which, "192.0.2.1"])?;
