@@ -287,46 +287,60 @@ def during_sleep(exe, sleep_s=2.0, bound_ms=500):
 
 
 def at_idle_repl(exe, bound_ms=500):
-    """A kernel client connects while the interactive REPL waits for input."""
+    """A kernel client connects while the interactive REPL waits for input.
+
+    Every line is typed only once the REPL is back at its prompt: the unix
+    port's terminal is in cooked mode while a line runs, and the line
+    discipline would eat a Ctrl-D typed then (the REPL would never see it).
+    """
     import pty
     import select
 
     master, slave = pty.openpty()
     proc = subprocess.Popen([exe], stdin=slave, stdout=slave, stderr=slave, env=ENV, close_fds=True)
     os.close(slave)
+    out = bytearray()
+    seen = [0]  # where the next expect() starts looking
 
-    def read_until(token, limit=5.0):
-        buf, end = b"", time.monotonic() + limit
-        while token not in buf and time.monotonic() < end:
+    def expect(token, limit=10.0):
+        """Reads until `token` appears after the last one found; True if it did."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            at = out.find(token, seen[0])
+            if at >= 0:
+                seen[0] = at + len(token)
+                return True
             if select.select([master], [], [], 0.1)[0]:
                 try:
-                    buf += os.read(master, 4096)
+                    out.extend(os.read(master, 4096))
                 except OSError:
                     break
-        return buf
+        return False
 
-    took, echoed = float("inf"), b""
+    took, failure = float("inf"), None
     try:
-        read_until(b">>> ")
+        if not expect(b">>> "):
+            raise OSError("no first prompt")
         os.write(master, b"import socket; l = socket.socket(); l.bind(('192.0.2.2', 7403)); l.listen(2); print('LIST' + 'ENING')\r")
-        if b"LISTENING" in read_until(b"LISTENING"):
-            read_until(b">>> ")
-            time.sleep(0.5)  # the REPL waits at its prompt
-            t = time.monotonic()
-            with socket.create_connection((BOARD4, 7403), timeout=5) as c:
-                took = (time.monotonic() - t) * 1000
-                c.sendall(b"at the prompt")
-                os.write(master, b"c, a = l.accept(); print(c.recv(64))\r")
-                echoed = read_until(b"at the prompt'")
+        if not (expect(b"LISTENING") and expect(b">>> ")):
+            raise OSError("no listener")
+        time.sleep(0.5)  # the REPL waits at its prompt
+        t = time.monotonic()
+        with socket.create_connection((BOARD4, 7403), timeout=5) as c:
+            took = (time.monotonic() - t) * 1000
+            c.sendall(b"at the prompt")
+            os.write(master, b"c, a = l.accept(); print(c.recv(64))\r")
+            if not (expect(b"b'at the prompt'") and expect(b">>> ")):
+                raise OSError("the accepted connection's bytes were not printed")
         os.write(master, b"\x04")
         rc = proc.wait(timeout=10)
     except (OSError, subprocess.TimeoutExpired) as e:
         proc.kill()
         rc = proc.wait()
-        echoed += str(e).encode()
+        failure = str(e)
     os.close(master)
-    ok = took < bound_ms and b"b'at the prompt'" in echoed and rc == 0
-    check("connect at an idle REPL", ok, "connected after %.1f ms (bound %d ms); code %d %r" % (took, bound_ms, rc, echoed[-80:]))
+    ok = took < bound_ms and failure is None and rc == 0
+    check("connect at an idle REPL", ok, "connected after %.1f ms (bound %d ms); code %d; %s; REPL output ends %r" % (took, bound_ms, rc, failure, bytes(out[-80:])))
 
 
 def round_trips(exe, count=300, bound_ms=0.5):
