@@ -34,7 +34,7 @@ while True:
 rx = mps2.busy_us() - t
 s.close()
 assert got == BULK, got
-print("RESULT rx_insn_per_byte=%.1f" % (rx * 1000 / BULK))
+print("RESULT rx_insn_per_byte=%.2f" % (rx * 1000 / BULK))
 
 # Board -> kernel.
 s = command(b"tx %d\n" % BULK)
@@ -45,7 +45,7 @@ for _ in range(BULK // CHUNK):
 assert s.recv(3) == b"ok\n"
 tx = mps2.busy_us() - t
 s.close()
-print("RESULT tx_insn_per_byte=%.1f" % (tx * 1000 / BULK))
+print("RESULT tx_insn_per_byte=%.2f" % (tx * 1000 / BULK))
 
 # Board connects, the kernel accepts and closes first (no TIME-WAIT here).
 t = mps2.busy_us()

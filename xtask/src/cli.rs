@@ -107,6 +107,15 @@ enum Command {
         #[arg(long)]
         text: bool,
     },
+    /// The firmware's figures that repeat (flash and RAM bytes, -icount instructions, peak stack) against bench/budgets/.
+    ///
+    /// Fails when a figure is over its budget, or under it (a change that
+    /// improves a figure lowers its budget in the same commit).
+    Budgets {
+        /// Write the measured figures to bench/budgets/ instead of checking them.
+        #[arg(long)]
+        write: bool,
+    },
     /// The runtime without each optional feature (and without all), and each c-port board's crate.
     ///
     /// No_std builds, clippy and the spec's cases for what is left out; each
@@ -251,6 +260,7 @@ impl Command {
             }
             Command::Size { text: false } => crate::size::run(),
             Command::Size { text: true } => crate::size::text(),
+            Command::Budgets { write } => usocket_harness::measure::budgets::run(write),
             Command::Features => crate::features::run(),
             Command::Modules { root } => crate::modules::run(&root.unwrap_or_else(usocket_harness::root), true),
             Command::Install { prefix, board } => crate::install::run(&prefix, board.as_deref()),

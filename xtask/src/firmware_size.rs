@@ -10,14 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use usocket_harness::lab::firmware::Stack;
-
-/// `text`, `data`, `bss` of an ELF (Berkeley format of arm-none-eabi-size).
-fn sections(elf: &Path) -> Result<[u64; 3], String> {
-    let text = usocket_harness::exec::output("arm-none-eabi-size", &[&elf.to_string_lossy()])?;
-    let row: Vec<u64> = text.lines().nth(1).unwrap_or("").split_whitespace().take(3).filter_map(|n| n.parse().ok()).collect();
-    row.try_into().map_err(|_| format!("arm-none-eabi-size {}: unexpected output {text:?}", elf.display()))
-}
+use usocket_harness::lab::firmware::{Stack, sections};
 
 /// Which part of the firmware a (demangled) code symbol belongs to.
 fn part(symbol: &str) -> &'static str {

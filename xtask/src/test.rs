@@ -135,6 +135,12 @@ const STEPS: &[Step] = &[
         run: || usocket_harness::suites::emulated::run(false),
         lane: Lane::Beside,
     },
+    Step {
+        name: "budgets",
+        doc: "the firmware's flash and RAM bytes, its -icount instructions per byte and per connection and its peak stack against bench/budgets/ (counts as root)",
+        run: || usocket_harness::measure::budgets::run(false),
+        lane: Lane::Beside,
+    },
     Step { name: "fuzz", doc: "each fuzz target for 20 s after its regressions", run: || usocket_harness::suites::fuzz::run(20), lane: Lane::Beside },
 ];
 

@@ -89,6 +89,13 @@ pub fn build(fw: &Firmware) -> Result<PathBuf, String> {
     build_with(fw, fw.board, Stack::Usocket)
 }
 
+/// `text`, `data`, `bss` of an ELF (Berkeley format of arm-none-eabi-size).
+pub fn sections(elf: &Path) -> Result<[u64; 3], String> {
+    let text = crate::exec::output("arm-none-eabi-size", &[&elf.to_string_lossy()])?;
+    let row: Vec<u64> = text.lines().nth(1).unwrap_or("").split_whitespace().take(3).filter_map(|n| n.parse().ok()).collect();
+    row.try_into().map_err(|_| format!("arm-none-eabi-size {}: unexpected output {text:?}", elf.display()))
+}
+
 /// Builds (incrementally) `fw`'s firmware with `stack`, the runtime built for
 /// board file `board_file` (its own, or a variant of it with other features),
 /// into `target/firmware/<board_file>[-lwip|-lwip-ipv4|-plain]/`; returns

@@ -39,11 +39,11 @@ fn firmwares() -> [(&'static str, Stack, &'static str); 2] {
 }
 
 /// The kernel's peer in the namespace, killed when dropped.
-struct Peer(Child);
+pub(crate) struct Peer(Child);
 
 impl Peer {
     /// Starts `kernel_peer.py` for the board at `board` and waits for its `ready`.
-    fn start(ns: &Netns, board: &str) -> Result<Peer, String> {
+    pub(crate) fn start(ns: &Netns, board: &str) -> Result<Peer, String> {
         let mut child = crate::exec::spawn(
             Command::new("ip")
                 .args(["netns", "exec", &ns.name, "python3"])
@@ -71,7 +71,7 @@ impl Drop for Peer {
 /// Runs `script` (with `first` as its first line, when given) on the board
 /// through mpremote within `limit`, and returns the `key=value` pairs of its
 /// `RESULT` lines (with `error` when it did not finish).
-fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result<BTreeMap<String, String>, String> {
+pub(crate) fn run_script(qemu: &Qemu, script: &str, first: &str, limit: Duration) -> Result<BTreeMap<String, String>, String> {
     let path = crate::root().join(script);
     let body = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let file = std::env::temp_dir().join(format!("usocket-devbench-{}", path.file_name().map_or("script".into(), |n| n.to_string_lossy())));

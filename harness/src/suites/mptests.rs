@@ -42,7 +42,9 @@ pub fn run(exe: &Path, version: &Version) -> Result<(), String> {
     let limit = "ulimit -n 1024 && exec ";
     let jobs = ["-j".to_string(), "2".to_string()];
     if !usocket_netns::is_root() {
-        progress!("!!! not root: CPython runs MicroPython's tests for their expected output on this machine's loopback, on fixed ports, shared with whatever else runs here");
+        progress!(
+            "!!! not root: CPython runs MicroPython's tests for their expected output on this machine's loopback, on fixed ports, shared with whatever else runs here"
+        );
         return run_tests(version, &jobs, Some(exe), limit);
     }
     let ns = Netns::create(crate::exec::captured, &usocket_netns::private_name("usocket-mptests"))?;
