@@ -335,11 +335,32 @@ where
     /// turn with news wakes it, and runs it again from where it parked.
     /// EBADF when the fd it waited on was closed meanwhile; EINTR (from the
     /// call) when the sleep was interrupted.
+    ///
+    /// This generic shell only erases `call`'s type and result: every export
+    /// of the C ABI has a closure of its own, and a shell generic over it
+    /// would copy the park, sleep and replan loop into each (about 1.1 KB of
+    /// Thumb code, some 34 KB over a firmware's exports). The loop is
+    /// [`Shared::call_erased`], built once per stack type.
     pub fn call_on<'s, B: Board + 's, R>(
         &self,
         mut stack: impl FnMut(&mut T) -> Result<&mut Stack<'s, B>, Errno>,
         mut call: impl FnMut(&mut Stack<'s, B>) -> R,
     ) -> Result<R, Errno> {
+        let mut result = None;
+        self.call_erased(&mut stack, &mut |s| result = Some(call(s)))?;
+        // call_erased returns Ok only after a run that was done, and that run stored its result.
+        result.ok_or(Errno::EIO)
+    }
+
+    /// [`Shared::call_on`]'s loop, for a call that leaves its result where
+    /// its caller finds it (the result of a run that parked is overwritten by
+    /// the next run's).
+    #[inline(never)]
+    fn call_erased<'s, B: Board + 's>(
+        &self,
+        stack: &mut dyn FnMut(&mut T) -> Result<&mut Stack<'s, B>, Errno>,
+        call: &mut dyn FnMut(&mut Stack<'s, B>),
+    ) -> Result<(), Errno> {
         let me = self.platform.current();
         let mut resume = None;
         loop {
@@ -349,7 +370,7 @@ where
                 let may_park = inner.has_room();
                 let Inner { value, runner, .. } = inner;
                 let step = stack(value).and_then(|s| {
-                    let step = if may_park { s.call_step(resume.take(), &mut call)? } else { Step::Done(call(s)) };
+                    let step = if may_park { s.call_step(resume.take(), &mut *call)? } else { Step::Done(call(s)) };
                     if let Some(told) = s.take_told() {
                         *runner = Told::from(Runner { task: me, until: told.until });
                     }
@@ -370,7 +391,7 @@ where
                     Ok((step, changed)) => {
                         let parked = match &step {
                             Step::Parked(p) => Some(p.waits_on()),
-                            Step::Done(_) => None,
+                            Step::Done(()) => None,
                         };
                         // A call that parked is news only if its pumps did work.
                         (Ok(step), Turn { news: changed || parked.is_none(), parked })
@@ -379,7 +400,7 @@ where
                 }
             })?;
             match step? {
-                Step::Done(result) => return Ok(result),
+                Step::Done(()) => return Ok(()),
                 Step::Parked(mut parked) => {
                     if self.platform.sleep(parked.until()).is_err() {
                         parked.interrupt();
