@@ -362,7 +362,7 @@ impl<'a, B: Board> Stack<'a, B> {
                     syn.set(true);
                     fds.iter().any(|(_, s)| matches!(s.phase(), Some(Phase::Listening { accepting: false, .. })) && s.local.port == port)
                 };
-                let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
+                let mut link = SelfLink::new(self.board.device(), &self.loopq, &own, &drained);
                 let mut gate = Gate { inner: &mut link, closed };
                 match self.iface.poll_ingress_single(instant, &mut gate, self.pool.set_mut()) {
                     PollIngressSingleResult::None => break,
@@ -372,7 +372,7 @@ impl<'a, B: Board> Stack<'a, B> {
                     self.pool.note_syn();
                 }
             }
-            let mut link = SelfLink::new(self.board.device(), &self.loopq, own, &drained);
+            let mut link = SelfLink::new(self.board.device(), &self.loopq, &own, &drained);
             if self.iface.poll_egress(instant, &mut link, self.pool.set_mut()) == PollResult::SocketStateChanged {
                 progress = true;
             }
