@@ -48,10 +48,13 @@ typedef struct {
 #define UART_INT_RX (1u << 1)
 #define IRQ_UART0_RX 0
 
-// The clock: the LAN9118's free-running counter (25 MHz), and how often it wrapped.
+// The clock: the LAN9118's free-running counter (25 MHz).
 #define FREE_RUN (*(volatile uint32_t *)0x4020009C)
 #define FREE_RUN_PER_US 25u
-static uint32_t free_run_last, free_run_high;
+// The clock as counted so far: whole microseconds, the counts not yet a whole
+// one, and the counter at the last reading.
+static uint64_t clock_us;
+static uint32_t clock_counts_left, free_run_last;
 
 // Microseconds spent asleep in WFI: the rest is work (under QEMU's
 // `-icount shift=0` one emulated microsecond is 1000 instructions).
@@ -195,19 +198,24 @@ const mp_obj_module_t mps2_module = {
 MP_REGISTER_MODULE(MP_QSTR_mps2, mps2_module);
 
 uint64_t mps2_now_us(void) {
-    // The LAN9118's 25 MHz FREE_RUN counter, extended to 64 bits. SysTick reads
-    // it every millisecond, far more often than it wraps (every 171 s); masked,
-    // so that the tick and a caller never extend it at once.
+    // The LAN9118's 25 MHz FREE_RUN counter, accumulated in microseconds.
+    // SysTick reads it every millisecond, far more often than it wraps (every
+    // 171 s), so the counts since the last reading fit 32 bits and one 32-bit
+    // division (UDIV) makes them microseconds: dividing a 64-bit count cost
+    // some 100 instructions a reading, and the network stack reads the clock
+    // several times per socket call. Masked, so that the tick and a caller
+    // never advance it at once.
     uint32_t primask;
     __asm volatile ("mrs %0, primask\n cpsid i" : "=r" (primask) :: "memory");
     uint32_t now = FREE_RUN;
-    if (now < free_run_last) {
-        free_run_high += 1;
-    }
+    uint32_t counts = (now - free_run_last) + clock_counts_left;
     free_run_last = now;
-    uint64_t counts = (uint64_t)free_run_high << 32 | now;
+    uint32_t us = counts / FREE_RUN_PER_US;
+    clock_counts_left = counts - us * FREE_RUN_PER_US;
+    clock_us += us;
+    uint64_t result = clock_us;
     __asm volatile ("msr primask, %0" :: "r" (primask) : "memory");
-    return counts / FREE_RUN_PER_US;
+    return result;
 }
 
 mp_uint_t mp_hal_ticks_ms(void) {
