@@ -151,8 +151,7 @@ fn write(board: &str, figures: &BTreeMap<String, f64>, rustc: &str) -> Result<()
          # `budgets` step of `cargo xtask test`: bytes exactly, instruction counts\n\
          # (QEMU -icount) and the peak stack within the tolerances of\n\
          # harness/src/measure/budgets.rs, either way.\n\
-         # Bytes are a build of this compiler's; another one's are checked only for\n\
-         # going over.\n\
+         # Bytes are this compiler's builds; another one's are only reported.\n\
          rustc = \"{rustc}\"\n"
     );
     for figure in BYTES.iter().chain(&COUNTED) {
@@ -181,16 +180,17 @@ pub fn run(write_them: bool) -> Result<(), String> {
         let (budgets, budget_rustc) = read(board)?;
         let other_compiler = budget_rustc != rustc;
         if other_compiler {
-            eprintln!("!!! {board}: the budgets are rustc {budget_rustc}'s, this is {rustc}: bytes are checked only for going over");
+            eprintln!("!!! {board}: the budgets are rustc {budget_rustc}'s, this is {rustc}: its bytes are reported, NOT CHECKED");
         }
         println!("{board}: figure, budget, measured");
         for figure in BYTES.iter().chain(&COUNTED) {
             let Some(&measured) = figures.get(figure.key) else { continue };
             let budget = *budgets.get(figure.key).ok_or_else(|| format!("{}: no budget `{}` ({})", file(board).display(), figure.key, figure.what))?;
-            let verdict = match judge(budget, measured, figure.tolerance) {
-                Verdict::Under if other_compiler && figure.tolerance == Tolerance::Exact => Verdict::Within,
-                v => v,
-            };
+            let verdict = judge(budget, measured, figure.tolerance);
+            if other_compiler && figure.tolerance == Tolerance::Exact {
+                println!("  {:<18} {budget:>10} {measured:>10}  {verdict:?}, NOT CHECKED (another compiler): {}", figure.key, figure.what);
+                continue;
+            }
             println!("  {:<18} {budget:>10} {measured:>10}  {verdict:?}: {}", figure.key, figure.what);
             match verdict {
                 Verdict::Within => {}
