@@ -41,16 +41,18 @@ const BYTES: [Figure; 2] = [
 /// The figures of the instruction-counted run (`bench/device/board_tcp.py`
 /// against the kernel, as `cargo xtask bench --emulated` runs it), for the
 /// board builds that have one. The board counts its own instructions, but the
-/// kernel answers in real time, so what the board does between frames (and
-/// where an interrupt finds the stack) varies a little; the tolerances are
-/// about twice the spread of runs of one build on a loaded machine (per byte
-/// 0.6%, per cycle 1.6%, peak stack 2.2%).
+/// kernel answers in real time: while the board waits for it, QEMU's clock
+/// follows real time, and the timer interrupts of a longer wait count as
+/// work, so a loaded machine adds instructions; and where an interrupt finds
+/// the stack moves the peak. The tolerances are about twice the spread of
+/// seven runs of one build on a loaded machine: per byte 0.6% (rx) and 1.6%
+/// (tx), connect/close 1.7%, accept/close 5.2%, peak stack 2.7%.
 const COUNTED: [Figure; 5] = [
-    Figure { key: "rx_insn_per_byte", what: "bulk TCP kernel -> board, instructions per byte", tolerance: Tolerance::Fraction(0.015) },
-    Figure { key: "tx_insn_per_byte", what: "bulk TCP board -> kernel, instructions per byte", tolerance: Tolerance::Fraction(0.015) },
-    Figure { key: "connect_insn", what: "connect/close (the board connects), instructions per cycle", tolerance: Tolerance::Fraction(0.03) },
-    Figure { key: "accept_insn", what: "accept/close (the kernel connects), instructions per cycle", tolerance: Tolerance::Fraction(0.03) },
-    Figure { key: "stack_peak", what: "peak stack since boot, bytes", tolerance: Tolerance::Fraction(0.05) },
+    Figure { key: "rx_insn_per_byte", what: "bulk TCP kernel -> board, instructions per byte", tolerance: Tolerance::Fraction(0.03) },
+    Figure { key: "tx_insn_per_byte", what: "bulk TCP board -> kernel, instructions per byte", tolerance: Tolerance::Fraction(0.03) },
+    Figure { key: "connect_insn", what: "connect/close (the board connects), instructions per cycle", tolerance: Tolerance::Fraction(0.1) },
+    Figure { key: "accept_insn", what: "accept/close (the kernel connects), instructions per cycle", tolerance: Tolerance::Fraction(0.1) },
+    Figure { key: "stack_peak", what: "peak stack since boot, bytes", tolerance: Tolerance::Fraction(0.06) },
 ];
 
 /// The board builds with budgets, and whether each has the instruction-counted run.
@@ -118,8 +120,9 @@ fn rustc_version() -> Result<String, String> {
     out.split_whitespace().nth(1).map(str::to_string).ok_or_else(|| format!("rustc --version: unexpected {out:?}"))
 }
 
-/// Every figure of one board build (the counted ones only when `counted`).
-fn measure(fw: &Firmware, board: &str, counted: bool) -> Result<BTreeMap<String, f64>, String> {
+/// Every figure of one board build; the counted ones only when `runs` > 0,
+/// each the median of that many boots.
+fn measure(fw: &Firmware, board: &str, runs: usize) -> Result<BTreeMap<String, f64>, String> {
     let [t0, d0, b0] = sections(&crate::lab::firmware::build_with(fw, fw.board, Stack::Plain)?)?;
     let elf = crate::lab::firmware::build_with(fw, board, Stack::Usocket)?;
     let [t, d, b] = sections(&elf)?;
@@ -127,20 +130,43 @@ fn measure(fw: &Firmware, board: &str, counted: bool) -> Result<BTreeMap<String,
         with.checked_sub(without).map(|n| n as f64).ok_or_else(|| format!("{board}: {what} {with} is less than the firmware's without the network, {without}"))
     };
     let mut figures = BTreeMap::from([("flash_bytes".to_string(), over(t + d, t0 + d0, "flash")?), ("ram_bytes".to_string(), over(d + b, d0 + b0, "RAM")?)]);
-    if counted && !usocket_netns::skip_unless_root("the budgets' instruction counts", "the firmware's TAP device in a network namespace") {
-        let ns = Netns::with_tap(crate::exec::captured, &usocket_netns::private_name("usocket-budgets"), crate::suites::multinet::KERNEL_V4, None)?;
-        let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Instructions, Some(&ns.name))?;
-        let _peer = Peer::start(&ns, crate::suites::emulated::BOARD_V4)?;
-        let run = run_script(&qemu, "bench/device/board_tcp.py", "", LIMIT)?;
-        if let Some(e) = run.get("error") {
-            return Err(e.clone());
-        }
-        for figure in &COUNTED {
-            let value = run.get(figure.key).and_then(|v| v.parse().ok()).ok_or_else(|| format!("board_tcp.py printed no {} ({run:?})", figure.key))?;
-            figures.insert(figure.key.to_string(), value);
+    if runs == 0 || usocket_netns::skip_unless_root("the budgets' instruction counts", "the firmware's TAP device in a network namespace") {
+        return Ok(figures);
+    }
+    let mut samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for _ in 0..runs {
+        for (key, value) in counted(fw, &elf)? {
+            samples.entry(key).or_default().push(value);
         }
     }
+    for (key, values) in samples {
+        figures.insert(key.to_string(), median(values));
+    }
     Ok(figures)
+}
+
+/// The counted figures of one boot of `elf`.
+fn counted(fw: &Firmware, elf: &std::path::Path) -> Result<Vec<(&'static str, f64)>, String> {
+    let ns = Netns::with_tap(crate::exec::captured, &usocket_netns::private_name("usocket-budgets"), crate::suites::multinet::KERNEL_V4, None)?;
+    let qemu = Qemu::boot(fw, elf, &Nic::Tap("tap0".into()), Clock::Instructions, Some(&ns.name))?;
+    let _peer = Peer::start(&ns, crate::suites::emulated::BOARD_V4)?;
+    let run = run_script(&qemu, "bench/device/board_tcp.py", "", LIMIT)?;
+    if let Some(e) = run.get("error") {
+        return Err(e.clone());
+    }
+    COUNTED
+        .iter()
+        .map(|figure| {
+            let value = run.get(figure.key).and_then(|v| v.parse().ok()).ok_or_else(|| format!("board_tcp.py printed no {} ({run:?})", figure.key))?;
+            Ok((figure.key, value))
+        })
+        .collect()
+}
+
+/// The middle value (the lower of the two middle ones for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len().saturating_sub(1) / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Writes `board`'s budget file with `figures`.
@@ -171,7 +197,13 @@ pub fn run(write_them: bool) -> Result<(), String> {
     let rustc = rustc_version()?;
     let mut wrong = Vec::new();
     for (board, counted) in BUILDS {
-        let figures = measure(fw, board, counted)?;
+        // A budget is the median of five boots; a check takes one.
+        let runs = match (counted, write_them) {
+            (false, _) => 0,
+            (true, true) => 5,
+            (true, false) => 1,
+        };
+        let figures = measure(fw, board, runs)?;
         if write_them {
             write(board, &figures, &rustc)?;
             println!("wrote {}", file(board).display());
@@ -216,6 +248,13 @@ mod tests {
         assert_eq!(judge(1000.0, 1009.0, Tolerance::Fraction(0.01)), Verdict::Within);
         assert_eq!(judge(1000.0, 1011.0, Tolerance::Fraction(0.01)), Verdict::Over);
         assert_eq!(judge(1000.0, 989.0, Tolerance::Fraction(0.01)), Verdict::Under);
+    }
+
+    #[test]
+    fn a_median_is_the_middle_sample() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.0);
+        assert!(median(Vec::new()).is_nan());
     }
 
     #[test]
