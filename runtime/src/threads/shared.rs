@@ -370,7 +370,12 @@ where
                 let may_park = inner.has_room();
                 let Inner { value, runner, .. } = inner;
                 let step = stack(value).and_then(|s| {
-                    let step = if may_park { s.call_step(resume.take(), &mut *call)? } else { Step::Done(call(s)) };
+                    let step = if may_park {
+                        s.call_step(resume.take(), &mut *call)?
+                    } else {
+                        call(s);
+                        Step::Done(())
+                    };
                     if let Some(told) = s.take_told() {
                         *runner = Told::from(Runner { task: me, until: told.until });
                     }
