@@ -20,6 +20,12 @@ const STEPS: &[Step] = &[
         lane: Lane::Main,
     },
     Step {
+        name: "fmt",
+        doc: "every crate of the workspace formatted as rustfmt.toml says (cargo fmt --check)",
+        run: || step("fmt", "cargo", &["fmt", "--all", "--", "--check"]),
+        lane: Lane::Main,
+    },
+    Step {
         name: "hygiene",
         doc: "commit subjects at most 72 characters, no issue numbers in code or comments, UPSTREAM tags well formed",
         run: crate::hygiene::run,

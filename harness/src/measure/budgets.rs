@@ -204,6 +204,11 @@ pub fn run(write_them: bool) -> Result<(), String> {
             (true, false) => 1,
         };
         let figures = measure(fw, board, runs)?;
+        if let Some(missing) = COUNTED.iter().find(|f| runs > 0 && !figures.contains_key(f.key))
+            && write_them
+        {
+            return Err(format!("{board}: no {} measured (not root?): its budget file is left as it was", missing.key));
+        }
         if write_them {
             write(board, &figures, &rustc)?;
             println!("wrote {}", file(board).display());
