@@ -300,15 +300,16 @@ def at_idle_repl(exe, bound_ms=500):
     proc = subprocess.Popen([exe], stdin=slave, stdout=slave, stderr=slave, env=ENV, close_fds=True)
     os.close(slave)
     out = bytearray()
-    seen = [0]  # where the next expect() starts looking
+    seen = 0  # where the next expect() starts looking
 
     def expect(token, limit=10.0):
         """Reads until `token` appears after the last one found; True if it did."""
+        nonlocal seen
         end = time.monotonic() + limit
         while time.monotonic() < end:
-            at = out.find(token, seen[0])
+            at = out.find(token, seen)
             if at >= 0:
-                seen[0] = at + len(token)
+                seen = at + len(token)
                 return True
             if select.select([master], [], [], 0.1)[0]:
                 try:

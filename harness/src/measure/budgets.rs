@@ -8,12 +8,10 @@
 //! Timings are never budgets: they depend on the machine.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
 
 use crate::lab::firmware::{Firmware, Stack, sections};
-use crate::lab::qemu::{Clock, Nic, Qemu};
-use crate::measure::emulated_bench::{Peer, run_script};
+use crate::measure::emulated_bench::{LIMIT, TCP_SCRIPT, boot_counted, run_script};
 use usocket_netns::Netns;
 
 /// How far a measured figure may be from its budget.
@@ -57,9 +55,6 @@ const COUNTED: [Figure; 5] = [
 
 /// The board builds with budgets, and whether each has the instruction-counted run.
 const BUILDS: [(&str, bool); 2] = [("mps2-an385-ipv4", false), ("mps2-an385", true)];
-
-/// How long the instruction-counted script may take.
-const LIMIT: Duration = Duration::from_secs(300);
 
 /// A measured figure against its budget.
 #[derive(Debug, PartialEq)]
@@ -120,10 +115,11 @@ fn rustc_version() -> Result<String, String> {
     out.split_whitespace().nth(1).map(str::to_string).ok_or_else(|| format!("rustc --version: unexpected {out:?}"))
 }
 
-/// Every figure of one board build; the counted ones only when `runs` > 0,
-/// each the median of that many boots.
-fn measure(fw: &Firmware, board: &str, runs: usize) -> Result<BTreeMap<String, f64>, String> {
-    let [t0, d0, b0] = sections(&crate::lab::firmware::build_with(fw, fw.board, Stack::Plain)?)?;
+/// Every figure of one board build, given the sections of the firmware
+/// without the network; the counted ones only when `runs` > 0, each the
+/// median of that many boots.
+fn measure(fw: &Firmware, board: &str, plain: [u64; 3], runs: usize) -> Result<BTreeMap<String, f64>, String> {
+    let [t0, d0, b0] = plain;
     let elf = crate::lab::firmware::build_with(fw, board, Stack::Usocket)?;
     let [t, d, b] = sections(&elf)?;
     let over = |with: u64, without: u64, what: &str| {
@@ -133,9 +129,10 @@ fn measure(fw: &Firmware, board: &str, runs: usize) -> Result<BTreeMap<String, f
     if runs == 0 || usocket_netns::skip_unless_root("the budgets' instruction counts", "the firmware's TAP device in a network namespace") {
         return Ok(figures);
     }
+    let ns = Netns::with_tap(crate::exec::captured, &usocket_netns::private_name("usocket-budgets"), crate::suites::multinet::KERNEL_V4, None)?;
     let mut samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for _ in 0..runs {
-        for (key, value) in counted(fw, &elf)? {
+        for (key, value) in counted(fw, &elf, &ns)? {
             samples.entry(key).or_default().push(value);
         }
     }
@@ -145,19 +142,17 @@ fn measure(fw: &Firmware, board: &str, runs: usize) -> Result<BTreeMap<String, f
     Ok(figures)
 }
 
-/// The counted figures of one boot of `elf`.
-fn counted(fw: &Firmware, elf: &std::path::Path) -> Result<Vec<(&'static str, f64)>, String> {
-    let ns = Netns::with_tap(crate::exec::captured, &usocket_netns::private_name("usocket-budgets"), crate::suites::multinet::KERNEL_V4, None)?;
-    let qemu = Qemu::boot(fw, elf, &Nic::Tap("tap0".into()), Clock::Instructions, Some(&ns.name))?;
-    let _peer = Peer::start(&ns, crate::suites::emulated::BOARD_V4)?;
-    let run = run_script(&qemu, "bench/device/board_tcp.py", "", LIMIT)?;
+/// The counted figures of one boot of `elf` on `ns`.
+fn counted(fw: &Firmware, elf: &Path, ns: &Netns) -> Result<Vec<(&'static str, f64)>, String> {
+    let (qemu, _peer) = boot_counted(fw, elf, ns, crate::suites::emulated::BOARD_V4)?;
+    let run = run_script(&qemu, TCP_SCRIPT, "", LIMIT)?;
     if let Some(e) = run.get("error") {
         return Err(e.clone());
     }
     COUNTED
         .iter()
         .map(|figure| {
-            let value = run.get(figure.key).and_then(|v| v.parse().ok()).ok_or_else(|| format!("board_tcp.py printed no {} ({run:?})", figure.key))?;
+            let value = run.get(figure.key).and_then(|v| v.parse().ok()).ok_or_else(|| format!("{TCP_SCRIPT} printed no {} ({run:?})", figure.key))?;
             Ok((figure.key, value))
         })
         .collect()
@@ -195,6 +190,7 @@ fn write(board: &str, figures: &BTreeMap<String, f64>, rustc: &str) -> Result<()
 pub fn run(write_them: bool) -> Result<(), String> {
     let fw = crate::lab::firmware::find("mps2-an385")?;
     let rustc = rustc_version()?;
+    let plain = sections(&crate::lab::firmware::build_with(fw, fw.board, Stack::Plain)?)?;
     let mut wrong = Vec::new();
     for (board, counted) in BUILDS {
         // A budget is the median of five boots; a check takes one.
@@ -203,13 +199,11 @@ pub fn run(write_them: bool) -> Result<(), String> {
             (true, true) => 5,
             (true, false) => 1,
         };
-        let figures = measure(fw, board, runs)?;
-        if let Some(missing) = COUNTED.iter().find(|f| runs > 0 && !figures.contains_key(f.key))
-            && write_them
-        {
-            return Err(format!("{board}: no {} measured (not root?): its budget file is left as it was", missing.key));
-        }
+        let figures = measure(fw, board, plain, runs)?;
         if write_them {
+            if let Some(missing) = COUNTED.iter().find(|f| runs > 0 && !figures.contains_key(f.key)) {
+                return Err(format!("{board}: no {} measured (not root?): its budget file is left as it was", missing.key));
+            }
             write(board, &figures, &rustc)?;
             println!("wrote {}", file(board).display());
             continue;

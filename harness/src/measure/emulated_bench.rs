@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,9 @@ use crate::lab::qemu::{Clock, Nic, Qemu};
 use usocket_netns::Netns;
 
 /// How long the board's instruction-counted script may take.
-const LIMIT: Duration = Duration::from_secs(300);
+pub(crate) const LIMIT: Duration = Duration::from_secs(300);
+/// The instruction-counted TCP script: bulk each way, connect and accept cycles, the peak stack.
+pub(crate) const TCP_SCRIPT: &str = "bench/device/board_tcp.py";
 /// Bytes each way of the real-time throughput transfer, and its bound in seconds.
 const THROUGHPUT: (u64, u64) = (4 << 20, 60);
 /// Bytes each way of the transfer under faults, and its bound in seconds.
@@ -43,7 +46,7 @@ pub(crate) struct Peer(Child);
 
 impl Peer {
     /// Starts `kernel_peer.py` for the board at `board` and waits for its `ready`.
-    pub(crate) fn start(ns: &Netns, board: &str) -> Result<Peer, String> {
+    fn start(ns: &Netns, board: &str) -> Result<Peer, String> {
         let mut child = crate::exec::spawn(
             Command::new("ip")
                 .args(["netns", "exec", &ns.name, "python3"])
@@ -106,9 +109,8 @@ fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String
     let mut figures = BTreeMap::new();
     let started = Instant::now();
     {
-        let qemu = Qemu::boot(fw, &elf, &Nic::Tap("tap0".into()), Clock::Instructions, Some(&ns.name))?;
-        let _peer = Peer::start(&ns, address)?;
-        phase(&mut figures, "tcp", run_script(&qemu, "bench/device/board_tcp.py", "", LIMIT), "");
+        let (qemu, _peer) = boot_counted(fw, &elf, &ns, address)?;
+        phase(&mut figures, "tcp", run_script(&qemu, TCP_SCRIPT, "", LIMIT), "");
         phase(&mut figures, "heap", run_script(&qemu, "bench/device/board_heap.py", "", Duration::from_secs(120)), "");
     }
     figures.insert("icount_s".into(), format!("{:.1}", started.elapsed().as_secs_f64()));
@@ -138,6 +140,14 @@ fn measure(fw: &Firmware, stack: Stack, address: &str) -> Result<BTreeMap<String
         Err(e) => phase(&mut figures, "faults", Err(format!("cannot run tc: {e} (apt-get install iproute2)")), ""),
     }
     Ok(figures)
+}
+
+/// Boots `elf` under `-icount` on `ns`'s `tap0`, with the kernel's peer
+/// for the board at `address` (both stop when dropped).
+pub(crate) fn boot_counted(fw: &Firmware, elf: &Path, ns: &Netns, address: &str) -> Result<(Qemu, Peer), String> {
+    let qemu = Qemu::boot(fw, elf, &Nic::Tap("tap0".into()), Clock::Instructions, Some(&ns.name))?;
+    let peer = Peer::start(ns, address)?;
+    Ok((qemu, peer))
 }
 
 /// Records a phase's figures under `prefix`, or its error as `error_NAME`.
